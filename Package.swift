@@ -1,0 +1,71 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "FieldDispatch",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dispatch", targets: ["DispatchCLI"]),
+        .library(name: "SchedulingCore", targets: ["SchedulingCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Pure domain: model, policy, travel. No I/O.
+        .target(name: "SchedulingCore"),
+
+        // The scenario file format of CONTRACT.md section 1: YAML/JSON in, validated model out.
+        .target(
+            name: "ScenarioFormat",
+            dependencies: ["SchedulingCore", .product(name: "Yams", package: "Yams")]
+        ),
+
+        // Numbered SQL migrations per backend, compiled into the binary.
+        .target(
+            name: "DispatchSchema",
+            path: "schema",
+            exclude: ["README.md"],
+            sources: ["Migrations.swift"],
+            resources: [
+                .embedInCode("sqlite/0001_initial.sqlite.sql"),
+                .embedInCode("postgres/0001_initial.postgres.sql"),
+            ]
+        ),
+
+        // Store protocol, the shared SQL implementation and database selection. No C.
+        .target(name: "DispatchStore", dependencies: ["SchedulingCore", "DispatchSchema"]),
+
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(name: "DispatchStoreSQLite", dependencies: ["DispatchStore", "CSQLite"]),
+
+        .systemLibrary(
+            name: "CLibPQ", path: "Sources/CLibPQ",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(name: "DispatchStorePostgres", dependencies: ["DispatchStore", "CLibPQ"]),
+
+        // The `dispatch` command line: the only composition root. (A module named `dispatch`
+        // would clash with libdispatch's `dispatch_main`, hence the target name.)
+        .executableTarget(
+            name: "DispatchCLI",
+            dependencies: [
+                "SchedulingCore", "ScenarioFormat", "DispatchStore",
+                "DispatchStoreSQLite", "DispatchStorePostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "SchedulingCoreTests", dependencies: ["SchedulingCore"]),
+        .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat", "SchedulingCore"]),
+        .testTarget(
+            name: "DispatchStoreTests",
+            dependencies: ["DispatchStore", "DispatchStoreSQLite", "DispatchStorePostgres", "ScenarioFormat", "SchedulingCore"]
+        ),
+        .testTarget(name: "DispatchCLITests", dependencies: ["DispatchCLI"]),
+    ]
+)

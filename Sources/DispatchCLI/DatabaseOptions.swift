@@ -1,0 +1,52 @@
+import ArgumentParser
+import DispatchStore
+import DispatchStorePostgres
+import DispatchStoreSQLite
+import Foundation
+
+/// `--database`, shared by every command that touches the database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Database to use: sqlite:PATH, postgresql://USER@HOST:PORT/DB, or a libpq keyword string.",
+            discussion: """
+                Without it, DISPATCH_DATABASE is used, else the embedded file ./dispatch.sqlite. For PostgreSQL,
+                libpq's variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, …) and ~/.pgpass fill in what the URL omits.
+                Passwords are never printed.
+                """,
+            valueName: "url"))
+    var database: String?
+
+    func location() throws -> DatabaseLocation {
+        try DatabaseLocation.resolve(argument: database, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// Opens the chosen database, runs `body`, and closes it whatever happens.
+    func withStore(_ body: (any DispatchStore, DatabaseLocation) async throws -> Void) async throws {
+        let (store, location) = try open()
+        do {
+            try await body(store, location)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+
+    /// Opens the chosen database; the only place that picks a backend.
+    func open() throws -> (store: any DispatchStore, location: DatabaseLocation) {
+        let location = try location()
+        switch location {
+        case .sqlite(let path):
+            return (SQLDispatchStore(connection: try SQLiteConnection(path: path)), location)
+        case .postgres(let conninfo):
+            return (SQLDispatchStore(connection: try PostgresConnection(conninfo: conninfo)), location)
+        }
+    }
+}
+
+/// Output shape for listing commands.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import DispatchStore
+import Foundation
+import ScenarioFormat
+
+/// Turns the errors commands meet into messages on standard error and the contract's exit codes:
+/// 2 for bad input (a scenario file, a date), 1 for everything else.
+enum Failure {
+    static func exit(for error: Error) -> ExitCode {
+        switch error {
+        case let rejected as ScenarioRejected:
+            for problem in rejected.problems { printError(problem.description) }
+            let count = rejected.problems.count
+            printError("dispatch: rejected \(count == 1 ? "1 problem" : "\(count) problems"); nothing was stored")
+            return ExitCode(2)
+        case let store as StoreError:
+            printError("dispatch: \(store)")
+            return store.kind == .configuration ? ExitCode(2) : ExitCode(1)
+        case let input as BadInput:
+            printError("dispatch: \(input.message)")
+            return ExitCode(2)
+        default:
+            printError("dispatch: \(error)")
+            return ExitCode(1)
+        }
+    }
+
+    static func printError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// A command-line value that is well-formed but unusable (exit 2).
+struct BadInput: Error {
+    let message: String
+}
+
+extension AsyncParsableCommand {
+    /// Runs the command body, mapping failures to messages and exit codes.
+    func reporting(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw Failure.exit(for: error)
+        }
+    }
+}

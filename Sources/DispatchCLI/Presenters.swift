@@ -1,0 +1,105 @@
+import Foundation
+import SchedulingCore
+import DispatchStore
+
+/// Left-aligned columns separated by two spaces, with a header rule.
+struct TextTable {
+    let header: [String]
+    let rows: [[String]]
+
+    func render() -> String {
+        var widths = header.map(\.count)
+        for row in rows {
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { index, cell in
+                index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+        let rule = widths.map { String(repeating: "-", count: $0) }
+        return ([line(header), line(rule)] + rows.map(line)).joined(separator: "\n")
+    }
+}
+
+/// Stable, pretty JSON for scripts: keys sorted, slashes unescaped.
+enum JSONOutput {
+    static func render(_ value: Any) throws -> String {
+        let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+struct OrderPresenter {
+    let zone: ServiceTimeZone
+
+    static let header = ["ORDER", "TYPE", "SERVICE", "CUSTOMER", "TIER", "WINDOW", "MIN", "TERRITORY", "GROUP", "FIXED", "STATUS"]
+
+    func row(_ stored: StoredOrder) -> [String] {
+        let order = stored.order
+        let window = order.window.map { "\(zone.local($0.start).time)–\(zone.local($0.end).time)" } ?? "any"
+        var fixed = "-"
+        if let lock = order.lock {
+            fixed = "locked \(lock.technicianID) \(zone.local(lock.start).time)"
+        } else if let pin = order.pin {
+            fixed = "pinned \(pin.technicianID)" + (pin.start.map { " \(zone.local($0).time)" } ?? "")
+        }
+        return [
+            order.id, order.type.rawValue, order.service.rawValue, order.customer.name ?? order.customer.id,
+            order.customer.tier.rawValue, window, String(order.durationMinutes), order.territory ?? "-",
+            order.group ?? "-", fixed, stored.status,
+        ]
+    }
+
+    func json(_ stored: StoredOrder) -> [String: Any] {
+        let order = stored.order
+        var customer: [String: Any] = ["id": order.customer.id, "tier": order.customer.tier.rawValue]
+        customer["name"] = order.customer.name
+        customer["phone"] = order.customer.phone
+        var object: [String: Any] = [
+            "id": order.id, "type": order.type.rawValue, "service": order.service.rawValue, "skills": order.skills,
+            "customer": customer, "duration_minutes": order.durationMinutes, "status": stored.status,
+            "date": stored.serviceDay.description,
+        ]
+        var location: [String: Any] = ["lat": order.location.latitude, "lon": order.location.longitude]
+        location["address"] = order.address
+        object["location"] = location
+        object["territory"] = order.territory
+        object["group"] = order.group
+        object["window"] = order.window.map { ["start": zone.rfc3339($0.start), "end": zone.rfc3339($0.end)] }
+        object["reported_at"] = order.reportedAt.map(zone.rfc3339)
+        if let pin = order.pin {
+            var pinned: [String: Any] = ["technician": pin.technicianID]
+            pinned["start"] = pin.start.map(zone.rfc3339)
+            object["pinned"] = pinned
+        }
+        object["locked"] = order.lock.map { ["technician": $0.technicianID, "start": zone.rfc3339($0.start)] }
+        return object
+    }
+}
+
+enum TechnicianPresenter {
+    static let header = ["TECHNICIAN", "NAME", "CREW", "SKILLS", "CERTIFIED UNTIL", "SHIFT", "TERRITORIES"]
+
+    static func row(_ technician: Technician) -> [String] {
+        [
+            technician.id, technician.name ?? "-", technician.crewID ?? "in-house",
+            technician.skills.joined(separator: ","), technician.certifiedUntil?.description ?? "not certified",
+            "\(technician.shift.start)–\(technician.shift.end)", technician.territories?.joined(separator: ",") ?? "any",
+        ]
+    }
+
+    static func json(_ technician: Technician) -> [String: Any] {
+        var object: [String: Any] = [
+            "id": technician.id, "skills": technician.skills,
+            "shift": ["start": technician.shift.start.description, "end": technician.shift.end.description],
+            "start": ["lat": technician.startLocation.latitude, "lon": technician.startLocation.longitude],
+            "end": ["lat": technician.endLocation.latitude, "lon": technician.endLocation.longitude],
+        ]
+        object["name"] = technician.name
+        object["crew"] = technician.crewID
+        object["certified_until"] = technician.certifiedUntil?.description
+        object["territories"] = technician.territories
+        return object
+    }
+}

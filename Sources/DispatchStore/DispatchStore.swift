@@ -1,0 +1,52 @@
+import SchedulingCore
+
+/// What an import did: rows written because they were new or different, and rows already identical.
+public struct ImportSummary: Hashable, Sendable {
+    public var crews = Counts()
+    public var technicians = Counts()
+    public var customers = Counts()
+    public var orders = Counts()
+
+    public struct Counts: Hashable, Sendable {
+        public var total = 0
+        public var changed = 0
+    }
+
+    public init() {}
+
+    public var changedRows: Int { crews.changed + technicians.changed + customers.changed + orders.changed }
+}
+
+/// An order as stored, with its workflow state.
+public struct StoredOrder: Hashable, Sendable {
+    public var order: WorkOrder
+    public var serviceDay: LocalDate
+    public var status: String
+
+    public init(order: WorkOrder, serviceDay: LocalDate, status: String) {
+        self.order = order
+        self.serviceDay = serviceDay
+        self.status = status
+    }
+}
+
+/// Persistence for FieldDispatch; every backend passes the same contract test suite.
+public protocol DispatchStore: Sendable {
+    /// Which backend this is (`sqlite`, `postgresql`), for messages.
+    var backend: String { get }
+    /// Applies the migrations the database lacks; returns the versions applied now. Safe to repeat.
+    func migrate() async throws -> [Int]
+    /// Migration versions this program knows that the database has not applied.
+    func pendingMigrations() async throws -> [Int]
+    /// Stores a scenario's day, crews, technicians, customers and orders in one transaction,
+    /// inserting new ids and updating changed ones; nothing is stored if anything fails.
+    func importScenario(_ scenario: Scenario) async throws -> ImportSummary
+    /// The stored service day as a scenario, or nil if no day was imported for `day`.
+    func scenario(on day: LocalDate) async throws -> Scenario?
+    /// Orders of one service day, by id, with the zone they are planned in.
+    func orders(on day: LocalDate) async throws -> (timeZone: ServiceTimeZone?, orders: [StoredOrder])
+    /// All technicians, by id (absence is per day and not part of this list).
+    func technicians() async throws -> [Technician]
+    func crews() async throws -> [Crew]
+    func close() async
+}

@@ -1,0 +1,77 @@
+import Dispatch
+import DispatchSchema
+import SchedulingCore
+
+/// The store logic shared by every SQL backend, over a blocking `SQLConnection`.
+///
+/// All work on the connection runs on one serial queue owned by this store, never on the
+/// cooperative thread pool, and is exposed as `async` functions.
+public final class SQLDispatchStore: DispatchStore, @unchecked Sendable {
+    // Invariant behind @unchecked Sendable: `connection` is touched only on `queue`.
+    private let connection: any SQLConnection
+    private let queue: DispatchQueue
+    public let backend: String
+
+    public init(connection: any SQLConnection) {
+        self.connection = connection
+        self.backend = connection.dialect.backend
+        self.queue = DispatchQueue(label: "fielddispatch.store.\(connection.dialect.backend)")
+    }
+
+    /// Runs blocking database work on this store's queue.
+    func run<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try body(self.connection) })
+            }
+        }
+    }
+
+    public func migrate() async throws -> [Int] {
+        try await run { connection in try Migrator(connection).migrate() }
+    }
+
+    public func pendingMigrations() async throws -> [Int] {
+        try await run { connection in try Migrator(connection).pending() }
+    }
+
+    public func importScenario(_ scenario: Scenario) async throws -> ImportSummary {
+        try await run { connection in
+            try Migrator(connection).requireCurrent()
+            return try connection.transaction { try ScenarioWriter(connection).write(scenario) }
+        }
+    }
+
+    public func scenario(on day: LocalDate) async throws -> Scenario? {
+        try await run { connection in
+            try Migrator(connection).requireCurrent()
+            return try ScenarioReader(connection).scenario(on: day)
+        }
+    }
+
+    public func orders(on day: LocalDate) async throws -> (timeZone: ServiceTimeZone?, orders: [StoredOrder]) {
+        try await run { connection in
+            try Migrator(connection).requireCurrent()
+            let reader = ScenarioReader(connection)
+            return (try reader.serviceDayZone(day), try reader.orders(on: day))
+        }
+    }
+
+    public func technicians() async throws -> [Technician] {
+        try await run { connection in
+            try Migrator(connection).requireCurrent()
+            return try ScenarioReader(connection).technicians(absentOn: nil)
+        }
+    }
+
+    public func crews() async throws -> [Crew] {
+        try await run { connection in
+            try Migrator(connection).requireCurrent()
+            return try ScenarioReader(connection).crews()
+        }
+    }
+
+    public func close() async {
+        _ = try? await run { connection in connection.close() }
+    }
+}

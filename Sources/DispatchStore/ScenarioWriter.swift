@@ -1,0 +1,166 @@
+import SchedulingCore
+
+/// Writes a scenario as upserts, counting the rows that were new or different.
+struct ScenarioWriter {
+    let connection: any SQLConnection
+
+    init(_ connection: any SQLConnection) { self.connection = connection }
+
+    /// How a bound value is written: instants go through the dialect's conversion.
+    enum Kind { case plain, instant }
+
+    struct Column {
+        let name: String
+        let value: SQLValue
+        let kind: Kind
+
+        init(_ name: String, _ value: SQLValue, _ kind: Kind = .plain) {
+            self.name = name
+            self.value = value
+            self.kind = kind
+        }
+    }
+
+    /// INSERT … ON CONFLICT DO UPDATE that only touches a row when some column differs;
+    /// returns 1 when the row was inserted or changed, 0 when it was already identical.
+    @discardableResult
+    func upsert(_ table: String, key: [String], _ columns: [Column]) throws -> Int {
+        let dialect = connection.dialect
+        let names = columns.map(\.name).joined(separator: ", ")
+        let placeholders = columns.map { $0.kind == .instant ? dialect.instantParameter : "?" }.joined(separator: ", ")
+        let updates = columns.filter { !key.contains($0.name) }.map(\.name)
+        var sql = "INSERT INTO \(table) (\(names)) VALUES (\(placeholders)) ON CONFLICT (\(key.joined(separator: ", ")))"
+        if updates.isEmpty {
+            sql += " DO NOTHING"
+        } else {
+            sql += " DO UPDATE SET " + updates.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+            sql += " WHERE " + updates.map { "\(table).\($0) \(dialect.isDistinctFrom) excluded.\($0)" }.joined(separator: " OR ")
+        }
+        return try connection.execute(sql, columns.map(\.value))
+    }
+
+    func write(_ scenario: Scenario) throws -> ImportSummary {
+        var summary = ImportSummary()
+        try writeServiceDay(scenario)
+        for crew in scenario.crews {
+            summary.crews.total += 1
+            summary.crews.changed += min(1, try writeCrew(crew))
+        }
+        for technician in scenario.technicians {
+            summary.technicians.total += 1
+            summary.technicians.changed += min(1, try writeTechnician(technician, day: scenario.date))
+        }
+        var customers: [String: Customer] = [:]
+        for order in scenario.orders { customers[order.customer.id] = order.customer }
+        for customer in customers.values {
+            summary.customers.total += 1
+            summary.customers.changed += try upsert("customers", key: ["id"], [
+                Column("id", .text(customer.id)), Column("name", .optional(customer.name)),
+                Column("tier", .text(customer.tier.rawValue)), Column("phone", .optional(customer.phone)),
+            ])
+        }
+        for order in scenario.orders {
+            summary.orders.total += 1
+            summary.orders.changed += try writeOrder(order, day: scenario.date)
+        }
+        return summary
+    }
+
+    func writeServiceDay(_ scenario: Scenario) throws {
+        let policy = scenario.policy
+        var hours: [String: Int] = [:]
+        for (tier, value) in policy.repairDeadlineHours { hours[tier.rawValue] = value }
+        try upsert("service_days", key: ["day"], [
+            Column("day", .text(scenario.date.description)),
+            Column("name", .text(scenario.name)),
+            Column("timezone", .text(scenario.timeZone.identifier)),
+            Column("planned_at", .instant(scenario.now), .instant),
+            Column("speed_kmh", .real(scenario.travel.speedKmh)),
+            Column("road_factor", .real(scenario.travel.roadFactor)),
+            Column("notice_minutes", .integer(policy.noticeMinutes)),
+            Column("sync_tolerance_minutes", .integer(policy.syncToleranceMinutes)),
+            Column("repair_deadline_hours", .text(JSONText.encode(hours))),
+            Column("vip_tiers", .text(JSONText.encode(policy.vipTiers.map(\.rawValue).sorted()))),
+            Column("break_earliest_minute", .optional(policy.breakRule?.earliestStart.minutesAfterMidnight)),
+            Column("break_latest_minute", .optional(policy.breakRule?.latestStart.minutesAfterMidnight)),
+            Column("break_minutes", .optional(policy.breakRule?.minutes)),
+        ])
+    }
+
+    func writeCrew(_ crew: Crew) throws -> Int {
+        var changed = try upsert("crews", key: ["id"], [Column("id", .text(crew.id)), Column("name", .optional(crew.name))])
+        guard let contract = crew.contract else {
+            return changed + (try connection.execute("DELETE FROM crew_contracts WHERE crew_id = ?", [.text(crew.id)]))
+        }
+        var prices: [String: Int] = [:]
+        for (type, money) in contract.prices { prices[type.rawValue] = money.cents }
+        changed += try upsert("crew_contracts", key: ["crew_id"], [
+            Column("crew_id", .text(crew.id)),
+            Column("valid_from", .text(contract.validFrom.description)),
+            Column("valid_to", .text(contract.validTo.description)),
+            Column("territories", .optional(contract.territories.map(JSONText.encode))),
+            Column("work_types", .text(JSONText.encode(contract.workTypes.map(\.rawValue)))),
+            Column("services", .text(JSONText.encode(contract.services.map(\.rawValue)))),
+            Column("excluded_tiers", .text(JSONText.encode(contract.excludedTiers.map(\.rawValue)))),
+            Column("max_orders_per_day", .optional(contract.maxOrdersPerDay)),
+            Column("prices_cents", .text(JSONText.encode(prices))),
+        ])
+        return changed
+    }
+
+    func writeTechnician(_ technician: Technician, day: LocalDate) throws -> Int {
+        var changed = try upsert("technicians", key: ["id"], [
+            Column("id", .text(technician.id)),
+            Column("name", .optional(technician.name)),
+            Column("crew_id", .optional(technician.crewID)),
+            Column("skills", .text(JSONText.encode(technician.skills))),
+            Column("certified_until", .optional(technician.certifiedUntil?.description)),
+            Column("shift_start_minute", .integer(technician.shift.start.minutesAfterMidnight)),
+            Column("shift_end_minute", .integer(technician.shift.end.minutesAfterMidnight)),
+            Column("start_lat", .real(technician.startLocation.latitude)),
+            Column("start_lon", .real(technician.startLocation.longitude)),
+            Column("end_lat", .real(technician.endLocation.latitude)),
+            Column("end_lon", .real(technician.endLocation.longitude)),
+            Column("territories", .optional(technician.territories.map(JSONText.encode))),
+        ])
+        let absence: [SQLValue] = [.text(technician.id), .text(day.description)]
+        if technician.absent {
+            changed += try upsert("technician_absences", key: ["technician_id", "day"],
+                                  [Column("technician_id", absence[0]), Column("day", absence[1])])
+        } else {
+            changed += try connection.execute("DELETE FROM technician_absences WHERE technician_id = ? AND day = ?", absence)
+        }
+        return changed
+    }
+
+    func writeOrder(_ order: WorkOrder, day: LocalDate) throws -> Int {
+        try upsert("orders", key: ["id"], [
+            Column("id", .text(order.id)),
+            Column("service_day", .text(day.description)),
+            Column("type", .text(order.type.rawValue)),
+            Column("service", .text(order.service.rawValue)),
+            Column("skills", .text(JSONText.encode(order.skills))),
+            Column("customer_id", .text(order.customer.id)),
+            Column("lat", .real(order.location.latitude)),
+            Column("lon", .real(order.location.longitude)),
+            Column("address", .optional(order.address)),
+            Column("territory", .optional(order.territory)),
+            Column("duration_minutes", .integer(order.durationMinutes)),
+            Column("window_start", .optional(order.window?.start), .instant),
+            Column("window_end", .optional(order.window?.end), .instant),
+            Column("reported_at", .optional(order.reportedAt), .instant),
+            Column("group_id", .optional(order.group)),
+            Column("pinned_technician_id", .optional(order.pin?.technicianID)),
+            Column("pinned_start", .optional(order.pin?.start), .instant),
+            Column("locked_technician_id", .optional(order.lock?.technicianID)),
+            Column("locked_start", .optional(order.lock?.start), .instant),
+        ])
+    }
+}
+
+extension SQLValue {
+    static func optional(_ text: String?) -> SQLValue { text.map { .text($0) } ?? .null }
+    static func optional(_ number: Int?) -> SQLValue { number.map { .integer($0) } ?? .null }
+    static func optional(_ instant: Instant?) -> SQLValue { instant.map { .integer($0.secondsSinceEpoch) } ?? .null }
+    static func instant(_ instant: Instant) -> SQLValue { .integer(instant.secondsSinceEpoch) }
+}

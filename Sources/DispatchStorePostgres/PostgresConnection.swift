@@ -1,0 +1,136 @@
+import Foundation
+import CLibPQ
+import DispatchSchema
+import DispatchStore
+
+/// libpq behind `SQLConnection`: the only place that touches PGconn and PGresult handles.
+///
+/// Parameters and results travel in libpq's text format; the shared store code decodes them.
+public final class PostgresConnection: SQLConnection {
+    private var handle: OpaquePointer?
+
+    public let dialect = SQLDialect(
+        backend: "postgresql",
+        beginTransaction: "BEGIN",
+        instantParameter: "to_timestamp(?)",
+        instantColumn: { "CAST(EXTRACT(EPOCH FROM \($0)) AS bigint)" },
+        dateColumn: { "to_char(\($0), 'YYYY-MM-DD')" },
+        isDistinctFrom: "IS DISTINCT FROM",
+        migrationLock: "SELECT pg_advisory_xact_lock(7306120501)",
+        tableExists: "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?",
+        migrations: SchemaMigrations.postgres)
+
+    /// Connects with a URI or keyword string; libpq's PG* variables and password file fill the gaps.
+    public init(conninfo: String) throws {
+        guard let connection = PQconnectdb(conninfo) else {
+            throw StoreError(.connection, "cannot connect to PostgreSQL: out of memory")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let reason = Self.trimmed(PQerrorMessage(connection))
+            PQfinish(connection)
+            throw StoreError(.connection, "cannot connect to PostgreSQL: \(reason)")
+        }
+        handle = connection
+        try executeScript("SET client_min_messages = warning; SET TIME ZONE 'UTC';")
+    }
+
+    deinit { close() }
+
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    public func executeScript(_ sql: String) throws {
+        let connection = try open()
+        let result = PQexec(connection, sql)
+        defer { PQclear(result) }
+        try check(result, sql)
+    }
+
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [SQLValue]) throws -> Int {
+        try run(sql, parameters) { result in Int(String(cString: PQcmdTuples(result))) ?? 0 }
+    }
+
+    public func query(_ sql: String, _ parameters: [SQLValue]) throws -> [SQLRow] {
+        try run(sql, parameters) { result in
+            let rows = PQntuples(result), columns = PQnfields(result)
+            return (0..<rows).map { row in
+                SQLRow((0..<columns).map { column in
+                    PQgetisnull(result, row, column) == 1 ? .null : .text(String(cString: PQgetvalue(result, row, column)))
+                })
+            }
+        }
+    }
+
+    private func open() throws -> OpaquePointer {
+        guard let handle else { throw StoreError(.connection, "the PostgreSQL connection is closed") }
+        return handle
+    }
+
+    private func run<T>(_ sql: String, _ parameters: [SQLValue], _ read: (OpaquePointer?) throws -> T) throws -> T {
+        let connection = try open()
+        let texts: [String?] = parameters.map { value in
+            switch value {
+            case .null: return nil
+            case .integer(let number): return String(number)
+            case .real(let number): return "\(number)"
+            case .text(let text): return text
+            }
+        }
+        let numbered = Self.numberPlaceholders(sql)
+        let result = withCStrings(texts) { pointers in
+            PQexecParams(connection, numbered, Int32(pointers.count), nil, pointers, nil, nil, 0)
+        }
+        defer { PQclear(result) }
+        try check(result, sql)
+        return try read(result)
+    }
+
+    private func check(_ result: OpaquePointer?, _ sql: String) throws {
+        let status = PQresultStatus(result)
+        guard status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK else { return }
+        guard let result else {
+            throw StoreError(.connection, "PostgreSQL: \(Self.trimmed(PQerrorMessage(handle)))", statement: sql)
+        }
+        let message = Self.trimmed(PQresultErrorMessage(result))
+        let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
+        if state.hasPrefix("23") {
+            let constraint = PQresultErrorField(result, Int32(UInt8(ascii: "n"))).map { String(cString: $0) }
+            throw StoreError(.constraint(name: constraint), "PostgreSQL refused the data: \(message)", statement: sql)
+        }
+        if PQstatus(handle) != CONNECTION_OK {
+            throw StoreError(.connection, "PostgreSQL connection lost: \(message)", statement: sql)
+        }
+        throw StoreError(.database, "PostgreSQL error \(state): \(message)", statement: sql)
+    }
+
+    /// `?` → `$1`, `$2`, …: the shared SQL uses `?` and never has one inside a literal.
+    static func numberPlaceholders(_ sql: String) -> String {
+        var output = ""
+        var next = 1
+        for character in sql {
+            if character == "?" {
+                output += "$\(next)"
+                next += 1
+            } else {
+                output.append(character)
+            }
+        }
+        return output
+    }
+
+    private static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
+        guard let message else { return "unknown error" }
+        return String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+            .replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: "")
+    }
+}
+
+/// Calls `body` with C strings for `values` (nil stays NULL), valid only during the call.
+private func withCStrings<T>(_ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {
+    let pointers: [UnsafeMutablePointer<CChar>?] = values.map { $0.map { strdup($0) } ?? nil }
+    defer { pointers.forEach { free($0) } }
+    return body(pointers.map { $0.map { UnsafePointer($0) } })
+}

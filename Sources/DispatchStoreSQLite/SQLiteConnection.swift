@@ -1,0 +1,129 @@
+import CSQLite
+import DispatchSchema
+import DispatchStore
+
+/// The sqlite3 C API behind `SQLConnection`: the only place that touches sqlite3 handles.
+public final class SQLiteConnection: SQLConnection {
+    private var handle: OpaquePointer?
+    public let path: String
+
+    public let dialect = SQLDialect(
+        backend: "sqlite",
+        beginTransaction: "BEGIN IMMEDIATE",
+        instantParameter: "?",
+        instantColumn: { $0 },
+        dateColumn: { $0 },
+        isDistinctFrom: "IS NOT",
+        migrationLock: nil,
+        tableExists: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+        migrations: SchemaMigrations.sqlite)
+
+    /// Opens (creating if needed) the database file, with foreign keys enforced.
+    public init(path: String) throws {
+        self.path = path
+        var db: OpaquePointer?
+        let status = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        guard status == SQLITE_OK, let db else {
+            let reason = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(status))
+            sqlite3_close(db)
+            throw StoreError(.connection, "cannot open SQLite database '\(path)': \(reason)")
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        try executeScript("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+    }
+
+    deinit { close() }
+
+    public func close() {
+        if let handle { sqlite3_close_v2(handle) }
+        handle = nil
+    }
+
+    public func executeScript(_ sql: String) throws {
+        let db = try open()
+        var message: UnsafeMutablePointer<CChar>?
+        let status = sqlite3_exec(db, sql, nil, nil, &message)
+        defer { sqlite3_free(message) }
+        guard status == SQLITE_OK else {
+            throw failure(status, message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(db)), sql)
+        }
+    }
+
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [SQLValue]) throws -> Int {
+        let db = try open()
+        try withStatement(sql, parameters) { statement in
+            while true {
+                let status = sqlite3_step(statement)
+                if status == SQLITE_DONE { break }
+                guard status == SQLITE_ROW else { throw failure(status, String(cString: sqlite3_errmsg(db)), sql) }
+            }
+        }
+        return Int(sqlite3_changes(db))
+    }
+
+    public func query(_ sql: String, _ parameters: [SQLValue]) throws -> [SQLRow] {
+        let db = try open()
+        return try withStatement(sql, parameters) { statement in
+            var rows: [SQLRow] = []
+            let count = sqlite3_column_count(statement)
+            while true {
+                let status = sqlite3_step(statement)
+                if status == SQLITE_DONE { break }
+                guard status == SQLITE_ROW else { throw failure(status, String(cString: sqlite3_errmsg(db)), sql) }
+                rows.append(SQLRow((0..<count).map { column(statement, $0) }))
+            }
+            return rows
+        }
+    }
+
+    private func open() throws -> OpaquePointer {
+        guard let handle else { throw StoreError(.connection, "the SQLite database '\(path)' is closed") }
+        return handle
+    }
+
+    private func withStatement<T>(_ sql: String, _ parameters: [SQLValue], _ body: (OpaquePointer) throws -> T) throws -> T {
+        let db = try open()
+        var statement: OpaquePointer?
+        let status = sqlite3_prepare_v2(db, sql, -1, &statement, nil)
+        guard status == SQLITE_OK, let statement else {
+            throw failure(status, String(cString: sqlite3_errmsg(db)), sql)
+        }
+        defer { sqlite3_finalize(statement) }
+        for (offset, value) in parameters.enumerated() {
+            let index = Int32(offset + 1)
+            let bound: Int32
+            switch value {
+            case .null: bound = sqlite3_bind_null(statement, index)
+            case .integer(let number): bound = sqlite3_bind_int64(statement, index, sqlite3_int64(number))
+            case .real(let number): bound = sqlite3_bind_double(statement, index, number)
+            case .text(let text): bound = sqlite3_bind_text(statement, index, text, -1, sqliteTransient)
+            }
+            guard bound == SQLITE_OK else { throw failure(bound, String(cString: sqlite3_errmsg(db)), sql) }
+        }
+        return try body(statement)
+    }
+
+    private func column(_ statement: OpaquePointer, _ index: Int32) -> SQLValue {
+        switch sqlite3_column_type(statement, index) {
+        case SQLITE_NULL: return .null
+        case SQLITE_INTEGER: return .integer(Int(sqlite3_column_int64(statement, index)))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(statement, index))
+        default:
+            guard let text = sqlite3_column_text(statement, index) else { return .null }
+            return .text(String(cString: text))
+        }
+    }
+
+    private func failure(_ status: Int32, _ message: String, _ sql: String) -> StoreError {
+        let primary = status & 0xff
+        if primary == SQLITE_CONSTRAINT {
+            return StoreError(.constraint(name: nil), "SQLite refused the data: \(message)", statement: sql)
+        }
+        return StoreError(.database, "SQLite error: \(message)", statement: sql)
+    }
+}
+
+/// SQLITE_TRANSIENT: sqlite copies the bound text before the call returns.
+private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

@@ -1,0 +1,105 @@
+import SchedulingCore
+import Yams
+
+/// Walks the YAML tree and builds the model, reporting into `diagnostics` as it goes.
+struct ScenarioBuilder {
+    let diagnostics: Diagnostics
+    /// The scenario's zone, once read: date-times are checked against it.
+    var zone: ServiceTimeZone?
+
+    init(_ diagnostics: Diagnostics) { self.diagnostics = diagnostics }
+
+    static let topKeys: Set<String> = [
+        "name", "timezone", "date", "now", "travel", "policy", "crews", "technicians", "orders", "expect",
+    ]
+
+    mutating func build(_ root: Node) -> Scenario? {
+        guard let top = FieldReader(root, path: "", allowed: Self.topKeys, diagnostics) else { return nil }
+        let name = top.string("name", required: true)
+        var zone: ServiceTimeZone? = .utc
+        if let identifier = top.string("timezone") {
+            zone = ServiceTimeZone(identifier: identifier)
+            if zone == nil {
+                diagnostics.report(top.values["timezone"], "timezone", "'\(identifier)' is not an IANA time zone name (e.g. Asia/Shanghai)")
+            }
+        }
+        // With an unknown zone, offsets cannot be checked; the zone problem is reported instead.
+        self.zone = zone
+        let date = top.date("date", required: true)
+        let now = top.instant("now", zone: zone)
+        let travel = readTravel(top)
+        let policy = readPolicy(top)
+        let crews = top.list("crews").compactMap { readCrew($0.node, index: $0.index) }
+        let technicians = top.list("technicians").compactMap { readTechnician($0.node, index: $0.index) }
+        let orders = top.list("orders").compactMap { readOrder($0.node, index: $0.index) }
+        if top.value("orders") == nil, top.value("technicians") == nil {
+            diagnostics.report(root, "", "the scenario has neither technicians nor orders")
+        }
+        CrossChecks(diagnostics: diagnostics).run(
+            crews: top.list("crews"), technicians: top.list("technicians"), orders: top.list("orders"),
+            parsedOrders: orders)
+
+        guard let name, let date, let zone else { return nil }
+        return Scenario(
+            name: name, timeZone: zone, date: date, now: now, travel: travel ?? TravelModel(),
+            policy: policy ?? Policy(), crews: crews.map(\.value), technicians: technicians.map(\.value),
+            orders: orders.map(\.value))
+    }
+
+    func readTravel(_ top: FieldReader) -> TravelModel? {
+        guard let travel = top.object("travel", allowed: ["model", "speed_kmh", "road_factor"]) else { return nil }
+        if let model = travel.string("model"), model != "haversine" {
+            diagnostics.report(travel.values["model"], "travel.model", "'\(model)' is not a travel model (known: haversine)")
+        }
+        var result = TravelModel()
+        if let speed = travel.double("speed_kmh", range: 0.1...1000) { result.speedKmh = speed }
+        if let factor = travel.double("road_factor", range: 1...10) { result.roadFactor = factor }
+        return result
+    }
+
+    func readPolicy(_ top: FieldReader) -> Policy? {
+        let allowed: Set<String> = ["notice_minutes", "sync_tolerance_minutes", "repair_deadline_hours", "break", "vip_tiers"]
+        guard let reader = top.object("policy", allowed: allowed) else { return nil }
+        var policy = Policy()
+        if let notice = reader.int("notice_minutes", range: 0...1440) { policy.noticeMinutes = notice }
+        if let tolerance = reader.int("sync_tolerance_minutes", range: 0...240) { policy.syncToleranceMinutes = tolerance }
+        if let hours = reader.value("repair_deadline_hours") {
+            if case .mapping(let mapping) = hours {
+                for (key, value) in mapping {
+                    let field = "policy.repair_deadline_hours.\(key.scalar?.string ?? "?")"
+                    guard let tierName = key.scalar?.string,
+                          let tier = FieldReader.parseChoice(tierName, CustomerTier.self, node: key, field: field, diagnostics)
+                    else { continue }
+                    guard value.isTagged(.int), let number = value.int, number > 0 else {
+                        diagnostics.report(value, field, "expected a positive whole number of hours, found \(value.valueDescription)")
+                        continue
+                    }
+                    policy.repairDeadlineHours[tier] = number
+                }
+            } else {
+                diagnostics.report(hours, "policy.repair_deadline_hours", "expected a mapping of tier to hours, found \(hours.kindDescription)")
+            }
+        }
+        if reader.isExplicitNull("break") {
+            policy.breakRule = nil
+        } else if let rule = reader.object("break", allowed: ["earliest", "latest", "minutes"]) {
+            let earliest = rule.time("earliest") ?? BreakPolicy.standard.earliestStart
+            let latest = rule.time("latest") ?? BreakPolicy.standard.latestStart
+            let minutes = rule.int("minutes", range: 1...480) ?? BreakPolicy.standard.minutes
+            if latest < earliest {
+                diagnostics.report(rule.values["latest"] ?? rule.node, "policy.break.latest",
+                                   "the latest break start \(latest) is before the earliest \(earliest)")
+            }
+            policy.breakRule = BreakPolicy(earliestStart: earliest, latestStart: latest, minutes: minutes)
+        }
+        if let tiers = reader.choices("vip_tiers", as: CustomerTier.self) { policy.vipTiers = Set(tiers) }
+        return policy
+    }
+}
+
+/// A model value with where it was declared in the file.
+struct Located<Value> {
+    let value: Value
+    let node: Node
+    let path: String
+}

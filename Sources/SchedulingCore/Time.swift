@@ -1,0 +1,201 @@
+import Foundation
+
+/// A moment in time: whole seconds since 1970-01-01T00:00:00Z.
+///
+/// Everything inside the core is integer time; local strings exist only at the edges.
+public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var secondsSinceEpoch: Int
+
+    public init(secondsSinceEpoch: Int) { self.secondsSinceEpoch = secondsSinceEpoch }
+
+    public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.secondsSinceEpoch < rhs.secondsSinceEpoch }
+
+    public func adding(minutes: Int) -> Instant { Instant(secondsSinceEpoch: secondsSinceEpoch + minutes * 60) }
+
+    /// Whole minutes from `self` to `later` (negative when `later` is earlier), rounded down.
+    public func minutes(until later: Instant) -> Int {
+        let delta = later.secondsSinceEpoch - secondsSinceEpoch
+        return delta >= 0 ? delta / 60 : -((-delta + 59) / 60)
+    }
+
+    public var description: String { "@\(secondsSinceEpoch)" }
+}
+
+/// A calendar day with no time zone, as written in a scenario (`2026-11-23`).
+public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              (1...LocalDate.daysIn(month: month, year: year)).contains(day) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses exactly `YYYY-MM-DD`.
+    public init?(iso text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    public var description: String {
+        String(format: "%04d-%02d-%02d", year, month, day)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+}
+
+/// A time of day in minutes after local midnight (`08:30` is 510). `24:00` is allowed as a day's end.
+public struct LocalTime: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var minutesAfterMidnight: Int
+
+    public init?(minutesAfterMidnight: Int) {
+        guard (0...1440).contains(minutesAfterMidnight) else { return nil }
+        self.minutesAfterMidnight = minutesAfterMidnight
+    }
+
+    /// Parses `HH:MM` (24-hour clock).
+    public init?(hhmm text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, (1...2).contains(parts[0].count), parts[1].count == 2,
+              let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h), (0...59).contains(m),
+              h < 24 || m == 0 else { return nil }
+        self.init(minutesAfterMidnight: h * 60 + m)
+    }
+
+    public static func < (lhs: LocalTime, rhs: LocalTime) -> Bool { lhs.minutesAfterMidnight < rhs.minutesAfterMidnight }
+
+    public var description: String {
+        String(format: "%02d:%02d", minutesAfterMidnight / 60, minutesAfterMidnight % 60)
+    }
+}
+
+/// An IANA time zone with the conversions the domain needs between local days/times and instants.
+public struct ServiceTimeZone: Hashable, Sendable, CustomStringConvertible {
+    public let identifier: String
+    private let zone: TimeZone
+
+    public init?(identifier: String) {
+        guard let zone = TimeZone(identifier: identifier) else { return nil }
+        self.identifier = identifier
+        self.zone = zone
+    }
+
+    public static let utc = ServiceTimeZone(identifier: "UTC")!
+
+    public static func == (lhs: ServiceTimeZone, rhs: ServiceTimeZone) -> Bool { lhs.identifier == rhs.identifier }
+    public func hash(into hasher: inout Hasher) { hasher.combine(identifier) }
+    public var description: String { identifier }
+
+    /// The instant at which the local wall clock shows `time` on `date`.
+    ///
+    /// In a DST gap the clock time does not exist; the offset in force before the gap is used,
+    /// which moves the instant forward by the gap (as most calendar software does).
+    public func instant(on date: LocalDate, at time: LocalTime) -> Instant {
+        let localSeconds = (Self.daysSinceEpoch(date) * 1440 + time.minutesAfterMidnight) * 60
+        // Two passes find the offset valid at the resulting instant.
+        let firstGuess = localSeconds - zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(localSeconds)))
+        let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(firstGuess)))
+        return Instant(secondsSinceEpoch: localSeconds - offset)
+    }
+
+    /// Seconds east of UTC in force at `instant`.
+    public func utcOffsetSeconds(at instant: Instant) -> Int {
+        zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant.secondsSinceEpoch)))
+    }
+
+    /// The local calendar day and time of day at `instant` (seconds dropped).
+    public func local(_ instant: Instant) -> (date: LocalDate, time: LocalTime) {
+        let local = instant.secondsSinceEpoch + utcOffsetSeconds(at: instant)
+        let days = Int((Double(local) / 86_400).rounded(.down))
+        let minuteOfDay = (local - days * 86_400) / 60
+        return (Self.date(daysSinceEpoch: days), LocalTime(minutesAfterMidnight: minuteOfDay)!)
+    }
+
+    /// `2026-11-23T09:00:00+08:00`: RFC 3339 with this zone's offset at that instant.
+    public func rfc3339(_ instant: Instant) -> String {
+        let offset = utcOffsetSeconds(at: instant)
+        let (date, _) = local(instant)
+        let local = instant.secondsSinceEpoch + offset
+        let secondOfDay = ((local % 86_400) + 86_400) % 86_400
+        let sign = offset < 0 ? "-" : "+"
+        let absolute = abs(offset)
+        return String(format: "%@T%02d:%02d:%02d%@%02d:%02d", date.description,
+                      secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60,
+                      sign, absolute / 3600, absolute / 60 % 60)
+    }
+
+    /// Days from 1970-01-01 (proleptic Gregorian; Howard Hinnant's civil-from-days inverse).
+    public static func daysSinceEpoch(_ date: LocalDate) -> Int {
+        let y = date.month <= 2 ? date.year - 1 : date.year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (date.month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + date.day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func date(daysSinceEpoch days: Int) -> LocalDate {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        return LocalDate(year: year, month: month, day: day)!
+    }
+}
+
+/// Parses an RFC 3339 date-time (`2026-11-23T09:00:00+08:00`, `...Z`, optional fraction).
+///
+/// Returns nil when the text is not a valid date-time with an explicit offset.
+public func parseRFC3339(_ text: String) -> Instant? {
+    let chars = Array(text)
+    guard chars.count >= 20, chars[10] == "T" || chars[10] == "t" || chars[10] == " " else { return nil }
+    guard let date = LocalDate(iso: String(chars[0..<10])) else { return nil }
+    let rest = String(chars[11...])
+    // Split the offset off the end.
+    var offsetSeconds = 0
+    var clock: Substring
+    if rest.hasSuffix("Z") || rest.hasSuffix("z") {
+        clock = rest.dropLast()
+    } else if rest.count >= 6 {
+        let offsetText = rest.suffix(6)
+        let o = Array(offsetText)
+        guard o[0] == "+" || o[0] == "-", o[3] == ":", let oh = Int(String(o[1...2])), let om = Int(String(o[4...5])),
+              oh <= 23, om <= 59 else { return nil }
+        offsetSeconds = (oh * 3600 + om * 60) * (o[0] == "-" ? -1 : 1)
+        clock = rest.dropLast(6)
+    } else {
+        return nil
+    }
+    if let dot = clock.firstIndex(of: ".") {
+        guard clock[clock.index(after: dot)...].allSatisfy(\.isNumber), clock.index(after: dot) != clock.endIndex
+        else { return nil }
+        clock = clock[..<dot]
+    }
+    let hms = clock.split(separator: ":", omittingEmptySubsequences: false)
+    guard hms.count == 3, hms.allSatisfy({ $0.count == 2 }), let h = Int(hms[0]), let m = Int(hms[1]),
+          let s = Int(hms[2]), h <= 23, m <= 59, s <= 60 else { return nil }
+    let local = (ServiceTimeZone.daysSinceEpoch(date) * 86_400) + h * 3600 + m * 60 + min(s, 59)
+    return Instant(secondsSinceEpoch: local - offsetSeconds)
+}

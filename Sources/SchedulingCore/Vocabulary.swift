@@ -1,0 +1,16 @@
+/// Kinds of work (DOMAIN.md, "Work order"). New kinds join this list; everything else keys on it.
+public enum WorkType: String, CaseIterable, Hashable, Sendable {
+    case install, move, removal, repair
+}
+
+/// What the customer is served with (DOMAIN.md, "Work order").
+public enum Service: String, CaseIterable, Hashable, Sendable {
+    case broadband, phone, iptv
+}
+
+/// Customer tier: households (`diamond` … `basic`) and government/enterprise (`1A` … `5B`).
+public enum CustomerTier: String, CaseIterable, Hashable, Sendable {
+    case diamond, gold, silver, basic
+    case tier1A = "1A", tier2A = "2A", tier3A = "3A", tier4A = "4A", tier5A = "5A"
+    case tier1B = "1B", tier2B = "2B", tier3B = "3B", tier4B = "4B", tier5B = "5B"
+}

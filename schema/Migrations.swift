@@ -1,0 +1,24 @@
+// The numbered SQL files beside this one, compiled into the binary (SwiftPM `embedInCode`),
+// so `dispatch db migrate` needs no files at run time. SwiftPM names each accessor after the
+// file name with a leading digit replaced by `_`: `0001_initial.sqlite.sql` is `_001_initial_sqlite_sql`.
+
+/// One numbered schema change.
+public struct SchemaMigration: Sendable {
+    public let version: Int
+    public let name: String
+    public let sql: String
+}
+
+public enum SchemaMigrations {
+    /// Migrations for SQLite, in order.
+    public static let sqlite: [SchemaMigration] = [
+        SchemaMigration(version: 1, name: "initial", sql: text(PackageResources._001_initial_sqlite_sql)),
+    ]
+
+    /// Migrations for PostgreSQL, in order.
+    public static let postgres: [SchemaMigration] = [
+        SchemaMigration(version: 1, name: "initial", sql: text(PackageResources._001_initial_postgres_sql)),
+    ]
+
+    private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+}
