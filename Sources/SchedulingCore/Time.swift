@@ -35,6 +35,13 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         self.day = day
     }
 
+    /// For values computed by calendar arithmetic, which are valid by construction.
+    init(uncheckedYear year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
     /// Parses exactly `YYYY-MM-DD`.
     public init?(iso text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
@@ -68,6 +75,9 @@ public struct LocalTime: Hashable, Comparable, Sendable, CustomStringConvertible
         guard (0...1440).contains(minutesAfterMidnight) else { return nil }
         self.minutesAfterMidnight = minutesAfterMidnight
     }
+
+    /// For values computed from an instant, in 0..<1440 by construction.
+    init(uncheckedMinutes minutes: Int) { minutesAfterMidnight = minutes }
 
     /// Parses `HH:MM` (24-hour clock).
     public init?(hhmm text: String) {
@@ -104,14 +114,20 @@ public struct ServiceTimeZone: Hashable, Sendable, CustomStringConvertible {
 
     /// The instant at which the local wall clock shows `time` on `date`.
     ///
-    /// In a DST gap the clock time does not exist; the offset in force before the gap is used,
-    /// which moves the instant forward by the gap (as most calendar software does).
+    /// When the clocks go back the wall time happens twice and the first is taken; when they
+    /// go forward it does not exist, and the offset in force before the gap is used, which
+    /// moves the instant forward by the gap (02:30 in a 02:00→03:00 gap is 03:30).
     public func instant(on date: LocalDate, at time: LocalTime) -> Instant {
-        let localSeconds = (Self.daysSinceEpoch(date) * 1440 + time.minutesAfterMidnight) * 60
-        // Two passes find the offset valid at the resulting instant.
-        let firstGuess = localSeconds - zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(localSeconds)))
-        let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(firstGuess)))
-        return Instant(secondsSinceEpoch: localSeconds - offset)
+        let wall = (Self.daysSinceEpoch(date) * 1440 + time.minutesAfterMidnight) * 60
+        // Offsets a day either side bracket any single transition near this wall time.
+        let before = offsetSeconds(atEpochSecond: wall - 86_400)
+        let after = offsetSeconds(atEpochSecond: wall + 86_400)
+        let valid = [before, after].map { wall - $0 }.filter { offsetSeconds(atEpochSecond: $0) == wall - $0 }
+        return Instant(secondsSinceEpoch: valid.min() ?? wall - before)
+    }
+
+    private func offsetSeconds(atEpochSecond second: Int) -> Int {
+        zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(second)))
     }
 
     /// Seconds east of UTC in force at `instant`.
@@ -124,7 +140,7 @@ public struct ServiceTimeZone: Hashable, Sendable, CustomStringConvertible {
         let local = instant.secondsSinceEpoch + utcOffsetSeconds(at: instant)
         let days = Int((Double(local) / 86_400).rounded(.down))
         let minuteOfDay = (local - days * 86_400) / 60
-        return (Self.date(daysSinceEpoch: days), LocalTime(minutesAfterMidnight: minuteOfDay)!)
+        return (Self.date(daysSinceEpoch: days), LocalTime(uncheckedMinutes: minuteOfDay))
     }
 
     /// `2026-11-23T09:00:00+08:00`: RFC 3339 with this zone's offset at that instant.
@@ -161,7 +177,7 @@ public struct ServiceTimeZone: Hashable, Sendable, CustomStringConvertible {
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return LocalDate(year: year, month: month, day: day)!
+        return LocalDate(uncheckedYear: year, month: month, day: day)
     }
 }
 

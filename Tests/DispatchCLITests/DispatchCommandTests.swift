@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+
+@Suite("dispatch command line")
+struct DispatchCommandTests {
+    @Test("Migrate, import and list a day on the embedded SQLite default")
+    func firstSession() throws {
+        let cli = try DispatchRunner()
+        defer { cli.remove() }
+        let migrate = try cli.run("db", "migrate")
+        #expect(migrate.status == 0)
+        #expect(migrate.stdout.contains("sqlite:dispatch.sqlite: applied migration 1"))
+        #expect(FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent("dispatch.sqlite").path))
+        #expect(try cli.run("db", "migrate").stdout.contains("schema is up to date"))
+
+        let imported = try cli.run("import", DispatchRunner.scenario("coordinated-visit"))
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("3 technicians, 2 customers, 4 orders"))
+        let again = try cli.run("import", DispatchRunner.scenario("coordinated-visit"))
+        #expect(again.stdout.hasSuffix("nothing changed\n"))
+
+        let table = try cli.run("orders", "list", "--date", "2026-11-23")
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("WO-1001  install  broadband  Li Na"))
+        #expect(table.stdout.contains("09:00–11:00"))
+        #expect(table.stdout.contains("4 orders on 2026-11-23 (Asia/Shanghai)"))
+
+        let json = try cli.run("orders", "list", "--date", "2026-11-23", "--format", "json")
+        let orders = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(orders.count == 4)
+        let window = try #require(orders.first?["window"] as? [String: String])
+        #expect(window["start"] == "2026-11-23T09:00:00+08:00")
+
+        let technicians = try cli.run("technicians", "list", "--format", "json")
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(technicians.stdout.utf8)) as? [[String: Any]])
+        #expect(list.compactMap { $0["id"] as? String } == ["T01", "T02", "T03"])
+    }
+
+    @Test("A malformed scenario exits 2, names line and field, and leaves the database as it was")
+    func malformedScenario() throws {
+        let cli = try DispatchRunner()
+        defer { cli.remove() }
+        try cli.run("db", "migrate")
+        try cli.run("import", DispatchRunner.scenario("qualification"))
+        let before = try cli.run("orders", "list", "--date", "2026-11-23", "--format", "json").stdout
+        let techniciansBefore = try cli.run("technicians", "list", "--format", "json").stdout
+
+        // A copy of a good file with one bad order appended and one new technician.
+        var text = try String(contentsOfFile: DispatchRunner.scenario("qualification"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "expect:", with: """
+              - id: WO-Q9
+                type: install
+                service: broadband
+                customer: {id: C-Q9, tier: basic}
+                location: {lat: 31.2, lon: 121.4}
+                duration_minutes: 60
+                window: {start: 2026-11-23T11:00:00+08:00, end: 2026-11-23T10:00:00+08:00}
+            expect:
+            """)
+        text = text.replacingOccurrences(of: "  - id: T-NOCERT", with: "  - id: T-NEW\n    skills: [phone]\n    shift: {start: \"08:00\", end: \"12:00\"}\n    start: {lat: 31.2, lon: 121.4}\n  - id: T-NOCERT")
+        let path = try cli.write("bad-day.yaml", text)
+        let result = try cli.run("import", path)
+        #expect(result.status == 2)
+        let line = try #require(text.components(separatedBy: "\n").firstIndex { $0.contains("end: 2026-11-23T10:00:00+08:00") }) + 1
+        #expect(result.stderr.contains("\(path):\(line):"), "\(result.stderr)")
+        #expect(result.stderr.contains("orders[3].window.end: the window ends before it starts"))
+        #expect(result.stderr.contains("nothing was stored"))
+        #expect(try cli.run("orders", "list", "--date", "2026-11-23", "--format", "json").stdout == before)
+        #expect(try cli.run("technicians", "list", "--format", "json").stdout == techniciansBefore)
+    }
+
+    @Test("validate reports every problem and exits 2; a good file exits 0")
+    func validate() throws {
+        let cli = try DispatchRunner()
+        defer { cli.remove() }
+        let good = try cli.run("validate", DispatchRunner.scenario("outsourced-crew"))
+        #expect(good.status == 0)
+        #expect(good.stdout.contains("5 orders, 3 technicians, 2 crews"))
+        let path = try cli.write("bad.yaml", "name: x\ndate: 2026-13-01\ncolour: red\ntechnicians: []\n")
+        let bad = try cli.run("validate", path)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("\(path):2:7: date:"))
+        #expect(bad.stderr.contains("\(path):3:1: colour: unknown key"))
+        #expect(!FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent("dispatch.sqlite").path))
+    }
+
+    @Test("--database beats DISPATCH_DATABASE, which beats ./dispatch.sqlite")
+    func databasePrecedence() throws {
+        var cli = try DispatchRunner()
+        defer { cli.remove() }
+        cli.environment["DISPATCH_DATABASE"] = "sqlite:from-env.sqlite"
+        #expect(try cli.run("db", "migrate").stdout.hasPrefix("sqlite:from-env.sqlite:"))
+        #expect(try cli.run("db", "migrate", "--database", "sqlite:from-flag.sqlite").stdout.hasPrefix("sqlite:from-flag.sqlite:"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: cli.directory.path).sorted()
+        #expect(files == ["from-env.sqlite", "from-flag.sqlite"])
+    }
+
+    @Test("A password in the database URL is never printed, even when connecting fails")
+    func passwordsStayHidden() throws {
+        let cli = try DispatchRunner()
+        defer { cli.remove() }
+        for url in ["postgresql://dispatch:hunter2@127.0.0.1:1/prod", "host=127.0.0.1 port=1 password=hunter2 dbname=prod",
+                    "mysql://root:hunter2@127.0.0.1/prod"] {
+            let result = try cli.run("db", "migrate", "--database", url)
+            #expect(result.status != 0)
+            #expect(!result.stdout.contains("hunter2") && !result.stderr.contains("hunter2"), "\(result.stderr)")
+            #expect(!result.stderr.isEmpty)
+        }
+    }
+
+    @Test("Commands on an unmigrated database say how to migrate and exit 1")
+    func unmigrated() throws {
+        let cli = try DispatchRunner()
+        defer { cli.remove() }
+        let result = try cli.run("technicians", "list")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("run 'dispatch db migrate' first"))
+        #expect(try cli.run("db", "status").status == 1)
+    }
+
+    @Test("A bad --date is bad input (exit 2)")
+    func badDate() throws {
+        let cli = try DispatchRunner()
+        defer { cli.remove() }
+        let result = try cli.run("orders", "list", "--date", "23/11/2026")
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--date '23/11/2026' is not a date"))
+    }
+
+    @Test("Help teaches the commands and the database choice")
+    func help() throws {
+        let cli = try DispatchRunner()
+        defer { cli.remove() }
+        let top = try cli.run("--help")
+        #expect(top.status == 0)
+        for command in ["db", "validate", "import", "orders", "technicians"] { #expect(top.stdout.contains(command)) }
+        let importHelp = try cli.run("import", "--help")
+        #expect(importHelp.stdout.contains("DISPATCH_DATABASE"))
+        #expect(importHelp.stdout.contains("one transaction"))
+    }
+}
+
+@Suite("dispatch command line on PostgreSQL")
+struct DispatchPostgresCommandTests {
+    @Test("Import and list through a libpq connection string, twice without change")
+    func importOnPostgres() throws {
+        var cli = try DispatchRunner()
+        defer { cli.remove() }
+        guard let server = ProcessInfo.processInfo.environment["DISPATCH_TEST_POSTGRES"], !server.isEmpty else {
+            Issue.record("DISPATCH_TEST_POSTGRES is not set: run the suite with scripts/test")
+            return
+        }
+        let schema = "cli_\(UUID().uuidString.prefix(8).lowercased())"
+        #expect(try psql(server, "CREATE SCHEMA \(schema)") == 0)
+        defer { _ = try? psql(server, "DROP SCHEMA \(schema) CASCADE") }
+        // libpq reads PGOPTIONS, so every command of this test works in the new schema.
+        cli.environment["PGOPTIONS"] = "-c search_path=\(schema)"
+        cli.environment["DISPATCH_DATABASE"] = server
+        #expect(try cli.run("db", "migrate").stdout.contains("applied migration 1"))
+        #expect(try cli.run("import", DispatchRunner.scenario("outsourced-crew")).status == 0)
+        #expect(try cli.run("import", DispatchRunner.scenario("outsourced-crew")).stdout.hasSuffix("nothing changed\n"))
+        let table = try cli.run("orders", "list", "--date", "2026-11-23")
+        #expect(table.stdout.contains("5 orders on 2026-11-23 (Asia/Shanghai)"))
+    }
+
+    private func psql(_ conninfo: String, _ sql: String) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["psql", conninfo, "-qc", sql]
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}

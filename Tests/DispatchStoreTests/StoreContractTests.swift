@@ -1,0 +1,216 @@
+import DispatchStore
+import Foundation
+import SchedulingCore
+import Testing
+
+/// The contract every store backend honours; each test runs once per backend.
+@Suite("Store contract")
+struct StoreContractTests {
+    @Test("Migrations apply once; running them again changes nothing", arguments: Backend.all)
+    func migrationsAreIdempotent(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            #expect(try await database.store.pendingMigrations() == [1])
+            #expect(try await database.store.migrate() == [1])
+            #expect(try await database.store.migrate() == [])
+            #expect(try await database.store.pendingMigrations() == [])
+            let recorded = try database.connection.query("SELECT COUNT(*) FROM schema_migrations", [])
+            #expect(try recorded.first?.int(0) == 1)
+        }
+    }
+
+    @Test("Using an unmigrated database is refused with the command to run", arguments: Backend.all)
+    func unmigratedIsRefused(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let error = try await #require(throws: StoreError.self) { try await database.store.importScenario(SampleScenario.make()) }
+            #expect(error.kind == .notMigrated)
+            #expect(error.message.contains("dispatch db migrate"))
+        }
+    }
+
+    @Test("Every field survives a round trip, time zones and UTF-8 included", arguments: Backend.all)
+    func roundTrip(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            let original = SampleScenario.make()
+            _ = try await database.store.importScenario(original)
+            let loaded = try #require(try await database.store.scenario(on: original.date))
+            #expect(loaded == original)
+            #expect(try await database.store.technicians() == original.technicians.map { technician in
+                var copy = technician
+                copy.absent = false
+                return copy
+            })
+            #expect(try await database.store.crews() == original.crews)
+            let (zone, orders) = try await database.store.orders(on: original.date)
+            #expect(zone?.identifier == "America/New_York")
+            #expect(orders.map(\.order) == original.orders)
+            #expect(orders.allSatisfy { $0.status == "new" && $0.serviceDay == original.date })
+        }
+    }
+
+    @Test("Instants are stored as instants, not local text", arguments: Backend.all)
+    func instantsAreStoredAsInstants(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            _ = try await database.store.importScenario(SampleScenario.make())
+            // 09:00 in New York on 2026-11-23 is 14:00 UTC, whatever zone the session uses.
+            let sql = backend == .sqlite
+                ? "SELECT window_start, typeof(window_start) FROM orders WHERE id = 'WO-1001'"
+                : "SELECT CAST(EXTRACT(EPOCH FROM window_start) AS bigint), pg_typeof(window_start)::text FROM orders WHERE id = 'WO-1001'"
+            let row = try #require(try database.connection.query(sql, []).first)
+            #expect(try row.int(0) == SampleScenario.instant("2026-11-23T14:00:00Z").secondsSinceEpoch)
+            #expect(try row.text(1) == (backend == .sqlite ? "integer" : "timestamp with time zone"))
+        }
+    }
+
+    @Test("Importing the same scenario twice changes nothing", arguments: Backend.all)
+    func reimportIsIdempotent(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            let scenario = SampleScenario.make()
+            let first = try await database.store.importScenario(scenario)
+            #expect(first.changedRows > 0)
+            #expect(first.orders.changed == 3 && first.technicians.changed == 2 && first.crews.changed == 2)
+            let before = try await database.store.scenario(on: scenario.date)
+            let second = try await database.store.importScenario(scenario)
+            #expect(second.changedRows == 0)
+            #expect(second.orders.total == 3)
+            #expect(try await database.store.scenario(on: scenario.date) == before)
+        }
+    }
+
+    @Test("Re-importing with one changed order updates exactly that order", arguments: Backend.all)
+    func reimportUpdatesChangedRows(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            var scenario = SampleScenario.make()
+            _ = try await database.store.importScenario(scenario)
+            scenario.orders[2].durationMinutes = 90
+            scenario.technicians[1].absent = false
+            let summary = try await database.store.importScenario(scenario)
+            #expect(summary.orders.changed == 1)
+            #expect(summary.technicians.changed == 1)
+            #expect(summary.changedRows == 2)
+            #expect(try await database.store.scenario(on: scenario.date) == scenario)
+        }
+    }
+
+    @Test("An import with one bad order stores nothing at all", arguments: Backend.all)
+    func importIsAtomic(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            // A day already stored must come through untouched as well.
+            var earlier = SampleScenario.make()
+            earlier.date = SampleScenario.date("2026-11-22")
+            earlier.orders = [earlier.orders[2]]
+            _ = try await database.store.importScenario(earlier)
+            let technicians = try await database.store.technicians()
+
+            var bad = SampleScenario.make()
+            bad.technicians[0].shift = Shift(start: SampleScenario.time("09:00"), end: SampleScenario.time("18:00"))
+            bad.orders[2].durationMinutes = 0  // refused by a CHECK constraint, after the other rows were written
+            let error = try await #require(throws: StoreError.self) { try await database.store.importScenario(bad) }
+            guard case .constraint = error.kind else {
+                Issue.record("expected a constraint error, got \(error)")
+                return
+            }
+            #expect(try await database.store.scenario(on: bad.date) == nil)
+            #expect(try await database.store.technicians() == technicians)
+            #expect(try await database.store.orders(on: earlier.date).orders.map(\.order) == earlier.orders)
+        }
+    }
+
+    @Test("Days are kept apart: listing one day shows only its orders", arguments: Backend.all)
+    func daysAreSeparate(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            _ = try await database.store.importScenario(SampleScenario.make())
+            let other = try await database.store.orders(on: SampleScenario.date("2026-11-24"))
+            #expect(other.orders.isEmpty && other.timeZone == nil)
+            #expect(try await database.store.scenario(on: SampleScenario.date("2026-11-24")) == nil)
+        }
+    }
+}
+
+/// The schema itself refuses bad data, even from a client that bypasses this program.
+@Suite("Schema constraints")
+struct SchemaConstraintTests {
+    static let badRows: [(label: String, sql: String)] = [
+        ("window ending before it starts",
+         "UPDATE orders SET window_end = window_start - INTERVAL WHERE id = 'WO-1001'"),
+        ("unknown order type", "UPDATE orders SET type = 'patrol' WHERE id = 'WO-1001'"),
+        ("unknown customer tier", "UPDATE customers SET tier = 'platinum' WHERE id = 'C-77'"),
+        ("pin to an unknown technician", "UPDATE orders SET pinned_technician_id = 'T99' WHERE id = 'WO-1001'"),
+        ("lock without a start", "UPDATE orders SET locked_start = NULL WHERE id = 'WO-1002'"),
+        ("shift ending before it starts", "UPDATE technicians SET shift_end_minute = 300 WHERE id = 'T01'"),
+        ("latitude off the globe", "UPDATE orders SET lat = 91 WHERE id = 'WO-1001'"),
+        ("contract ending before it starts", "UPDATE crew_contracts SET valid_to = valid_from - ONE_DAY WHERE crew_id = 'acme'"),
+    ]
+
+    @Test("CHECK and foreign key constraints refuse bad rows", arguments: Backend.all)
+    func constraintsRefuseBadRows(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            _ = try await database.store.importScenario(SampleScenario.make())
+            for (label, template) in Self.badRows {
+                let sql = template
+                    .replacingOccurrences(of: "INTERVAL", with: backend == .sqlite ? "60" : "INTERVAL '1 minute'")
+                    .replacingOccurrences(of: "valid_from - ONE_DAY", with: backend == .sqlite ? "date(valid_from, '-1 day')" : "valid_from - 1")
+                do {
+                    try database.connection.execute(sql, [])
+                    Issue.record("\(backend): \(label) was accepted")
+                } catch let error as StoreError {
+                    guard case .constraint = error.kind else {
+                        Issue.record("\(backend): \(label) failed for another reason: \(error)")
+                        continue
+                    }
+                }
+            }
+        }
+    }
+}
+
+@Suite("Database selection")
+struct DatabaseLocationTests {
+    @Test("--database wins over DISPATCH_DATABASE, which wins over the embedded default")
+    func precedence() throws {
+        let environment = ["DISPATCH_DATABASE": "postgresql://db.example/dispatch"]
+        #expect(try DatabaseLocation.resolve(argument: "sqlite:x.sqlite", environment: environment) == .sqlite(path: "x.sqlite"))
+        #expect(try DatabaseLocation.resolve(argument: nil, environment: environment) == .postgres(conninfo: "postgresql://db.example/dispatch"))
+        #expect(try DatabaseLocation.resolve(argument: nil, environment: [:]) == .sqlite(path: "dispatch.sqlite"))
+    }
+
+    @Test("Every accepted spelling maps to its backend",
+          arguments: [
+              ("sqlite:day.sqlite", DatabaseLocation.sqlite(path: "day.sqlite")),
+              ("sqlite:///var/lib/dispatch.sqlite", .sqlite(path: "/var/lib/dispatch.sqlite")),
+              ("postgres://u@h/db", .postgres(conninfo: "postgres://u@h/db")),
+              ("postgresql://u@h:5433/db?sslmode=require", .postgres(conninfo: "postgresql://u@h:5433/db?sslmode=require")),
+              ("host=/run/postgresql dbname=dispatch", .postgres(conninfo: "host=/run/postgresql dbname=dispatch")),
+          ])
+    func spellings(_ text: String, _ expected: DatabaseLocation) throws {
+        #expect(try DatabaseLocation(parsing: text) == expected)
+    }
+
+    @Test("Anything else is refused with the accepted forms, password hidden")
+    func refusesUnknown() throws {
+        let error = try #require(throws: StoreError.self) { try DatabaseLocation(parsing: "mysql://root:hunter2@h/db") }
+        #expect(error.kind == .configuration)
+        #expect(!error.message.contains("hunter2"))
+        #expect(error.message.contains("sqlite:PATH"))
+    }
+
+    @Test("Passwords never appear in the printable form",
+          arguments: [
+              "postgresql://dispatch:hunter2@db:5432/prod",
+              "postgresql://dispatch@db/prod?password=hunter2&sslmode=require",
+              "host=db password=hunter2 dbname=prod",
+              "host=db password='hunter2 with spaces' dbname=prod",
+          ])
+    func redactsPasswords(_ text: String) throws {
+        let printable = try DatabaseLocation(parsing: text).description
+        #expect(!printable.contains("hunter2"))
+        #expect(printable.contains("***"))
+        #expect(printable.contains("prod"))
+    }
+}
