@@ -22,6 +22,9 @@ let package = Package(
             dependencies: ["SchedulingCore", .product(name: "Yams", package: "Yams")]
         ),
 
+        // The independent checker of plans (H1–H9, unassigned codes); shares no code with the solver.
+        .target(name: "PlanCheck", dependencies: ["SchedulingCore"]),
+
         // Numbered SQL migrations per backend, compiled into the binary.
         .target(
             name: "DispatchSchema",
@@ -54,13 +57,13 @@ let package = Package(
         .executableTarget(
             name: "DispatchCLI",
             dependencies: [
-                "SchedulingCore", "ScenarioFormat", "DispatchStore",
+                "SchedulingCore", "ScenarioFormat", "PlanCheck", "DispatchStore",
                 "DispatchStoreSQLite", "DispatchStorePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
-        .testTarget(name: "SchedulingCoreTests", dependencies: ["SchedulingCore"]),
+        .testTarget(name: "SchedulingCoreTests", dependencies: ["SchedulingCore", "ScenarioFormat", "PlanCheck"]),
         .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat", "SchedulingCore"]),
         .testTarget(
             name: "DispatchStoreTests",

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import PlanCheck
+import ScenarioFormat
+import SchedulingCore
+
+struct PlanDay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Plan a day: assign orders to technicians and order each technician's visits.",
+        discussion: """
+            Every hard rule of the contract is kept (windows, shifts and break, skills and certification,
+            territories, contractor contracts and quotas, coordinated visits, the pre-arrival notice, pins
+            and locks). What cannot be served is listed with a code and a reason.
+
+            The search stops after --iterations, or after --seconds, or when it has not improved for a
+            while. With the same --seed and --iterations the plan is the same, byte for byte.
+            """)
+
+    @Option(help: ArgumentHelp("Scenario file to plan (YAML or JSON).", valueName: "file"))
+    var scenario: String
+
+    @Option(help: "Search time limit in seconds.")
+    var seconds: Double?
+
+    @Option(help: "Search iteration limit (deterministic for a seed).")
+    var iterations: Int?
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "json (the contract's plan) or table (for people).")
+    var format: OutputFormat = .json
+
+    func validate() throws {
+        if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive") }
+        if let iterations, iterations < 0 { throw ValidationError("--iterations must not be negative") }
+    }
+
+    func run() async throws {
+        try await reporting {
+            let day = try ScenarioLoader.load(path: scenario)
+            let options = SolverOptions(seed: seed, iterations: iterations, seconds: seconds)
+            let plan = Solver(scenario: day, options: options).plan()
+            for warning in plan.warnings { Failure.printError("dispatch: warning: \(warning)") }
+            switch format {
+            case .json: print(try PlanJSON.encode(plan, zone: day.timeZone))
+            case .table: print(PlanTable(plan: plan, scenario: day).render())
+            }
+        }
+    }
+}
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a plan against the hard rules H1–H9 and its unassigned codes.",
+        discussion: "Exit 0 when valid, 1 with one line per violation, 2 when a file cannot be read.")
+
+    @Option(help: ArgumentHelp("The scenario the plan is for.", valueName: "file"))
+    var scenario: String
+
+    @Option(help: ArgumentHelp("The plan JSON to check.", valueName: "file"))
+    var plan: String
+
+    func run() async throws {
+        try await reporting {
+            let day = try ScenarioLoader.load(path: scenario)
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: plan))
+            } catch {
+                throw BadInput(message: "cannot read plan \(plan)")
+            }
+            let parsed = try PlanJSON.decode(data, file: plan)
+            let violations = PlanChecker(scenario: day).violations(of: parsed)
+            if violations.isEmpty {
+                print("\(plan): valid — \(parsed.visits.count) visits, \(parsed.unassigned.count) unassigned")
+            } else {
+                for violation in violations { print(violation) }
+                Failure.printError("dispatch: \(plural(violations.count, "violation")) in \(plan)")
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+/// The plan as a person reads it: each technician's day, then what is left out.
+struct PlanTable {
+    let plan: Plan
+    let scenario: Scenario
+
+    func render() -> String {
+        let zone = scenario.timeZone
+        func clock(_ instant: Instant) -> String { zone.local(instant).time.description }
+        let visits = Dictionary(grouping: plan.visits, by: \.technician)
+        var lines: [String] = []
+        for route in plan.routes {
+            let breakText = route.breakStart.map { ", break \(clock($0))" } ?? ""
+            lines.append("\(route.technician): leaves \(clock(route.depart)), back \(clock(route.returnAt)), \(route.travelMinutes) min travel\(breakText)")
+            let rows = (visits[route.technician] ?? []).map { visit -> [String] in
+                let order = scenario.orders.first { $0.id == visit.order }
+                return ["  \(clock(visit.start))–\(clock(visit.end))", visit.order, order?.type.rawValue ?? "",
+                        order?.customer.name ?? order?.customer.id ?? "", visit.group.map { $0 + (visit.contact ? " (contact)" : "") } ?? ""]
+            }
+            lines.append(TextTable(header: ["  TIME", "ORDER", "TYPE", "CUSTOMER", "GROUP"], rows: rows).render())
+            lines.append("")
+        }
+        if !plan.unassigned.isEmpty {
+            lines.append("Unassigned:")
+            for item in plan.unassigned { lines.append("  \(item.order)  \(item.code.rawValue): \(item.reason)") }
+            lines.append("")
+        }
+        let k = plan.kpis
+        lines.append("\(k.assigned) of \(k.orders) orders planned, \(k.travelMinutes) min travel, \(k.outsourcedOrders) outsourced (cost \(k.outsourcedCost)), \(k.lateRepairs) late repairs")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,89 @@
+import SchedulingCore
+
+extension PlanChecker {
+    /// H3 and H4 for one technician's day.
+    func routeRules(_ id: String, visits: [PlannedVisit], plan: Plan) -> [String] {
+        guard let technician = technicians[id] else { return [] }
+        guard let route = plan.routes.first(where: { $0.technician == id }) else {
+            return ["H3 \(id): has visits but no route"]
+        }
+        var found: [String] = []
+        if route.orders != visits.map(\.order) { found.append("H3 \(id): route order list differs from its visits by start") }
+        let shiftStart = localInstant(technician.shift.start), shiftEnd = localInstant(technician.shift.end)
+        let location = { (visit: PlannedVisit) in self.orders[visit.order]?.location ?? technician.startLocation }
+        if route.depart < shiftStart { found.append("H3 \(id): departs before the shift starts") }
+        if route.returnAt > shiftEnd { found.append("H3 \(id): returns after the shift ends") }
+        // Stops as (place, arrive-by, leave-at), depot to depot.
+        var stops: [(place: GeoPoint, begin: Instant, end: Instant, name: String)] = [(technician.startLocation, route.depart, route.depart, "start")]
+        stops += visits.map { (location($0), $0.start, $0.end, $0.order) }
+        stops.append((technician.endLocation, route.returnAt, route.returnAt, "end"))
+        for (a, b) in zip(stops, stops.dropFirst()) {
+            if minutes(a.end, b.begin) < travel(a.place, b.place) {
+                found.append("H3 \(id): not enough time to travel from \(a.name) to \(b.name)")
+            }
+        }
+        found += breakRules(id, technician: technician, route: route, stops: stops)
+        return found
+    }
+
+    /// H4: the break within its range, over no visit, with room for it and the travel around it.
+    func breakRules(_ id: String, technician: Technician, route: PlannedRoute,
+                    stops: [(place: GeoPoint, begin: Instant, end: Instant, name: String)]) -> [String] {
+        guard let rule = scenario.policy.breakRule else { return [] }
+        let required = technician.shift.start <= rule.latestStart
+            && technician.shift.end.minutesAfterMidnight >= rule.earliestStart.minutesAfterMidnight + rule.minutes
+        guard let start = route.breakStart else {
+            return required ? ["H4 \(id): no break"] : []
+        }
+        var found: [String] = []
+        if start < localInstant(rule.earliestStart) || start > localInstant(rule.latestStart) {
+            found.append("H4 \(id): break starts outside \(rule.earliestStart)–\(rule.latestStart)")
+        }
+        let end = start.adding(minutes: rule.minutes)
+        guard let after = stops.firstIndex(where: { $0.begin >= end && $0.name != "start" }), after > 0 else {
+            return found + ["H4 \(id): break does not fit between two stops of the day"]
+        }
+        let before = stops[after - 1]
+        if before.end > start { found.append("H4 \(id): break overlaps \(before.name)") }
+        if minutes(before.end, stops[after].begin) < travel(before.place, stops[after].place) + rule.minutes {
+            found.append("H4 \(id): no room for the break and the travel between \(before.name) and \(stops[after].name)")
+        }
+        return found
+    }
+
+    /// H2 and H5 for coordinated groups.
+    func groupRules(_ plan: Plan) -> [String] {
+        var found: [String] = []
+        let members = Dictionary(grouping: scenario.orders.filter { $0.group != nil }, by: { $0.group! })
+        let planned = Dictionary(grouping: plan.visits, by: \.order)
+        for (group, orders) in members.sorted(by: { $0.key < $1.key }) where orders.count > 1 {
+            let visits = orders.compactMap { planned[$0.id]?.first }
+            if visits.isEmpty { continue }
+            if visits.count != orders.count { found.append("H5 \(group): only \(visits.count) of \(orders.count) members planned") }
+            let arrival = visits.map(\.start).min()!
+            for order in orders {
+                if let window = order.window, order.lock == nil, arrival < window.start || arrival > window.end {
+                    found.append("H2 \(group): the group's arrival is outside \(order.id)'s window")
+                }
+            }
+            let contacts = visits.filter(\.contact).count
+            if contacts != 1 { found.append("H5 \(group): \(contacts) contacts, not exactly one") }
+            let tolerance = scenario.policy.syncToleranceMinutes
+            for (technician, own) in Dictionary(grouping: visits, by: \.technician).sorted(by: { $0.key < $1.key }) {
+                let sorted = own.sorted { $0.start < $1.start }
+                if minutes(arrival, sorted[0].start) > tolerance {
+                    found.append("H5 \(group): \(technician) starts more than \(tolerance) minutes after the group's arrival")
+                }
+                for (a, b) in zip(sorted, sorted.dropFirst()) where a.end != b.start {
+                    found.append("H5 \(group): \(technician)'s members \(a.order) and \(b.order) are not back to back")
+                }
+                let route = plan.routes.first { $0.technician == technician }?.orders ?? []
+                if let first = route.firstIndex(of: sorted[0].order),
+                   route.count >= first + sorted.count, Array(route[first..<(first + sorted.count)]) != sorted.map(\.order) {
+                    found.append("H5 \(group): \(technician) does other work between members")
+                }
+            }
+        }
+        return found
+    }
+}

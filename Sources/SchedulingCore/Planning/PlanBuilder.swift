@@ -1,0 +1,82 @@
+/// Turns a solution into the plan of CONTRACT.md section 2, with every unassigned order explained.
+struct PlanBuilder {
+    let problem: PlanningProblem
+    let analysis: Analysis
+    let jobs: [Job]
+
+    private var scenario: Scenario { problem.scenario }
+
+    func plan(from solution: Solution, warnings: [String]) -> Plan {
+        var visits: [PlannedVisit] = []
+        var routes: [PlannedRoute] = []
+        var contacts = Set<Int>()
+        for job in jobs where job.members.count > 1 {
+            if let head = job.members.first(where: { solution.routeOf[$0] >= 0 }) { contacts.insert(head) }
+        }
+        var lateRepairs = 0, outsourced = 0, outsourcedCents = 0
+        for route in solution.routes where !route.isEmpty {
+            let tech = problem.technicians[route.technician]
+            let technician = scenario.technicians[route.technician]
+            var orderIDs: [String] = []
+            var breakStart: Instant?
+            for (index, element) in route.elements.enumerated() {
+                let start = route.start[index]
+                if element.isBreak {
+                    breakStart = problem.instant(start)
+                    continue
+                }
+                let order = scenario.orders[element.order]
+                orderIDs.append(order.id)
+                let startInstant = problem.instant(start)
+                visits.append(PlannedVisit(
+                    order: order.id, technician: technician.id, start: startInstant,
+                    end: startInstant.adding(minutes: order.durationMinutes),
+                    noticeAt: startInstant.adding(minutes: -scenario.policy.noticeMinutes), group: order.group,
+                    contact: problem.orders[element.order].group >= 0 && contacts.contains(element.order)))
+                if start > problem.orders[element.order].deadline { lateRepairs += 1 }
+                if tech.crew >= 0 {
+                    outsourced += 1
+                    outsourcedCents += tech.priceCents[order.type] ?? 0
+                }
+            }
+            let first = route.elements[0]
+            let depart = route.start[0] - problem.travel(tech.startLocation, first.location)
+            routes.append(PlannedRoute(
+                technician: technician.id, depart: problem.instant(depart), returnAt: problem.instant(route.returnTime),
+                orders: orderIDs, breakStart: breakStart, travelMinutes: route.travelMinutes))
+        }
+        visits.sort { ($0.start, $0.technician, $0.order) < ($1.start, $1.technician, $1.order) }
+        routes.sort { $0.technician < $1.technician }
+        let unassigned = explainUnassigned(solution).sorted { $0.order < $1.order }
+        let kpis = PlanKPIs(
+            orders: scenario.orders.count, assigned: visits.count,
+            travelMinutes: routes.reduce(0) { $0 + $1.travelMinutes }, outsourcedOrders: outsourced,
+            outsourcedCost: Money(cents: outsourcedCents), lateRepairs: lateRepairs)
+        return Plan(scenario: scenario.name, date: scenario.date, visits: visits, routes: routes,
+                    unassigned: unassigned, kpis: kpis, warnings: warnings)
+    }
+
+    /// The most specific true code for each order left out.
+    func explainUnassigned(_ solution: Solution) -> [UnassignedOrder] {
+        let explainer = Explainer(problem: problem)
+        var result: [UnassignedOrder] = []
+        for job in jobs where solution.routeOf[job.members[0]] < 0 {
+            for member in job.members {
+                let id = scenario.orders[member].id
+                if let (code, reason) = analysis.blocked[member] {
+                    result.append(UnassignedOrder(order: id, code: code, reason: reason))
+                    continue
+                }
+                // Could be served alone: left out for quota, or for other work.
+                let alone = analysis.aloneTechnicians[member]
+                let crews = Set(alone.map { problem.technicians[$0].crew })
+                if !crews.contains(-1), crews.allSatisfy({ solution.crewLoad[$0] + job.members.count > problem.crewQuota[$0] }) {
+                    result.append(UnassignedOrder(order: id, code: .crewQuota, reason: explainer.crewQuota(member, crews: crews.sorted())))
+                } else {
+                    result.append(UnassignedOrder(order: id, code: .displaced, reason: explainer.displaced(member, alone: alone)))
+                }
+            }
+        }
+        return result
+    }
+}

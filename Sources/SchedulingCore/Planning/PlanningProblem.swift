@@ -1,0 +1,211 @@
+/// The scenario turned into dense integer data for the solver: indices instead of ids,
+/// minutes after the service day's local midnight instead of instants, a travel matrix.
+///
+/// Built once and never changed while solving.
+public struct PlanningProblem: Sendable {
+    /// One order as the solver sees it.
+    public struct Order: Sendable {
+        public let location: Int
+        public let duration: Int
+        /// Earliest and latest start (window, shift-independent), after the notice rule.
+        public let earliest: Int
+        public let latest: Int
+        /// Value of serving it (DOMAIN soft rule 1).
+        public let weight: Int
+        /// Index into `groups`, or -1.
+        public let group: Int
+        /// Technicians allowed to take it, ascending.
+        public let eligible: [Int]
+        /// Locked technician and start, or pinned technician (and start); fixed start is -1 when free.
+        public let fixedTechnician: Int
+        public let fixedStart: Int
+        public let locked: Bool
+        /// Minute by which a repair should start to meet its deadline, or Int.max.
+        public let deadline: Int
+    }
+
+    public struct Technician: Sendable {
+        public let startLocation: Int
+        public let endLocation: Int
+        public let shiftStart: Int
+        public let shiftEnd: Int
+        /// Index into `crews`, or -1 for in-house staff.
+        public let crew: Int
+        /// Price in cents of each order type for this technician's crew (0 in-house).
+        public let priceCents: [WorkType: Int]
+        /// The break's allowed start range and length, when this shift must contain one.
+        public let breakEarliest: Int
+        public let breakLatest: Int
+        public let breakMinutes: Int
+        public var hasBreak: Bool { breakMinutes > 0 }
+    }
+
+    public let scenario: Scenario
+    /// The instant minute 0 stands for: local midnight starting the service day.
+    public let origin: Instant
+    public let orders: [Order]
+    public let technicians: [Technician]
+    /// Member order indices of each coordinated group, in file order.
+    public let groups: [[Int]]
+    /// Daily quota of each contractor crew (Int.max when none).
+    public let crewQuota: [Int]
+    public let crewIDs: [String]
+    public let locationCount: Int
+    /// travel[a * locationCount + b] in whole minutes.
+    public let travel: [Int32]
+    /// First minute any unlocked visit may start: now + notice.
+    public let noticeEarliest: Int
+
+    @inline(__always)
+    public func travel(_ from: Int, _ to: Int) -> Int { Int(travel[from &* locationCount &+ to]) }
+
+    /// Minutes after `origin`, rounded down.
+    public func minute(_ instant: Instant) -> Int { origin.minutes(until: instant) }
+    /// Minutes after `origin`, rounded up.
+    public func minuteCeiling(_ instant: Instant) -> Int { Self.ceilMinute(instant, origin) }
+    public func instant(_ minute: Int) -> Instant { origin.adding(minutes: minute) }
+
+    public init(_ scenario: Scenario) {
+        self.scenario = scenario
+        let zone = scenario.timeZone
+        let origin = zone.instant(on: scenario.date, at: LocalTime(minutesAfterMidnight: 0)!)
+        self.origin = origin
+        func minutes(_ time: LocalTime) -> Int { origin.minutes(until: zone.instant(on: scenario.date, at: time)) }
+
+        var locations: [GeoPoint: Int] = [:]
+        var points: [GeoPoint] = []
+        func location(_ point: GeoPoint) -> Int {
+            if let index = locations[point] { return index }
+            locations[point] = points.count
+            points.append(point)
+            return points.count - 1
+        }
+
+        var crewIndex: [String: Int] = [:]
+        var quotas: [Int] = []
+        for crew in scenario.crews {
+            crewIndex[crew.id] = quotas.count
+            quotas.append(crew.contract?.maxOrdersPerDay ?? Int.max)
+        }
+        crewIDs = scenario.crews.map(\.id)
+        crewQuota = quotas
+        let crewsByID = Dictionary(uniqueKeysWithValues: scenario.crews.map { ($0.id, $0) })
+
+        let policy = scenario.policy
+        technicians = scenario.technicians.map { technician in
+            let start = minutes(technician.shift.start), end = minutes(technician.shift.end)
+            var breakEarliest = 0, breakLatest = 0, breakMinutes = 0
+            if let rule = policy.breakRule {
+                let earliest = minutes(rule.earliestStart), latest = minutes(rule.latestStart)
+                // A shift that cannot hold the break anywhere in its allowed range has none.
+                if start <= latest && end >= earliest + rule.minutes {
+                    breakEarliest = max(earliest, start)
+                    breakLatest = min(latest, end - rule.minutes)
+                    breakMinutes = rule.minutes
+                }
+            }
+            var prices: [WorkType: Int] = [:]
+            if let crewID = technician.crewID, let contract = crewsByID[crewID]?.contract {
+                for (type, money) in contract.prices { prices[type] = money.cents }
+            }
+            return Technician(
+                startLocation: location(technician.startLocation), endLocation: location(technician.endLocation),
+                shiftStart: start, shiftEnd: end, crew: technician.crewID.flatMap { crewIndex[$0] } ?? -1,
+                priceCents: prices, breakEarliest: breakEarliest, breakLatest: breakLatest, breakMinutes: breakMinutes)
+        }
+
+        noticeEarliest = Self.ceilMinute(scenario.now, origin) + policy.noticeMinutes
+
+        var groupIndex: [String: Int] = [:]
+        var groups: [[Int]] = []
+        for (index, order) in scenario.orders.enumerated() {
+            guard let group = order.group else { continue }
+            if let existing = groupIndex[group] {
+                groups[existing].append(index)
+            } else {
+                groupIndex[group] = groups.count
+                groups.append([index])
+            }
+        }
+        // A "group" of one is an ordinary order.
+        var singleGroup = Set<Int>()
+        for (index, members) in groups.enumerated() where members.count < 2 { singleGroup.insert(index) }
+
+        let technicianIndex = Dictionary(uniqueKeysWithValues: scenario.technicians.enumerated().map { ($1.id, $0) })
+        let farFuture = Int.max / 4
+        var built: [Order] = []
+        for order in scenario.orders {
+            let eligible = scenario.technicians.indices.filter {
+                scenario.ineligibility(of: scenario.technicians[$0], for: order, crews: crewsByID) == nil
+            }
+            var earliest = order.window.map { Self.ceilMinute($0.start, origin) } ?? -farFuture
+            var latest = order.window.map { origin.minutes(until: $0.end) } ?? farFuture
+            var fixedTechnician = -1, fixedStart = -1
+            if let lock = order.lock {
+                fixedTechnician = technicianIndex[lock.technicianID] ?? -1
+                fixedStart = origin.minutes(until: lock.start)
+                earliest = fixedStart
+                latest = fixedStart
+            } else {
+                earliest = max(earliest, noticeEarliest)
+                if let pin = order.pin {
+                    fixedTechnician = technicianIndex[pin.technicianID] ?? -1
+                    if let start = pin.start {
+                        fixedStart = origin.minutes(until: start)
+                        earliest = max(earliest, fixedStart)
+                        latest = min(latest, fixedStart)
+                    }
+                }
+            }
+            var deadline = Int.max
+            if order.type == .repair, let reported = order.reportedAt, let hours = policy.repairDeadlineHours[order.customer.tier] {
+                deadline = origin.minutes(until: reported) + hours * 60
+            }
+            let group = order.group.flatMap { groupIndex[$0] }.flatMap { singleGroup.contains($0) ? nil : $0 } ?? -1
+            built.append(Order(
+                location: location(order.location), duration: order.durationMinutes, earliest: earliest, latest: latest,
+                weight: Self.weight(order, policy: policy, now: scenario.now), group: group, eligible: eligible,
+                fixedTechnician: fixedTechnician, fixedStart: fixedStart, locked: order.lock != nil, deadline: deadline))
+        }
+        orders = built
+        self.groups = groups.enumerated().map { singleGroup.contains($0.offset) ? [] : $0.element }
+
+        locationCount = points.count
+        var matrix = [Int32](repeating: 0, count: points.count * points.count)
+        for a in points.indices {
+            for b in points.indices where b > a {
+                let minutes = Int32(clamping: scenario.travel.minutes(from: points[a], to: points[b]))
+                matrix[a * points.count + b] = minutes
+                matrix[b * points.count + a] = minutes
+            }
+        }
+        travel = matrix
+    }
+
+    static func ceilMinute(_ instant: Instant, _ origin: Instant) -> Int {
+        let seconds = instant.secondsSinceEpoch - origin.secondsSinceEpoch
+        return seconds >= 0 ? (seconds + 59) / 60 : -((-seconds) / 60)
+    }
+
+    /// Priority of serving an order: repairs above installs and moves above removals, VIP above
+    /// ordinary, broadband above phone; orders waiting long gain weight (DOMAIN soft rule 1).
+    public static func weight(_ order: WorkOrder, policy: Policy, now: Instant) -> Int {
+        var weight: Int
+        switch order.type {
+        case .repair: weight = 1000
+        case .install, .move: weight = 600
+        case .removal: weight = 300
+        }
+        if policy.vipTiers.contains(order.customer.tier) { weight += 300 }
+        switch order.service {
+        case .broadband: weight += 60
+        case .iptv: weight += 30
+        case .phone: break
+        }
+        if let reported = order.reportedAt {
+            let days = max(0, reported.minutes(until: now) / 1440)
+            weight += min(days, 10) * 40
+        }
+        return weight
+    }
+}

@@ -1,0 +1,166 @@
+/// One technician's day as a sequence of elements, with the schedule cached for O(1) checks.
+///
+/// Elements are orders and at most one break. The break is taken on arrival at the next stop
+/// (travel, then break, then work), so its "location" is that of the next real stop and it adds
+/// no travel of its own. Members of a coordinated group done by this technician follow their head
+/// back to back: a continuation starts exactly when the element before it ends, at the same place.
+struct Route {
+    struct Element {
+        /// Order index, or -1 for the break.
+        var order: Int
+        var location: Int
+        var duration: Int
+        var earliest: Int
+        var latest: Int
+        /// Runs back to back after the previous element (a later member of a group block).
+        var continuation: Bool
+
+        var isBreak: Bool { order < 0 }
+    }
+
+    let technician: Int
+    private(set) var elements: [Element] = []
+    /// Start of each element, as early as possible.
+    private(set) var start: [Int] = []
+    /// Latest start of each element that keeps the rest of the day feasible.
+    private(set) var latest: [Int] = []
+    /// Arrival at the end location, and the latest allowed.
+    private(set) var returnTime = 0
+    private(set) var travelMinutes = 0
+    private(set) var feasible = true
+    var orderCount = 0
+
+    init(technician: Int, problem: PlanningProblem) {
+        self.technician = technician
+        let tech = problem.technicians[technician]
+        if tech.hasBreak {
+            elements = [Element(order: -1, location: tech.endLocation, duration: tech.breakMinutes,
+                                earliest: tech.breakEarliest, latest: tech.breakLatest, continuation: false)]
+        }
+        refresh(problem)
+    }
+
+    var isEmpty: Bool { orderCount == 0 }
+    var breakIndex: Int? { elements.firstIndex { $0.isBreak } }
+
+    /// Recomputes locations of the break, times, latest starts and travel. O(n).
+    mutating func refresh(_ problem: PlanningProblem) {
+        let tech = problem.technicians[technician]
+        let n = elements.count
+        // The break sits where the next real stop is.
+        var nextLocation = tech.endLocation
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            if elements[i].isBreak { elements[i].location = nextLocation } else { nextLocation = elements[i].location }
+        }
+        if start.count != n {
+            start = [Int](repeating: 0, count: n)
+            latest = [Int](repeating: 0, count: n)
+        }
+        var time = tech.shiftStart
+        var location = tech.startLocation
+        var travel = 0
+        var ok = true
+        orderCount = 0
+        for i in 0..<n {
+            let element = elements[i]
+            let leg = problem.travel(location, element.location)
+            if !element.isBreak {
+                travel += leg
+                orderCount += 1
+            }
+            let begin = max(time + leg, element.earliest)
+            if begin > element.latest { ok = false }
+            start[i] = begin
+            time = begin + element.duration
+            location = element.location
+        }
+        let home = problem.travel(location, tech.endLocation)
+        travel += home
+        returnTime = time + home
+        if returnTime > tech.shiftEnd { ok = false }
+        var bound = tech.shiftEnd
+        var after = tech.endLocation
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            let element = elements[i]
+            bound = min(element.latest, bound - problem.travel(element.location, after) - element.duration)
+            latest[i] = bound
+            after = element.location
+        }
+        travelMinutes = travel
+        feasible = ok
+    }
+
+    /// Where a unit may be inserted before element `position` (0...count), as the interval of
+    /// start times that keeps the whole day feasible, and the extra travel; nil if none.
+    ///
+    /// `duration` is the whole block's; `earliest`/`latest` bound the head's start. O(1).
+    func insertion(at position: Int, location: Int, duration: Int, earliest: Int, latest unitLatest: Int,
+                   problem: PlanningProblem) -> (low: Int, high: Int, extraTravel: Int)? {
+        let n = elements.count
+        if position < n && elements[position].continuation { return nil }
+        let tech = problem.technicians[technician]
+        // The real stops around the gap (the break is transparent for travel).
+        var before = position - 1
+        if before >= 0 && elements[before].isBreak { before -= 1 }
+        let previousLocation = before >= 0 ? elements[before].location : tech.startLocation
+        let previousEnd = before >= 0 ? start[before] + elements[before].duration : tech.shiftStart
+        var arrival: Int
+        if position - 1 >= 0 && elements[position - 1].isBreak {
+            // The break now happens on arrival at the new unit.
+            let breakElement = elements[position - 1]
+            let breakStart = max(previousEnd + problem.travel(previousLocation, location), breakElement.earliest)
+            if breakStart > breakElement.latest { return nil }
+            arrival = breakStart + breakElement.duration
+        } else {
+            arrival = previousEnd + problem.travel(previousLocation, location)
+        }
+        let low = max(arrival, earliest)
+        var high = unitLatest
+        var nextLocation = tech.endLocation
+        if position < n {
+            nextLocation = elements[position].location
+            high = min(high, latest[position] - problem.travel(location, nextLocation) - duration)
+        } else {
+            high = min(high, tech.shiftEnd - problem.travel(location, nextLocation) - duration)
+        }
+        guard low <= high else { return nil }
+        // Travel: previous real stop -> unit -> next real stop, instead of previous -> next.
+        var nextReal = position
+        if nextReal < n && elements[nextReal].isBreak { nextReal += 1 }
+        let followingLocation = nextReal < n ? elements[nextReal].location : tech.endLocation
+        let extra = problem.travel(previousLocation, location) + problem.travel(location, followingLocation)
+            - problem.travel(previousLocation, followingLocation)
+        return (low, high, extra)
+    }
+
+    mutating func insert(_ block: [Element], at position: Int, problem: PlanningProblem) {
+        elements.insert(contentsOf: block, at: position)
+        refresh(problem)
+    }
+
+    /// Removes every element whose order is in `orders`; the break stays.
+    mutating func remove(orders: Set<Int>, problem: PlanningProblem) {
+        elements.removeAll { !$0.isBreak && orders.contains($0.order) }
+        refresh(problem)
+    }
+
+    /// Moves the break to the feasible position that brings the technician home earliest.
+    mutating func placeBreak(_ problem: PlanningProblem) {
+        guard let current = breakIndex else { return }
+        let breakElement = elements.remove(at: current)
+        var best = current, bestReturn = Int.max
+        var trial = self
+        for position in 0...elements.count {
+            if position < elements.count && elements[position].continuation { continue }
+            trial.elements = elements
+            trial.elements.insert(breakElement, at: position)
+            trial.refresh(problem)
+            if trial.feasible && trial.returnTime < bestReturn {
+                bestReturn = trial.returnTime
+                best = position
+            }
+        }
+        elements.insert(breakElement, at: best)
+        refresh(problem)
+    }
+}

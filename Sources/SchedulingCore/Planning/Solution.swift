@@ -1,0 +1,67 @@
+/// A complete assignment: every technician's route and which orders are left out.
+struct Solution {
+    var routes: [Route]
+    /// Route (= technician) of each order, or -1.
+    var routeOf: [Int]
+    /// Orders each contractor crew has today.
+    var crewLoad: [Int]
+    /// Cached `Route.cost` of each route.
+    var routeCost: [Int]
+    /// Sum of the weights of orders not served.
+    var unservedWeight: Int
+
+    init(problem: PlanningProblem) {
+        routes = problem.technicians.indices.map { Route(technician: $0, problem: problem) }
+        routeOf = [Int](repeating: -1, count: problem.orders.count)
+        crewLoad = [Int](repeating: 0, count: problem.crewQuota.count)
+        routeCost = routes.map { $0.cost(problem) }
+        unservedWeight = problem.orders.reduce(0) { $0 + $1.weight }
+    }
+
+    var objective: Int {
+        unservedWeight * Objective.unservedPerWeight + routeCost.reduce(0, +)
+    }
+
+    /// Room left in the crew quota of `technician` (Int.max in-house).
+    func quotaRoom(_ technician: Int, _ problem: PlanningProblem) -> Int {
+        let crew = problem.technicians[technician].crew
+        guard crew >= 0 else { return Int.max }
+        let quota = problem.crewQuota[crew]
+        return quota == Int.max ? Int.max : quota - crewLoad[crew]
+    }
+
+    mutating func place(_ block: [Route.Element], route: Int, position: Int, problem: PlanningProblem) {
+        routes[route].insert(block, at: position, problem: problem)
+        for element in block {
+            routeOf[element.order] = route
+            unservedWeight -= problem.orders[element.order].weight
+        }
+        let crew = problem.technicians[route].crew
+        if crew >= 0 { crewLoad[crew] += block.count }
+        routeCost[route] = routes[route].cost(problem)
+    }
+
+    /// Takes the given orders out of their routes and re-places each touched route's break.
+    mutating func remove(_ orders: [Int], problem: PlanningProblem) {
+        var byRoute: [Int: Set<Int>] = [:]
+        for order in orders {
+            let route = routeOf[order]
+            guard route >= 0 else { continue }
+            byRoute[route, default: []].insert(order)
+            routeOf[order] = -1
+            unservedWeight += problem.orders[order].weight
+            let crew = problem.technicians[route].crew
+            if crew >= 0 { crewLoad[crew] -= 1 }
+        }
+        for (route, removed) in byRoute {
+            routes[route].remove(orders: removed, problem: problem)
+            routes[route].placeBreak(problem)
+            routeCost[route] = routes[route].cost(problem)
+        }
+    }
+
+    mutating func refreshBreak(_ route: Int, problem: PlanningProblem) {
+        routes[route].placeBreak(problem)
+        routeCost[route] = routes[route].cost(problem)
+    }
+}

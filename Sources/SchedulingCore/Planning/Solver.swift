@@ -1,0 +1,220 @@
+import Foundation
+
+/// How long and how the solver searches.
+public struct SolverOptions: Sendable {
+    public var seed: UInt64
+    /// Stop after this many improvement iterations (the deterministic budget).
+    public var iterations: Int?
+    /// Stop after this much wall-clock time.
+    public var seconds: Double?
+    /// Stop after this many iterations without a better plan, when no other budget says so.
+    public var patience: Int
+
+    public init(seed: UInt64 = 1, iterations: Int? = nil, seconds: Double? = nil, patience: Int = 2_000) {
+        self.seed = seed
+        self.iterations = iterations
+        self.seconds = seconds
+        self.patience = patience
+    }
+}
+
+/// Builds a day's plan: locked work first, then construction by priority, then large
+/// neighbourhood search (remove some jobs, reinsert them by regret) under simulated annealing.
+public struct Solver {
+    let problem: PlanningProblem
+    let options: SolverOptions
+    let analysis: Analysis
+    let jobs: [Job]
+    let insertion: Insertion
+
+    public init(scenario: Scenario, options: SolverOptions = SolverOptions()) {
+        problem = PlanningProblem(scenario)
+        self.options = options
+        analysis = Analysis(problem)
+        jobs = Job.all(problem)
+        insertion = Insertion(problem: problem)
+    }
+
+    /// Solves and returns the plan with its explanations.
+    public func plan() -> Plan {
+        var warnings: [String] = []
+        let solution = solve(warnings: &warnings)
+        return PlanBuilder(problem: problem, analysis: analysis, jobs: jobs).plan(from: solution, warnings: warnings)
+    }
+
+    /// Jobs worth trying: none of their members is blocked for good.
+    var plannable: [Int] {
+        jobs.indices.filter { jobs[$0].members.allSatisfy { analysis.blocked[$0] == nil } }
+    }
+
+    func solve(warnings: inout [String]) -> Solution {
+        var solution = Solution(problem: problem)
+        var generator = SeededGenerator(seed: options.seed)
+        let candidates = plannable
+        // Locked visits first, earliest first: the customer has been told.
+        let locked = candidates.filter { jobs[$0].locked }.sorted {
+            (jobs[$0].members.map { problem.orders[$0].earliest }.min() ?? 0, $0)
+                < (jobs[$1].members.map { problem.orders[$0].earliest }.min() ?? 0, $1)
+        }
+        for job in locked {
+            if let (placement, _) = insertion.best(jobs[job], in: solution) {
+                insertion.apply(placement, to: &solution)
+            } else {
+                let ids = jobs[job].members.map { problem.scenario.orders[$0].id }.joined(separator: ", ")
+                warnings.append("locked visit \(ids) cannot be kept as notified: it conflicts with the shift, the break or another locked visit; rebook it with the customer")
+            }
+        }
+        let free = candidates.filter { !jobs[$0].locked }
+        construct(free, into: &solution)
+        return improve(solution, free: free, generator: &generator)
+    }
+
+    /// Priority first; among equals, the hardest to place (fewest technicians, earliest deadline) first.
+    func construct(_ free: [Int], into solution: inout Solution) {
+        let order = free.sorted { a, b in
+            let ja = jobs[a], jb = jobs[b]
+            let ta = ja.members.map { analysis.aloneTechnicians[$0].count }.min() ?? 0
+            let tb = jb.members.map { analysis.aloneTechnicians[$0].count }.min() ?? 0
+            let la = ja.members.map { problem.orders[$0].latest }.min() ?? 0
+            let lb = jb.members.map { problem.orders[$0].latest }.min() ?? 0
+            return (-ja.weight / ja.members.count, ta, la, a) < (-jb.weight / jb.members.count, tb, lb, b)
+        }
+        for job in order {
+            if let (placement, _) = insertion.best(jobs[job], in: solution) { insertion.apply(placement, to: &solution) }
+        }
+    }
+
+    /// Reinserts `pending` jobs, the one with the greatest priority and regret first.
+    func repair(_ pending: [Int], into solution: inout Solution, generator: inout SeededGenerator, noise: Double) {
+        var pending = pending
+        while !pending.isEmpty {
+            var chosen = -1
+            var chosenKey = Int.min
+            var chosenPlacement: Placement?
+            var stuck: [Int] = []
+            for (slot, job) in pending.enumerated() {
+                let perturb: (inout Int) -> Void = { cost in
+                    guard noise > 0 else { return }
+                    cost = Int(Double(cost) * (1 + noise * (2 * generator.unit() - 1)))
+                }
+                guard let (placement, second) = insertion.best(jobs[job], in: solution, noise: perturb) else {
+                    stuck.append(slot)
+                    continue
+                }
+                let regret = second == Int.max ? 50 * Objective.travelMinute : min(second - placement.cost, 50 * Objective.travelMinute)
+                let key = jobs[job].weight * 100 * Objective.travelMinute / max(1, jobs[job].members.count) + regret
+                if key > chosenKey {
+                    chosenKey = key
+                    chosen = slot
+                    chosenPlacement = placement
+                }
+            }
+            guard let placement = chosenPlacement else { return }
+            insertion.apply(placement, to: &solution)
+            for slot in (stuck + [chosen]).sorted(by: >) { pending.remove(at: slot) }
+        }
+    }
+
+    func improve(_ start: Solution, free: [Int], generator: inout SeededGenerator) -> Solution {
+        guard !free.isEmpty else { return start }
+        var current = start, best = start
+        let clock = ContinuousClock()
+        let began = clock.now
+        let limitIterations = options.iterations ?? Int.max
+        let limitSeconds = options.seconds
+        let useTime = options.iterations == nil && limitSeconds != nil
+        let initialTemperature = Double(10 * Objective.travelMinute), finalTemperature = Double(Objective.travelMinute) / 10
+        var sinceBest = 0
+        var iteration = 0
+        while iteration < limitIterations {
+            let progress: Double
+            if let seconds = limitSeconds, useTime {
+                let elapsed = began.duration(to: clock.now)
+                let done = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                if done >= seconds { break }
+                progress = done / seconds
+            } else if options.iterations != nil {
+                progress = Double(iteration) / Double(limitIterations)
+            } else {
+                if sinceBest >= options.patience { break }
+                progress = min(1, Double(iteration) / Double(max(1, options.patience * 5)))
+            }
+            if options.iterations == nil, limitSeconds == nil, sinceBest >= options.patience { break }
+            let temperature = initialTemperature * pow(finalTemperature / initialTemperature, progress)
+            var candidate = current
+            let removed = destroy(&candidate, free: free, generator: &generator)
+            let waiting = free.filter { job in candidate.routeOf[jobs[job].members[0]] < 0 && !removed.contains(job) }
+            var pending = removed
+            if !waiting.isEmpty {
+                for _ in 0..<min(8, waiting.count) { pending.append(waiting[generator.below(waiting.count)]) }
+                pending = Array(Set(pending)).sorted()
+            }
+            repair(pending, into: &candidate, generator: &generator, noise: generator.unit() < 0.5 ? 0 : 0.15)
+            let delta = Double(candidate.objective - current.objective)
+            if delta <= 0 || generator.unit() < exp(-delta / temperature) { current = candidate }
+            if current.objective < best.objective {
+                best = current
+                sinceBest = 0
+            } else {
+                sinceBest += 1
+            }
+            iteration += 1
+        }
+        return best
+    }
+
+    /// Removes a few jobs by one of three rules: at random, a cluster near one job, or the costliest.
+    func destroy(_ solution: inout Solution, free: [Int], generator: inout SeededGenerator) -> [Int] {
+        let assigned = free.filter { solution.routeOf[jobs[$0].members[0]] >= 0 }
+        guard !assigned.isEmpty else { return [] }
+        let count = min(assigned.count, 2 + generator.below(max(1, min(30, assigned.count / 4 + 2))))
+        var chosen: [Int]
+        switch generator.below(3) {
+        case 0:
+            var pool = assigned
+            chosen = []
+            for _ in 0..<count { chosen.append(pool.remove(at: generator.below(pool.count))) }
+        case 1:
+            let seed = assigned[generator.below(assigned.count)]
+            let here = problem.orders[jobs[seed].members[0]]
+            let ranked = assigned.sorted { a, b in
+                let oa = problem.orders[jobs[a].members[0]], ob = problem.orders[jobs[b].members[0]]
+                let ra = problem.travel(here.location, oa.location) + abs(oa.earliest - here.earliest) / 4
+                let rb = problem.travel(here.location, ob.location) + abs(ob.earliest - here.earliest) / 4
+                return (ra, a) < (rb, b)
+            }
+            chosen = pick(count, from: ranked, generator: &generator)
+        default:
+            let ranked = assigned.map { ($0, detour(jobs[$0], in: solution)) }.sorted { ($0.1, $0.0) > ($1.1, $1.0) }.map(\.0)
+            chosen = pick(count, from: ranked, generator: &generator)
+        }
+        solution.remove(chosen.flatMap { jobs[$0].members }, problem: problem)
+        return chosen.sorted()
+    }
+
+    /// Mostly from the front of `ranked`, sometimes further back.
+    func pick(_ count: Int, from ranked: [Int], generator: inout SeededGenerator) -> [Int] {
+        var pool = ranked, result: [Int] = []
+        for _ in 0..<count {
+            let u = generator.unit()
+            result.append(pool.remove(at: Int(u * u * u * Double(pool.count))))
+        }
+        return result
+    }
+
+    /// Travel saved by taking the job's members out of their routes.
+    func detour(_ job: Job, in solution: Solution) -> Int {
+        var total = 0
+        for member in job.members {
+            let route = solution.routes[solution.routeOf[member]]
+            let tech = problem.technicians[route.technician]
+            let real = route.elements.filter { !$0.isBreak }
+            guard let index = real.firstIndex(where: { $0.order == member }) else { continue }
+            let before = index > 0 ? real[index - 1].location : tech.startLocation
+            let after = index + 1 < real.count ? real[index + 1].location : tech.endLocation
+            let here = real[index].location
+            total += problem.travel(before, here) + problem.travel(here, after) - problem.travel(before, after)
+        }
+        return total
+    }
+}
