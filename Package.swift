@@ -63,7 +63,10 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "SchedulingCoreTests", dependencies: ["SchedulingCore", "ScenarioFormat", "PlanCheck"]),
+        .testTarget(
+            name: "SchedulingCoreTests",
+            dependencies: ["SchedulingCore", "ScenarioFormat", "PlanCheck", .product(name: "Yams", package: "Yams")]
+        ),
         .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat", "SchedulingCore"]),
         .testTarget(
             name: "DispatchStoreTests",

@@ -17,11 +17,14 @@ extension PlanChecker {
         var stops: [(place: GeoPoint, begin: Instant, end: Instant, name: String)] = [(technician.startLocation, route.depart, route.depart, "start")]
         stops += visits.map { (location($0), $0.start, $0.end, $0.order) }
         stops.append((technician.endLocation, route.returnAt, route.returnAt, "end"))
+        var driven = 0
         for (a, b) in zip(stops, stops.dropFirst()) {
+            driven += travel(a.place, b.place)
             if minutes(a.end, b.begin) < travel(a.place, b.place) {
                 found.append("H3 \(id): not enough time to travel from \(a.name) to \(b.name)")
             }
         }
+        if driven != route.travelMinutes { found.append("KPI \(id): travel_minutes is \(route.travelMinutes), the route drives \(driven)") }
         found += breakRules(id, technician: technician, route: route, stops: stops)
         return found
     }

@@ -27,6 +27,9 @@ public struct PlanChecker {
         found += groupRules(plan)
         found += quotaRules(plan)
         found += UnassignedCodeCheck(checker: self, plan: plan).violations()
+        if plan.kpis.travelMinutes != plan.routes.reduce(0, { $0 + $1.travelMinutes }) {
+            found.append("KPI travel_minutes \(plan.kpis.travelMinutes) is not the sum of the routes'")
+        }
         if plan.kpis.assigned != plan.visits.count || plan.kpis.orders != scenario.orders.count {
             found.append("KPI assigned/orders (\(plan.kpis.assigned)/\(plan.kpis.orders)) do not match the plan (\(plan.visits.count)/\(scenario.orders.count))")
         }

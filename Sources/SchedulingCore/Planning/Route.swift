@@ -63,11 +63,10 @@ struct Route {
         orderCount = 0
         for i in 0..<n {
             let element = elements[i]
+            // The leg into the break is the drive to the next stop; the leg out of it is zero.
             let leg = problem.travel(location, element.location)
-            if !element.isBreak {
-                travel += leg
-                orderCount += 1
-            }
+            travel += leg
+            if !element.isBreak { orderCount += 1 }
             let begin = max(time + leg, element.earliest)
             if begin > element.latest { ok = false }
             start[i] = begin

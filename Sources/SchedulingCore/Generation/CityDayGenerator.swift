@@ -1,0 +1,132 @@
+import Foundation
+
+/// Makes realistic, seeded service days for tests and benchmarks: a city of four territories,
+/// in-house technicians and contractor crews, repairs without windows and installs with
+/// two-hour windows, coordinated broadband + phone pairs, expired certificates and contracts,
+/// absences and a few pins.
+public struct CityDayGenerator {
+    public var orders: Int
+    public var technicians: Int
+    /// Share of orders that are members of a broadband + phone pair.
+    public var pairShare = 0.2
+    /// Share of technicians employed by contractor crews.
+    public var contractorShare = 1.0 / 3
+    /// Radius of the city in kilometres.
+    public var radiusKm = 12.0
+    public var seed: UInt64
+
+    public init(orders: Int, technicians: Int, seed: UInt64) {
+        self.orders = orders
+        self.technicians = technicians
+        self.seed = seed
+    }
+
+    static let center = GeoPoint(latitude: 31.2304, longitude: 121.4737)
+    static let territories = ["north", "east", "south", "west"]
+
+    public func scenario() -> Scenario {
+        var random = SeededGenerator(seed: seed)
+        let zone = ServiceTimeZone(identifier: "Asia/Shanghai")!
+        let date = LocalDate(year: 2026, month: 11, day: 23)!
+        func at(_ hour: Int, _ minute: Int = 0) -> Instant { zone.instant(on: date, at: LocalTime(minutesAfterMidnight: hour * 60 + minute)!) }
+        func point() -> GeoPoint {
+            let distance = radiusKm * sqrt(random.unit()), angle = 2 * Double.pi * random.unit()
+            return GeoPoint(latitude: Self.center.latitude + distance * cos(angle) / 111.195,
+                            longitude: Self.center.longitude + distance * sin(angle) / (111.195 * cos(Self.center.latitude * .pi / 180)))
+        }
+        func territory(_ p: GeoPoint) -> String {
+            let north = p.latitude - Self.center.latitude, east = (p.longitude - Self.center.longitude) * cos(Self.center.latitude * .pi / 180)
+            if abs(north) > abs(east) { return north > 0 ? "north" : "south" }
+            return east > 0 ? "east" : "west"
+        }
+        func choose<T>(_ items: [T]) -> T { items[random.below(items.count)] }
+
+        let crews = [
+            Crew(id: "acme", name: "Acme Networks", contract: Contract(
+                validFrom: LocalDate(year: 2026, month: 1, day: 1)!, validTo: LocalDate(year: 2026, month: 12, day: 31)!,
+                territories: ["north", "east"], workTypes: [.install, .move, .repair], services: [.broadband, .phone],
+                excludedTiers: [.diamond], maxOrdersPerDay: max(4, orders / 8),
+                prices: [.install: Money(cents: 12000), .move: Money(cents: 10000), .repair: Money(cents: 8000)])),
+            Crew(id: "bolt", name: "Bolt Telecom Services", contract: Contract(
+                validFrom: LocalDate(year: 2026, month: 6, day: 1)!, validTo: LocalDate(year: 2027, month: 5, day: 31)!,
+                territories: nil, workTypes: WorkType.allCases, services: [.broadband, .phone, .iptv],
+                excludedTiers: [.diamond, .tier1A], maxOrdersPerDay: max(4, orders / 6),
+                prices: [.install: Money(cents: 11000), .move: Money(cents: 9000), .repair: Money(cents: 7500), .removal: Money(cents: 4000)])),
+            Crew(id: "lapsed", name: "Lapsed Contracting", contract: Contract(
+                validFrom: LocalDate(year: 2025, month: 1, day: 1)!, validTo: LocalDate(year: 2026, month: 10, day: 31)!,
+                workTypes: WorkType.allCases, services: Service.allCases, maxOrdersPerDay: 20,
+                prices: [.install: Money(cents: 9000)])),
+        ]
+        var people: [Technician] = []
+        for index in 0..<technicians {
+            let contractor = random.unit() < contractorShare
+            let crew: String? = contractor ? (random.unit() < 0.1 ? "lapsed" : choose(["acme", "bolt"])) : nil
+            var skills = ["broadband", "phone"]
+            let roll = random.unit()
+            if roll < 0.25 { skills = ["broadband"] } else if roll < 0.45 { skills = ["phone"] }
+            if random.unit() < 0.2 { skills.append("iptv") }
+            if random.unit() < 0.1 { skills.append("fiber_splice") }
+            let home = point()
+            let startHour = choose([7, 8, 8, 8, 9])
+            people.append(Technician(
+                id: String(format: "T%03d", index + 1), name: "Technician \(index + 1)", crewID: crew, skills: skills,
+                certifiedUntil: random.unit() < 0.05 ? LocalDate(year: 2026, month: 10, day: 1)! : LocalDate(year: 2027, month: 6, day: 30)!,
+                shift: Shift(start: LocalTime(minutesAfterMidnight: startHour * 60)!, end: LocalTime(minutesAfterMidnight: (startHour + 9) * 60)!),
+                startLocation: home, endLocation: home,
+                territories: random.unit() < 0.5 ? [territory(home)] : nil, absent: random.unit() < 0.03))
+        }
+        var work: [WorkOrder] = []
+        var number = 1
+        func window() -> TimeWindow? {
+            let startHour = 8 + random.below(8)
+            return TimeWindow(start: at(startHour), end: at(startHour + 2))
+        }
+        func tier() -> CustomerTier {
+            let roll = random.unit()
+            if roll < 0.05 { return .diamond }
+            if roll < 0.15 { return .gold }
+            if roll < 0.35 { return .silver }
+            if roll < 0.9 { return .basic }
+            return choose([.tier1A, .tier2B, .tier3A, .tier5B])
+        }
+        while work.count < orders {
+            let place = point()
+            let customer = Customer(id: "C\(number)", name: "Customer \(number)", tier: tier(), phone: "+86 138 \(String(format: "%04d", number % 10_000)) 0000")
+            let area = territory(place)
+            if work.count + 2 <= orders && random.unit() < pairShare / 2 / (1 - pairShare / 2) {
+                let type: WorkType = random.unit() < 0.7 ? .install : .move
+                let slot = window()
+                for service in [Service.broadband, .phone] {
+                    work.append(WorkOrder(
+                        id: "WO-\(number)-\(service == .broadband ? "B" : "P")", type: type, service: service, customer: customer,
+                        location: place, address: "\(number) Generated Rd", territory: area,
+                        durationMinutes: service == .broadband ? 60 : 30, window: slot, group: "ORD-\(number)"))
+                }
+            } else {
+                let roll = random.unit()
+                let type: WorkType = roll < 0.4 ? .repair : roll < 0.75 ? .install : roll < 0.88 ? .move : .removal
+                let service: Service = random.unit() < 0.55 ? .broadband : random.unit() < 0.8 ? .phone : .iptv
+                var skills: [String]? = nil
+                if service == .broadband && random.unit() < 0.05 { skills = ["broadband", "fiber_splice"] }
+                let reported: Instant? = type == .repair ? at(0).adding(minutes: -random.below(36 * 60)) : nil
+                work.append(WorkOrder(
+                    id: "WO-\(number)", type: type, service: service, skills: skills, customer: customer, location: place,
+                    address: "\(number) Generated Rd", territory: area,
+                    durationMinutes: type == .repair ? choose([30, 45, 60, 90]) : choose([45, 60, 90, 120]),
+                    window: type == .repair && random.unit() < 0.7 ? nil : window(), reportedAt: reported))
+            }
+            number += 1
+        }
+        // A few pins to a technician who can work that day.
+        let workers = people.filter { !$0.absent && $0.crewID == nil }
+        if !workers.isEmpty {
+            for index in stride(from: 7, to: work.count, by: 97) where work[index].group == nil {
+                work[index].pin = Pin(technicianID: workers[index % workers.count].id)
+            }
+        }
+        return Scenario(
+            name: "city-\(orders)-\(technicians)-\(seed)", timeZone: zone, date: date,
+            now: zone.instant(on: LocalDate(year: 2026, month: 11, day: 22)!, at: LocalTime(minutesAfterMidnight: 20 * 60)!),
+            crews: crews, technicians: people, orders: work)
+    }
+}

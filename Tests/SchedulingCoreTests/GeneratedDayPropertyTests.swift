@@ -1,0 +1,41 @@
+import PlanCheck
+@testable import SchedulingCore
+import Testing
+
+/// Plans of many generated days all pass the independent checker.
+@Suite("Generated days")
+struct GeneratedDayPropertyTests {
+    @Test("Every plan of a generated day passes the checker", arguments: Array(1...24))
+    func generatedDayIsValid(_ seed: Int) {
+        let size = seed % 3 == 0 ? (120, 14) : (45, 7)
+        var generator = CityDayGenerator(orders: size.0, technicians: size.1, seed: UInt64(seed))
+        generator.pairShare = seed % 4 == 0 ? 0.5 : 0.2
+        let scenario = generator.scenario()
+        let plan = PlanningFixtures.plan(scenario, iterations: 60, seed: UInt64(seed))
+        #expect(PlanningFixtures.violations(plan, scenario) == [])
+        #expect(plan.visits.count + plan.unassigned.count == scenario.orders.count)
+        #expect(plan.visits.count > 0)
+    }
+
+    @Test("Locking the visits of a plan and planning again keeps them, and stays valid", arguments: [5, 11, 17])
+    func replanKeepsLocks(_ seed: Int) {
+        let scenario = CityDayGenerator(orders: 60, technicians: 8, seed: UInt64(seed)).scenario()
+        let first = PlanningFixtures.plan(scenario, iterations: 60)
+        var later = scenario
+        // Morning: notices for the earliest visits have gone out.
+        later.now = scenario.timeZone.instant(on: scenario.date, at: LocalTime(hhmm: "09:30")!)
+        let notified = first.visits.filter { $0.start.adding(minutes: -30) < later.now }
+        let groupsNotified = Set(notified.compactMap(\.group))
+        for visit in first.visits where visit.start.adding(minutes: -30) < later.now || groupsNotified.contains(visit.group ?? "") {
+            let index = later.orders.firstIndex { $0.id == visit.order }!
+            later.orders[index].lock = Lock(technicianID: visit.technician, start: visit.start)
+            later.orders[index].pin = nil
+        }
+        let second = PlanningFixtures.plan(later, iterations: 60)
+        #expect(PlanningFixtures.violations(second, later) == [])
+        let kept = Dictionary(uniqueKeysWithValues: second.visits.map { ($0.order, $0) })
+        for order in later.orders where order.lock != nil {
+            #expect(kept[order.id]?.start == order.lock?.start, "\(order.id)")
+        }
+    }
+}

@@ -1,0 +1,97 @@
+@testable import SchedulingCore
+import Testing
+
+/// What an insertion check predicts equals what the route shows after the insertion.
+@Suite("Move deltas")
+struct InsertionDeltaTests {
+    static func constructed(seed: UInt64) -> (PlanningProblem, Solution) {
+        let solver = Solver(scenario: CityDayGenerator(orders: 70, technicians: 8, seed: seed).scenario(),
+                            options: SolverOptions(seed: seed, iterations: 0))
+        var solution = Solution(problem: solver.problem)
+        solver.construct(solver.plannable, into: &solution)
+        return (solver.problem, solution)
+    }
+
+    @Test("Predicted extra travel and start range match a full recomputation", arguments: [UInt64(1), 2, 3, 4])
+    func insertionPredictionsHold(_ seed: UInt64) {
+        let (problem, solution) = Self.constructed(seed: seed)
+        var generator = SeededGenerator(seed: seed)
+        var checked = 0
+        for order in problem.orders.indices where solution.routeOf[order] < 0 || generator.unit() < 0.3 {
+            var base = solution
+            if base.routeOf[order] >= 0 { base.remove([order], problem: problem) }
+            let o = problem.orders[order]
+            for route in base.routes.indices {
+                for position in 0...base.routes[route].elements.count {
+                    guard let slot = base.routes[route].insertion(
+                        at: position, location: o.location, duration: o.duration, earliest: o.earliest,
+                        latest: o.latest, problem: problem) else { continue }
+                    for start in Set([slot.low, slot.high]) {
+                        var trial = base.routes[route]
+                        trial.insert([Route.Element(order: order, location: o.location, duration: o.duration,
+                                                    earliest: start, latest: start, continuation: false)],
+                                     at: position, problem: problem)
+                        #expect(trial.feasible, "start \(start) in [\(slot.low), \(slot.high)] should be feasible")
+                        #expect(trial.travelMinutes - base.routes[route].travelMinutes == slot.extraTravel)
+                        checked += 1
+                    }
+                    if slot.high < o.latest {
+                        var late = base.routes[route]
+                        late.insert([Route.Element(order: order, location: o.location, duration: o.duration,
+                                                   earliest: slot.high + 1, latest: slot.high + 1, continuation: false)],
+                                    at: position, problem: problem)
+                        #expect(!late.feasible, "start \(slot.high + 1) past the range should be infeasible")
+                    }
+                }
+            }
+        }
+        #expect(checked > 100)
+    }
+
+    @Test("Positions refused by the check are really infeasible", arguments: [UInt64(5), 6])
+    func refusalsAreReal(_ seed: UInt64) {
+        let (problem, solution) = Self.constructed(seed: seed)
+        var refused = 0
+        for order in problem.orders.indices where solution.routeOf[order] < 0 {
+            let o = problem.orders[order]
+            for route in solution.routes.indices {
+                for position in 0...solution.routes[route].elements.count
+                where !(position < solution.routes[route].elements.count && solution.routes[route].elements[position].continuation) {
+                    guard solution.routes[route].insertion(at: position, location: o.location, duration: o.duration,
+                                                           earliest: o.earliest, latest: o.latest, problem: problem) == nil
+                    else { continue }
+                    var trial = solution.routes[route]
+                    trial.insert([Route.Element(order: order, location: o.location, duration: o.duration,
+                                                earliest: o.earliest, latest: o.latest, continuation: false)],
+                                 at: position, problem: problem)
+                    #expect(!trial.feasible)
+                    refused += 1
+                }
+            }
+        }
+        #expect(refused > 0)
+    }
+
+    @Test("The cached objective equals one recomputed from scratch after removals and repairs")
+    func objectiveMatchesRecomputation() {
+        let solver = Solver(scenario: CityDayGenerator(orders: 90, technicians: 10, seed: 8).scenario(),
+                            options: SolverOptions(seed: 8, iterations: 0))
+        var solution = Solution(problem: solver.problem)
+        solver.construct(solver.plannable, into: &solution)
+        var generator = SeededGenerator(seed: 8)
+        for _ in 0..<25 {
+            let removed = solver.destroy(&solution, free: solver.plannable, generator: &generator)
+            solver.repair(removed, into: &solution, generator: &generator, noise: 0.1)
+            var fresh = 0
+            for route in solution.routes {
+                var copy = route
+                copy.refresh(solver.problem)
+                #expect(copy.feasible)
+                fresh += copy.cost(solver.problem)
+            }
+            let unserved = solver.problem.orders.indices.filter { solution.routeOf[$0] < 0 }
+                .reduce(0) { $0 + solver.problem.orders[$1].weight }
+            #expect(solution.objective == unserved * Objective.unservedPerWeight + fresh)
+        }
+    }
+}

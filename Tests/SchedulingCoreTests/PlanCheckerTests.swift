@@ -1,0 +1,103 @@
+import PlanCheck
+@testable import SchedulingCore
+import Testing
+
+/// The checker is tested by breaking valid plans one rule at a time.
+@Suite("Plan checker")
+struct PlanCheckerTests {
+    struct Breakage: CustomTestStringConvertible, Sendable {
+        let scenario: String
+        let rule: String
+        let label: String
+        let breakPlan: @Sendable (inout Plan) -> Void
+        var testDescription: String { "\(rule): \(label)" }
+    }
+
+    static func visit(_ plan: inout Plan, _ order: String, _ change: (inout PlannedVisit) -> Void) {
+        let index = plan.visits.firstIndex { $0.order == order }!
+        change(&plan.visits[index])
+    }
+
+    static func shift(_ visit: inout PlannedVisit, minutes: Int) {
+        visit.start = visit.start.adding(minutes: minutes)
+        visit.end = visit.end.adding(minutes: minutes)
+        visit.noticeAt = visit.noticeAt.adding(minutes: minutes)
+    }
+
+    static let breakages: [Breakage] = [
+        Breakage(scenario: "qualification", rule: "H1", label: "an uncertified technician") { plan in
+            visit(&plan, "WO-Q2") { $0.technician = "T-NOCERT" }
+        },
+        Breakage(scenario: "appointment-window", rule: "H2", label: "a start after the window") { plan in
+            visit(&plan, "WO-W1") { shift(&$0, minutes: 90) }
+        },
+        Breakage(scenario: "appointment-window", rule: "H3", label: "an end that is not start + duration") { plan in
+            visit(&plan, "WO-W1") { $0.end = $0.end.adding(minutes: -5) }
+        },
+        Breakage(scenario: "shift-and-break", rule: "H3", label: "returning after the shift") { plan in
+            plan.routes[0].returnAt = plan.routes[0].returnAt.adding(minutes: 120)
+        },
+        Breakage(scenario: "appointment-window", rule: "H3", label: "no time to drive between visits") { plan in
+            let route = plan.routes.first { $0.orders.count >= 2 }!
+            let first = plan.visits.first { $0.order == route.orders[0] }!
+            visit(&plan, route.orders[1]) { $0.start = first.end; $0.end = first.end.adding(minutes: 60); $0.noticeAt = first.end.adding(minutes: -30) }
+        },
+        Breakage(scenario: "shift-and-break", rule: "H4", label: "a break outside its range") { plan in
+            plan.routes[0].breakStart = plan.routes[0].breakStart!.adding(minutes: -200)
+        },
+        Breakage(scenario: "shift-and-break", rule: "H4", label: "no break") { plan in
+            plan.routes[0].breakStart = nil
+        },
+        Breakage(scenario: "coordinated-visit", rule: "H5", label: "two contacts") { plan in
+            for index in plan.visits.indices where plan.visits[index].group == "ORD-501" { plan.visits[index].contact = true }
+        },
+        Breakage(scenario: "coordinated-visit", rule: "H5", label: "half a group") { plan in
+            plan.visits.removeAll { $0.order == "WO-1002" }
+            plan.routes[0].orders.removeAll { $0 == "WO-1002" }
+            plan.kpis.assigned -= 1
+            plan.unassigned.append(UnassignedOrder(order: "WO-1002", code: .displaced, reason: ""))
+        },
+        Breakage(scenario: "coordinated-visit", rule: "H5", label: "members not back to back") { plan in
+            visit(&plan, "WO-1002") { shift(&$0, minutes: 10) }
+        },
+        Breakage(scenario: "pre-arrival-notice", rule: "H6", label: "an arrival inside the notice") { plan in
+            visit(&plan, "WO-N2") { shift(&$0, minutes: -10) }
+        },
+        Breakage(scenario: "pinned-and-locked", rule: "H7", label: "a locked visit moved") { plan in
+            visit(&plan, "WO-P3") { shift(&$0, minutes: 15) }
+        },
+        Breakage(scenario: "pinned-and-locked", rule: "H7", label: "a pinned visit on another technician") { plan in
+            visit(&plan, "WO-P1") { $0.technician = "T-P1" }
+        },
+        Breakage(scenario: "outsourced-crew", rule: "H8", label: "a contractor over quota") { plan in
+            let last = plan.visits.filter { $0.technician == "T-ACME-1" }.map(\.end).max()!
+            plan.unassigned.removeAll { $0.order == "WO-C2" }
+            plan.visits.append(PlannedVisit(order: "WO-C2", technician: "T-ACME-1", start: last.adding(minutes: 20),
+                                            end: last.adding(minutes: 80), noticeAt: last.adding(minutes: -10), group: nil, contact: false))
+        },
+        Breakage(scenario: "territory", rule: "H9", label: "an order missing") { plan in
+            plan.unassigned.removeAll { $0.order == "WO-T3" }
+        },
+        Breakage(scenario: "outsourced-crew", rule: "code", label: "a false code") { plan in
+            let index = plan.unassigned.firstIndex { $0.order == "WO-C4" }!
+            plan.unassigned[index].code = .displaced
+        },
+        Breakage(scenario: "appointment-window", rule: "code", label: "an unreachable window called unqualified") { plan in
+            let index = plan.unassigned.firstIndex { $0.order == "WO-W3" }!
+            plan.unassigned[index].code = .noQualifiedTechnician
+        },
+        Breakage(scenario: "coordinated-visit", rule: "KPI", label: "travel that does not add up") { plan in
+            plan.routes[0].travelMinutes += 7
+        },
+    ]
+
+    @Test("Each broken rule is reported, and only then", arguments: breakages)
+    func detects(_ breakage: Breakage) throws {
+        let scenario = try PlanningFixtures.load(breakage.scenario)
+        var plan = PlanningFixtures.plan(scenario)
+        #expect(PlanningFixtures.violations(plan, scenario) == [], "the unbroken plan must be valid")
+        breakage.breakPlan(&plan)
+        let violations = PlanningFixtures.violations(plan, scenario)
+        #expect(violations.contains { $0.hasPrefix(breakage.rule + " ") }, "\(violations)")
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import PlanCheck
+import ScenarioFormat
+@testable import SchedulingCore
+import Testing
+import Yams
+
+/// Every scenario in scenarios/ is planned, checked, and held to its own `expect:` block.
+@Suite("Scenario acceptance")
+struct ScenarioAcceptanceTests {
+    @Test("Each scenario plans with no violation and meets its expectations", arguments: PlanningFixtures.scenarioNames)
+    func scenarioMeetsExpectations(_ name: String) throws {
+        let scenario = try PlanningFixtures.load(name)
+        let plan = PlanningFixtures.plan(scenario)
+        #expect(PlanningFixtures.violations(plan, scenario) == [])
+        let text = try String(contentsOfFile: PlanningFixtures.path(name), encoding: .utf8)
+        let expect = try #require(try Yams.load(yaml: text) as? [String: Any])["expect"] as? [String: Any] ?? [:]
+        #expect(!expect.isEmpty, "\(name) has no expect block")
+        let visits = Dictionary(uniqueKeysWithValues: plan.visits.map { ($0.order, $0) })
+        let codes = Dictionary(uniqueKeysWithValues: plan.unassigned.map { ($0.order, $0.code.rawValue) })
+        for (key, value) in expect {
+            switch key {
+            case "unassigned":
+                for (order, code) in value as? [String: String] ?? [:] { #expect(codes[order] == code, "\(name): \(order)") }
+            case "assigned":
+                for order in value as? [String] ?? [] { #expect(visits[order] != nil, "\(name): \(order) not assigned") }
+            case "technician":
+                for (order, technician) in value as? [String: String] ?? [:] {
+                    #expect(visits[order]?.technician == technician, "\(name): \(order)")
+                }
+            case "start":
+                for (order, start) in value as? [String: Any] ?? [:] {
+                    #expect(visits[order]?.start == parseRFC3339(Self.text(start)), "\(name): \(order) start")
+                }
+            case "earliest_start":
+                for (order, start) in value as? [String: Any] ?? [:] {
+                    let bound = try #require(parseRFC3339(Self.text(start)))
+                    #expect(visits[order].map { $0.start >= bound } == true, "\(name): \(order) before \(bound)")
+                }
+            case "unassigned_count": #expect(plan.unassigned.count == value as? Int)
+            case "unassigned_any_of":
+                for (code, count) in value as? [String: Int] ?? [:] {
+                    #expect(plan.unassigned.filter { $0.code.rawValue == code }.count == count, "\(name): \(code)")
+                }
+            case "outsourced_orders": #expect(plan.kpis.outsourcedOrders == value as? Int)
+            case "outsourced_cost": #expect(plan.kpis.outsourcedCost == Money(cents: (value as? Int ?? -1) * 100))
+            case "contacts_per_group":
+                let groups = Dictionary(grouping: plan.visits.filter { $0.group != nil }, by: { $0.group! })
+                for (_, members) in groups { #expect(members.filter(\.contact).count == value as? Int) }
+            default:
+                Issue.record("\(name): unknown expectation '\(key)'")
+            }
+        }
+    }
+
+    /// YAML may hand a date-time over as a Date; the file's text is what is meant.
+    static func text(_ value: Any) -> String {
+        if let date = value as? Date {
+            return ServiceTimeZone.utc.rfc3339(Instant(secondsSinceEpoch: Int(date.timeIntervalSince1970)))
+        }
+        return "\(value)"
+    }
+
+    @Test("The same seed and iteration budget give the same plan, byte for byte")
+    func deterministic() throws {
+        let scenario = CityDayGenerator(orders: 80, technicians: 10, seed: 3).scenario()
+        let first = try PlanJSON.encode(PlanningFixtures.plan(scenario, iterations: 150, seed: 9), zone: scenario.timeZone)
+        let second = try PlanJSON.encode(PlanningFixtures.plan(scenario, iterations: 150, seed: 9), zone: scenario.timeZone)
+        #expect(first == second)
+    }
+
+    @Test("A coordinated pair with no dual-skilled technician is served by two technicians starting together")
+    func pairStartsTogether() throws {
+        var scenario = try PlanningFixtures.load("coordinated-visit")
+        scenario.technicians.removeAll { $0.id == "T01" }
+        let plan = PlanningFixtures.plan(scenario)
+        #expect(PlanningFixtures.violations(plan, scenario) == [])
+        let pair = plan.visits.filter { $0.group == "ORD-501" }
+        #expect(pair.count == 2)
+        #expect(Set(pair.map(\.technician)) == ["T02", "T03"])
+        #expect(pair[0].start == pair[1].start)
+        #expect(pair.filter(\.contact).count == 1)
+    }
+
+    @Test("A locked visit that can no longer be kept is reported, not dropped silently")
+    func impossibleLock() throws {
+        var scenario = try PlanningFixtures.load("pinned-and-locked")
+        let index = try #require(scenario.orders.firstIndex { $0.id == "WO-P3" })
+        // Locked at 07:00, before T-P2's shift begins.
+        scenario.orders[index].lock = Lock(technicianID: "T-P2", start: parseRFC3339("2026-11-23T07:00:00+08:00")!)
+        let plan = PlanningFixtures.plan(scenario)
+        #expect(plan.unassigned.contains { $0.order == "WO-P3" })
+        #expect(plan.warnings.contains { $0.contains("WO-P3") } || plan.unassigned.first { $0.order == "WO-P3" }?.code == .windowUnreachable)
+        #expect(PlanningFixtures.violations(plan, scenario) == [])
+    }
+}
