@@ -34,6 +34,8 @@ let package = Package(
             resources: [
                 .embedInCode("sqlite/0001_initial.sqlite.sql"),
                 .embedInCode("postgres/0001_initial.postgres.sql"),
+                .embedInCode("sqlite/0002_plans.sqlite.sql"),
+                .embedInCode("postgres/0002_plans.postgres.sql"),
             ]
         ),
 

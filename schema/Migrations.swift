@@ -13,11 +13,13 @@ public enum SchemaMigrations {
     /// Migrations for SQLite, in order.
     public static let sqlite: [SchemaMigration] = [
         SchemaMigration(version: 1, name: "initial", sql: text(PackageResources._001_initial_sqlite_sql)),
+        SchemaMigration(version: 2, name: "plans", sql: text(PackageResources._002_plans_sqlite_sql)),
     ]
 
     /// Migrations for PostgreSQL, in order.
     public static let postgres: [SchemaMigration] = [
         SchemaMigration(version: 1, name: "initial", sql: text(PackageResources._001_initial_postgres_sql)),
+        SchemaMigration(version: 2, name: "plans", sql: text(PackageResources._002_plans_postgres_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

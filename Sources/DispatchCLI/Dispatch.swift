@@ -14,6 +14,6 @@ struct Dispatch: AsyncParsableCommand {
               dispatch import scenarios/coordinated-visit.yaml
               dispatch orders list --date 2026-11-23
             """,
-        subcommands: [Database.self, Validate.self, Import.self, Orders.self, Technicians.self, PlanDay.self, Check.self, Generate.self]
+        subcommands: [Database.self, Validate.self, Import.self, Orders.self, Technicians.self, PlanDay.self, Plans.self, Check.self, Generate.self]
     )
 }

@@ -9,6 +9,9 @@ struct PlanDay: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Plan a day: assign orders to technicians and order each technician's visits.",
         discussion: """
+            Plan a scenario file (--scenario, no database) or a stored day (--date, from the database;
+            --commit stores the result as the day's next plan version, keeping earlier versions).
+
             Every hard rule of the contract is kept (windows, shifts and break, skills and certification,
             territories, contractor contracts and quotas, coordinated visits, the pre-arrival notice, pins
             and locks). What cannot be served is listed with a code and a reason.
@@ -18,7 +21,18 @@ struct PlanDay: AsyncParsableCommand {
             """)
 
     @Option(help: ArgumentHelp("Scenario file to plan (YAML or JSON).", valueName: "file"))
-    var scenario: String
+    var scenario: String?
+
+    @Option(help: ArgumentHelp("Stored service day to plan, YYYY-MM-DD.", valueName: "date"))
+    var date: String?
+
+    @Flag(help: "With --date: store the plan as the day's next version.")
+    var commit = false
+
+    @Option(help: ArgumentHelp(
+        "With --date: when the plan is made, for the notice rule: an RFC 3339 time or 'now' (default: the time stored with the day).",
+        valueName: "time"))
+    var now: String?
 
     @Option(help: "Search time limit in seconds.")
     var seconds: Double?
@@ -32,20 +46,93 @@ struct PlanDay: AsyncParsableCommand {
     @Option(help: "json (the contract's plan) or table (for people).")
     var format: OutputFormat = .json
 
+    @OptionGroup var database: DatabaseOptions
+
     func validate() throws {
+        if (scenario == nil) == (date == nil) { throw ValidationError("give either --scenario FILE or --date YYYY-MM-DD") }
+        if commit && date == nil { throw ValidationError("--commit stores a stored day's plan: use it with --date") }
+        if now != nil && date == nil { throw ValidationError("--now goes with --date; a scenario file has its own 'now'") }
         if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive") }
         if let iterations, iterations < 0 { throw ValidationError("--iterations must not be negative") }
     }
 
     func run() async throws {
         try await reporting {
-            let day = try ScenarioLoader.load(path: scenario)
-            let options = SolverOptions(seed: seed, iterations: iterations, seconds: seconds)
-            let plan = Solver(scenario: day, options: options).plan()
-            for warning in plan.warnings { Failure.printError("dispatch: warning: \(warning)") }
-            switch format {
-            case .json: print(try PlanJSON.encode(plan, zone: day.timeZone))
-            case .table: print(PlanTable(plan: plan, scenario: day).render())
+            if let scenario {
+                let day = try ScenarioLoader.load(path: scenario)
+                try output(solve(day), day)
+                return
+            }
+            guard let date, let day = LocalDate(iso: date) else {
+                throw BadInput(message: "--date '\(date ?? "")' is not a date of the form YYYY-MM-DD")
+            }
+            try await database.withStore { store, location in
+                guard var stored = try await store.scenario(on: day) else {
+                    throw BadInput(message: "no day \(day) in \(location): import a scenario for it first")
+                }
+                if let now {
+                    if now == "now" {
+                        stored.now = Instant(secondsSinceEpoch: Int(Date().timeIntervalSince1970))
+                    } else if let instant = parseRFC3339(now) {
+                        stored.now = instant
+                    } else {
+                        throw BadInput(message: "--now '\(now)' is neither 'now' nor a date-time with an offset")
+                    }
+                }
+                let plan = solve(stored)
+                try output(plan, stored)
+                if commit {
+                    let document = try PlanJSON.encode(plan, zone: stored.timeZone)
+                    let version = try await store.savePlan(
+                        plan, document: document, seed: seed, plannedFor: stored.now,
+                        createdAt: Instant(secondsSinceEpoch: Int(Date().timeIntervalSince1970)))
+                    Failure.printError("dispatch: stored as plan version \(version) of \(day) in \(location)")
+                }
+            }
+        }
+    }
+
+    func solve(_ day: Scenario) -> Plan {
+        let plan = Solver(scenario: day, options: SolverOptions(seed: seed, iterations: iterations, seconds: seconds)).plan()
+        for warning in plan.warnings { Failure.printError("dispatch: warning: \(warning)") }
+        return plan
+    }
+
+    func output(_ plan: Plan, _ day: Scenario) throws {
+        switch format {
+        case .json: print(try PlanJSON.encode(plan, zone: day.timeZone))
+        case .table: print(PlanTable(plan: plan, scenario: day).render())
+        }
+    }
+}
+
+struct Plans: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Look at stored plan versions.", subcommands: [List.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the stored plan versions of one day.")
+
+        @Option(help: ArgumentHelp("Service day, YYYY-MM-DD.", valueName: "date"))
+        var date: String
+
+        @OptionGroup var options: DatabaseOptions
+
+        func run() async throws {
+            try await reporting {
+                guard let day = LocalDate(iso: date) else {
+                    throw BadInput(message: "--date '\(date)' is not a date of the form YYYY-MM-DD")
+                }
+                try await options.withStore { store, _ in
+                    let versions = try await store.plans(on: day)
+                    if versions.isEmpty {
+                        print("No plans stored for \(day).")
+                        return
+                    }
+                    let rows = versions.map {
+                        [String($0.version), ServiceTimeZone.utc.rfc3339($0.createdAt), String($0.visits), String($0.unassigned)]
+                    }
+                    print(TextTable(header: ["VERSION", "CREATED (UTC)", "VISITS", "UNASSIGNED"], rows: rows).render())
+                }
             }
         }
     }

@@ -31,7 +31,7 @@ public struct StoredOrder: Hashable, Sendable {
 }
 
 /// Persistence for FieldDispatch; every backend passes the same contract test suite.
-public protocol DispatchStore: Sendable {
+public protocol DispatchStore: PlanStore, Sendable {
     /// Which backend this is (`sqlite`, `postgresql`), for messages.
     var backend: String { get }
     /// Applies the migrations the database lacks; returns the versions applied now. Safe to repeat.
@@ -49,4 +49,31 @@ public protocol DispatchStore: Sendable {
     func technicians() async throws -> [Technician]
     func crews() async throws -> [Crew]
     func close() async
+}
+
+/// One stored version of a day's plan.
+public struct StoredPlan: Hashable, Sendable {
+    public var version: Int
+    public var createdAt: Instant
+    /// The plan JSON exactly as `dispatch plan` printed it.
+    public var document: String
+    public var visits: Int
+    public var unassigned: Int
+
+    public init(version: Int, createdAt: Instant, document: String, visits: Int, unassigned: Int) {
+        self.version = version
+        self.createdAt = createdAt
+        self.document = document
+        self.visits = visits
+        self.unassigned = unassigned
+    }
+}
+
+/// Stored plans: each commit of a day's plan is a new version, and earlier versions are kept.
+public protocol PlanStore: Sendable {
+    /// Stores `plan` as the next version of its day, visits and reasons included, in one
+    /// transaction; the database refuses overlapping visits of one technician. Returns the version.
+    func savePlan(_ plan: Plan, document: String, seed: UInt64, plannedFor now: Instant, createdAt: Instant) async throws -> Int
+    /// Every stored version of the day's plan, oldest first.
+    func plans(on day: LocalDate) async throws -> [StoredPlan]
 }

@@ -6,7 +6,7 @@ import SchedulingCore
 ///
 /// All work on the connection runs on one serial queue owned by this store, never on the
 /// cooperative thread pool, and is exposed as `async` functions.
-public final class SQLDispatchStore: DispatchStore, @unchecked Sendable {
+public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendable {
     // Invariant behind @unchecked Sendable: `connection` is touched only on `queue`.
     private let connection: any SQLConnection
     private let queue: DispatchQueue
@@ -68,6 +68,22 @@ public final class SQLDispatchStore: DispatchStore, @unchecked Sendable {
         try await run { connection in
             try Migrator(connection).requireCurrent()
             return try ScenarioReader(connection).crews()
+        }
+    }
+
+    public func savePlan(_ plan: Plan, document: String, seed: UInt64, plannedFor now: Instant, createdAt: Instant) async throws -> Int {
+        try await run { connection in
+            try Migrator(connection).requireCurrent()
+            return try connection.transaction {
+                try PlanWriter(connection).save(plan, document: document, seed: seed, plannedFor: now, createdAt: createdAt)
+            }
+        }
+    }
+
+    public func plans(on day: LocalDate) async throws -> [StoredPlan] {
+        try await run { connection in
+            try Migrator(connection).requireCurrent()
+            return try PlanWriter(connection).plans(on: day)
         }
     }
 

@@ -9,7 +9,7 @@ struct DispatchCommandTests {
         defer { cli.remove() }
         let migrate = try cli.run("db", "migrate")
         #expect(migrate.status == 0)
-        #expect(migrate.stdout.contains("sqlite:dispatch.sqlite: applied migration 1"))
+        #expect(migrate.stdout.contains("sqlite:dispatch.sqlite: applied migrations 1, 2"))
         #expect(FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent("dispatch.sqlite").path))
         #expect(try cli.run("db", "migrate").stdout.contains("schema is up to date"))
 
@@ -156,7 +156,7 @@ struct DispatchPostgresCommandTests {
         // libpq reads PGOPTIONS, so every command of this test works in the new schema.
         cli.environment["PGOPTIONS"] = "-c search_path=\(schema)"
         cli.environment["DISPATCH_DATABASE"] = server
-        #expect(try cli.run("db", "migrate").stdout.contains("applied migration 1"))
+        #expect(try cli.run("db", "migrate").stdout.contains("applied migrations 1, 2"))
         #expect(try cli.run("import", DispatchRunner.scenario("outsourced-crew")).status == 0)
         #expect(try cli.run("import", DispatchRunner.scenario("outsourced-crew")).stdout.hasSuffix("nothing changed\n"))
         let table = try cli.run("orders", "list", "--date", "2026-11-23")

@@ -1,0 +1,44 @@
+import SchedulingCore
+
+/// Writes and reads plan versions with the shared SQL of every backend.
+struct PlanWriter {
+    let connection: any SQLConnection
+
+    init(_ connection: any SQLConnection) { self.connection = connection }
+
+    func save(_ plan: Plan, document: String, seed: UInt64, plannedFor now: Instant, createdAt: Instant) throws -> Int {
+        let day = SQLValue.text(plan.date.description)
+        let next = try connection.query("SELECT COALESCE(MAX(version), 0) + 1 FROM plans WHERE day = ?", [day])
+        let version = try next.first?.int(0) ?? 1
+        let instant = connection.dialect.instantParameter
+        let inserted = try connection.query(
+            "INSERT INTO plans (day, version, created_at, planned_for, seed, document) VALUES (?, ?, \(instant), \(instant), ?, ?) RETURNING id",
+            [day, .integer(version), .instant(createdAt), .instant(now), .integer(Int(Int64(bitPattern: seed))), .text(document)])
+        guard let id = try inserted.first?.int(0) else { throw StoreError(.database, "the new plan row has no id") }
+        for visit in plan.visits {
+            try connection.execute(
+                "INSERT INTO plan_visits (plan_id, order_id, technician_id, starts_at, ends_at, is_contact) VALUES (?, ?, ?, \(instant), \(instant), ?)",
+                [.integer(id), .text(visit.order), .text(visit.technician), .instant(visit.start), .instant(visit.end),
+                 .integer(visit.contact ? 1 : 0)])
+        }
+        for item in plan.unassigned {
+            try connection.execute(
+                "INSERT INTO plan_unassigned (plan_id, order_id, code, reason) VALUES (?, ?, ?, ?)",
+                [.integer(id), .text(item.order), .text(item.code.rawValue), .text(item.reason)])
+        }
+        return version
+    }
+
+    func plans(on day: LocalDate) throws -> [StoredPlan] {
+        let sql = """
+            SELECT p.version, \(connection.dialect.instantColumn("p.created_at")), p.document,
+                   (SELECT COUNT(*) FROM plan_visits v WHERE v.plan_id = p.id),
+                   (SELECT COUNT(*) FROM plan_unassigned u WHERE u.plan_id = p.id)
+            FROM plans p WHERE p.day = ? ORDER BY p.version
+            """
+        return try connection.query(sql, [.text(day.description)]).map { row in
+            StoredPlan(version: try row.int(0), createdAt: Instant(secondsSinceEpoch: try row.int(1)),
+                       document: try row.text(2), visits: try row.int(3), unassigned: try row.int(4))
+        }
+    }
+}
