@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Dispatch: AsyncParsableCommand {
@@ -16,4 +17,22 @@ struct Dispatch: AsyncParsableCommand {
             """,
         subcommands: [Database.self, Validate.self, Import.self, Orders.self, Technicians.self, PlanDay.self, Plans.self, Check.self, Generate.self]
     )
+
+    /// As ArgumentParser's, but a usage error exits 2, the contract's code for bad input.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

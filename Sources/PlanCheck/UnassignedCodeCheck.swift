@@ -20,29 +20,33 @@ struct UnassignedCodeCheck {
             let noticeShort = order.lock == nil && order.window.map {
                 $0.end.adding(minutes: -scenario.policy.noticeMinutes) < scenario.now
             } ?? false
-            let truth: Bool
-            switch entry.code {
-            case .noQualifiedTechnician: truth = eligible.isEmpty
-            case .noticeTooShort: truth = noticeShort
-            case .windowUnreachable: truth = !eligible.isEmpty && alone.isEmpty
-            case .displaced: truth = !alone.isEmpty
-            case .crewQuota:
-                let size = groupSize(order)
-                truth = !alone.isEmpty && alone.allSatisfy { technician in
-                    guard let crew = technician.crewID, let quota = scenario.crews.first(where: { $0.id == crew })?.contract?.maxOrdersPerDay
-                    else { return false }
-                    return (load[crew] ?? 0) + size > quota
-                }
-            case .groupIncomplete:
-                truth = order.group != nil && scenario.orders.contains { other in
-                    other.group == order.group && other.id != order.id
-                        && !scenario.technicians.contains { allowed($0, other) && servesAlone($0, other) }
-                }
+            var truths: [UnassignedCode: Bool] = [:]
+            truths[.noQualifiedTechnician] = eligible.isEmpty
+            truths[.noticeTooShort] = noticeShort
+            truths[.windowUnreachable] = !eligible.isEmpty && alone.isEmpty
+            truths[.groupIncomplete] = order.group != nil && scenario.orders.contains { other in
+                other.group == order.group && other.id != order.id
+                    && !scenario.technicians.contains { allowed($0, other) && servesAlone($0, other) }
             }
-            if !truth { found.append("code \(entry.order): '\(entry.code.rawValue)' is not true of it") }
+            let size = groupSize(order)
+            truths[.crewQuota] = !alone.isEmpty && alone.allSatisfy { technician in
+                guard let crew = technician.crewID, let quota = checker.crews[crew]?.contract?.maxOrdersPerDay else { return false }
+                return (load[crew] ?? 0) + size > quota
+            }
+            truths[.displaced] = !alone.isEmpty
+            if truths[entry.code] != true {
+                found.append("code \(entry.order): '\(entry.code.rawValue)' is not true of it")
+            } else if let specific = Self.specificity.first(where: { truths[$0] == true }), specific != entry.code {
+                found.append("code \(entry.order): '\(specific.rawValue)' is true and more specific than '\(entry.code.rawValue)'")
+            }
         }
         return found
     }
+
+    /// Most specific first: the order CONTRACT.md lists the codes in.
+    static let specificity: [UnassignedCode] = [
+        .noQualifiedTechnician, .noticeTooShort, .windowUnreachable, .groupIncomplete, .crewQuota, .displaced,
+    ]
 
     func groupSize(_ order: WorkOrder) -> Int {
         guard let group = order.group else { return 1 }

@@ -172,3 +172,63 @@ struct DispatchPostgresCommandTests {
         return process.terminationStatus
     }
 }
+
+@Suite("dispatch plan and check")
+struct PlanCommandTests {
+    @Test("plan prints contract JSON that check accepts; a tampered plan is refused with exit 1")
+    func planThenCheck() throws {
+        let cli = try DispatchRunner()
+        defer { cli.remove() }
+        let scenario = DispatchRunner.scenario("outsourced-crew")
+        let planned = try cli.run("plan", "--scenario", scenario, "--iterations", "50")
+        #expect(planned.status == 0, "\(planned.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(planned.stdout.utf8)) as? [String: Any])
+        #expect(Set(object.keys).isSuperset(of: ["scenario", "date", "visits", "routes", "unassigned", "kpis"]))
+        let path = try cli.write("plan.json", planned.stdout)
+        let checked = try cli.run("check", "--scenario", scenario, "--plan", path)
+        #expect(checked.status == 0, "\(checked.stdout)")
+
+        let tampered = try cli.write("tampered.json", planned.stdout.replacingOccurrences(of: "\"crew_quota\"", with: "\"displaced\""))
+        let refused = try cli.run("check", "--scenario", scenario, "--plan", tampered)
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains("code WO-C"))
+        #expect(try cli.run("check", "--scenario", scenario, "--plan", "/nonexistent.json").status == 2)
+    }
+
+    @Test("The same seed and iterations print the same bytes")
+    func deterministicOutput() throws {
+        let cli = try DispatchRunner()
+        defer { cli.remove() }
+        let scenario = DispatchRunner.scenario("appointment-window")
+        let first = try cli.run("plan", "--scenario", scenario, "--iterations", "80", "--seed", "4").stdout
+        let second = try cli.run("plan", "--scenario", scenario, "--iterations", "80", "--seed", "4").stdout
+        #expect(!first.isEmpty && first == second)
+    }
+
+    @Test("A stored day is planned, shown as a table and committed as a new version each time")
+    func planStoredDay() throws {
+        let cli = try DispatchRunner()
+        defer { cli.remove() }
+        try cli.run("db", "migrate")
+        try cli.run("import", DispatchRunner.scenario("pinned-and-locked"))
+        let table = try cli.run("plan", "--date", "2026-11-23", "--commit", "--format", "table", "--iterations", "30")
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("3 of 3 orders planned"))
+        #expect(table.stderr.contains("stored as plan version 1 of 2026-11-23"))
+        try cli.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "30")
+        let versions = try cli.run("plans", "list", "--date", "2026-11-23")
+        #expect(versions.stdout.contains("1  ") && versions.stdout.contains("2  "))
+        let missing = try cli.run("plan", "--date", "2026-12-01")
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("import a scenario for it first"))
+    }
+
+    @Test("Conflicting or missing options are bad input (exit 2)")
+    func usageErrors() throws {
+        let cli = try DispatchRunner()
+        defer { cli.remove() }
+        #expect(try cli.run("plan").status == 2)
+        #expect(try cli.run("plan", "--scenario", "x.yaml", "--commit").status == 2)
+        #expect(try cli.run("plan", "--scenario", "x.yaml", "--seconds", "-1").status == 2)
+    }
+}
