@@ -46,6 +46,9 @@ struct PlanDay: AsyncParsableCommand {
     @Option(help: "json (the contract's plan) or table (for people).")
     var format: OutputFormat = .json
 
+    @Flag(name: .long, inversion: .prefixedNo, help: "Report search progress on standard error (default: when it is a terminal).")
+    var progress = isatty(2) == 1
+
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
@@ -93,7 +96,14 @@ struct PlanDay: AsyncParsableCommand {
     }
 
     func solve(_ day: Scenario) -> Plan {
-        let plan = Solver(scenario: day, options: SolverOptions(seed: seed, iterations: iterations, seconds: seconds)).plan()
+        var options = SolverOptions(seed: seed, iterations: iterations, seconds: seconds)
+        if progress {
+            options.progress = { state in
+                Failure.printError(String(format: "dispatch: %5.1f s  iteration %6d  served %d/%d  travel %d min",
+                                          state.seconds, state.iteration, state.served, day.orders.count, state.travelMinutes))
+            }
+        }
+        let plan = Solver(scenario: day, options: options).plan()
         for warning in plan.warnings { Failure.printError("dispatch: warning: \(warning)") }
         return plan
     }

@@ -9,13 +9,25 @@ public struct SolverOptions: Sendable {
     public var seconds: Double?
     /// Stop after this many iterations without a better plan, when no other budget says so.
     public var patience: Int
+    /// Called about once a second during the search.
+    public var progress: (@Sendable (SolverProgress) -> Void)?
 
-    public init(seed: UInt64 = 1, iterations: Int? = nil, seconds: Double? = nil, patience: Int = 2_000) {
+    public init(seed: UInt64 = 1, iterations: Int? = nil, seconds: Double? = nil, patience: Int = 2_000,
+                progress: (@Sendable (SolverProgress) -> Void)? = nil) {
         self.seed = seed
         self.iterations = iterations
         self.seconds = seconds
         self.patience = patience
+        self.progress = progress
     }
+}
+
+/// Where the search stands.
+public struct SolverProgress: Sendable {
+    public let iteration: Int
+    public let seconds: Double
+    public let served: Int
+    public let travelMinutes: Int
 }
 
 /// Builds a day's plan: locked work first, then construction by priority, then large
@@ -66,6 +78,7 @@ public struct Solver {
         }
         let free = candidates.filter { !jobs[$0].locked }
         construct(free, into: &solution)
+        if options.iterations != 0 { polish(&solution, free: free) }
         return improve(solution, free: free, generator: &generator)
     }
 
@@ -126,11 +139,20 @@ public struct Solver {
         let initialTemperature = Double(10 * Objective.travelMinute), finalTemperature = Double(Objective.travelMinute) / 10
         var sinceBest = 0
         var iteration = 0
+        var nextReport = 1.0
+        func elapsedSeconds() -> Double {
+            let elapsed = began.duration(to: clock.now)
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        }
+        defer { report(iteration, elapsedSeconds(), best) }
         while iteration < limitIterations {
+            if options.progress != nil, iteration % 16 == 0, elapsedSeconds() >= nextReport {
+                report(iteration, elapsedSeconds(), best)
+                nextReport += 1
+            }
             let progress: Double
             if let seconds = limitSeconds, useTime {
-                let elapsed = began.duration(to: clock.now)
-                let done = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                let done = elapsedSeconds()
                 if done >= seconds { break }
                 progress = done / seconds
             } else if options.iterations != nil {
@@ -153,6 +175,7 @@ public struct Solver {
             let delta = Double(candidate.objective - current.objective)
             if delta <= 0 || generator.unit() < exp(-delta / temperature) { current = candidate }
             if current.objective < best.objective {
+                polish(&current, free: free)
                 best = current
                 sinceBest = 0
             } else {
@@ -161,6 +184,34 @@ public struct Solver {
             iteration += 1
         }
         return best
+    }
+
+    /// Relocate descent: takes each placed job out and puts it back where it costs least,
+    /// keeping the move when the whole plan gets better, until no move helps.
+    func polish(_ solution: inout Solution, free: [Int]) {
+        var improved = true
+        var rounds = 0
+        while improved && rounds < 5 {
+            improved = false
+            rounds += 1
+            for job in free where solution.routeOf[jobs[job].members[0]] >= 0 {
+                var trial = solution
+                trial.remove(jobs[job].members, problem: problem)
+                guard let (placement, _) = insertion.best(jobs[job], in: trial) else { continue }
+                insertion.apply(placement, to: &trial)
+                if trial.objective < solution.objective {
+                    solution = trial
+                    improved = true
+                }
+            }
+        }
+    }
+
+    func report(_ iteration: Int, _ seconds: Double, _ solution: Solution) {
+        guard let progress = options.progress else { return }
+        progress(SolverProgress(
+            iteration: iteration, seconds: seconds, served: solution.routeOf.filter { $0 >= 0 }.count,
+            travelMinutes: solution.routes.filter { !$0.isEmpty }.reduce(0) { $0 + $1.travelMinutes }))
     }
 
     /// Removes a few jobs by one of three rules: at random, a cluster near one job, or the costliest.
