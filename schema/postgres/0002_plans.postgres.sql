@@ -1,6 +1,8 @@
 -- Migration 2: stored plans. Every commit of a day's plan is a new version; earlier versions stay.
 
-CREATE EXTENSION IF NOT EXISTS btree_gist;
+-- In public, not the current schema: the extension is database-wide, and dropping one schema
+-- must not take the operator classes (and so the exclusion constraints) of others with it.
+CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public;
 
 CREATE TABLE plans (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
