@@ -82,6 +82,21 @@ struct ScenarioAcceptanceTests {
         #expect(pair.filter(\.contact).count == 1)
     }
 
+    @Test("A pair split over two technicians of one crew counts twice against the crew's quota")
+    func splitPairRespectsQuota() throws {
+        var scenario = try PlanningFixtures.load("coordinated-visit")
+        // Only contractors can do the pair, one skill each, and their crew has room for one order.
+        scenario.crews = [Crew(id: "acme", contract: Contract(
+            validFrom: LocalDate(iso: "2026-01-01")!, validTo: LocalDate(iso: "2026-12-31")!, workTypes: WorkType.allCases,
+            services: Service.allCases, maxOrdersPerDay: 1, prices: [:]))]
+        scenario.technicians.removeAll { $0.id == "T01" }
+        for index in scenario.technicians.indices { scenario.technicians[index].crewID = "acme" }
+        let plan = PlanningFixtures.plan(scenario)
+        #expect(PlanningFixtures.violations(plan, scenario) == [])
+        #expect(!plan.visits.contains { $0.group == "ORD-501" })
+        #expect(plan.unassigned.first { $0.order == "WO-1001" }?.code == .crewQuota)
+    }
+
     @Test("A locked visit that can no longer be kept is reported, not dropped silently")
     func impossibleLock() throws {
         var scenario = try PlanningFixtures.load("pinned-and-locked")

@@ -123,6 +123,12 @@ struct Insertion {
             for candidate in lists[depth] {
                 if cost + candidate.cost >= bestCost { break }
                 if chosen.contains(where: { $0.route == candidate.route }) { continue }
+                // Parts on technicians of one crew share its quota.
+                let crew = problem.technicians[candidate.route].crew
+                if crew >= 0 {
+                    let used = zip(chosen, blocks).filter { problem.technicians[$0.0.route].crew == crew }.reduce(0) { $0 + $1.1.count }
+                    if used + blocks[depth].count > solution.quotaRoom(candidate.route, problem) { continue }
+                }
                 let newLow = max(low, candidate.low), newHigh = min(high, candidate.high)
                 if newLow > newHigh { continue }
                 chosen.append(candidate)
