@@ -80,7 +80,9 @@ struct InsertionDeltaTests {
         solver.construct(solver.plannable, into: &solution)
         var generator = SeededGenerator(seed: 8)
         for _ in 0..<25 {
-            let removed = solver.destroy(&solution, free: solver.plannable, generator: &generator)
+            var trial = solution
+            guard let removed = solver.destroy(&trial, free: solver.plannable, generator: &generator) else { continue }
+            solution = trial
             solver.repair(removed, into: &solution, generator: &generator, noise: 0.1)
             var fresh = 0
             for route in solution.routes {

@@ -11,28 +11,6 @@ struct Insertion {
         let cost: Int
     }
 
-    /// The head's allowed start range and the block's length.
-    func blockShape(_ members: [Int]) -> (location: Int, duration: Int, earliest: Int, latest: Int) {
-        var earliest = Int.min / 4, latest = Int.max / 4, duration = 0
-        for member in members {
-            let order = problem.orders[member]
-            earliest = max(earliest, order.earliest)
-            latest = min(latest, order.latest)
-            duration += order.duration
-        }
-        return (problem.orders[members[0]].location, duration, earliest, latest)
-    }
-
-    /// Technicians eligible for every member of the block.
-    func technicians(for members: [Int]) -> [Int] {
-        var result = problem.orders[members[0]].eligible
-        for member in members.dropFirst() {
-            let allowed = Set(problem.orders[member].eligible)
-            result = result.filter { allowed.contains($0) }
-        }
-        return result
-    }
-
     /// Price, outsourcing and lateness of putting `members` on `technician` starting at `start`.
     func serviceCost(_ members: [Int], technician: Int, start: Int) -> Int {
         let tech = problem.technicians[technician]
@@ -49,23 +27,43 @@ struct Insertion {
         return points
     }
 
-    /// Every feasible position of the block in the solution, cheapest first per route.
-    func candidates(_ members: [Int], in solution: Solution, limit: Int = .max) -> [Candidate] {
-        let shape = blockShape(members)
-        guard shape.earliest <= shape.latest else { return [] }
+    /// Every feasible position of the block in the solution, cheapest first.
+    func candidates(_ block: Job.Block, in solution: Solution, limit: Int = .max) -> [Candidate] {
+        guard block.earliest <= block.latest else { return [] }
         var found: [Candidate] = []
-        for technician in technicians(for: members) where solution.quotaRoom(technician, problem) >= members.count {
+        for technician in block.technicians where solution.quotaRoom(technician, problem) >= block.members.count {
             let route = solution.routes[technician]
             for position in 0...route.elements.count {
                 guard let slot = route.insertion(
-                    at: position, location: shape.location, duration: shape.duration, earliest: shape.earliest,
-                    latest: shape.latest, problem: problem) else { continue }
-                let cost = slot.extraTravel * Objective.travelMinute + serviceCost(members, technician: technician, start: slot.low)
+                    at: position, location: block.location, duration: block.duration, earliest: block.earliest,
+                    latest: block.latest, problem: problem) else { continue }
+                let cost = slot.extraTravel * Objective.travelMinute + serviceCost(block.members, technician: technician, start: slot.low)
                 found.append(Candidate(route: technician, position: position, low: slot.low, high: slot.high, cost: cost))
             }
         }
         found.sort { ($0.cost, $0.route, $0.position) < ($1.cost, $1.route, $1.position) }
         return found.count > limit ? Array(found.prefix(limit)) : found
+    }
+
+    /// The cheapest position of the block on each route that can take it, without building lists.
+    func bestPerRoute(_ block: Job.Block, in solution: Solution, _ visit: (Candidate) -> Void) {
+        guard block.earliest <= block.latest else { return }
+        for technician in block.technicians where solution.quotaRoom(technician, problem) >= block.members.count {
+            let route = solution.routes[technician]
+            var best: Candidate?
+            for position in 0...route.elements.count {
+                guard let slot = route.insertion(
+                    at: position, location: block.location, duration: block.duration, earliest: block.earliest,
+                    latest: block.latest, problem: problem) else { continue }
+                let travel = slot.extraTravel * Objective.travelMinute
+                if let current = best, travel >= current.cost { continue }
+                let cost = travel + serviceCost(block.members, technician: technician, start: slot.low)
+                if best == nil || cost < best!.cost {
+                    best = Candidate(route: technician, position: position, low: slot.low, high: slot.high, cost: cost)
+                }
+            }
+            if let best { visit(best) }
+        }
     }
 
     /// The cheapest placement of a job and the cost of the second-cheapest on another route (for regret).
@@ -84,21 +82,18 @@ struct Insertion {
                 best = placement
             }
         }
-        for partition in job.partitions {
-            if partition.count == 1 {
-                var seenRoutes = Set<Int>()
-                for candidate in candidates(partition[0], in: solution) where seenRoutes.insert(candidate.route).inserted {
+        for blocks in job.shapes {
+            if blocks.count == 1 {
+                bestPerRoute(blocks[0], in: solution) { candidate in
                     var cost = candidate.cost
                     noise(&cost)
-                    offer(Placement(parts: [.init(route: candidate.route, position: candidate.position, members: partition[0])],
+                    offer(Placement(parts: [.init(route: candidate.route, position: candidate.position, members: blocks[0].members)],
                                     start: candidate.low, cost: cost))
                 }
-            } else if let placement = synchronised(partition, in: solution) {
-                var noisy = placement
+            } else if let placement = synchronised(blocks, in: solution) {
                 var cost = placement.cost
                 noise(&cost)
-                noisy = Placement(parts: placement.parts, start: placement.start, cost: cost)
-                offer(noisy)
+                offer(Placement(parts: placement.parts, start: placement.start, cost: cost))
             }
         }
         guard let best else { return nil }
@@ -107,7 +102,7 @@ struct Insertion {
 
     /// Blocks on distinct technicians with one common start: the cheapest combination found
     /// among each block's cheapest positions.
-    func synchronised(_ blocks: [[Int]], in solution: Solution) -> Placement? {
+    func synchronised(_ blocks: [Job.Block], in solution: Solution) -> Placement? {
         let lists = blocks.map { candidates($0, in: solution, limit: 24) }
         guard lists.allSatisfy({ !$0.isEmpty }) else { return nil }
         var bestCost = Int.max
@@ -126,8 +121,9 @@ struct Insertion {
                 // Parts on technicians of one crew share its quota.
                 let crew = problem.technicians[candidate.route].crew
                 if crew >= 0 {
-                    let used = zip(chosen, blocks).filter { problem.technicians[$0.0.route].crew == crew }.reduce(0) { $0 + $1.1.count }
-                    if used + blocks[depth].count > solution.quotaRoom(candidate.route, problem) { continue }
+                    let used = zip(chosen, blocks).filter { problem.technicians[$0.0.route].crew == crew }
+                        .reduce(0) { $0 + $1.1.members.count }
+                    if used + blocks[depth].members.count > solution.quotaRoom(candidate.route, problem) { continue }
                 }
                 let newLow = max(low, candidate.low), newHigh = min(high, candidate.high)
                 if newLow > newHigh { continue }
@@ -139,7 +135,7 @@ struct Insertion {
         search(0, low: Int.min / 4, high: Int.max / 4, cost: 0)
         guard !bestChoice.isEmpty else { return nil }
         let start = bestChoice.map(\.low).max()!
-        let parts = zip(bestChoice, blocks).map { Placement.Part(route: $0.route, position: $0.position, members: $1) }
+        let parts = zip(bestChoice, blocks).map { Placement.Part(route: $0.route, position: $0.position, members: $1.members) }
         return Placement(parts: parts, start: start, cost: bestCost)
     }
 
@@ -147,7 +143,7 @@ struct Insertion {
     func apply(_ placement: Placement, to solution: inout Solution) {
         for part in placement.parts {
             var block: [Route.Element] = []
-            let shape = blockShape(part.members)
+            let shape = Job.Block(part.members, problem: problem)
             for (index, member) in part.members.enumerated() {
                 let order = problem.orders[member]
                 if index == 0 {

@@ -7,8 +7,49 @@ struct Job {
     /// Ways to split the members into blocks, each block for a different technician starting
     /// together; the first way is all members with one technician, back to back.
     let partitions: [[[Int]]]
+    /// The shape of every block of every partition, computed once.
+    var shapes: [[Block]] = []
+
+    /// One technician's share of a job: where, how long, when the head may start, and who may do it.
+    struct Block {
+        let members: [Int]
+        let location: Int
+        let duration: Int
+        let earliest: Int
+        let latest: Int
+        let technicians: [Int]
+
+        init(_ members: [Int], problem: PlanningProblem) {
+            var earliest = Int.min / 4, latest = Int.max / 4, duration = 0
+            var technicians = problem.orders[members[0]].eligible
+            for member in members {
+                let order = problem.orders[member]
+                earliest = max(earliest, order.earliest)
+                latest = min(latest, order.latest)
+                duration += order.duration
+                if member != members[0] {
+                    let allowed = Set(order.eligible)
+                    technicians = technicians.filter { allowed.contains($0) }
+                }
+            }
+            self.members = members
+            self.location = problem.orders[members[0]].location
+            self.duration = duration
+            self.earliest = earliest
+            self.latest = latest
+            self.technicians = technicians
+        }
+    }
 
     static func all(_ problem: PlanningProblem) -> [Job] {
+        var jobs = plain(problem)
+        for index in jobs.indices {
+            jobs[index].shapes = jobs[index].partitions.map { $0.map { Block($0, problem: problem) } }
+        }
+        return jobs
+    }
+
+    private static func plain(_ problem: PlanningProblem) -> [Job] {
         var jobs: [Job] = []
         for (index, order) in problem.orders.enumerated() where order.group < 0 {
             jobs.append(Job(members: [index], weight: order.weight, locked: order.locked, partitions: [[[index]]]))

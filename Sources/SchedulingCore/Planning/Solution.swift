@@ -42,7 +42,12 @@ struct Solution {
     }
 
     /// Takes the given orders out of their routes and re-places each touched route's break.
-    mutating func remove(_ orders: [Int], problem: PlanningProblem) {
+    ///
+    /// Returns false when a touched route is left infeasible: the break is taken on arrival at
+    /// the next stop, so taking out the stop after it can push the break past its latest start.
+    /// Callers discard such a solution.
+    @discardableResult
+    mutating func remove(_ orders: [Int], problem: PlanningProblem) -> Bool {
         var byRoute: [Int: Set<Int>] = [:]
         for order in orders {
             let route = routeOf[order]
@@ -53,11 +58,19 @@ struct Solution {
             let crew = problem.technicians[route].crew
             if crew >= 0 { crewLoad[crew] -= 1 }
         }
+        var feasible = true
         for (route, removed) in byRoute {
             routes[route].remove(orders: removed, problem: problem)
             routes[route].placeBreak(problem)
             routeCost[route] = routes[route].cost(problem)
+            feasible = feasible && routes[route].feasible
         }
+        return feasible
+    }
+
+    /// Orders on routes that break a rule (none, unless a move above was wrong).
+    func ordersOnInfeasibleRoutes() -> [Int] {
+        routes.filter { !$0.feasible }.flatMap { $0.elements.filter { !$0.isBreak }.map(\.order) }
     }
 
     mutating func refreshBreak(_ route: Int, problem: PlanningProblem) {

@@ -50,7 +50,14 @@ public struct Solver {
     /// Solves and returns the plan with its explanations.
     public func plan() -> Plan {
         var warnings: [String] = []
-        let solution = solve(warnings: &warnings)
+        var solution = solve(warnings: &warnings)
+        // Last line of defence: a route that breaks a rule loses its free jobs rather than reach the plan.
+        let broken = Set(solution.ordersOnInfeasibleRoutes())
+        if !broken.isEmpty {
+            let free = jobs.filter { !$0.locked && $0.members.contains(where: broken.contains) }.flatMap(\.members)
+            solution.remove(free, problem: problem)
+            warnings.append("internal: \(free.count) orders were taken off routes that broke a rule; please report this scenario")
+        }
         return PlanBuilder(problem: problem, analysis: analysis, jobs: jobs).plan(from: solution, warnings: warnings)
     }
 
@@ -164,7 +171,11 @@ public struct Solver {
             if options.iterations == nil, limitSeconds == nil, sinceBest >= options.patience { break }
             let temperature = initialTemperature * pow(finalTemperature / initialTemperature, progress)
             var candidate = current
-            let removed = destroy(&candidate, free: free, generator: &generator)
+            guard let removed = destroy(&candidate, free: free, generator: &generator) else {
+                iteration += 1
+                sinceBest += 1
+                continue
+            }
             let waiting = free.filter { job in candidate.routeOf[jobs[job].members[0]] < 0 && !removed.contains(job) }
             var pending = removed
             if !waiting.isEmpty {
@@ -196,8 +207,8 @@ public struct Solver {
             rounds += 1
             for job in free where solution.routeOf[jobs[job].members[0]] >= 0 {
                 var trial = solution
-                trial.remove(jobs[job].members, problem: problem)
-                guard let (placement, _) = insertion.best(jobs[job], in: trial) else { continue }
+                guard trial.remove(jobs[job].members, problem: problem),
+                      let (placement, _) = insertion.best(jobs[job], in: trial) else { continue }
                 insertion.apply(placement, to: &trial)
                 if trial.objective < solution.objective {
                     solution = trial
@@ -215,7 +226,8 @@ public struct Solver {
     }
 
     /// Removes a few jobs by one of three rules: at random, a cluster near one job, or the costliest.
-    func destroy(_ solution: inout Solution, free: [Int], generator: inout SeededGenerator) -> [Int] {
+    /// Nil when the removal would leave a route infeasible (the solution is then unusable).
+    func destroy(_ solution: inout Solution, free: [Int], generator: inout SeededGenerator) -> [Int]? {
         let assigned = free.filter { solution.routeOf[jobs[$0].members[0]] >= 0 }
         guard !assigned.isEmpty else { return [] }
         let count = min(assigned.count, 2 + generator.below(max(1, min(30, assigned.count / 4 + 2))))
@@ -239,7 +251,7 @@ public struct Solver {
             let ranked = assigned.map { ($0, detour(jobs[$0], in: solution)) }.sorted { ($0.1, $0.0) > ($1.1, $1.0) }.map(\.0)
             chosen = pick(count, from: ranked, generator: &generator)
         }
-        solution.remove(chosen.flatMap { jobs[$0].members }, problem: problem)
+        guard solution.remove(chosen.flatMap { jobs[$0].members }, problem: problem) else { return nil }
         return chosen.sorted()
     }
 
