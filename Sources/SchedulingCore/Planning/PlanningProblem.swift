@@ -189,14 +189,17 @@ public struct PlanningProblem: Sendable {
 
     /// Priority of serving an order: repairs above installs and moves above removals, VIP above
     /// ordinary, broadband above phone; orders waiting long gain weight (DOMAIN soft rule 1).
+    ///
+    /// Every weight lies in 1000..<2000, so two orders always outweigh one: the plan serves as
+    /// many orders as it can, and priority decides which.
     public static func weight(_ order: WorkOrder, policy: Policy, now: Instant) -> Int {
-        var weight: Int
+        var weight = 1000
         switch order.type {
-        case .repair: weight = 1000
-        case .install, .move: weight = 600
-        case .removal: weight = 300
+        case .repair: weight += 400
+        case .install, .move: weight += 200
+        case .removal: break
         }
-        if policy.vipTiers.contains(order.customer.tier) { weight += 300 }
+        if policy.vipTiers.contains(order.customer.tier) { weight += 250 }
         switch order.service {
         case .broadband: weight += 60
         case .iptv: weight += 30
@@ -204,7 +207,7 @@ public struct PlanningProblem: Sendable {
         }
         if let reported = order.reportedAt {
             let days = max(0, reported.minutes(until: now) / 1440)
-            weight += min(days, 10) * 40
+            weight += min(days, 10) * 25
         }
         return weight
     }

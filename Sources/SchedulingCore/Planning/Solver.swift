@@ -39,12 +39,34 @@ public struct Solver {
     let jobs: [Job]
     let insertion: Insertion
 
+    /// For each job, the nearest few other unlocked jobs (by travel between their first members).
+    let neighbours: [[Int]]
+
     public init(scenario: Scenario, options: SolverOptions = SolverOptions()) {
         problem = PlanningProblem(scenario)
         self.options = options
         analysis = Analysis(problem)
         jobs = Job.all(problem)
         insertion = Insertion(problem: problem)
+        neighbours = Self.nearest(jobs, problem: problem, count: 5)
+    }
+
+    static func nearest(_ jobs: [Job], problem: PlanningProblem, count: Int) -> [[Int]] {
+        let locations = jobs.map { problem.orders[$0.members[0]].location }
+        return jobs.indices.map { job in
+            var best: [(Int, Int)] = []
+            for other in jobs.indices where other != job && !jobs[other].locked {
+                let distance = problem.travel(locations[job], locations[other])
+                if best.count < count {
+                    best.append((distance, other))
+                    best.sort { $0 < $1 }
+                } else if (distance, other) < best[count - 1] {
+                    best[count - 1] = (distance, other)
+                    best.sort { $0 < $1 }
+                }
+            }
+            return best.map(\.1)
+        }
     }
 
     /// Solves and returns the plan with its explanations.
@@ -122,7 +144,8 @@ public struct Solver {
                     continue
                 }
                 let regret = second == Int.max ? 50 * Objective.travelMinute : min(second - placement.cost, 50 * Objective.travelMinute)
-                let key = jobs[job].weight * 100 * Objective.travelMinute / max(1, jobs[job].members.count) + regret
+                // Regret leads; priority (weights differ by up to ~1000) is worth up to ~100 travel minutes of it.
+                let key = jobs[job].weight * 100 / max(1, jobs[job].members.count) + regret
                 if key > chosenKey {
                     chosenKey = key
                     chosen = slot
@@ -143,6 +166,7 @@ public struct Solver {
         let limitIterations = options.iterations ?? Int.max
         let limitSeconds = options.seconds
         let useTime = options.iterations == nil && limitSeconds != nil
+        // Worse plans are accepted with probability 1/e at 10 travel minutes early, 6 seconds of travel late.
         let initialTemperature = Double(10 * Objective.travelMinute), finalTemperature = Double(Objective.travelMinute) / 10
         var sinceBest = 0
         var iteration = 0
@@ -197,11 +221,13 @@ public struct Solver {
         return best
     }
 
-    /// Relocate descent: takes each placed job out and puts it back where it costs least,
-    /// keeping the move when the whole plan gets better, until no move helps.
+    /// Local descent on a solution: relocate (take a job out, put it back where it costs least),
+    /// then pair moves (take a job and a nearby job on another route out, reinsert both by
+    /// regret), keeping each move that makes the whole plan better, until none does.
     func polish(_ solution: inout Solution, free: [Int]) {
         var improved = true
         var rounds = 0
+        var generator = SeededGenerator(seed: 0)
         while improved && rounds < 5 {
             improved = false
             rounds += 1
@@ -213,6 +239,19 @@ public struct Solver {
                 if trial.objective < solution.objective {
                     solution = trial
                     improved = true
+                }
+            }
+            for job in free where solution.routeOf[jobs[job].members[0]] >= 0 {
+                for other in neighbours[job] {
+                    let here = solution.routeOf[jobs[job].members[0]], there = solution.routeOf[jobs[other].members[0]]
+                    guard here >= 0, there >= 0, here != there, !jobs[other].locked else { continue }
+                    var trial = solution
+                    guard trial.remove(jobs[job].members + jobs[other].members, problem: problem) else { continue }
+                    repair([job, other], into: &trial, generator: &generator, noise: 0)
+                    if trial.objective < solution.objective {
+                        solution = trial
+                        improved = true
+                    }
                 }
             }
         }
