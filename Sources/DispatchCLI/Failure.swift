@@ -2,6 +2,7 @@ import ArgumentParser
 import DispatchStore
 import Foundation
 import ScenarioFormat
+import SchedulingCore
 
 /// Turns the errors commands meet into messages on standard error and the contract's exit codes:
 /// 2 for bad input (a scenario file, a date), 1 for everything else.
@@ -33,6 +34,14 @@ enum Failure {
 /// A command-line value that is well-formed but unusable (exit 2).
 struct BadInput: Error {
     let message: String
+
+    /// The `--date` of a command as a service day.
+    static func serviceDay(_ text: String) throws -> LocalDate {
+        guard let day = LocalDate(iso: text) else {
+            throw BadInput(message: "--date '\(text)' is not a date of the form YYYY-MM-DD")
+        }
+        return day
+    }
 }
 
 extension AsyncParsableCommand {

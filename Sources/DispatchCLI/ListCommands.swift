@@ -21,9 +21,7 @@ struct Orders: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                guard let day = LocalDate(iso: date) else {
-                    throw BadInput(message: "--date '\(date)' is not a date of the form YYYY-MM-DD")
-                }
+                let day = try BadInput.serviceDay(date)
                 try await options.withStore { store, _ in
                     let (zone, orders) = try await store.orders(on: day)
                     let presenter = OrderPresenter(zone: zone ?? .utc)

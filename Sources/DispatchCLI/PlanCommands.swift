@@ -66,9 +66,7 @@ struct PlanDay: AsyncParsableCommand {
                 try output(solve(day), day)
                 return
             }
-            guard let date, let day = LocalDate(iso: date) else {
-                throw BadInput(message: "--date '\(date ?? "")' is not a date of the form YYYY-MM-DD")
-            }
+            let day = try BadInput.serviceDay(date ?? "")
             try await database.withStore { store, location in
                 guard var stored = try await store.scenario(on: day) else {
                     throw BadInput(message: "no day \(day) in \(location): import a scenario for it first")
@@ -129,9 +127,7 @@ struct Plans: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                guard let day = LocalDate(iso: date) else {
-                    throw BadInput(message: "--date '\(date)' is not a date of the form YYYY-MM-DD")
-                }
+                let day = try BadInput.serviceDay(date)
                 try await options.withStore { store, _ in
                     let versions = try await store.plans(on: day)
                     if versions.isEmpty {

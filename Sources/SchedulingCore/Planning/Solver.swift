@@ -42,6 +42,9 @@ public struct Solver {
     /// For each job, the nearest few other unlocked jobs (by travel between their first members).
     let neighbours: [[Int]]
 
+    /// When solving began: a `seconds` budget counts from here, set-up included.
+    let started = ContinuousClock.now
+
     public init(scenario: Scenario, options: SolverOptions = SolverOptions()) {
         problem = PlanningProblem(scenario)
         self.options = options
@@ -158,11 +161,21 @@ public struct Solver {
         }
     }
 
+    /// Seconds since solving began.
+    func elapsedSeconds() -> Double {
+        let elapsed = started.duration(to: .now)
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+
+    /// True once a time budget is set and spent (never with an iteration budget, for determinism).
+    func outOfTime() -> Bool {
+        guard options.iterations == nil, let seconds = options.seconds else { return false }
+        return elapsedSeconds() >= seconds
+    }
+
     func improve(_ start: Solution, free: [Int], generator: inout SeededGenerator) -> Solution {
         guard !free.isEmpty else { return start }
         var current = start, best = start
-        let clock = ContinuousClock()
-        let began = clock.now
         let limitIterations = options.iterations ?? Int.max
         let limitSeconds = options.seconds
         let useTime = options.iterations == nil && limitSeconds != nil
@@ -170,11 +183,7 @@ public struct Solver {
         let initialTemperature = Double(10 * Objective.travelMinute), finalTemperature = Double(Objective.travelMinute) / 10
         var sinceBest = 0
         var iteration = 0
-        var nextReport = 1.0
-        func elapsedSeconds() -> Double {
-            let elapsed = began.duration(to: clock.now)
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        }
+        var nextReport = elapsedSeconds().rounded(.down) + 1
         defer { report(iteration, elapsedSeconds(), best) }
         while iteration < limitIterations {
             if options.progress != nil, iteration % 16 == 0, elapsedSeconds() >= nextReport {
@@ -192,7 +201,6 @@ public struct Solver {
                 if sinceBest >= options.patience { break }
                 progress = min(1, Double(iteration) / Double(max(1, options.patience * 5)))
             }
-            if options.iterations == nil, limitSeconds == nil, sinceBest >= options.patience { break }
             let temperature = initialTemperature * pow(finalTemperature / initialTemperature, progress)
             var candidate = current
             guard let removed = destroy(&candidate, free: free, generator: &generator) else {
@@ -232,6 +240,7 @@ public struct Solver {
             improved = false
             rounds += 1
             for job in free where solution.routeOf[jobs[job].members[0]] >= 0 {
+                if outOfTime() { return }
                 var trial = solution
                 guard trial.remove(jobs[job].members, problem: problem),
                       let (placement, _) = insertion.best(jobs[job], in: trial) else { continue }
@@ -242,6 +251,7 @@ public struct Solver {
                 }
             }
             for job in free where solution.routeOf[jobs[job].members[0]] >= 0 {
+                if outOfTime() { return }
                 for other in neighbours[job] {
                     let here = solution.routeOf[jobs[job].members[0]], there = solution.routeOf[jobs[other].members[0]]
                     guard here >= 0, there >= 0, here != there, !jobs[other].locked else { continue }
