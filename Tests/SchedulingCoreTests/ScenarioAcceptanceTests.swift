@@ -104,8 +104,22 @@ struct ScenarioAcceptanceTests {
         // Locked at 07:00, before T-P2's shift begins.
         scenario.orders[index].lock = Lock(technicianID: "T-P2", start: parseRFC3339("2026-11-23T07:00:00+08:00")!)
         let plan = PlanningFixtures.plan(scenario)
-        #expect(plan.unassigned.contains { $0.order == "WO-P3" })
-        #expect(plan.warnings.contains { $0.contains("WO-P3") } || plan.unassigned.first { $0.order == "WO-P3" }?.code == .windowUnreachable)
+        #expect(plan.unassigned.first { $0.order == "WO-P3" }?.code == .windowUnreachable)
+        #expect(plan.warnings.contains { $0.contains("locked visit WO-P3 cannot be kept") })
         #expect(PlanningFixtures.violations(plan, scenario) == [])
+    }
+
+    @Test("Two locked visits of one technician at the same time: one is kept, the other reported")
+    func conflictingLocks() throws {
+        var scenario = try PlanningFixtures.load("pinned-and-locked")
+        let index = try #require(scenario.orders.firstIndex { $0.id == "WO-P1" })
+        scenario.orders[index].pin = nil
+        scenario.orders[index].window = nil
+        scenario.orders[index].lock = Lock(technicianID: "T-P2", start: parseRFC3339("2026-11-23T09:30:00+08:00")!)
+        let plan = PlanningFixtures.plan(scenario)
+        #expect(PlanningFixtures.violations(plan, scenario) == [])
+        #expect(plan.visits.contains { $0.order == "WO-P3" } != plan.visits.contains { $0.order == "WO-P1" })
+        #expect(plan.warnings.count == 1)
+        #expect(plan.warnings.first?.contains("cannot be kept as notified") == true)
     }
 }

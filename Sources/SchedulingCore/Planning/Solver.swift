@@ -95,6 +95,11 @@ public struct Solver {
         var solution = Solution(problem: problem)
         var generator = SeededGenerator(seed: options.seed)
         let candidates = plannable
+        for (index, order) in problem.orders.enumerated() where order.locked {
+            if let (_, reason) = analysis.blocked[index] {
+                warnings.append("locked visit \(problem.scenario.orders[index].id) cannot be kept as notified (\(reason)); rebook it with the customer")
+            }
+        }
         // Locked visits first, earliest first: the customer has been told.
         let locked = candidates.filter { jobs[$0].locked }.sorted {
             (jobs[$0].members.map { problem.orders[$0].earliest }.min() ?? 0, $0)
