@@ -97,3 +97,32 @@ struct InsertionDeltaTests {
         }
     }
 }
+
+@Suite("Reordering inside a route")
+struct SequenceMoveTests {
+    @Test("Or-opt and 2-opt keep a route feasible, never costlier, with the same visits and whole blocks")
+    func reorderingIsSafe() {
+        var improvedRoutes = 0
+        for seed in UInt64(11)...16 {
+            var generator = CityDayGenerator(orders: 80, technicians: 8, seed: seed)
+            generator.pairShare = 0.5
+            let solver = Solver(scenario: generator.scenario(), options: SolverOptions(seed: seed, iterations: 0))
+            var solution = Solution(problem: solver.problem)
+            solver.construct(solver.plannable, into: &solution)
+            for index in solution.routes.indices where !solution.routes[index].isEmpty {
+                var route = solution.routes[index]
+                let before = route.cost(solver.problem)
+                let visits = route.elements.map(\.order).sorted()
+                if route.improveSequence(solver.problem) { improvedRoutes += 1 }
+                #expect(route.feasible)
+                #expect(route.cost(solver.problem) <= before)
+                #expect(route.elements.map(\.order).sorted() == visits)
+                for (position, element) in route.elements.enumerated() where element.continuation {
+                    let head = route.elements[position - 1]
+                    #expect(!head.isBreak && solver.problem.orders[head.order].group == solver.problem.orders[element.order].group)
+                }
+            }
+        }
+        #expect(improvedRoutes > 0, "greedy routes of six days leave some reordering to gain")
+    }
+}

@@ -132,6 +132,12 @@ struct Route {
         return (low, high, extra)
     }
 
+    /// Rearranges the elements (the caller keeps blocks whole and the break once) and reschedules.
+    mutating func rearrange(_ problem: PlanningProblem, _ change: (inout [Element]) -> Void) {
+        change(&elements)
+        refresh(problem)
+    }
+
     mutating func insert(_ block: [Element], at position: Int, problem: PlanningProblem) {
         elements.insert(contentsOf: block, at: position)
         refresh(problem)

@@ -255,6 +255,13 @@ public struct Solver {
                     improved = true
                 }
             }
+            for route in solution.routes.indices where !solution.routes[route].isEmpty {
+                if outOfTime() { return }
+                if solution.routes[route].improveSequence(problem) {
+                    solution.refreshBreak(route, problem: problem)
+                    improved = true
+                }
+            }
             for job in free where solution.routeOf[jobs[job].members[0]] >= 0 {
                 if outOfTime() { return }
                 for other in neighbours[job] {
