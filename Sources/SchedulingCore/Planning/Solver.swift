@@ -231,6 +231,9 @@ public struct Solver {
             }
             iteration += 1
         }
+        // Reordering inside routes pays off once, on the plan that is kept; during the search it
+        // costs more time than it saves.
+        if options.iterations != 0 { reorderRoutes(&best) }
         return best
     }
 
@@ -255,13 +258,6 @@ public struct Solver {
                     improved = true
                 }
             }
-            for route in solution.routes.indices where !solution.routes[route].isEmpty {
-                if outOfTime() { return }
-                if solution.routes[route].improveSequence(problem) {
-                    solution.refreshBreak(route, problem: problem)
-                    improved = true
-                }
-            }
             for job in free where solution.routeOf[jobs[job].members[0]] >= 0 {
                 if outOfTime() { return }
                 for other in neighbours[job] {
@@ -275,6 +271,17 @@ public struct Solver {
                         improved = true
                     }
                 }
+            }
+        }
+    }
+
+    /// Or-opt and 2-opt inside every route; only ever lowers the objective.
+    func reorderRoutes(_ solution: inout Solution) {
+        for route in solution.routes.indices where !solution.routes[route].isEmpty {
+            var trial = solution
+            if trial.routes[route].improveSequence(problem) {
+                trial.refreshBreak(route, problem: problem)
+                if trial.objective < solution.objective { solution = trial }
             }
         }
     }
