@@ -34,7 +34,7 @@ struct PlanDay: AsyncParsableCommand {
         valueName: "time"))
     var now: String?
 
-    @Option(help: "Search time limit in seconds.")
+    @Option(help: "Search for this many seconds, set-up included (default: until the plan stops improving, 60 s at most).")
     var seconds: Double?
 
     @Option(help: "Search iteration limit (deterministic for a seed).")
@@ -94,7 +94,10 @@ struct PlanDay: AsyncParsableCommand {
     }
 
     func solve(_ day: Scenario) -> Plan {
-        var options = SolverOptions(seed: seed, iterations: iterations, seconds: seconds)
+        // Without a budget: stop when the plan has not improved for a while, after 60 s at most.
+        let budgetGiven = seconds != nil || iterations != nil
+        var options = SolverOptions(seed: seed, iterations: iterations, seconds: budgetGiven ? seconds : 60,
+                                    useAllTime: budgetGiven)
         if progress {
             options.progress = { state in
                 Failure.printError(String(format: "dispatch: %5.1f s  iteration %6d  served %d/%d  travel %d min",

@@ -7,17 +7,21 @@ public struct SolverOptions: Sendable {
     public var iterations: Int?
     /// Stop after this much wall-clock time.
     public var seconds: Double?
-    /// Stop after this many iterations without a better plan, when no other budget says so.
+    /// Stop after this many iterations without a better plan (unless an iteration budget is set,
+    /// or `useAllTime` asks for the whole `seconds`).
     public var patience: Int
+    /// Search for all of `seconds` even when the plan stopped improving.
+    public var useAllTime: Bool
     /// Called about once a second during the search.
     public var progress: (@Sendable (SolverProgress) -> Void)?
 
     public init(seed: UInt64 = 1, iterations: Int? = nil, seconds: Double? = nil, patience: Int = 2_000,
-                progress: (@Sendable (SolverProgress) -> Void)? = nil) {
+                useAllTime: Bool = true, progress: (@Sendable (SolverProgress) -> Void)? = nil) {
         self.seed = seed
         self.iterations = iterations
         self.seconds = seconds
         self.patience = patience
+        self.useAllTime = useAllTime
         self.progress = progress
     }
 }
@@ -198,7 +202,7 @@ public struct Solver {
             let progress: Double
             if let seconds = limitSeconds, useTime {
                 let done = elapsedSeconds()
-                if done >= seconds { break }
+                if done >= seconds || (!options.useAllTime && sinceBest >= options.patience) { break }
                 progress = done / seconds
             } else if options.iterations != nil {
                 progress = Double(iteration) / Double(limitIterations)
