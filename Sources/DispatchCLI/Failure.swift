@@ -26,7 +26,9 @@ enum Failure {
         }
     }
 
+    /// Writes to standard error after flushing standard output, so combined output stays in order.
     static func printError(_ line: String) {
+        fflush(nil)
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
