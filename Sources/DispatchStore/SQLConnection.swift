@@ -40,18 +40,20 @@ public struct SQLRow: Sendable {
         case .null: return nil
         case .integer(let number): return number
         case .real(let number) where number == number.rounded(): return Int(number)
-        case .text(let text) where Int(text) != nil: return Int(text)
-        default: throw StoreError(.corruptValue, "column \(column) holds \(values[column]), not a whole number")
+        case .text(let text): if let number = Int(text) { return number }
+        default: break
         }
+        throw StoreError(.corruptValue, "column \(column) holds \(values[column]), not a whole number")
     }
 
     public func double(_ column: Int) throws -> Double {
         switch values[column] {
         case .integer(let number): return Double(number)
         case .real(let number): return number
-        case .text(let text) where Double(text) != nil: return Double(text)!
-        default: throw StoreError(.corruptValue, "column \(column) holds \(values[column]), not a number")
+        case .text(let text): if let number = Double(text) { return number }
+        case .null: break
         }
+        throw StoreError(.corruptValue, "column \(column) holds \(values[column]), not a number")
     }
 
     private func missing(_ column: Int) -> StoreError {

@@ -68,7 +68,6 @@ struct FieldReader {
         return value
     }
 
-    func has(_ key: String) -> Bool { values[key] != nil }
     func isExplicitNull(_ key: String) -> Bool { values[key]?.isNull == true }
 
     func string(_ key: String, required: Bool = false) -> String? {

@@ -16,8 +16,8 @@ struct Explainer {
     func noQualifiedTechnician(_ index: Int) -> String {
         let order = scenario.orders[index]
         let crews = Dictionary(uniqueKeysWithValues: scenario.crews.map { ($0.id, $0) })
-        if let lock = order.lock ?? order.pin.map({ Lock(technicianID: $0.technicianID, start: Instant(secondsSinceEpoch: 0)) }),
-           let technician = scenario.technicians.first(where: { $0.id == lock.technicianID }),
+        if let fixedTo = order.lock?.technicianID ?? order.pin?.technicianID,
+           let technician = scenario.technicians.first(where: { $0.id == fixedTo }),
            let reason = scenario.ineligibility(of: technician, for: order, crews: crews) {
             let kind = order.lock != nil ? "locked" : "pinned"
             return "\(kind) to \(technician.id), who \(describe(reason))"

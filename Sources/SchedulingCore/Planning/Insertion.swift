@@ -13,16 +13,10 @@ struct Insertion {
 
     /// Price, outsourcing and lateness of putting `members` on `technician` starting at `start`.
     func serviceCost(_ members: [Int], technician: Int, start: Int) -> Int {
-        let tech = problem.technicians[technician]
         var points = 0, time = start
         for member in members {
-            let order = problem.orders[member]
-            if tech.crew >= 0 {
-                points += (tech.priceCents[problem.scenario.orders[member].type] ?? 0) / 100 * Objective.perHundredCents
-                    + Objective.perOutsourcedOrder
-            }
-            if time > order.deadline { points += Objective.lateRepair + (time - order.deadline) * Objective.lateMinute }
-            time += order.duration
+            points += Objective.visitPoints(member, technician: technician, start: time, problem)
+            time += problem.orders[member].duration
         }
         return points
     }

@@ -11,20 +11,26 @@ enum Objective {
     static let perOutsourcedOrder = 1
 }
 
+extension Objective {
+    /// Contractor price, outsourcing and repair lateness of doing `order` on `technician` starting at `start`.
+    static func visitPoints(_ order: Int, technician: Int, start: Int, _ problem: PlanningProblem) -> Int {
+        var points = 0
+        let tech = problem.technicians[technician]
+        if tech.crew >= 0 {
+            points += (tech.priceCents[problem.scenario.orders[order].type] ?? 0) / 100 * perHundredCents + perOutsourcedOrder
+        }
+        let deadline = problem.orders[order].deadline
+        if start > deadline { points += lateRepair + (start - deadline) * lateMinute }
+        return points
+    }
+}
+
 extension Route {
     /// Travel, contractor price and repair lateness of this route in objective points.
     func cost(_ problem: PlanningProblem) -> Int {
         var points = travelMinutes * Objective.travelMinute
-        let tech = problem.technicians[technician]
         for (index, element) in elements.enumerated() where !element.isBreak {
-            let order = problem.orders[element.order]
-            if tech.crew >= 0 {
-                let type = problem.scenario.orders[element.order].type
-                points += (tech.priceCents[type] ?? 0) / 100 * Objective.perHundredCents + Objective.perOutsourcedOrder
-            }
-            if start[index] > order.deadline {
-                points += Objective.lateRepair + (start[index] - order.deadline) * Objective.lateMinute
-            }
+            points += Objective.visitPoints(element.order, technician: technician, start: start[index], problem)
         }
         return points
     }

@@ -61,8 +61,6 @@ public struct PlanningProblem: Sendable {
 
     /// Minutes after `origin`, rounded down.
     public func minute(_ instant: Instant) -> Int { origin.minutes(until: instant) }
-    /// Minutes after `origin`, rounded up.
-    public func minuteCeiling(_ instant: Instant) -> Int { Self.ceilMinute(instant, origin) }
     public func instant(_ minute: Int) -> Instant { origin.adding(minutes: minute) }
 
     public init(_ scenario: Scenario) {
