@@ -15,7 +15,7 @@ struct Dispatch: AsyncParsableCommand {
               dispatch import scenarios/coordinated-visit.yaml
               dispatch orders list --date 2026-11-23
             """,
-        subcommands: [Database.self, Validate.self, Import.self, Orders.self, Technicians.self, PlanDay.self, Plans.self, Check.self, Generate.self]
+        subcommands: [Database.self, Validate.self, Import.self, Orders.self, Technicians.self, PlanDay.self, Plans.self, Check.self, Generate.self, Bench.self]
     )
 
     /// As ArgumentParser's, but a usage error exits 2, the contract's code for bad input.

@@ -231,4 +231,72 @@ struct PlanCommandTests {
         #expect(try cli.run("plan", "--scenario", "x.yaml", "--commit").status == 2)
         #expect(try cli.run("plan", "--scenario", "x.yaml", "--seconds", "-1").status == 2)
     }
+
+    @Test("bench solomon and bench sync print routes as JSON; a malformed file exits 2 naming file and line")
+    func benchCommands() throws {
+        let cli = try DispatchRunner()
+        defer { cli.remove() }
+        // Two customers 5 units from the depot on either side; both fit one vehicle (5 + 5 = 10).
+        let solomon = try cli.write("tiny.txt", """
+            TINY
+            VEHICLE
+            NUMBER     CAPACITY
+              2         10
+            CUSTOMER
+              0   0   0   0   0   100   0
+              1   3   4   5   0   100   1
+              2  -3  -4   5   0   100   1
+
+            """)
+        let solved = try cli.run("bench", "solomon", solomon, "--iterations", "20")
+        #expect(solved.status == 0, "\(solved.stderr)")
+        let answer = try #require(try JSONSerialization.jsonObject(with: Data(solved.stdout.utf8)) as? [String: Any])
+        #expect(answer["instance"] as? String == "TINY")
+        #expect(answer["vehicles"] as? Int == 1)
+        #expect(answer["distance"] as? Double == 20)
+        let routes = try #require(answer["routes"] as? [[Int]])
+        #expect(routes == [[1, 2]] || routes == [[2, 1]])
+
+        let broken = try cli.write("broken.txt", try String(contentsOfFile: solomon, encoding: .utf8)
+            .replacingOccurrences(of: "-3  -4   5", with: "-3  -4"))
+        let refused = try cli.run("bench", "solomon", broken)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("broken.txt:8: expected 7 numbers"))
+
+        // Visits 1 and 2 are a synchronised pair at one place; visit 3 is elsewhere.
+        let sync = try cli.write("Bred_tiny.txt", """
+            2 // nb vehicules\r
+            3 // nb visites\r
+            0 // capacite\r
+            2 10\r
+            1 10\r
+            3 5\r
+            0 100\r
+            10 20\r
+            10 20\r
+            0 100\r
+            1 0\r
+            2 0\r
+            3 0\r
+            0 0 4\r
+            0 0 4\r
+            4 4 0\r
+            1 5\r
+            2 5\r
+            3 3\r
+            1\r
+            1 2\r
+
+            """)
+        let synced = try cli.run("bench", "sync", sync, "--iterations", "20")
+        #expect(synced.status == 0, "\(synced.stderr)")
+        let plan = try #require(try JSONSerialization.jsonObject(with: Data(synced.stdout.utf8)) as? [String: Any])
+        let syncRoutes = try #require(plan["routes"] as? [[Int]])
+        let starts = try #require(plan["starts"] as? [[Int]])
+        #expect(syncRoutes.count == 2)
+        let startOf = Dictionary(uniqueKeysWithValues: zip(syncRoutes.flatMap { $0 }, starts.flatMap { $0 }))
+        #expect(startOf[1] != nil && startOf[1] == startOf[2])
+        #expect(syncRoutes.first { $0.contains(1) } != syncRoutes.first { $0.contains(2) })
+        #expect(plan["unserved"] as? [Int] == [])
+    }
 }

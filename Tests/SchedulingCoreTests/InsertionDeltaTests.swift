@@ -32,7 +32,7 @@ struct InsertionDeltaTests {
                                                     earliest: start, latest: start, continuation: false)],
                                      at: position, problem: problem)
                         #expect(trial.feasible, "start \(start) in [\(slot.low), \(slot.high)] should be feasible")
-                        #expect(trial.travelMinutes - base.routes[route].travelMinutes == slot.extraTravel)
+                        #expect(trial.travelTotal - base.routes[route].travelTotal == slot.extraTravel)
                         checked += 1
                     }
                     if slot.high < o.latest {
@@ -79,11 +79,18 @@ struct InsertionDeltaTests {
         var solution = Solution(problem: solver.problem)
         solver.construct(solver.plannable, into: &solution)
         var generator = SeededGenerator(seed: 8)
-        for _ in 0..<25 {
+        for round in 0..<40 {
             var trial = solution
-            guard let removed = solver.destroy(&trial, free: solver.plannable, generator: &generator) else { continue }
+            let ruin = round % 2 == 0
+                ? solver.destroy(&trial, free: solver.plannable, generator: &generator)
+                : solver.removeStrings(&trial, free: solver.plannable, generator: &generator)
+            guard let removed = ruin else { continue }
             solution = trial
-            solver.repair(removed, into: &solution, generator: &generator, noise: 0.1)
+            if round % 4 < 2 {
+                solver.repair(removed, into: &solution)
+            } else {
+                solver.recreateGreedily(removed, into: &solution, generator: &generator)
+            }
             var fresh = 0
             for route in solution.routes {
                 var copy = route

@@ -7,7 +7,8 @@ struct Analysis {
     var blocked: [Int: (UnassignedCode, String)]
 
     init(_ problem: PlanningProblem) {
-        let explainer = Explainer(problem: problem)
+        // Benchmark instances have no scenario to name technicians and windows from.
+        let explainer = problem.scenario.map { Explainer(problem: problem, scenario: $0) }
         aloneTechnicians = problem.orders.indices.map { index in
             let order = problem.orders[index]
             return order.eligible.filter { technician in
@@ -22,17 +23,17 @@ struct Analysis {
         for index in problem.orders.indices {
             let order = problem.orders[index]
             if order.eligible.isEmpty {
-                blocked[index] = (.noQualifiedTechnician, explainer.noQualifiedTechnician(index))
-            } else if !order.locked, order.latest < problem.noticeEarliest, problem.scenario.orders[index].window != nil {
-                blocked[index] = (.noticeTooShort, explainer.noticeTooShort(index))
+                blocked[index] = (.noQualifiedTechnician, explainer?.noQualifiedTechnician(index) ?? "no vehicle may take it")
+            } else if !order.locked, order.latest < problem.noticeEarliest, order.hasWindow {
+                blocked[index] = (.noticeTooShort, explainer?.noticeTooShort(index) ?? "its window closes before the notice allows")
             } else if aloneTechnicians[index].isEmpty {
-                blocked[index] = (.windowUnreachable, explainer.windowUnreachable(index))
+                blocked[index] = (.windowUnreachable, explainer?.windowUnreachable(index) ?? "no vehicle can reach its window and return in time")
             }
         }
         for members in problem.groups where members.contains(where: { blocked[$0] != nil }) {
             let culprit = members.first { blocked[$0] != nil }!
             for member in members where blocked[member] == nil {
-                blocked[member] = (.groupIncomplete, explainer.groupIncomplete(member, because: culprit))
+                blocked[member] = (.groupIncomplete, explainer?.groupIncomplete(member, because: culprit) ?? "its synchronised partner cannot be served")
             }
         }
     }

@@ -1,8 +1,7 @@
 /// Sentences a dispatcher can act on, one per unassigned code.
 struct Explainer {
     let problem: PlanningProblem
-
-    private var scenario: Scenario { problem.scenario }
+    let scenario: Scenario
 
     private func clock(_ minute: Int) -> String {
         scenario.timeZone.local(problem.instant(minute)).time.description

@@ -21,17 +21,38 @@ struct Insertion {
         return points
     }
 
+    /// Calls `body` with each route that may take the block (quota and capacity room), and the
+    /// cost of opening it if empty. Of several empty routes of identical technicians only the first
+    /// is offered: the block would fit each the same way.
+    func routes(for block: Job.Block, in solution: Solution, _ body: (Int, borrowing Route, Int) -> Void) {
+        var emptyTried: [Int] = []
+        for technician in block.technicians where solution.quotaRoom(technician, problem) >= block.members.count {
+            let tech = problem.technicians[technician]
+            if block.demand > 0 && solution.routes[technician].load + block.demand > tech.capacity { continue }
+            if solution.routes[technician].isEmpty {
+                let twin = problem.twinOf[technician]
+                if emptyTried.contains(twin) { continue }
+                emptyTried.append(twin)
+                body(technician, solution.routes[technician], tech.fixedCost)
+            } else {
+                body(technician, solution.routes[technician], 0)
+            }
+        }
+    }
+
     /// Every feasible position of the block in the solution, cheapest first.
     func candidates(_ block: Job.Block, in solution: Solution, limit: Int = .max) -> [Candidate] {
         guard block.earliest <= block.latest else { return [] }
         var found: [Candidate] = []
-        for technician in block.technicians where solution.quotaRoom(technician, problem) >= block.members.count {
-            let route = solution.routes[technician]
+        routes(for: block, in: solution) { technician, route, opening in
             for position in 0...route.elements.count {
+                // Starts only grow along a route: after a visit starting past the block's latest start,
+                // nothing fits (a break may move earlier, being taken on arrival at the next stop).
+                if position > 0 && route.start[position - 1] > block.latest && !route.elements[position - 1].isBreak { break }
                 guard let slot = route.insertion(
                     at: position, location: block.location, duration: block.duration, earliest: block.earliest,
                     latest: block.latest, problem: problem) else { continue }
-                let cost = slot.extraTravel * Objective.travelMinute + serviceCost(block.members, technician: technician, start: slot.low)
+                let cost = opening + slot.extraTravel * problem.travelPoints + serviceCost(block.members, technician: technician, start: slot.low)
                 found.append(Candidate(route: technician, position: position, low: slot.low, high: slot.high, cost: cost))
             }
         }
@@ -40,16 +61,17 @@ struct Insertion {
     }
 
     /// The cheapest position of the block on each route that can take it, without building lists.
-    func bestPerRoute(_ block: Job.Block, in solution: Solution, _ visit: (Candidate) -> Void) {
+    func bestPerRoute(_ block: Job.Block, in solution: Solution, skip: (Int) -> Bool = { _ in false }, _ visit: (Candidate) -> Void) {
         guard block.earliest <= block.latest else { return }
-        for technician in block.technicians where solution.quotaRoom(technician, problem) >= block.members.count {
-            let route = solution.routes[technician]
+        routes(for: block, in: solution) { technician, route, opening in
             var best: Candidate?
             for position in 0...route.elements.count {
+                if position > 0 && route.start[position - 1] > block.latest && !route.elements[position - 1].isBreak { break }
                 guard let slot = route.insertion(
                     at: position, location: block.location, duration: block.duration, earliest: block.earliest,
                     latest: block.latest, problem: problem) else { continue }
-                let travel = slot.extraTravel * Objective.travelMinute
+                if skip(position) { continue }
+                let travel = opening + slot.extraTravel * problem.travelPoints
                 if let current = best, travel >= current.cost { continue }
                 let cost = travel + serviceCost(block.members, technician: technician, start: slot.low)
                 if best == nil || cost < best!.cost {
@@ -61,7 +83,8 @@ struct Insertion {
     }
 
     /// The cheapest placement of a job and the cost of the second-cheapest on another route (for regret).
-    func best(_ job: Job, in solution: Solution, noise: (inout Int) -> Void = { _ in }) -> (Placement, second: Int)? {
+    /// `skip` may pass over single-block positions (blinks).
+    func best(_ job: Job, in solution: Solution, skip: (Int) -> Bool = { _ in false }) -> (Placement, second: Int)? {
         var best: Placement?
         var second = Int.max
         func offer(_ placement: Placement) {
@@ -78,16 +101,12 @@ struct Insertion {
         }
         for blocks in job.shapes {
             if blocks.count == 1 {
-                bestPerRoute(blocks[0], in: solution) { candidate in
-                    var cost = candidate.cost
-                    noise(&cost)
+                bestPerRoute(blocks[0], in: solution, skip: skip) { candidate in
                     offer(Placement(parts: [.init(route: candidate.route, position: candidate.position, members: blocks[0].members)],
-                                    start: candidate.low, cost: cost))
+                                    start: candidate.low, cost: candidate.cost))
                 }
             } else if let placement = synchronised(blocks, in: solution) {
-                var cost = placement.cost
-                noise(&cost)
-                offer(Placement(parts: placement.parts, start: placement.start, cost: cost))
+                offer(placement)
             }
         }
         guard let best else { return nil }

@@ -15,18 +15,20 @@ struct Job {
         let members: [Int]
         let location: Int
         let duration: Int
+        let demand: Int
         let earliest: Int
         let latest: Int
         let technicians: [Int]
 
         init(_ members: [Int], problem: PlanningProblem) {
-            var earliest = Int.min / 4, latest = Int.max / 4, duration = 0
+            var earliest = Int.min / 4, latest = Int.max / 4, duration = 0, demand = 0
             var technicians = problem.orders[members[0]].eligible
             for member in members {
                 let order = problem.orders[member]
                 earliest = max(earliest, order.earliest)
                 latest = min(latest, order.latest)
                 duration += order.duration
+                demand += order.demand
                 if member != members[0] {
                     let allowed = Set(order.eligible)
                     technicians = technicians.filter { allowed.contains($0) }
@@ -35,6 +37,7 @@ struct Job {
             self.members = members
             self.location = problem.orders[members[0]].location
             self.duration = duration
+            self.demand = demand
             self.earliest = earliest
             self.latest = latest
             self.technicians = technicians
@@ -54,11 +57,12 @@ struct Job {
         for (index, order) in problem.orders.enumerated() where order.group < 0 {
             jobs.append(Job(members: [index], weight: order.weight, locked: order.locked, partitions: [[[index]]]))
         }
-        for members in problem.groups where !members.isEmpty {
+        for (group, members) in problem.groups.enumerated() where !members.isEmpty {
             let sorted = members.sorted { (problem.orders[$0].fixedStart >= 0 ? 0 : 1, $0) < (problem.orders[$1].fixedStart >= 0 ? 0 : 1, $1) }
             jobs.append(Job(
                 members: sorted, weight: sorted.reduce(0) { $0 + problem.orders[$1].weight },
-                locked: sorted.contains { problem.orders[$0].locked }, partitions: partitions(of: sorted)))
+                locked: sorted.contains { problem.orders[$0].locked },
+                partitions: problem.separateGroups.contains(group) ? [sorted.map { [$0] }] : partitions(of: sorted)))
         }
         return jobs
     }

@@ -17,7 +17,7 @@ extension Objective {
         var points = 0
         let tech = problem.technicians[technician]
         if tech.crew >= 0 {
-            points += (tech.priceCents[problem.scenario.orders[order].type] ?? 0) / 100 * perHundredCents + perOutsourcedOrder
+            points += (tech.priceCents[problem.orders[order].type] ?? 0) / 100 * perHundredCents + perOutsourcedOrder
         }
         let deadline = problem.orders[order].deadline
         if start > deadline { points += lateRepair + (start - deadline) * lateMinute }
@@ -26,9 +26,9 @@ extension Objective {
 }
 
 extension Route {
-    /// Travel, contractor price and repair lateness of this route in objective points.
+    /// Travel, vehicle use, contractor price and repair lateness of this route in objective points.
     func cost(_ problem: PlanningProblem) -> Int {
-        var points = travelMinutes * Objective.travelMinute
+        var points = travelTotal * problem.travelPoints + (isEmpty ? 0 : problem.technicians[technician].fixedCost)
         for (index, element) in elements.enumerated() where !element.isBreak {
             points += Objective.visitPoints(element.order, technician: technician, start: start[index], problem)
         }

@@ -3,8 +3,7 @@ struct PlanBuilder {
     let problem: PlanningProblem
     let analysis: Analysis
     let jobs: [Job]
-
-    private var scenario: Scenario { problem.scenario }
+    let scenario: Scenario
 
     func plan(from solution: Solution, warnings: [String]) -> Plan {
         var visits: [PlannedVisit] = []
@@ -43,7 +42,7 @@ struct PlanBuilder {
             let depart = route.start[0] - problem.travel(tech.startLocation, first.location)
             routes.append(PlannedRoute(
                 technician: technician.id, depart: problem.instant(depart), returnAt: problem.instant(route.returnTime),
-                orders: orderIDs, breakStart: breakStart, travelMinutes: route.travelMinutes))
+                orders: orderIDs, breakStart: breakStart, travelMinutes: route.travelTotal))
         }
         visits.sort { ($0.start, $0.technician, $0.order) < ($1.start, $1.technician, $1.order) }
         routes.sort { $0.technician < $1.technician }
@@ -58,7 +57,7 @@ struct PlanBuilder {
 
     /// The most specific true code for each order left out.
     func explainUnassigned(_ solution: Solution) -> [UnassignedOrder] {
-        let explainer = Explainer(problem: problem)
+        let explainer = Explainer(problem: problem, scenario: scenario)
         var result: [UnassignedOrder] = []
         for job in jobs where solution.routeOf[job.members[0]] < 0 {
             for member in job.members {

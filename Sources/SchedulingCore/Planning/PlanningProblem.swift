@@ -1,7 +1,8 @@
-/// The scenario turned into dense integer data for the solver: indices instead of ids,
-/// minutes after the service day's local midnight instead of instants, a travel matrix.
+/// What the solver sees: dense integer data, indices instead of ids, a travel matrix.
 ///
-/// Built once and never changed while solving.
+/// A scenario day becomes one with minutes after the service day's local midnight as its time
+/// unit (`init(_ scenario:)`); a public benchmark instance becomes one with its own scaled unit
+/// (`Benchmarks`). Built once and never changed while solving.
 public struct PlanningProblem: Sendable {
     /// One order as the solver sees it.
     public struct Order: Sendable {
@@ -22,6 +23,11 @@ public struct PlanningProblem: Sendable {
         public let locked: Bool
         /// Minute by which a repair should start to meet its deadline, or Int.max.
         public let deadline: Int
+        /// Work type (for contractor prices), load it takes from a vehicle's capacity, and
+        /// whether the customer gave a window.
+        public var type: WorkType = .install
+        public var demand: Int = 0
+        public var hasWindow: Bool = true
     }
 
     public struct Technician: Sendable {
@@ -38,23 +44,40 @@ public struct PlanningProblem: Sendable {
         public let breakLatest: Int
         public let breakMinutes: Int
         public var hasBreak: Bool { breakMinutes > 0 }
+        /// Load the vehicle can carry, and the objective points of using it at all.
+        public var capacity: Int = .max
+        public var fixedCost: Int = 0
     }
 
-    public let scenario: Scenario
-    /// The instant minute 0 stands for: local midnight starting the service day.
+    /// The scenario this problem was made from (nil for a benchmark instance).
+    public let scenario: Scenario?
+    /// Identifier of each order, for messages.
+    public let orderIDs: [String]
+    /// The instant time 0 stands for: local midnight starting the service day.
     public let origin: Instant
     public let orders: [Order]
     public let technicians: [Technician]
     /// Member order indices of each coordinated group, in file order.
     public let groups: [[Int]]
+    /// Groups whose members must go to different technicians starting together (never one
+    /// technician back to back).
+    public var separateGroups: Set<Int> = []
     /// Daily quota of each contractor crew (Int.max when none).
     public let crewQuota: [Int]
     public let crewIDs: [String]
     public let locationCount: Int
-    /// travel[a * locationCount + b] in whole minutes.
+    /// travel[a * locationCount + b] in the time unit (whole minutes for a scenario).
     public let travel: [Int32]
-    /// First minute any unlocked visit may start: now + notice.
+    /// First time any unlocked visit may start: now + notice.
     public let noticeEarliest: Int
+    /// For each technician, the first technician with the same start, end, shift, break, capacity,
+    /// vehicle cost and crew: their empty days take any order the same way.
+    public let twinOf: [Int]
+    /// Time units in one minute-like unit, and objective points per unit of travel: a scenario
+    /// counts whole minutes (1 and `Objective.travelMinute`); a benchmark counts thousandths of
+    /// a distance unit (1000 and 1), so search parameters mean the same in both.
+    public var unitsPerMinute = 1
+    public var travelPoints = Objective.travelMinute
 
     @inline(__always)
     public func travel(_ from: Int, _ to: Int) -> Int { Int(travel[from &* locationCount &+ to]) }
@@ -63,11 +86,35 @@ public struct PlanningProblem: Sendable {
     public func minute(_ instant: Instant) -> Int { origin.minutes(until: instant) }
     public func instant(_ minute: Int) -> Instant { origin.adding(minutes: minute) }
 
-    public init(_ scenario: Scenario) {
+    init(scenario: Scenario?, orderIDs: [String], origin: Instant, orders: [Order], technicians: [Technician],
+         groups: [[Int]], crewQuota: [Int], crewIDs: [String], locationCount: Int, travel: [Int32], noticeEarliest: Int) {
         self.scenario = scenario
+        self.orderIDs = orderIDs
+        self.origin = origin
+        self.orders = orders
+        self.technicians = technicians
+        self.groups = groups
+        self.crewQuota = crewQuota
+        self.crewIDs = crewIDs
+        self.locationCount = locationCount
+        self.travel = travel
+        self.noticeEarliest = noticeEarliest
+        twinOf = technicians.indices.map { index in
+            let tech = technicians[index]
+            return technicians.indices.first { other in
+                let twin = technicians[other]
+                return (twin.startLocation, twin.endLocation, twin.shiftStart, twin.shiftEnd, twin.crew)
+                    == (tech.startLocation, tech.endLocation, tech.shiftStart, tech.shiftEnd, tech.crew)
+                    && (twin.breakEarliest, twin.breakLatest, twin.breakMinutes, twin.capacity, twin.fixedCost)
+                    == (tech.breakEarliest, tech.breakLatest, tech.breakMinutes, tech.capacity, tech.fixedCost)
+                    && twin.priceCents == tech.priceCents
+            }!
+        }
+    }
+
+    public init(_ scenario: Scenario) {
         let zone = scenario.timeZone
         let origin = zone.instant(on: scenario.date, at: LocalTime(minutesAfterMidnight: 0)!)
-        self.origin = origin
         func minutes(_ time: LocalTime) -> Int { origin.minutes(until: zone.instant(on: scenario.date, at: time)) }
 
         var locations: [GeoPoint: Int] = [:]
@@ -85,12 +132,10 @@ public struct PlanningProblem: Sendable {
             crewIndex[crew.id] = quotas.count
             quotas.append(crew.contract?.maxOrdersPerDay ?? Int.max)
         }
-        crewIDs = scenario.crews.map(\.id)
-        crewQuota = quotas
         let crewsByID = Dictionary(uniqueKeysWithValues: scenario.crews.map { ($0.id, $0) })
 
         let policy = scenario.policy
-        technicians = scenario.technicians.map { technician in
+        let technicians = scenario.technicians.map { technician in
             let start = minutes(technician.shift.start), end = minutes(technician.shift.end)
             var breakEarliest = 0, breakLatest = 0, breakMinutes = 0
             if let rule = policy.breakRule {
@@ -112,7 +157,7 @@ public struct PlanningProblem: Sendable {
                 priceCents: prices, breakEarliest: breakEarliest, breakLatest: breakLatest, breakMinutes: breakMinutes)
         }
 
-        noticeEarliest = Self.ceilMinute(scenario.now, origin) + policy.noticeMinutes
+        let noticeEarliest = Self.ceilMinute(scenario.now, origin) + policy.noticeMinutes
 
         var groupIndex: [String: Int] = [:]
         var groups: [[Int]] = []
@@ -163,12 +208,10 @@ public struct PlanningProblem: Sendable {
             built.append(Order(
                 location: location(order.location), duration: order.durationMinutes, earliest: earliest, latest: latest,
                 weight: Self.weight(order, policy: policy, now: scenario.now), group: group, eligible: eligible,
-                fixedTechnician: fixedTechnician, fixedStart: fixedStart, locked: order.lock != nil, deadline: deadline))
+                fixedTechnician: fixedTechnician, fixedStart: fixedStart, locked: order.lock != nil, deadline: deadline,
+                type: order.type, hasWindow: order.window != nil))
         }
-        orders = built
-        self.groups = groups.enumerated().map { singleGroup.contains($0.offset) ? [] : $0.element }
 
-        locationCount = points.count
         var matrix = [Int32](repeating: 0, count: points.count * points.count)
         for a in points.indices {
             for b in points.indices where b > a {
@@ -177,7 +220,11 @@ public struct PlanningProblem: Sendable {
                 matrix[b * points.count + a] = minutes
             }
         }
-        travel = matrix
+        self.init(
+            scenario: scenario, orderIDs: scenario.orders.map(\.id), origin: origin, orders: built,
+            technicians: technicians, groups: groups.enumerated().map { singleGroup.contains($0.offset) ? [] : $0.element },
+            crewQuota: quotas, crewIDs: scenario.crews.map(\.id), locationCount: points.count, travel: matrix,
+            noticeEarliest: noticeEarliest)
     }
 
     static func ceilMinute(_ instant: Instant, _ origin: Instant) -> Int {

@@ -26,7 +26,9 @@ struct Route {
     private(set) var latest: [Int] = []
     /// Arrival at the end location, and the latest allowed.
     private(set) var returnTime = 0
-    private(set) var travelMinutes = 0
+    /// Travel in the problem's time unit, and the load carried.
+    private(set) var travelTotal = 0
+    private(set) var load = 0
     private(set) var feasible = true
     var orderCount = 0
 
@@ -60,9 +62,11 @@ struct Route {
         var location = tech.startLocation
         var travel = 0
         var ok = true
+        var carried = 0
         orderCount = 0
         for i in 0..<n {
             let element = elements[i]
+            if !element.isBreak { carried += problem.orders[element.order].demand }
             // The leg into the break is the drive to the next stop; the leg out of it is zero.
             let leg = problem.travel(location, element.location)
             travel += leg
@@ -85,8 +89,9 @@ struct Route {
             latest[i] = bound
             after = element.location
         }
-        travelMinutes = travel
-        feasible = ok
+        travelTotal = travel
+        load = carried
+        feasible = ok && carried <= tech.capacity
     }
 
     /// Where a unit may be inserted before element `position` (0...count), as the interval of

@@ -43,34 +43,46 @@ public struct Solver {
     let jobs: [Job]
     let insertion: Insertion
 
-    /// For each job, the nearest few other unlocked jobs (by travel between their first members).
+    /// For each job, the nearest other unlocked jobs (by travel between their first members),
+    /// nearest first: a few for pair moves, more for ruining strings.
     let neighbours: [[Int]]
+    let adjacency: [[Int]]
+    /// The job of each order.
+    let jobOf: [Int]
 
     /// When solving began: a `seconds` budget counts from here, set-up included.
     let started = ContinuousClock.now
 
     public init(scenario: Scenario, options: SolverOptions = SolverOptions()) {
-        problem = PlanningProblem(scenario)
+        self.init(problem: PlanningProblem(scenario), options: options)
+    }
+
+    public init(problem: PlanningProblem, options: SolverOptions = SolverOptions()) {
+        self.problem = problem
         self.options = options
         analysis = Analysis(problem)
         jobs = Job.all(problem)
         insertion = Insertion(problem: problem)
-        neighbours = Self.nearest(jobs, problem: problem, count: 5)
+        adjacency = Self.nearest(jobs, problem: problem, count: 40)
+        neighbours = adjacency.map { Array($0.prefix(5)) }
+        var jobOf = [Int](repeating: -1, count: problem.orders.count)
+        for (index, job) in jobs.enumerated() { for member in job.members { jobOf[member] = index } }
+        self.jobOf = jobOf
     }
 
     static func nearest(_ jobs: [Job], problem: PlanningProblem, count: Int) -> [[Int]] {
         let locations = jobs.map { problem.orders[$0.members[0]].location }
         return jobs.indices.map { job in
+            // Kept sorted; a closer job is inserted at its place and the farthest dropped.
             var best: [(Int, Int)] = []
+            best.reserveCapacity(count + 1)
             for other in jobs.indices where other != job && !jobs[other].locked {
-                let distance = problem.travel(locations[job], locations[other])
-                if best.count < count {
-                    best.append((distance, other))
-                    best.sort { $0 < $1 }
-                } else if (distance, other) < best[count - 1] {
-                    best[count - 1] = (distance, other)
-                    best.sort { $0 < $1 }
-                }
+                let entry = (problem.travel(locations[job], locations[other]), other)
+                if best.count == count, !(entry < best[count - 1]) { continue }
+                var at = best.count
+                while at > 0 && entry < best[at - 1] { at -= 1 }
+                best.insert(entry, at: at)
+                if best.count > count { best.removeLast() }
             }
             return best.map(\.1)
         }
@@ -79,7 +91,7 @@ public struct Solver {
     /// Solves and returns the plan with its explanations.
     public func plan() -> Plan {
         var warnings: [String] = []
-        var solution = solve(warnings: &warnings)
+        var (solution, _) = solve(warnings: &warnings)
         // Last line of defence: a route that breaks a rule loses its free jobs rather than reach the plan.
         let broken = Set(solution.ordersOnInfeasibleRoutes())
         if !broken.isEmpty {
@@ -87,7 +99,19 @@ public struct Solver {
             solution.remove(free, problem: problem)
             warnings.append("internal: \(free.count) orders were taken off routes that broke a rule; please report this scenario")
         }
-        return PlanBuilder(problem: problem, analysis: analysis, jobs: jobs).plan(from: solution, warnings: warnings)
+        guard let scenario = problem.scenario else { preconditionFailure("a plan needs a scenario; use solveRoutes() for benchmarks") }
+        return PlanBuilder(problem: problem, analysis: analysis, jobs: jobs, scenario: scenario).plan(from: solution, warnings: warnings)
+    }
+
+    /// Solves a problem without a scenario (a benchmark instance) and returns its bare routes.
+    public func solveRoutes() -> RouteSolution {
+        var warnings: [String] = []
+        let (solution, iterations) = solve(warnings: &warnings)
+        let used = solution.routes.filter { !$0.isEmpty }
+        func orders(_ route: Route) -> [Int] { route.elements.filter { !$0.isBreak }.map(\.order) }
+        func starts(_ route: Route) -> [Int] { route.elements.indices.filter { !route.elements[$0].isBreak }.map { route.start[$0] } }
+        return RouteSolution(routes: used.map(orders), starts: used.map(starts),
+                             unserved: solution.routeOf.indices.filter { solution.routeOf[$0] < 0 }, iterations: iterations)
     }
 
     /// Jobs worth trying: none of their members is blocked for good.
@@ -95,13 +119,13 @@ public struct Solver {
         jobs.indices.filter { jobs[$0].members.allSatisfy { analysis.blocked[$0] == nil } }
     }
 
-    func solve(warnings: inout [String]) -> Solution {
+    func solve(warnings: inout [String]) -> (Solution, iterations: Int) {
         var solution = Solution(problem: problem)
         var generator = SeededGenerator(seed: options.seed)
         let candidates = plannable
         for (index, order) in problem.orders.enumerated() where order.locked {
             if let (_, reason) = analysis.blocked[index] {
-                warnings.append("locked visit \(problem.scenario.orders[index].id) cannot be kept as notified (\(reason)); rebook it with the customer")
+                warnings.append("locked visit \(problem.orderIDs[index]) cannot be kept as notified (\(reason)); rebook it with the customer")
             }
         }
         // Locked visits first, earliest first: the customer has been told.
@@ -113,7 +137,7 @@ public struct Solver {
             if let (placement, _) = insertion.best(jobs[job], in: solution) {
                 insertion.apply(placement, to: &solution)
             } else {
-                let ids = jobs[job].members.map { problem.scenario.orders[$0].id }.joined(separator: ", ")
+                let ids = jobs[job].members.map { problem.orderIDs[$0] }.joined(separator: ", ")
                 warnings.append("locked visit \(ids) cannot be kept as notified: it conflicts with the shift, the break or another locked visit; rebook it with the customer")
             }
         }
@@ -139,7 +163,7 @@ public struct Solver {
     }
 
     /// Reinserts `pending` jobs, the one with the greatest priority and regret first.
-    func repair(_ pending: [Int], into solution: inout Solution, generator: inout SeededGenerator, noise: Double) {
+    func repair(_ pending: [Int], into solution: inout Solution) {
         var pending = pending
         while !pending.isEmpty {
             var chosen = -1
@@ -147,11 +171,7 @@ public struct Solver {
             var chosenPlacement: Placement?
             var stuck: [Int] = []
             for (slot, job) in pending.enumerated() {
-                let perturb: (inout Int) -> Void = { cost in
-                    guard noise > 0 else { return }
-                    cost = Int(Double(cost) * (1 + noise * (2 * generator.unit() - 1)))
-                }
-                guard let (placement, second) = insertion.best(jobs[job], in: solution, noise: perturb) else {
+                guard let (placement, second) = insertion.best(jobs[job], in: solution) else {
                     stuck.append(slot)
                     continue
                 }
@@ -182,14 +202,18 @@ public struct Solver {
         return elapsedSeconds() >= seconds
     }
 
-    func improve(_ start: Solution, free: [Int], generator: inout SeededGenerator) -> Solution {
-        guard !free.isEmpty else { return start }
+    func improve(_ start: Solution, free: [Int], generator: inout SeededGenerator) -> (Solution, iterations: Int) {
+        guard !free.isEmpty else { return (start, 0) }
         var current = start, best = start
         let limitIterations = options.iterations ?? Int.max
         let limitSeconds = options.seconds
         let useTime = options.iterations == nil && limitSeconds != nil
-        // Worse plans are accepted with probability 1/e at 10 travel minutes early, 6 seconds of travel late.
-        let initialTemperature = Double(10 * Objective.travelMinute), finalTemperature = Double(Objective.travelMinute) / 10
+        // Temperatures scale with the average leg of the first plan: a worse plan is accepted with
+        // probability 1/e at three legs' worth of travel early, three hundredths of a leg late.
+        let legs = start.routes.reduce(0) { $0 + ($1.isEmpty ? 0 : $1.orderCount + 1) }
+        let travel = start.routes.reduce(0) { $0 + $1.travelTotal } * problem.travelPoints
+        let leg = legs > 0 && travel > 0 ? Double(travel) / Double(legs) : Double(10 * Objective.travelMinute)
+        let initialTemperature = 3 * leg, finalTemperature = 0.03 * leg
         var sinceBest = 0
         var iteration = 0
         var nextReport = elapsedSeconds().rounded(.down) + 1
@@ -212,7 +236,11 @@ public struct Solver {
             }
             let temperature = initialTemperature * pow(finalTemperature / initialTemperature, progress)
             var candidate = current
-            guard let removed = destroy(&candidate, free: free, generator: &generator) else {
+            // Mostly strings (slack where neighbouring routes meet), sometimes the classic rules.
+            let ruin = generator.unit() < 0.7
+                ? removeStrings(&candidate, free: free, generator: &generator)
+                : destroy(&candidate, free: free, generator: &generator)
+            guard let removed = ruin else {
                 iteration += 1
                 sinceBest += 1
                 continue
@@ -223,11 +251,10 @@ public struct Solver {
                 for _ in 0..<min(8, waiting.count) { pending.append(waiting[generator.below(waiting.count)]) }
                 pending = Array(Set(pending)).sorted()
             }
-            repair(pending, into: &candidate, generator: &generator, noise: generator.unit() < 0.5 ? 0 : 0.15)
+            recreateGreedily(pending, into: &candidate, generator: &generator)
             let delta = Double(candidate.objective - current.objective)
             if delta <= 0 || generator.unit() < exp(-delta / temperature) { current = candidate }
             if current.objective < best.objective {
-                polish(&current, free: free)
                 best = current
                 sinceBest = 0
             } else {
@@ -238,7 +265,7 @@ public struct Solver {
         // Reordering inside routes pays off once, on the plan that is kept; during the search it
         // costs more time than it saves.
         if options.iterations != 0 { reorderRoutes(&best) }
-        return best
+        return (best, iteration)
     }
 
     /// Local descent on a solution: relocate (take a job out, put it back where it costs least),
@@ -247,7 +274,6 @@ public struct Solver {
     func polish(_ solution: inout Solution, free: [Int]) {
         var improved = true
         var rounds = 0
-        var generator = SeededGenerator(seed: 0)
         while improved && rounds < 5 {
             improved = false
             rounds += 1
@@ -269,7 +295,7 @@ public struct Solver {
                     guard here >= 0, there >= 0, here != there, !jobs[other].locked else { continue }
                     var trial = solution
                     guard trial.remove(jobs[job].members + jobs[other].members, problem: problem) else { continue }
-                    repair([job, other], into: &trial, generator: &generator, noise: 0)
+                    repair([job, other], into: &trial)
                     if trial.objective < solution.objective {
                         solution = trial
                         improved = true
@@ -294,7 +320,7 @@ public struct Solver {
         guard let progress = options.progress else { return }
         progress(SolverProgress(
             iteration: iteration, seconds: seconds, served: solution.routeOf.filter { $0 >= 0 }.count,
-            travelMinutes: solution.routes.filter { !$0.isEmpty }.reduce(0) { $0 + $1.travelMinutes }))
+            travelMinutes: solution.routes.filter { !$0.isEmpty }.reduce(0) { $0 + $1.travelTotal }))
     }
 
     /// Removes a few jobs by one of three rules: at random, a cluster near one job, or the costliest.
@@ -353,3 +379,4 @@ public struct Solver {
         return total
     }
 }
+
