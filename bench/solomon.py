@@ -6,7 +6,7 @@ re-checked here with exact distances. Prints a table, mean gap per class and ove
     bench/solomon.py DISPATCH [--seconds 1] [--instances R101,C201|all] [--objective distance|hierarchical]
                      [--peers pyvrp,vroom,ortools | --no-peers] [--data DIR] [--seed N]
 """
-import argparse, csv, importlib.util, json, math, os, subprocess, sys, time
+import argparse, csv, importlib.util, json, math, os, re, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHARED = os.path.normpath(os.path.join(HERE, "..", "..", "shared"))
@@ -61,7 +61,12 @@ def check(instance, routes):
 
 def read_bks(path):
     with open(path) as f:
-        return {row["instance"].upper(): (int(row["vehicles"]), float(row["distance"])) for row in csv.DictReader(f)}
+        return {row["instance"]: (int(row["vehicles"]), float(row["distance"])) for row in csv.DictReader(f)}
+
+
+def instance_class(name):
+    """C1, R2, RC1, ... from R101 or rc2_2_10."""
+    return re.match(r"[A-Za-z]+\d", name).group(0).upper()
 
 
 def run_ours(dispatch, path, seconds, objective, seed):
@@ -93,17 +98,20 @@ def main():
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--data", default=os.path.join(SHARED, "bench", "solomon"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--bks", help="best-known file (default: BKS.csv for hierarchical, BKS_distance.csv for distance, in --data)")
     args = parser.parse_args()
 
     hierarchical = args.objective == "hierarchical"
-    bks = read_bks(os.path.join(args.data, "BKS.csv" if hierarchical else "BKS_distance.csv"))
-    names = sorted(bks) if args.instances == "all" else [n.strip().upper() for n in args.instances.split(",")]
+    bks = read_bks(args.bks or os.path.join(args.data, "BKS.csv" if hierarchical else "BKS_distance.csv"))
+    by_upper = {name.upper(): name for name in bks}
+    names = sorted(bks) if args.instances == "all" else [by_upper[n.strip().upper()] for n in args.instances.split(",")]
     peers = [] if args.no_peers else [p for p in args.peers.split(",") if p]
     module = load_peers(os.path.join(SHARED, "peers", "solomon_peers.py")) if peers else None
 
-    header = f"{'instance':9} {'veh':>4} {'distance':>9} {'BKS veh':>7} {'BKS dist':>9} {'gap %':>7} {'sec':>5}"
+    header = f"{'instance':10} {'veh':>4} {'distance':>9} {'BKS veh':>7} {'BKS dist':>9} {'gap %':>7} {'sec':>5}"
     header += "".join(f" {p + ' gap':>11}" for p in peers)
-    print(f"Solomon, {args.objective} objective, {args.seconds:g} s per instance and solver, seed {args.seed}")
+    print(f"{os.path.basename(os.path.normpath(args.data))}, {args.objective} objective, {args.seconds:g} s per instance "
+          f"and solver, seed {args.seed}, gaps to {os.path.basename(args.bks or ('BKS.csv' if hierarchical else 'BKS_distance.csv'))}")
     print(header)
     print("-" * len(header))
     results = []  # (name, ours gap or None, vehicles ok, {peer: gap or None})
@@ -115,7 +123,7 @@ def main():
         vehicles = sum(1 for r in routes if r)
         bks_vehicles, bks_distance = bks[name]
         gap = 100 * (distance - bks_distance) / bks_distance + 0.0 if ok else None
-        line = f"{name:9} {vehicles:4} {distance:9.2f} {bks_vehicles:7} {bks_distance:9.2f} "
+        line = f"{name:10} {vehicles:4} {distance:9.2f} {bks_vehicles:7} {bks_distance:9.2f} "
         line += f"{gap:7.2f}" if gap is not None else f"{'INVALID':>7}"
         line += f" {seconds:5.1f}"
         peer_gaps = {}
@@ -142,7 +150,7 @@ def main():
     classes = ["C1", "C2", "R1", "R2", "RC1", "RC2"]
     print(f"{'class':6} {'n':>3} {'ours %':>8}" + "".join(f" {p + ' %':>10}" for p in peers))
     for group in classes + ["all"]:
-        rows = [r for r in results if group == "all" or (r[0][:-2] == group)]
+        rows = [r for r in results if group == "all" or instance_class(r[0]) == group]
         if not rows:
             continue
         line = f"{group:6} {len(rows):3} {mean([r[1] for r in rows]):8.2f}"

@@ -173,6 +173,6 @@ struct Insertion {
             }
             solution.place(block, route: part.route, position: part.position, problem: problem)
         }
-        for part in placement.parts { solution.refreshBreak(part.route, problem: problem) }
+        for part in placement.parts where solution.routes[part.route].hasBreak { solution.refreshBreak(part.route, problem: problem) }
     }
 }

@@ -15,9 +15,10 @@ extension Objective {
     /// Contractor price, outsourcing and repair lateness of doing `order` on `technician` starting at `start`.
     static func visitPoints(_ order: Int, technician: Int, start: Int, _ problem: PlanningProblem) -> Int {
         var points = 0
-        let tech = problem.technicians[technician]
-        if tech.crew >= 0 {
-            points += (tech.priceCents[problem.orders[order].type] ?? 0) / 100 * perHundredCents + perOutsourcedOrder
+        // Read fields one by one: copying the whole technician would copy its price table.
+        if problem.technicians[technician].crew >= 0 {
+            points += (problem.technicians[technician].priceCents[problem.orders[order].type] ?? 0) / 100 * perHundredCents
+                + perOutsourcedOrder
         }
         let deadline = problem.orders[order].deadline
         if start > deadline { points += lateRepair + (start - deadline) * lateMinute }

@@ -19,6 +19,13 @@ struct Route {
     }
 
     let technician: Int
+    /// The technician's day, copied here so the hot checks read no more than the route.
+    let startLocation: Int
+    let endLocation: Int
+    let shiftStart: Int
+    let shiftEnd: Int
+    let capacity: Int
+    let hasBreak: Bool
     private(set) var elements: [Element] = []
     /// Start of each element, as early as possible.
     private(set) var start: [Int] = []
@@ -35,6 +42,12 @@ struct Route {
     init(technician: Int, problem: PlanningProblem) {
         self.technician = technician
         let tech = problem.technicians[technician]
+        startLocation = tech.startLocation
+        endLocation = tech.endLocation
+        shiftStart = tech.shiftStart
+        shiftEnd = tech.shiftEnd
+        capacity = tech.capacity
+        hasBreak = tech.hasBreak
         if tech.hasBreak {
             elements = [Element(order: -1, location: tech.endLocation, duration: tech.breakMinutes,
                                 earliest: tech.breakEarliest, latest: tech.breakLatest, continuation: false)]
@@ -47,10 +60,9 @@ struct Route {
 
     /// Recomputes locations of the break, times, latest starts and travel. O(n).
     mutating func refresh(_ problem: PlanningProblem) {
-        let tech = problem.technicians[technician]
         let n = elements.count
         // The break sits where the next real stop is.
-        var nextLocation = tech.endLocation
+        var nextLocation = endLocation
         for i in stride(from: n - 1, through: 0, by: -1) {
             if elements[i].isBreak { elements[i].location = nextLocation } else { nextLocation = elements[i].location }
         }
@@ -58,8 +70,8 @@ struct Route {
             start = [Int](repeating: 0, count: n)
             latest = [Int](repeating: 0, count: n)
         }
-        var time = tech.shiftStart
-        var location = tech.startLocation
+        var time = shiftStart
+        var location = startLocation
         var travel = 0
         var ok = true
         var carried = 0
@@ -77,12 +89,12 @@ struct Route {
             time = begin + element.duration
             location = element.location
         }
-        let home = problem.travel(location, tech.endLocation)
+        let home = problem.travel(location, endLocation)
         travel += home
         returnTime = time + home
-        if returnTime > tech.shiftEnd { ok = false }
-        var bound = tech.shiftEnd
-        var after = tech.endLocation
+        if returnTime > shiftEnd { ok = false }
+        var bound = shiftEnd
+        var after = endLocation
         for i in stride(from: n - 1, through: 0, by: -1) {
             let element = elements[i]
             bound = min(element.latest, bound - problem.travel(element.location, after) - element.duration)
@@ -91,7 +103,7 @@ struct Route {
         }
         travelTotal = travel
         load = carried
-        feasible = ok && carried <= tech.capacity
+        feasible = ok && carried <= capacity
     }
 
     /// Where a unit may be inserted before element `position` (0...count), as the interval of
@@ -102,12 +114,11 @@ struct Route {
                    problem: PlanningProblem) -> (low: Int, high: Int, extraTravel: Int)? {
         let n = elements.count
         if position < n && elements[position].continuation { return nil }
-        let tech = problem.technicians[technician]
         // The real stops around the gap (the break is transparent for travel).
         var before = position - 1
         if before >= 0 && elements[before].isBreak { before -= 1 }
-        let previousLocation = before >= 0 ? elements[before].location : tech.startLocation
-        let previousEnd = before >= 0 ? start[before] + elements[before].duration : tech.shiftStart
+        let previousLocation = before >= 0 ? elements[before].location : startLocation
+        let previousEnd = before >= 0 ? start[before] + elements[before].duration : shiftStart
         var arrival: Int
         if position - 1 >= 0 && elements[position - 1].isBreak {
             // The break now happens on arrival at the new unit.
@@ -120,18 +131,18 @@ struct Route {
         }
         let low = max(arrival, earliest)
         var high = unitLatest
-        var nextLocation = tech.endLocation
+        var nextLocation = endLocation
         if position < n {
             nextLocation = elements[position].location
             high = min(high, latest[position] - problem.travel(location, nextLocation) - duration)
         } else {
-            high = min(high, tech.shiftEnd - problem.travel(location, nextLocation) - duration)
+            high = min(high, shiftEnd - problem.travel(location, nextLocation) - duration)
         }
         guard low <= high else { return nil }
         // Travel: previous real stop -> unit -> next real stop, instead of previous -> next.
         var nextReal = position
         if nextReal < n && elements[nextReal].isBreak { nextReal += 1 }
-        let followingLocation = nextReal < n ? elements[nextReal].location : tech.endLocation
+        let followingLocation = nextReal < n ? elements[nextReal].location : endLocation
         let extra = problem.travel(previousLocation, location) + problem.travel(location, followingLocation)
             - problem.travel(previousLocation, followingLocation)
         return (low, high, extra)

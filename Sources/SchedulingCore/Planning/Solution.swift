@@ -73,8 +73,9 @@ struct Solution {
         routes.filter { !$0.feasible }.flatMap { $0.elements.filter { !$0.isBreak }.map(\.order) }
     }
 
+    /// Re-places the route's break (if it has one) and updates its cached cost.
     mutating func refreshBreak(_ route: Int, problem: PlanningProblem) {
-        routes[route].placeBreak(problem)
+        if routes[route].hasBreak { routes[route].placeBreak(problem) }
         routeCost[route] = routes[route].cost(problem)
     }
 }

@@ -10,8 +10,12 @@ extension Solver {
         let assigned = free.filter { solution.routeOf[jobs[$0].members[0]] >= 0 }
         guard !assigned.isEmpty else { return [] }
         let averageRemoved = 10.0, maximumString = 10.0
-        let used = solution.routes.filter { !$0.isEmpty }
-        let averageLength = Double(used.reduce(0) { $0 + $1.orderCount }) / Double(max(1, used.count))
+        var used = 0, served = 0
+        for index in solution.routes.indices where solution.routes[index].orderCount > 0 {
+            used += 1
+            served += solution.routes[index].orderCount
+        }
+        let averageLength = Double(served) / Double(max(1, used))
         let stringLimit = max(1.0, min(maximumString, averageLength))
         let routeLimit = 4 * averageRemoved / (1 + stringLimit) - 1
         let routeCount = max(1, Int(1 + generator.unit() * routeLimit))
@@ -76,5 +80,20 @@ extension Solver {
                 insertion.apply(placement, to: &solution)
             }
         }
+    }
+
+    /// Removes every free job of one of the three shortest routes, so the rest may absorb them.
+    func removeShortRoute(_ solution: inout Solution, free: [Int], generator: inout SeededGenerator) -> [Int]? {
+        let shortest = solution.routes.indices.filter { solution.routes[$0].orderCount > 0 }
+            .sorted { (solution.routes[$0].orderCount, $0) < (solution.routes[$1].orderCount, $1) }.prefix(3)
+        guard !shortest.isEmpty else { return [] }
+        let route = shortest[shortest.startIndex + generator.below(shortest.count)]
+        var chosen = Set<Int>()
+        for element in solution.routes[route].elements where !element.isBreak && !jobs[jobOf[element.order]].locked {
+            chosen.insert(jobOf[element.order])
+        }
+        let removed = chosen.sorted()
+        guard solution.remove(removed.flatMap { jobs[$0].members }, problem: problem) else { return nil }
+        return removed
     }
 }

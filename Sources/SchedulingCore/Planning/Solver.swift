@@ -49,6 +49,8 @@ public struct Solver {
     let adjacency: [[Int]]
     /// The job of each order.
     let jobOf: [Int]
+    /// Whether using a vehicle costs something (then emptying routes is worth trying).
+    let vehiclesCost: Bool
 
     /// When solving began: a `seconds` budget counts from here, set-up included.
     let started = ContinuousClock.now
@@ -68,6 +70,7 @@ public struct Solver {
         var jobOf = [Int](repeating: -1, count: problem.orders.count)
         for (index, job) in jobs.enumerated() { for member in job.members { jobOf[member] = index } }
         self.jobOf = jobOf
+        vehiclesCost = problem.technicians.contains { $0.fixedCost > 0 }
     }
 
     static func nearest(_ jobs: [Job], problem: PlanningProblem, count: Int) -> [[Int]] {
@@ -236,9 +239,11 @@ public struct Solver {
             }
             let temperature = initialTemperature * pow(finalTemperature / initialTemperature, progress)
             var candidate = current
-            // Mostly strings (slack where neighbouring routes meet), sometimes the classic rules.
-            let ruin = generator.unit() < 0.7
-                ? removeStrings(&candidate, free: free, generator: &generator)
+            // Mostly strings (slack where neighbouring routes meet), sometimes the classic rules;
+            // when vehicles cost something, now and then a whole short route.
+            let draw = generator.unit()
+            let ruin = vehiclesCost && draw < 0.1 ? removeShortRoute(&candidate, free: free, generator: &generator)
+                : draw < 0.7 ? removeStrings(&candidate, free: free, generator: &generator)
                 : destroy(&candidate, free: free, generator: &generator)
             guard let removed = ruin else {
                 iteration += 1
@@ -346,7 +351,9 @@ public struct Solver {
             }
             chosen = pick(count, from: ranked, generator: &generator)
         default:
-            let ranked = assigned.map { ($0, detour(jobs[$0], in: solution)) }.sorted { ($0.1, $0.0) > ($1.1, $1.0) }.map(\.0)
+            let saving = savings(solution)
+            let ranked = assigned.map { job in (job, jobs[job].members.reduce(0) { $0 + saving[$1] }) }
+                .sorted { ($0.1, $0.0) > ($1.1, $1.0) }.map(\.0)
             chosen = pick(count, from: ranked, generator: &generator)
         }
         guard solution.remove(chosen.flatMap { jobs[$0].members }, problem: problem) else { return nil }
@@ -363,20 +370,24 @@ public struct Solver {
         return result
     }
 
-    /// Travel saved by taking the job's members out of their routes.
-    func detour(_ job: Job, in solution: Solution) -> Int {
-        var total = 0
-        for member in job.members {
-            let route = solution.routes[solution.routeOf[member]]
-            let tech = problem.technicians[route.technician]
-            let real = route.elements.filter { !$0.isBreak }
-            guard let index = real.firstIndex(where: { $0.order == member }) else { continue }
-            let before = index > 0 ? real[index - 1].location : tech.startLocation
-            let after = index + 1 < real.count ? real[index + 1].location : tech.endLocation
-            let here = real[index].location
-            total += problem.travel(before, here) + problem.travel(here, after) - problem.travel(before, after)
+    /// Travel saved by taking each served order out of its route alone (0 for the others).
+    func savings(_ solution: Solution) -> [Int] {
+        var saving = [Int](repeating: 0, count: problem.orders.count)
+        for route in solution.routes where !route.isEmpty {
+            var previous = route.startLocation
+            var index = 0
+            let elements = route.elements
+            while index < elements.count {
+                if elements[index].isBreak { index += 1; continue }
+                var next = index + 1
+                while next < elements.count && elements[next].isBreak { next += 1 }
+                let here = elements[index].location
+                let after = next < elements.count ? elements[next].location : route.endLocation
+                saving[elements[index].order] = problem.travel(previous, here) + problem.travel(here, after) - problem.travel(previous, after)
+                previous = here
+                index = next
+            }
         }
-        return total
+        return saving
     }
 }
-
