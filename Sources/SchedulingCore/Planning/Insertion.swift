@@ -30,6 +30,7 @@ struct Insertion {
             let tech = problem.technicians[technician]
             if block.demand > 0 && solution.routes[technician].load + block.demand > tech.capacity { continue }
             if solution.routes[technician].isEmpty {
+                if solution.noNewRoutes { continue }
                 let twin = problem.twinOf[technician]
                 if emptyTried.contains(twin) { continue }
                 emptyTried.append(twin)

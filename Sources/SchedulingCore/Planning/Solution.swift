@@ -9,6 +9,8 @@ struct Solution {
     var routeCost: [Int]
     /// Sum of the weights of orders not served.
     var unservedWeight: Int
+    /// No job may open an empty route (while the fleet is being reduced).
+    var noNewRoutes = false
 
     init(problem: PlanningProblem) {
         routes = problem.technicians.indices.map { Route(technician: $0, problem: problem) }

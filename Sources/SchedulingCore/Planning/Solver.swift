@@ -147,7 +147,13 @@ public struct Solver {
         let free = candidates.filter { !jobs[$0].locked }
         construct(free, into: &solution)
         if options.iterations != 0 { polish(&solution, free: free) }
-        return improve(solution, free: free, generator: &generator)
+        var fleetIterations = 0
+        if vehiclesCost && options.iterations != 0 {
+            // Half the budget goes to using fewer vehicles, the rest to the whole objective.
+            (solution, fleetIterations) = reduceFleet(solution, free: free, fraction: 0.5, generator: &generator)
+        }
+        let (best, iterations) = improve(solution, free: free, generator: &generator, spent: fleetIterations)
+        return (best, fleetIterations + iterations)
     }
 
     /// Priority first; among equals, the hardest to place (fewest technicians, earliest deadline) first.
@@ -205,10 +211,13 @@ public struct Solver {
         return elapsedSeconds() >= seconds
     }
 
-    func improve(_ start: Solution, free: [Int], generator: inout SeededGenerator) -> (Solution, iterations: Int) {
+    /// `spent` iterations of the budget went to an earlier phase; the cooling schedule runs over
+    /// what is left.
+    func improve(_ start: Solution, free: [Int], generator: inout SeededGenerator, spent: Int = 0) -> (Solution, iterations: Int) {
         guard !free.isEmpty else { return (start, 0) }
         var current = start, best = start
-        let limitIterations = options.iterations ?? Int.max
+        let limitIterations = options.iterations.map { max(0, $0 - spent) } ?? Int.max
+        let phaseStart = elapsedSeconds()
         let limitSeconds = options.seconds
         let useTime = options.iterations == nil && limitSeconds != nil
         // Temperatures scale with the average leg of the first plan: a worse plan is accepted with
@@ -230,7 +239,7 @@ public struct Solver {
             if let seconds = limitSeconds, useTime {
                 let done = elapsedSeconds()
                 if done >= seconds || (!options.useAllTime && sinceBest >= options.patience) { break }
-                progress = done / seconds
+                progress = (done - phaseStart) / max(1e-9, seconds - phaseStart)
             } else if options.iterations != nil {
                 progress = Double(iteration) / Double(limitIterations)
             } else {

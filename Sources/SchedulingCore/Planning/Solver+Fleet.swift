@@ -1,0 +1,66 @@
+/// Fewer vehicles, when using one costs something: empty the shortest route and search, with no
+/// new route allowed, for a plan that serves everything again; repeat while that succeeds. After
+/// the fleet minimisation of Christiaens & Vanden Berghe (2020): a candidate is kept when it leaves
+/// fewer jobs out or, as many, jobs that have been left out less often so far (absence counts),
+/// which steers the search towards placing the stubborn ones.
+extension Solver {
+    /// Runs until `fraction` of the budget (time or iterations) is spent; returns the plan with
+    /// the fewest routes that serves as much as `start`, and the iterations used.
+    func reduceFleet(_ start: Solution, free: [Int], fraction: Double,
+                     generator: inout SeededGenerator) -> (Solution, iterations: Int) {
+        let target = served(start, free)
+        var best = start
+        var current = start
+        current.noNewRoutes = true
+        var absences = [Int](repeating: 0, count: jobs.count)
+        guard dropShortestRoute(&current, free: free, generator: &generator) else { return (start, 0) }
+        var left = unserved(current, free)
+        let iterationLimit = options.iterations.map { Int(Double($0) * fraction) }
+        let secondsLimit = options.seconds.map { $0 * fraction }
+        var iteration = 0
+        while true {
+            if let iterationLimit, iteration >= iterationLimit { break }
+            if iterationLimit == nil, let secondsLimit, elapsedSeconds() >= secondsLimit { break }
+            if iterationLimit == nil && secondsLimit == nil && iteration >= 20 * options.patience { break }
+            iteration += 1
+            var candidate = current
+            guard let removed = removeStrings(&candidate, free: free, generator: &generator) else { continue }
+            recreateGreedily(Array(Set(removed + left)).sorted(), into: &candidate, generator: &generator)
+            let candidateLeft = unserved(candidate, free)
+            for job in candidateLeft { absences[job] += 1 }
+            let weight = { (jobs: [Int]) in jobs.reduce(0) { $0 + absences[$1] } }
+            if candidateLeft.count < left.count || (candidateLeft.count == left.count && weight(candidateLeft) < weight(left)) {
+                current = candidate
+                left = candidateLeft
+            }
+            if left.isEmpty && served(current, free) >= target {
+                best = current
+                best.noNewRoutes = false
+                guard dropShortestRoute(&current, free: free, generator: &generator) else { break }
+                left = unserved(current, free)
+            }
+        }
+        return (best, iteration)
+    }
+
+    private func unserved(_ solution: Solution, _ free: [Int]) -> [Int] {
+        free.filter { solution.routeOf[jobs[$0].members[0]] < 0 }
+    }
+
+    private func served(_ solution: Solution, _ free: [Int]) -> Int {
+        free.count - unserved(solution, free).count
+    }
+
+    /// Empties the route with the fewest orders (ties at random); false if none can be emptied.
+    private func dropShortestRoute(_ solution: inout Solution, free: [Int], generator: inout SeededGenerator) -> Bool {
+        let used = solution.routes.indices.filter { solution.routes[$0].orderCount > 0 }
+        guard used.count > 1 else { return false }
+        let fewest = used.map { solution.routes[$0].orderCount }.min()!
+        let shortest = used.filter { solution.routes[$0].orderCount == fewest }
+        let route = shortest[generator.below(shortest.count)]
+        let orders = solution.routes[route].elements.filter { !$0.isBreak }.map(\.order)
+        guard !orders.contains(where: { jobs[jobOf[$0]].locked }) else { return false }
+        let members = Set(orders.map { jobOf[$0] }).sorted().flatMap { jobs[$0].members }
+        return solution.remove(members, problem: problem)
+    }
+}
