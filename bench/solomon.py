@@ -122,7 +122,7 @@ def main():
         ok, distance, problem = check(instance, routes)
         vehicles = sum(1 for r in routes if r)
         bks_vehicles, bks_distance = bks[name]
-        gap = 100 * (distance - bks_distance) / bks_distance + 0.0 if ok else None
+        gap = round(100 * (distance - bks_distance) / bks_distance, 2) + 0.0 if ok else None  # no "-0.00"
         line = f"{name:10} {vehicles:4} {distance:9.2f} {bks_vehicles:7} {bks_distance:9.2f} "
         line += f"{gap:7.2f}" if gap is not None else f"{'INVALID':>7}"
         line += f" {seconds:5.1f}"
@@ -135,7 +135,8 @@ def main():
                 peer_routes = []
             peer_ok, peer_distance, peer_problem = check(instance, peer_routes)
             peer_vehicles = sum(1 for r in peer_routes if r)
-            peer_gaps[peer] = (100 * (peer_distance - bks_distance) / bks_distance if peer_ok else None, peer_vehicles)
+            peer_gaps[peer] = (round(100 * (peer_distance - bks_distance) / bks_distance, 2) + 0.0 if peer_ok else None,
+                               peer_vehicles)
             line += f" {peer_gaps[peer][0]:11.2f}" if peer_ok else f" {'infeasible':>11}"
         print(line, flush=True)
         if not ok:

@@ -171,6 +171,17 @@ struct BenchmarkTests {
         }
     }
 
+    @Test("A pair with every staff member still free goes to two of them")
+    func pairOnEmptyRoutes() throws {
+        // Identical staff: offering only one empty route of a kind would leave the pair out.
+        let text = "3\n2\n0\n1 30\n2 30\n0 200\n50 60\n50 60\n1 0\n2 0\n0 0\n0 0\n1 10\n2 10\n1\n1 2\n"
+        let instance = try SyncInstance(name: "pair", text: text)
+        let solution = Solver(problem: instance.problem(), options: SolverOptions(seed: 1, iterations: 10)).solveRoutes()
+        #expect(solution.unserved.isEmpty)
+        #expect(solution.routes.count == 2)
+        #expect(solution.starts.flatMap { $0 } == [50, 50])
+    }
+
     @Test("A malformed sync file names the line")
     func syncFormatError() {
         let text = Self.syncText(seed: 1, visits: 4, vehicles: 2, pairs: 1).replacingOccurrences(of: "0 600", with: "0 6x0")

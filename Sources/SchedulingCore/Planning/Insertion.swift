@@ -23,8 +23,9 @@ struct Insertion {
 
     /// Calls `body` with each route that may take the block (quota and capacity room), and the
     /// cost of opening it if empty. Of several empty routes of identical technicians only the first
-    /// is offered: the block would fit each the same way.
-    func routes(for block: Job.Block, in solution: Solution, _ body: (Int, borrowing Route, Int) -> Void) {
+    /// `emptyTwins` are offered: the block would fit each the same way (a job split in n parts may
+    /// need n of them).
+    func routes(for block: Job.Block, in solution: Solution, emptyTwins: Int = 1, _ body: (Int, borrowing Route, Int) -> Void) {
         var emptyTried: [Int] = []
         for technician in block.technicians where solution.quotaRoom(technician, problem) >= block.members.count {
             let tech = problem.technicians[technician]
@@ -32,7 +33,7 @@ struct Insertion {
             if solution.routes[technician].isEmpty {
                 if solution.noNewRoutes { continue }
                 let twin = problem.twinOf[technician]
-                if emptyTried.contains(twin) { continue }
+                if emptyTried.lazy.filter({ $0 == twin }).count >= emptyTwins { continue }
                 emptyTried.append(twin)
                 body(technician, solution.routes[technician], tech.fixedCost)
             } else {
@@ -42,10 +43,10 @@ struct Insertion {
     }
 
     /// Every feasible position of the block in the solution, cheapest first.
-    func candidates(_ block: Job.Block, in solution: Solution, limit: Int = .max) -> [Candidate] {
+    func candidates(_ block: Job.Block, in solution: Solution, limit: Int = .max, emptyTwins: Int = 1) -> [Candidate] {
         guard block.earliest <= block.latest else { return [] }
         var found: [Candidate] = []
-        routes(for: block, in: solution) { technician, route, opening in
+        routes(for: block, in: solution, emptyTwins: emptyTwins) { technician, route, opening in
             for position in 0...route.elements.count {
                 // Starts only grow along a route: after a visit starting past the block's latest start,
                 // nothing fits (a break may move earlier, being taken on arrival at the next stop).
@@ -117,7 +118,7 @@ struct Insertion {
     /// Blocks on distinct technicians with one common start: the cheapest combination found
     /// among each block's cheapest positions.
     func synchronised(_ blocks: [Job.Block], in solution: Solution) -> Placement? {
-        let lists = blocks.map { candidates($0, in: solution, limit: 24) }
+        let lists = blocks.map { candidates($0, in: solution, limit: 24, emptyTwins: blocks.count) }
         guard lists.allSatisfy({ !$0.isEmpty }) else { return nil }
         var bestCost = Int.max
         var bestChoice: [Candidate] = []

@@ -34,8 +34,9 @@ public struct SolverProgress: Sendable {
     public let travelMinutes: Int
 }
 
-/// Builds a day's plan: locked work first, then construction by priority, then large
-/// neighbourhood search (remove some jobs, reinsert them by regret) under simulated annealing.
+/// Builds a day's plan: locked work first, then construction by priority and local descent, then
+/// (when vehicles cost something) fleet reduction, then ruin and recreate under simulated
+/// annealing: strings of visits or a few jobs out, back one by one where they cost least.
 public struct Solver {
     let problem: PlanningProblem
     let options: SolverOptions
