@@ -160,8 +160,9 @@ def main():
     invalid = sum(1 for r in results if r[1] is None)
     print(f"\nours: {len(results) - invalid} of {len(results)} valid")
     if hierarchical:
-        same = sum(1 for r in results if r[1] is not None and r[2] == r[3])
-        print(f"ours: vehicles equal to BKS.csv on {same} of {len(results)}")
+        same = [r for r in results if r[1] is not None and r[2] == r[3]]
+        print(f"ours: vehicles equal to BKS.csv on {len(same)} of {len(results)}, "
+              f"mean distance gap on those {mean([r[1] for r in same]):.2f}%")
         for peer in peers:
             same = sum(1 for r in results if r[4][peer][0] is not None and r[4][peer][1] == r[3])
             print(f"{peer}: vehicles equal to BKS.csv on {same} of {len(results)}")
