@@ -7,14 +7,15 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Solve public benchmark instances with the planning engine (JSON on standard output).",
         discussion: """
-            solomon: a Solomon (or Gehring–Homberger) VRPTW file; every customer served within its
-            window, capacity kept, at most the file's vehicles; least total distance (or fewest vehicles
-            first with --objective hierarchical).
-            sync: a Bredström–Rönnqvist file; every visit served, each synchronised pair started at the
-            same time by two different staff; least total travel time.
+            solomon: a Solomon (or Gehring–Homberger) VRPTW file; every customer served within its \
+            window, capacity kept, at most the file's vehicles; least total distance (or fewest \
+            vehicles first with --objective hierarchical).
 
-            bench/solomon.sh and bench/sync.sh run whole sets, check every answer independently and
-            print tables beside the best open solvers.
+            sync: a Bredström–Rönnqvist file; every visit served, each synchronised pair started at \
+            the same time by two different staff; least total travel time.
+
+            bench/solomon.sh and bench/sync.sh run whole sets, check every answer independently \
+            and print tables beside the best open solvers.
             """,
         subcommands: [Solomon.self, Sync.self])
 
@@ -46,9 +47,9 @@ struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Solve a Solomon VRPTW instance.",
             discussion: """
-                Prints {"instance", "vehicles", "distance", "seconds", "routes", "unserved", "iterations"}:
-                routes list customer numbers in visiting order, depot omitted; distance is recomputed in
-                full precision from the routes.
+                Prints {"instance", "vehicles", "distance", "seconds", "routes", "unserved", \
+                "iterations"}: routes list customer numbers in visiting order, depot omitted; \
+                distance is recomputed in full precision from the routes.
                 """)
 
         @Argument(help: ArgumentHelp("Instance file, e.g. R101.txt.", valueName: "file"))
@@ -89,9 +90,9 @@ struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Solve a Bredström–Rönnqvist instance with synchronised visits.",
             discussion: """
-                Prints {"instance", "vehicles", "travel", "seconds", "routes", "starts", "unserved",
-                "iterations"}: routes list the file's visit ids in order per staff member, depot omitted;
-                starts the matching service starts.
+                Prints {"instance", "vehicles", "travel", "seconds", "routes", "starts", "unserved", \
+                "iterations"}: routes list the file's visit ids in order per staff member, depot \
+                omitted; starts the matching service starts.
                 """)
 
         @Argument(help: ArgumentHelp("Instance file, e.g. Bred_01S.txt.", valueName: "file"))

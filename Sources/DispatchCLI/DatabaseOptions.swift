@@ -11,8 +11,8 @@ struct DatabaseOptions: ParsableArguments {
         help: ArgumentHelp(
             "Database to use: sqlite:PATH, postgresql://USER@HOST:PORT/DB, or a libpq keyword string.",
             discussion: """
-                Without it, DISPATCH_DATABASE is used, else the embedded file ./dispatch.sqlite. For PostgreSQL,
-                libpq's variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, …) and ~/.pgpass fill in what the URL omits.
+                Without it, DISPATCH_DATABASE is used, else the embedded file ./dispatch.sqlite. For PostgreSQL, \
+                libpq's variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, …) and ~/.pgpass fill in what the URL omits. \
                 Passwords are never printed.
                 """,
             valueName: "url"))

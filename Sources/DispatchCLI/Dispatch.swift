@@ -7,7 +7,7 @@ struct Dispatch: AsyncParsableCommand {
         commandName: "dispatch",
         abstract: "Plan and run the day of telecom installation and repair crews.",
         discussion: """
-            Orders, technicians and contractor crews are read from scenario files (YAML or JSON, see
+            Orders, technicians and contractor crews are read from scenario files (YAML or JSON, see \
             CONTRACT.md) and kept in a database: an embedded SQLite file by default, or PostgreSQL.
 
             A first session:

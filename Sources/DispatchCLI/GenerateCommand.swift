@@ -6,8 +6,8 @@ struct Generate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a generated city day as a scenario file (JSON), for trials and benchmarks.",
         discussion: """
-            Four territories, in-house and contractor technicians (one contractor's contract has lapsed),
-            repairs and installs, broadband + phone pairs, expired certificates, absences and pins.
+            Four territories, in-house and contractor technicians (one contractor's contract has lapsed), \
+            repairs and installs, broadband + phone pairs, expired certificates, absences and pins. \
             The same --seed gives the same day.
             """)
 

@@ -23,8 +23,8 @@ struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Store a scenario's crews, technicians and orders.",
         discussion: """
-            The file is checked first; a file with any problem stores nothing (exit 2). Records are matched
-            by id: new ones are added, changed ones updated, and importing the same file again changes nothing.
+            The file is checked first; a file with any problem stores nothing (exit 2). Records are matched \
+            by id: new ones are added, changed ones updated, and importing the same file again changes nothing. \
             Everything is written in one transaction.
             """)
 

@@ -9,14 +9,14 @@ struct PlanDay: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Plan a day: assign orders to technicians and order each technician's visits.",
         discussion: """
-            Plan a scenario file (--scenario, no database) or a stored day (--date, from the database;
+            Plan a scenario file (--scenario, no database) or a stored day (--date, from the database; \
             --commit stores the result as the day's next plan version, keeping earlier versions).
 
-            Every hard rule of the contract is kept (windows, shifts and break, skills and certification,
-            territories, contractor contracts and quotas, coordinated visits, the pre-arrival notice, pins
+            Every hard rule of the contract is kept (windows, shifts and break, skills and certification, \
+            territories, contractor contracts and quotas, coordinated visits, the pre-arrival notice, pins \
             and locks). What cannot be served is listed with a code and a reason.
 
-            The search stops after --iterations, or after --seconds, or when it has not improved for a
+            The search stops after --iterations, or after --seconds, or when it has not improved for a \
             while. With the same --seed and --iterations the plan is the same, byte for byte.
             """)
 
