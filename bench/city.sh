@@ -3,10 +3,5 @@
 # peer in /tmp/peers-venv if PyPI is reachable, and prints the comparison table.
 #   bench/city.sh [--sizes 300x40,2000x150] [--seconds S] [--seeds 1,2,3] [--no-peer]
 set -euo pipefail
-cd "$(dirname "$0")/.."
-scripts/install-deps
-swift build -c release --product dispatch >&2
-if [[ ! -x /tmp/peers-venv/bin/python ]] && [[ " $* " != *" --no-peer "* ]]; then
-  { python3 -m venv /tmp/peers-venv && /tmp/peers-venv/bin/pip install -q ortools pyvrp pyvroom; } >&2 || echo "peer setup failed; running without it" >&2
-fi
-exec python3 bench/city.py "$(swift build -c release --show-bin-path)/dispatch" "$@"
+source "$(dirname "$0")/setup.sh"
+exec python3 bench/city.py "$DISPATCH" "$@"

@@ -69,14 +69,7 @@ struct Bench: AsyncParsableCommand {
                 let solution = Solver(problem: problem, options: budget.options).solveRoutes()
                 let seconds = Date().timeIntervalSince(started)
                 let routes = solution.routes.map { $0.map { $0 + 1 } }
-                var distance = 0.0
-                for route in routes {
-                    var at = 0
-                    for customer in route + [0] {
-                        distance += instance.distance(at, customer)
-                        at = customer
-                    }
-                }
+                let distance = total(routes, instance.distance)
                 printJSON([
                     "instance": instance.name, "vehicles": routes.count, "distance": rounded(distance),
                     "seconds": rounded(seconds), "routes": routes, "unserved": solution.unserved.map { $0 + 1 },
@@ -108,14 +101,7 @@ struct Bench: AsyncParsableCommand {
                 let solution = Solver(problem: instance.problem(), options: budget.options).solveRoutes()
                 let seconds = Date().timeIntervalSince(started)
                 let routes = solution.routes.map { $0.map { $0 + 1 } }
-                var travel = 0
-                for route in routes {
-                    var at = 0
-                    for visit in route + [0] {
-                        travel += instance.time(at, visit)
-                        at = visit
-                    }
-                }
+                let travel = total(routes, instance.time)
                 printJSON([
                     "instance": name, "vehicles": routes.count, "travel": travel, "seconds": rounded(seconds),
                     "routes": routes, "starts": solution.starts, "unserved": solution.unserved.map { $0 + 1 },
@@ -138,6 +124,19 @@ private func parseInstance<T>(_ path: String, _ parse: (String) throws -> T) thr
     } catch let problem as BenchmarkFormatError {
         throw BadInput(message: "\(path):\(problem.line): \(problem.message)")
     }
+}
+
+/// Sum of `leg` over every route from the depot (0) through its stops and back.
+private func total<Value: AdditiveArithmetic>(_ routes: [[Int]], _ leg: (Int, Int) -> Value) -> Value {
+    var sum = Value.zero
+    for route in routes {
+        var at = 0
+        for stop in route + [0] {
+            sum += leg(at, stop)
+            at = stop
+        }
+    }
+    return sum
 }
 
 private func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }

@@ -28,14 +28,14 @@ struct Insertion {
     func routes(for block: Job.Block, in solution: Solution, emptyTwins: Int = 1, _ body: (Int, borrowing Route, Int) -> Void) {
         var emptyTried: [Int] = []
         for technician in block.technicians where solution.quotaRoom(technician, problem) >= block.members.count {
-            let tech = problem.technicians[technician]
-            if block.demand > 0 && solution.routes[technician].load + block.demand > tech.capacity { continue }
+            // The route's own copy of the capacity: copying the technician would copy its price table.
+            if block.demand > 0 && solution.routes[technician].load + block.demand > solution.routes[technician].capacity { continue }
             if solution.routes[technician].isEmpty {
                 if solution.noNewRoutes { continue }
                 let twin = problem.twinOf[technician]
                 if emptyTried.lazy.filter({ $0 == twin }).count >= emptyTwins { continue }
                 emptyTried.append(twin)
-                body(technician, solution.routes[technician], tech.fixedCost)
+                body(technician, solution.routes[technician], problem.technicians[technician].fixedCost)
             } else {
                 body(technician, solution.routes[technician], 0)
             }

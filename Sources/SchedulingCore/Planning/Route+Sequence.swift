@@ -27,9 +27,9 @@ extension Route {
                         rest.insert(contentsOf: run, at: target)
                         var trial = self
                         trial.rearrange(problem) { $0 = rest }
-                        if trial.feasible, trial.cost(problem) < bestCost {
+                        if trial.feasible, case let trialCost = trial.cost(problem), trialCost < bestCost {
                             self = trial
-                            bestCost = trial.cost(problem)
+                            bestCost = trialCost
                             changedAny = true
                             continue search
                         }
@@ -41,9 +41,9 @@ extension Route {
                     guard !elements[from..<(from + length)].contains(where: { $0.continuation }) else { continue }
                     var trial = self
                     trial.rearrange(problem) { $0[from..<(from + length)].reverse() }
-                    if trial.feasible, trial.cost(problem) < bestCost {
+                    if trial.feasible, case let trialCost = trial.cost(problem), trialCost < bestCost {
                         self = trial
-                        bestCost = trial.cost(problem)
+                        bestCost = trialCost
                         changedAny = true
                         continue search
                     }

@@ -8,7 +8,6 @@ extension Solver {
     /// the fewest routes that serves as much as `start`, and the iterations used.
     func reduceFleet(_ start: Solution, free: [Int], fraction: Double,
                      generator: inout SeededGenerator) -> (Solution, iterations: Int) {
-        let target = served(start, free)
         var best = start
         var current = start
         current.noNewRoutes = true
@@ -33,7 +32,8 @@ extension Solver {
                 current = candidate
                 left = candidateLeft
             }
-            if left.isEmpty && served(current, free) >= target {
+            // Nothing left out: as much served as at the start, with one route fewer.
+            if left.isEmpty {
                 best = current
                 best.noNewRoutes = false
                 guard dropShortestRoute(&current, free: free, generator: &generator) else { break }
@@ -43,12 +43,9 @@ extension Solver {
         return (best, iteration)
     }
 
-    private func unserved(_ solution: Solution, _ free: [Int]) -> [Int] {
+    /// The free jobs the solution leaves out.
+    func unserved(_ solution: Solution, _ free: [Int]) -> [Int] {
         free.filter { solution.routeOf[jobs[$0].members[0]] < 0 }
-    }
-
-    private func served(_ solution: Solution, _ free: [Int]) -> Int {
-        free.count - unserved(solution, free).count
     }
 
     /// Empties the route with the fewest orders (ties at random); false if none can be emptied.
@@ -58,9 +55,8 @@ extension Solver {
         let fewest = used.map { solution.routes[$0].orderCount }.min()!
         let shortest = used.filter { solution.routes[$0].orderCount == fewest }
         let route = shortest[generator.below(shortest.count)]
-        let orders = solution.routes[route].elements.filter { !$0.isBreak }.map(\.order)
-        guard !orders.contains(where: { jobs[jobOf[$0]].locked }) else { return false }
-        let members = Set(orders.map { jobOf[$0] }).sorted().flatMap { jobs[$0].members }
-        return solution.remove(members, problem: problem)
+        let onRoute = jobs(on: route, in: solution)
+        guard !onRoute.contains(where: { jobs[$0].locked }) else { return false }
+        return solution.remove(onRoute.flatMap { jobs[$0].members }, problem: problem)
     }
 }

@@ -88,12 +88,13 @@ extension Solver {
             .sorted { (solution.routes[$0].orderCount, $0) < (solution.routes[$1].orderCount, $1) }.prefix(3)
         guard !shortest.isEmpty else { return [] }
         let route = shortest[shortest.startIndex + generator.below(shortest.count)]
-        var chosen = Set<Int>()
-        for element in solution.routes[route].elements where !element.isBreak && !jobs[jobOf[element.order]].locked {
-            chosen.insert(jobOf[element.order])
-        }
-        let removed = chosen.sorted()
+        let removed = jobs(on: route, in: solution).filter { !jobs[$0].locked }
         guard solution.remove(removed.flatMap { jobs[$0].members }, problem: problem) else { return nil }
         return removed
+    }
+
+    /// The jobs with a member on `route`, ascending.
+    func jobs(on route: Int, in solution: Solution) -> [Int] {
+        Set(solution.routes[route].elements.filter { !$0.isBreak }.map { jobOf[$0.order] }).sorted()
     }
 }

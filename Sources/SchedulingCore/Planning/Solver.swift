@@ -260,7 +260,7 @@ public struct Solver {
                 sinceBest += 1
                 continue
             }
-            let waiting = free.filter { job in candidate.routeOf[jobs[job].members[0]] < 0 && !removed.contains(job) }
+            let waiting = unserved(candidate, free).filter { !removed.contains($0) }
             var pending = removed
             if !waiting.isEmpty {
                 for _ in 0..<min(8, waiting.count) { pending.append(waiting[generator.below(waiting.count)]) }
