@@ -36,11 +36,20 @@ let package = Package(
                 .embedInCode("postgres/0001_initial.postgres.sql"),
                 .embedInCode("sqlite/0002_plans.sqlite.sql"),
                 .embedInCode("postgres/0002_plans.postgres.sql"),
+                .embedInCode("sqlite/0003_operation.sqlite.sql"),
+                .embedInCode("postgres/0003_operation.postgres.sql"),
             ]
         ),
 
         // Store protocol, the shared SQL implementation and database selection. No C.
         .target(name: "DispatchStore", dependencies: ["SchedulingCore", "DispatchSchema"]),
+
+        // The application layer: each operation (book, publish, change a state, send notices,
+        // record a callback) in one transaction. The CLI, the server and the nightly job call it.
+        .target(
+            name: "DispatchOperations",
+            dependencies: ["SchedulingCore", "ScenarioFormat", "DispatchStore"]
+        ),
 
         .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite",
@@ -59,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "DispatchCLI",
             dependencies: [
-                "SchedulingCore", "ScenarioFormat", "PlanCheck", "DispatchStore",
+                "SchedulingCore", "ScenarioFormat", "PlanCheck", "DispatchStore", "DispatchOperations",
                 "DispatchStoreSQLite", "DispatchStorePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

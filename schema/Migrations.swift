@@ -14,12 +14,14 @@ public enum SchemaMigrations {
     public static let sqlite: [SchemaMigration] = [
         SchemaMigration(version: 1, name: "initial", sql: text(PackageResources._001_initial_sqlite_sql)),
         SchemaMigration(version: 2, name: "plans", sql: text(PackageResources._002_plans_sqlite_sql)),
+        SchemaMigration(version: 3, name: "operation", sql: text(PackageResources._003_operation_sqlite_sql)),
     ]
 
     /// Migrations for PostgreSQL, in order.
     public static let postgres: [SchemaMigration] = [
         SchemaMigration(version: 1, name: "initial", sql: text(PackageResources._001_initial_postgres_sql)),
         SchemaMigration(version: 2, name: "plans", sql: text(PackageResources._002_plans_postgres_sql)),
+        SchemaMigration(version: 3, name: "operation", sql: text(PackageResources._003_operation_postgres_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

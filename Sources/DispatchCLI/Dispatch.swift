@@ -15,7 +15,11 @@ struct Dispatch: AsyncParsableCommand {
               dispatch import scenarios/coordinated-visit.yaml
               dispatch orders list --date 2026-11-23
             """,
-        subcommands: [Database.self, Validate.self, Import.self, Orders.self, Technicians.self, PlanDay.self, Plans.self, Check.self, Generate.self, Bench.self]
+        subcommands: [
+            Database.self, Validate.self, Import.self, Orders.self, Technicians.self, PlanDay.self, Plans.self, Check.self,
+            Slots.self, Book.self, Status.self, Delay.self, Notices.self, Complaints.self, Callbacks.self,
+            Generate.self, Bench.self,
+        ]
     )
 
     /// As ArgumentParser's, but a usage error exits 2, the contract's code for bad input.

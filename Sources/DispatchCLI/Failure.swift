@@ -1,11 +1,13 @@
 import ArgumentParser
+import DispatchOperations
 import DispatchStore
 import Foundation
 import ScenarioFormat
 import SchedulingCore
 
 /// Turns the errors commands meet into messages on standard error and the contract's exit codes:
-/// 2 for bad input (a scenario file, a date), 1 for everything else.
+/// 2 for bad input (a scenario file, a date, an unknown order, an illegal transition), 3 for a
+/// conflict with another writer (try again), 1 for everything else (the database failed).
 enum Failure {
     static func exit(for error: Error) -> ExitCode {
         switch error {
@@ -20,6 +22,13 @@ enum Failure {
         case let input as BadInput:
             printError("dispatch: \(input.message)")
             return ExitCode(2)
+        case let operation as OperationError:
+            printError("dispatch: \(operation.message)")
+            switch operation.category {
+            case .badInput, .notFound: return ExitCode(2)
+            case .conflict: return ExitCode(3)
+            case .storage: return ExitCode(1)
+            }
         default:
             printError("dispatch: \(error)")
             return ExitCode(1)

@@ -4,12 +4,17 @@ import Foundation
 import SchedulingCore
 
 struct Orders: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Look at stored orders.", subcommands: [List.self])
+    static let configuration = CommandConfiguration(abstract: "Look at stored orders.", subcommands: [List.self, History.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the orders of one service day.",
-            discussion: "Times are shown in the time zone the day was imported with.")
+            discussion: """
+                Times are shown in the time zone the day was imported with. PLANNED is the visit in the day's \
+                published plan. Repairs show their deadline (fault reported + the tier's hours, + the time the \
+                clock was paused while the customer was absent); LATE marks a repair planned, or still waiting \
+                at --now, past it.
+                """)
 
         @Option(help: ArgumentHelp("Service day, YYYY-MM-DD.", valueName: "date"))
         var date: String
@@ -17,22 +22,28 @@ struct Orders: AsyncParsableCommand {
         @Option(help: "table for people, json for scripts.")
         var format: OutputFormat = .table
 
-        @OptionGroup var options: DatabaseOptions
+        @OptionGroup var options: OperationOptions
 
         func run() async throws {
             try await reporting {
                 let day = try BadInput.serviceDay(date)
-                try await options.withStore { store, _ in
-                    let (zone, orders) = try await store.orders(on: day)
-                    let presenter = OrderPresenter(zone: zone ?? .utc)
+                try await options.withOperations { operations in
+                    guard let orders = try await operations.orders(on: day) else {
+                        if format == .json { print("[]") } else { print("No orders stored for \(day).") }
+                        return
+                    }
+                    let presenter = OrderPresenter(zone: orders.zone)
                     switch format {
                     case .json:
-                        print(try JSONOutput.render(orders.map(presenter.json)))
-                    case .table where orders.isEmpty:
+                        print(try JSONOutput.render(orders.lines.map(presenter.json)))
+                    case .table where orders.lines.isEmpty:
                         print("No orders stored for \(day).")
                     case .table:
-                        print(TextTable(header: OrderPresenter.header, rows: orders.map(presenter.row)).render())
-                        print("\(plural(orders.count, "order")) on \(day) (\(zone ?? .utc))")
+                        print(TextTable(header: OrderPresenter.header, rows: orders.lines.map(presenter.row)).render())
+                        let late = orders.lines.filter(\.late).count
+                        print("\(plural(orders.lines.count, "order")) on \(day) (\(orders.zone))"
+                            + (orders.publishedVersion.map { ", published plan version \($0)" } ?? ", no published plan")
+                            + (late > 0 ? ", \(plural(late, "late repair"))" : ""))
                     }
                 }
             }
@@ -41,7 +52,8 @@ struct Orders: AsyncParsableCommand {
 }
 
 struct Technicians: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Look at stored technicians.", subcommands: [List.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Look at stored technicians; record absences.", subcommands: [List.self, Absent.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List every technician.")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DispatchOperations
 import Foundation
 import PlanCheck
 import ScenarioFormat
@@ -37,6 +38,9 @@ struct PlanDay: AsyncParsableCommand {
     @Option(help: "Search for this many seconds, set-up included (default: until the plan stops improving, 60 s at most).")
     var seconds: Double?
 
+    @Option(help: ArgumentHelp("With --commit: who publishes the plan, for the history (default: planner).", valueName: "name"))
+    var actor: String?
+
     @Option(help: "Search iteration limit (deterministic for a seed).")
     var iterations: Int?
 
@@ -67,27 +71,33 @@ struct PlanDay: AsyncParsableCommand {
                 return
             }
             let day = try BadInput.serviceDay(date ?? "")
-            try await database.withStore { store, location in
-                guard var stored = try await store.scenario(on: day) else {
-                    throw BadInput(message: "no day \(day) in \(location): import a scenario for it first")
-                }
-                if let now {
-                    if now == "now" {
-                        stored.now = Instant(secondsSinceEpoch: Int(Date().timeIntervalSince1970))
-                    } else if let instant = parseRFC3339(now) {
-                        stored.now = instant
-                    } else {
+            var clock: any DispatchClock = SystemClock()
+            var planningTime: Instant?
+            if let now {
+                if now != "now" {
+                    guard let instant = parseRFC3339(now) else {
                         throw BadInput(message: "--now '\(now)' is neither 'now' nor a date-time with an offset")
                     }
+                    clock = FixedClock(instant)
                 }
+                planningTime = clock.now()
+            }
+            try await database.withStore { store, location in
+                let operations = DispatchOperations(store: store, clock: clock)
+                guard let (planning, version) = try await operations.planningDay(day) else {
+                    throw BadInput(message: "no day \(day) in \(location): import a scenario for it first")
+                }
+                var stored = planning
+                if let planningTime { stored.now = planningTime }
                 let plan = solve(stored)
                 try output(plan, stored)
                 if commit {
-                    let document = try PlanJSON.encode(plan, zone: stored.timeZone)
-                    let version = try await store.savePlan(
-                        plan, document: document, seed: seed, plannedFor: stored.now,
-                        createdAt: Instant(secondsSinceEpoch: Int(Date().timeIntervalSince1970)))
-                    Failure.printError("dispatch: stored as plan version \(version) of \(day) in \(location)")
+                    let outcome = try await operations.commitPlan(plan, basedOn: version, seed: seed, actor: actor ?? "planner")
+                    var summary = "dispatch: stored as plan version \(outcome.version) of \(day) in \(location)"
+                    if !outcome.scheduled.isEmpty { summary += "; \(plural(outcome.scheduled.count, "order")) scheduled" }
+                    if !outcome.rebooked.isEmpty { summary += "; \(plural(outcome.rebooked.count, "order")) to rebooking" }
+                    if outcome.noticesQueued > 0 { summary += "; \(plural(outcome.noticesQueued, "notice")) queued" }
+                    Failure.printError(summary)
                 }
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import SchedulingCore
+import DispatchOperations
 import DispatchStore
 
 /// Left-aligned columns separated by two spaces, with a header rule.
@@ -33,10 +34,11 @@ enum JSONOutput {
 struct OrderPresenter {
     let zone: ServiceTimeZone
 
-    static let header = ["ORDER", "TYPE", "SERVICE", "CUSTOMER", "TIER", "WINDOW", "MIN", "TERRITORY", "GROUP", "FIXED", "STATUS"]
+    static let header = ["ORDER", "TYPE", "SERVICE", "CUSTOMER", "TIER", "WINDOW", "MIN", "TERRITORY", "GROUP", "FIXED", "STATUS",
+                         "PLANNED", "DEADLINE"]
 
-    func row(_ stored: StoredOrder) -> [String] {
-        let order = stored.order
+    func row(_ line: OrderLine) -> [String] {
+        let order = line.stored.order
         let window = order.window.map { "\(zone.local($0.start).time)–\(zone.local($0.end).time)" } ?? "any"
         var fixed = "-"
         if let lock = order.lock {
@@ -44,14 +46,25 @@ struct OrderPresenter {
         } else if let pin = order.pin {
             fixed = "pinned \(pin.technicianID)" + (pin.start.map { " \(zone.local($0).time)" } ?? "")
         }
+        let planned = line.visit.map { "\($0.technician) \(zone.local($0.start).time)" } ?? "-"
+        var deadline = line.deadline.map { short($0) } ?? "-"
+        if line.deadlinePaused { deadline += " (paused)" }
+        if line.late { deadline += " LATE" }
         return [
             order.id, order.type.rawValue, order.service.rawValue, order.customer.name ?? order.customer.id,
             order.customer.tier.rawValue, window, String(order.durationMinutes), order.territory ?? "-",
-            order.group ?? "-", fixed, stored.status,
+            order.group ?? "-", fixed, line.stored.status, planned, deadline,
         ]
     }
 
-    func json(_ stored: StoredOrder) -> [String: Any] {
+    /// `09:30`, or `11-24 09:30` when on another day than the order's.
+    private func short(_ instant: Instant) -> String {
+        let (date, time) = zone.local(instant)
+        return String(format: "%02d-%02d %@", date.month, date.day, time.description)
+    }
+
+    func json(_ line: OrderLine) -> [String: Any] {
+        let stored = line.stored
         let order = stored.order
         var customer: [String: Any] = ["id": order.customer.id, "tier": order.customer.tier.rawValue]
         customer["name"] = order.customer.name
@@ -59,7 +72,7 @@ struct OrderPresenter {
         var object: [String: Any] = [
             "id": order.id, "type": order.type.rawValue, "service": order.service.rawValue, "skills": order.skills,
             "customer": customer, "duration_minutes": order.durationMinutes, "status": stored.status,
-            "date": stored.serviceDay.description,
+            "date": stored.serviceDay.description, "late": line.late,
         ]
         var location: [String: Any] = ["lat": order.location.latitude, "lon": order.location.longitude]
         location["address"] = order.address
@@ -67,7 +80,12 @@ struct OrderPresenter {
         object["territory"] = order.territory
         object["group"] = order.group
         object["window"] = order.window.map { ["start": zone.rfc3339($0.start), "end": zone.rfc3339($0.end)] }
-        object["reported_at"] = order.reportedAt.map(zone.rfc3339)
+        object["reported_at"] = order.reportedAt.map {
+            zone.rfc3339(Instant(secondsSinceEpoch: $0.secondsSinceEpoch - stored.deadlinePausedSeconds))
+        }
+        object["deadline"] = line.deadline.map(zone.rfc3339)
+        object["deadline_paused"] = line.deadline == nil ? nil : line.deadlinePaused
+        object["planned"] = line.visit.map { ["technician": $0.technician, "start": zone.rfc3339($0.start), "end": zone.rfc3339($0.end)] }
         if let pin = order.pin {
             var pinned: [String: Any] = ["technician": pin.technicianID]
             pinned["start"] = pin.start.map(zone.rfc3339)

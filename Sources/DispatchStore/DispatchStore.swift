@@ -18,16 +18,31 @@ public struct ImportSummary: Hashable, Sendable {
 }
 
 /// An order as stored, with its workflow state.
+///
+/// `order.reportedAt` is when the repair deadline clock started, moved later by the time it was
+/// paused (a customer absent until the new appointment), so the planner's deadline is right.
 public struct StoredOrder: Hashable, Sendable {
     public var order: WorkOrder
     public var serviceDay: LocalDate
     public var status: String
+    /// When the current window was agreed with the customer; nil when it came with an import.
+    public var bookedAt: Instant?
+    /// Seconds the repair deadline clock was paused, and since when it is paused now (nil: running).
+    public var deadlinePausedSeconds: Int
+    public var deadlinePausedSince: Instant?
 
-    public init(order: WorkOrder, serviceDay: LocalDate, status: String) {
+    public init(order: WorkOrder, serviceDay: LocalDate, status: String, bookedAt: Instant? = nil,
+                deadlinePausedSeconds: Int = 0, deadlinePausedSince: Instant? = nil) {
         self.order = order
         self.serviceDay = serviceDay
         self.status = status
+        self.bookedAt = bookedAt
+        self.deadlinePausedSeconds = deadlinePausedSeconds
+        self.deadlinePausedSince = deadlinePausedSince
     }
+
+    /// The workflow state (an unknown stored value reads as `new`; the schema forbids one).
+    public var state: OrderState { OrderState(rawValue: status) ?? .new }
 }
 
 /// Persistence for FieldDispatch; every backend passes the same contract test suite.
@@ -48,6 +63,9 @@ public protocol DispatchStore: PlanStore, Sendable {
     /// All technicians, by id (absence is per day and not part of this list).
     func technicians() async throws -> [Technician]
     func crews() async throws -> [Crew]
+    /// Runs `body` in one transaction on a current schema: committed when it returns, rolled
+    /// back when it throws. The application layer builds every operation from this.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T
     func close() async
 }
 

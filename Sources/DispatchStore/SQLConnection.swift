@@ -79,11 +79,15 @@ public struct SQLDialect: Sendable {
     /// Query with one parameter, a table name, returning a row when that table exists.
     public let tableExists: String
     public let migrations: [SchemaMigration]
+    /// Appended to a SELECT to lock the rows it reads until the transaction ends (empty where
+    /// a write transaction already holds the whole database).
+    public let lockRows: String
 
     public init(
         backend: String, beginTransaction: String, instantParameter: String,
         instantColumn: @escaping @Sendable (String) -> String, dateColumn: @escaping @Sendable (String) -> String,
-        isDistinctFrom: String, migrationLock: String?, tableExists: String, migrations: [SchemaMigration]
+        isDistinctFrom: String, migrationLock: String?, tableExists: String, migrations: [SchemaMigration],
+        lockRows: String
     ) {
         self.backend = backend
         self.beginTransaction = beginTransaction
@@ -94,6 +98,7 @@ public struct SQLDialect: Sendable {
         self.migrationLock = migrationLock
         self.tableExists = tableExists
         self.migrations = migrations
+        self.lockRows = lockRows
     }
 }
 

@@ -87,6 +87,13 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
         }
     }
 
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
+        try await run { connection in
+            try Migrator(connection).requireCurrent()
+            return try connection.transaction { try body(StoreTransaction(connection)) }
+        }
+    }
+
     public func close() async {
         _ = try? await run { connection in connection.close() }
     }

@@ -91,16 +91,23 @@ struct ScenarioReader {
     }
 
     func orders(on day: LocalDate) throws -> [StoredOrder] {
+        try orders(where: "o.service_day = ?", [.text(day.description)])
+    }
+
+    /// Orders matching a condition on `o` (orders) and `c` (customers), sorted by id.
+    func orders(where condition: String, _ parameters: [SQLValue]) throws -> [StoredOrder] {
         let sql = """
             SELECT o.id, o.type, o.service, o.skills, c.id, c.name, c.tier, c.phone, o.lat, o.lon, o.address,
                    o.territory, o.duration_minutes, \(dialect.instantColumn("o.window_start")),
                    \(dialect.instantColumn("o.window_end")), \(dialect.instantColumn("o.reported_at")), o.group_id,
                    o.pinned_technician_id, \(dialect.instantColumn("o.pinned_start")), o.locked_technician_id,
-                   \(dialect.instantColumn("o.locked_start")), o.status
+                   \(dialect.instantColumn("o.locked_start")), o.status, \(dialect.dateColumn("o.service_day")),
+                   \(dialect.instantColumn("o.booked_at")), o.deadline_paused_seconds,
+                   \(dialect.instantColumn("o.deadline_paused_since"))
             FROM orders o JOIN customers c ON c.id = o.customer_id
-            WHERE o.service_day = ?
+            WHERE \(condition)
             """
-        return try connection.query(sql, [.text(day.description)]).map { row in
+        return try connection.query(sql, parameters).map { row in
             let customer = Customer(
                 id: try row.text(4), name: row.optionalText(5),
                 tier: try choice(row.text(6), CustomerTier.self, "customers.tier"), phone: row.optionalText(7))
@@ -115,25 +122,30 @@ struct ScenarioReader {
             if let technician = row.optionalText(19), let start = try row.optionalInt(20) {
                 lock = Lock(technicianID: technician, start: Instant(secondsSinceEpoch: start))
             }
+            let paused = try row.int(24)
             let order = WorkOrder(
                 id: try row.text(0), type: try choice(row.text(1), WorkType.self, "orders.type"),
                 service: try choice(row.text(2), Service.self, "orders.service"),
                 skills: try JSONText.strings(row.text(3), column: "orders.skills"), customer: customer,
                 location: GeoPoint(latitude: try row.double(8), longitude: try row.double(9)),
                 address: row.optionalText(10), territory: row.optionalText(11), durationMinutes: try row.int(12),
-                window: window, reportedAt: try row.optionalInt(15).map(Instant.init(secondsSinceEpoch:)),
+                window: window,
+                reportedAt: try row.optionalInt(15).map { Instant(secondsSinceEpoch: $0 + paused) },
                 group: row.optionalText(16), pin: pin, lock: lock)
-            return StoredOrder(order: order, serviceDay: day, status: try row.text(21))
+            return StoredOrder(
+                order: order, serviceDay: try date(row.text(22)), status: try row.text(21),
+                bookedAt: try row.optionalInt(23).map(Instant.init(secondsSinceEpoch:)), deadlinePausedSeconds: paused,
+                deadlinePausedSince: try row.optionalInt(25).map(Instant.init(secondsSinceEpoch:)))
         }.sorted { $0.order.id < $1.order.id }
     }
 
-    private func choice<T: RawRepresentable>(_ text: String, _ type: T.Type, _ column: String) throws -> T
+    func choice<T: RawRepresentable>(_ text: String, _ type: T.Type, _ column: String) throws -> T
     where T.RawValue == String {
         guard let value = T(rawValue: text) else { throw StoreError(.corruptValue, "\(column) holds unknown value '\(text)'") }
         return value
     }
 
-    private func date(_ text: String) throws -> LocalDate {
+    func date(_ text: String) throws -> LocalDate {
         guard let date = LocalDate(iso: text) else { throw StoreError(.corruptValue, "'\(text)' is not a date") }
         return date
     }

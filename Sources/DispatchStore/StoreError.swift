@@ -9,6 +9,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case notMigrated
         /// A CHECK, foreign key, unique or exclusion constraint refused the data.
         case constraint(name: String?)
+        /// Another writer changed what this one was based on (e.g. a newer plan version).
+        case conflict
         /// Any other error reported by the database.
         case database
         /// A stored value could not be turned back into the model.

@@ -18,7 +18,8 @@ public final class PostgresConnection: SQLConnection {
         isDistinctFrom: "IS DISTINCT FROM",
         migrationLock: "SELECT pg_advisory_xact_lock(7306120501)",
         tableExists: "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?",
-        migrations: SchemaMigrations.postgres)
+        migrations: SchemaMigrations.postgres,
+        lockRows: " FOR UPDATE")
 
     /// Connects with a URI or keyword string; libpq's PG* variables and password file fill the gaps.
     public init(conninfo: String) throws {
@@ -94,7 +95,9 @@ public final class PostgresConnection: SQLConnection {
         guard let result else {
             throw StoreError(.connection, "PostgreSQL: \(Self.trimmed(PQerrorMessage(handle)))", statement: sql)
         }
-        let message = Self.trimmed(PQresultErrorMessage(result))
+        // The primary message only: DETAIL lines such as "Failing row contains (...)" echo row
+        // values (a customer's phone) and must never reach a terminal or a log.
+        let message = Self.trimmed(PQresultErrorField(result, Int32(UInt8(ascii: "M"))) ?? PQresultErrorMessage(result))
         let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
         if state.hasPrefix("23") {
             let constraint = PQresultErrorField(result, Int32(UInt8(ascii: "n"))).map { String(cString: $0) }

@@ -16,7 +16,8 @@ public final class SQLiteConnection: SQLConnection {
         isDistinctFrom: "IS NOT",
         migrationLock: nil,
         tableExists: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-        migrations: SchemaMigrations.sqlite)
+        migrations: SchemaMigrations.sqlite,
+        lockRows: "")
 
     /// Opens (creating if needed) the database file, with foreign keys enforced.
     public init(path: String) throws {

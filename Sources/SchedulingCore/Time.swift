@@ -54,6 +54,11 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 
+    /// The day `days` later (earlier when negative).
+    public func adding(days: Int) -> LocalDate {
+        ServiceTimeZone.date(daysSinceEpoch: ServiceTimeZone.daysSinceEpoch(self) + days)
+    }
+
     public var description: String {
         String(format: "%04d-%02d-%02d", year, month, day)
     }

@@ -1,0 +1,54 @@
+import ArgumentParser
+import DispatchOperations
+import DispatchStore
+import Foundation
+import SchedulingCore
+
+/// `--now`, `--actor` and `--database`: what every command of the running operation shares.
+struct OperationOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "The time to act at, RFC 3339 with an offset (e.g. 2026-11-23T08:00:00+08:00); default: the clock.",
+        discussion: "Lets a day be replayed: notices fall due, deadlines run and windows close as at that time.",
+        valueName: "time"))
+    var now: String?
+
+    @Option(help: ArgumentHelp("Who does this, for the order's history (default: $USER).", valueName: "name"))
+    var actor: String?
+
+    @OptionGroup var database: DatabaseOptions
+
+    func clock() throws -> any DispatchClock {
+        guard let now else { return SystemClock() }
+        guard let instant = parseRFC3339(now) else {
+            throw BadInput(message: "--now '\(now)' is not an RFC 3339 date-time with an offset, e.g. 2026-11-23T08:00:00+08:00")
+        }
+        return FixedClock(instant)
+    }
+
+    var who: String {
+        if let actor, !actor.trimmingCharacters(in: .whitespaces).isEmpty { return actor }
+        return ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "dispatcher"
+    }
+
+    /// Opens the database and runs `body` with the application layer on it.
+    func withOperations(_ body: (DispatchOperations) async throws -> Void) async throws {
+        let clock = try clock()
+        try await database.withStore { store, _ in
+            try await body(DispatchOperations(store: store, clock: clock))
+        }
+    }
+}
+
+extension BadInput {
+    /// An RFC 3339 date-time with an offset, for options such as `--window`.
+    static func instant(_ text: String, option: String) throws -> Instant {
+        guard let instant = parseRFC3339(text) else {
+            throw BadInput(message: "\(option) '\(text)' is not an RFC 3339 date-time with an offset, e.g. 2026-11-23T09:00:00+08:00")
+        }
+        return instant
+    }
+}
+
+extension OrderState: ExpressibleByArgument {}
+extension ReasonSide: ExpressibleByArgument {}
+extension CallbackAnswer: ExpressibleByArgument {}

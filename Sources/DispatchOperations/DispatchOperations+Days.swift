@@ -1,0 +1,100 @@
+import DispatchStore
+import SchedulingCore
+
+/// One order of a day as the desk sees it: its state, its published visit, and, for a repair,
+/// its deadline.
+public struct OrderLine: Sendable, Equatable {
+    public var stored: StoredOrder
+    public var visit: PlannedVisit?
+    /// Repair deadline (fault reported + tier hours + time paused); nil for other work.
+    public var deadline: Instant?
+    /// The deadline clock is paused (customer absent, waiting for the new appointment).
+    public var deadlinePaused: Bool
+    /// A repair whose planned start, or, unplanned, the present, is past its deadline.
+    public var late: Bool
+}
+
+/// A stored day's orders with what the published plan says of them.
+public struct DayOrders: Sendable {
+    public var date: LocalDate
+    public var zone: ServiceTimeZone
+    public var publishedVersion: Int?
+    public var lines: [OrderLine]
+}
+
+extension DispatchOperations {
+    /// The day's orders with their published visits and repair deadlines; nil when no such day.
+    public func orders(on date: LocalDate) async throws -> DayOrders? {
+        try await perform { context in
+            guard let day = try context.tx.scenario(on: date) else { return nil }
+            let plan = try context.tx.publishedPlan(on: date)
+            let visits = Dictionary((plan?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+            let lines = try context.tx.orders(on: date).map { stored -> OrderLine in
+                let visit = visits[stored.order.id]
+                let deadline = context.deadline(of: stored, policy: day.policy)
+                let paused = stored.deadlinePausedSince != nil
+                var late = false
+                if let deadline, !paused, !OrderWorkflow.closed.contains(stored.state) {
+                    late = (visit?.start ?? context.now) > deadline
+                }
+                return OrderLine(stored: stored, visit: visit, deadline: deadline, deadlinePaused: paused, late: late)
+            }
+            return DayOrders(date: date, zone: day.timeZone, publishedVersion: plan?.version, lines: lines)
+        }
+    }
+
+    /// The stored day as the planner should see it, and the published version it replaces.
+    ///
+    /// Orders waiting for a new appointment (`rebooking`) and cancelled ones are left out; visits
+    /// under way or done (notified, en route, on site, completed, transferred) stay where they
+    /// are, locked; everything else is planned.
+    public func planningDay(_ date: LocalDate) async throws -> (scenario: Scenario, version: Int?)? {
+        try await perform { context in
+            guard var day = try context.tx.scenario(on: date) else { return nil }
+            let states = Dictionary(try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+            let open: Set<OrderState> = [.new, .scheduled, .confirmed]
+            let fixed: Set<OrderState> = [.notified, .enRoute, .onSite, .completed, .transferred]
+            day.orders = day.orders.filter { order in
+                guard let state = states[order.id] else { return false }
+                return open.contains(state) || (order.lock != nil && fixed.contains(state))
+            }
+            return (day, try context.tx.publishedPlan(on: date)?.version)
+        }
+    }
+
+    /// Publishes a plan computed from `planningDay` as the day's next version, with the effects
+    /// of publishing (states, notices, rebooking). A conflict when another version was published
+    /// after `basedOn`.
+    public func commitPlan(_ plan: Plan, basedOn: Int?, seed: UInt64, actor: String) async throws -> PublishOutcome {
+        try await perform { context in
+            let previous = try context.tx.publishedPlan(on: plan.date, lock: true)
+            if previous?.version != basedOn {
+                throw OperationError.conflict(
+                    "the plan of \(plan.date) changed while this one was computed (now version \(previous?.version ?? 0)); plan again")
+            }
+            let day = try context.day(plan.date, like: plan.date)
+            return try context.publish(plan, day: day, previous: previous, cause: "plan", actor: actor,
+                                       lostReason: "the day was re-planned and this visit no longer fits", seed: seed)
+        }
+    }
+}
+
+extension OperationContext {
+    /// Fault reported + the tier's hours, with the paused time (and a pause still running) added.
+    func deadline(of stored: StoredOrder, policy: Policy) -> Instant? {
+        guard stored.order.type == .repair, let reported = stored.order.reportedAt,
+              let hours = policy.repairDeadlineHours[stored.order.customer.tier] else { return nil }
+        let running = stored.deadlinePausedSince.map { max(0, $0.seconds(until: now)) } ?? 0
+        return Instant(secondsSinceEpoch: reported.secondsSinceEpoch + hours * 3600 + running)
+    }
+}
+
+extension DispatchOperations {
+    /// The time zone of the order's service day, for showing its times.
+    public func zone(ofOrder id: String) async throws -> ServiceTimeZone {
+        try await perform { context in
+            let order = try context.requireOrder(id)
+            return try context.day(order.serviceDay, like: order.serviceDay).timeZone
+        }
+    }
+}

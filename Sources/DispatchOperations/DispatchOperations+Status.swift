@@ -1,0 +1,172 @@
+import DispatchStore
+import Foundation
+import SchedulingCore
+
+/// What a status change did besides the transition itself.
+public struct StatusChange: Sendable, Equatable {
+    public var order: String
+    public var from: OrderState
+    public var to: OrderState
+    /// Callback task created (on completion).
+    public var callback: Int?
+    /// Plan version published (when the visit left the plan).
+    public var publish: PublishOutcome?
+    public var noticesQueued = 0
+}
+
+extension DispatchOperations {
+    /// Moves an order to `state` as a technician or dispatcher reports it, with the effects of
+    /// DOMAIN.md: completing creates the callback task; a transfer needs its reason; a customer
+    /// not at home leaves an absence notice, pauses a repair's deadline clock and sends the
+    /// order back to rebooking; rebooking and cancelling take the visit off the published plan.
+    /// A coordinated visit is one visit: rebooking, cancelling or an absent customer apply to
+    /// every order of the group.
+    ///
+    /// `details` are the completion fields (e.g. `speed_test_mbps`, required on a broadband install).
+    public func setStatus(order id: String, to state: OrderState, reason: String? = nil, side: ReasonSide? = nil,
+                          details: [String: String] = [:], actor: String) async throws -> StatusChange {
+        if OrderWorkflow.automatic.contains(state) {
+            throw OperationError.badInput(Self.automaticExplanation(state))
+        }
+        let cleanReason = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
+        return try await perform { context in
+            let order = try context.requireOrder(id)
+            guard OrderWorkflow.allows(order.state, state) else {
+                let manual = OrderWorkflow.manual(from: order.state).map(\.rawValue)
+                throw OperationError.badInput(
+                    "order \(id) is \(order.state) and cannot become \(state); from \(order.state) it can become "
+                        + (manual.isEmpty ? "nothing by hand" : manual.joined(separator: ", ")))
+            }
+            let detailText = try Self.validatedDetails(details, for: order, state: state)
+            var change = StatusChange(order: id, from: order.state, to: state)
+            switch state {
+            case .enRoute, .onSite:
+                try context.transition(order, to: state, actor: actor, reason: cleanReason, details: detailText)
+                try context.lockPublishedVisit(of: order)
+            case .completed:
+                try context.transition(order, to: state, actor: actor, reason: cleanReason, details: detailText)
+                change.callback = try context.createCompletionCallback(order)
+            case .transferred:
+                guard let cleanReason else {
+                    throw OperationError.badInput("a transfer needs --reason (what the cable department must fix)")
+                }
+                try context.transition(order, to: state, actor: actor, reason: cleanReason, details: detailText)
+            case .customerAbsent:
+                change = try context.customerAbsent(order, actor: actor, reason: cleanReason, details: detailText)
+            case .rebooking, .cancelled:
+                guard let cleanReason else { throw OperationError.badInput("\(state) needs --reason") }
+                let why = side ?? .company
+                let members = try context.work(of: order)
+                for member in members {
+                    try context.transition(member, to: state, actor: actor, reason: cleanReason, side: state == .rebooking ? why : nil)
+                    try context.tx.setLock(member.order.id, nil)
+                    try context.cancelNotices(of: member.order.id, kinds: [.preArrival, .confirmation])
+                }
+                change.publish = try context.withdraw(Set(members.map(\.order.id)), from: order.serviceDay,
+                                                      cause: "\(state) of \(id)", actor: actor)
+                if state == .rebooking && why == .company, let contact = try context.customerFacing(members) {
+                    let day = try context.day(order.serviceDay, like: order.serviceDay)
+                    let offers = try context.slots(for: contact, days: 7, lengthMinutes: 120, limit: 3)
+                    let subject = NoticeComposer.Subject(order: contact, technician: nil, plannedStart: nil, window: contact.order.window)
+                    if try context.tx.queueNotice(NoticeComposer(day: day, now: context.now).rebooking(subject, reason: cleanReason, offers: offers),
+                                                  at: context.now) { change.noticesQueued += 1 }
+                }
+            default:
+                try context.transition(order, to: state, actor: actor, reason: cleanReason, details: detailText)
+            }
+            return change
+        }
+    }
+
+    /// The order's recorded transitions, oldest first.
+    public func history(order id: String) async throws -> [OrderEvent] {
+        try await perform { context in
+            _ = try context.requireOrder(id)
+            return try context.tx.events(of: id)
+        }
+    }
+
+    static func automaticExplanation(_ state: OrderState) -> String {
+        switch state {
+        case .scheduled: return "scheduled is set by publishing a plan (dispatch plan --date D --commit, or dispatch book)"
+        case .confirmed: return "confirmed is set when the confirmation notice is delivered (dispatch notices send)"
+        case .notified: return "notified is set when the pre-arrival notice is delivered (dispatch notices send)"
+        default: return "\(state) is set by re-planning, not by hand"
+        }
+    }
+
+    /// The completion fields as a JSON object; a broadband install needs its speed-test result.
+    static func validatedDetails(_ details: [String: String], for order: StoredOrder, state: OrderState) throws -> String? {
+        var object: [String: Any] = [:]
+        for (key, value) in details {
+            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw OperationError.badInput("detail name '\(key)' must be letters, digits and _")
+            }
+            object[key] = Double(value).map { NSNumber(value: $0) } ?? value as Any
+        }
+        if state == .completed && order.order.type == .install && order.order.service == .broadband {
+            guard let speed = details["speed_test_mbps"].flatMap(Double.init), speed > 0, speed.isFinite else {
+                throw OperationError.badInput(
+                    "completing broadband install \(order.order.id) needs the speed-test result: --detail speed_test_mbps=N (a positive number)")
+            }
+        }
+        guard !object.isEmpty else { return nil }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension OperationContext {
+    /// The order of a group whose visit speaks to the customer: the contact's in the published
+    /// plan, else the first by id.
+    func customerFacing(_ members: [StoredOrder]) throws -> StoredOrder? {
+        guard members.count > 1 else { return members.first }
+        if let plan = try tx.publishedPlan(on: members[0].serviceDay),
+           let contact = plan.visits.first(where: { visit in visit.contact && members.contains { $0.order.id == visit.order } }) {
+            return members.first { $0.order.id == contact.order }
+        }
+        return members.first
+    }
+
+    /// Locks the order's published visit (technician and start), as a sent notice does: work began.
+    func lockPublishedVisit(of order: StoredOrder) throws {
+        guard order.order.lock == nil, let plan = try tx.publishedPlan(on: order.serviceDay),
+              let visit = plan.visits.first(where: { $0.order == order.order.id }) else { return }
+        try tx.setLock(order.order.id, Lock(technicianID: visit.technician, start: visit.start))
+    }
+
+    /// The customer was not at home (Art. 33): the visit is closed as `customer_absent`, an
+    /// absence notice is left, a repair's deadline clock pauses, and the group goes to rebooking.
+    func customerAbsent(_ order: StoredOrder, actor: String, reason: String?, details: String?) throws -> StatusChange {
+        var change = StatusChange(order: order.order.id, from: order.state, to: .customerAbsent)
+        let members = try work(of: order)
+        let facing = try customerFacing(members)
+        let plan = try tx.publishedPlan(on: order.serviceDay)
+        for member in members {
+            guard OrderWorkflow.allows(member.state, .customerAbsent) else { continue }
+            try transition(member, to: .customerAbsent, actor: actor, reason: reason ?? "customer not at home", details: details)
+            var absent = member
+            absent.status = OrderState.customerAbsent.rawValue
+            try transition(absent, to: .rebooking, actor: actor, reason: "customer not at home", side: .customer)
+            try tx.setLock(member.order.id, nil)
+            try cancelNotices(of: member.order.id, kinds: [.preArrival, .confirmation])
+            if member.order.type == .repair && member.deadlinePausedSince == nil {
+                try tx.setDeadlinePause(member.order.id, pausedSeconds: member.deadlinePausedSeconds, since: now)
+            }
+        }
+        if let facing {
+            let day = try day(order.serviceDay, like: order.serviceDay)
+            let visit = plan?.visits.first { $0.order == facing.order.id }
+            let technician = try visit.flatMap { try tx.technician($0.technician) }
+            let subject = NoticeComposer.Subject(order: facing, technician: technician, plannedStart: visit?.start, window: facing.order.window)
+            if try tx.queueNotice(NoticeComposer(day: day, now: now).absence(subject), at: now) { change.noticesQueued += 1 }
+        }
+        change.publish = try withdraw(Set(members.map(\.order.id)), from: order.serviceDay,
+                                      cause: "customer absent for \(order.order.id)", actor: actor)
+        return change
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

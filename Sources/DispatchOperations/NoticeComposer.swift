@@ -1,0 +1,105 @@
+import DispatchStore
+import Foundation
+import SchedulingCore
+
+/// Writes the notices a customer receives: the idempotency key, when each is due, and the JSON
+/// body delivered to the notification gateway (built once, when queued, so a redelivery sends
+/// the same bytes).
+struct NoticeComposer {
+    let day: Scenario
+    let now: Instant
+
+    /// The facts a notice is about.
+    struct Subject {
+        let order: StoredOrder
+        let technician: Technician?
+        let plannedStart: Instant?
+        let window: TimeWindow?
+    }
+
+    func preArrival(_ subject: Subject) -> NoticeDraft {
+        let start = subject.plannedStart ?? now
+        let name = subject.technician.map { $0.name ?? $0.id } ?? "Your technician"
+        let text = "\(name) will arrive at about \(clock(start)) on \(start.dayText(in: day.timeZone)) for your "
+            + "\(work(subject.order))\(windowText(subject.window)). Please make sure someone is home."
+        return draft(.preArrival, key: "pre_arrival:\(subject.order.order.id):\(subject.technician?.id ?? "-"):\(start.secondsSinceEpoch)",
+                     subject, due: start.adding(minutes: -day.policy.noticeMinutes), text: text)
+    }
+
+    /// A confirmation due now (`why` = "booked" or "moved"), or the evening before the visit.
+    func confirmation(_ subject: Subject, why: String) -> NoticeDraft {
+        let start = subject.plannedStart ?? now
+        let text = "Your \(work(subject.order)) is confirmed for \(start.dayText(in: day.timeZone))\(windowText(subject.window)). "
+            + "We will text you again \(day.policy.noticeMinutes) minutes before the technician arrives."
+        let stamp = why == "eve" ? start.secondsSinceEpoch : now.secondsSinceEpoch
+        return draft(.confirmation, key: "confirmation:\(subject.order.order.id):\(why):\(stamp)", subject,
+                     due: why == "eve" ? eveningBefore(start) : now, text: text)
+    }
+
+    func rebooking(_ subject: Subject, reason: String, offers: [Slot]) -> NoticeDraft {
+        let when = subject.window.map { "\($0.start.dayText(in: day.timeZone)) \(clock($0.start))–\(clock($0.end))" } ?? "your appointment"
+        var text = "We are sorry: we cannot keep \(when) for your \(work(subject.order)) (\(reason))."
+        if offers.isEmpty {
+            text += " We will call you to agree a new time."
+        } else {
+            let list = offers.map { "\($0.window.start.dayText(in: day.timeZone)) \(clock($0.window.start))–\(clock($0.window.end))" }
+            text += " New times we can keep: " + list.joined(separator: "; ") + ". Reply or call us to choose one."
+        }
+        var extra: [String: Any] = ["reason": reason]
+        extra["offered_windows"] = offers.map { ["start": day.timeZone.rfc3339($0.window.start), "end": day.timeZone.rfc3339($0.window.end)] }
+        return draft(.rebooking, key: "rebooking:\(subject.order.order.id):\(now.secondsSinceEpoch)", subject, due: now, text: text, extra: extra)
+    }
+
+    func absence(_ subject: Subject) -> NoticeDraft {
+        let text = "We came for your \(work(subject.order)) at \(clock(now)) but nobody was home. "
+            + "Please call us to agree a new time."
+        return draft(.absence, key: "absence:\(subject.order.order.id):\(now.secondsSinceEpoch)", subject, due: now, text: text)
+    }
+
+    /// 18:00 local on the day before `start` (DOMAIN rule 7).
+    func eveningBefore(_ start: Instant) -> Instant {
+        let date = day.timeZone.local(start).date.adding(days: -1)
+        return day.timeZone.instant(on: date, at: LocalTime(minutesAfterMidnight: 18 * 60)!)
+    }
+
+    private func draft(_ kind: NoticeKind, key: String, _ subject: Subject, due: Instant, text: String,
+                       extra: [String: Any] = [:]) -> NoticeDraft {
+        let order = subject.order.order
+        let zone = day.timeZone
+        var customer: [String: Any] = ["id": order.customer.id]
+        customer["name"] = order.customer.name ?? NSNull()
+        customer["phone"] = order.customer.phone ?? NSNull()
+        var body: [String: Any] = [
+            "idempotency_key": key, "kind": kind.rawValue, "order": order.id, "customer": customer,
+            "due_at": zone.rfc3339(due), "text": text, "created_at": zone.rfc3339(now),
+        ]
+        body["group"] = order.group ?? NSNull()
+        body["technician"] = subject.technician.map { ["id": $0.id, "name": $0.name ?? $0.id] as [String: Any] } ?? NSNull()
+        body["planned_start"] = subject.plannedStart.map(zone.rfc3339) ?? NSNull()
+        body["window"] = subject.window.map { ["start": zone.rfc3339($0.start), "end": zone.rfc3339($0.end)] } ?? NSNull()
+        for (name, value) in extra { body[name] = value }
+        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return NoticeDraft(key: key, kind: kind, order: order.id, technician: subject.technician?.id,
+                           plannedStart: subject.plannedStart, dueAt: due, body: String(decoding: data, as: UTF8.self))
+    }
+
+    private func clock(_ instant: Instant) -> String { day.timeZone.local(instant).time.description }
+
+    private func work(_ order: StoredOrder) -> String { "\(order.order.service.rawValue) \(order.order.type.rawValue)" }
+
+    private func windowText(_ window: TimeWindow?) -> String {
+        guard let window else { return "" }
+        return " (appointment \(clock(window.start))–\(clock(window.end)))"
+    }
+}
+
+extension Instant {
+    /// `Mon 23 Nov` in the zone.
+    func dayText(in zone: ServiceTimeZone) -> String {
+        let date = zone.local(self).date
+        let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let weekday = weekdays[((ServiceTimeZone.daysSinceEpoch(date) % 7) + 7) % 7]
+        return "\(weekday) \(date.day) \(months[date.month - 1])"
+    }
+}

@@ -1,0 +1,135 @@
+import DispatchStore
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Where notices are delivered. `deliver` returns only once the receiver has the notice (an HTTP
+/// 2xx, or a line written and flushed to disk); it throws when it does not.
+public protocol NoticeSink: Sendable {
+    func deliver(_ notice: StoredNotice) async throws
+}
+
+/// A delivery that failed, with the reason to store on the notice (never its body).
+public struct DeliveryFailure: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    /// False when trying again cannot help (the receiver refused the notice itself).
+    public let retryable: Bool
+    public var description: String { message }
+}
+
+/// `--sink URL`: `file:PATH`, `http://…` or `https://…`.
+public enum NoticeSinks {
+    public static func make(_ text: String, retry: RetryPolicy = RetryPolicy()) throws -> any NoticeSink {
+        if text.hasPrefix("file:") {
+            let path = String(text.dropFirst(5))
+            guard !path.isEmpty else { throw OperationError.badInput("--sink file: needs a path, e.g. file:notices.jsonl") }
+            return try FileNoticeSink(path: path)
+        }
+        if let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil {
+            return HTTPNoticeSink(url: url, retry: retry)
+        }
+        throw OperationError.badInput("--sink '\(text)' is not file:PATH, http://HOST/PATH or https://HOST/PATH")
+    }
+}
+
+/// How often and how patiently a failed HTTP delivery is tried again.
+public struct RetryPolicy: Sendable {
+    public var attempts: Int
+    public var firstDelaySeconds: Double
+    public var timeoutSeconds: Double
+
+    public init(attempts: Int = 4, firstDelaySeconds: Double = 0.2, timeoutSeconds: Double = 10) {
+        self.attempts = attempts
+        self.firstDelaySeconds = firstDelaySeconds
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+/// POSTs each notice's JSON body with an `Idempotency-Key` header; a 2xx acknowledges it.
+/// Network errors, timeouts, 408, 429 and 5xx are tried again with exponential backoff.
+public struct HTTPNoticeSink: NoticeSink {
+    public let url: URL
+    public let retry: RetryPolicy
+    private let session: URLSession
+
+    public init(url: URL, retry: RetryPolicy = RetryPolicy()) {
+        self.url = url
+        self.retry = retry
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = retry.timeoutSeconds
+        configuration.httpMaximumConnectionsPerHost = 8
+        session = URLSession(configuration: configuration)
+    }
+
+    public func deliver(_ notice: StoredNotice) async throws {
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(notice.draft.key, forHTTPHeaderField: "Idempotency-Key")
+        request.httpBody = Data(notice.draft.body.utf8)
+        var delay = retry.firstDelaySeconds
+        var last = DeliveryFailure(message: "not tried", retryable: true)
+        for attempt in 1...max(1, retry.attempts) {
+            do {
+                let (_, response) = try await session.data(for: request)
+                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                if (200..<300).contains(status) { return }
+                let retryable = status == 408 || status == 429 || status >= 500
+                last = DeliveryFailure(message: "HTTP \(status) from \(url.host ?? "receiver")", retryable: retryable)
+                if !retryable { throw last }
+            } catch let failure as DeliveryFailure {
+                throw failure
+            } catch {
+                last = DeliveryFailure(message: "cannot reach \(url.host ?? "receiver"): \(error.localizedDescription)", retryable: true)
+            }
+            if attempt < retry.attempts {
+                try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+                delay *= 2
+            }
+        }
+        throw last
+    }
+}
+
+/// Appends one JSON object per line. A key already in the file is never written again, so a
+/// run killed between writing and marking the notice sent does not duplicate it.
+public actor FileNoticeSink: NoticeSink {
+    private let handle: FileHandle
+    private var written: Set<String>
+    public let path: String
+
+    public init(path: String) throws {
+        self.path = path
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: path) {
+            guard manager.createFile(atPath: path, contents: nil) else {
+                throw OperationError.badInput("cannot create notice file \(path)")
+            }
+        }
+        guard let handle = FileHandle(forUpdatingAtPath: path), let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else {
+            throw OperationError.badInput("cannot open notice file \(path) for appending")
+        }
+        self.handle = handle
+        var keys = Set<String>()
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            if let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+               let key = object["idempotency_key"] as? String { keys.insert(key) }
+        }
+        written = keys
+        // A line cut short by a crash is completed so the next one starts on its own line.
+        if let last = data.last, last != UInt8(ascii: "\n") { handle.seekToEndOfFile(); handle.write(Data("\n".utf8)) }
+    }
+
+    public func deliver(_ notice: StoredNotice) async throws {
+        guard !written.contains(notice.draft.key) else { return }
+        do {
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data((notice.draft.body + "\n").utf8))
+            try handle.synchronize()
+        } catch {
+            throw DeliveryFailure(message: "cannot write \(path): \(error.localizedDescription)", retryable: true)
+        }
+        written.insert(notice.draft.key)
+    }
+}

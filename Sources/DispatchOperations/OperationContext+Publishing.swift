@@ -1,0 +1,146 @@
+import DispatchStore
+import Foundation
+import ScenarioFormat
+import SchedulingCore
+
+/// What publishing a plan version changed.
+public struct PublishOutcome: Sendable, Equatable {
+    public var day: LocalDate
+    public var version: Int
+    /// Orders that became `scheduled` with this version.
+    public var scheduled: [String] = []
+    /// Orders whose promise could not be kept: now in `rebooking`, with a notice.
+    public var rebooked: [String] = []
+    /// Orders without a promise left out of this version: back to `new`.
+    public var unplanned: [String] = []
+    /// Notices queued by this version.
+    public var noticesQueued = 0
+}
+
+extension OperationContext {
+    /// Stores `plan` as the day's next version, in this transaction, and brings orders and
+    /// notices in line with it:
+    /// - a planned order that was `new` or `rebooking` becomes `scheduled`; a confirmed visit
+    ///   whose technician or start moved needs confirming again;
+    /// - the customer-facing visit (the single order, or the group's contact) gets its
+    ///   pre-arrival notice due `notice` minutes before the start, and, for an appointment, the
+    ///   evening-before confirmation (stale unsent ones are cancelled);
+    /// - a visit of the previous version that is gone: with a promise (a window, or a notified
+    ///   visit) the order goes to `rebooking` with a notice due now, before the window; without
+    ///   one, back to `new`.
+    ///
+    /// `expected` is the version the plan was computed from: when another was published since,
+    /// nothing is written and a conflict is thrown.
+    func publish(_ plan: Plan, day: Scenario, previous: PublishedPlan?, cause: String, actor: String,
+                 lostReason: String, seed: UInt64 = 0) throws -> PublishOutcome {
+        let document = try PlanJSON.encode(plan, zone: day.timeZone)
+        let version = try tx.publish(plan, document: document, seed: seed, plannedFor: now, at: now, by: actor,
+                                     cause: cause, expected: previous?.version ?? 0)
+        var outcome = PublishOutcome(day: day.date, version: version)
+        let composer = NoticeComposer(day: day, now: now)
+        let newVisits = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+        let oldVisits = Dictionary((previous?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+        let technicians = Dictionary(day.technicians.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var orders = Dictionary(try tx.orders(on: day.date).map { ($0.order.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for id in oldVisits.keys where orders[id] == nil { orders[id] = try tx.order(id) }
+        var lost: [(StoredOrder, PlannedVisit)] = []
+
+        for id in orders.keys.sorted() {
+            guard var stored = orders[id], stored.serviceDay == day.date else { continue }  // moved to another day
+            let old = oldVisits[id]
+            guard let visit = newVisits[id] else {
+                try cancelNotices(of: id, kinds: [.preArrival, .confirmation])
+                guard let old else { continue }
+                let promised = stored.order.window != nil || OrderWorkflow.locked.contains(stored.state)
+                if promised && OrderWorkflow.allows(stored.state, .rebooking) {
+                    try transition(stored, to: .rebooking, actor: actor, reason: lostReason, side: .company)
+                    try tx.setLock(id, nil)
+                    lost.append((stored, old))
+                    outcome.rebooked.append(id)
+                } else if OrderWorkflow.allows(stored.state, .new) {
+                    try transition(stored, to: .new, actor: actor, reason: "left out of plan version \(version): \(lostReason)")
+                    outcome.unplanned.append(id)
+                }
+                continue
+            }
+            let moved = old.map { $0.technician != visit.technician || $0.start != visit.start } ?? false
+            if stored.state == .new || stored.state == .rebooking {
+                if let since = stored.deadlinePausedSince {
+                    // The deadline clock restarts when the new appointment starts.
+                    let restart = max(since, stored.order.window?.start ?? visit.start)
+                    try tx.setDeadlinePause(id, pausedSeconds: stored.deadlinePausedSeconds + since.seconds(until: restart), since: nil)
+                }
+                try transition(stored, to: .scheduled, actor: actor, reason: "planned in version \(version) (\(cause))")
+                stored.status = OrderState.scheduled.rawValue
+                outcome.scheduled.append(id)
+            } else if (stored.state == .confirmed || stored.state == .notified) && moved {
+                try transition(stored, to: .scheduled, actor: actor,
+                               reason: "visit moved in version \(version) (\(cause)); to be announced again")
+                try tx.setLock(id, nil)
+                stored.status = OrderState.scheduled.rawValue
+            }
+            guard stored.state == .scheduled || stored.state == .confirmed else { continue }
+            guard visit.group == nil || visit.contact else {
+                // Only the contact's visit speaks to the customer.
+                try cancelNotices(of: id, kinds: [.preArrival, .confirmation])
+                continue
+            }
+            let subject = NoticeComposer.Subject(order: stored, technician: technicians[visit.technician],
+                                                 plannedStart: visit.start, window: stored.order.window)
+            var wanted = [composer.preArrival(subject)]
+            if subject.window != nil, composer.eveningBefore(visit.start) > now { wanted.append(composer.confirmation(subject, why: "eve")) }
+            if moved && subject.window != nil { wanted.append(composer.confirmation(subject, why: "moved")) }
+            let keep = Set(wanted.map(\.key))
+            for notice in try tx.notices(of: id) where notice.sentAt == nil && notice.cancelledAt == nil && !keep.contains(notice.draft.key) {
+                let booking = notice.draft.key.hasPrefix("confirmation:\(id):booked:")
+                if notice.draft.kind == .preArrival || (notice.draft.kind == .confirmation && !booking) {
+                    try tx.cancelNotice(notice.id, at: now)
+                }
+            }
+            for draft in wanted where try tx.queueNotice(draft, at: now) { outcome.noticesQueued += 1 }
+        }
+
+        // Company-side losses: one rebooking notice per customer visit, with windows still open.
+        for (stored, old) in lost where old.group == nil || old.contact {
+            let offers = try slots(for: stored, days: 7, lengthMinutes: 120, limit: 3)
+            let subject = NoticeComposer.Subject(order: stored, technician: technicians[old.technician],
+                                                 plannedStart: old.start, window: stored.order.window)
+            if try tx.queueNotice(composer.rebooking(subject, reason: lostReason, offers: offers), at: now) { outcome.noticesQueued += 1 }
+        }
+        return outcome
+    }
+
+    /// Cancels the order's unsent notices of the kinds given.
+    func cancelNotices(of order: String, kinds: [NoticeKind]) throws {
+        for notice in try tx.notices(of: order) where notice.sentAt == nil && notice.cancelledAt == nil && kinds.contains(notice.draft.kind) {
+            try tx.cancelNotice(notice.id, at: now)
+        }
+    }
+
+    /// The day's plan as stored in `previous` (or empty), to merge a changed set of visits into.
+    func previousPlan(_ previous: PublishedPlan?, day: Scenario) throws -> Plan? {
+        guard let previous else { return nil }
+        return try PlanJSON.decode(Data(previous.document.utf8), file: "plan version \(previous.version) of \(day.date)")
+    }
+
+    /// `plan` (visits of a kept day) with the left-out orders of `previous` still listed as left
+    /// out, minus those now visited, and the counts made to agree.
+    func merged(_ plan: Plan, previous: Plan?, dropping removed: Set<String> = []) -> Plan {
+        var result = plan
+        let visited = Set(plan.visits.map(\.order))
+        var unassigned = Dictionary(plan.unassigned.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+        for item in previous?.unassigned ?? [] where !visited.contains(item.order) && !removed.contains(item.order) {
+            unassigned[item.order] = unassigned[item.order] ?? item
+        }
+        for id in removed { unassigned[id] = nil }
+        result.unassigned = unassigned.values.sorted { $0.order < $1.order }
+        result.kpis.orders = result.visits.count + result.unassigned.count
+        result.kpis.assigned = result.visits.count
+        if let previous { result.scenario = previous.scenario }
+        return result
+    }
+}
+
+extension Instant {
+    func seconds(until later: Instant) -> Int { later.secondsSinceEpoch - secondsSinceEpoch }
+}

@@ -1,0 +1,46 @@
+import DispatchStore
+
+/// A failed operation, with the category every interface maps to its own code: the CLI to exit
+/// codes (bad input, not found, conflict: 2; storage: 1), the HTTP server to statuses (422/400,
+/// 404, 409, 503).
+///
+/// Messages name ids and times but never customer data: a database refusal is reported by its
+/// constraint, not by the row it refused.
+public struct OperationError: Error, Sendable, CustomStringConvertible, Equatable {
+    public enum Category: String, Sendable {
+        case badInput = "bad_input"
+        case notFound = "not_found"
+        case conflict
+        case storage
+    }
+
+    public var category: Category
+    public var message: String
+
+    public init(_ category: Category, _ message: String) {
+        self.category = category
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    static func badInput(_ message: String) -> OperationError { OperationError(.badInput, message) }
+    static func notFound(_ message: String) -> OperationError { OperationError(.notFound, message) }
+    static func conflict(_ message: String) -> OperationError { OperationError(.conflict, message) }
+
+    /// The operation error for anything thrown below the application layer.
+    static func from(_ error: Error) -> OperationError {
+        switch error {
+        case let operation as OperationError: return operation
+        case let store as StoreError:
+            switch store.kind {
+            case .conflict: return OperationError(.conflict, store.message)
+            case .configuration: return OperationError(.badInput, store.description)
+            case .constraint(let name):
+                return OperationError(.conflict, "the database refused the change (constraint \(name ?? "unnamed"))")
+            default: return OperationError(.storage, store.description)
+            }
+        default: return OperationError(.storage, "\(error)")
+        }
+    }
+}

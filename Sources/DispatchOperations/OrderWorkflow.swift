@@ -1,0 +1,38 @@
+import DispatchStore
+
+/// The order state machine of DOMAIN.md "Workflow": which transitions exist, and which of them a
+/// person may ask for directly (the others happen as the effect of an operation).
+public enum OrderWorkflow {
+    /// Every legal transition.
+    public static let next: [OrderState: [OrderState]] = [
+        .new: [.scheduled, .rebooking, .cancelled],
+        // A visit left out of a re-plan without a promise goes back to `new`; a moved one needs
+        // confirming again (`confirmed` back to `scheduled`).
+        .scheduled: [.confirmed, .notified, .enRoute, .new, .rebooking, .cancelled],
+        .confirmed: [.notified, .enRoute, .scheduled, .rebooking, .cancelled],
+        // A notified visit whose technician cannot come after all (absent, delayed) is planned
+        // again and announced again.
+        .notified: [.enRoute, .onSite, .customerAbsent, .scheduled, .rebooking, .cancelled],
+        .enRoute: [.onSite, .customerAbsent, .rebooking],
+        .onSite: [.completed, .customerAbsent, .transferred],
+        .customerAbsent: [.rebooking],
+        .rebooking: [.scheduled, .cancelled],
+        .completed: [], .transferred: [], .cancelled: [],
+    ]
+
+    /// States set only by operations: `scheduled` by publishing a plan, `confirmed` and
+    /// `notified` by sending the confirmation and pre-arrival notices.
+    public static let automatic: Set<OrderState> = [.scheduled, .confirmed, .notified, .new]
+
+    public static func allows(_ from: OrderState, _ to: OrderState) -> Bool { next[from]?.contains(to) ?? false }
+
+    /// Where a person may move an order from `state` with `dispatch status --set`.
+    public static func manual(from state: OrderState) -> [OrderState] {
+        (next[state] ?? []).filter { !automatic.contains($0) }
+    }
+
+    /// States whose visit must not be moved by any plan: the customer was told, or work began.
+    public static let locked: Set<OrderState> = [.notified, .enRoute, .onSite]
+    /// States in which the order is done with (no visit needed any more).
+    public static let closed: Set<OrderState> = [.completed, .transferred, .cancelled]
+}

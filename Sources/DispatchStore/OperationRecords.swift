@@ -1,0 +1,162 @@
+import SchedulingCore
+
+/// The workflow states of an order (DOMAIN.md "Workflow").
+public enum OrderState: String, CaseIterable, Hashable, Sendable, CustomStringConvertible {
+    case new, scheduled, confirmed, notified
+    case enRoute = "en_route"
+    case onSite = "on_site"
+    case completed
+    case customerAbsent = "customer_absent"
+    case transferred, cancelled, rebooking
+
+    public var description: String { rawValue }
+}
+
+/// Which side caused a rebooking: the report needs the company-caused rate.
+public enum ReasonSide: String, CaseIterable, Hashable, Sendable {
+    case company, customer
+}
+
+/// One stored transition of an order's state.
+public struct OrderEvent: Hashable, Sendable {
+    public var order: String
+    public var at: Instant
+    public var actor: String
+    public var from: OrderState
+    public var to: OrderState
+    public var reason: String?
+    public var side: ReasonSide?
+    /// Extra facts of the transition as a JSON object (e.g. completion fields), or nil.
+    public var details: String?
+
+    public init(order: String, at: Instant, actor: String, from: OrderState, to: OrderState,
+                reason: String? = nil, side: ReasonSide? = nil, details: String? = nil) {
+        self.order = order
+        self.at = at
+        self.actor = actor
+        self.from = from
+        self.to = to
+        self.reason = reason
+        self.side = side
+        self.details = details
+    }
+}
+
+public enum NoticeKind: String, CaseIterable, Hashable, Sendable {
+    case confirmation
+    case preArrival = "pre_arrival"
+    case rebooking, absence
+}
+
+/// A notice to be queued in the outbox; `body` is the JSON object delivered, built once.
+public struct NoticeDraft: Hashable, Sendable {
+    public var key: String
+    public var kind: NoticeKind
+    public var order: String
+    public var technician: String?
+    public var plannedStart: Instant?
+    public var dueAt: Instant
+    public var body: String
+
+    public init(key: String, kind: NoticeKind, order: String, technician: String?, plannedStart: Instant?, dueAt: Instant, body: String) {
+        self.key = key
+        self.kind = kind
+        self.order = order
+        self.technician = technician
+        self.plannedStart = plannedStart
+        self.dueAt = dueAt
+        self.body = body
+    }
+}
+
+/// A notice in the outbox.
+public struct StoredNotice: Hashable, Sendable {
+    public var id: Int
+    public var draft: NoticeDraft
+    public var createdAt: Instant
+    public var sentAt: Instant?
+    public var cancelledAt: Instant?
+    public var attempts: Int
+    public var lastError: String?
+
+    public init(id: Int, draft: NoticeDraft, createdAt: Instant, sentAt: Instant?, cancelledAt: Instant?, attempts: Int, lastError: String?) {
+        self.id = id
+        self.draft = draft
+        self.createdAt = createdAt
+        self.sentAt = sentAt
+        self.cancelledAt = cancelledAt
+        self.attempts = attempts
+        self.lastError = lastError
+    }
+}
+
+/// Which notices a listing shows.
+public enum NoticeFilter: Sendable {
+    case all
+    /// Unsent, not cancelled, due at or before the instant.
+    case due(Instant)
+    case sent
+    case pending
+}
+
+public enum CallbackCause: String, CaseIterable, Hashable, Sendable {
+    case completion, complaint
+    /// A manual call after a dissatisfied answer.
+    case followUp = "follow_up"
+}
+
+public enum CallbackChannel: String, CaseIterable, Hashable, Sendable {
+    case automatic, manual
+}
+
+public enum CallbackAnswer: String, CaseIterable, Hashable, Sendable {
+    case verySatisfied = "very_satisfied"
+    case satisfied, dissatisfied
+}
+
+/// A callback task of the in-house callback desk.
+public struct CallbackTask: Hashable, Sendable {
+    public var id: Int
+    public var order: String
+    public var cause: CallbackCause
+    public var complaint: Int?
+    public var createdAt: Instant
+    public var dueAt: Instant
+    public var channel: CallbackChannel
+    public var attempts: Int
+    public var answer: CallbackAnswer?
+    public var reason: String?
+    public var answeredAt: Instant?
+    public var answeredBy: String?
+
+    public init(id: Int, order: String, cause: CallbackCause, complaint: Int?, createdAt: Instant, dueAt: Instant,
+                channel: CallbackChannel, attempts: Int = 0, answer: CallbackAnswer? = nil, reason: String? = nil,
+                answeredAt: Instant? = nil, answeredBy: String? = nil) {
+        self.id = id
+        self.order = order
+        self.cause = cause
+        self.complaint = complaint
+        self.createdAt = createdAt
+        self.dueAt = dueAt
+        self.channel = channel
+        self.attempts = attempts
+        self.answer = answer
+        self.reason = reason
+        self.answeredAt = answeredAt
+        self.answeredBy = answeredBy
+    }
+}
+
+/// The published (latest committed) version of a day's plan.
+public struct PublishedPlan: Hashable, Sendable {
+    public var version: Int
+    /// The plan JSON as stored.
+    public var document: String
+    public var visits: [PlannedVisit]
+
+    public init(version: Int, document: String, visits: [PlannedVisit]) {
+        self.version = version
+        self.document = document
+        self.visits = visits
+    }
+}

@@ -1,0 +1,154 @@
+import SchedulingCore
+
+/// The notice outbox, complaints and callback tasks.
+extension StoreTransaction {
+    // MARK: Notices
+
+    /// Queues a notice; returns false when one with the same idempotency key exists (queued twice
+    /// by a repeated operation), which leaves the existing one as it is.
+    @discardableResult
+    public func queueNotice(_ notice: NoticeDraft, at: Instant) throws -> Bool {
+        let instant = dialect.instantParameter
+        return try connection.execute("""
+            INSERT INTO notices (idempotency_key, kind, order_id, technician_id, planned_start, due_at, created_at, body)
+            VALUES (?, ?, ?, ?, \(instant), \(instant), \(instant), ?) ON CONFLICT (idempotency_key) DO NOTHING
+            """,
+            [.text(notice.key), .text(notice.kind.rawValue), .text(notice.order), .optional(notice.technician),
+             .optional(notice.plannedStart), .instant(notice.dueAt), .instant(at), .text(notice.body)]) > 0
+    }
+
+    /// Cancels an unsent notice; false when it was sent or cancelled already.
+    @discardableResult
+    public func cancelNotice(_ id: Int, at: Instant) throws -> Bool {
+        try connection.execute(
+            "UPDATE notices SET cancelled_at = \(dialect.instantParameter) WHERE id = ? AND sent_at IS NULL AND cancelled_at IS NULL",
+            [.instant(at), .integer(id)]) > 0
+    }
+
+    public func notices(_ filter: NoticeFilter, limit: Int? = nil) throws -> [StoredNotice] {
+        var condition: String
+        var parameters: [SQLValue] = []
+        switch filter {
+        case .all: condition = "1 = 1"
+        case .sent: condition = "sent_at IS NOT NULL"
+        case .pending: condition = "sent_at IS NULL AND cancelled_at IS NULL"
+        case .due(let instant):
+            condition = "sent_at IS NULL AND cancelled_at IS NULL AND due_at <= \(dialect.instantParameter)"
+            parameters = [.instant(instant)]
+        }
+        if let limit { condition += " ORDER BY due_at, id LIMIT \(max(0, limit))" } else { condition += " ORDER BY due_at, id" }
+        return try notices(where: condition, parameters)
+    }
+
+    public func notices(of order: String) throws -> [StoredNotice] {
+        try notices(where: "order_id = ? ORDER BY id", [.text(order)])
+    }
+
+    public func notice(_ id: Int) throws -> StoredNotice? {
+        try notices(where: "id = ?", [.integer(id)]).first
+    }
+
+    /// Marks a delivered notice sent; false when it was already marked (by an earlier run).
+    @discardableResult
+    public func markNoticeSent(_ id: Int, at: Instant) throws -> Bool {
+        try connection.execute(
+            "UPDATE notices SET sent_at = \(dialect.instantParameter), cancelled_at = NULL, attempts = attempts + 1, last_error = NULL WHERE id = ? AND sent_at IS NULL",
+            [.instant(at), .integer(id)]) > 0
+    }
+
+    /// Counts a failed delivery attempt and keeps its reason.
+    public func recordNoticeFailure(_ id: Int, error: String) throws {
+        try connection.execute("UPDATE notices SET attempts = attempts + 1, last_error = ? WHERE id = ? AND sent_at IS NULL",
+                               [.text(String(error.prefix(500))), .integer(id)])
+    }
+
+    private func notices(where condition: String, _ parameters: [SQLValue]) throws -> [StoredNotice] {
+        let sql = """
+            SELECT id, idempotency_key, kind, order_id, technician_id, \(dialect.instantColumn("planned_start")),
+                   \(dialect.instantColumn("due_at")), body, \(dialect.instantColumn("created_at")),
+                   \(dialect.instantColumn("sent_at")), \(dialect.instantColumn("cancelled_at")), attempts, last_error
+            FROM notices WHERE \(condition)
+            """
+        return try connection.query(sql, parameters).map { row in
+            let draft = NoticeDraft(
+                key: try row.text(1), kind: try reader.choice(row.text(2), NoticeKind.self, "notices.kind"),
+                order: try row.text(3), technician: row.optionalText(4),
+                plannedStart: try row.optionalInt(5).map(Instant.init(secondsSinceEpoch:)),
+                dueAt: Instant(secondsSinceEpoch: try row.int(6)), body: try row.text(7))
+            return StoredNotice(
+                id: try row.int(0), draft: draft, createdAt: Instant(secondsSinceEpoch: try row.int(8)),
+                sentAt: try row.optionalInt(9).map(Instant.init(secondsSinceEpoch:)),
+                cancelledAt: try row.optionalInt(10).map(Instant.init(secondsSinceEpoch:)),
+                attempts: try row.int(11), lastError: row.optionalText(12))
+        }
+    }
+
+    // MARK: Complaints and callbacks
+
+    public func addComplaint(order: String, text: String, actor: String, at: Instant) throws -> Int {
+        let rows = try connection.query(
+            "INSERT INTO complaints (order_id, at, actor, text) VALUES (?, \(dialect.instantParameter), ?, ?) RETURNING id",
+            [.text(order), .instant(at), .text(actor), .text(text)])
+        guard let id = try rows.first?.int(0) else { throw StoreError(.database, "the new complaint row has no id") }
+        return id
+    }
+
+    public func addCallback(order: String, cause: CallbackCause, complaint: Int?, createdAt: Instant, dueAt: Instant,
+                            channel: CallbackChannel) throws -> Int {
+        let instant = dialect.instantParameter
+        let rows = try connection.query("""
+            INSERT INTO callbacks (order_id, cause, complaint_id, created_at, due_at, channel)
+            VALUES (?, ?, ?, \(instant), \(instant), ?) RETURNING id
+            """,
+            [.text(order), .text(cause.rawValue), .optional(complaint), .instant(createdAt), .instant(dueAt), .text(channel.rawValue)])
+        guard let id = try rows.first?.int(0) else { throw StoreError(.database, "the new callback row has no id") }
+        return id
+    }
+
+    /// Open (unanswered) callbacks due at or before `dueBy` (all open ones when nil), earliest first.
+    public func openCallbacks(dueBy: Instant?) throws -> [CallbackTask] {
+        if let dueBy {
+            return try callbacks(where: "answer IS NULL AND due_at <= \(dialect.instantParameter) ORDER BY due_at, id", [.instant(dueBy)])
+        }
+        return try callbacks(where: "answer IS NULL ORDER BY due_at, id", [])
+    }
+
+    public func callbacks(of order: String) throws -> [CallbackTask] {
+        try callbacks(where: "order_id = ? ORDER BY id", [.text(order)])
+    }
+
+    public func callback(_ id: Int) throws -> CallbackTask? {
+        try callbacks(where: "id = ?", [.integer(id)]).first
+    }
+
+    public func answerCallback(_ id: Int, answer: CallbackAnswer, reason: String?, by agent: String, at: Instant) throws {
+        try connection.execute(
+            "UPDATE callbacks SET answer = ?, reason = ?, answered_by = ?, answered_at = \(dialect.instantParameter), attempts = attempts + 1 WHERE id = ? AND answer IS NULL",
+            [.text(answer.rawValue), .optional(reason), .text(agent), .instant(at), .integer(id)])
+    }
+
+    /// Counts an unanswered attempt; the task continues on `channel`.
+    public func recordCallbackAttempt(_ id: Int, channel: CallbackChannel) throws {
+        try connection.execute("UPDATE callbacks SET attempts = attempts + 1, channel = ? WHERE id = ? AND answer IS NULL",
+                               [.text(channel.rawValue), .integer(id)])
+    }
+
+    private func callbacks(where condition: String, _ parameters: [SQLValue]) throws -> [CallbackTask] {
+        let sql = """
+            SELECT id, order_id, cause, complaint_id, \(dialect.instantColumn("created_at")), \(dialect.instantColumn("due_at")),
+                   channel, attempts, answer, reason, \(dialect.instantColumn("answered_at")), answered_by
+            FROM callbacks WHERE \(condition)
+            """
+        return try connection.query(sql, parameters).map { row in
+            CallbackTask(
+                id: try row.int(0), order: try row.text(1),
+                cause: try reader.choice(row.text(2), CallbackCause.self, "callbacks.cause"),
+                complaint: try row.optionalInt(3), createdAt: Instant(secondsSinceEpoch: try row.int(4)),
+                dueAt: Instant(secondsSinceEpoch: try row.int(5)),
+                channel: try reader.choice(row.text(6), CallbackChannel.self, "callbacks.channel"), attempts: try row.int(7),
+                answer: try row.optionalText(8).map { try reader.choice($0, CallbackAnswer.self, "callbacks.answer") },
+                reason: row.optionalText(9), answeredAt: try row.optionalInt(10).map(Instant.init(secondsSinceEpoch:)),
+                answeredBy: row.optionalText(11))
+        }
+    }
+}

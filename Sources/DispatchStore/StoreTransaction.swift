@@ -1,0 +1,160 @@
+import SchedulingCore
+
+/// Typed reads and writes inside one database transaction.
+///
+/// The application layer composes an operation (book, publish, send a notice, change a state)
+/// from these calls inside `DispatchStore.transaction`, so each operation commits whole or not
+/// at all. All SQL lives here and in the other store files; callers never write SQL.
+public struct StoreTransaction {
+    let connection: any SQLConnection
+
+    init(_ connection: any SQLConnection) { self.connection = connection }
+
+    var dialect: SQLDialect { connection.dialect }
+    var reader: ScenarioReader { ScenarioReader(connection) }
+
+    // MARK: Days, technicians, orders
+
+    /// The stored day as a scenario (technicians' absences of that day applied), or nil.
+    public func scenario(on day: LocalDate) throws -> Scenario? { try reader.scenario(on: day) }
+
+    /// Creates the service day `day` with the settings of `template` when it does not exist yet.
+    public func ensureServiceDay(_ day: LocalDate, like template: LocalDate) throws {
+        try connection.execute("""
+            INSERT INTO service_days (day, name, timezone, planned_at, speed_kmh, road_factor, notice_minutes,
+                sync_tolerance_minutes, repair_deadline_hours, vip_tiers, break_earliest_minute, break_latest_minute, break_minutes)
+            SELECT ?, ?, timezone, planned_at, speed_kmh, road_factor, notice_minutes, sync_tolerance_minutes,
+                   repair_deadline_hours, vip_tiers, break_earliest_minute, break_latest_minute, break_minutes
+            FROM service_days WHERE day = ?
+            ON CONFLICT (day) DO NOTHING
+            """, [.text(day.description), .text(day.description), .text(template.description)])
+    }
+
+    /// Every technician, `absent` set from the absences recorded for `day`.
+    public func technicians(absentOn day: LocalDate) throws -> [Technician] { try reader.technicians(absentOn: day) }
+
+    public func technician(_ id: String) throws -> Technician? {
+        try reader.technicians(absentOn: nil).first { $0.id == id }
+    }
+
+    public func order(_ id: String) throws -> StoredOrder? {
+        try reader.orders(where: "o.id = ?", [.text(id)]).first
+    }
+
+    /// Every order of the group, by id.
+    public func groupMembers(_ group: String) throws -> [StoredOrder] {
+        try reader.orders(where: "o.group_id = ?", [.text(group)])
+    }
+
+    public func orders(on day: LocalDate) throws -> [StoredOrder] { try reader.orders(on: day) }
+
+    public func setState(_ order: String, _ state: OrderState) throws {
+        try connection.execute("UPDATE orders SET status = ? WHERE id = ?", [.text(state.rawValue), .text(order)])
+    }
+
+    /// Stores an agreed appointment: the order's service day and window, and when it was agreed.
+    public func setAppointment(_ order: String, day: LocalDate, window: TimeWindow, bookedAt: Instant) throws {
+        let instant = dialect.instantParameter
+        try connection.execute(
+            "UPDATE orders SET service_day = ?, window_start = \(instant), window_end = \(instant), booked_at = \(instant) WHERE id = ?",
+            [.text(day.description), .instant(window.start), .instant(window.end), .instant(bookedAt), .text(order)])
+    }
+
+    /// Sets or clears the lock of a notified visit (technician and start).
+    public func setLock(_ order: String, _ lock: Lock?) throws {
+        try connection.execute(
+            "UPDATE orders SET locked_technician_id = ?, locked_start = \(dialect.instantParameter) WHERE id = ?",
+            [.optional(lock?.technicianID), .optional(lock?.start), .text(order)])
+    }
+
+    /// Stores the repair deadline clock's pause: total seconds paused, and since when it is paused now.
+    public func setDeadlinePause(_ order: String, pausedSeconds: Int, since: Instant?) throws {
+        try connection.execute(
+            "UPDATE orders SET deadline_paused_seconds = ?, deadline_paused_since = \(dialect.instantParameter) WHERE id = ?",
+            [.integer(pausedSeconds), .optional(since), .text(order)])
+    }
+
+    /// Records the technician absent on `day`; returns false when already recorded.
+    @discardableResult
+    public func recordAbsence(technician: String, day: LocalDate, reason: String?, at: Instant) throws -> Bool {
+        try connection.execute(
+            "INSERT INTO technician_absences (technician_id, day, reason, recorded_at) VALUES (?, ?, ?, \(dialect.instantParameter)) ON CONFLICT (technician_id, day) DO NOTHING",
+            [.text(technician), .text(day.description), .optional(reason), .instant(at)]) > 0
+    }
+
+    // MARK: Events
+
+    public func appendEvent(_ event: OrderEvent) throws {
+        try connection.execute(
+            "INSERT INTO order_events (order_id, at, actor, from_state, to_state, reason, side, details) VALUES (?, \(dialect.instantParameter), ?, ?, ?, ?, ?, ?)",
+            [.text(event.order), .instant(event.at), .text(event.actor), .text(event.from.rawValue), .text(event.to.rawValue),
+             .optional(event.reason), .optional(event.side?.rawValue), .optional(event.details)])
+    }
+
+    /// The order's transitions, oldest first.
+    public func events(of order: String) throws -> [OrderEvent] {
+        let sql = """
+            SELECT order_id, \(dialect.instantColumn("at")), actor, from_state, to_state, reason, side, details
+            FROM order_events WHERE order_id = ? ORDER BY id
+            """
+        return try connection.query(sql, [.text(order)]).map { row in
+            OrderEvent(
+                order: try row.text(0), at: Instant(secondsSinceEpoch: try row.int(1)), actor: try row.text(2),
+                from: try reader.choice(row.text(3), OrderState.self, "order_events.from_state"),
+                to: try reader.choice(row.text(4), OrderState.self, "order_events.to_state"),
+                reason: row.optionalText(5),
+                side: try row.optionalText(6).map { try reader.choice($0, ReasonSide.self, "order_events.side") },
+                details: row.optionalText(7))
+        }
+    }
+
+    // MARK: Plans
+
+    /// The latest stored version of the day's plan, or nil. With `lock`, the day is locked until
+    /// the transaction ends, so no other publisher can allocate a version meanwhile.
+    public func publishedPlan(on day: LocalDate, lock: Bool = false) throws -> PublishedPlan? {
+        if lock { _ = try connection.query("SELECT day FROM service_days WHERE day = ?\(dialect.lockRows)", [.text(day.description)]) }
+        let rows = try connection.query(
+            "SELECT id, version, document FROM plans WHERE day = ? ORDER BY version DESC LIMIT 1", [.text(day.description)])
+        guard let row = rows.first else { return nil }
+        let id = try row.int(0)
+        let sql = """
+            SELECT v.order_id, v.technician_id, \(dialect.instantColumn("v.starts_at")), \(dialect.instantColumn("v.ends_at")),
+                   v.is_contact, o.group_id, d.notice_minutes
+            FROM plan_visits v JOIN orders o ON o.id = v.order_id JOIN plans p ON p.id = v.plan_id
+            JOIN service_days d ON d.day = p.day
+            WHERE v.plan_id = ? ORDER BY v.starts_at, v.technician_id, v.order_id
+            """
+        let visits = try connection.query(sql, [.integer(id)]).map { row in
+            let start = Instant(secondsSinceEpoch: try row.int(2))
+            return PlannedVisit(
+                order: try row.text(0), technician: try row.text(1), start: start,
+                end: Instant(secondsSinceEpoch: try row.int(3)), noticeAt: start.adding(minutes: -(try row.int(6))),
+                group: row.optionalText(5), contact: try Self.bool(row, 4))
+        }
+        return PublishedPlan(version: try row.int(1), document: try row.text(2), visits: visits)
+    }
+
+    /// Stores `plan` as the day's next version and returns it. `expected` is the version the
+    /// plan was based on: when another version was published since, nothing is written and
+    /// `StoreError.Kind.conflict` is thrown, so two publishers never interleave.
+    public func publish(_ plan: Plan, document: String, seed: UInt64, plannedFor: Instant, at: Instant,
+                        by actor: String, cause: String, expected: Int?) throws -> Int {
+        let current = try publishedPlan(on: plan.date, lock: true)?.version
+        if let expected, expected != (current ?? 0) {
+            throw StoreError(.conflict, "the plan of \(plan.date) changed meanwhile (version \(current ?? 0), expected \(expected))")
+        }
+        let version = try PlanWriter(connection).save(plan, document: document, seed: seed, plannedFor: plannedFor, createdAt: at)
+        try connection.execute("UPDATE plans SET published_by = ?, cause = ? WHERE day = ? AND version = ?",
+                               [.text(actor), .text(cause), .text(plan.date.description), .integer(version)])
+        return version
+    }
+
+    static func bool(_ row: SQLRow, _ column: Int) throws -> Bool {
+        switch row.values[column] {
+        case .integer(let number): return number != 0
+        case .text(let text): return text == "t" || text == "true" || text == "1"
+        default: throw StoreError(.corruptValue, "column \(column) holds \(row.values[column]), not a truth value")
+        }
+    }
+}

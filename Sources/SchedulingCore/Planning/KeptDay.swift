@@ -1,0 +1,153 @@
+/// A published day kept exactly as it is, and the question of where more work still fits.
+///
+/// Booking promises a customer a window the operator can keep without moving anyone else's
+/// visit: every published visit stays with its technician at its start (the first visit of each
+/// technician's share of a group is locked there; the ones done after it back to back are pinned
+/// to the technician), and the new work is placed in the gaps by the planner's own insertion,
+/// so every hard rule holds. A slot offered here is, by construction, the slot `book` then stores.
+public struct KeptDay {
+    /// One window the new work can be given, and where it would go.
+    public struct Fit: Hashable, Sendable {
+        public let window: TimeWindow
+        /// Planned start of the arrival (the group's common start, or the first member's).
+        public let start: Instant
+        /// Technicians who would do it, by id.
+        public let technicians: [String]
+        /// Objective points of the insertion (added travel, contractor price, lateness): lower is better.
+        public let cost: Int
+    }
+
+    let scenario: Scenario
+    let kept: [PlannedVisit]
+
+    /// `day` holds the day's settings and technicians (absences of the day included); its orders
+    /// must include every order of `kept`. Visits of the work being placed are never kept.
+    public init(day: Scenario, kept: [PlannedVisit]) {
+        scenario = day
+        self.kept = kept
+    }
+
+    /// For each window, where `work` (one order, or every member of one group) would go, or nil.
+    public func fits(_ work: [WorkOrder], windows: [TimeWindow], now: Instant) -> [Fit?] {
+        guard !work.isEmpty, !windows.isEmpty else { return windows.map { _ in nil } }
+        var copies: [WorkOrder] = []
+        var ranges: [Int] = []
+        for (index, window) in windows.enumerated() {
+            ranges.append(copies.count)
+            for order in work { copies.append(copy(order, window: window, tag: index, now: now)) }
+        }
+        let (problem, keptCount) = build(extra: copies, excluding: Set(work.map(\.id)))
+        let (solution, _) = keptSolution(problem, keptCount: keptCount)
+        let insertion = Insertion(problem: problem)
+        let jobs = Job.all(problem)
+        var jobOfOrder: [Int: Int] = [:]
+        for (index, job) in jobs.enumerated() { for member in job.members { jobOfOrder[member] = index } }
+        return windows.indices.map { index -> Fit? in
+            let first = ranges[index]
+            guard copies[first].window != nil, let jobIndex = jobOfOrder[keptCount + first],
+                  let (placement, _) = insertion.best(jobs[jobIndex], in: solution) else { return nil }
+            let names = placement.parts.map { scenario.technicians[$0.route].id }
+            return Fit(window: windows[index], start: problem.instant(placement.start), technicians: names, cost: placement.cost)
+        }
+    }
+
+    /// The day's plan with `work` added in `window` and every published visit that still fits
+    /// kept as it is, or nil when the work does not fit. Visits that no longer fit (say, their
+    /// technician is now absent) are left out of the plan.
+    public func adding(_ work: [WorkOrder], window: TimeWindow, now: Instant) -> Plan? {
+        let copies = work.map { copy($0, window: window, tag: nil, now: now) }
+        guard copies.allSatisfy({ $0.window != nil }) else { return nil }
+        let (problem, keptCount) = build(extra: copies, excluding: Set(work.map(\.id)))
+        var (solution, _) = keptSolution(problem, keptCount: keptCount)
+        let insertion = Insertion(problem: problem)
+        guard let job = Job.all(problem).first(where: { $0.members.contains(keptCount) }),
+              let (placement, _) = insertion.best(job, in: solution) else { return nil }
+        insertion.apply(placement, to: &solution)
+        return planned(problem, solution)
+    }
+
+    /// The day's plan with every published visit kept that still fits, and the orders of those
+    /// that no longer do (e.g. their technician is now absent, or the visit was taken out).
+    public func keptPlan(excluding orders: Set<String> = []) -> (plan: Plan, unkept: [String]) {
+        let (problem, keptCount) = build(extra: [], excluding: orders)
+        let (solution, unkept) = keptSolution(problem, keptCount: keptCount)
+        return (planned(problem, solution), unkept)
+    }
+
+    // MARK: - Building the trial day
+
+    /// The work in `window`, its start moved past the notice rule (`now` + notice).
+    private func copy(_ order: WorkOrder, window: TimeWindow, tag: Int?, now: Instant) -> WorkOrder {
+        var copy = order
+        if let tag {
+            copy.id = "\(order.id)#\(tag)"
+            copy.group = order.group.map { "\($0)#\(tag)" }
+        }
+        copy.lock = nil
+        let earliest = Instant(secondsSinceEpoch: (now.secondsSinceEpoch + 59) / 60 * 60).adding(minutes: scenario.policy.noticeMinutes)
+        let start = max(window.start, earliest)
+        copy.window = start <= window.end ? TimeWindow(start: start, end: window.end) : nil
+        return copy
+    }
+
+    /// The trial problem: kept visits first (as locks and pins, in the plan's order), then `extra`.
+    /// The trial's `now` lies before the day, so the notice rule binds only the new work (whose
+    /// windows `copy` already moved past it).
+    private func build(extra: [WorkOrder], excluding: Set<String>) -> (PlanningProblem, keptCount: Int) {
+        let byID = Dictionary(scenario.orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var orders: [WorkOrder] = []
+        // A group member that starts after another member on the same technician is done back to back.
+        var firstStart: [String: Instant] = [:]
+        for visit in kept {
+            guard let group = visit.group else { continue }
+            let key = "\(group)\u{1}\(visit.technician)"
+            firstStart[key] = min(firstStart[key] ?? visit.start, visit.start)
+        }
+        for visit in kept.sorted(by: { ($0.start, $0.order) < ($1.start, $1.order) }) where !excluding.contains(visit.order) {
+            guard var order = byID[visit.order] else { continue }
+            order.window = nil
+            let continuation = visit.group.map { firstStart["\($0)\u{1}\(visit.technician)"]! < visit.start } ?? false
+            if continuation {
+                order.lock = nil
+                order.pin = Pin(technicianID: visit.technician)
+            } else {
+                order.lock = Lock(technicianID: visit.technician, start: visit.start)
+                order.pin = nil
+            }
+            orders.append(order)
+        }
+        var trial = scenario
+        trial.orders = orders + extra
+        let midnight = scenario.timeZone.instant(on: scenario.date, at: LocalTime(minutesAfterMidnight: 0)!)
+        trial.now = midnight.adding(minutes: -2 * 1440)
+        return (PlanningProblem(trial), orders.count)
+    }
+
+    /// The kept visits placed as published, earliest first; those that no longer fit are named.
+    private func keptSolution(_ problem: PlanningProblem, keptCount: Int) -> (solution: Solution, unkept: [String]) {
+        var solution = Solution(problem: problem)
+        let insertion = Insertion(problem: problem)
+        var unkept: [String] = []
+        let jobs = Job.all(problem).filter { $0.members.allSatisfy { $0 < keptCount } }
+            .sorted { ($0.members.map { problem.orders[$0].earliest }.min() ?? 0, $0.members[0])
+                < ($1.members.map { problem.orders[$0].earliest }.min() ?? 0, $1.members[0]) }
+        for job in jobs {
+            if let (placement, _) = insertion.best(job, in: solution) {
+                insertion.apply(placement, to: &solution)
+            } else {
+                unkept.append(contentsOf: job.members.map { problem.orderIDs[$0] })
+            }
+        }
+        return (solution, unkept.sorted())
+    }
+
+    private func planned(_ problem: PlanningProblem, _ solution: Solution) -> Plan {
+        guard let trial = problem.scenario else { preconditionFailure("a kept day is built from a scenario") }
+        let analysis = Analysis(problem)
+        var plan = PlanBuilder(problem: problem, analysis: analysis, jobs: Job.all(problem), scenario: trial)
+            .plan(from: solution, warnings: [])
+        plan.scenario = scenario.name
+        // The trial's notice rule is lifted for kept visits; the plan reports the real notice times.
+        return plan
+    }
+}
