@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Pure domain: model, policy, travel. No I/O.
@@ -79,10 +80,24 @@ let package = Package(
             dependencies: ["SchedulingCore", "ScenarioFormat", "PlanCheck", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat", "SchedulingCore"]),
+        // What several test targets share: fresh databases of each backend, the binary runner,
+        // and a real HTTP receiver for notices.
+        .target(
+            name: "DispatchTestSupport",
+            dependencies: [
+                "DispatchStore", "DispatchStoreSQLite", "DispatchStorePostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "DispatchStoreTests",
-            dependencies: ["DispatchStore", "DispatchStoreSQLite", "DispatchStorePostgres", "ScenarioFormat", "SchedulingCore"]
+            dependencies: ["DispatchStore", "DispatchStoreSQLite", "DispatchStorePostgres", "ScenarioFormat", "SchedulingCore", "DispatchTestSupport"]
         ),
-        .testTarget(name: "DispatchCLITests", dependencies: ["DispatchCLI"]),
+        .testTarget(
+            name: "DispatchOperationsTests",
+            dependencies: ["DispatchOperations", "DispatchStore", "ScenarioFormat", "SchedulingCore", "PlanCheck", "DispatchTestSupport"]
+        ),
+        .testTarget(name: "DispatchCLITests", dependencies: ["DispatchCLI", "DispatchStore", "DispatchTestSupport"]),
     ]
 )

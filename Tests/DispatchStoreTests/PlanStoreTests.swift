@@ -1,3 +1,4 @@
+import DispatchTestSupport
 import DispatchStore
 import SchedulingCore
 import Testing

@@ -1,3 +1,4 @@
+import DispatchTestSupport
 import DispatchStore
 import Foundation
 import SchedulingCore

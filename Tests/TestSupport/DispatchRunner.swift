@@ -1,28 +1,28 @@
 import Foundation
 
 /// Runs the built `dispatch` binary as a user would, in a scratch directory.
-struct DispatchRunner {
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+public struct DispatchRunner {
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
     }
 
-    let directory: URL
-    var environment: [String: String]
+    public let directory: URL
+    public var environment: [String: String]
 
     /// A new empty working directory; DISPATCH_DATABASE is cleared so the default applies.
-    init() throws {
+    public init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("dispatch-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         environment = ProcessInfo.processInfo.environment
         environment["DISPATCH_DATABASE"] = nil
     }
 
-    func remove() { try? FileManager.default.removeItem(at: directory) }
+    public func remove() { try? FileManager.default.removeItem(at: directory) }
 
     /// The binary sits beside the test bundle in the build products folder.
-    static let binary: URL = {
+    public static let binary: URL = {
         if let path = ProcessInfo.processInfo.environment["DISPATCH_BINARY"] { return URL(fileURLWithPath: path) }
         var folder = Bundle.main.bundleURL
         for _ in 0..<4 {
@@ -33,21 +33,21 @@ struct DispatchRunner {
         return packageRoot.appendingPathComponent(".build/debug/dispatch")
     }()
 
-    static let packageRoot = URL(fileURLWithPath: #filePath)
+    public static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func scenario(_ name: String) -> String {
+    public static func scenario(_ name: String) -> String {
         packageRoot.appendingPathComponent("scenarios/\(name).yaml").path
     }
 
-    func write(_ name: String, _ text: String) throws -> String {
+    public func write(_ name: String, _ text: String) throws -> String {
         let url = directory.appendingPathComponent(name)
         try text.write(to: url, atomically: true, encoding: .utf8)
         return url.path
     }
 
     @discardableResult
-    func run(_ arguments: String...) throws -> Result {
+    public func run(_ arguments: String...) throws -> Result {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments

@@ -2,30 +2,29 @@ import DispatchStore
 import DispatchStorePostgres
 import DispatchStoreSQLite
 import Foundation
-import Testing
 
 /// The backends every store contract test runs against.
-enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+public enum Backend: String, CaseIterable, CustomStringConvertible, Sendable {
     case sqlite, postgresql
 
-    var testDescription: String { rawValue }
+    public var description: String { rawValue }
 
     /// libpq connection string of the test server (`scripts/test-postgres start` prints one).
-    static let postgresVariable = "DISPATCH_TEST_POSTGRES"
+    public static let postgresVariable = "DISPATCH_TEST_POSTGRES"
 
-    static var all: [Backend] { allCases }
+    public static var all: [Backend] { allCases }
 }
 
 /// A fresh, empty database of one backend, removed again by `drop()`.
 ///
 /// SQLite gets a new file; PostgreSQL a new schema in the test database, so tests run in parallel.
-struct TestDatabase {
-    let backend: Backend
-    let store: SQLDispatchStore
-    let connection: any SQLConnection
+public struct TestDatabase {
+    public let backend: Backend
+    public let store: SQLDispatchStore
+    public let connection: any SQLConnection
     private let cleanup: () -> Void
 
-    static func make(_ backend: Backend) throws -> TestDatabase {
+    public static func make(_ backend: Backend) throws -> TestDatabase {
         let unique = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         switch backend {
         case .sqlite:
@@ -62,14 +61,14 @@ struct TestDatabase {
         self.cleanup = cleanup
     }
 
-    func drop() async {
+    public func drop() async {
         await store.close()
         connection.close()
         cleanup()
     }
 
     /// Runs `body` on a fresh database and always drops it afterwards.
-    static func with(_ backend: Backend, _ body: (TestDatabase) async throws -> Void) async throws {
+    public static func with(_ backend: Backend, _ body: (TestDatabase) async throws -> Void) async throws {
         let database = try make(backend)
         do {
             try await body(database)
@@ -81,7 +80,8 @@ struct TestDatabase {
     }
 }
 
-struct TestSetupError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+public struct TestSetupError: Error, CustomStringConvertible {
+    public let message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
 }
