@@ -98,6 +98,6 @@ let package = Package(
             name: "DispatchOperationsTests",
             dependencies: ["DispatchOperations", "DispatchStore", "ScenarioFormat", "SchedulingCore", "PlanCheck", "DispatchTestSupport"]
         ),
-        .testTarget(name: "DispatchCLITests", dependencies: ["DispatchCLI", "DispatchStore", "DispatchTestSupport"]),
+        .testTarget(name: "DispatchCLITests", dependencies: ["DispatchCLI", "DispatchStore", "SchedulingCore", "DispatchTestSupport"]),
     ]
 )

@@ -105,7 +105,7 @@ struct Notices: AsyncParsableCommand {
                 let showProgress = isatty(2) == 1
                 try await options.withOperations { operations in
                     let report = try await operations.sendNotices(to: target, concurrency: concurrency) { done, total in
-                        if showProgress { Failure.printError("dispatch: \(done)/\(total) notices handled") }
+                        if showProgress && (done % 100 == 0 || done == total) { Failure.printError("dispatch: \(done)/\(total) notices handled") }
                     }
                     print("\(plural(report.due, "notice")) due, \(report.sent) delivered, \(report.failed.count) failed")
                     for (key, reason) in report.failed.sorted(by: { $0.key < $1.key }) {

@@ -18,63 +18,48 @@ extension DispatchOperations {
     }
 
     /// Delivers every due, unsent notice to `sink` and marks each sent only after the receiver
-    /// acknowledged it, with its effects in the same transaction: a delivered pre-arrival notice
-    /// locks the visit (`notified`); a delivered confirmation from the evening before on confirms
-    /// it. Deliveries run `concurrency` at a time; each batch is marked in one transaction, so a
-    /// process killed mid-run repeats at most the deliveries it never recorded.
-    public func sendNotices(to sink: any NoticeSink, batchSize: Int = 32, concurrency: Int = 8,
+    /// acknowledged it, in its own transaction together with its effects: a delivered
+    /// pre-arrival notice locks the visit (`notified`); a delivered confirmation from the evening
+    /// before on confirms it. Up to `concurrency` deliveries are in flight; a process killed
+    /// mid-run repeats at most those, the ones whose acknowledgement it never recorded.
+    public func sendNotices(to sink: any NoticeSink, concurrency: Int = 8,
                             progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> SendReport {
         let due = try await perform { context in try context.tx.notices(.due(context.now)) }
         var report = SendReport(due: due.count)
         var done = 0
-        for start in stride(from: 0, to: due.count, by: max(1, batchSize)) {
-            let batch = Array(due[start..<min(due.count, start + max(1, batchSize))])
-            let outcomes = await Self.deliver(batch, to: sink, concurrency: max(1, concurrency))
-            let marked = try await perform { context -> Int in
-                var marked = 0
-                for (notice, failure) in zip(batch, outcomes) {
-                    if let failure {
-                        try context.tx.recordNoticeFailure(notice.id, error: failure)
-                    } else if try context.tx.markNoticeSent(notice.id, at: context.now) {
-                        try context.afterDelivery(notice)
-                        marked += 1
-                    }
-                }
-                return marked
-            }
-            report.sent += marked
-            for (notice, failure) in zip(batch, outcomes) { if let failure { report.failed[notice.draft.key] = failure } }
-            done += batch.count
-            progress?(done, due.count)
-        }
-        return report
-    }
-
-    /// Delivers a batch, at most `concurrency` at once; nil where delivered, else the reason.
-    static func deliver(_ batch: [StoredNotice], to sink: any NoticeSink, concurrency: Int) async -> [String?] {
-        await withTaskGroup(of: (Int, String?).self) { group in
-            var results = [String?](repeating: "not delivered", count: batch.count)
+        try await withThrowingTaskGroup(of: (StoredNotice, String?).self) { group in
             var next = 0
             func launch() {
-                let index = next
-                let notice = batch[index]
+                let notice = due[next]
                 next += 1
                 group.addTask {
                     do {
                         try await sink.deliver(notice)
-                        return (index, nil)
+                        return (notice, nil)
                     } catch {
-                        return (index, "\(error)")
+                        return (notice, "\(error)")
                     }
                 }
             }
-            while next < min(concurrency, batch.count) { launch() }
-            for await (index, outcome) in group {
-                results[index] = outcome
-                if next < batch.count { launch() }
+            while next < min(max(1, concurrency), due.count) { launch() }
+            while let (notice, failure) = try await group.next() {
+                if next < due.count { launch() }
+                let marked = try await perform { context -> Bool in
+                    if let failure {
+                        try context.tx.recordNoticeFailure(notice.id, error: failure)
+                        return false
+                    }
+                    guard try context.tx.markNoticeSent(notice.id, at: context.now) else { return false }
+                    try context.afterDelivery(notice)
+                    return true
+                }
+                if let failure { report.failed[notice.draft.key] = failure }
+                if marked { report.sent += 1 }
+                done += 1
+                progress?(done, due.count)
             }
-            return results
         }
+        return report
     }
 }
 

@@ -31,7 +31,9 @@ public final class SQLiteConnection: SQLConnection {
         }
         handle = db
         sqlite3_extended_result_codes(db, 1)
-        try executeScript("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+        // Write-ahead logging: readers (the HTTP server) never block the writer, and a commit
+        // needs no fsync of the main file; NORMAL keeps every commit across a process crash.
+        try executeScript("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
     }
 
     deinit { close() }

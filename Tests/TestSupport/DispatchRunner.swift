@@ -46,8 +46,24 @@ public struct DispatchRunner {
         return url.path
     }
 
+    /// Starts the binary without waiting for it; its output is discarded.
+    public func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     @discardableResult
-    public func run(_ arguments: String...) throws -> Result {
+    public func run(_ arguments: String...) throws -> Result { try run(arguments) }
+
+    @discardableResult
+    public func run(_ arguments: [String]) throws -> Result {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments

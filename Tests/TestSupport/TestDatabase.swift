@@ -22,6 +22,8 @@ public struct TestDatabase {
     public let backend: Backend
     public let store: SQLDispatchStore
     public let connection: any SQLConnection
+    /// What `--database` takes to reach this database from the binary.
+    public let url: String
     private let cleanup: () -> Void
 
     public static func make(_ backend: Backend) throws -> TestDatabase {
@@ -31,8 +33,8 @@ public struct TestDatabase {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("dispatch-test-\(unique).sqlite").path
             return TestDatabase(
                 backend: backend, store: SQLDispatchStore(connection: try SQLiteConnection(path: path)),
-                connection: try SQLiteConnection(path: path),
-                cleanup: { try? FileManager.default.removeItem(atPath: path) })
+                connection: try SQLiteConnection(path: path), url: "sqlite:\(path)",
+                cleanup: { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } })
         case .postgresql:
             let environment = ProcessInfo.processInfo.environment
             guard let base = environment[Backend.postgresVariable], !base.isEmpty else {
@@ -46,7 +48,7 @@ public struct TestDatabase {
             let conninfo = "\(base) options='-c search_path=\(schema)'"
             return TestDatabase(
                 backend: backend, store: SQLDispatchStore(connection: try PostgresConnection(conninfo: conninfo)),
-                connection: try PostgresConnection(conninfo: conninfo),
+                connection: try PostgresConnection(conninfo: conninfo), url: conninfo,
                 cleanup: {
                     try? admin.executeScript("DROP SCHEMA \(schema) CASCADE")
                     admin.close()
@@ -54,10 +56,11 @@ public struct TestDatabase {
         }
     }
 
-    private init(backend: Backend, store: SQLDispatchStore, connection: any SQLConnection, cleanup: @escaping () -> Void) {
+    private init(backend: Backend, store: SQLDispatchStore, connection: any SQLConnection, url: String, cleanup: @escaping () -> Void) {
         self.backend = backend
         self.store = store
         self.connection = connection
+        self.url = url
         self.cleanup = cleanup
     }
 

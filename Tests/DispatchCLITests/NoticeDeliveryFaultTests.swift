@@ -1,0 +1,61 @@
+import DispatchStore
+import DispatchTestSupport
+import Foundation
+import SchedulingCore
+import Testing
+
+/// Notices reach the customer even when the receiver fails and the sender dies: the real
+/// `dispatch notices send` is SIGKILLed mid-run while every third request fails, then run again.
+@Suite("Notice delivery under faults", .serialized)
+struct NoticeDeliveryFaultTests {
+    @Test("Killed mid-run and run again: every notice received, marked sent once", arguments: Backend.all)
+    func killedSenderDeliversEverything(_ backend: Backend) async throws {
+        let runner = try DispatchRunner()
+        defer { runner.remove() }
+        try await TestDatabase.with(backend) { database in
+            let db = "--database=\(database.url)"
+            let day = try runner.write("day.json", runner.run("generate", "--orders", "120", "--technicians", "20", "--seed", "5").stdout)
+            try #require(runner.run("db", "migrate", db).status == 0)
+            try #require(runner.run("import", day, db).status == 0)
+            let planned = try runner.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "100",
+                                         "--now", "2026-11-22T20:00:00+08:00", db)
+            try #require(planned.status == 0, "\(planned.stderr)")
+            let queued = try await database.store.transaction { try $0.notices(.pending) }
+            try #require(queued.count >= 40, "too few notices to interrupt: \(queued.count)")
+
+            // Slow enough to be killed in the middle; every third request fails.
+            let receiver = try await NoticeReceiver(failEvery: 3, delay: .milliseconds(15))
+            defer { receiver.stop() }
+            let send = ["notices", "send", "--sink", receiver.url, "--now", "2026-11-23T23:00:00+08:00", "--concurrency", "4", db]
+            let first = try runner.start(send)
+            let deadline = Date().addingTimeInterval(60)
+            while receiver.deliveries.count < queued.count / 3 && first.isRunning && Date() < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(first.isRunning, "the sender finished before it could be killed")
+            kill(first.processIdentifier, SIGKILL)
+            first.waitUntilExit()
+            #expect(first.terminationReason == .uncaughtSignal)
+
+            let afterKill = try await database.store.transaction { try $0.notices(.sent).count }
+            #expect(afterKill > 0 && afterKill < queued.count, "the kill came mid-run: \(afterKill) of \(queued.count) sent")
+
+            let second = try runner.run(send)
+            #expect(second.status == 0, "\(second.stderr)")
+            let notices = try await database.store.transaction { try $0.notices(.all) }
+            let sent = notices.filter { $0.sentAt != nil }
+            #expect(sent.count == queued.count)
+            let acknowledged = receiver.acknowledged
+            for notice in queued { #expect(acknowledged[notice.draft.key, default: 0] >= 1, "\(notice.draft.key) never received") }
+            // Repeats only for deliveries whose acknowledgement the killed run never recorded: at
+            // most the four in flight.
+            let repeated = acknowledged.filter { $0.value > 1 }
+            #expect(repeated.count <= 4, "repeated: \(repeated)")
+            #expect(receiver.deliveries.contains { $0.status == 503 })
+            // Delivered pre-arrival notices locked their visits.
+            let notified = try await database.store.transaction { try $0.orders(on: LocalDate(iso: "2026-11-23")!) }
+                .filter { $0.state == .notified }
+            #expect(notified.count >= queued.filter { $0.draft.kind == .preArrival }.count)
+        }
+    }
+}
