@@ -52,8 +52,9 @@ extension OperationContext {
 
 extension DispatchOperations {
     /// Records a technician absent on a day. Their published visits of that day go to other
-    /// technicians where they still fit inside their windows (a new plan version); the rest go to
-    /// `rebooking` with a notice due now, before the window. Recording it again changes nothing.
+    /// technicians where they still fit inside their windows (a new plan version); the rest, and
+    /// visits already announced (notified: same technician, same start), go to `rebooking` with a
+    /// notice due now, before the window. Recording it again changes nothing.
     public func recordAbsence(technician id: String, day date: LocalDate, reason: String?, actor: String) async throws -> PublishOutcome? {
         try await perform { context in
             guard try context.tx.technician(id) != nil else { throw OperationError.notFound("no technician '\(id)'") }
@@ -61,10 +62,16 @@ extension DispatchOperations {
             guard let previous = try context.tx.publishedPlan(on: date, lock: true),
                   previous.visits.contains(where: { $0.technician == id }) else { return nil }
             let scenario = try context.day(date, like: date)
-            let affectedGroups = Set(previous.visits.filter { $0.technician == id }.map { $0.group ?? "order:\($0.order)" })
-            let moving = previous.visits.filter { affectedGroups.contains($0.group ?? "order:\($0.order)") }
-            let kept = previous.visits.filter { !affectedGroups.contains($0.group ?? "order:\($0.order)") }
-            let plan = try context.rebuild(scenario, previous: previous, kept: kept, reinsert: context.jobs(of: moving, in: scenario))
+            func job(_ visit: PlannedVisit) -> String { visit.group ?? "order:\(visit.order)" }
+            let affectedGroups = Set(previous.visits.filter { $0.technician == id }.map(job))
+            let moving = previous.visits.filter { affectedGroups.contains(job($0)) }
+            let kept = previous.visits.filter { !affectedGroups.contains(job($0)) }
+            // A notified visit was promised with this technician at this start: it is not handed to
+            // someone else but rebooked with the customer.
+            let states = Dictionary(try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+            let announced = Set(moving.filter { OrderWorkflow.locked.contains(states[$0.order] ?? .new) }.map(job))
+            let reinsert = context.jobs(of: moving.filter { !announced.contains(job($0)) }, in: scenario)
+            let plan = try context.rebuild(scenario, previous: previous, kept: kept, reinsert: reinsert)
             let why = "technician \(id) is absent" + (reason.map { " (\($0))" } ?? "")
             return try context.publish(plan, day: scenario, previous: previous, cause: "absence of \(id)", actor: actor,
                                        lostReason: why)

@@ -46,8 +46,19 @@ public struct KeptDay {
             let first = ranges[index]
             guard copies[first].window != nil, let jobIndex = jobOfOrder[keptCount + first],
                   let (placement, _) = insertion.best(jobs[jobIndex], in: solution) else { return nil }
+            // The arrival as the plan will have it: placing the job may move the break before it.
+            var trial = solution
+            insertion.apply(placement, to: &trial)
+            let members = Set(jobs[jobIndex].members)
+            var arrival = Int.max
+            for part in placement.parts {
+                let route = trial.routes[part.route]
+                for (position, element) in route.elements.enumerated() where !element.isBreak && members.contains(element.order) {
+                    arrival = min(arrival, route.start[position])
+                }
+            }
             let names = placement.parts.map { scenario.technicians[$0.route].id }
-            return Fit(window: windows[index], start: problem.instant(placement.start), technicians: names, cost: placement.cost)
+            return Fit(window: windows[index], start: problem.instant(arrival), technicians: names, cost: placement.cost)
         }
     }
 
