@@ -93,8 +93,8 @@ struct Notices: AsyncParsableCommand {
         @Option(help: "Deliveries in flight at once (HTTP).")
         var concurrency = 8
 
-        @Option(help: "Attempts per notice before it waits for the next run (HTTP).")
-        var attempts = 4
+        @Option(help: "Attempts per notice before it waits for the next run (HTTP; backoff 0.2 s, doubling).")
+        var attempts = 6
 
         @OptionGroup var options: OperationOptions
 

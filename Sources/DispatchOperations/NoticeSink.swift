@@ -39,7 +39,7 @@ public struct RetryPolicy: Sendable {
     public var firstDelaySeconds: Double
     public var timeoutSeconds: Double
 
-    public init(attempts: Int = 4, firstDelaySeconds: Double = 0.2, timeoutSeconds: Double = 10) {
+    public init(attempts: Int = 6, firstDelaySeconds: Double = 0.2, timeoutSeconds: Double = 10) {
         self.attempts = attempts
         self.firstDelaySeconds = firstDelaySeconds
         self.timeoutSeconds = timeoutSeconds
