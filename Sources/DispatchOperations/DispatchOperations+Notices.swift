@@ -68,21 +68,21 @@ extension OperationContext {
     /// confirmation delivered from 18:00 the evening before the visit on is the second confirmation.
     func afterDelivery(_ notice: StoredNotice) throws {
         guard notice.draft.kind == .preArrival || notice.draft.kind == .confirmation,
-              let announced = notice.draft.plannedStart, let order = try tx.order(notice.draft.order),
-              let plan = try tx.publishedPlan(on: order.serviceDay) else { return }
-        // A notice about a visit that moved meanwhile changes nothing (its successor is queued).
-        guard let visit = plan.visits.first(where: { $0.order == order.order.id }), visit.start == announced else { return }
+              let announced = notice.draft.plannedStart, let order = try tx.order(notice.draft.order) else { return }
         let members = try work(of: order)
+        let visits = try tx.publishedVisits(on: order.serviceDay, orders: members.map(\.order.id))
+        // A notice about a visit that moved meanwhile changes nothing (its successor is queued).
+        guard let visit = visits.first(where: { $0.order == order.order.id }), visit.start == announced else { return }
         switch notice.draft.kind {
         case .preArrival:
             for member in members where member.state == .scheduled || member.state == .confirmed {
-                guard let memberVisit = plan.visits.first(where: { $0.order == member.order.id }) else { continue }
+                guard let memberVisit = visits.first(where: { $0.order == member.order.id }) else { continue }
                 try tx.setLock(member.order.id, Lock(technicianID: memberVisit.technician, start: memberVisit.start))
                 try transition(member, to: .notified, actor: "notices", reason: "pre-arrival notice \(notice.draft.key) delivered")
             }
         case .confirmation:
-            let day = try day(order.serviceDay, like: order.serviceDay)
-            guard now >= NoticeComposer(day: day, now: now).eveningBefore(announced) else { return }
+            guard let zone = try tx.zone(of: order.serviceDay) else { return }
+            guard now >= NoticeComposer.eveningBefore(announced, zone: zone) else { return }
             for member in members where member.state == .scheduled {
                 try transition(member, to: .confirmed, actor: "notices", reason: "confirmation \(notice.draft.key) delivered")
             }

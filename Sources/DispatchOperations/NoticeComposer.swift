@@ -57,9 +57,10 @@ struct NoticeComposer {
     }
 
     /// 18:00 local on the day before `start` (DOMAIN rule 7).
-    func eveningBefore(_ start: Instant) -> Instant {
-        let date = day.timeZone.local(start).date.adding(days: -1)
-        return day.timeZone.instant(on: date, at: LocalTime(minutesAfterMidnight: 18 * 60)!)
+    func eveningBefore(_ start: Instant) -> Instant { Self.eveningBefore(start, zone: day.timeZone) }
+
+    static func eveningBefore(_ start: Instant, zone: ServiceTimeZone) -> Instant {
+        zone.instant(on: zone.local(start).date.adding(days: -1), at: LocalTime(minutesAfterMidnight: 18 * 60)!)
     }
 
     private func draft(_ kind: NoticeKind, key: String, _ subject: Subject, due: Instant, text: String,

@@ -125,14 +125,33 @@ public struct StoreTransaction {
             JOIN service_days d ON d.day = p.day
             WHERE v.plan_id = ? ORDER BY v.starts_at, v.technician_id, v.order_id
             """
-        let visits = try connection.query(sql, [.integer(id)]).map { row in
-            let start = Instant(secondsSinceEpoch: try row.int(2))
-            return PlannedVisit(
-                order: try row.text(0), technician: try row.text(1), start: start,
-                end: Instant(secondsSinceEpoch: try row.int(3)), noticeAt: start.adding(minutes: -(try row.int(6))),
-                group: row.optionalText(5), contact: try Self.bool(row, 4))
-        }
+        let visits = try connection.query(sql, [.integer(id)]).map(visit)
         return PublishedPlan(version: try row.int(1), document: try row.text(2), visits: visits)
+    }
+
+    /// The visits of `orders` in the day's published plan (a targeted read for hot paths).
+    public func publishedVisits(on day: LocalDate, orders: [String]) throws -> [PlannedVisit] {
+        guard !orders.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: orders.count).joined(separator: ", ")
+        let sql = """
+            SELECT v.order_id, v.technician_id, \(dialect.instantColumn("v.starts_at")), \(dialect.instantColumn("v.ends_at")),
+                   v.is_contact, o.group_id, d.notice_minutes
+            FROM plan_visits v JOIN orders o ON o.id = v.order_id JOIN service_days d ON d.day = ?
+            WHERE v.plan_id = (SELECT id FROM plans WHERE day = ? ORDER BY version DESC LIMIT 1) AND v.order_id IN (\(marks))
+            ORDER BY v.starts_at, v.order_id
+            """
+        return try connection.query(sql, [.text(day.description), .text(day.description)] + orders.map { .text($0) }).map(visit)
+    }
+
+    /// The time zone of a stored service day.
+    public func zone(of day: LocalDate) throws -> ServiceTimeZone? { try reader.serviceDayZone(day) }
+
+    private func visit(_ row: SQLRow) throws -> PlannedVisit {
+        let start = Instant(secondsSinceEpoch: try row.int(2))
+        return PlannedVisit(
+            order: try row.text(0), technician: try row.text(1), start: start,
+            end: Instant(secondsSinceEpoch: try row.int(3)), noticeAt: start.adding(minutes: -(try row.int(6))),
+            group: row.optionalText(5), contact: try Self.bool(row, 4))
     }
 
     /// Stores `plan` as the day's next version and returns it. `expected` is the version the

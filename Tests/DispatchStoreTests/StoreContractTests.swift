@@ -171,6 +171,23 @@ struct SchemaConstraintTests {
     }
 }
 
+@Suite("Refusals never echo row values")
+struct RefusalRedactionTests {
+    @Test("A refused row's values (a customer's phone) stay out of the error", arguments: Backend.all)
+    func refusedRowIsNotEchoed(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            let phone = "+86 138 5555 0199"
+            let error = try #require(throws: StoreError.self) {
+                try database.connection.execute("INSERT INTO customers (id, name, tier, phone) VALUES (?, ?, ?, ?)",
+                                                [.text("C-1"), .text("Li Na"), .text("platinum"), .text(phone)])
+            }
+            guard case .constraint = error.kind else { Issue.record("not a constraint refusal: \(error)"); return }
+            #expect(!error.description.contains(phone) && !error.description.contains("Li Na"), "\(error)")
+        }
+    }
+}
+
 @Suite("Database selection")
 struct DatabaseLocationTests {
     @Test("--database wins over DISPATCH_DATABASE, which wins over the embedded default")
