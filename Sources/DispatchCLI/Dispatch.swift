@@ -8,12 +8,21 @@ struct Dispatch: AsyncParsableCommand {
         abstract: "Plan and run the day of telecom installation and repair crews.",
         discussion: """
             Orders, technicians and contractor crews are read from scenario files (YAML or JSON, see \
-            CONTRACT.md) and kept in a database: an embedded SQLite file by default, or PostgreSQL.
+            the README) and kept in a database: an embedded SQLite file by default, or PostgreSQL.
 
             A first session:
               dispatch db migrate
               dispatch import scenarios/coordinated-visit.yaml
-              dispatch orders list --date 2026-11-23
+              dispatch plan --date 2026-11-23 --commit --format table
+
+            The running day:
+              dispatch slots --order WO-1003 --days 3       windows the plans can keep
+              dispatch book WO-1003 --window 2026-11-23T13:00:00+08:00
+              dispatch notices send --sink file:notices.jsonl
+              dispatch status WO-1001 --set en_route
+              dispatch orders history WO-1001
+
+            Every command of the running day takes --now to act at another time (replaying a day).
             """,
         subcommands: [
             Database.self, Validate.self, Import.self, Orders.self, Technicians.self, PlanDay.self, Plans.self, Check.self,

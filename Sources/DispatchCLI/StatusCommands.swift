@@ -112,7 +112,8 @@ struct Absent: AsyncParsableCommand {
         abstract: "Record a technician absent on a day.",
         discussion: """
             Their visits in the day's published plan go to other technicians where they still fit inside \
-            their windows (a new plan version); the rest go to rebooking, each with a notice to the customer \
+            their windows (a new plan version); the rest, and visits already announced to the customer \
+            (notified: same technician, same start), go to rebooking, each with a notice to the customer \
             due at once, before the window. Recording the same absence again changes nothing.
             """)
 
