@@ -117,8 +117,7 @@ struct Delay: AsyncParsableCommand {
             try await options.withOperations { operations in
                 let outcome = try await operations.delay(order: order, minutes: minutes, actor: options.who)
                 print("\(order) delayed by \(minutes) min; plan version \(outcome.version) of \(outcome.day) published: "
-                    + "\(plural(outcome.rebooked.count, "order")) to rebooking\(outcome.rebooked.isEmpty ? "" : " (\(outcome.rebooked.joined(separator: ", ")))")"
-                    + ", \(plural(outcome.noticesQueued, "notice")) queued")
+                    + outcome.summary)
             }
         }
     }

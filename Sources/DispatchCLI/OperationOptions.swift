@@ -52,3 +52,11 @@ extension BadInput {
 extension OrderState: ExpressibleByArgument {}
 extension ReasonSide: ExpressibleByArgument {}
 extension CallbackAnswer: ExpressibleByArgument {}
+
+extension PublishOutcome {
+    /// `2 orders to rebooking (WO-1, WO-2), 3 notices queued`
+    var summary: String {
+        let rebooked = rebooked.isEmpty ? "" : " (\(rebooked.joined(separator: ", ")))"
+        return "\(plural(self.rebooked.count, "order")) to rebooking\(rebooked), \(plural(noticesQueued, "notice")) queued"
+    }
+}

@@ -137,8 +137,7 @@ struct Absent: AsyncParsableCommand {
                     return
                 }
                 print("\(technician) recorded absent on \(day); plan version \(outcome.version) published: "
-                    + "\(plural(outcome.rebooked.count, "order")) to rebooking\(outcome.rebooked.isEmpty ? "" : " (\(outcome.rebooked.joined(separator: ", ")))")"
-                    + ", \(plural(outcome.noticesQueued, "notice")) queued")
+                    + outcome.summary)
             }
         }
     }

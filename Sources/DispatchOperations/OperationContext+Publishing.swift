@@ -44,12 +44,20 @@ extension OperationContext {
         var orders = Dictionary(try tx.orders(on: day.date).map { ($0.order.id, $0) }, uniquingKeysWith: { first, _ in first })
         for id in oldVisits.keys where orders[id] == nil { orders[id] = try tx.order(id) }
         var lost: [(StoredOrder, PlannedVisit)] = []
+        var pending = Dictionary(grouping: try tx.pendingNotices(onDay: day.date), by: \.draft.order)
+        for id in oldVisits.keys where orders[id]?.serviceDay != day.date { pending[id] = try tx.notices(of: id).filter(\.isPending) }
+        /// Cancels the order's unsent notices of the kinds given, except those to keep.
+        func cancel(_ id: String, _ kinds: [NoticeKind], keeping: (StoredNotice) -> Bool = { _ in false }) throws {
+            for notice in pending[id] ?? [] where kinds.contains(notice.draft.kind) && !keeping(notice) {
+                try tx.cancelNotice(notice.id, at: now)
+            }
+        }
 
         for id in orders.keys.sorted() {
             guard var stored = orders[id], stored.serviceDay == day.date else { continue }  // moved to another day
             let old = oldVisits[id]
             guard let visit = newVisits[id] else {
-                try cancelNotices(of: id, kinds: [.preArrival, .confirmation])
+                try cancel(id, [.preArrival, .confirmation])
                 guard let old else { continue }
                 let promised = stored.order.window != nil || OrderWorkflow.locked.contains(stored.state)
                 if promised && OrderWorkflow.allows(stored.state, .rebooking) {
@@ -82,7 +90,7 @@ extension OperationContext {
             guard stored.state == .scheduled || stored.state == .confirmed else { continue }
             guard visit.group == nil || visit.contact else {
                 // Only the contact's visit speaks to the customer.
-                try cancelNotices(of: id, kinds: [.preArrival, .confirmation])
+                try cancel(id, [.preArrival, .confirmation])
                 continue
             }
             let subject = NoticeComposer.Subject(order: stored, technician: technicians[visit.technician],
@@ -90,12 +98,10 @@ extension OperationContext {
             var wanted = [composer.preArrival(subject)]
             if subject.window != nil, composer.eveningBefore(visit.start) > now { wanted.append(composer.confirmation(subject, why: "eve")) }
             if moved && subject.window != nil { wanted.append(composer.confirmation(subject, why: "moved")) }
+            // Stale announcements go; a booking confirmation still on its way stays.
             let keep = Set(wanted.map(\.key))
-            for notice in try tx.notices(of: id) where notice.sentAt == nil && notice.cancelledAt == nil && !keep.contains(notice.draft.key) {
-                let booking = notice.draft.key.hasPrefix("confirmation:\(id):booked:")
-                if notice.draft.kind == .preArrival || (notice.draft.kind == .confirmation && !booking) {
-                    try tx.cancelNotice(notice.id, at: now)
-                }
+            try cancel(id, [.preArrival, .confirmation]) {
+                keep.contains($0.draft.key) || $0.draft.key.hasPrefix("confirmation:\(id):booked:")
             }
             for draft in wanted where try tx.queueNotice(draft, at: now) { outcome.noticesQueued += 1 }
         }
@@ -112,7 +118,7 @@ extension OperationContext {
 
     /// Cancels the order's unsent notices of the kinds given.
     func cancelNotices(of order: String, kinds: [NoticeKind]) throws {
-        for notice in try tx.notices(of: order) where notice.sentAt == nil && notice.cancelledAt == nil && kinds.contains(notice.draft.kind) {
+        for notice in try tx.notices(of: order) where notice.isPending && kinds.contains(notice.draft.kind) {
             try tx.cancelNotice(notice.id, at: now)
         }
     }

@@ -79,6 +79,9 @@ public struct StoredNotice: Hashable, Sendable {
     public var attempts: Int
     public var lastError: String?
 
+    /// Neither sent nor cancelled.
+    public var isPending: Bool { sentAt == nil && cancelledAt == nil }
+
     public init(id: Int, draft: NoticeDraft, createdAt: Instant, sentAt: Instant?, cancelledAt: Instant?, attempts: Int, lastError: String?) {
         self.id = id
         self.draft = draft

@@ -40,6 +40,12 @@ extension StoreTransaction {
         return try notices(where: condition, parameters)
     }
 
+    /// Unsent, uncancelled notices of every order of a service day, in one read.
+    public func pendingNotices(onDay day: LocalDate) throws -> [StoredNotice] {
+        try notices(where: "sent_at IS NULL AND cancelled_at IS NULL AND order_id IN (SELECT id FROM orders WHERE service_day = ?) ORDER BY id",
+                    [.text(day.description)])
+    }
+
     public func notices(of order: String) throws -> [StoredNotice] {
         try notices(where: "order_id = ? ORDER BY id", [.text(order)])
     }

@@ -46,13 +46,18 @@ public struct DispatchRunner {
         return url.path
     }
 
-    /// Starts the binary without waiting for it; its output is discarded.
-    public func start(_ arguments: [String]) throws -> Process {
+    private func makeProcess(_ arguments: [String]) -> Process {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = directory
         process.environment = environment
+        return process
+    }
+
+    /// Starts the binary without waiting for it; its output is discarded.
+    public func start(_ arguments: [String]) throws -> Process {
+        let process = makeProcess(arguments)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -64,11 +69,7 @@ public struct DispatchRunner {
 
     @discardableResult
     public func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = environment
+        let process = makeProcess(arguments)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
