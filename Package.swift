@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Pure domain: model, policy, travel. No I/O.
@@ -39,6 +41,8 @@ let package = Package(
                 .embedInCode("postgres/0002_plans.postgres.sql"),
                 .embedInCode("sqlite/0003_operation.sqlite.sql"),
                 .embedInCode("postgres/0003_operation.postgres.sql"),
+                .embedInCode("sqlite/0004_api.sqlite.sql"),
+                .embedInCode("postgres/0004_api.postgres.sql"),
             ]
         ),
 
@@ -49,7 +53,20 @@ let package = Package(
         // record a callback) in one transaction. The CLI, the server and the nightly job call it.
         .target(
             name: "DispatchOperations",
-            dependencies: ["SchedulingCore", "ScenarioFormat", "DispatchStore"]
+            dependencies: ["SchedulingCore", "ScenarioFormat", "DispatchStore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+
+        // The technicians' HTTP API (Hummingbird): agenda, calendar feed, status reports. It only
+        // translates between HTTP and the application layer.
+        .target(
+            name: "DispatchHTTP",
+            dependencies: [
+                "DispatchOperations", "DispatchStore", "SchedulingCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.embedInCode("openapi.yaml")]
         ),
 
         .systemLibrary(
@@ -69,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "DispatchCLI",
             dependencies: [
-                "SchedulingCore", "ScenarioFormat", "PlanCheck", "DispatchStore", "DispatchOperations",
+                "SchedulingCore", "ScenarioFormat", "PlanCheck", "DispatchStore", "DispatchOperations", "DispatchHTTP",
                 "DispatchStoreSQLite", "DispatchStorePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -15,6 +15,7 @@ public enum SchemaMigrations {
         SchemaMigration(version: 1, name: "initial", sql: text(PackageResources._001_initial_sqlite_sql)),
         SchemaMigration(version: 2, name: "plans", sql: text(PackageResources._002_plans_sqlite_sql)),
         SchemaMigration(version: 3, name: "operation", sql: text(PackageResources._003_operation_sqlite_sql)),
+        SchemaMigration(version: 4, name: "api", sql: text(PackageResources._004_api_sqlite_sql)),
     ]
 
     /// Migrations for PostgreSQL, in order.
@@ -22,6 +23,7 @@ public enum SchemaMigrations {
         SchemaMigration(version: 1, name: "initial", sql: text(PackageResources._001_initial_postgres_sql)),
         SchemaMigration(version: 2, name: "plans", sql: text(PackageResources._002_plans_postgres_sql)),
         SchemaMigration(version: 3, name: "operation", sql: text(PackageResources._003_operation_postgres_sql)),
+        SchemaMigration(version: 4, name: "api", sql: text(PackageResources._004_api_postgres_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

@@ -34,6 +34,14 @@ struct DatabaseOptions: ParsableArguments {
         await store.close()
     }
 
+    /// Opens `count` connections to the chosen database as one pooled store (for the server).
+    func openPool(_ count: Int) throws -> (store: any DispatchStore, location: DatabaseLocation) {
+        let location = try location()
+        var stores: [any DispatchStore] = []
+        for _ in 0..<max(1, count) { stores.append(try open().store) }
+        return (StorePool(stores), location)
+    }
+
     /// Opens the chosen database; the only place that picks a backend.
     func open() throws -> (store: any DispatchStore, location: DatabaseLocation) {
         let location = try location()

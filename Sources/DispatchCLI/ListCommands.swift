@@ -53,7 +53,8 @@ struct Orders: AsyncParsableCommand {
 
 struct Technicians: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Look at stored technicians; record absences.", subcommands: [List.self, Absent.self])
+        abstract: "Look at stored technicians; record absences; make API tokens.",
+        subcommands: [List.self, Absent.self, TechnicianToken.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List every technician.")

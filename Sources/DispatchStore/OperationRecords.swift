@@ -163,3 +163,39 @@ public struct PublishedPlan: Hashable, Sendable {
         self.visits = visits
     }
 }
+
+/// Who an API token speaks for.
+public enum TokenKind: String, CaseIterable, Hashable, Sendable {
+    /// A technician's bearer token: their agenda and status reports.
+    case technician
+    /// A technician's read-only calendar feed token (it ends up in URLs and phone settings).
+    case feed
+    /// A dispatcher's bearer token.
+    case dispatcher
+}
+
+/// A stored API token: never the secret, only its SHA-256.
+public struct StoredToken: Hashable, Sendable {
+    public var id: String
+    public var kind: TokenKind
+    public var subject: String
+    public var secretSHA256: String
+    public var createdAt: Instant
+    public var revokedAt: Instant?
+
+    public init(id: String, kind: TokenKind, subject: String, secretSHA256: String, createdAt: Instant, revokedAt: Instant?) {
+        self.id = id
+        self.kind = kind
+        self.subject = subject
+        self.secretSHA256 = secretSHA256
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}
+
+/// One visit of one plan version, for the history of a technician's days.
+public struct VersionedVisit: Hashable, Sendable {
+    public var day: LocalDate
+    public var version: Int
+    public var visit: PlannedVisit
+}

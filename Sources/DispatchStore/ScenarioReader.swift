@@ -103,7 +103,7 @@ struct ScenarioReader {
                    o.pinned_technician_id, \(dialect.instantColumn("o.pinned_start")), o.locked_technician_id,
                    \(dialect.instantColumn("o.locked_start")), o.status, \(dialect.dateColumn("o.service_day")),
                    \(dialect.instantColumn("o.booked_at")), o.deadline_paused_seconds,
-                   \(dialect.instantColumn("o.deadline_paused_since"))
+                   \(dialect.instantColumn("o.deadline_paused_since")), o.notes
             FROM orders o JOIN customers c ON c.id = o.customer_id
             WHERE \(condition)
             """
@@ -131,7 +131,7 @@ struct ScenarioReader {
                 address: row.optionalText(10), territory: row.optionalText(11), durationMinutes: try row.int(12),
                 window: window,
                 reportedAt: try row.optionalInt(15).map { Instant(secondsSinceEpoch: $0 + paused) },
-                group: row.optionalText(16), pin: pin, lock: lock)
+                group: row.optionalText(16), pin: pin, lock: lock, notes: row.optionalText(26))
             return StoredOrder(
                 order: order, serviceDay: try date(row.text(22)), status: try row.text(21),
                 bookedAt: try row.optionalInt(23).map(Instant.init(secondsSinceEpoch:)), deadlinePausedSeconds: paused,

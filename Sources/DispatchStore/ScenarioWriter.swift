@@ -154,6 +154,7 @@ struct ScenarioWriter {
             Column("pinned_start", .optional(order.pin?.start), .instant),
             Column("locked_technician_id", .optional(order.lock?.technicianID)),
             Column("locked_start", .optional(order.lock?.start), .instant),
+            Column("notes", .optional(order.notes)),
         ])
     }
 }

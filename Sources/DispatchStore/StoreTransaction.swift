@@ -143,6 +143,33 @@ public struct StoreTransaction {
         return try connection.query(sql, [.text(day.description), .text(day.description)] + orders.map { .text($0) }).map(visit)
     }
 
+    /// The visits of one technician in the day's published plan, and that plan's version.
+    public func publishedVisits(on day: LocalDate, technician: String) throws -> (version: Int?, visits: [PlannedVisit]) {
+        let rows = try connection.query("SELECT id, version FROM plans WHERE day = ? ORDER BY version DESC LIMIT 1", [.text(day.description)])
+        guard let row = rows.first else { return (nil, []) }
+        let sql = """
+            SELECT v.order_id, v.technician_id, \(dialect.instantColumn("v.starts_at")), \(dialect.instantColumn("v.ends_at")),
+                   v.is_contact, o.group_id, d.notice_minutes
+            FROM plan_visits v JOIN orders o ON o.id = v.order_id JOIN service_days d ON d.day = ?
+            WHERE v.plan_id = ? AND v.technician_id = ? ORDER BY v.starts_at, v.order_id
+            """
+        let visits = try connection.query(sql, [.text(day.description), .integer(try row.int(0)), .text(technician)]).map(visit)
+        return (try row.int(1), visits)
+    }
+
+    /// Orders by id (those that exist), sorted by id.
+    public func orders(ids: [String]) throws -> [StoredOrder] {
+        guard !ids.isEmpty else { return [] }
+        return try reader.orders(where: "o.id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))", ids.map { .text($0) })
+    }
+
+    /// Orders of the groups given, sorted by id.
+    public func orders(groups: [String]) throws -> [StoredOrder] {
+        guard !groups.isEmpty else { return [] }
+        return try reader.orders(where: "o.group_id IN (\(Array(repeating: "?", count: groups.count).joined(separator: ", ")))",
+                                 groups.map { .text($0) })
+    }
+
     /// The time zone of a stored service day.
     public func zone(of day: LocalDate) throws -> ServiceTimeZone? { try reader.serviceDayZone(day) }
 

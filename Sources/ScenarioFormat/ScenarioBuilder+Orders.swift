@@ -4,7 +4,7 @@ import Yams
 extension ScenarioBuilder {
     static let orderKeys: Set<String> = [
         "id", "type", "service", "skills", "customer", "location", "territory", "duration_minutes", "window",
-        "reported_at", "group", "pinned", "locked",
+        "reported_at", "group", "pinned", "locked", "notes",
     ]
 
     func readOrder(_ node: Node, index: Int) -> Located<WorkOrder>? {
@@ -43,6 +43,7 @@ extension ScenarioBuilder {
         }
         let reported = reader.instant("reported_at", zone: zone)
         let group = reader.string("group")
+        let notes = reader.string("notes")
         var pin: Pin?
         if let pinned = reader.object("pinned", allowed: ["technician", "start"]) {
             let technician = pinned.string("technician", required: true)
@@ -60,7 +61,7 @@ extension ScenarioBuilder {
         let order = WorkOrder(
             id: id, type: type, service: service, skills: skills, customer: customer, location: location,
             address: address, territory: territory, durationMinutes: duration, window: window, reportedAt: reported,
-            group: group, pin: pin, lock: lock)
+            group: group, pin: pin, lock: lock, notes: notes)
         return Located(value: order, node: node, path: path)
     }
 }

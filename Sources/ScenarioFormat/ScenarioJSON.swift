@@ -63,6 +63,7 @@ public enum ScenarioJSON {
                 object["pinned"] = pinned
             }
             if let lock = order.lock { object["locked"] = ["technician": lock.technicianID, "start": zone.rfc3339(lock.start)] }
+            if let notes = order.notes { object["notes"] = notes }
             return object
         }
         let document: [String: Any] = [

@@ -77,12 +77,14 @@ public struct WorkOrder: Hashable, Sendable, Identifiable {
     public var group: String?
     public var pin: Pin?
     public var lock: Lock?
+    /// What the dispatcher tells the technician (access, parking, the customer's wishes).
+    public var notes: String?
 
     public init(
         id: String, type: WorkType, service: Service, skills: [String]? = nil, customer: Customer,
         location: GeoPoint, address: String? = nil, territory: String? = nil, durationMinutes: Int,
         window: TimeWindow? = nil, reportedAt: Instant? = nil, group: String? = nil,
-        pin: Pin? = nil, lock: Lock? = nil
+        pin: Pin? = nil, lock: Lock? = nil, notes: String? = nil
     ) {
         self.id = id
         self.type = type
@@ -98,5 +100,6 @@ public struct WorkOrder: Hashable, Sendable, Identifiable {
         self.group = group
         self.pin = pin
         self.lock = lock
+        self.notes = notes
     }
 }

@@ -35,7 +35,8 @@ enum SampleScenario {
                 location: GeoPoint(latitude: 40.75, longitude: -73.98), address: "88 Main St, Apt \"4B\"",
                 territory: "north", durationMinutes: 60,
                 window: TimeWindow(start: instant("2026-11-23T09:00:00-05:00"), end: instant("2026-11-23T11:00:00-05:00")),
-                reportedAt: nil, group: "ORD-501", pin: Pin(technicianID: "T01", start: nil), lock: nil),
+                reportedAt: nil, group: "ORD-501", pin: Pin(technicianID: "T01", start: nil), lock: nil,
+                notes: "Gate code 4711; the dog 🐕 is friendly"),
             WorkOrder(
                 id: "WO-1002", type: .repair, service: .phone, skills: nil,
                 customer: Customer(id: "C-77", name: "Zoë O'Brien 🚀", tier: .gold, phone: "+1 212 555 0100"),

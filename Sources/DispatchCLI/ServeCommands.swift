@@ -1,0 +1,177 @@
+import ArgumentParser
+import DispatchHTTP
+import DispatchOperations
+import DispatchStore
+import Foundation
+import Logging
+import SchedulingCore
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the technicians' HTTP API: their agenda, calendar feed and status reports.",
+        discussion: """
+            Endpoints (the OpenAPI document is at /openapi.yaml):
+              GET  /healthz, /readyz                         the process; the database
+              GET  /v1/me/agenda?date=D                      a technician's day (ETag, If-None-Match → 304)
+              GET  /v1/me/calendar.ics?token=FEEDTOKEN       RFC 5545 feed, today and the next 7 days
+              POST /v1/me/orders/{id}/status                 {"state": "en_route", ...}
+              GET  /v1/technicians/{id}/agenda?date=D        any technician's day, for dispatchers
+
+            Tokens: 'dispatch technicians token ID' (bearer), '--feed' (the calendar URL's), and \
+            'dispatch dispatchers token NAME'. Errors are RFC 9457 problem details. One log line per \
+            request on standard error (never a token or a customer's phone). SIGTERM or SIGINT stop it \
+            gracefully: requests under way finish.
+            """)
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0: any free port, printed at start).")
+    var port = 8080
+
+    @Option(help: "Database connections to use at once.")
+    var connections = 4
+
+    @Option(help: "Requests a second each token may make on average (it may burst to three times that).")
+    var rateLimit: Double = 10
+
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard (1...64).contains(connections) else { throw ValidationError("--connections must be between 1 and 64") }
+        guard rateLimit > 0 else { throw ValidationError("--rate-limit must be positive") }
+    }
+
+    func run() async throws {
+        try await reporting {
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = .info
+                return handler
+            }
+            let (store, location) = try database.openPool(connections)
+            let operations = DispatchOperations(store: store, clock: SystemClock())
+            try await operations.ping()
+            let settings = DispatchServer.Settings(host: host, port: port, ratePerSecond: rateLimit, burst: rateLimit * 3)
+            let logger = Logger(label: "dispatch.http")
+            let server = DispatchServer(operations: operations, settings: settings, logger: logger)
+            let app = server.application { port in
+                logger.info("serving", metadata: ["database": .string(location.description), "port": .stringConvertible(port)])
+            }
+            do {
+                try await app.runService()
+            } catch {
+                await store.close()
+                throw error
+            }
+            await store.close()
+        }
+    }
+}
+
+struct Agenda: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a technician's day from the published plan, as their phone shows it.")
+
+    @Option(help: ArgumentHelp("The technician.", valueName: "id"))
+    var technician: String
+
+    @Option(help: ArgumentHelp("The day, YYYY-MM-DD.", valueName: "date"))
+    var date: String
+
+    @Option(help: "table for people, json (the API's document) for scripts.")
+    var format: OutputFormat = .table
+
+    @OptionGroup var options: OperationOptions
+
+    func run() async throws {
+        try await reporting {
+            let day = try BadInput.serviceDay(date)
+            try await options.withOperations { operations in
+                let agenda = try await operations.agenda(technician: technician, date: day)
+                if format == .json {
+                    print(String(decoding: try AgendaDocument.json(agenda), as: UTF8.self))
+                    return
+                }
+                guard !agenda.visits.isEmpty else {
+                    print("\(technician) has no visits on \(day)" + (agenda.version == nil ? " (nothing published)." : "."))
+                    return
+                }
+                let zone = agenda.zone
+                let rows = agenda.visits.map { visit -> [String] in
+                    let order = visit.order.order
+                    let window = order.window.map { "\(zone.local($0.start).time)–\(zone.local($0.end).time)" } ?? "any"
+                    let partners = visit.partners.map { "\($0.order)/\($0.technician)" }.joined(separator: " ")
+                    return ["\(zone.local(visit.start).time)–\(zone.local(visit.end).time)", order.id,
+                            "\(order.service.rawValue) \(order.type.rawValue)", window, visit.order.status,
+                            order.customer.name ?? order.customer.id, visit.customerPhone ?? "-", order.address ?? "-",
+                            partners.isEmpty ? "-" : partners, order.notes ?? ""]
+                }
+                print("\(technician) on \(day), plan version \(agenda.version.map(String.init) ?? "-") (\(zone))")
+                print(TextTable(header: ["TIME", "ORDER", "WORK", "WINDOW", "STATE", "CUSTOMER", "PHONE", "ADDRESS", "WITH", "NOTES"],
+                                rows: rows).render())
+            }
+        }
+    }
+}
+
+struct Dispatchers: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Dispatchers' API tokens.", subcommands: [Token.self])
+
+    struct Token: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a new API token for a dispatcher (alone on standard output), or revoke theirs.")
+
+        @Argument(help: "The dispatcher's name.")
+        var name: String
+
+        @Flag(help: "Revoke every token of this dispatcher instead.")
+        var revoke = false
+
+        @OptionGroup var options: OperationOptions
+
+        func run() async throws {
+            try await reporting { try await tokenCommand(.dispatcher, subject: name, revoke: revoke, options: options) }
+        }
+    }
+}
+
+struct TechnicianToken: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Print a new API token for a technician (alone on standard output), or revoke theirs.",
+        discussion: """
+            The bearer token opens the technician's agenda and status reports. --feed makes a separate, \
+            read-only token for the calendar feed URL (/v1/me/calendar.ics?token=…), which opens the feed and \
+            nothing else, and is revoked on its own. Tokens are 256 random bits, stored only as a SHA-256 hash: \
+            a lost token cannot be shown again, only replaced.
+            """)
+
+    @Argument(help: "The technician.")
+    var technician: String
+
+    @Flag(help: "A calendar feed token instead of a bearer token.")
+    var feed = false
+
+    @Flag(help: "Revoke every token of this kind for the technician instead.")
+    var revoke = false
+
+    @OptionGroup var options: OperationOptions
+
+    func run() async throws {
+        try await reporting { try await tokenCommand(feed ? .feed : .technician, subject: technician, revoke: revoke, options: options) }
+    }
+}
+
+/// Issues (printing the token alone on stdout) or revokes tokens.
+private func tokenCommand(_ kind: TokenKind, subject: String, revoke: Bool, options: OperationOptions) async throws {
+    try await options.withOperations { operations in
+        if revoke {
+            let count = try await operations.revokeTokens(kind, for: subject)
+            Failure.printError("dispatch: revoked \(plural(count, "\(kind.rawValue) token")) of \(subject)")
+        } else {
+            print(try await operations.issueToken(kind, for: subject))
+        }
+    }
+}

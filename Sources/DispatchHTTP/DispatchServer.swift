@@ -1,0 +1,172 @@
+import Crypto
+import DispatchOperations
+import DispatchStore
+import Foundation
+import Hummingbird
+import Logging
+import SchedulingCore
+
+/// The technicians' HTTP API over the application layer (README "The technicians' API"; the
+/// contract is `openapi.yaml`, served at `/openapi.yaml`).
+public struct DispatchServer: Sendable {
+    public struct Settings: Sendable {
+        public var host: String
+        public var port: Int
+        /// Requests per second each token may make on average, and at once.
+        public var ratePerSecond: Double
+        public var burst: Double
+        /// Days in the calendar feed, today included.
+        public var feedDays: Int
+
+        public init(host: String = "127.0.0.1", port: Int = 8080, ratePerSecond: Double = 10, burst: Double = 30, feedDays: Int = 8) {
+            self.host = host
+            self.port = port
+            self.ratePerSecond = ratePerSecond
+            self.burst = burst
+            self.feedDays = feedDays
+        }
+    }
+
+    let operations: DispatchOperations
+    let settings: Settings
+    let logger: Logger
+    let limiter: RateLimiter
+
+    public init(operations: DispatchOperations, settings: Settings, logger: Logger) {
+        self.operations = operations
+        self.settings = settings
+        self.logger = logger
+        limiter = RateLimiter(perSecond: settings.ratePerSecond, burst: settings.burst)
+    }
+
+    /// The application; `onRunning` receives the bound port (useful with port 0).
+    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router(context: APIContext.self)
+        router.add(middleware: RequestLogMiddleware(logger: logger))
+        router.add(middleware: ProblemMiddleware())
+        router.get("/healthz") { _, _ in try Self.json(["status": "ok"]) }
+        router.get("/readyz") { _, _ in
+            do {
+                try await operations.ping()
+            } catch {
+                throw Problem(.serviceUnavailable, "not-ready", "Not ready", "the database does not answer")
+            }
+            return try Self.json(["status": "ready"])
+        }
+        router.get("/openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_yaml)))
+        }
+        router.get("/v1/me/agenda") { request, context in
+            let principal = try await authenticate(request, context, as: .technician)
+            return try await agenda(of: principal.subject, request)
+        }
+        router.get("/v1/technicians/:id/agenda") { request, context in
+            _ = try await authenticate(request, context, as: .dispatcher)
+            let id = try context.parameters.require("id")
+            return try await agenda(of: id, request)
+        }
+        router.get("/v1/me/calendar.ics") { request, context in try await calendar(request, context) }
+        router.post("/v1/me/orders/:id/status") { request, context in
+            let principal = try await authenticate(request, context, as: .technician)
+            return try await reportStatus(try context.parameters.require("id"), by: principal, request, context)
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "fielddispatch"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    // MARK: Authentication
+
+    /// The principal of the request's bearer token, which must be of `kind`; 401 without a
+    /// valid token, 403 for the wrong kind, 429 past the token's rate.
+    func authenticate(_ request: Request, _ context: APIContext, as kind: TokenKind) async throws -> Principal {
+        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw Problem.unauthorized("send the token as 'Authorization: Bearer TOKEN' (dispatch technicians token ID)")
+        }
+        guard let principal = try await operations.authenticate(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)) else {
+            throw Problem.unauthorized("the token is unknown or revoked")
+        }
+        context.identity.principal = principal
+        try await admit(principal)
+        guard principal.kind == kind else {
+            switch principal.kind {
+            case .feed: throw Problem.unauthorized("a calendar feed token opens the calendar feed and nothing else")
+            case .dispatcher: throw Problem.forbidden("a dispatcher has no agenda of their own: use /v1/technicians/{id}/agenda")
+            case .technician: throw Problem.forbidden("this needs a dispatcher's token")
+            }
+        }
+        return principal
+    }
+
+    func admit(_ principal: Principal) async throws {
+        if let wait = await limiter.admit(principal.tokenID) {
+            var problem = Problem(.tooManyRequests, "rate-limited", "Too many requests",
+                                  "this token may make \(Int(settings.ratePerSecond)) requests a second; try again in \(wait) s")
+            problem.headers[.retryAfter] = String(wait)
+            throw problem
+        }
+    }
+
+    // MARK: Routes
+
+    func agenda(of technician: String, _ request: Request) async throws -> Response {
+        guard let text = request.uri.queryParameters.get("date") else {
+            throw Problem.badRequest("give the day as ?date=YYYY-MM-DD")
+        }
+        guard let date = LocalDate(iso: text) else { throw Problem.badRequest("date '\(text)' is not of the form YYYY-MM-DD") }
+        let agenda = try await operations.agenda(technician: technician, date: date)
+        let body = try AgendaDocument.json(agenda)
+        let tag = "\"" + SHA256.hash(data: body).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
+        var headers: HTTPFields = [.eTag: tag, .cacheControl: "private, no-cache"]
+        if let match = request.headers[.ifNoneMatch], Self.matches(match, tag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// If-None-Match: a list of tags, weak or strong, or `*`.
+    static func matches(_ header: String, _ tag: String) -> Bool {
+        header.split(separator: ",").contains { item in
+            let value = item.trimmingCharacters(in: .whitespaces)
+            return value == "*" || value == tag || value == "W/" + tag
+        }
+    }
+
+    func calendar(_ request: Request, _ context: APIContext) async throws -> Response {
+        guard let token = request.uri.queryParameters.get("token") else {
+            throw Problem.unauthorized("subscribe with the feed URL that 'dispatch technicians token ID --feed' makes (…?token=FEEDTOKEN)")
+        }
+        guard let principal = try await operations.authenticate(String(token)), principal.kind == .feed else {
+            throw Problem.unauthorized("the feed token is unknown or revoked")
+        }
+        context.identity.principal = principal
+        try await admit(principal)
+        let now = operations.clock.now()
+        let entries = try await operations.calendar(technician: principal.subject, from: nil, days: settings.feedDays)
+        let text = ICalendarFeed.render(technician: principal.subject, entries: entries, now: now)
+        return Response(status: .ok, headers: [.contentType: "text/calendar; charset=utf-8", .cacheControl: "private, max-age=300"],
+                        body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func reportStatus(_ id: String, by principal: Principal, _ request: Request, _ context: APIContext) async throws -> Response {
+        let body = try await StatusBody.read(request, context)
+        guard try await operations.ownOrder(id, technician: principal.subject) != nil else {
+            throw Problem.notFound("no order '\(id)' among your visits")
+        }
+        let change = try await operations.setStatus(order: id, to: body.state, reason: body.reason, details: body.details,
+                                                    actor: principal.subject)
+        var object: [String: Any] = ["order": id, "from": change.from.rawValue, "to": change.to.rawValue]
+        object["callback"] = change.callback ?? NSNull()
+        object["plan_version"] = change.publish?.version ?? NSNull()
+        return try Self.json(object)
+    }
+
+    static func json(_ object: [String: Any]) throws -> Response {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,78 @@
+import DispatchOperations
+import Foundation
+import Hummingbird
+
+/// An RFC 9457 problem details answer (`application/problem+json`): a stable `type` per kind
+/// of problem, the HTTP status, a short `title` and a `detail` saying what to do.
+public struct Problem: HTTPResponseError, Sendable {
+    public let status: HTTPResponse.Status
+    public let slug: String
+    public let title: String
+    public let detail: String
+    /// Extra headers (e.g. `Retry-After`, `WWW-Authenticate`).
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, _ slug: String, _ title: String, _ detail: String) {
+        self.status = status
+        self.slug = slug
+        self.title = title
+        self.detail = detail
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let object: [String: Any] = [
+            "type": "urn:fielddispatch:problem:\(slug)", "title": title, "status": Int(status.code), "detail": detail,
+            "instance": request.uri.path,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        var fields = headers
+        fields[.contentType] = "application/problem+json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func unauthorized(_ detail: String) -> Problem {
+        var problem = Problem(.unauthorized, "unauthorized", "Unauthorized", detail)
+        problem.headers[.wwwAuthenticate] = "Bearer realm=\"fielddispatch\""
+        return problem
+    }
+
+    static func forbidden(_ detail: String) -> Problem { Problem(.forbidden, "forbidden", "Forbidden", detail) }
+    static func notFound(_ detail: String) -> Problem { Problem(.notFound, "not-found", "Not found", detail) }
+    static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, "bad-request", "Bad request", detail) }
+    static func invalid(_ detail: String) -> Problem { Problem(.unprocessableContent, "invalid", "Invalid request", detail) }
+
+    /// The problem for an application-layer failure.
+    static func from(_ error: OperationError) -> Problem {
+        switch error.category {
+        case .badInput: return invalid(error.message)
+        case .notFound: return notFound(error.message)
+        case .conflict: return Problem(.conflict, "conflict", "Conflict", error.message)
+        case .storage: return Problem(.serviceUnavailable, "unavailable", "Service unavailable", "the database is not answering; try again shortly")
+        }
+    }
+}
+
+/// Turns every failure into problem details: the application's errors by category, the
+/// framework's (unknown route, body too large) by status, anything else as a 500 that says
+/// nothing about the inside.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            throw problem
+        } catch let error as OperationError {
+            throw Problem.from(error)
+        } catch let error as HTTPError {
+            switch error.status {
+            case .notFound: throw Problem.notFound("no such route: \(request.method) \(request.uri.path)")
+            case .contentTooLarge: throw Problem(.contentTooLarge, "too-large", "Body too large", "request bodies are limited to 64 KiB")
+            case .methodNotAllowed: throw Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed", "\(request.method) is not allowed on \(request.uri.path)")
+            default: throw Problem(error.status, "http-\(error.status.code)", error.status.reasonPhrase, error.body ?? error.status.reasonPhrase)
+            }
+        } catch {
+            context.logger.error("unexpected failure", metadata: ["error.type": "\(type(of: error))"])
+            throw Problem(.internalServerError, "internal", "Internal error", "the server failed; the failure was logged")
+        }
+    }
+}

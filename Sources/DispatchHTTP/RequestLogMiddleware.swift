@@ -1,0 +1,37 @@
+import Hummingbird
+import Logging
+
+/// One log line per request: method, route (the pattern, never the URL: a feed URL carries its
+/// token), status, duration and the technician or dispatcher it spoke for.
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            log(request, context, status: Int(response.status.code), started: started)
+            return response
+        } catch let error as HTTPResponseError {
+            log(request, context, status: Int(error.status.code), started: started)
+            throw error
+        } catch {
+            log(request, context, status: 500, started: started)
+            throw error
+        }
+    }
+
+    private func log(_ request: Request, _ context: APIContext, status: Int, started: ContinuousClock.Instant) {
+        let elapsed = started.duration(to: .now)
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        var metadata: Logger.Metadata = [
+            "method": .string(request.method.rawValue), "route": .string(context.endpointPath ?? "unmatched"),
+            "status": .stringConvertible(status), "ms": .string(String(format: "%.2f", milliseconds)),
+        ]
+        if let principal = context.principal {
+            metadata[principal.kind == .dispatcher ? "dispatcher" : "technician"] = .string(principal.subject)
+        }
+        logger.info("request", metadata: metadata)
+    }
+}

@@ -1,0 +1,95 @@
+import Crypto
+import DispatchStore
+import Foundation
+import SchedulingCore
+
+/// Who a request speaks for, once its token checked out.
+public struct Principal: Sendable, Equatable {
+    public var kind: TokenKind
+    /// The technician's id, or the dispatcher's name.
+    public var subject: String
+    /// The token's public id (for rate limits and logs; never the secret).
+    public var tokenID: String
+}
+
+/// API tokens: `fd<kind letter>_<16 hex id>_<43 base64url characters of a 256-bit secret>`.
+/// Only the SHA-256 of the secret is stored; the id finds the row and the secret's hash is
+/// compared in constant time.
+enum APIToken {
+    static func prefix(_ kind: TokenKind) -> String {
+        switch kind {
+        case .technician: return "fdt"
+        case .feed: return "fdf"
+        case .dispatcher: return "fdd"
+        }
+    }
+
+    static func make(_ kind: TokenKind) -> (token: String, id: String, hash: String) {
+        var generator = SystemRandomNumberGenerator()  // getrandom(2) on Linux: cryptographically secure
+        let idBytes = (0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let secret = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let id = idBytes.map { String(format: "%02x", $0) }.joined()
+        let text = secret.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return ("\(prefix(kind))_\(id)_\(text)", id, hash(text))
+    }
+
+    static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Splits a presented token into kind, id and secret; nil when it cannot be one of ours.
+    static func parse(_ token: String) -> (kind: TokenKind, id: String, secret: String)? {
+        let parts = token.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3, parts[1].count == 16, parts[1].allSatisfy(\.isHexDigit), parts[2].count == 43,
+              let kind = TokenKind.allCases.first(where: { prefix($0) == parts[0] }) else { return nil }
+        return (kind, parts[1], parts[2])
+    }
+
+    /// Equal strings of equal length, compared without an early exit.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}
+
+extension DispatchOperations {
+    /// Issues a new token and returns it; it is shown once and stored only as a hash. A
+    /// technician's (bearer or feed) token needs a stored technician.
+    public func issueToken(_ kind: TokenKind, for subject: String) async throws -> String {
+        let subject = subject.trimmingCharacters(in: .whitespaces)
+        guard !subject.isEmpty else { throw OperationError.badInput("a token needs a technician id or a dispatcher name") }
+        return try await perform { context in
+            if kind != .dispatcher, try context.tx.technician(subject) == nil {
+                throw OperationError.notFound("no technician '\(subject)'")
+            }
+            let made = APIToken.make(kind)
+            try context.tx.insertToken(StoredToken(id: made.id, kind: kind, subject: subject, secretSHA256: made.hash,
+                                                   createdAt: context.now, revokedAt: nil))
+            return made.token
+        }
+    }
+
+    /// Revokes every live token of that kind for the subject; returns how many.
+    public func revokeTokens(_ kind: TokenKind, for subject: String) async throws -> Int {
+        try await perform { context in try context.tx.revokeTokens(kind: kind, subject: subject, at: context.now) }
+    }
+
+    /// The principal of a presented token, or nil when it is unknown, malformed or revoked.
+    public func authenticate(_ token: String) async throws -> Principal? {
+        guard let (kind, id, secret) = APIToken.parse(token) else { return nil }
+        return try await perform { context -> Principal? in
+            guard let stored = try context.tx.token(id), stored.revokedAt == nil, stored.kind == kind,
+                  APIToken.constantTimeEqual(stored.secretSHA256, APIToken.hash(secret)) else { return nil }
+            return Principal(kind: kind, subject: stored.subject, tokenID: id)
+        }
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    public func ping() async throws {
+        try await perform { context in try context.tx.ping() }
+    }
+}
