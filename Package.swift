@@ -102,8 +102,8 @@ let package = Package(
         .target(
             name: "DispatchTestSupport",
             dependencies: [
-                "DispatchStore", "DispatchStoreSQLite", "DispatchStorePostgres",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "DispatchStore", "DispatchStoreSQLite", "DispatchStorePostgres", "DispatchOperations", "SchedulingCore",
+                "ScenarioFormat", "PlanCheck", .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/TestSupport"
         ),
@@ -114,6 +114,13 @@ let package = Package(
         .testTarget(
             name: "DispatchOperationsTests",
             dependencies: ["DispatchOperations", "DispatchStore", "ScenarioFormat", "SchedulingCore", "PlanCheck", "DispatchTestSupport"]
+        ),
+        .testTarget(
+            name: "DispatchHTTPTests",
+            dependencies: [
+                "DispatchHTTP", "DispatchOperations", "DispatchStore", "SchedulingCore", "DispatchTestSupport",
+                .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "DispatchCLITests", dependencies: ["DispatchCLI", "DispatchStore", "SchedulingCore", "DispatchTestSupport"]),
     ]

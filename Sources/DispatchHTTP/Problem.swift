@@ -63,12 +63,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             throw problem
         } catch let error as OperationError {
             throw Problem.from(error)
-        } catch let error as HTTPError {
+        } catch let error as HTTPResponseError {
+            // The framework's own refusals (an unknown route, a body past the limit, ...).
             switch error.status {
             case .notFound: throw Problem.notFound("no such route: \(request.method) \(request.uri.path)")
             case .contentTooLarge: throw Problem(.contentTooLarge, "too-large", "Body too large", "request bodies are limited to 64 KiB")
             case .methodNotAllowed: throw Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed", "\(request.method) is not allowed on \(request.uri.path)")
-            default: throw Problem(error.status, "http-\(error.status.code)", error.status.reasonPhrase, error.body ?? error.status.reasonPhrase)
+            default: throw Problem(error.status, "http-\(error.status.code)", error.status.reasonPhrase, error.status.reasonPhrase)
             }
         } catch {
             context.logger.error("unexpected failure", metadata: ["error.type": "\(type(of: error))"])

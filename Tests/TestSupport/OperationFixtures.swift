@@ -1,46 +1,45 @@
 import DispatchOperations
 import DispatchStore
-import DispatchTestSupport
 import Foundation
 import PlanCheck
 import ScenarioFormat
 import SchedulingCore
 
 /// A clock the test moves by hand, as a replayed day moves on.
-final class TestClock: DispatchClock, @unchecked Sendable {
+public final class TestClock: DispatchClock, @unchecked Sendable {
     // Guarded by `lock`.
     private let lock = NSLock()
     private var current: Instant
 
-    init(_ text: String) { current = OperationFixtures.instant(text) }
+    public init(_ text: String) { current = OperationFixtures.instant(text) }
 
-    func now() -> Instant { lock.withLock { current } }
-    func set(_ text: String) { lock.withLock { current = OperationFixtures.instant(text) } }
+    public func now() -> Instant { lock.withLock { current } }
+    public func set(_ text: String) { lock.withLock { current = OperationFixtures.instant(text) } }
 }
 
 /// A small Shanghai day (2026-11-23): three in-house technicians, an install with an agreed
 /// window, a broadband + phone group, a repair without a window and an install waiting for an
 /// appointment.
-enum OperationFixtures {
-    static let zone = ServiceTimeZone(identifier: "Asia/Shanghai")!
-    static let date = LocalDate(iso: "2026-11-23")!
+public enum OperationFixtures {
+    public static let zone = ServiceTimeZone(identifier: "Asia/Shanghai")!
+    public static let date = LocalDate(iso: "2026-11-23")!
 
-    static func instant(_ text: String) -> Instant {
+    public static func instant(_ text: String) -> Instant {
         guard let instant = parseRFC3339(text) else { preconditionFailure("bad fixture time \(text)") }
         return instant
     }
 
-    static func window(_ start: String, _ end: String) -> TimeWindow {
+    public static func window(_ start: String, _ end: String) -> TimeWindow {
         TimeWindow(start: instant("2026-11-23T\(start):00+08:00"), end: instant("2026-11-23T\(end):00+08:00"))
     }
 
-    static func technician(_ id: String, _ skills: [String], lat: Double, lon: Double) -> Technician {
+    public static func technician(_ id: String, _ skills: [String], lat: Double, lon: Double) -> Technician {
         Technician(id: id, name: "Tech \(id)", skills: skills, certifiedUntil: LocalDate(iso: "2027-12-31"),
                    shift: Shift(start: LocalTime(hhmm: "08:30")!, end: LocalTime(hhmm: "17:30")!),
                    startLocation: GeoPoint(latitude: lat, longitude: lon))
     }
 
-    static func order(_ id: String, _ type: WorkType, _ service: Service, customer: String, tier: CustomerTier = .silver,
+    public static func order(_ id: String, _ type: WorkType, _ service: Service, customer: String, tier: CustomerTier = .silver,
                       lat: Double, lon: Double, minutes: Int = 45, window: TimeWindow? = nil, group: String? = nil,
                       reported: String? = nil) -> WorkOrder {
         WorkOrder(id: id, type: type, service: service,
@@ -49,7 +48,7 @@ enum OperationFixtures {
                   window: window, reportedAt: reported.map(instant), group: group)
     }
 
-    static func day() -> Scenario {
+    public static func day() -> Scenario {
         Scenario(
             name: "replay", timeZone: zone, date: date, now: instant("2026-11-22T10:00:00+08:00"),
             technicians: [
@@ -72,7 +71,7 @@ enum OperationFixtures {
 
     /// Plans the stored day with the solver (fixed iterations) and publishes it.
     @discardableResult
-    static func planAndPublish(_ operations: DispatchOperations, _ date: LocalDate = date) async throws -> PublishOutcome {
+    public static func planAndPublish(_ operations: DispatchOperations, _ date: LocalDate = date) async throws -> PublishOutcome {
         guard let (scenario, version) = try await operations.planningDay(date) else { throw TestSetupError(message: "no day \(date)") }
         var day = scenario
         day.now = operations.clock.now()
@@ -82,7 +81,7 @@ enum OperationFixtures {
 
     /// Violations of the hard rules that do not depend on when the plan is read (H1–H5, H7, H8)
     /// of the published plan of `date`, checked against the stored day.
-    static func hardRuleViolations(_ database: TestDatabase, _ date: LocalDate = date) async throws -> [String] {
+    public static func hardRuleViolations(_ database: TestDatabase, _ date: LocalDate = date) async throws -> [String] {
         guard let day = try await database.store.scenario(on: date),
               let published = try await database.store.transaction({ try $0.publishedPlan(on: date) }) else { return [] }
         let plan = try PlanJSON.decode(Data(published.document.utf8), file: "published plan")
