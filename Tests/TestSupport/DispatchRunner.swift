@@ -55,11 +55,18 @@ public struct DispatchRunner {
         return process
     }
 
-    /// Starts the binary without waiting for it; its output is discarded.
-    public func start(_ arguments: [String]) throws -> Process {
+    /// Starts the binary without waiting for it; its output is discarded, or its standard error
+    /// written to the file `stderr` names in the working directory.
+    public func start(_ arguments: [String], stderr: String? = nil) throws -> Process {
         let process = makeProcess(arguments)
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let stderr {
+            let url = directory.appendingPathComponent(stderr)
+            FileManager.default.createFile(atPath: url.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: url)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         return process
     }

@@ -1,0 +1,57 @@
+import DispatchTestSupport
+import Foundation
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `dispatch serve` as a process: tokens from the CLI, a log line per request that never holds a
+/// token or a phone number, and a clean stop on SIGTERM.
+@Suite("dispatch serve", .serialized)
+struct ServeCommandTests {
+    @Test("Serves with CLI tokens, logs without secrets, stops cleanly on SIGTERM")
+    func serveLogsAndStops() async throws {
+        let runner = try DispatchRunner()
+        defer { runner.remove() }
+        try #require(runner.run("db", "migrate").status == 0)
+        try #require(runner.run("import", DispatchRunner.scenario("coordinated-visit")).status == 0)
+        try #require(runner.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "50", "--now", "2026-11-22T21:00:00+08:00").status == 0)
+        let issued = try runner.run("technicians", "token", "T01")
+        #expect(issued.status == 0 && issued.stderr.isEmpty)
+        let token = issued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix("fdt_") && !token.contains("\n"))
+        #expect(try runner.run("technicians", "token", "T99").status == 2)
+
+        let server = try runner.start(["serve", "--port", "0"], stderr: "serve.log")
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        let log = runner.directory.appendingPathComponent("serve.log")
+        var port = 0
+        for _ in 0..<200 where port == 0 {
+            try await Task.sleep(for: .milliseconds(50))
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if let range = text.range(of: #"port=(\d+)"#, options: .regularExpression) {
+                port = Int(text[range].dropFirst(5)) ?? 0
+            }
+        }
+        try #require(port > 0, "the server did not say its port")
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/me/agenda?date=2026-11-23")!)
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: data, as: UTF8.self).contains("+86 138 0000 0000"))  // T01 is the group's contact
+
+        #expect(try runner.run("technicians", "token", "T01", "--revoke").status == 0)
+        let (_, revoked) = try await URLSession.shared.data(for: request)
+        #expect((revoked as? HTTPURLResponse)?.statusCode == 401)
+
+        kill(server.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(15)
+        while server.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!server.isRunning, "still running 15 s after SIGTERM")
+        #expect(server.terminationStatus == 0)
+        let text = try String(contentsOf: log, encoding: .utf8)
+        #expect(text.contains("route=/v1/me/agenda") && text.contains("technician=T01") && text.contains("status=401"))
+        #expect(!text.contains(token) && !text.contains(String(token.suffix(43))))
+        #expect(!text.contains("+86 138 0000 0000") && !text.contains("0000 0000"))
+    }
+}
