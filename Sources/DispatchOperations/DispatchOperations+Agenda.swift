@@ -44,17 +44,15 @@ public struct CalendarEntry: Sendable, Equatable {
 extension DispatchOperations {
     /// The technician's visits of `date` in the published plan, in order.
     public func agenda(technician id: String, date: LocalDate) async throws -> Agenda {
-        try await perform { context in
-            guard try context.tx.technician(id) != nil else { throw OperationError.notFound("no technician '\(id)'") }
-            guard let zone = try context.tx.zone(of: date) else {
-                return Agenda(technician: id, date: date, zone: .utc, version: nil, visits: [])
-            }
-            let (version, visits) = try context.tx.publishedVisits(on: date, technician: id)
+        try await read { context in
+            let (zone, version, visits) = try context.tx.publishedVisits(on: date, technician: id)
+            if visits.isEmpty, try context.tx.technician(id) == nil { throw OperationError.notFound("no technician '\(id)'") }
+            guard let zone else { return Agenda(technician: id, date: date, zone: .utc, version: nil, visits: []) }
             let groups = Array(Set(visits.compactMap(\.group))).sorted()
-            let orders = Dictionary(try context.tx.orders(ids: visits.map(\.order)).map { ($0.order.id, $0) },
-                                    uniquingKeysWith: { first, _ in first })
-            let members = try context.tx.orders(groups: groups)
-            let memberVisits = try context.tx.publishedVisits(on: date, orders: members.map(\.order.id))
+            let stored = try context.tx.orders(ids: visits.filter { $0.group == nil }.map(\.order), groups: groups)
+            let orders = Dictionary(stored.map { ($0.order.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let memberVisits = groups.isEmpty ? []
+                : try context.tx.publishedVisits(on: date, orders: stored.filter { $0.order.group != nil }.map(\.order.id))
             let items = visits.compactMap { visit -> AgendaVisit? in
                 guard let order = orders[visit.order] else { return nil }
                 let partners = memberVisits.filter { $0.group != nil && $0.group == visit.group && $0.order != visit.order }
@@ -73,13 +71,13 @@ extension DispatchOperations {
     /// `days` days: every visit of the published plans, and, cancelled, those that were theirs
     /// in an earlier version and are not any more.
     public func calendar(technician id: String, from start: LocalDate?, days: Int) async throws -> [CalendarEntry] {
-        try await perform { context in
+        try await read { context in
             guard try context.tx.technician(id) != nil else { throw OperationError.notFound("no technician '\(id)'") }
             let first = try start ?? (context.tx.latestZone() ?? .utc).local(context.now).date
             let last = first.adding(days: max(0, days - 1))
             let history = try context.tx.visitHistory(technician: id, from: first, to: last)
             let latest = try context.tx.publishedVersions(from: first, to: last)
-            let orders = Dictionary(try context.tx.orders(ids: Array(Set(history.map(\.visit.order)))).map { ($0.order.id, $0) },
+            let orders = Dictionary(try context.tx.orders(ids: Array(Set(history.map(\.visit.order))), groups: []).map { ($0.order.id, $0) },
                                     uniquingKeysWith: { first, _ in first })
             var zones: [LocalDate: ServiceTimeZone] = [:]
             var entries: [CalendarEntry] = []
@@ -110,7 +108,7 @@ extension DispatchOperations {
     /// exist or is not theirs in the published plan of its day, so a technician cannot probe
     /// others' orders.
     public func ownOrder(_ id: String, technician: String) async throws -> StoredOrder? {
-        try await perform { context in
+        try await read { context in
             guard let order = try context.tx.order(id) else { return nil }
             let visits = try context.tx.publishedVisits(on: order.serviceDay, orders: [id])
             let assigned = visits.contains { $0.technician == technician } || order.order.lock?.technicianID == technician

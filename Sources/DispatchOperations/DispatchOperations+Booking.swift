@@ -31,7 +31,7 @@ extension DispatchOperations {
     public func slots(order id: String, days: Int = 7, lengthMinutes: Int = 120) async throws -> [Slot] {
         guard days >= 1, days <= 60 else { throw OperationError.badInput("--days must be between 1 and 60") }
         guard lengthMinutes >= 15, lengthMinutes <= 720 else { throw OperationError.badInput("--length must be between 15 and 720 minutes") }
-        return try await perform { context in
+        return try await read { context in
             let order = try context.requireOrder(id)
             try context.requireBookable(order)
             return try context.slots(for: order, days: days, lengthMinutes: lengthMinutes, limit: nil)

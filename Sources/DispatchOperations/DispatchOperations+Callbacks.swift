@@ -26,7 +26,7 @@ extension DispatchOperations {
 
     /// Open callback tasks created by `now`, earliest due first, overdue ones marked.
     public func callbacksDue() async throws -> [CallbackItem] {
-        try await perform { context in
+        try await read { context in
             try context.tx.openCallbacks(dueBy: nil).filter { $0.createdAt <= context.now }.map { task in
                 let latest = task.cause == .completion ? task.createdAt.adding(minutes: 3 * 1440) : task.dueAt
                 return CallbackItem(task: task, latest: latest, overdue: context.now > latest)

@@ -25,7 +25,7 @@ public struct DayOrders: Sendable {
 extension DispatchOperations {
     /// The day's orders with their published visits and repair deadlines; nil when no such day.
     public func orders(on date: LocalDate) async throws -> DayOrders? {
-        try await perform { context in
+        try await read { context in
             guard let day = try context.tx.scenario(on: date) else { return nil }
             let plan = try context.tx.publishedPlan(on: date)
             let visits = Dictionary((plan?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
@@ -49,7 +49,7 @@ extension DispatchOperations {
     /// under way or done (notified, en route, on site, completed, transferred) stay where they
     /// are, locked; everything else is planned.
     public func planningDay(_ date: LocalDate) async throws -> (scenario: Scenario, version: Int?)? {
-        try await perform { context in
+        try await read { context in
             guard var day = try context.tx.scenario(on: date) else { return nil }
             let states = Dictionary(try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
             let open: Set<OrderState> = [.new, .scheduled, .confirmed]
@@ -92,7 +92,7 @@ extension OperationContext {
 extension DispatchOperations {
     /// The time zone of the order's service day, for showing its times.
     public func zone(ofOrder id: String) async throws -> ServiceTimeZone {
-        try await perform { context in
+        try await read { context in
             let order = try context.requireOrder(id)
             return try context.day(order.serviceDay, like: order.serviceDay).timeZone
         }

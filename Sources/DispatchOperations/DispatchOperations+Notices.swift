@@ -14,7 +14,7 @@ public struct SendReport: Sendable, Equatable {
 extension DispatchOperations {
     /// The outbox: all notices, or those due now, pending or sent.
     public func notices(_ filter: NoticeFilter) async throws -> [StoredNotice] {
-        try await perform { context in try context.tx.notices(filter) }
+        try await read { context in try context.tx.notices(filter) }
     }
 
     /// Delivers every due, unsent notice to `sink` and marks each sent only after the receiver
@@ -24,7 +24,7 @@ extension DispatchOperations {
     /// mid-run repeats at most those, the ones whose acknowledgement it never recorded.
     public func sendNotices(to sink: any NoticeSink, concurrency: Int = 8,
                             progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> SendReport {
-        let due = try await perform { context in try context.tx.notices(.due(context.now)) }
+        let due = try await read { context in try context.tx.notices(.due(context.now)) }
         var report = SendReport(due: due.count)
         var done = 0
         try await withThrowingTaskGroup(of: (StoredNotice, String?).self) { group in

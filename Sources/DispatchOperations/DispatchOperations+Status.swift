@@ -80,7 +80,7 @@ extension DispatchOperations {
 
     /// The order's recorded transitions, oldest first.
     public func history(order id: String) async throws -> [OrderEvent] {
-        try await perform { context in
+        try await read { context in
             _ = try context.requireOrder(id)
             return try context.tx.events(of: id)
         }

@@ -81,7 +81,7 @@ extension DispatchOperations {
     /// The principal of a presented token, or nil when it is unknown, malformed or revoked.
     public func authenticate(_ token: String) async throws -> Principal? {
         guard let (kind, id, secret) = APIToken.parse(token) else { return nil }
-        return try await perform { context -> Principal? in
+        return try await read { context -> Principal? in
             guard let stored = try context.tx.token(id), stored.revokedAt == nil, stored.kind == kind,
                   APIToken.constantTimeEqual(stored.secretSHA256, APIToken.hash(secret)) else { return nil }
             return Principal(kind: kind, subject: stored.subject, tokenID: id)
@@ -90,6 +90,6 @@ extension DispatchOperations {
 
     /// Whether the database answers (for `/readyz`).
     public func ping() async throws {
-        try await perform { context in try context.tx.ping() }
+        try await read { context in try context.tx.ping() }
     }
 }

@@ -16,6 +16,16 @@ public struct DispatchOperations: Sendable {
         self.clock = clock
     }
 
+    /// As `perform`, for operations that only read: no write lock is taken.
+    func read<T: Sendable>(_ body: @escaping @Sendable (OperationContext) throws -> T) async throws -> T {
+        let now = clock.now()
+        do {
+            return try await store.readTransaction { transaction in try body(OperationContext(tx: transaction, now: now)) }
+        } catch {
+            throw OperationError.from(error)
+        }
+    }
+
     /// Runs `body` in one transaction with the operation's time; every failure becomes an `OperationError`.
     func perform<T: Sendable>(_ body: @escaping @Sendable (OperationContext) throws -> T) async throws -> T {
         let now = clock.now()

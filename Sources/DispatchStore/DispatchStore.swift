@@ -66,6 +66,9 @@ public protocol DispatchStore: PlanStore, Sendable {
     /// Runs `body` in one transaction on a current schema: committed when it returns, rolled
     /// back when it throws. The application layer builds every operation from this.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T
+    /// As `transaction`, for work that only reads: a consistent snapshot that takes no write lock
+    /// (readers never wait for the writer, nor it for them). A write inside it fails.
+    func readTransaction<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T
     func close() async
 }
 

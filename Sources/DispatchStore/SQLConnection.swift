@@ -66,6 +66,8 @@ public struct SQLDialect: Sendable {
     public let backend: String
     /// Starts a write transaction that takes its locks at once.
     public let beginTransaction: String
+    /// Starts a transaction that only reads (a consistent snapshot, no write lock).
+    public let beginReadTransaction: String
     /// Placeholder for an instant bound as epoch seconds.
     public let instantParameter: String
     /// Expression reading an instant column back as epoch seconds.
@@ -87,7 +89,7 @@ public struct SQLDialect: Sendable {
         backend: String, beginTransaction: String, instantParameter: String,
         instantColumn: @escaping @Sendable (String) -> String, dateColumn: @escaping @Sendable (String) -> String,
         isDistinctFrom: String, migrationLock: String?, tableExists: String, migrations: [SchemaMigration],
-        lockRows: String
+        lockRows: String, beginReadTransaction: String
     ) {
         self.backend = backend
         self.beginTransaction = beginTransaction
@@ -99,6 +101,7 @@ public struct SQLDialect: Sendable {
         self.tableExists = tableExists
         self.migrations = migrations
         self.lockRows = lockRows
+        self.beginReadTransaction = beginReadTransaction
     }
 }
 
@@ -118,8 +121,8 @@ public protocol SQLConnection: AnyObject {
 
 extension SQLConnection {
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute(dialect.beginTransaction, [])
+    public func transaction<T>(readOnly: Bool = false, _ body: () throws -> T) throws -> T {
+        try execute(readOnly ? dialect.beginReadTransaction : dialect.beginTransaction, [])
         do {
             let result = try body()
             try execute("COMMIT", [])

@@ -7,8 +7,9 @@ import SchedulingCore
 /// All work on the connection runs on one serial queue owned by this store, never on the
 /// cooperative thread pool, and is exposed as `async` functions.
 public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendable {
-    // Invariant behind @unchecked Sendable: `connection` is touched only on `queue`.
+    // Invariant behind @unchecked Sendable: `connection` and `schemaCurrent` are touched only on `queue`.
     private let connection: any SQLConnection
+    private var schemaCurrent = false
     private let queue: DispatchQueue
     public let backend: String
 
@@ -89,9 +90,24 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
         try await run { connection in
-            try Migrator(connection).requireCurrent()
+            try self.requireCurrentOnce(connection)
             return try connection.transaction { try body(StoreTransaction(connection)) }
         }
+    }
+
+    public func readTransaction<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
+        try await run { connection in
+            try self.requireCurrentOnce(connection)
+            return try connection.transaction(readOnly: true) { try body(StoreTransaction(connection)) }
+        }
+    }
+
+    /// The schema check, made once per connection: migrations only ever add, so a schema found
+    /// current stays current for this program.
+    private func requireCurrentOnce(_ connection: any SQLConnection) throws {
+        guard !schemaCurrent else { return }
+        try Migrator(connection).requireCurrent()
+        schemaCurrent = true
     }
 
     public func close() async {

@@ -71,13 +71,18 @@ struct ScenarioReader {
     }
 
     /// Technicians with `absent` set from the absences of `day` (false for all when `day` is nil).
-    func technicians(absentOn day: LocalDate?) throws -> [Technician] {
-        let sql = """
+    func technicians(absentOn day: LocalDate?, id: String? = nil) throws -> [Technician] {
+        var sql = """
             SELECT t.id, t.name, t.crew_id, t.skills, \(dialect.dateColumn("t.certified_until")), t.shift_start_minute,
                    t.shift_end_minute, t.start_lat, t.start_lon, t.end_lat, t.end_lon, t.territories, a.technician_id
             FROM technicians t LEFT JOIN technician_absences a ON a.technician_id = t.id AND a.day = ?
             """
-        return try connection.query(sql, [.optional(day?.description)]).map { row in
+        var parameters: [SQLValue] = [.optional(day?.description)]
+        if let id {
+            sql += " WHERE t.id = ?"
+            parameters.append(.text(id))
+        }
+        return try connection.query(sql, parameters).map { row in
             Technician(
                 id: try row.text(0), name: row.optionalText(1), crewID: row.optionalText(2),
                 skills: try JSONText.strings(row.text(3), column: "technicians.skills"),

@@ -35,6 +35,9 @@ public final class StorePool: DispatchStore, @unchecked Sendable {
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
         try await store.transaction(body)
     }
+    public func readTransaction<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
+        try await store.readTransaction(body)
+    }
     public func savePlan(_ plan: Plan, document: String, seed: UInt64, plannedFor now: Instant, createdAt: Instant) async throws -> Int {
         try await store.savePlan(plan, document: document, seed: seed, plannedFor: now, createdAt: createdAt)
     }

@@ -44,11 +44,7 @@ extension StoreTransaction {
             """
         let days: [SQLValue] = [.text(first.description), .text(last.description)]
         return try connection.query(sql, days + [.text(technician)] + days).map { row in
-            let start = Instant(secondsSinceEpoch: try row.int(4))
-            let visit = PlannedVisit(
-                order: try row.text(2), technician: try row.text(3), start: start, end: Instant(secondsSinceEpoch: try row.int(5)),
-                noticeAt: start.adding(minutes: -(try row.int(8))), group: row.optionalText(7), contact: try Self.bool(row, 6))
-            return VersionedVisit(day: try reader.date(row.text(0)), version: try row.int(1), visit: visit)
+            VersionedVisit(day: try reader.date(row.text(0)), version: try row.int(1), visit: try visit(row, from: 2))
         }
     }
 

@@ -34,7 +34,7 @@ public struct StoreTransaction {
     public func technicians(absentOn day: LocalDate) throws -> [Technician] { try reader.technicians(absentOn: day) }
 
     public func technician(_ id: String) throws -> Technician? {
-        try reader.technicians(absentOn: nil).first { $0.id == id }
+        try reader.technicians(absentOn: nil, id: id).first
     }
 
     public func order(_ id: String) throws -> StoredOrder? {
@@ -125,7 +125,7 @@ public struct StoreTransaction {
             JOIN service_days d ON d.day = p.day
             WHERE v.plan_id = ? ORDER BY v.starts_at, v.technician_id, v.order_id
             """
-        let visits = try connection.query(sql, [.integer(id)]).map(visit)
+        let visits = try connection.query(sql, [.integer(id)]).map { try visit($0) }
         return PublishedPlan(version: try row.int(1), document: try row.text(2), visits: visits)
     }
 
@@ -140,45 +140,47 @@ public struct StoreTransaction {
             WHERE v.plan_id = (SELECT id FROM plans WHERE day = ? ORDER BY version DESC LIMIT 1) AND v.order_id IN (\(marks))
             ORDER BY v.starts_at, v.order_id
             """
-        return try connection.query(sql, [.text(day.description), .text(day.description)] + orders.map { .text($0) }).map(visit)
+        return try connection.query(sql, [.text(day.description), .text(day.description)] + orders.map { .text($0) }).map { try visit($0) }
     }
 
-    /// The visits of one technician in the day's published plan, and that plan's version.
-    public func publishedVisits(on day: LocalDate, technician: String) throws -> (version: Int?, visits: [PlannedVisit]) {
-        let rows = try connection.query("SELECT id, version FROM plans WHERE day = ? ORDER BY version DESC LIMIT 1", [.text(day.description)])
-        guard let row = rows.first else { return (nil, []) }
+    /// The visits of one technician in the day's published plan, that plan's version and the
+    /// day's time zone (nil when the day was never stored), in one read.
+    public func publishedVisits(on day: LocalDate, technician: String) throws
+        -> (zone: ServiceTimeZone?, version: Int?, visits: [PlannedVisit]) {
         let sql = """
-            SELECT v.order_id, v.technician_id, \(dialect.instantColumn("v.starts_at")), \(dialect.instantColumn("v.ends_at")),
-                   v.is_contact, o.group_id, d.notice_minutes
-            FROM plan_visits v JOIN orders o ON o.id = v.order_id JOIN service_days d ON d.day = ?
-            WHERE v.plan_id = ? AND v.technician_id = ? ORDER BY v.starts_at, v.order_id
+            SELECT d.timezone, p.version, v.order_id, v.technician_id, \(dialect.instantColumn("v.starts_at")),
+                   \(dialect.instantColumn("v.ends_at")), v.is_contact, o.group_id, d.notice_minutes
+            FROM service_days d
+            LEFT JOIN plans p ON p.id = (SELECT id FROM plans WHERE day = d.day ORDER BY version DESC LIMIT 1)
+            LEFT JOIN plan_visits v ON v.plan_id = p.id AND v.technician_id = ?
+            LEFT JOIN orders o ON o.id = v.order_id
+            WHERE d.day = ? ORDER BY v.starts_at, v.order_id
             """
-        let visits = try connection.query(sql, [.text(day.description), .integer(try row.int(0)), .text(technician)]).map(visit)
-        return (try row.int(1), visits)
+        let rows = try connection.query(sql, [.text(technician), .text(day.description)])
+        guard let first = rows.first else { return (nil, nil, []) }
+        let visits = try rows.filter { !$0.isNull(2) }.map { try visit($0, from: 2) }
+        return (ServiceTimeZone(identifier: try first.text(0)), try first.optionalInt(1), visits)
     }
 
-    /// Orders by id (those that exist), sorted by id.
-    public func orders(ids: [String]) throws -> [StoredOrder] {
-        guard !ids.isEmpty else { return [] }
-        return try reader.orders(where: "o.id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))", ids.map { .text($0) })
-    }
-
-    /// Orders of the groups given, sorted by id.
-    public func orders(groups: [String]) throws -> [StoredOrder] {
-        guard !groups.isEmpty else { return [] }
-        return try reader.orders(where: "o.group_id IN (\(Array(repeating: "?", count: groups.count).joined(separator: ", ")))",
-                                 groups.map { .text($0) })
+    /// Orders with one of the ids or in one of the groups, sorted by id.
+    public func orders(ids: [String], groups: [String]) throws -> [StoredOrder] {
+        guard !ids.isEmpty || !groups.isEmpty else { return [] }
+        func marks(_ count: Int) -> String { Array(repeating: "?", count: max(1, count)).joined(separator: ", ") }
+        return try reader.orders(where: "o.id IN (\(marks(ids.count))) OR o.group_id IN (\(marks(groups.count)))",
+                                 (ids.isEmpty ? [.null] : ids.map { .text($0) }) + (groups.isEmpty ? [.null] : groups.map { .text($0) }))
     }
 
     /// The time zone of a stored service day.
     public func zone(of day: LocalDate) throws -> ServiceTimeZone? { try reader.serviceDayZone(day) }
 
-    private func visit(_ row: SQLRow) throws -> PlannedVisit {
-        let start = Instant(secondsSinceEpoch: try row.int(2))
+    /// A visit from the columns order, technician, start, end, contact, group, notice minutes
+    /// (in that order, from column `first`).
+    func visit(_ row: SQLRow, from first: Int = 0) throws -> PlannedVisit {
+        let start = Instant(secondsSinceEpoch: try row.int(first + 2))
         return PlannedVisit(
-            order: try row.text(0), technician: try row.text(1), start: start,
-            end: Instant(secondsSinceEpoch: try row.int(3)), noticeAt: start.adding(minutes: -(try row.int(6))),
-            group: row.optionalText(5), contact: try Self.bool(row, 4))
+            order: try row.text(first), technician: try row.text(first + 1), start: start,
+            end: Instant(secondsSinceEpoch: try row.int(first + 3)), noticeAt: start.adding(minutes: -(try row.int(first + 6))),
+            group: row.optionalText(first + 5), contact: try Self.bool(row, first + 4))
     }
 
     /// Stores `plan` as the day's next version and returns it. `expected` is the version the

@@ -17,7 +17,7 @@ public final class SQLiteConnection: SQLConnection {
         migrationLock: nil,
         tableExists: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
         migrations: SchemaMigrations.sqlite,
-        lockRows: "")
+        lockRows: "", beginReadTransaction: "BEGIN DEFERRED")
 
     /// Opens (creating if needed) the database file, with foreign keys enforced.
     public init(path: String) throws {
