@@ -2,32 +2,126 @@ import DispatchOperations
 import Foundation
 import SchedulingCore
 
-/// The agenda as JSON: stable keys (sorted), times with the day's UTC offset.
+/// The agenda as JSON: stable keys (sorted), times with the day's UTC offset, absent values as
+/// null. Encodable values rather than dictionaries: this is the hot path of phones polling.
 public enum AgendaDocument {
     public static func json(_ agenda: Agenda) throws -> Data {
-        let zone = agenda.zone
-        let visits: [[String: Any]] = agenda.visits.map { item in
-            let order = item.order.order
-            var customer: [String: Any] = ["name": order.customer.name ?? order.customer.id]
-            customer["phone"] = item.customerPhone ?? NSNull()
-            var visit: [String: Any] = [
-                "order": order.id, "type": order.type.rawValue, "service": order.service.rawValue, "state": item.order.status,
-                "customer": customer, "location": ["lat": order.location.latitude, "lon": order.location.longitude],
-                "planned_start": zone.rfc3339(item.start), "planned_end": zone.rfc3339(item.end),
-                "duration_minutes": order.durationMinutes, "contact": item.contact,
-                "partners": item.partners.map { ["technician": $0.technician, "order": $0.order] },
-            ]
-            visit["address"] = order.address ?? NSNull()
-            visit["window"] = order.window.map { ["start": zone.rfc3339($0.start), "end": zone.rfc3339($0.end)] } ?? NSNull()
-            visit["group"] = order.group ?? NSNull()
-            visit["notes"] = order.notes ?? NSNull()
-            return visit
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(Document(agenda))
+    }
+
+    struct Document: Encodable {
+        let technician: String
+        let date: String
+        let timezone: String
+        let planVersion: Int?
+        let visits: [Visit]
+
+        init(_ agenda: Agenda) {
+            technician = agenda.technician
+            date = agenda.date.description
+            timezone = agenda.zone.identifier
+            planVersion = agenda.version
+            visits = agenda.visits.map { Visit($0, zone: agenda.zone) }
         }
-        var document: [String: Any] = [
-            "technician": agenda.technician, "date": agenda.date.description, "timezone": zone.identifier, "visits": visits,
-        ]
-        document["plan_version"] = agenda.version ?? NSNull()
-        return try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+
+        enum CodingKeys: String, CodingKey {
+            case technician, date, timezone, visits
+            case planVersion = "plan_version"
+        }
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(technician, forKey: .technician)
+            try container.encode(date, forKey: .date)
+            try container.encode(timezone, forKey: .timezone)
+            try container.encode(planVersion, forKey: .planVersion)
+            try container.encode(visits, forKey: .visits)
+        }
+    }
+
+    struct Window: Encodable {
+        let start: String
+        let end: String
+    }
+
+    struct Visit: Encodable {
+        struct Customer: Encodable {
+            let name: String
+            let phone: String?
+            func encode(to encoder: Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(name, forKey: .name)
+                try container.encode(phone, forKey: .phone)
+            }
+            enum CodingKeys: String, CodingKey { case name, phone }
+        }
+
+        struct Location: Encodable {
+            let lat: Double
+            let lon: Double
+        }
+
+        struct Partner: Encodable {
+            let technician: String
+            let order: String
+        }
+
+        let order, type, service, state: String
+        let customer: Customer
+        let address: String?
+        let location: Location
+        let window: Window?
+        let plannedStart, plannedEnd: String
+        let durationMinutes: Int
+        let group: String?
+        let contact: Bool
+        let partners: [Partner]
+        let notes: String?
+
+        init(_ item: AgendaVisit, zone: ServiceTimeZone) {
+            let work = item.order.order
+            order = work.id
+            type = work.type.rawValue
+            service = work.service.rawValue
+            state = item.order.status
+            customer = Customer(name: work.customer.name ?? work.customer.id, phone: item.customerPhone)
+            address = work.address
+            location = Location(lat: work.location.latitude, lon: work.location.longitude)
+            window = work.window.map { Window(start: zone.rfc3339($0.start), end: zone.rfc3339($0.end)) }
+            plannedStart = zone.rfc3339(item.start)
+            plannedEnd = zone.rfc3339(item.end)
+            durationMinutes = work.durationMinutes
+            group = work.group
+            contact = item.contact
+            partners = item.partners.map { Partner(technician: $0.technician, order: $0.order) }
+            notes = work.notes
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case order, type, service, state, customer, address, location, window, group, contact, partners, notes
+            case plannedStart = "planned_start", plannedEnd = "planned_end", durationMinutes = "duration_minutes"
+        }
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(order, forKey: .order)
+            try container.encode(type, forKey: .type)
+            try container.encode(service, forKey: .service)
+            try container.encode(state, forKey: .state)
+            try container.encode(customer, forKey: .customer)
+            try container.encode(address, forKey: .address)
+            try container.encode(location, forKey: .location)
+            try container.encode(window, forKey: .window)
+            try container.encode(plannedStart, forKey: .plannedStart)
+            try container.encode(plannedEnd, forKey: .plannedEnd)
+            try container.encode(durationMinutes, forKey: .durationMinutes)
+            try container.encode(group, forKey: .group)
+            try container.encode(contact, forKey: .contact)
+            try container.encode(partners, forKey: .partners)
+            try container.encode(notes, forKey: .notes)
+        }
     }
 }
 

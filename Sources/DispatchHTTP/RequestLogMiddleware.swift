@@ -24,10 +24,10 @@ struct RequestLogMiddleware: RouterMiddleware {
 
     private func log(_ request: Request, _ context: APIContext, status: Int, started: ContinuousClock.Instant) {
         let elapsed = started.duration(to: .now)
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let microseconds = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
         var metadata: Logger.Metadata = [
             "method": .string(request.method.rawValue), "route": .string(context.endpointPath ?? "unmatched"),
-            "status": .stringConvertible(status), "ms": .string(String(format: "%.2f", milliseconds)),
+            "status": .stringConvertible(status), "ms": .string("\(microseconds / 1000).\(String(microseconds % 1000 / 10 + 100).dropFirst())"),
         ]
         if let principal = context.principal {
             metadata[principal.kind == .dispatcher ? "dispatcher" : "technician"] = .string(principal.subject)

@@ -8,6 +8,10 @@ import DispatchStore
 /// Parameters and results travel in libpq's text format; the shared store code decodes them.
 public final class PostgresConnection: SQLConnection {
     private var handle: OpaquePointer?
+    /// Prepared statements of this connection, by their SQL text.
+    private var prepared: [String: String] = [:]
+    /// Raised when the cache starts over, so names are never reused for other texts.
+    private var preparedGeneration = 0
 
     public let dialect = SQLDialect(
         backend: "postgresql",
@@ -81,12 +85,35 @@ public final class PostgresConnection: SQLConnection {
             }
         }
         let numbered = Self.numberPlaceholders(sql)
+        let name = try preparedName(numbered, parameters: texts.count, sql: sql)
         let result = withCStrings(texts) { pointers in
-            PQexecParams(connection, numbered, Int32(pointers.count), nil, pointers, nil, nil, 0)
+            if let name { return PQexecPrepared(connection, name, Int32(pointers.count), pointers, nil, nil, 0) }
+            return PQexecParams(connection, numbered, Int32(pointers.count), nil, pointers, nil, nil, 0)
         }
         defer { PQclear(result) }
         try check(result, sql)
         return try read(result)
+    }
+
+    /// The server-side prepared statement for `numbered`, prepared on first use: the server then
+    /// plans it once instead of on every call (planning costs more than running most of these).
+    /// Statements other than queries and row changes cannot be prepared and run unprepared.
+    private func preparedName(_ numbered: String, parameters: Int, sql: String) throws -> String? {
+        let head = numbered.drop { $0.isWhitespace }.prefix(6).uppercased()
+        guard ["SELECT", "INSERT", "UPDATE", "DELETE"].contains(head) else { return nil }
+        if let name = prepared[numbered] { return name }
+        if prepared.count >= 512 {
+            // Lists of varying length make new texts; start over rather than grow without bound.
+            try executeScript("DEALLOCATE ALL")
+            prepared.removeAll()
+            preparedGeneration += 1
+        }
+        let name = "fd\(prepared.count + 1)_\(preparedGeneration)"
+        let result = PQprepare(try open(), name, numbered, Int32(parameters), nil)
+        defer { PQclear(result) }
+        try check(result, sql)
+        prepared[numbered] = name
+        return name
     }
 
     private func check(_ result: OpaquePointer?, _ sql: String) throws {
