@@ -11,4 +11,4 @@ if [[ ! -x /tmp/peers-venv/bin/python ]] && [[ " $* " != *" --no-peer "* ]] && [
 fi
 DISPATCH="$(swift build -c release --show-bin-path)/dispatch"
 PEER_PYTHON=python3
-[[ -x /tmp/peers-venv/bin/python ]] && PEER_PYTHON=/tmp/peers-venv/bin/python
+if [[ -x /tmp/peers-venv/bin/python ]]; then PEER_PYTHON=/tmp/peers-venv/bin/python; fi
