@@ -22,6 +22,10 @@ struct ServeCommandTests {
         #expect(token.hasPrefix("fdt_") && !token.contains("\n"))
         #expect(try runner.run("technicians", "token", "T99").status == 2)
 
+        let agenda = try runner.run("agenda", "--technician", "T01", "--date", "2026-11-23")
+        #expect(agenda.status == 0 && agenda.stdout.contains("WO-1001") && agenda.stdout.contains("+86 138 0000 0000"))
+        #expect(try runner.run("agenda", "--technician", "T99", "--date", "2026-11-23").status == 2)
+
         let server = try runner.start(["serve", "--port", "0"], stderr: "serve.log")
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         let log = runner.directory.appendingPathComponent("serve.log")
