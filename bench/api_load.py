@@ -12,7 +12,8 @@ in turn, every second request with If-None-Match (the ETag fetched beforehand, s
 hook), so the achieved rate is about --rate. Prints wrk's latency percentiles, errors, the achieved rate and
 the server's resident memory sampled every 10 s.
 """
-import argparse, json, os, re, signal, subprocess, sys, tempfile, threading, time, urllib.request
+import argparse, json, os, signal, subprocess, sys, tempfile, threading, time, urllib.request
+from benchlib import published_day, run
 
 LUA = r"""
 local entries = {ENTRIES}
@@ -28,10 +29,6 @@ end
 function delay()
   return pause
 end
-statuses = {}
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
 function done(summary, latency, requests)
   io.write(string.format("JSON {\"p50_ms\": %.3f, \"p90_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f, \"requests\": %d, \"seconds\": %.3f, \"errors\": %d, \"non2xx\": %d}\n",
     latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
@@ -39,13 +36,6 @@ function done(summary, latency, requests)
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status))
 end
 """
-
-
-def run(cmd, **kw):
-    result = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if result.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{result.stderr}")
-    return result
 
 
 def rss_kb(pid):
@@ -69,13 +59,7 @@ def main():
     d, db = args.dispatch, [f"--database={args.database}"]
     work = tempfile.mkdtemp(prefix="bench-api-")
 
-    day = os.path.join(work, "day.json")
-    with open(day, "w") as out:
-        out.write(run([d, "generate", "--orders", "2000", "--technicians", str(args.technicians), "--seed", "1"]).stdout)
-    run([d, "db", "migrate"] + db)
-    run([d, "import", day] + db)
-    run([d, "plan", "--date", "2026-11-23", "--commit", "--seconds", "10", "--no-progress", "--format", "table",
-         "--now", "2026-11-22T20:00:00+08:00"] + db)
+    published_day(d, args.database, work, 2000, args.technicians, 10)
     technicians = [t["id"] for t in json.loads(run([d, "technicians", "list", "--format", "json"] + db).stdout)]
     tokens = [run([d, "technicians", "token", t] + db).stdout.strip() for t in technicians]
     print(f"setup: {len(tokens)} technicians with tokens, day planned and published", file=sys.stderr)

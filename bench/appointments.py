@@ -9,8 +9,9 @@ receiver, >= 200 notices/s).
 Without --database a fresh SQLite file under /tmp is used. The receiver is a threaded HTTP
 server on 127.0.0.1 that answers 202 and counts idempotency keys.
 """
-import argparse, json, os, statistics, subprocess, sys, tempfile, threading, time
+import argparse, json, statistics, sys, tempfile, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from benchlib import published_day, run
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -32,13 +33,6 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
-def run(cmd, **kw):
-    result = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if result.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{result.stderr}")
-    return result
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("dispatch")
@@ -53,15 +47,8 @@ def main():
     db = [f"--database={database}"]
     d = args.dispatch
 
-    day = os.path.join(work, "day.json")
-    with open(day, "w") as out:
-        out.write(run([d, "generate", "--orders", str(args.orders), "--technicians", str(args.technicians), "--seed", "1"]).stdout)
-    run([d, "db", "migrate"] + db)
-    run([d, "import", day] + db)
-    started = time.time()
-    run([d, "plan", "--date", "2026-11-23", "--commit", "--seconds", "20", "--no-progress", "--format", "table",
-         "--now", "2026-11-22T20:00:00+08:00"] + db)
-    print(f"setup: {args.orders} orders, {args.technicians} technicians, day planned and published in {time.time() - started:.1f} s",
+    took = published_day(d, database, work, args.orders, args.technicians, 20)
+    print(f"setup: {args.orders} orders, {args.technicians} technicians, day planned and published in {took:.1f} s",
           file=sys.stderr)
 
     orders = json.loads(run([d, "orders", "list", "--date", "2026-11-23", "--format", "json"] + db).stdout)
