@@ -43,6 +43,8 @@ let package = Package(
                 .embedInCode("postgres/0003_operation.postgres.sql"),
                 .embedInCode("sqlite/0004_api.sqlite.sql"),
                 .embedInCode("postgres/0004_api.postgres.sql"),
+                .embedInCode("sqlite/0005_nightly.sqlite.sql"),
+                .embedInCode("postgres/0005_nightly.postgres.sql"),
             ]
         ),
 

@@ -16,6 +16,7 @@ public enum SchemaMigrations {
         SchemaMigration(version: 2, name: "plans", sql: text(PackageResources._002_plans_sqlite_sql)),
         SchemaMigration(version: 3, name: "operation", sql: text(PackageResources._003_operation_sqlite_sql)),
         SchemaMigration(version: 4, name: "api", sql: text(PackageResources._004_api_sqlite_sql)),
+        SchemaMigration(version: 5, name: "nightly", sql: text(PackageResources._005_nightly_sqlite_sql)),
     ]
 
     /// Migrations for PostgreSQL, in order.
@@ -24,6 +25,7 @@ public enum SchemaMigrations {
         SchemaMigration(version: 2, name: "plans", sql: text(PackageResources._002_plans_postgres_sql)),
         SchemaMigration(version: 3, name: "operation", sql: text(PackageResources._003_operation_postgres_sql)),
         SchemaMigration(version: 4, name: "api", sql: text(PackageResources._004_api_postgres_sql)),
+        SchemaMigration(version: 5, name: "nightly", sql: text(PackageResources._005_nightly_postgres_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

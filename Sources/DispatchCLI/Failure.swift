@@ -27,6 +27,7 @@ enum Failure {
             switch operation.category {
             case .badInput, .notFound: return ExitCode(2)
             case .conflict: return ExitCode(3)
+            case .busy: return ExitCode(4)
             case .storage: return ExitCode(1)
             }
         default:

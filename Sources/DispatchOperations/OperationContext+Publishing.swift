@@ -72,6 +72,8 @@ extension OperationContext {
                 continue
             }
             let moved = old.map { $0.technician != visit.technician || $0.start != visit.start } ?? false
+            // The customer hears of a new time, not of another technician at the same time.
+            let retimed = old.map { abs($0.start.secondsSinceEpoch - visit.start.secondsSinceEpoch) > 15 * 60 } ?? false
             if stored.state == .new || stored.state == .rebooking {
                 if let since = stored.deadlinePausedSince {
                     // The deadline clock restarts when the new appointment starts.
@@ -81,7 +83,7 @@ extension OperationContext {
                 try transition(stored, to: .scheduled, actor: actor, reason: "planned in version \(version) (\(cause))")
                 stored.status = OrderState.scheduled.rawValue
                 outcome.scheduled.append(id)
-            } else if (stored.state == .confirmed || stored.state == .notified) && moved {
+            } else if (stored.state == .confirmed && retimed) || (stored.state == .notified && moved) {
                 try transition(stored, to: .scheduled, actor: actor,
                                reason: "visit moved in version \(version) (\(cause)); to be announced again")
                 try tx.setLock(id, nil)
@@ -97,7 +99,7 @@ extension OperationContext {
                                                  plannedStart: visit.start, window: stored.order.window)
             var wanted = [composer.preArrival(subject)]
             if subject.window != nil, composer.eveningBefore(visit.start) > now { wanted.append(composer.confirmation(subject, why: "eve")) }
-            if moved && subject.window != nil { wanted.append(composer.confirmation(subject, why: "moved")) }
+            if retimed && subject.window != nil { wanted.append(composer.confirmation(subject, why: "moved")) }
             // Stale announcements go; a booking confirmation still on its way stays.
             let keep = Set(wanted.map(\.key))
             try cancel(id, [.preArrival, .confirmation]) {

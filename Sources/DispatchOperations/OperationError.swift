@@ -1,8 +1,8 @@
 import DispatchStore
 
 /// A failed operation, with the category every interface maps to its own code: the CLI to exit
-/// codes (bad input, not found, conflict: 2; storage: 1), the HTTP server to statuses (422/400,
-/// 404, 409, 503).
+/// codes (bad input and not found 2, conflict 3, busy 4, storage 1), the HTTP server to statuses
+/// (422/400, 404, 409, 503).
 ///
 /// Messages name ids and times but never customer data: a database refusal is reported by its
 /// constraint, not by the row it refused.
@@ -11,6 +11,8 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Equatabl
         case badInput = "bad_input"
         case notFound = "not_found"
         case conflict
+        /// Another run holds the lock this one needs (the nightly job).
+        case busy
         case storage
     }
 

@@ -69,6 +69,10 @@ public protocol DispatchStore: PlanStore, Sendable {
     /// As `transaction`, for work that only reads: a consistent snapshot that takes no write lock
     /// (readers never wait for the writer, nor it for them). A write inside it fails.
     func readTransaction<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T
+    /// Takes the named run lock (one nightly run per scope at a time); false when another
+    /// process holds it. It is freed by `releaseRunLock`, by `close`, or when the process dies.
+    func tryRunLock(_ name: String) async throws -> Bool
+    func releaseRunLock(_ name: String) async
     func close() async
 }
 

@@ -199,3 +199,37 @@ public struct VersionedVisit: Hashable, Sendable {
     public var version: Int
     public var visit: PlannedVisit
 }
+
+/// What one nightly run changed on one day, against the published plan it started from.
+public struct NightlyDayDiff: Hashable, Sendable {
+    public var day: LocalDate
+    /// The version published, nil when the day did not change (or on a dry run).
+    public var version: Int?
+    /// Order ids per kind of change: visits kept (same technician, start within 15 minutes),
+    /// moved (same technician, start moved more), reassigned (another technician), newly
+    /// planned, gone to rebooking, and work that fitted nowhere this day.
+    public var kept: [String] = []
+    public var moved: [String] = []
+    public var reassigned: [String] = []
+    public var newlyPlanned: [String] = []
+    public var toRebooking: [String] = []
+    public var unplaced: [String] = []
+
+    public init(day: LocalDate) { self.day = day }
+
+    /// Visits whose time changed (moved or reassigned) or that are new.
+    public var changed: Int { moved.count + reassigned.count + newlyPlanned.count + toRebooking.count }
+}
+
+/// One recorded nightly run.
+public struct NightlyRun: Hashable, Sendable {
+    public var id: Int
+    public var startedAt: Instant
+    public var finishedAt: Instant?
+    public var firstDay: LocalDate
+    public var days: Int
+    public var dryRun: Bool
+    public var outcome: String
+    public var message: String?
+    public var diffs: [NightlyDayDiff]
+}

@@ -116,6 +116,10 @@ public protocol SQLConnection: AnyObject {
     func query(_ sql: String, _ parameters: [SQLValue]) throws -> [SQLRow]
     /// Runs several statements without parameters (a migration file).
     func executeScript(_ sql: String) throws
+    /// Takes the named lock for as long as this connection lives or until `unlock`; false when
+    /// another process holds it. The operating system or the server frees it when the holder dies.
+    func tryLock(_ name: String) throws -> Bool
+    func unlock(_ name: String) throws
     func close()
 }
 

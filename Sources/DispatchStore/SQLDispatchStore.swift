@@ -110,6 +110,14 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
         schemaCurrent = true
     }
 
+    public func tryRunLock(_ name: String) async throws -> Bool {
+        try await run { connection in try connection.tryLock(name) }
+    }
+
+    public func releaseRunLock(_ name: String) async {
+        _ = try? await run { connection in try connection.unlock(name) }
+    }
+
     public func close() async {
         _ = try? await run { connection in connection.close() }
     }

@@ -23,8 +23,10 @@ struct ScenarioWriter {
 
     /// INSERT … ON CONFLICT DO UPDATE that only touches a row when some column differs;
     /// returns 1 when the row was inserted or changed, 0 when it was already identical.
+    /// `rules` gives, for some columns, the SQL expression of the updated value instead of the
+    /// imported one (`excluded.NAME`), so an import can leave what the operation owns alone.
     @discardableResult
-    func upsert(_ table: String, key: [String], _ columns: [Column]) throws -> Int {
+    func upsert(_ table: String, key: [String], _ columns: [Column], rules: [String: String] = [:]) throws -> Int {
         let dialect = connection.dialect
         let names = columns.map(\.name).joined(separator: ", ")
         let placeholders = columns.map { $0.kind == .instant ? dialect.instantParameter : "?" }.joined(separator: ", ")
@@ -33,11 +35,23 @@ struct ScenarioWriter {
         if updates.isEmpty {
             sql += " DO NOTHING"
         } else {
-            sql += " DO UPDATE SET " + updates.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-            sql += " WHERE " + updates.map { "\(table).\($0) \(dialect.isDistinctFrom) excluded.\($0)" }.joined(separator: " OR ")
+            func value(_ name: String) -> String { rules[name] ?? "excluded.\(name)" }
+            sql += " DO UPDATE SET " + updates.map { "\($0) = \(value($0))" }.joined(separator: ", ")
+            sql += " WHERE " + updates.map { "\(table).\($0) \(dialect.isDistinctFrom) \(value($0))" }.joined(separator: " OR ")
         }
         return try connection.execute(sql, columns.map(\.value))
     }
+
+    /// Re-importing a day brings new orders and corrected details, but never undoes what the
+    /// operation did: once an order has left `new`, its day and window (an appointment agreed
+    /// with the customer) stay, and a lock (a notice sent) is never cleared by a file without one.
+    static let orderRules: [String: String] = [
+        "service_day": "CASE WHEN orders.status = 'new' THEN excluded.service_day ELSE orders.service_day END",
+        "window_start": "CASE WHEN orders.status = 'new' THEN excluded.window_start ELSE orders.window_start END",
+        "window_end": "CASE WHEN orders.status = 'new' THEN excluded.window_end ELSE orders.window_end END",
+        "locked_technician_id": "COALESCE(excluded.locked_technician_id, orders.locked_technician_id)",
+        "locked_start": "CASE WHEN excluded.locked_technician_id IS NULL THEN orders.locked_start ELSE excluded.locked_start END",
+    ]
 
     func write(_ scenario: Scenario) throws -> ImportSummary {
         var summary = ImportSummary()
@@ -155,7 +169,7 @@ struct ScenarioWriter {
             Column("locked_technician_id", .optional(order.lock?.technicianID)),
             Column("locked_start", .optional(order.lock?.start), .instant),
             Column("notes", .optional(order.notes)),
-        ])
+        ], rules: Self.orderRules)
     }
 }
 

@@ -42,6 +42,8 @@ public final class StorePool: DispatchStore, @unchecked Sendable {
         try await store.savePlan(plan, document: document, seed: seed, plannedFor: now, createdAt: createdAt)
     }
     public func plans(on day: LocalDate) async throws -> [StoredPlan] { try await store.plans(on: day) }
+    public func tryRunLock(_ name: String) async throws -> Bool { try await stores[0].tryRunLock(name) }
+    public func releaseRunLock(_ name: String) async { await stores[0].releaseRunLock(name) }
     public func close() async {
         for store in stores { await store.close() }
     }

@@ -60,6 +60,11 @@ public struct StoreTransaction {
             [.text(day.description), .instant(window.start), .instant(window.end), .instant(bookedAt), .text(order)])
     }
 
+    /// Moves an order to another service day (the day must exist).
+    public func setServiceDay(_ order: String, _ day: LocalDate) throws {
+        try connection.execute("UPDATE orders SET service_day = ? WHERE id = ?", [.text(day.description), .text(order)])
+    }
+
     /// Sets or clears the lock of a notified visit (technician and start).
     public func setLock(_ order: String, _ lock: Lock?) throws {
         try connection.execute(

@@ -41,6 +41,16 @@ public final class PostgresConnection: SQLConnection {
 
     deinit { close() }
 
+    /// A session-level advisory lock: PostgreSQL frees it when the connection ends.
+    public func tryLock(_ name: String) throws -> Bool {
+        let rows = try query("SELECT pg_try_advisory_lock(hashtextextended(?, 7306120501))", [.text(name)])
+        return rows.first?.optionalText(0) == "t"
+    }
+
+    public func unlock(_ name: String) throws {
+        _ = try query("SELECT pg_advisory_unlock(hashtextextended(?, 7306120501))", [.text(name)])
+    }
+
     public func close() {
         if let handle { PQfinish(handle) }
         handle = nil

@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 import DispatchSchema
 import DispatchStore
 
@@ -38,7 +39,31 @@ public final class SQLiteConnection: SQLConnection {
 
     deinit { close() }
 
+    /// Open lock files by name (`flock`: the kernel frees the lock when the process dies).
+    private var locks: [String: Int32] = [:]
+
+    /// An exclusive `flock` on `PATH.NAME.lock` beside the database file.
+    public func tryLock(_ name: String) throws -> Bool {
+        if locks[name] != nil { return true }
+        let file = "\(path).\(name).lock"
+        let descriptor = Glibc.open(file, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw StoreError(.connection, "cannot open the lock file \(file)") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            Glibc.close(descriptor)
+            return false
+        }
+        locks[name] = descriptor
+        return true
+    }
+
+    public func unlock(_ name: String) throws {
+        guard let descriptor = locks.removeValue(forKey: name) else { return }
+        flock(descriptor, LOCK_UN)
+        Glibc.close(descriptor)
+    }
+
     public func close() {
+        for name in Array(locks.keys) { try? unlock(name) }
         if let handle { sqlite3_close_v2(handle) }
         handle = nil
     }

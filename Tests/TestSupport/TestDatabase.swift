@@ -64,6 +64,14 @@ public struct TestDatabase {
         self.cleanup = cleanup
     }
 
+    /// Another store on the same database (its own connection), as a second process would have.
+    public static func sibling(of database: TestDatabase) throws -> SQLDispatchStore {
+        if database.url.hasPrefix("sqlite:") {
+            return SQLDispatchStore(connection: try SQLiteConnection(path: String(database.url.dropFirst(7))))
+        }
+        return SQLDispatchStore(connection: try PostgresConnection(conninfo: database.url))
+    }
+
     public func drop() async {
         await store.close()
         connection.close()

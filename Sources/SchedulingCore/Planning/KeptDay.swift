@@ -77,6 +77,32 @@ public struct KeptDay {
         return planned(problem, solution)
     }
 
+    /// The day's plan with every published visit that still fits kept as it is, then each job
+    /// of `jobs` (one order, or every member of a group) put where it costs least, in the order
+    /// given, each inside its window (anywhere in the day without one). One problem is built
+    /// for all of them. Returns the plan, the published visits that no longer fit, and the
+    /// orders of the jobs that found no place.
+    public func adding(jobs: [[WorkOrder]], now: Instant) -> (plan: Plan, unkept: [String], unplaced: [String]) {
+        let whole = TimeWindow(start: scenario.timeZone.instant(on: scenario.date, at: LocalTime(minutesAfterMidnight: 0)!),
+                               end: scenario.timeZone.instant(on: scenario.date, at: LocalTime(minutesAfterMidnight: 1440)!))
+        let extra = jobs.flatMap { job in job.map { copy($0, window: $0.window ?? whole, tag: nil, now: now) } }
+        let (problem, keptCount) = build(extra: extra.filter { $0.window != nil }, excluding: Set(extra.map(\.id)))
+        var (solution, unkept) = keptSolution(problem, keptCount: keptCount)
+        let insertion = Insertion(problem: problem)
+        let all = Job.all(problem)
+        var jobOf: [String: Int] = [:]
+        for (index, job) in all.enumerated() { for member in job.members { jobOf[problem.orderIDs[member]] = index } }
+        var unplaced: [String] = []
+        for job in jobs {
+            guard let index = job.first.flatMap({ jobOf[$0.id] }), let (placement, _) = insertion.best(all[index], in: solution) else {
+                unplaced += job.map(\.id)
+                continue
+            }
+            insertion.apply(placement, to: &solution)
+        }
+        return (planned(problem, solution), unkept, unplaced)
+    }
+
     /// The day's plan with every published visit kept that still fits, and the orders of those
     /// that no longer do (e.g. their technician is now absent, or the visit was taken out).
     public func keptPlan(excluding orders: Set<String> = []) -> (plan: Plan, unkept: [String]) {

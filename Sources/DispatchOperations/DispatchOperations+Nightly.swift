@@ -1,0 +1,264 @@
+import DispatchStore
+import SchedulingCore
+
+/// How a nightly run goes.
+public struct NightlyOptions: Sendable {
+    /// The first day to plan; default tomorrow where the operator works.
+    public var firstDay: LocalDate?
+    public var days: Int
+    /// Search time for a day planned from scratch (a day with no published plan yet).
+    public var seconds: Double
+    public var dryRun: Bool
+    public var seed: UInt64
+
+    public init(firstDay: LocalDate? = nil, days: Int = 1, seconds: Double = 10, dryRun: Bool = false, seed: UInt64 = 1) {
+        self.firstDay = firstDay
+        self.days = days
+        self.seconds = seconds
+        self.dryRun = dryRun
+        self.seed = seed
+    }
+}
+
+/// What a nightly run did.
+public struct NightlyReport: Sendable {
+    public var run: Int
+    public var firstDay: LocalDate
+    public var diffs: [NightlyDayDiff]
+    /// `published`, `unchanged`, `dry_run` or `interrupted`.
+    public var outcome: String
+    /// Orders that fit on none of the days planned (the backlog left over).
+    public var backlog: [String]
+}
+
+extension DispatchOperations {
+    /// Re-plans the coming days and publishes a new plan version for each day that changed.
+    ///
+    /// Promises are kept: every published visit stays with its technician at its start while it
+    /// still fits (notified ones always; booked ones inside their windows); visits of an absent
+    /// technician go to others inside their windows, or to rebooking with a notice; orders not yet
+    /// planned go where they cost least, promised and high-priority work first, and what does not
+    /// fit a day moves on to the next (`days`), earliest deadline and highest priority first. A
+    /// day with nothing new publishes nothing, so running twice changes nothing the second time.
+    /// One run at a time: a second one gets a `busy` error. `stop` is asked between days.
+    public func nightly(_ options: NightlyOptions, actor: String = "nightly", stop: @escaping @Sendable () -> Bool = { false })
+        async throws -> NightlyReport {
+        guard (1...31).contains(options.days) else { throw OperationError.badInput("--days must be between 1 and 31") }
+        let locked: Bool
+        do { locked = try await store.tryRunLock("nightly") } catch { throw OperationError.from(error) }
+        guard locked else {
+            throw OperationError(.busy, "another nightly run is under way (it holds the nightly lock); this one did nothing")
+        }
+        do {
+            let report = try await nightlyLocked(options, actor: actor, stop: stop)
+            await store.releaseRunLock("nightly")
+            return report
+        } catch {
+            await store.releaseRunLock("nightly")
+            throw error
+        }
+    }
+
+    private func nightlyLocked(_ options: NightlyOptions, actor: String, stop: @Sendable () -> Bool) async throws -> NightlyReport {
+        let first = try await read { context -> LocalDate in
+            if let day = options.firstDay { return day }
+            return (try context.tx.latestZone() ?? .utc).local(context.now).date.adding(days: 1)
+        }
+        let run = try await perform { context in
+            try context.tx.closeAbandonedRuns(at: context.now)
+            return try context.tx.startRun(firstDay: first, days: options.days, dryRun: options.dryRun, at: context.now)
+        }
+        var report = NightlyReport(run: run, firstDay: first, diffs: [], outcome: options.dryRun ? "dry_run" : "unchanged", backlog: [])
+        var carried: [String] = []
+        do {
+            for offset in 0..<options.days {
+                if stop() {
+                    report.outcome = "interrupted"
+                    break
+                }
+                let date = first.adding(days: offset)
+                var attempt = 0
+                while true {
+                    do {
+                        let (diff, leftOver) = try await nightlyDay(date, first: first, carried: carried, options: options, run: run, actor: actor)
+                        report.diffs.append(diff)
+                        if diff.version != nil { report.outcome = "published" }
+                        carried = leftOver
+                        break
+                    } catch let error as OperationError where error.category == .conflict && attempt == 0 {
+                        attempt += 1  // someone published meanwhile: plan the day again from the new version
+                    }
+                }
+            }
+            report.backlog = carried
+            let outcome = report.outcome
+            let message = carried.isEmpty ? nil : "\(carried.count) orders fit on none of the days planned"
+            try await perform { context in try context.tx.finishRun(run, outcome: outcome, message: message, at: context.now) }
+            return report
+        } catch {
+            let failure = OperationError.from(error)
+            _ = try? await perform { context in try context.tx.finishRun(run, outcome: "failed", message: failure.message, at: context.now) }
+            throw failure
+        }
+    }
+
+    /// Plans one day: reads it, computes outside any transaction, then publishes (when something
+    /// changed) and records the diff in one transaction, refused if another version appeared.
+    private func nightlyDay(_ date: LocalDate, first: LocalDate, carried: [String], options: NightlyOptions, run: Int, actor: String)
+        async throws -> (NightlyDayDiff, leftOver: [String]) {
+        let input = try await read { context -> NightlyInput? in try context.nightlyInput(date, carried: carried, like: first) }
+        guard let input else {
+            // A day never imported: nothing to plan, unless work is carried onto it.
+            var empty = NightlyDayDiff(day: date)
+            empty.unplaced = carried
+            let diff = empty
+            try await perform { context in try context.tx.recordRunDay(run, diff) }
+            return (diff, carried)
+        }
+        let now = clock.now()
+        let (plan, unplaced) = input.plan(now: now, seconds: options.seconds, seed: options.seed)
+        let computed = input.diff(plan, unplaced: unplaced)
+        let unchanged = input.previous.map { Set($0.visits.map(\.key)) == Set(plan.visits.map(\.key)) } ?? plan.visits.isEmpty
+        // Work without a promise that fits nowhere today moves on to the next day (after the
+        // last day, it is the backlog left over).
+        let leftOver = unplaced.filter { id in input.movable.contains(id) }.sorted()
+        let version = try await perform { context -> Int? in
+            var version: Int?
+            if !options.dryRun && (!unchanged || !carried.isEmpty) {
+                for id in carried { try context.moveOrder(id, to: date, like: first) }
+                if !unchanged {
+                    let outcome = try context.publish(plan, day: input.scenario, previous: input.previous, cause: "nightly run \(run)",
+                                                      actor: actor, lostReason: "the nightly re-plan could not keep this visit",
+                                                      seed: options.seed)
+                    version = outcome.version
+                }
+            }
+            var recorded = computed
+            recorded.version = version
+            try context.tx.recordRunDay(run, recorded)
+            return version
+        }
+        var diff = computed
+        diff.version = version
+        return (diff, leftOver)
+    }
+}
+
+/// A day as the nightly run sees it, read in one transaction.
+struct NightlyInput {
+    let scenario: Scenario
+    let previous: PublishedPlan?
+    /// Orders of the day that are promised (a window, or notified and locked).
+    let promised: Set<String>
+    /// Orders that may move to another day when they do not fit (no promise, not yet under way).
+    let movable: Set<String>
+
+    /// The day's plan: from scratch when nothing was published yet, else the published visits
+    /// kept and the rest put around them. Returns the plan and the orders that found no place.
+    func plan(now: Instant, seconds: Double, seed: UInt64) -> (Plan, unplaced: [String]) {
+        var day = scenario
+        day.now = now
+        guard let previous else {
+            let plan = Solver(scenario: day, options: SolverOptions(seed: seed, seconds: seconds, useAllTime: false)).plan()
+            return (plan, plan.unassigned.map(\.order))
+        }
+        let present = Set(day.orders.map(\.id))
+        let states = promised
+        // Published visits of orders still to be planned; announced ones that no longer fit go to rebooking.
+        var kept = previous.visits.filter { present.contains($0.order) }
+        let unkept = Set(KeptDay(day: day, kept: kept).keptPlan().unkept)
+        kept.removeAll { unkept.contains($0.order) }
+        let placed = Set(kept.map(\.order))
+        let locked = Set(day.orders.filter { $0.lock != nil }.map(\.id))
+        let waiting = day.orders.filter { !placed.contains($0.id) && !locked.contains($0.id) }
+        var jobs: [String: [WorkOrder]] = [:]
+        for order in waiting { jobs[order.group ?? "order:\(order.id)", default: []].append(order) }
+        let ordered = jobs.values.sorted { a, b in
+            func key(_ job: [WorkOrder]) -> (Int, Int, Int, String) {
+                let promise = job.contains { states.contains($0.id) } ? 0 : 1
+                let weight = job.reduce(0) { $0 + PlanningProblem.weight($1, policy: day.policy, now: now) }
+                let deadline = job.compactMap { order -> Int? in
+                    guard order.type == .repair, let reported = order.reportedAt,
+                          let hours = day.policy.repairDeadlineHours[order.customer.tier] else { return nil }
+                    return reported.secondsSinceEpoch + hours * 3600
+                }.min() ?? Int.max
+                return (promise, -weight, deadline, job[0].id)
+            }
+            return key(a) < key(b)
+        }
+        let result = KeptDay(day: day, kept: kept).adding(jobs: ordered, now: now)
+        return (result.plan, result.unplaced + locked.filter { id in !result.plan.visits.contains { $0.order == id } }.sorted())
+    }
+
+    /// The change against the published plan.
+    func diff(_ plan: Plan, unplaced: [String]) -> NightlyDayDiff {
+        var diff = NightlyDayDiff(day: scenario.date)
+        let old = Dictionary((previous?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+        let new = Set(plan.visits.map(\.order))
+        for visit in plan.visits {
+            guard let before = old[visit.order] else { diff.newlyPlanned.append(visit.order); continue }
+            if before.technician != visit.technician {
+                diff.reassigned.append(visit.order)
+            } else if abs(before.start.secondsSinceEpoch - visit.start.secondsSinceEpoch) > 15 * 60 {
+                diff.moved.append(visit.order)
+            } else {
+                diff.kept.append(visit.order)
+            }
+        }
+        for id in old.keys where !new.contains(id) && promised.contains(id) { diff.toRebooking.append(id) }
+        diff.unplaced = unplaced.filter { !diff.toRebooking.contains($0) }
+        for keyPath in [\NightlyDayDiff.kept, \.moved, \.reassigned, \.newlyPlanned, \.toRebooking, \.unplaced] {
+            diff[keyPath: keyPath].sort()
+        }
+        return diff
+    }
+}
+
+extension PlannedVisit {
+    /// What a technician and a customer care about: who, which order, when.
+    var key: String { "\(order)\u{1}\(technician)\u{1}\(start.secondsSinceEpoch)" }
+}
+
+extension OperationContext {
+    /// The day as the nightly run plans it, with `carried` orders (from the day before) added; a
+    /// day never imported is planned with the settings of `template` when work is carried onto it.
+    func nightlyInput(_ date: LocalDate, carried: [String], like template: LocalDate) throws -> NightlyInput? {
+        var found = try tx.scenario(on: date)
+        if found == nil, !carried.isEmpty, var borrowed = try tx.scenario(on: template) {
+            borrowed.date = date
+            borrowed.name = "\(date)"
+            borrowed.technicians = try tx.technicians(absentOn: date)
+            borrowed.orders = []
+            found = borrowed
+        }
+        guard var scenario = found else { return nil }
+        let stored = try tx.orders(on: date) + (try tx.orders(ids: carried, groups: []))
+        let states = Dictionary(stored.map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+        let open: Set<OrderState> = [.new, .scheduled, .confirmed]
+        let fixed: Set<OrderState> = [.notified, .enRoute, .onSite, .completed, .transferred]
+        var orders = scenario.orders.filter { order in
+            guard let state = states[order.id] else { return false }
+            return open.contains(state) || (order.lock != nil && fixed.contains(state))
+        }
+        orders += stored.filter { carried.contains($0.order.id) }.map(\.order)
+        scenario.orders = orders
+        let promised = Set(stored.filter { $0.order.window != nil || OrderWorkflow.locked.contains($0.state) }.map(\.order.id))
+        let movable = Set(stored.filter { $0.order.window == nil && $0.order.lock == nil && $0.order.pin == nil
+            && $0.order.group == nil && ($0.state == .new || $0.state == .scheduled) }.map(\.order.id))
+        return NightlyInput(scenario: scenario, previous: try tx.publishedPlan(on: date), promised: promised, movable: movable)
+    }
+
+    /// Moves an order without a promise to another service day (the nightly backlog), creating
+    /// the day with the settings of `template` if it was never imported.
+    func moveOrder(_ id: String, to date: LocalDate, like template: LocalDate) throws {
+        try tx.ensureServiceDay(date, like: template)
+        try tx.setServiceDay(id, date)
+    }
+}
+
+extension DispatchOperations {
+    /// The latest recorded nightly runs, newest first.
+    public func nightlyRuns(limit: Int) async throws -> [NightlyRun] {
+        try await read { context in try context.tx.nightlyRuns(limit: limit) }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import SchedulingCore
+
+/// The record of nightly runs.
+extension StoreTransaction {
+    public func startRun(firstDay: LocalDate, days: Int, dryRun: Bool, at: Instant) throws -> Int {
+        let rows = try connection.query(
+            "INSERT INTO nightly_runs (started_at, first_day, days, dry_run, outcome) VALUES (\(dialect.instantParameter), ?, ?, ?, 'running') RETURNING id",
+            [.instant(at), .text(firstDay.description), .integer(days), .integer(dryRun ? 1 : 0)])
+        guard let id = try rows.first?.int(0) else { throw StoreError(.database, "the new run row has no id") }
+        return id
+    }
+
+    /// Marks runs still recorded as running as interrupted: called by the holder of the run lock,
+    /// so their processes died (a SIGKILL, a crash) before they could finish.
+    @discardableResult
+    public func closeAbandonedRuns(at: Instant) throws -> Int {
+        try connection.execute(
+            "UPDATE nightly_runs SET outcome = 'interrupted', finished_at = \(dialect.instantParameter), message = 'the process died before it finished' WHERE outcome = 'running'",
+            [.instant(at)])
+    }
+
+    public func finishRun(_ id: Int, outcome: String, message: String?, at: Instant) throws {
+        try connection.execute(
+            "UPDATE nightly_runs SET finished_at = \(dialect.instantParameter), outcome = ?, message = ? WHERE id = ?",
+            [.instant(at), .text(outcome), .optional(message), .integer(id)])
+    }
+
+    public func recordRunDay(_ run: Int, _ diff: NightlyDayDiff) throws {
+        let lists: [String: [String]] = [
+            "kept": diff.kept, "moved": diff.moved, "reassigned": diff.reassigned, "newly_planned": diff.newlyPlanned,
+            "to_rebooking": diff.toRebooking, "unplaced": diff.unplaced,
+        ]
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: lists, options: [.sortedKeys]), as: UTF8.self)
+        try connection.execute("""
+            INSERT INTO nightly_run_days (run_id, day, version, kept, moved, reassigned, newly_planned, to_rebooking, unplaced, diff)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.integer(run), .text(diff.day.description), .optional(diff.version), .integer(diff.kept.count), .integer(diff.moved.count),
+             .integer(diff.reassigned.count), .integer(diff.newlyPlanned.count), .integer(diff.toRebooking.count),
+             .integer(diff.unplaced.count), .text(json)])
+    }
+
+    /// The latest runs, newest first, with their per-day diffs.
+    public func nightlyRuns(limit: Int) throws -> [NightlyRun] {
+        let sql = """
+            SELECT id, \(dialect.instantColumn("started_at")), \(dialect.instantColumn("finished_at")), \(dialect.dateColumn("first_day")),
+                   days, dry_run, outcome, message
+            FROM nightly_runs ORDER BY id DESC LIMIT \(max(1, limit))
+            """
+        return try connection.query(sql, []).map { row in
+            let id = try row.int(0)
+            return NightlyRun(
+                id: id, startedAt: Instant(secondsSinceEpoch: try row.int(1)),
+                finishedAt: try row.optionalInt(2).map(Instant.init(secondsSinceEpoch:)), firstDay: try reader.date(row.text(3)),
+                days: try row.int(4), dryRun: try Self.bool(row, 5), outcome: try row.text(6), message: row.optionalText(7),
+                diffs: try runDays(id))
+        }
+    }
+
+    private func runDays(_ run: Int) throws -> [NightlyDayDiff] {
+        let rows = try connection.query(
+            "SELECT \(dialect.dateColumn("day")), version, diff FROM nightly_run_days WHERE run_id = ? ORDER BY day", [.integer(run)])
+        return try rows.map { row in
+            var diff = NightlyDayDiff(day: try reader.date(row.text(0)))
+            diff.version = try row.optionalInt(1)
+            let object = (try? JSONSerialization.jsonObject(with: Data(try row.text(2).utf8))) as? [String: [String]] ?? [:]
+            diff.kept = object["kept"] ?? []
+            diff.moved = object["moved"] ?? []
+            diff.reassigned = object["reassigned"] ?? []
+            diff.newlyPlanned = object["newly_planned"] ?? []
+            diff.toRebooking = object["to_rebooking"] ?? []
+            diff.unplaced = object["unplaced"] ?? []
+            return diff
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import DispatchStore
+import DispatchTestSupport
+import Foundation
+import Testing
+
+/// `dispatch nightly` as cron runs it: killed at any moment, it leaves every published plan as
+/// it was; a second run while one holds the lock exits 4 and does nothing.
+@Suite("dispatch nightly", .serialized)
+struct NightlyCommandTests {
+    /// Every stored plan version, document and visit count.
+    func plans(_ database: TestDatabase) throws -> [String: String] {
+        let rows = try database.connection.query(
+            "SELECT p.day, p.version, p.document, (SELECT COUNT(*) FROM plan_visits v WHERE v.plan_id = p.id) FROM plans p", [])
+        var plans: [String: String] = [:]
+        for row in rows { plans["\(try row.text(0)) v\(try row.int(1))"] = "\(try row.int(3))|" + (try row.text(2)) }
+        return plans
+    }
+
+    @Test("SIGKILL at several points leaves every published plan byte-identical; a busy lock exits 4", arguments: Backend.all)
+    func killedRunsLeavePlansIntact(_ backend: Backend) async throws {
+        let runner = try DispatchRunner()
+        defer { runner.remove() }
+        try await TestDatabase.with(backend) { database in
+            let db = "--database=\(database.url)"
+            let day = try runner.write("day.json", runner.run("generate", "--orders", "160", "--technicians", "20", "--seed", "9").stdout)
+            try #require(runner.run("db", "migrate", db).status == 0)
+            try #require(runner.run("import", day, db).status == 0)
+            let first = try runner.run("nightly", "--date", "2026-11-23", "--seconds", "1", "--now", "2026-11-22T21:00:00+08:00", db)
+            try #require(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout.contains("2026-11-23: version 1 published"))
+
+            // Days 2 and 3 were never planned: a run over three days searches a while, and is killed.
+            for delay in [150, 600, 1500] {
+                let before = try plans(database)
+                let run = try runner.start(["nightly", "--date", "2026-11-23", "--days", "3", "--seconds", "3",
+                                            "--now", "2026-11-22T22:00:00+08:00", db])
+                try await Task.sleep(for: .milliseconds(delay))
+                kill(run.processIdentifier, SIGKILL)
+                run.waitUntilExit()
+                let after = try plans(database)
+                for (key, document) in before { #expect(after[key] == document, "\(key) changed after a kill at \(delay) ms") }
+                for (key, document) in after where before[key] == nil {
+                    // A version published before the kill is whole: its visits are all stored.
+                    let count = Int(document.prefix { $0 != "|" }) ?? -1
+                    let json = try JSONSerialization.jsonObject(with: Data(document.drop { $0 != "|" }.dropFirst().utf8)) as? [String: Any]
+                    #expect((json?["visits"] as? [Any])?.count == count, "\(key) is half-written")
+                }
+            }
+
+            // The lock: held elsewhere, the run exits 4 and records nothing.
+            let other = try TestDatabase.sibling(of: database)
+            #expect(try await other.tryRunLock("nightly"))
+            let busy = try runner.run("nightly", "--date", "2026-11-23", db)
+            #expect(busy.status == 4 && busy.stderr.contains("another nightly run"), "\(busy.status) \(busy.stderr)")
+            await other.releaseRunLock("nightly")
+            await other.close()
+
+            // A full run afterwards finishes the work; the killed ones are recorded as interrupted.
+            let finish = try runner.run("nightly", "--date", "2026-11-23", "--days", "3", "--seconds", "1",
+                                        "--now", "2026-11-22T23:00:00+08:00", db)
+            #expect(finish.status == 0, "\(finish.stderr)")
+            let runs = try runner.run("nightly", "runs", db)
+            #expect(runs.stdout.contains("interrupted") && !runs.stdout.contains("running"))
+            let again = try runner.run("nightly", "--date", "2026-11-23", "--days", "3", "--now", "2026-11-22T23:10:00+08:00", db)
+            #expect(again.status == 0 && again.stdout.contains(": unchanged"), "\(again.stdout)")
+        }
+    }
+}

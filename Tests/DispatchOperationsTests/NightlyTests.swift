@@ -1,0 +1,151 @@
+import DispatchOperations
+import DispatchStore
+import DispatchTestSupport
+import Foundation
+import SchedulingCore
+import Testing
+
+/// The nightly re-planning job through the application layer, on each backend.
+@Suite("Nightly re-planning", .serialized)
+struct NightlyTests {
+    static let date = OperationFixtures.date
+    static let options = NightlyOptions(firstDay: date, days: 1, seconds: 1)
+
+    func published(_ database: TestDatabase, _ date: LocalDate = date) async throws -> PublishedPlan? {
+        try await database.store.transaction { try $0.publishedPlan(on: date) }
+    }
+
+    @Test("The first run plans the day; a second with nothing new publishes nothing", arguments: Backend.all)
+    func firstRunAndIdempotentRerun(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            _ = try await database.store.importScenario(OperationFixtures.day())
+            let clock = TestClock("2026-11-22T22:00:00+08:00")
+            let operations = DispatchOperations(store: database.store, clock: clock)
+            let first = try await operations.nightly(Self.options)
+            #expect(first.outcome == "published" && first.diffs.first?.version == 1)
+            #expect(Set(first.diffs[0].newlyPlanned) == ["WO-A", "WO-B1", "WO-B2", "WO-N", "WO-R"])
+            let plan = try #require(try await published(database))
+            clock.set("2026-11-22T23:00:00+08:00")
+            let second = try await operations.nightly(Self.options)
+            #expect(second.outcome == "unchanged" && second.diffs[0].version == nil)
+            #expect(second.diffs[0].kept.count == 5 && second.diffs[0].changed == 0)
+            #expect(try await published(database) == plan)
+            let runs = try await operations.nightlyRuns(limit: 5)
+            #expect(runs.map(\.outcome) == ["unchanged", "published"])
+            #expect(runs.allSatisfy { $0.finishedAt != nil && $0.diffs.count == 1 })
+        }
+    }
+
+    @Test("New orders go around the published visits; notified and booked ones stay", arguments: Backend.all)
+    func promisesStay(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            var day = OperationFixtures.day()
+            _ = try await database.store.importScenario(day)
+            let clock = TestClock("2026-11-22T22:00:00+08:00")
+            let operations = DispatchOperations(store: database.store, clock: clock)
+            _ = try await operations.nightly(Self.options)
+            let before = try #require(try await published(database))
+            // WO-A's pre-arrival notice goes out: it is locked.
+            let visitA = try #require(before.visits.first { $0.order == "WO-A" })
+            clock.set(ServiceTimeZone.utc.rfc3339(visitA.start.adding(minutes: -30)))
+            _ = try await operations.sendNotices(to: CollectingSink())
+            #expect(try await database.store.transaction { try $0.order("WO-A")?.state } == .notified)
+            // Two new orders arrive.
+            day.orders.append(OperationFixtures.order("WO-X", .repair, .broadband, customer: "C-2001", lat: 31.231, lon: 121.468,
+                                                      reported: "2026-11-22T21:00:00+08:00"))
+            day.orders.append(OperationFixtures.order("WO-Y", .install, .phone, customer: "C-2002", lat: 31.229, lon: 121.47,
+                                                      window: OperationFixtures.window("15:00", "17:00")))
+            _ = try await database.store.importScenario(day)
+            let report = try await operations.nightly(Self.options)
+            let diff = try #require(report.diffs.first)
+            #expect(diff.version == 2 && Set(diff.newlyPlanned) == ["WO-X", "WO-Y"])
+            #expect(diff.kept.count == before.visits.count && diff.moved.isEmpty && diff.reassigned.isEmpty)
+            let after = try #require(try await published(database))
+            for visit in before.visits { #expect(after.visits.contains(visit), "\(visit.order) moved") }
+            let y = try #require(after.visits.first { $0.order == "WO-Y" })
+            #expect(y.start >= OperationFixtures.window("15:00", "17:00").start && y.start <= OperationFixtures.window("15:00", "17:00").end)
+            #expect(try await OperationFixtures.hardRuleViolations(database) == [])
+            // Only the new visits get announcements; nobody's time changed, so no new confirmation.
+            let confirmations = try await operations.notices(.pending).filter { $0.draft.key.contains(":moved:") }
+            #expect(confirmations.isEmpty)
+        }
+    }
+
+    @Test("An absence recorded since the last run moves visits or rebooks them before their windows", arguments: Backend.all)
+    func absenceSinceLastRun(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            var day = OperationFixtures.day()
+            day.technicians[0].skills.append("iptv")  // only T1 can do WO-P
+            day.orders.append(OperationFixtures.order("WO-P", .install, .iptv, customer: "C-1005", lat: 31.236, lon: 121.47,
+                                                      window: OperationFixtures.window("10:00", "12:00")))
+            _ = try await database.store.importScenario(day)
+            let clock = TestClock("2026-11-22T20:00:00+08:00")
+            let operations = DispatchOperations(store: database.store, clock: clock)
+            _ = try await operations.nightly(Self.options)
+            let before = try #require(try await published(database))
+            #expect(before.visits.contains { $0.order == "WO-P" && $0.technician == "T1" })
+            // T1 is absent, as an import says (no re-plan happens on import).
+            day.technicians[0].absent = true
+            _ = try await database.store.importScenario(day)
+            clock.set("2026-11-22T21:00:00+08:00")
+            let report = try await operations.nightly(Self.options)
+            let diff = try #require(report.diffs.first)
+            #expect(diff.toRebooking.contains("WO-P"))
+            let after = try #require(try await published(database))
+            #expect(!after.visits.contains { $0.technician == "T1" })
+            for order in before.visits.filter({ $0.technician == "T1" }).map(\.order) where !diff.toRebooking.contains(order) {
+                #expect(diff.reassigned.contains(order), "\(order) neither reassigned nor rebooked")
+            }
+            let notice = try #require(try await operations.notices(.pending).first { $0.draft.kind == .rebooking && $0.draft.order == "WO-P" })
+            #expect(notice.draft.dueAt < OperationFixtures.window("10:00", "12:00").start)
+            #expect(try await OperationFixtures.hardRuleViolations(database) == [])
+        }
+    }
+
+    @Test("A second run while one holds the lock is refused, and does nothing", arguments: Backend.all)
+    func concurrentRunRefused(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            _ = try await database.store.importScenario(OperationFixtures.day())
+            let other = try TestDatabase.sibling(of: database)
+            #expect(try await other.tryRunLock("nightly"))
+            let operations = DispatchOperations(store: database.store, clock: TestClock("2026-11-22T22:00:00+08:00"))
+            await #expect(throws: OperationError.self) { _ = try await operations.nightly(Self.options) }
+            #expect(try await published(database) == nil)
+            #expect(try await operations.nightlyRuns(limit: 5).isEmpty)
+            await other.releaseRunLock("nightly")
+            #expect(try await operations.nightly(Self.options).outcome == "published")
+            await other.close()
+        }
+    }
+
+    @Test("With --days, work that fits nowhere moves on to the next day", arguments: Backend.all)
+    func backlogSpreads(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            var day = OperationFixtures.day()
+            day.technicians = [day.technicians[0]]
+            day.orders = (1...14).map { index in
+                OperationFixtures.order(String(format: "WO-%02d", index), .repair, .broadband, customer: String(format: "C-3%03d", index),
+                                        lat: 31.20 + Double(index) * 0.004, lon: 121.45, minutes: 60,
+                                        reported: "2026-11-22T\(String(format: "%02d", 8 + index % 10)):00:00+08:00")
+            }
+            _ = try await database.store.importScenario(day)
+            let operations = DispatchOperations(store: database.store, clock: TestClock("2026-11-22T20:00:00+08:00"))
+            let report = try await operations.nightly(NightlyOptions(firstDay: Self.date, days: 2, seconds: 1))
+            let (first, second) = (report.diffs[0], report.diffs[1])
+            #expect(!first.unplaced.isEmpty && first.newlyPlanned.count + first.unplaced.count == 14)
+            #expect(Set(second.newlyPlanned) == Set(first.unplaced))
+            #expect(report.backlog.isEmpty)
+            let tomorrow = Self.date.adding(days: 1)
+            let moved = try await database.store.transaction { try $0.orders(on: tomorrow) }.map(\.order.id)
+            #expect(Set(moved) == Set(first.unplaced))
+            // A rerun keeps both days as they are.
+            let again = try await operations.nightly(NightlyOptions(firstDay: Self.date, days: 2, seconds: 1))
+            #expect(again.outcome == "unchanged" && again.diffs.allSatisfy { $0.version == nil && $0.changed == 0 })
+        }
+    }
+}
