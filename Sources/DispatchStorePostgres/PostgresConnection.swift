@@ -41,14 +41,15 @@ public final class PostgresConnection: SQLConnection {
 
     deinit { close() }
 
-    /// A session-level advisory lock: PostgreSQL frees it when the connection ends.
+    /// A session-level advisory lock, one per schema (each schema holds its own operation):
+    /// PostgreSQL frees it when the connection ends.
     public func tryLock(_ name: String) throws -> Bool {
-        let rows = try query("SELECT pg_try_advisory_lock(hashtextextended(?, 7306120501))", [.text(name)])
+        let rows = try query("SELECT pg_try_advisory_lock(hashtextextended(current_schema() || '/' || ?, 7306120501))", [.text(name)])
         return rows.first?.optionalText(0) == "t"
     }
 
     public func unlock(_ name: String) throws {
-        _ = try query("SELECT pg_advisory_unlock(hashtextextended(?, 7306120501))", [.text(name)])
+        _ = try query("SELECT pg_advisory_unlock(hashtextextended(current_schema() || '/' || ?, 7306120501))", [.text(name)])
     }
 
     public func close() {

@@ -29,11 +29,26 @@ struct NightlyCommandTests {
             try #require(first.status == 0, "\(first.stderr)")
             #expect(first.stdout.contains("2026-11-23: version 1 published"))
 
-            // Days 2 and 3 were never planned: a run over three days searches a while, and is killed.
-            for delay in [150, 600, 1500] {
+            // A second day, imported but never planned: a run over both searches a while on it, and is killed.
+            let second = try String(contentsOfFile: day, encoding: .utf8)
+                .replacingOccurrences(of: "2026-11-23", with: "2026-11-24").replacingOccurrences(of: "\"WO-", with: "\"WX-")
+                .replacingOccurrences(of: "\"ORD-", with: "\"ORX-")
+            try #require(runner.run("import", try runner.write("day2.json", second), db).status == 0)
+            for delay in [0, 400, 1200] {
                 let before = try plans(database)
-                let run = try runner.start(["nightly", "--date", "2026-11-23", "--days", "3", "--seconds", "3",
-                                            "--now", "2026-11-22T22:00:00+08:00", db])
+                let last = try database.connection.query("SELECT COALESCE(MAX(id), 0) FROM nightly_runs", []).first?.int(0) ?? 0
+                let run = try runner.start(["nightly", "--date", "2026-11-23", "--days", "2", "--seconds", "3",
+                                            "--now", "2026-11-22T22:00:00+08:00", db], stderr: "run-\(delay).log")
+                // Killed while it runs: once it has recorded its start, then `delay` later.
+                let started = Date()
+                while try database.connection.query("SELECT 1 FROM nightly_runs WHERE id > ?", [.integer(last)]).isEmpty,
+                      run.isRunning, Date().timeIntervalSince(started) < 20 {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                if !run.isRunning {
+                    let log = (try? String(contentsOf: runner.directory.appendingPathComponent("run-\(delay).log"), encoding: .utf8)) ?? ""
+                    Issue.record("the run ended (status \(run.terminationStatus)) before it could be killed: \(log)")
+                }
                 try await Task.sleep(for: .milliseconds(delay))
                 kill(run.processIdentifier, SIGKILL)
                 run.waitUntilExit()
