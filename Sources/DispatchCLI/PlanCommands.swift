@@ -160,32 +160,61 @@ struct Plans: AsyncParsableCommand {
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a plan against the hard rules H1–H9 and its unassigned codes.",
-        discussion: "Exit 0 when valid, 1 with one line per violation, 2 when a file cannot be read.")
+        discussion: """
+            Check files (--scenario and --plan), or the published plan of a stored day (--date), against \
+            the orders the planner works with. Exit 0 when valid, 1 with one line per violation, 2 when a \
+            file or day cannot be read.
+            """)
 
     @Option(help: ArgumentHelp("The scenario the plan is for.", valueName: "file"))
-    var scenario: String
+    var scenario: String?
 
     @Option(help: ArgumentHelp("The plan JSON to check.", valueName: "file"))
-    var plan: String
+    var plan: String?
+
+    @Option(help: ArgumentHelp("Check the published plan of this stored day instead, YYYY-MM-DD.", valueName: "date"))
+    var date: String?
+
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        if date == nil && (scenario == nil || plan == nil) { throw ValidationError("give --scenario FILE --plan FILE, or --date YYYY-MM-DD") }
+        if date != nil && (scenario != nil || plan != nil) { throw ValidationError("--date checks a stored day: leave out --scenario and --plan") }
+    }
 
     func run() async throws {
         try await reporting {
-            let day = try ScenarioLoader.load(path: scenario)
+            if let date {
+                let day = try BadInput.serviceDay(date)
+                try await database.withStore { store, location in
+                    let operations = DispatchOperations(store: store, clock: SystemClock())
+                    guard let (scenario, plan, version) = try await operations.publishedForCheck(day) else {
+                        throw BadInput(message: "no published plan of \(day) in \(location)")
+                    }
+                    try report(PlanChecker(scenario: scenario).violations(of: plan), plan, "plan version \(version) of \(day)")
+                }
+                return
+            }
+            let day = try ScenarioLoader.load(path: scenario ?? "")
+            let file = self.plan ?? ""
             let data: Data
             do {
-                data = try Data(contentsOf: URL(fileURLWithPath: plan))
+                data = try Data(contentsOf: URL(fileURLWithPath: file))
             } catch {
-                throw BadInput(message: "cannot read plan \(plan)")
+                throw BadInput(message: "cannot read plan \(file)")
             }
-            let parsed = try PlanJSON.decode(data, file: plan)
-            let violations = PlanChecker(scenario: day).violations(of: parsed)
-            if violations.isEmpty {
-                print("\(plan): valid — \(parsed.visits.count) visits, \(parsed.unassigned.count) unassigned")
-            } else {
-                for violation in violations { print(violation) }
-                Failure.printError("dispatch: \(plural(violations.count, "violation")) in \(plan)")
-                throw ExitCode(1)
-            }
+            let parsed = try PlanJSON.decode(data, file: file)
+            try report(PlanChecker(scenario: day).violations(of: parsed), parsed, file)
+        }
+    }
+
+    func report(_ violations: [String], _ plan: Plan, _ name: String) throws {
+        if violations.isEmpty {
+            print("\(name): valid — \(plan.visits.count) visits, \(plan.unassigned.count) unassigned")
+        } else {
+            for violation in violations { print(violation) }
+            Failure.printError("dispatch: \(plural(violations.count, "violation")) in \(name)")
+            throw ExitCode(1)
         }
     }
 }

@@ -1,4 +1,6 @@
 import DispatchStore
+import Foundation
+import ScenarioFormat
 import SchedulingCore
 
 /// One order of a day as the desk sees it: its state, its published visit, and, for a repair,
@@ -95,6 +97,27 @@ extension DispatchOperations {
         try await read { context in
             let order = try context.requireOrder(id)
             return try context.day(order.serviceDay, like: order.serviceDay).timeZone
+        }
+    }
+}
+
+extension DispatchOperations {
+    /// The day's published plan with the day it plans, for `dispatch check --date`: the orders
+    /// the planner works with (not those waiting for a new appointment or cancelled) and every
+    /// order the plan names; the notice rule counts from when the plan was made.
+    public func publishedForCheck(_ date: LocalDate) async throws -> (scenario: Scenario, plan: Plan, version: Int)? {
+        try await read { context in
+            guard var day = try context.tx.scenario(on: date), let published = try context.tx.publishedPlan(on: date) else { return nil }
+            let plan = try PlanJSON.decode(Data(published.document.utf8), file: "plan version \(published.version) of \(date)")
+            let named = Set(plan.visits.map(\.order) + plan.unassigned.map(\.order))
+            let states = Dictionary(try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+            let open: Set<OrderState> = [.new, .scheduled, .confirmed, .notified, .enRoute, .onSite, .completed, .transferred]
+            day.orders = day.orders.filter { named.contains($0.id) || open.contains(states[$0.id] ?? .new) }
+            // Orders the plan names that have moved to another day since (the nightly backlog) are still its orders.
+            let present = Set(day.orders.map(\.id))
+            day.orders += try context.tx.orders(ids: named.filter { !present.contains($0) }.sorted(), groups: []).map(\.order)
+            day.now = published.plannedFor
+            return (day, plan, published.version)
         }
     }
 }

@@ -156,11 +156,14 @@ public struct PublishedPlan: Hashable, Sendable {
     /// The plan JSON as stored.
     public var document: String
     public var visits: [PlannedVisit]
+    /// The time the plan was made for (its notice rule counts from there).
+    public var plannedFor: Instant
 
-    public init(version: Int, document: String, visits: [PlannedVisit]) {
+    public init(version: Int, document: String, visits: [PlannedVisit], plannedFor: Instant) {
         self.version = version
         self.document = document
         self.visits = visits
+        self.plannedFor = plannedFor
     }
 }
 

@@ -120,7 +120,8 @@ public struct StoreTransaction {
     public func publishedPlan(on day: LocalDate, lock: Bool = false) throws -> PublishedPlan? {
         if lock { _ = try connection.query("SELECT day FROM service_days WHERE day = ?\(dialect.lockRows)", [.text(day.description)]) }
         let rows = try connection.query(
-            "SELECT id, version, document FROM plans WHERE day = ? ORDER BY version DESC LIMIT 1", [.text(day.description)])
+            "SELECT id, version, document, \(dialect.instantColumn("planned_for")) FROM plans WHERE day = ? ORDER BY version DESC LIMIT 1",
+            [.text(day.description)])
         guard let row = rows.first else { return nil }
         let id = try row.int(0)
         let sql = """
@@ -131,7 +132,8 @@ public struct StoreTransaction {
             WHERE v.plan_id = ? ORDER BY v.starts_at, v.technician_id, v.order_id
             """
         let visits = try connection.query(sql, [.integer(id)]).map { try visit($0) }
-        return PublishedPlan(version: try row.int(1), document: try row.text(2), visits: visits)
+        return PublishedPlan(version: try row.int(1), document: try row.text(2), visits: visits,
+                             plannedFor: Instant(secondsSinceEpoch: try row.int(3)))
     }
 
     /// The visits of `orders` in the day's published plan (a targeted read for hot paths).

@@ -74,6 +74,10 @@ struct NightlyCommandTests {
             let finish = try runner.run("nightly", "--date", "2026-11-23", "--days", "3", "--seconds", "1",
                                         "--now", "2026-11-22T23:00:00+08:00", db)
             #expect(finish.status == 0, "\(finish.stderr)")
+            for date in ["2026-11-23", "2026-11-24"] {
+                let check = try runner.run("check", "--date", date, db)
+                #expect(check.status == 0 && check.stdout.contains("valid"), "\(date): \(check.stdout) \(check.stderr)")
+            }
             let runs = try runner.run("nightly", "runs", db)
             #expect(runs.stdout.contains("interrupted") && !runs.stdout.contains("running"))
             let again = try runner.run("nightly", "--date", "2026-11-23", "--days", "3", "--now", "2026-11-22T23:10:00+08:00", db)
