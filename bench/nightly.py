@@ -67,14 +67,14 @@ def main():
                   or abs(after[order][2] - visit[2]) > 15 * 60)
     violations += checks_of(d, db, days)
 
-    print(f"{'measure':<46} {'value':>10}  target")
-    print(f"{'orders / technicians / days':<46} {f'{args.orders}/{args.technicians}/{args.days}':>10}")
-    print(f"{'first run, end to end (s, 1 process)':<46} {first_seconds:>10.1f}  <= 180 (with 2 workers)")
-    print(f"{'visits published after the first run':<46} {len(before):>10}")
-    print(f"{'violations by dispatch check (all days, both runs)':<46} {violations:>10}  0")
-    print(f"{'rerun after 2% new orders + 1 absent (s)':<46} {rerun_seconds:>10.1f}")
-    print(f"{'published visits changed by it (moved/reassigned/dropped)':<46} {changed:>10}  < 10%")
-    print(f"{'share changed':<46} {100 * changed / max(1, len(before)):>9.1f}%")
+    print(f"{'measure':<58} {'value':>10}  target")
+    print(f"{'orders / technicians / days':<58} {f'{args.orders}/{args.technicians}/{args.days}':>10}")
+    print(f"{'first run, end to end (s, 1 process)':<58} {first_seconds:>10.1f}  <= 180 (with 2 workers)")
+    print(f"{'visits published after the first run':<58} {len(before):>10}")
+    print(f"{'violations by dispatch check (all days, both runs)':<58} {violations:>10}  0")
+    print(f"{'rerun after 2% new orders + 1 absent (s)':<58} {rerun_seconds:>10.1f}")
+    print(f"{'published visits changed by it (moved/reassigned/dropped)':<58} {changed:>10}  < 10%")
+    print(f"{'share changed':<58} {100 * changed / max(1, len(before)):>9.1f}%")
 
 
 def checks_of(d, db, days):
