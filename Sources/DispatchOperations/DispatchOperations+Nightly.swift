@@ -71,9 +71,11 @@ extension DispatchOperations {
         var report = NightlyReport(run: run, firstDay: first, diffs: [], outcome: options.dryRun ? "dry_run" : "unchanged", backlog: [])
         var carried: [String] = []
         do {
+            var stoppedBefore: LocalDate?
             for offset in 0..<options.days {
                 if stop() {
                     report.outcome = "interrupted"
+                    stoppedBefore = first.adding(days: offset)
                     break
                 }
                 let date = first.adding(days: offset)
@@ -90,9 +92,11 @@ extension DispatchOperations {
                     }
                 }
             }
-            report.backlog = carried
+            // Stopped early, the work carried on was never tried on the days not reached.
+            report.backlog = stoppedBefore == nil ? carried : []
             let outcome = report.outcome
-            let message = carried.isEmpty ? nil : "\(carried.count) orders fit on none of the days planned"
+            let message = stoppedBefore.map { "stopped by a signal before \($0)" }
+                ?? (carried.isEmpty ? nil : "\(carried.count) orders fit on none of the days planned")
             try await perform { context in try context.tx.finishRun(run, outcome: outcome, message: message, at: context.now) }
             return report
         } catch {

@@ -84,4 +84,34 @@ struct NightlyCommandTests {
             #expect(again.status == 0 && again.stdout.contains(": unchanged"), "\(again.stdout)")
         }
     }
+
+    @Test("SIGTERM stops between days: the day under way is finished and published, the next is not, exit 5")
+    func sigtermStopsBetweenDays() async throws {
+        let runner = try DispatchRunner()
+        defer { runner.remove() }
+        try await TestDatabase.with(.sqlite) { database in
+            let db = "--database=\(database.url)"
+            let day = try runner.write("day.json", runner.run("generate", "--orders", "160", "--technicians", "20", "--seed", "9").stdout)
+            let second = try String(contentsOfFile: day, encoding: .utf8)
+                .replacingOccurrences(of: "2026-11-23", with: "2026-11-24").replacingOccurrences(of: "\"WO-", with: "\"WX-")
+                .replacingOccurrences(of: "\"ORD-", with: "\"ORX-")
+            try #require(runner.run("db", "migrate", db).status == 0)
+            try #require(runner.run("import", day, db).status == 0)
+            try #require(runner.run("import", try runner.write("day2.json", second), db).status == 0)
+            let run = try runner.start(["nightly", "--date", "2026-11-23", "--days", "2", "--seconds", "3",
+                                        "--now", "2026-11-22T22:00:00+08:00", db])
+            let started = Date()
+            while try database.connection.query("SELECT 1 FROM nightly_runs", []).isEmpty, run.isRunning, Date().timeIntervalSince(started) < 20 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            try await Task.sleep(for: .milliseconds(300))  // well inside the first day's 3 s search
+            kill(run.processIdentifier, SIGTERM)
+            run.waitUntilExit()
+            #expect(run.terminationStatus == 5)
+            let versions = try database.connection.query("SELECT day, version FROM plans ORDER BY day", []).map { "\(try $0.text(0)) v\(try $0.int(1))" }
+            #expect(versions == ["2026-11-23 v1"])
+            let outcome = try database.connection.query("SELECT outcome, message FROM nightly_runs", []).first
+            #expect(outcome?.optionalText(0) == "interrupted" && outcome?.optionalText(1) == "stopped by a signal before 2026-11-24")
+        }
+    }
 }
