@@ -88,6 +88,9 @@ struct OperationCommandTests {
         // Booked after 18:00 the evening before: the booking confirmation is the second confirmation.
         #expect(history.stdout.contains("scheduled → confirmed"))
         #expect(history.stdout.contains("customer asked to move (customer side)") && history.stdout.contains("anna"))
+        let explained = try runner.run("explain", "WO-1003", "--now=2026-11-22T22:00:00+08:00")
+        #expect(explained.status == 0 && explained.stdout.contains("nobody may take WO-1004 of the same visit"), "\(explained.stdout)")
+        #expect(try runner.run("explain", "WO-404").status == 2)
         let partner = try runner.run("orders", "list", "--date", "2026-11-23", "--format", "json")
         let orders = try #require(try JSONSerialization.jsonObject(with: Data(partner.stdout.utf8)) as? [[String: Any]])
         #expect(orders.first { $0["id"] as? String == "WO-1002" }?["status"] as? String == "rebooking")

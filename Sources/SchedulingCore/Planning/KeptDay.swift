@@ -188,3 +188,84 @@ public struct KeptDay {
         return plan
     }
 }
+
+extension KeptDay {
+    /// What each technician makes of the work, in words: the first rule that keeps them from it,
+    /// or where it would go in the published day (every published visit kept).
+    public struct Verdict: Hashable, Sendable {
+        public let technician: String
+        /// The work fits this technician's published day.
+        public let fits: Bool
+        /// Where it would start, when it fits.
+        public let start: Instant?
+        public let reason: String
+    }
+
+    /// One verdict per technician for `work` (one order, or every member of a group) inside
+    /// `window` (or anywhere in the day), from the planner's own rules and insertion.
+    public func verdicts(for work: [WorkOrder], window: TimeWindow?, now: Instant) -> [Verdict] {
+        guard let lead = work.first else { return [] }
+        let crews = Dictionary(scenario.crews.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let whole = TimeWindow(start: scenario.timeZone.instant(on: scenario.date, at: LocalTime(minutesAfterMidnight: 0)!),
+                               end: scenario.timeZone.instant(on: scenario.date, at: LocalTime(minutesAfterMidnight: 1440)!))
+        // One copy of the work per technician, pinned to them, all in one trial problem.
+        var copies: [WorkOrder] = []
+        for (index, technician) in scenario.technicians.enumerated() {
+            for order in work {
+                var pinned = order
+                pinned.lock = nil
+                pinned.pin = Pin(technicianID: technician.id)
+                copies.append(copy(pinned, window: window ?? order.window ?? whole, tag: index, now: now))
+            }
+        }
+        let (problem, keptCount) = build(extra: copies.filter { $0.window != nil }, excluding: Set(work.map(\.id)))
+        let (solution, _) = keptSolution(problem, keptCount: keptCount)
+        let insertion = Insertion(problem: problem)
+        let jobs = Job.all(problem)
+        var jobOf: [String: Int] = [:]
+        for (index, job) in jobs.enumerated() { for member in job.members { jobOf[problem.orderIDs[member]] = index } }
+        let explainer = Explainer(problem: problem, scenario: problem.scenario ?? scenario)
+        let analysis = Analysis(problem)
+        // A coordinated visit is all or nothing: a member nobody may take rules out everyone.
+        let free = work.map { order -> WorkOrder in
+            var unpinned = order
+            unpinned.pin = nil
+            unpinned.lock = nil
+            return unpinned
+        }
+        if let stuck = free.first(where: { order in
+            scenario.technicians.allSatisfy { scenario.ineligibility(of: $0, for: order, crews: crews) != nil }
+        }), work.count > 1 {
+            return scenario.technicians.map { technician in
+                let own = scenario.ineligibility(of: technician, for: stuck, crews: crews).map(explainer.describe) ?? "may not"
+                return Verdict(technician: technician.id, fits: false, start: nil,
+                               reason: "nobody may take \(stuck.id) of the same visit (this technician \(own))")
+            }
+        }
+        return scenario.technicians.enumerated().map { index, technician -> Verdict in
+            var unpinned = lead
+            unpinned.pin = nil
+            unpinned.lock = nil
+            if let reason = scenario.ineligibility(of: technician, for: unpinned, crews: crews) {
+                return Verdict(technician: technician.id, fits: false, start: nil, reason: explainer.describe(reason))
+            }
+            guard let jobIndex = jobOf["\(lead.id)#\(index)"] else {
+                return Verdict(technician: technician.id, fits: false, start: nil,
+                               reason: "the window closes before the \(scenario.policy.noticeMinutes)-minute notice allows")
+            }
+            if let (placement, _) = insertion.best(jobs[jobIndex], in: solution) {
+                return Verdict(technician: technician.id, fits: true, start: problem.instant(placement.start),
+                               reason: "fits at \(scenario.timeZone.local(problem.instant(placement.start)).time)")
+            }
+            let member = jobs[jobIndex].members[0]
+            if analysis.aloneTechnicians[member].isEmpty {
+                return Verdict(technician: technician.id, fits: false, start: nil,
+                               reason: "cannot reach it inside its window within the shift (\(technician.shift.start)–\(technician.shift.end))")
+            }
+            if solution.quotaRoom(index, problem) < work.count {
+                return Verdict(technician: technician.id, fits: false, start: nil, reason: "their contractor's daily quota is used up")
+            }
+            return Verdict(technician: technician.id, fits: false, start: nil, reason: "no room inside the window between their published visits")
+        }
+    }
+}
