@@ -1,0 +1,112 @@
+import ArgumentParser
+import DispatchOperations
+import DispatchStore
+import Foundation
+import SchedulingCore
+
+struct BoardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "board",
+        abstract: "The published plan of a day, technician by technician, and what waits.",
+        discussion: """
+            Each technician: their visits in order (time, order, type, customer tier, state; LATE for a \
+            repair past its deadline or an arrival past its window, RISK within 15 minutes of the window's \
+            end or 30 of a deadline; * the customer's contact of a coordinated visit), travel, idle time and \
+            load (work and travel over the shift); contractors are marked with their crew. Then the orders \
+            left out with their reason, and those waiting for a new appointment.
+
+            --format json prints the same with stable keys: date, timezone, plan_version, technicians[] \
+            (id, name, crew, absent, depart, return, break_start, travel_minutes, idle_minutes, load_percent, \
+            visits[] (order, type, service, tier, state, start, end, window, contact, late, at_risk)), \
+            unassigned[] and rebooking[] (order, code, reason), kpis.
+            """)
+
+    @Option(help: ArgumentHelp("The day, YYYY-MM-DD.", valueName: "date"))
+    var date: String
+
+    @Option(help: "table for people, json for scripts.")
+    var format: OutputFormat = .table
+
+    @OptionGroup var options: OperationOptions
+
+    func run() async throws {
+        try await reporting {
+            let day = try BadInput.serviceDay(date)
+            try await options.withOperations { operations in
+                let board = try await operations.board(day)
+                print(format == .json ? try JSONOutput.render(BoardText.json(board)) : BoardText.render(board))
+            }
+        }
+    }
+}
+
+enum BoardText {
+    static func render(_ board: Board) -> String {
+        let zone = board.zone
+        func clock(_ instant: Instant?) -> String { instant.map { zone.local($0).time.description } ?? "--:--" }
+        var lines = ["Board of \(board.date) (\(zone)), " + (board.version.map { "published plan version \($0)" } ?? "nothing published")]
+        for row in board.rows where !row.visits.isEmpty || !row.technician.absent {
+            let who = row.technician.name.map { "\(row.technician.id) \($0)" } ?? row.technician.id
+            let crew = row.crew.map { " [contractor \($0)]" } ?? ""
+            if row.technician.absent {
+                lines.append("\(who)\(crew): absent")
+                continue
+            }
+            if row.visits.isEmpty {
+                lines.append("\(who)\(crew): no visits (shift \(row.technician.shift.start)–\(row.technician.shift.end))")
+                continue
+            }
+            lines.append("\(who)\(crew): \(clock(row.depart))–\(clock(row.returnAt)), \(row.visits.count) visits, travel "
+                + "\(row.travelMinutes) min, idle \(row.idleMinutes) min, load \(row.loadPercent)%"
+                + (row.breakStart.map { ", break \(clock($0))" } ?? ""))
+            let rows = row.visits.map { visit -> [String] in
+                let order = visit.order.order
+                let marks = [visit.late ? "LATE" : nil, visit.atRisk ? "RISK" : nil].compactMap { $0 }.joined(separator: " ")
+                return ["  \(clock(visit.start))–\(clock(visit.end))", order.id + (order.group != nil && visit.contact ? "*" : ""),
+                        "\(order.service.rawValue) \(order.type.rawValue)", order.customer.tier.rawValue, visit.order.status, marks]
+            }
+            if !rows.isEmpty { lines.append(TextTable(header: ["  TIME", "ORDER", "WORK", "TIER", "STATE", ""], rows: rows).render()) }
+        }
+        for (title, items) in [("Left out", board.unassigned), ("Waiting for a new appointment", board.rebooking)] where !items.isEmpty {
+            lines.append("\(title) (\(items.count)):")
+            for item in items { lines.append("  \(item.order.order.id)  \(item.code): \(item.reason)") }
+        }
+        if let k = board.kpis {
+            lines.append("\(k.assigned) of \(k.orders) orders planned, \(k.travelMinutes) min travel, \(k.outsourcedOrders) outsourced "
+                + "(cost \(k.outsourcedCost)), \(k.lateRepairs) late repairs")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ board: Board) -> [String: Any] {
+        let zone = board.zone
+        func time(_ instant: Instant?) -> Any { instant.map(zone.rfc3339) ?? NSNull() }
+        let technicians: [[String: Any]] = board.rows.map { row in
+            [
+                "id": row.technician.id, "name": row.technician.name ?? NSNull(), "crew": row.crew ?? NSNull(),
+                "absent": row.technician.absent, "depart": time(row.depart), "return": time(row.returnAt),
+                "break_start": time(row.breakStart), "travel_minutes": row.travelMinutes, "idle_minutes": row.idleMinutes,
+                "load_percent": row.loadPercent,
+                "visits": row.visits.map { visit -> [String: Any] in
+                    let order = visit.order.order
+                    return ["order": order.id, "type": order.type.rawValue, "service": order.service.rawValue,
+                            "tier": order.customer.tier.rawValue, "state": visit.order.status, "start": zone.rfc3339(visit.start),
+                            "end": zone.rfc3339(visit.end), "contact": visit.contact, "late": visit.late, "at_risk": visit.atRisk,
+                            "window": order.window.map { ["start": zone.rfc3339($0.start), "end": zone.rfc3339($0.end)] } ?? NSNull()]
+                },
+            ]
+        }
+        func waiting(_ items: [Board.Waiting]) -> [[String: Any]] {
+            items.map { ["order": $0.order.order.id, "code": $0.code, "reason": $0.reason] }
+        }
+        var document: [String: Any] = [
+            "date": board.date.description, "timezone": zone.identifier, "plan_version": board.version ?? NSNull(),
+            "technicians": technicians, "unassigned": waiting(board.unassigned), "rebooking": waiting(board.rebooking),
+        ]
+        document["kpis"] = board.kpis.map { k -> [String: Any] in
+            ["orders": k.orders, "assigned": k.assigned, "travel_minutes": k.travelMinutes, "outsourced_orders": k.outsourcedOrders,
+             "outsourced_cost": k.outsourcedCost.description, "late_repairs": k.lateRepairs]
+        } ?? NSNull()
+        return document
+    }
+}
