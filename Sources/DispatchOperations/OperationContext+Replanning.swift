@@ -19,14 +19,15 @@ extension OperationContext {
     /// Takes `orders` off the day's published plan (a new version without them), every other
     /// visit kept; nothing happens when none of them is planned.
     @discardableResult
-    func withdraw(_ orders: Set<String>, from date: LocalDate, cause: String, actor: String) throws -> PublishOutcome? {
+    func withdraw(_ orders: Set<String>, from date: LocalDate, cause: String, actor: String,
+                  lostReason: String? = nil) throws -> PublishOutcome? {
         guard let previous = try tx.publishedPlan(on: date, lock: true),
               previous.visits.contains(where: { orders.contains($0.order) }) else { return nil }
         let scenario = try day(date, like: date)
         let kept = previous.visits.filter { !orders.contains($0.order) }
         let plan = try rebuild(scenario, previous: previous, kept: kept, reinsert: [])
         return try publish(plan, day: scenario, previous: previous, cause: cause, actor: actor,
-                           lostReason: "the plan changed (\(cause)) and this visit no longer fits")
+                           lostReason: lostReason ?? "the plan changed (\(cause)) and this visit no longer fits")
     }
 
     /// The published visits of `previous` grouped into jobs (a group's visits together), by start.

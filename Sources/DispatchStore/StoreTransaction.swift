@@ -65,6 +65,13 @@ public struct StoreTransaction {
         try connection.execute("UPDATE orders SET service_day = ? WHERE id = ?", [.text(day.description), .text(order)])
     }
 
+    /// Sets or clears a dispatcher's pin (technician, and start when given).
+    public func setPin(_ order: String, _ pin: Pin?) throws {
+        try connection.execute(
+            "UPDATE orders SET pinned_technician_id = ?, pinned_start = \(dialect.instantParameter) WHERE id = ?",
+            [.optional(pin?.technicianID), .optional(pin?.start), .text(order)])
+    }
+
     /// Sets or clears the lock of a notified visit (technician and start).
     public func setLock(_ order: String, _ lock: Lock?) throws {
         try connection.execute(

@@ -29,10 +29,11 @@ struct NightlyCommandTests {
             try #require(first.status == 0, "\(first.stderr)")
             #expect(first.stdout.contains("2026-11-23: version 1 published"))
 
-            // A second day, imported but never planned: a run over both searches a while on it, and is killed.
-            let second = try String(contentsOfFile: day, encoding: .utf8)
+            // A second, larger day, imported but never planned: a run over both searches a while on
+            // it (long enough to be killed mid-search however loaded the machine is).
+            let second = try runner.run("generate", "--orders", "700", "--technicians", "20", "--seed", "10").stdout
                 .replacingOccurrences(of: "2026-11-23", with: "2026-11-24").replacingOccurrences(of: "\"WO-", with: "\"WX-")
-                .replacingOccurrences(of: "\"ORD-", with: "\"ORX-")
+                .replacingOccurrences(of: "\"ORD-", with: "\"ORX-").replacingOccurrences(of: "\"C-", with: "\"CX-")
             try #require(runner.run("import", try runner.write("day2.json", second), db).status == 0)
             for delay in [0, 400, 1200] {
                 let before = try plans(database)

@@ -199,6 +199,8 @@ extension KeptDay {
         /// Where it would start, when it fits.
         public let start: Instant?
         public let reason: String
+        /// The hard rule (CONTRACT H1–H9) that refuses it, when it does not fit.
+        public var rule: String = ""
     }
 
     /// One verdict per technician for `work` (one order, or every member of a group) inside
@@ -239,7 +241,7 @@ extension KeptDay {
             return scenario.technicians.map { technician in
                 let own = scenario.ineligibility(of: technician, for: stuck, crews: crews).map(explainer.describe) ?? "may not"
                 return Verdict(technician: technician.id, fits: false, start: nil,
-                               reason: "nobody may take \(stuck.id) of the same visit (this technician \(own))")
+                               reason: "nobody may take \(stuck.id) of the same visit (this technician \(own))", rule: "H5")
             }
         }
         return scenario.technicians.enumerated().map { index, technician -> Verdict in
@@ -247,11 +249,11 @@ extension KeptDay {
             unpinned.pin = nil
             unpinned.lock = nil
             if let reason = scenario.ineligibility(of: technician, for: unpinned, crews: crews) {
-                return Verdict(technician: technician.id, fits: false, start: nil, reason: explainer.describe(reason))
+                return Verdict(technician: technician.id, fits: false, start: nil, reason: explainer.describe(reason), rule: "H1")
             }
             guard let jobIndex = jobOf["\(lead.id)#\(index)"] else {
                 return Verdict(technician: technician.id, fits: false, start: nil,
-                               reason: "the window closes before the \(scenario.policy.noticeMinutes)-minute notice allows")
+                               reason: "the window closes before the \(scenario.policy.noticeMinutes)-minute notice allows", rule: "H6")
             }
             if let (placement, _) = insertion.best(jobs[jobIndex], in: solution) {
                 return Verdict(technician: technician.id, fits: true, start: problem.instant(placement.start),
@@ -260,12 +262,14 @@ extension KeptDay {
             let member = jobs[jobIndex].members[0]
             if analysis.aloneTechnicians[member].isEmpty {
                 return Verdict(technician: technician.id, fits: false, start: nil,
-                               reason: "cannot reach it inside its window within the shift (\(technician.shift.start)–\(technician.shift.end))")
+                               reason: "cannot reach it inside its window within the shift (\(technician.shift.start)–\(technician.shift.end))",
+                               rule: "H2")
             }
             if solution.quotaRoom(index, problem) < work.count {
-                return Verdict(technician: technician.id, fits: false, start: nil, reason: "their contractor's daily quota is used up")
+                return Verdict(technician: technician.id, fits: false, start: nil, reason: "their contractor's daily quota is used up", rule: "H8")
             }
-            return Verdict(technician: technician.id, fits: false, start: nil, reason: "no room inside the window between their published visits")
+            return Verdict(technician: technician.id, fits: false, start: nil,
+                           reason: "no room inside the window between their published visits (travel, break, shift)", rule: "H3")
         }
     }
 }

@@ -1,0 +1,127 @@
+import DispatchStore
+import Foundation
+import SchedulingCore
+
+extension DispatchOperations {
+    /// Gives the order (its whole coordinated visit) to `technician`, at `start` when given,
+    /// with every other published visit kept; checked against every hard rule first. With `pin`,
+    /// the choice also binds later re-plans. `basedOn` is the plan version the dispatcher looked
+    /// at: when another was published since, the change is refused as a conflict.
+    public func assign(order id: String, technician: String, start: Instant? = nil, pin: Bool = false, basedOn: Int? = nil,
+                       actor: String) async throws -> PublishOutcome {
+        try await perform { context in
+            let order = try context.requireOrder(id)
+            try context.requireChangeable(order)
+            guard try context.tx.technician(technician) != nil else { throw OperationError.notFound("no technician '\(technician)'") }
+            let work = try context.work(of: order)
+            let date = order.serviceDay
+            let previous = try context.currentPlan(date, basedOn: basedOn)
+            let scenario = try context.day(date, like: date)
+            let members = Set(work.map(\.order.id))
+            let kept = KeptDay(day: scenario, kept: (previous?.visits ?? []).filter { !members.contains($0.order) })
+            let pinned = work.map { member -> WorkOrder in
+                var copy = member.order
+                copy.lock = nil
+                copy.pin = Pin(technicianID: technician, start: start)
+                return copy
+            }
+            let window = start.map { TimeWindow(start: $0, end: $0) } ?? order.order.window ?? context.wholeDay(scenario)
+            if let start, let promised = order.order.window, start < promised.start || start > promised.end {
+                throw OperationError.badInput("refused (H2): \(scenario.timeZone.local(start).time) is outside the order's window "
+                    + "\(scenario.timeZone.local(promised.start).time)–\(scenario.timeZone.local(promised.end).time)")
+            }
+            guard let trial = kept.adding(pinned, window: window, now: context.now) else {
+                let verdict = kept.verdicts(for: pinned, window: window, now: context.now).first { $0.technician == technician }
+                throw OperationError.badInput("refused (\(verdict?.rule ?? "H3")): \(technician) \(verdict?.reason ?? "cannot take it")")
+            }
+            if pin { for member in work { try context.tx.setPin(member.order.id, Pin(technicianID: technician, start: start)) } }
+            let plan = context.merged(trial, previous: try context.previousPlan(previous, day: scenario))
+            return try context.publish(plan, day: scenario, previous: previous, cause: "\(pin ? "pin" : "assign") \(id) to \(technician)",
+                                       actor: actor, lostReason: "a dispatcher's change could not keep this visit")
+        }
+    }
+
+    /// Removes the dispatcher's pin; the plan stays as it is until the next re-plan.
+    public func unpin(order id: String, actor: String) async throws {
+        try await perform { context in
+            let order = try context.requireOrder(id)
+            for member in try context.work(of: order) where member.order.pin != nil {
+                try context.tx.setPin(member.order.id, nil)
+                try context.tx.appendEvent(OrderEvent(order: member.order.id, at: context.now, actor: actor, from: member.state,
+                                                      to: member.state, reason: "unpinned from \(member.order.pin?.technicianID ?? "")"))
+            }
+        }
+    }
+
+    /// Takes the order's visit off the published plan (and its pin): a promised visit goes to
+    /// rebooking with a notice, one without a promise back to `new`.
+    public func unassign(order id: String, basedOn: Int? = nil, actor: String) async throws -> PublishOutcome? {
+        try await perform { context in
+            let order = try context.requireOrder(id)
+            try context.requireChangeable(order)
+            let work = try context.work(of: order)
+            _ = try context.currentPlan(order.serviceDay, basedOn: basedOn)
+            for member in work { try context.tx.setPin(member.order.id, nil) }
+            return try context.withdraw(Set(work.map(\.order.id)), from: order.serviceDay, cause: "unassign \(id) by \(actor)", actor: actor,
+                                        lostReason: "the dispatcher took the visit off the plan")
+        }
+    }
+
+    /// Moves an order without an appointment to another day, planned there around the published
+    /// visits (refused when it fits nowhere on that day).
+    public func move(order id: String, to date: LocalDate, basedOn: Int? = nil, actor: String) async throws -> PublishOutcome {
+        try await perform { context in
+            let order = try context.requireOrder(id)
+            try context.requireChangeable(order)
+            if let window = order.order.window {
+                throw OperationError.badInput("\(id) has an appointment on \(order.serviceDay) (\(window.start)); rebook it with the "
+                    + "customer ('dispatch slots --order \(id)', then 'dispatch book')")
+            }
+            guard date != order.serviceDay else { throw OperationError.badInput("\(id) is already on \(date)") }
+            let work = try context.work(of: order)
+            let members = Set(work.map(\.order.id))
+            // Both days are locked, earlier day first, so two moves in opposite directions cannot deadlock.
+            for day in [order.serviceDay, date].sorted() where day != date { _ = try context.tx.publishedPlan(on: day, lock: true) }
+            let previous = try context.currentPlan(date, basedOn: basedOn)
+            let scenario = try context.day(date, with: work, like: order.serviceDay)
+            let kept = KeptDay(day: scenario, kept: previous?.visits ?? [])
+            let free = work.map { member -> WorkOrder in
+                var copy = member.order
+                copy.lock = nil
+                return copy
+            }
+            guard let trial = kept.adding(free, window: context.wholeDay(scenario), now: context.now) else {
+                let reasons = kept.verdicts(for: free, window: nil, now: context.now).prefix(3).map { "\($0.technician) \($0.reason)" }
+                throw OperationError.badInput("refused: \(id) fits nowhere on \(date): " + reasons.joined(separator: "; "))
+            }
+            for member in work {
+                try context.tx.ensureServiceDay(date, like: order.serviceDay)
+                try context.tx.setServiceDay(member.order.id, date)
+            }
+            try context.leaveDay(order.serviceDay, orders: members, to: date, actor: actor)
+            let plan = context.merged(trial, previous: try context.previousPlan(previous, day: scenario))
+            return try context.publish(plan, day: scenario, previous: previous, cause: "move \(id) to \(date)", actor: actor,
+                                       lostReason: "a dispatcher's change could not keep this visit")
+        }
+    }
+}
+
+extension OperationContext {
+    /// Announced or started visits are not a dispatcher's to move (H7: locked).
+    func requireChangeable(_ order: StoredOrder) throws {
+        if OrderWorkflow.locked.contains(order.state) {
+            throw OperationError.badInput("refused (H7): \(order.order.id) is \(order.state): the customer was told who comes when")
+        }
+        if OrderWorkflow.closed.contains(order.state) { throw OperationError.badInput("\(order.order.id) is \(order.state)") }
+    }
+
+    /// The day's published plan, locked for this change; a conflict when it is not `basedOn`.
+    func currentPlan(_ date: LocalDate, basedOn: Int?) throws -> PublishedPlan? {
+        let previous = try tx.publishedPlan(on: date, lock: true)
+        if let basedOn, basedOn != (previous?.version ?? 0) {
+            throw OperationError.conflict(
+                "the plan of \(date) is at version \(previous?.version ?? 0) now, not \(basedOn): someone changed it meanwhile; look again")
+        }
+        return previous
+    }
+}
