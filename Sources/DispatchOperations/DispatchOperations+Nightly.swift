@@ -162,14 +162,13 @@ struct NightlyInput {
     func plan(now: Instant, seconds: Double, seed: UInt64) -> (Plan, unplaced: [String]) {
         var day = scenario
         day.now = now
-        guard let previous else {
-            let plan = Solver(scenario: day, options: SolverOptions(seed: seed, seconds: seconds, useAllTime: false)).plan()
-            return (plan, plan.unassigned.map(\.order))
-        }
         let present = Set(day.orders.map(\.id))
         let states = promised
-        // Published visits of orders still to be planned; announced ones that no longer fit go to rebooking.
-        var kept = previous.visits.filter { present.contains($0.order) }
+        // Published visits of orders still to be planned (announced ones that no longer fit go to
+        // rebooking); a day never published starts from a fresh search, and then gets the same
+        // insertion pass, so a second run finds nothing more to add.
+        var kept = previous?.visits.filter { present.contains($0.order) }
+            ?? Solver(scenario: day, options: SolverOptions(seed: seed, seconds: seconds, useAllTime: false)).plan().visits
         let unkept = Set(KeptDay(day: day, kept: kept).keptPlan().unkept)
         kept.removeAll { unkept.contains($0.order) }
         let placed = Set(kept.map(\.order))

@@ -29,16 +29,18 @@ struct NightlyCommandTests {
             try #require(first.status == 0, "\(first.stderr)")
             #expect(first.stdout.contains("2026-11-23: version 1 published"))
 
-            // A second, larger day, imported but never planned: a run over both searches a while on
-            // it (long enough to be killed mid-search however loaded the machine is).
-            let second = try runner.run("generate", "--orders", "700", "--technicians", "20", "--seed", "10").stdout
-                .replacingOccurrences(of: "2026-11-23", with: "2026-11-24").replacingOccurrences(of: "\"WO-", with: "\"WX-")
-                .replacingOccurrences(of: "\"ORD-", with: "\"ORX-").replacingOccurrences(of: "\"C-", with: "\"CX-")
-            try #require(runner.run("import", try runner.write("day2.json", second), db).status == 0)
-            for delay in [0, 400, 1200] {
+            // Three larger days, imported but never planned: each run below searches one of them
+            // afresh (long enough to be killed mid-search however loaded the machine is).
+            let generated = try runner.run("generate", "--orders", "700", "--technicians", "20", "--seed", "10").stdout
+            for (offset, letter) in ["X", "Y", "Z"].enumerated() {
+                let text = generated.replacingOccurrences(of: "2026-11-23", with: "2026-11-2\(4 + offset)")
+                    .replacingOccurrences(of: "\"WO-", with: "\"W\(letter)-").replacingOccurrences(of: "\"ORD-", with: "\"OR\(letter)-")
+                try #require(runner.run("import", try runner.write("day\(letter).json", text), db).status == 0)
+            }
+            for (offset, delay) in [0, 400, 1200].enumerated() {
                 let before = try plans(database)
                 let last = try database.connection.query("SELECT COALESCE(MAX(id), 0) FROM nightly_runs", []).first?.int(0) ?? 0
-                let run = try runner.start(["nightly", "--date", "2026-11-23", "--days", "2", "--seconds", "3",
+                let run = try runner.start(["nightly", "--date", "2026-11-2\(4 + offset)", "--seconds", "3",
                                             "--now", "2026-11-22T22:00:00+08:00", db], stderr: "run-\(delay).log")
                 // Killed while it runs: once it has recorded its start, then `delay` later.
                 let started = Date()
