@@ -11,6 +11,25 @@ struct BasedOn: ParsableArguments {
     var version: Int?
 }
 
+/// What `assign` and `pin` share: the order, the technician, an optional start.
+struct AssignArguments: ParsableArguments {
+    @Argument(help: "The order.") var order: String
+    @Option(help: ArgumentHelp("The technician.", valueName: "id")) var technician: String
+    @Option(help: ArgumentHelp("Start, RFC 3339 with an offset (default: where it fits best).", valueName: "time")) var start: String?
+    @OptionGroup var based: BasedOn
+    @OptionGroup var options: OperationOptions
+
+    func run(pin: Bool) async throws {
+        let at = try start.map { try BadInput.instant($0, option: "--start") }
+        try await options.withOperations { operations in
+            let outcome = try await operations.assign(order: order, technician: technician, start: at, pin: pin,
+                                                      basedOn: based.version, actor: options.who)
+            print("\(order) \(pin ? "pinned" : "assigned") to \(technician); plan version \(outcome.version) of \(outcome.day) published: "
+                + outcome.summary)
+        }
+    }
+}
+
 struct Assign: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Give an order (its whole coordinated visit) to a technician, checked against every hard rule.",
@@ -20,20 +39,10 @@ struct Assign: AsyncParsableCommand {
             version, with who and when, and queues the notices publishing does.
             """)
 
-    @Argument(help: "The order.") var order: String
-    @Option(help: ArgumentHelp("The technician.", valueName: "id")) var technician: String
-    @Option(help: ArgumentHelp("Start, RFC 3339 with an offset (default: where it fits best).", valueName: "time")) var start: String?
-    @OptionGroup var based: BasedOn
-    @OptionGroup var options: OperationOptions
+    @OptionGroup var arguments: AssignArguments
 
     func run() async throws {
-        try await reporting {
-            let at = try start.map { try BadInput.instant($0, option: "--start") }
-            try await options.withOperations { operations in
-                let outcome = try await operations.assign(order: order, technician: technician, start: at, basedOn: based.version, actor: options.who)
-                print("\(order) assigned to \(technician); plan version \(outcome.version) of \(outcome.day) published: " + outcome.summary)
-            }
-        }
+        try await reporting { try await arguments.run(pin: false) }
     }
 }
 
@@ -42,21 +51,10 @@ struct PinCommand: AsyncParsableCommand {
         commandName: "pin",
         abstract: "Assign an order to a technician (and a start) and keep it there in every re-plan.")
 
-    @Argument(help: "The order.") var order: String
-    @Option(help: ArgumentHelp("The technician.", valueName: "id")) var technician: String
-    @Option(help: ArgumentHelp("Start, RFC 3339 with an offset.", valueName: "time")) var start: String?
-    @OptionGroup var based: BasedOn
-    @OptionGroup var options: OperationOptions
+    @OptionGroup var arguments: AssignArguments
 
     func run() async throws {
-        try await reporting {
-            let at = try start.map { try BadInput.instant($0, option: "--start") }
-            try await options.withOperations { operations in
-                let outcome = try await operations.assign(order: order, technician: technician, start: at, pin: true,
-                                                          basedOn: based.version, actor: options.who)
-                print("\(order) pinned to \(technician); plan version \(outcome.version) of \(outcome.day) published: " + outcome.summary)
-            }
-        }
+        try await reporting { try await arguments.run(pin: true) }
     }
 }
 

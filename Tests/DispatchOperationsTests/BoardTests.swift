@@ -11,12 +11,7 @@ struct BoardTests {
     @Test("Rows per technician add up to the shift; what waits is listed with its reason", arguments: Backend.all)
     func board(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
-            _ = try await database.store.migrate()
-            _ = try await database.store.importScenario(OperationFixtures.day())
-            let clock = TestClock("2026-11-22T10:00:00+08:00")
-            let operations = DispatchOperations(store: database.store, clock: clock)
-            try await OperationFixtures.planAndPublish(operations)
-            let plan = try #require(try await database.store.transaction { try $0.publishedPlan(on: OperationFixtures.date) })
+            let (operations, _, plan) = try await OperationFixtures.publishedDay(database)
             _ = try await operations.setStatus(order: "WO-N", to: .rebooking, reason: "asked to move", side: .customer, actor: "desk")
 
             let board = try await operations.board(OperationFixtures.date)

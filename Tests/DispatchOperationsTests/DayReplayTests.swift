@@ -145,12 +145,7 @@ struct DayReplayTests {
     @Test("A customer absent and a delay", arguments: Backend.all)
     func customerAbsentAndDelay(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
-            _ = try await database.store.migrate()
-            _ = try await database.store.importScenario(OperationFixtures.day())
-            let clock = TestClock("2026-11-22T10:00:00+08:00")
-            let operations = DispatchOperations(store: database.store, clock: clock)
-            try await OperationFixtures.planAndPublish(operations)
-            let plan = try #require(try await database.store.transaction { try $0.publishedPlan(on: OperationFixtures.date) })
+            let (operations, clock, plan) = try await OperationFixtures.publishedDay(database)
             let repair = try #require(plan.visits.first { $0.order == "WO-R" })
 
             // The repair's customer is not at home: absence notice, rebooking (customer side), clock paused.

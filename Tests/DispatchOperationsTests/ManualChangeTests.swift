@@ -10,11 +10,7 @@ import Testing
 @Suite("Manual changes", .serialized)
 struct ManualChangeTests {
     func start(_ database: TestDatabase) async throws -> (DispatchOperations, PublishedPlan) {
-        _ = try await database.store.migrate()
-        _ = try await database.store.importScenario(OperationFixtures.day())
-        let operations = DispatchOperations(store: database.store, clock: TestClock("2026-11-22T10:00:00+08:00"))
-        try await OperationFixtures.planAndPublish(operations)
-        let plan = try #require(try await database.store.transaction { try $0.publishedPlan(on: OperationFixtures.date) })
+        let (operations, _, plan) = try await OperationFixtures.publishedDay(database)
         return (operations, plan)
     }
 

@@ -69,6 +69,21 @@ public enum OperationFixtures {
             ])
     }
 
+    /// The fixture day migrated, imported, planned and published as of the evening before 10:00;
+    /// returns the application layer on it, its clock, and the published plan.
+    public static func publishedDay(_ database: TestDatabase, _ day: Scenario = day())
+        async throws -> (operations: DispatchOperations, clock: TestClock, plan: PublishedPlan) {
+        _ = try await database.store.migrate()
+        _ = try await database.store.importScenario(day)
+        let clock = TestClock("2026-11-22T10:00:00+08:00")
+        let operations = DispatchOperations(store: database.store, clock: clock)
+        try await planAndPublish(operations)
+        guard let plan = try await database.store.transaction({ try $0.publishedPlan(on: date) }) else {
+            throw TestSetupError(message: "the fixture day was not published")
+        }
+        return (operations, clock, plan)
+    }
+
     /// Plans the stored day with the solver (fixed iterations) and publishes it.
     @discardableResult
     public static func planAndPublish(_ operations: DispatchOperations, _ date: LocalDate = date) async throws -> PublishOutcome {
