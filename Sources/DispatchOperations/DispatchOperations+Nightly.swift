@@ -168,7 +168,7 @@ struct NightlyInput {
         // rebooking); a day never published starts from a fresh search, and then gets the same
         // insertion pass, so a second run finds nothing more to add.
         var kept = previous?.visits.filter { present.contains($0.order) }
-            ?? Solver(scenario: day, options: SolverOptions(seed: seed, seconds: seconds, useAllTime: false)).plan().visits
+            ?? Solver(scenario: day, options: SolverOptions(seed: seed, seconds: seconds, useAllTime: true)).plan().visits
         let unkept = Set(KeptDay(day: day, kept: kept).keptPlan().unkept)
         kept.removeAll { unkept.contains($0.order) }
         let placed = Set(kept.map(\.order))

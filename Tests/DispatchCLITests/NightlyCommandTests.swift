@@ -40,7 +40,7 @@ struct NightlyCommandTests {
             for (offset, delay) in [0, 400, 1200].enumerated() {
                 let before = try plans(database)
                 let last = try database.connection.query("SELECT COALESCE(MAX(id), 0) FROM nightly_runs", []).first?.int(0) ?? 0
-                let run = try runner.start(["nightly", "--date", "2026-11-2\(4 + offset)", "--seconds", "3",
+                let run = try runner.start(["nightly", "--date", "2026-11-2\(4 + offset)", "--seconds", "6",
                                             "--now", "2026-11-22T22:00:00+08:00", db], stderr: "run-\(delay).log")
                 // Killed while it runs: once it has recorded its start, then `delay` later.
                 let started = Date()
