@@ -16,7 +16,7 @@ public struct StatusChange: Sendable, Equatable {
 
 extension DispatchOperations {
     /// Moves an order to `state` as a technician or dispatcher reports it, with the effects of
-    /// DOMAIN.md: completing creates the callback task; a transfer needs its reason; a customer
+    /// the regulation: completing creates the callback task; a transfer needs its reason; a customer
     /// not at home leaves an absence notice, pauses a repair's deadline clock and sends the
     /// order back to rebooking; rebooking and cancelling take the visit off the published plan.
     /// A coordinated visit is one visit: rebooking, cancelling or an absent customer apply to

@@ -1,6 +1,6 @@
 import DispatchStore
 
-/// The order state machine of DOMAIN.md "Workflow": which transitions exist, and which of them a
+/// The order state machine (README "The running operation"): which transitions exist, and which of them a
 /// person may ask for directly (the others happen as the effect of an operation).
 public enum OrderWorkflow {
     /// Every legal transition.

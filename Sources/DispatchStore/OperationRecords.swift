@@ -1,6 +1,6 @@
 import SchedulingCore
 
-/// The workflow states of an order (DOMAIN.md "Workflow").
+/// The workflow states of an order (README "The running operation").
 public enum OrderState: String, CaseIterable, Hashable, Sendable, CustomStringConvertible {
     case new, scheduled, confirmed, notified
     case enRoute = "en_route"

@@ -43,7 +43,7 @@ struct UnassignedCodeCheck {
         return found
     }
 
-    /// Most specific first: the order CONTRACT.md lists the codes in.
+    /// Most specific first: the order docs/formats.md lists the codes in.
     static let specificity: [UnassignedCode] = [
         .noQualifiedTechnician, .noticeTooShort, .windowUnreachable, .groupIncomplete, .crewQuota, .displaced,
     ]

@@ -1,7 +1,7 @@
 import Foundation
 import SchedulingCore
 
-/// The plan JSON of CONTRACT.md section 2: written by `dispatch plan`, read by `dispatch check`.
+/// The plan JSON of docs/formats.md: written by `dispatch plan`, read by `dispatch check`.
 ///
 /// Keys are sorted so that the same plan is always the same bytes.
 public enum PlanJSON {

@@ -1,7 +1,7 @@
 import Foundation
 import SchedulingCore
 
-/// Writes a scenario in the file format of CONTRACT.md section 1 (as JSON, which is YAML too).
+/// Writes a scenario in the file format of docs/formats.md (as JSON, which is YAML too).
 public enum ScenarioJSON {
     public static func encode(_ scenario: Scenario) throws -> String {
         let zone = scenario.timeZone

@@ -2,7 +2,7 @@ import Foundation
 import SchedulingCore
 import Yams
 
-/// Reads a scenario file (CONTRACT.md section 1) into a validated `Scenario`.
+/// Reads a scenario file (docs/formats.md) into a validated `Scenario`.
 ///
 /// YAML 1.2 and JSON are both accepted. Every problem is collected and reported together,
 /// each naming the file, line and field; a file with any problem yields no scenario at all.

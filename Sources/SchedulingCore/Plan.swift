@@ -1,4 +1,4 @@
-/// Why an order is not in the plan (CONTRACT.md section 2).
+/// Why an order is not in the plan (docs/formats.md).
 public enum UnassignedCode: String, CaseIterable, Hashable, Sendable {
     case noQualifiedTechnician = "no_qualified_technician"
     case windowUnreachable = "window_unreachable"
@@ -79,7 +79,7 @@ public struct PlanKPIs: Hashable, Sendable {
     }
 }
 
-/// The plan of one service day (CONTRACT.md section 2).
+/// The plan of one service day (docs/formats.md).
 public struct Plan: Hashable, Sendable {
     public var scenario: String
     public var date: LocalDate

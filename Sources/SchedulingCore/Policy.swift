@@ -10,13 +10,13 @@ public struct BreakPolicy: Hashable, Sendable {
         self.minutes = minutes
     }
 
-    /// DOMAIN.md default: 30 minutes starting between 11:30 and 13:30.
+    /// The regulation's default: 30 minutes starting between 11:30 and 13:30.
     public static let standard = BreakPolicy(
         earliestStart: LocalTime(minutesAfterMidnight: 690)!, latestStart: LocalTime(minutesAfterMidnight: 810)!,
         minutes: 30)
 }
 
-/// The operator's adjustable rules; every value has a DOMAIN.md default.
+/// The operator's adjustable rules; every value has the regulation's default.
 public struct Policy: Hashable, Sendable {
     /// Minutes between the pre-arrival notice and the arrival (rule 6).
     public var noticeMinutes: Int

@@ -1,4 +1,4 @@
-/// One service day: who works, what must be done, and under which rules (CONTRACT.md section 1).
+/// One service day: who works, what must be done, and under which rules (docs/formats.md).
 public struct Scenario: Hashable, Sendable {
     public var name: String
     public var timeZone: ServiceTimeZone

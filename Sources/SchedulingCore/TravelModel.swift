@@ -1,6 +1,6 @@
 import Foundation
 
-/// How long a technician drives between two points (CONTRACT.md section 1, "Travel time").
+/// How long a technician drives between two points (docs/formats.md, "Travel time").
 public struct TravelModel: Hashable, Sendable {
     public var speedKmh: Double
     public var roadFactor: Double

@@ -1,9 +1,9 @@
-/// Kinds of work (DOMAIN.md, "Work order"). New kinds join this list; everything else keys on it.
+/// Kinds of work (the regulation's work order). New kinds join this list; everything else keys on it.
 public enum WorkType: String, CaseIterable, Hashable, Sendable {
     case install, move, removal, repair
 }
 
-/// What the customer is served with (DOMAIN.md, "Work order").
+/// What the customer is served with (the regulation's work order).
 public enum Service: String, CaseIterable, Hashable, Sendable {
     case broadband, phone, iptv
 }

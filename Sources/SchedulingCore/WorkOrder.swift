@@ -57,7 +57,7 @@ public struct Lock: Hashable, Sendable {
     }
 }
 
-/// One task at one customer address (DOMAIN.md, Art. 42).
+/// One task at one customer address (the regulation, Art. 42).
 public struct WorkOrder: Hashable, Sendable, Identifiable {
     public var id: String
     public var type: WorkType

@@ -1,5 +1,5 @@
 /// What can be known about each order before planning: who may take it, who could serve it
-/// alone in an empty day, and, if nobody can, the true reason (CONTRACT.md unassigned codes).
+/// alone in an empty day, and, if nobody can, the true reason (docs/formats.md, unassigned codes).
 struct Analysis {
     /// Technicians that could serve the order as their only visit (with the break).
     var aloneTechnicians: [[Int]]

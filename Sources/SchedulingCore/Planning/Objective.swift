@@ -1,4 +1,4 @@
-/// The soft goals of DOMAIN.md as one number, in their order of importance: priority-weighted
+/// The soft goals (README "Planning") as one number, in their order of importance: priority-weighted
 /// service far above repair deadlines, far above travel, above contractor cost.
 enum Objective {
     /// Per unit of order weight left unserved.

@@ -1,4 +1,4 @@
-/// Turns a solution into the plan of CONTRACT.md section 2, with every unassigned order explained.
+/// Turns a solution into the plan of docs/formats.md, with every unassigned order explained.
 struct PlanBuilder {
     let problem: PlanningProblem
     let analysis: Analysis
