@@ -49,8 +49,9 @@ def main():
         if order.get("group"):
             order["group"] = "N" + order["group"]
         order.pop("pinned", None)
-    extra["technicians"] = json.load(open(day))["technicians"]
-    extra["crews"] = json.load(open(day))["crews"]
+    with open(day) as original:
+        first = json.load(original)
+    extra["technicians"], extra["crews"] = first["technicians"], first["crews"]
     with open(os.path.join(work, "extra.json"), "w") as out:
         json.dump(extra, out)
     run([d, "import", os.path.join(work, "extra.json")] + db)

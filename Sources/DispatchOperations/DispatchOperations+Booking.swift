@@ -115,12 +115,7 @@ extension OperationContext {
         var found: [Slot] = []
         for offset in 0..<days {
             let date = today.adding(days: offset)
-            let scenario = try tx.scenario(on: date).map { day -> Scenario in
-                var day = day
-                let present = Set(day.orders.map(\.id))
-                day.orders += work.map(\.order).filter { !present.contains($0.id) }
-                return day
-            } ?? borrowed(home, date: date, work: work)
+            let scenario = including(work, in: try tx.scenario(on: date) ?? borrowed(home, date: date))
             let windows = candidateWindows(scenario, lengthMinutes: lengthMinutes)
             guard !windows.isEmpty else { continue }
             let published = try tx.publishedPlan(on: date)
@@ -134,13 +129,14 @@ extension OperationContext {
         return found
     }
 
-    /// A day not imported yet, planned with the settings of `home` and its technicians' absences of that day.
-    private func borrowed(_ home: Scenario, date: LocalDate, work: [StoredOrder]) throws -> Scenario {
+    /// A day not imported yet, as `home` plans it (settings, technicians with their absences of
+    /// that day), with no orders.
+    func borrowed(_ home: Scenario, date: LocalDate) throws -> Scenario {
         var scenario = home
         scenario.date = date
         scenario.name = "\(date)"
         scenario.technicians = try tx.technicians(absentOn: date)
-        scenario.orders = work.map(\.order)
+        scenario.orders = []
         return scenario
     }
 

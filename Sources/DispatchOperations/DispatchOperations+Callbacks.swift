@@ -81,7 +81,9 @@ extension OperationContext {
         guard order.order.type != .removal else { return nil }
         let day = try day(order.serviceDay, like: order.serviceDay)
         let today = day.timeZone.local(now).date
-        let endOfDay = day.timeZone.instant(on: today, at: LocalTime(minutesAfterMidnight: 1440)!).adding(minutes: -1)
+        var local = day
+        local.date = today
+        let endOfDay = local.wholeDay.end.adding(minutes: -1)
         return try tx.addCallback(order: order.order.id, cause: .completion, complaint: nil, createdAt: now,
                                   dueAt: max(endOfDay, now), channel: try firstChannel(order))
     }

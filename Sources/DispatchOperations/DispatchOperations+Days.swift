@@ -54,11 +54,8 @@ extension DispatchOperations {
         try await read { context in
             guard var day = try context.tx.scenario(on: date) else { return nil }
             let states = Dictionary(try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
-            let open: Set<OrderState> = [.new, .scheduled, .confirmed]
-            let fixed: Set<OrderState> = [.notified, .enRoute, .onSite, .completed, .transferred]
             day.orders = day.orders.filter { order in
-                guard let state = states[order.id] else { return false }
-                return open.contains(state) || (order.lock != nil && fixed.contains(state))
+                states[order.id].map { OrderWorkflow.isPlanned($0, locked: order.lock != nil) } ?? false
             }
             return (day, try context.tx.publishedPlan(on: date)?.version)
         }
@@ -84,10 +81,9 @@ extension DispatchOperations {
 extension OperationContext {
     /// Fault reported + the tier's hours, with the paused time (and a pause still running) added.
     func deadline(of stored: StoredOrder, policy: Policy) -> Instant? {
-        guard stored.order.type == .repair, let reported = stored.order.reportedAt,
-              let hours = policy.repairDeadlineHours[stored.order.customer.tier] else { return nil }
+        guard let deadline = policy.repairDeadline(of: stored.order) else { return nil }
         let running = stored.deadlinePausedSince.map { max(0, $0.seconds(until: now)) } ?? 0
-        return Instant(secondsSinceEpoch: reported.secondsSinceEpoch + hours * 3600 + running)
+        return Instant(secondsSinceEpoch: deadline.secondsSinceEpoch + running)
     }
 }
 

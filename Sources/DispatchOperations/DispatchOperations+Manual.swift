@@ -25,7 +25,7 @@ extension DispatchOperations {
                 copy.pin = Pin(technicianID: technician, start: start)
                 return copy
             }
-            let window = start.map { TimeWindow(start: $0, end: $0) } ?? order.order.window ?? context.wholeDay(scenario)
+            let window = start.map { TimeWindow(start: $0, end: $0) } ?? order.order.window ?? scenario.wholeDay
             if let start, let promised = order.order.window, start < promised.start || start > promised.end {
                 throw OperationError.badInput("refused (H2): \(scenario.timeZone.local(start).time) is outside the order's window "
                     + "\(scenario.timeZone.local(promised.start).time)–\(scenario.timeZone.local(promised.end).time)")
@@ -90,7 +90,7 @@ extension DispatchOperations {
                 copy.lock = nil
                 return copy
             }
-            guard let trial = kept.adding(free, window: context.wholeDay(scenario), now: context.now) else {
+            guard let trial = kept.adding(free, window: scenario.wholeDay, now: context.now) else {
                 let reasons = kept.verdicts(for: free, window: nil, now: context.now).prefix(3).map { "\($0.technician) \($0.reason)" }
                 throw OperationError.badInput("refused: \(id) fits nowhere on \(date): " + reasons.joined(separator: "; "))
             }

@@ -163,7 +163,6 @@ struct NightlyInput {
         var day = scenario
         day.now = now
         let present = Set(day.orders.map(\.id))
-        let states = promised
         // Published visits of orders still to be planned (announced ones that no longer fit go to
         // rebooking); a day never published starts from a fresh search, and then gets the same
         // insertion pass, so a second run finds nothing more to add.
@@ -178,13 +177,9 @@ struct NightlyInput {
         for order in waiting { jobs[order.group ?? "order:\(order.id)", default: []].append(order) }
         let ordered = jobs.values.sorted { a, b in
             func key(_ job: [WorkOrder]) -> (Int, Int, Int, String) {
-                let promise = job.contains { states.contains($0.id) } ? 0 : 1
+                let promise = job.contains { promised.contains($0.id) } ? 0 : 1
                 let weight = job.reduce(0) { $0 + PlanningProblem.weight($1, policy: day.policy, now: now) }
-                let deadline = job.compactMap { order -> Int? in
-                    guard order.type == .repair, let reported = order.reportedAt,
-                          let hours = day.policy.repairDeadlineHours[order.customer.tier] else { return nil }
-                    return reported.secondsSinceEpoch + hours * 3600
-                }.min() ?? Int.max
+                let deadline = job.compactMap { day.policy.repairDeadline(of: $0)?.secondsSinceEpoch }.min() ?? Int.max
                 return (promise, -weight, deadline, job[0].id)
             }
             return key(a) < key(b)
@@ -227,21 +222,12 @@ extension OperationContext {
     /// day never imported is planned with the settings of `template` when work is carried onto it.
     func nightlyInput(_ date: LocalDate, carried: [String], like template: LocalDate) throws -> NightlyInput? {
         var found = try tx.scenario(on: date)
-        if found == nil, !carried.isEmpty, var borrowed = try tx.scenario(on: template) {
-            borrowed.date = date
-            borrowed.name = "\(date)"
-            borrowed.technicians = try tx.technicians(absentOn: date)
-            borrowed.orders = []
-            found = borrowed
-        }
+        if found == nil, !carried.isEmpty, let home = try tx.scenario(on: template) { found = try borrowed(home, date: date) }
         guard var scenario = found else { return nil }
         let stored = try tx.orders(on: date) + (try tx.orders(ids: carried, groups: []))
         let states = Dictionary(stored.map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
-        let open: Set<OrderState> = [.new, .scheduled, .confirmed]
-        let fixed: Set<OrderState> = [.notified, .enRoute, .onSite, .completed, .transferred]
         var orders = scenario.orders.filter { order in
-            guard let state = states[order.id] else { return false }
-            return open.contains(state) || (order.lock != nil && fixed.contains(state))
+            states[order.id].map { OrderWorkflow.isPlanned($0, locked: order.lock != nil) } ?? false
         }
         orders += stored.filter { carried.contains($0.order.id) }.map(\.order)
         scenario.orders = orders

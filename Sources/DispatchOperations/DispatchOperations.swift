@@ -84,7 +84,12 @@ struct OperationContext {
 
     /// The day's scenario with `orders` in it as well (orders of other days being booked onto it).
     func day(_ date: LocalDate, with orders: [StoredOrder], like template: LocalDate) throws -> Scenario {
-        var scenario = try day(date, like: template)
+        including(orders, in: try day(date, like: template))
+    }
+
+    /// `scenario` with `orders` added (those it lacks).
+    func including(_ orders: [StoredOrder], in scenario: Scenario) -> Scenario {
+        var scenario = scenario
         let present = Set(scenario.orders.map(\.id))
         scenario.orders += orders.map(\.order).filter { !present.contains($0.id) }
         return scenario

@@ -46,11 +46,8 @@ extension OperationContext {
         var lost: [(StoredOrder, PlannedVisit)] = []
         var pending = Dictionary(grouping: try tx.pendingNotices(onDay: day.date), by: \.draft.order)
         for id in oldVisits.keys where orders[id]?.serviceDay != day.date { pending[id] = try tx.notices(of: id).filter(\.isPending) }
-        /// Cancels the order's unsent notices of the kinds given, except those to keep.
         func cancel(_ id: String, _ kinds: [NoticeKind], keeping: (StoredNotice) -> Bool = { _ in false }) throws {
-            for notice in pending[id] ?? [] where kinds.contains(notice.draft.kind) && !keeping(notice) {
-                try tx.cancelNotice(notice.id, at: now)
-            }
+            try cancelNotices(pending[id] ?? [], kinds: kinds, keeping: keeping)
         }
 
         for id in orders.keys.sorted() {
@@ -120,7 +117,12 @@ extension OperationContext {
 
     /// Cancels the order's unsent notices of the kinds given.
     func cancelNotices(of order: String, kinds: [NoticeKind]) throws {
-        for notice in try tx.notices(of: order) where notice.isPending && kinds.contains(notice.draft.kind) {
+        try cancelNotices(try tx.notices(of: order), kinds: kinds)
+    }
+
+    /// Cancels those of `notices` still pending and of the kinds given, except those to keep.
+    func cancelNotices(_ notices: [StoredNotice], kinds: [NoticeKind], keeping: (StoredNotice) -> Bool = { _ in false }) throws {
+        for notice in notices where notice.isPending && kinds.contains(notice.draft.kind) && !keeping(notice) {
             try tx.cancelNotice(notice.id, at: now)
         }
     }

@@ -10,7 +10,7 @@ extension OperationContext {
         var plan = KeptDay(day: scenario, kept: kept).keptPlan().plan
         let placed = Set(plan.visits.map(\.order))
         for job in jobs where !job.contains(where: { placed.contains($0.id) }) {
-            let window = job[0].window ?? wholeDay(scenario)
+            let window = job[0].window ?? scenario.wholeDay
             if let next = KeptDay(day: scenario, kept: plan.visits).adding(job, window: window, now: now) { plan = next }
         }
         return merged(plan, previous: try previousPlan(previous, day: scenario))
@@ -42,12 +42,6 @@ extension OperationContext {
             first[key] = min(first[key] ?? visit.start, visit.start)
         }
         return jobs.keys.sorted { (first[$0]!, $0) < (first[$1]!, $1) }.map { jobs[$0]!.sorted { $0.id < $1.id } }
-    }
-
-    func wholeDay(_ scenario: Scenario) -> TimeWindow {
-        let zone = scenario.timeZone
-        return TimeWindow(start: zone.instant(on: scenario.date, at: LocalTime(minutesAfterMidnight: 0)!),
-                          end: zone.instant(on: scenario.date, at: LocalTime(minutesAfterMidnight: 1440)!))
     }
 }
 

@@ -33,6 +33,17 @@ public enum OrderWorkflow {
 
     /// States whose visit must not be moved by any plan: the customer was told, or work began.
     public static let locked: Set<OrderState> = [.notified, .enRoute, .onSite]
+    /// Whether the planner works with an order in `state`: one still to be visited is planned;
+    /// one whose visit was announced, began or ended stays where its lock holds it; one waiting
+    /// for a new appointment or cancelled is left out.
+    public static func isPlanned(_ state: OrderState, locked: Bool) -> Bool {
+        switch state {
+        case .new, .scheduled, .confirmed: return true
+        case .notified, .enRoute, .onSite, .completed, .transferred: return locked
+        case .customerAbsent, .cancelled, .rebooking: return false
+        }
+    }
+
     /// States in which the order is done with (no visit needed any more).
     public static let closed: Set<OrderState> = [.completed, .transferred, .cancelled]
 }

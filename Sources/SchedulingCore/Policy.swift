@@ -40,6 +40,12 @@ public struct Policy: Hashable, Sendable {
         self.vipTiers = vipTiers
     }
 
+    /// When a repair should be done by: fault reported + the tier's hours; nil for other work.
+    public func repairDeadline(of order: WorkOrder) -> Instant? {
+        guard order.type == .repair, let reported = order.reportedAt, let hours = repairDeadlineHours[order.customer.tier] else { return nil }
+        return reported.adding(minutes: hours * 60)
+    }
+
     /// Diamond and 1A–5A: 4 h; gold and 1B–5B: 8 h; silver 24 h; basic 48 h.
     public static let defaultRepairDeadlineHours: [CustomerTier: Int] = {
         var hours: [CustomerTier: Int] = [.diamond: 4, .gold: 8, .silver: 24, .basic: 48]

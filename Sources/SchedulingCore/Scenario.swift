@@ -27,3 +27,11 @@ public struct Scenario: Hashable, Sendable {
         self.orders = orders
     }
 }
+
+extension Scenario {
+    /// The service day from local midnight to the next (what "any time that day" means).
+    public var wholeDay: TimeWindow {
+        TimeWindow(start: timeZone.instant(on: date, at: LocalTime(minutesAfterMidnight: 0)!),
+                   end: timeZone.instant(on: date, at: LocalTime(minutesAfterMidnight: 1440)!))
+    }
+}

@@ -83,9 +83,7 @@ public struct KeptDay {
     /// for all of them. Returns the plan, the published visits that no longer fit, and the
     /// orders of the jobs that found no place.
     public func adding(jobs: [[WorkOrder]], now: Instant) -> (plan: Plan, unkept: [String], unplaced: [String]) {
-        let whole = TimeWindow(start: scenario.timeZone.instant(on: scenario.date, at: LocalTime(minutesAfterMidnight: 0)!),
-                               end: scenario.timeZone.instant(on: scenario.date, at: LocalTime(minutesAfterMidnight: 1440)!))
-        let extra = jobs.flatMap { job in job.map { copy($0, window: $0.window ?? whole, tag: nil, now: now) } }
+        let extra = jobs.flatMap { job in job.map { copy($0, window: $0.window ?? scenario.wholeDay, tag: nil, now: now) } }
         let (problem, keptCount) = build(extra: extra.filter { $0.window != nil }, excluding: Set(extra.map(\.id)))
         var (solution, unkept) = keptSolution(problem, keptCount: keptCount)
         let insertion = Insertion(problem: problem)
@@ -155,8 +153,7 @@ public struct KeptDay {
         }
         var trial = scenario
         trial.orders = orders + extra
-        let midnight = scenario.timeZone.instant(on: scenario.date, at: LocalTime(minutesAfterMidnight: 0)!)
-        trial.now = midnight.adding(minutes: -2 * 1440)
+        trial.now = scenario.wholeDay.start.adding(minutes: -2 * 1440)
         return (PlanningProblem(trial), orders.count)
     }
 
@@ -208,8 +205,6 @@ extension KeptDay {
     public func verdicts(for work: [WorkOrder], window: TimeWindow?, now: Instant) -> [Verdict] {
         guard let lead = work.first else { return [] }
         let crews = Dictionary(scenario.crews.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let whole = TimeWindow(start: scenario.timeZone.instant(on: scenario.date, at: LocalTime(minutesAfterMidnight: 0)!),
-                               end: scenario.timeZone.instant(on: scenario.date, at: LocalTime(minutesAfterMidnight: 1440)!))
         // One copy of the work per technician, pinned to them, all in one trial problem.
         var copies: [WorkOrder] = []
         for (index, technician) in scenario.technicians.enumerated() {
@@ -217,7 +212,7 @@ extension KeptDay {
                 var pinned = order
                 pinned.lock = nil
                 pinned.pin = Pin(technicianID: technician.id)
-                copies.append(copy(pinned, window: window ?? order.window ?? whole, tag: index, now: now))
+                copies.append(copy(pinned, window: window ?? order.window ?? scenario.wholeDay, tag: index, now: now))
             }
         }
         let (problem, keptCount) = build(extra: copies.filter { $0.window != nil }, excluding: Set(work.map(\.id)))
