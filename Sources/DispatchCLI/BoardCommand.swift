@@ -17,8 +17,21 @@ struct BoardCommand: AsyncParsableCommand {
 
             --format json prints the same with stable keys: date, timezone, plan_version, technicians[] \
             (id, name, crew, absent, depart, return, break_start, travel_minutes, idle_minutes, load_percent, \
-            visits[] (order, type, service, tier, state, start, end, window, contact, late, at_risk)), \
+            visits[] (order, type, service, tier, state, start, end, window, group, contact, locked, late, at_risk, \
+            travel_minutes)), \
             unassigned[] and rebooking[] (order, code, reason), kpis.
+
+            --svg FILE writes the same day as a Gantt chart: technicians on rows grouped by crew, time \
+            across with hour lines, visits coloured by state over their appointment windows, travel and \
+            breaks, locked visits and the customer's contact marked, the parts of a coordinated visit \
+            linked. --html FILE writes a self-contained page with that chart, a tooltip per visit and the \
+            orders waiting. Rows keep their height: a large day scrolls. Either file is written whole or \
+            not at all.
+
+            Examples:
+              dispatch board --date 2026-11-23
+              dispatch board --date 2026-11-23 --svg board.svg --html board.html
+              rsvg-convert board.svg -o board.png
             """)
 
     @Option(help: ArgumentHelp("The day, YYYY-MM-DD.", valueName: "date"))
@@ -27,6 +40,13 @@ struct BoardCommand: AsyncParsableCommand {
     @Option(help: "table for people, json for scripts.")
     var format: OutputFormat = .table
 
+    @Option(help: ArgumentHelp("Also write the day as a Gantt chart in SVG to this file.", valueName: "file"))
+    var svg: String?
+
+    @Option(help: ArgumentHelp("Also write a self-contained HTML page: the chart with a tooltip per visit, and the orders waiting.",
+                               valueName: "file"))
+    var html: String?
+
     @OptionGroup var options: OperationOptions
 
     func run() async throws {
@@ -34,6 +54,8 @@ struct BoardCommand: AsyncParsableCommand {
             let day = try BadInput.serviceDay(date)
             try await options.withOperations { operations in
                 let board = try await operations.board(day)
+                if let svg { try ChartFile.write(BoardChart(board: board).svg(), to: svg, option: "--svg") }
+                if let html { try ChartFile.write(BoardPage(board: board).html(), to: html, option: "--html") }
                 print(format == .json ? try JSONOutput.render(BoardText.json(board)) : BoardText.render(board))
             }
         }
@@ -92,6 +114,8 @@ enum BoardText {
                     return ["order": order.id, "type": order.type.rawValue, "service": order.service.rawValue,
                             "tier": order.customer.tier.rawValue, "state": visit.order.status, "start": zone.rfc3339(visit.start),
                             "end": zone.rfc3339(visit.end), "contact": visit.contact, "late": visit.late, "at_risk": visit.atRisk,
+                            "group": order.group.map { $0 as Any } ?? NSNull(), "locked": visit.locked,
+                            "travel_minutes": visit.travelMinutes,
                             "window": order.window.map { ["start": zone.rfc3339($0.start), "end": zone.rfc3339($0.end)] } ?? NSNull()]
                 },
             ]
@@ -108,5 +132,25 @@ enum BoardText {
              "outsourced_cost": k.outsourcedCost.description, "late_repairs": k.lateRepairs]
         } ?? NSNull()
         return document
+    }
+}
+
+/// Writes a chart file whole or not at all: a temporary file beside it, then a rename.
+enum ChartFile {
+    static func write(_ text: String, to path: String, option: String) throws {
+        let target = URL(fileURLWithPath: path)
+        let temporary = target.deletingLastPathComponent()
+            .appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        do {
+            try Data(text.utf8).write(to: temporary)
+            if FileManager.default.fileExists(atPath: target.path) {
+                _ = try FileManager.default.replaceItemAt(target, withItemAt: temporary)
+            } else {
+                try FileManager.default.moveItem(at: temporary, to: target)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw BadInput(message: "\(option) \(path): cannot write the file (\(error.localizedDescription))")
+        }
     }
 }

@@ -48,9 +48,11 @@ struct BadInput: Error {
     let message: String
 
     /// The `--date` of a command as a service day.
-    static func serviceDay(_ text: String) throws -> LocalDate {
+    static func serviceDay(_ text: String) throws -> LocalDate { try serviceDay(text, option: "--date") }
+
+    static func serviceDay(_ text: String, option: String) throws -> LocalDate {
         guard let day = LocalDate(iso: text) else {
-            throw BadInput(message: "--date '\(text)' is not a date of the form YYYY-MM-DD")
+            throw BadInput(message: "\(option) '\(text)' is not a date of the form YYYY-MM-DD")
         }
         return day
     }

@@ -14,6 +14,10 @@ public struct Board: Sendable {
         public var late: Bool
         /// Within 15 minutes of the window's end, or 30 of a repair's deadline.
         public var atRisk: Bool
+        /// The pre-arrival notice went out: same technician, same start.
+        public var locked: Bool
+        /// Driving from the previous place (the start location for the first visit).
+        public var travelMinutes: Int
     }
 
     public struct Row: Sendable {
@@ -25,11 +29,13 @@ public struct Board: Sendable {
         public var returnAt: Instant?
         public var breakStart: Instant?
         public var travelMinutes: Int
+        /// Driving from the last visit to the end location.
+        public var returnTravelMinutes: Int
         public var workMinutes: Int
         public var shiftMinutes: Int
         public var idleMinutes: Int { max(0, shiftMinutes - workMinutes - travelMinutes - (breakStart == nil ? 0 : breakMinutes)) }
         public var loadPercent: Int { shiftMinutes > 0 ? (workMinutes + travelMinutes) * 100 / shiftMinutes : 0 }
-        var breakMinutes: Int
+        public var breakMinutes: Int
     }
 
     public struct Waiting: Sendable {
@@ -68,6 +74,7 @@ extension DispatchOperations {
             }
             let rows = day.technicians.map { technician -> Board.Row in
                 let shift = zone.instant(on: date, at: technician.shift.start).minutes(until: zone.instant(on: date, at: technician.shift.end))
+                var place = technician.startLocation
                 let mine = (visits[technician.id] ?? []).compactMap { visit -> Board.Visit? in
                     guard let order = stored[visit.order] ?? (try? context.tx.order(visit.order)) ?? nil else { return nil }
                     let deadline = context.deadline(of: order, policy: day.policy)
@@ -76,12 +83,16 @@ extension DispatchOperations {
                     let late = (deadline.map { visit.start > $0 } ?? false) || (windowEnd.map { arrives > $0 } ?? false)
                     let atRisk = !late && ((windowEnd.map { arrives.adding(minutes: 15) > $0 } ?? false)
                         || (deadline.map { visit.start.adding(minutes: 30) > $0 } ?? false))
-                    return Board.Visit(order: order, start: visit.start, end: visit.end, contact: visit.contact, late: late, atRisk: atRisk)
+                    let travel = day.travel.minutes(from: place, to: order.order.location)
+                    place = order.order.location
+                    return Board.Visit(order: order, start: visit.start, end: visit.end, contact: visit.contact, late: late, atRisk: atRisk,
+                                       locked: order.order.lock != nil || order.state == .notified, travelMinutes: travel)
                 }
                 let route = routes[technician.id]
                 return Board.Row(
                     technician: technician, crew: technician.crewID, visits: mine, depart: route?.depart, returnAt: route?.returnAt,
                     breakStart: route?.breakStart, travelMinutes: route?.travelMinutes ?? 0,
+                    returnTravelMinutes: mine.isEmpty ? 0 : day.travel.minutes(from: place, to: technician.endLocation),
                     workMinutes: mine.reduce(0) { $0 + $1.order.order.durationMinutes }, shiftMinutes: shift, breakMinutes: breakMinutes)
             }
             let unassigned = (plan?.unassigned ?? []).compactMap { item -> Board.Waiting? in

@@ -68,7 +68,7 @@ extension StoreTransaction {
                                [.text(String(error.prefix(500))), .integer(id)])
     }
 
-    private func notices(where condition: String, _ parameters: [SQLValue]) throws -> [StoredNotice] {
+    func notices(where condition: String, _ parameters: [SQLValue]) throws -> [StoredNotice] {
         let sql = """
             SELECT id, idempotency_key, kind, order_id, technician_id, \(dialect.instantColumn("planned_start")),
                    \(dialect.instantColumn("due_at")), body, \(dialect.instantColumn("created_at")),
@@ -139,7 +139,7 @@ extension StoreTransaction {
                                [.text(channel.rawValue), .integer(id)])
     }
 
-    private func callbacks(where condition: String, _ parameters: [SQLValue]) throws -> [CallbackTask] {
+    func callbacks(where condition: String, _ parameters: [SQLValue]) throws -> [CallbackTask] {
         let sql = """
             SELECT id, order_id, cause, complaint_id, \(dialect.instantColumn("created_at")), \(dialect.instantColumn("due_at")),
                    channel, attempts, answer, reason, \(dialect.instantColumn("answered_at")), answered_by

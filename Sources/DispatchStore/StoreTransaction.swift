@@ -105,11 +105,15 @@ public struct StoreTransaction {
 
     /// The order's transitions, oldest first.
     public func events(of order: String) throws -> [OrderEvent] {
+        try events(where: "order_id = ? ORDER BY id", [.text(order)])
+    }
+
+    func events(where condition: String, _ parameters: [SQLValue]) throws -> [OrderEvent] {
         let sql = """
             SELECT order_id, \(dialect.instantColumn("at")), actor, from_state, to_state, reason, side, details
-            FROM order_events WHERE order_id = ? ORDER BY id
+            FROM order_events WHERE \(condition)
             """
-        return try connection.query(sql, [.text(order)]).map { row in
+        return try connection.query(sql, parameters).map { row in
             OrderEvent(
                 order: try row.text(0), at: Instant(secondsSinceEpoch: try row.int(1)), actor: try row.text(2),
                 from: try reader.choice(row.text(3), OrderState.self, "order_events.from_state"),

@@ -84,6 +84,8 @@ public struct LocalTime: Hashable, Comparable, Sendable, CustomStringConvertible
     /// For values computed from an instant, in 0..<1440 by construction.
     init(uncheckedMinutes minutes: Int) { minutesAfterMidnight = minutes }
 
+    public static let midnight = LocalTime(uncheckedMinutes: 0)
+
     /// Parses `HH:MM` (24-hour clock).
     public init?(hhmm text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
