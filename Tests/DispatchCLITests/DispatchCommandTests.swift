@@ -142,6 +142,25 @@ struct DispatchCommandTests {
         #expect(importHelp.contains("DISPATCH_DATABASE"))
         #expect(importHelp.contains("Everything is written in one transaction."))
     }
+
+    @Test("The manual documents every command dispatch --help lists")
+    func manualCoversEveryCommand() throws {
+        let cli = try DispatchRunner()
+        defer { cli.remove() }
+        let help = try cli.run("--help").stdout
+        let section = help.components(separatedBy: "SUBCOMMANDS:").last ?? ""
+        // Command lines are indented by two spaces; wrapped abstracts by many more.
+        let commands = section.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("  "), !line.hasPrefix("   ") else { return nil }
+            return line.split(separator: " ").first.map(String.init)
+        }.filter { $0 != "See" }
+        #expect(commands.count >= 29, "read \(commands) from the help")
+        let manual = try String(contentsOf: DispatchRunner.packageRoot.appendingPathComponent("docs/commands.md"), encoding: .utf8)
+        for command in commands {
+            #expect(manual.contains("\n### \(command)\n"), "docs/commands.md has no section for \(command)")
+            #expect(manual.contains("dispatch \(command)"), "docs/commands.md has no example of \(command)")
+        }
+    }
 }
 
 @Suite("dispatch command line on PostgreSQL")

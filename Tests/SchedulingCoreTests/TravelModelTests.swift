@@ -30,7 +30,7 @@ struct TravelModelTests {
 
 @Suite("Domain defaults")
 struct PolicyTests {
-    @Test("Repair deadlines by tier are the DOMAIN.md defaults")
+    @Test("Repair deadlines by tier are the regulation's defaults (Art. 15)")
     func deadlines() {
         let hours = Policy.defaultRepairDeadlineHours
         #expect(hours[.diamond] == 4 && hours[.tier3A] == 4)
