@@ -45,6 +45,8 @@ let package = Package(
                 .embedInCode("postgres/0004_api.postgres.sql"),
                 .embedInCode("sqlite/0005_nightly.sqlite.sql"),
                 .embedInCode("postgres/0005_nightly.postgres.sql"),
+                .embedInCode("sqlite/0006_nightly_units.sqlite.sql"),
+                .embedInCode("postgres/0006_nightly_units.postgres.sql"),
             ]
         ),
 

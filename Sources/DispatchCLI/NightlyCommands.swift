@@ -13,7 +13,7 @@ struct Nightly: AsyncParsableCommand {
             4 another run is under way (this one did nothing); 5 stopped by SIGTERM or SIGINT between days \
             (days finished before are published, none half-done).
             """,
-        subcommands: [Run.self, Runs.self], defaultSubcommand: Run.self)
+        subcommands: [Run.self, Worker.self, Runs.self], defaultSubcommand: Run.self)
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -30,6 +30,14 @@ struct Nightly: AsyncParsableCommand {
                 Each day is published in one transaction after its planning, so a killed run leaves every \
                 published plan intact. Every run is recorded ('dispatch nightly runs').
 
+                Scale-out: with --workers N the day is split into independent units (territory groups \
+                that no technician or contractor quota links) queued in the database; N worker processes \
+                on this machine claim them (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL) under a lease \
+                they renew, and this process merges and publishes each day. With --workers 0 it waits for \
+                'dispatch nightly worker' processes started on other machines against the same \
+                PostgreSQL. A worker that dies loses its lease (--lease-seconds) and another one plans its \
+                unit again. Search time (--seconds) is shared among a day's units by their size.
+
                 cron:   15 1 * * *  cd /srv/dispatch && dispatch nightly --days 3 >> nightly.log 2>&1
                 """)
 
@@ -45,7 +53,21 @@ struct Nightly: AsyncParsableCommand {
         @Flag(help: "Plan and report, publish nothing.")
         var dryRun = false
 
+        @Option(help: ArgumentHelp(
+            "Plan through the unit queue with this many worker processes here (0: only workers started elsewhere).",
+            valueName: "N"))
+        var workers: Int?
+
+        @Option(help: ArgumentHelp("Lease of the workers started here: a unit whose worker died is taken over after it.",
+                                   valueName: "seconds"))
+        var leaseSeconds = 30
+
         @OptionGroup var options: OperationOptions
+
+        func validate() throws {
+            if let workers, !(0...64).contains(workers) { throw ValidationError("--workers must be between 0 and 64") }
+            guard leaseSeconds >= 1 else { throw ValidationError("--lease-seconds must be at least 1") }
+        }
 
         func run() async throws {
             try await reporting {
@@ -59,15 +81,67 @@ struct Nightly: AsyncParsableCommand {
                     return source
                 }
                 defer { sources.forEach { $0.cancel() } }
+                let local = try WorkerProcesses(count: workers ?? 0, leaseSeconds: leaseSeconds, database: options.database.database)
+                defer { local.stop() }
                 try await options.withOperations { operations in
                     let report = try await operations.nightly(
-                        NightlyOptions(firstDay: first, days: days, seconds: seconds, dryRun: dryRun),
-                        actor: options.actor ?? "nightly", stop: { stopped.isRaised })
+                        NightlyOptions(firstDay: first, days: days, seconds: seconds, dryRun: dryRun, distributed: workers != nil),
+                        actor: options.actor ?? "nightly", stop: { stopped.isRaised },
+                        progress: { line in Failure.printError("nightly: \(line)") })
                     print(NightlySummary.render(report))
                     if report.outcome == "interrupted" {
                         Failure.printError("dispatch: stopped by a signal; days not reached were left as published")
                         throw ExitCode(5)
                     }
+                }
+            }
+        }
+    }
+
+    struct Worker: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Plan units of nightly runs from the queue in the database, until none is left.",
+            discussion: """
+                Start one or more on any machine that reaches the database; 'dispatch nightly --workers 0' \
+                (or --workers N, which starts N of these itself) queues each day's units and publishes what \
+                they planned. A worker claims one unit at a time under a lease it renews while it plans; if \
+                it dies, another worker takes the unit over when the lease has run out. It exits when it has \
+                been idle for --idle-seconds.
+
+                  dispatch nightly worker --database "host=db.internal dbname=dispatch" --idle-seconds 600
+                """)
+
+        @Option(help: ArgumentHelp("How long a claimed unit stays this worker's without a renewal.", valueName: "seconds"))
+        var leaseSeconds = 30
+
+        @Option(help: ArgumentHelp("Exit after this long without a unit to plan.", valueName: "seconds"))
+        var idleSeconds: Double = 60
+
+        @Option(help: ArgumentHelp("Exit when this process is gone (set by 'dispatch nightly --workers N').", valueName: "pid"))
+        var parent: Int32?
+
+        @OptionGroup var options: OperationOptions
+
+        func run() async throws {
+            try await reporting {
+                // Started by a run that ignores SIGTERM (it handles it itself): stop on it again.
+                signal(SIGTERM, SIG_DFL)
+                signal(SIGINT, SIG_DFL)
+                let name = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+                try await options.withOperations { operations in
+                    var planned = 0
+                    var idleSince = Date()
+                    while true {
+                        if try await operations.nightlyWork(worker: name, leaseSeconds: leaseSeconds) {
+                            planned += 1
+                            idleSince = Date()
+                            continue
+                        }
+                        if let parent, getppid() != parent { break }  // the run that started it is gone
+                        if parent == nil && Date().timeIntervalSince(idleSince) > idleSeconds { break }
+                        try await Task.sleep(nanoseconds: 200_000_000)
+                    }
+                    Failure.printError("nightly worker \(name): planned \(planned) units")
                 }
             }
         }
@@ -133,4 +207,33 @@ enum NightlySummary {
 
 extension Instant {
     func secondsDistance(to later: Instant) -> Int { later.secondsSinceEpoch - secondsSinceEpoch }
+}
+
+/// The worker processes `dispatch nightly --workers N` starts beside itself: the same binary,
+/// the same database, told to exit when this process is gone; stopped when the run ends.
+final class WorkerProcesses {
+    private var processes: [Process] = []
+
+    init(count: Int, leaseSeconds: Int, database: String?) throws {
+        guard count > 0 else { return }
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        for _ in 0..<count {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["nightly", "worker", "--parent", String(getpid()), "--lease-seconds", String(leaseSeconds)]
+                + (database.map { ["--database", $0] } ?? [])
+            process.standardOutput = FileHandle.nullDevice
+            do { try process.run() } catch {
+                stop()
+                throw BadInput(message: "cannot start a worker process (\(binary.path)): \(error.localizedDescription)")
+            }
+            processes.append(process)
+        }
+    }
+
+    func stop() {
+        for process in processes where process.isRunning { process.terminate() }
+        for process in processes { process.waitUntilExit() }
+        processes = []
+    }
 }

@@ -10,13 +10,19 @@ public struct NightlyOptions: Sendable {
     public var seconds: Double
     public var dryRun: Bool
     public var seed: UInt64
+    /// Plan each day through the unit queue (`nightly_units`): its independent territory groups
+    /// are planned by `dispatch nightly worker` processes, here or on other machines, and this
+    /// run merges and publishes them. Off: every day is planned in this process.
+    public var distributed: Bool
 
-    public init(firstDay: LocalDate? = nil, days: Int = 1, seconds: Double = 10, dryRun: Bool = false, seed: UInt64 = 1) {
+    public init(firstDay: LocalDate? = nil, days: Int = 1, seconds: Double = 10, dryRun: Bool = false, seed: UInt64 = 1,
+                distributed: Bool = false) {
         self.firstDay = firstDay
         self.days = days
         self.seconds = seconds
         self.dryRun = dryRun
         self.seed = seed
+        self.distributed = distributed
     }
 }
 
@@ -41,8 +47,8 @@ extension DispatchOperations {
     /// fit a day moves on to the next (`days`), earliest deadline and highest priority first. A
     /// day with nothing new publishes nothing, so running twice changes nothing the second time.
     /// One run at a time: a second one gets a `busy` error. `stop` is asked between days.
-    public func nightly(_ options: NightlyOptions, actor: String = "nightly", stop: @escaping @Sendable () -> Bool = { false })
-        async throws -> NightlyReport {
+    public func nightly(_ options: NightlyOptions, actor: String = "nightly", stop: @escaping @Sendable () -> Bool = { false },
+                        progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> NightlyReport {
         guard (1...31).contains(options.days) else { throw OperationError.badInput("--days must be between 1 and 31") }
         let locked: Bool
         do { locked = try await store.tryRunLock("nightly") } catch { throw OperationError.from(error) }
@@ -50,7 +56,7 @@ extension DispatchOperations {
             throw OperationError(.busy, "another nightly run is under way (it holds the nightly lock); this one did nothing")
         }
         do {
-            let report = try await nightlyLocked(options, actor: actor, stop: stop)
+            let report = try await nightlyLocked(options, actor: actor, stop: stop, progress: progress)
             await store.releaseRunLock("nightly")
             return report
         } catch {
@@ -59,7 +65,8 @@ extension DispatchOperations {
         }
     }
 
-    private func nightlyLocked(_ options: NightlyOptions, actor: String, stop: @Sendable () -> Bool) async throws -> NightlyReport {
+    private func nightlyLocked(_ options: NightlyOptions, actor: String, stop: @Sendable () -> Bool, progress: @Sendable (String) -> Void)
+        async throws -> NightlyReport {
         let first = try await read { context -> LocalDate in
             if let day = options.firstDay { return day }
             return (try context.tx.latestZone() ?? .utc).local(context.now).date.adding(days: 1)
@@ -82,7 +89,12 @@ extension DispatchOperations {
                 var attempt = 0
                 while true {
                     do {
-                        let (diff, leftOver) = try await nightlyDay(date, first: first, carried: carried, options: options, run: run, actor: actor)
+                        guard let (diff, leftOver) = try await nightlyDay(date, first: first, carried: carried, options: options, run: run,
+                                                                          actor: actor, stop: stop, progress: progress) else {
+                            report.outcome = "interrupted"
+                            stoppedBefore = date
+                            break
+                        }
                         report.diffs.append(diff)
                         if diff.version != nil { report.outcome = "published" }
                         carried = leftOver
@@ -91,6 +103,7 @@ extension DispatchOperations {
                         attempt += 1  // someone published meanwhile: plan the day again from the new version
                     }
                 }
+                if stoppedBefore != nil { break }
             }
             // Stopped early, the work carried on was never tried on the days not reached.
             report.backlog = stoppedBefore == nil ? carried : []
@@ -108,8 +121,10 @@ extension DispatchOperations {
 
     /// Plans one day: reads it, computes outside any transaction, then publishes (when something
     /// changed) and records the diff in one transaction, refused if another version appeared.
-    private func nightlyDay(_ date: LocalDate, first: LocalDate, carried: [String], options: NightlyOptions, run: Int, actor: String)
-        async throws -> (NightlyDayDiff, leftOver: [String]) {
+    /// Nil when `stop` asked to stop while workers were planning the day (nothing is published).
+    private func nightlyDay(_ date: LocalDate, first: LocalDate, carried: [String], options: NightlyOptions, run: Int, actor: String,
+                            stop: @Sendable () -> Bool, progress: @Sendable (String) -> Void)
+        async throws -> (NightlyDayDiff, leftOver: [String])? {
         let input = try await read { context -> NightlyInput? in try context.nightlyInput(date, carried: carried, like: first) }
         guard let input else {
             // A day never imported: nothing to plan, unless work is carried onto it.
@@ -119,8 +134,15 @@ extension DispatchOperations {
             try await perform { context in try context.tx.recordRunDay(run, diff) }
             return (diff, carried)
         }
-        let now = clock.now()
-        let (plan, unplaced) = input.plan(now: now, seconds: options.seconds, seed: options.seed)
+        let plan: Plan
+        let unplaced: [String]
+        if options.distributed {
+            guard let planned = try await plannedByWorkers(input, run: run, carried: carried, first: first, options: options,
+                                                           progress: progress, stop: stop) else { return nil }
+            (plan, unplaced) = planned
+        } else {
+            (plan, unplaced) = input.plan(now: clock.now(), seconds: options.seconds, seed: options.seed)
+        }
         let computed = input.diff(plan, unplaced: unplaced)
         let unchanged = input.previous.map { Set($0.visits.map(\.key)) == Set(plan.visits.map(\.key)) } ?? plan.visits.isEmpty
         // Work without a promise that fits nowhere today moves on to the next day (after the
@@ -149,7 +171,7 @@ extension DispatchOperations {
 }
 
 /// A day as the nightly run sees it, read in one transaction.
-struct NightlyInput {
+struct NightlyInput: Sendable {
     let scenario: Scenario
     let previous: PublishedPlan?
     /// Orders of the day that are promised (a window, or notified and locked).

@@ -84,13 +84,24 @@ public struct SQLDialect: Sendable {
     /// Appended to a SELECT to lock the rows it reads until the transaction ends (empty where
     /// a write transaction already holds the whole database).
     public let lockRows: String
+    /// Appended to a SELECT that claims one queued row: locks it and skips rows other
+    /// transactions hold (empty where a write transaction already holds the whole database).
+    public let claimRows: String
+    /// The database's clock, as an instant value (leases use it, so workers on several machines
+    /// agree on when a lease ran out).
+    public let currentInstant: String
+    /// The database's clock plus a number of seconds bound as one parameter.
+    public let instantAfterSeconds: String
 
     public init(
         backend: String, beginTransaction: String, instantParameter: String,
         instantColumn: @escaping @Sendable (String) -> String, dateColumn: @escaping @Sendable (String) -> String,
         isDistinctFrom: String, migrationLock: String?, tableExists: String, migrations: [SchemaMigration],
-        lockRows: String, beginReadTransaction: String
+        lockRows: String, beginReadTransaction: String, claimRows: String, currentInstant: String, instantAfterSeconds: String
     ) {
+        self.claimRows = claimRows
+        self.currentInstant = currentInstant
+        self.instantAfterSeconds = instantAfterSeconds
         self.backend = backend
         self.beginTransaction = beginTransaction
         self.instantParameter = instantParameter

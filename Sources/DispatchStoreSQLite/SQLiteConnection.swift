@@ -18,7 +18,8 @@ public final class SQLiteConnection: SQLConnection {
         migrationLock: nil,
         tableExists: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
         migrations: SchemaMigrations.sqlite,
-        lockRows: "", beginReadTransaction: "BEGIN DEFERRED")
+        lockRows: "", beginReadTransaction: "BEGIN DEFERRED", claimRows: "",
+        currentInstant: "CAST(strftime('%s', 'now') AS INTEGER)", instantAfterSeconds: "(CAST(strftime('%s', 'now') AS INTEGER) + ?)")
 
     /// Opens (creating if needed) the database file, with foreign keys enforced.
     public init(path: String) throws {

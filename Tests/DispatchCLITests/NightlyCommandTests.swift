@@ -117,4 +117,60 @@ struct NightlyCommandTests {
             #expect(outcome?.optionalText(0) == "interrupted" && outcome?.optionalText(1) == "stopped by a signal before 2026-11-24")
         }
     }
+
+    /// The worker that holds `unit` of `run` now, and how many times it was claimed.
+    func holder(_ database: TestDatabase, state: String) throws -> (unit: Int, worker: String, attempts: Int)? {
+        guard let row = try database.connection.query(
+            "SELECT unit, worker, attempts FROM nightly_units WHERE state = ? ORDER BY unit LIMIT 1", [.text(state)]).first else { return nil }
+        return (try row.int(0), row.optionalText(1) ?? "", try row.int(2))
+    }
+
+    @Test("Scale-out: a worker killed mid-unit, its unit finished by another worker; the run publishes a valid day",
+          arguments: Backend.all)
+    func killedWorkerUnitTakenOver(_ backend: Backend) async throws {
+        let runner = try DispatchRunner()
+        defer { runner.remove() }
+        try await TestDatabase.with(backend) { database in
+            let db = "--database=\(database.url)"
+            let day = try runner.write("day.json", runner.run("generate", "--orders", "300", "--technicians", "32", "--territories", "8",
+                                                              "--seed", "4").stdout)
+            try #require(runner.run("db", "migrate", db).status == 0)
+            try #require(runner.run("import", day, db).status == 0)
+            // The run queues the units and waits for workers started elsewhere (--workers 0).
+            let run = try runner.start(["nightly", "--date", "2026-11-23", "--seconds", "10", "--workers", "0",
+                                        "--now", "2026-11-22T21:00:00+08:00", db], stderr: "run.log")
+            let first = try runner.start(["nightly", "worker", "--lease-seconds", "2", "--idle-seconds", "30", db], stderr: "first.log")
+            let started = Date()
+            var claimed: (unit: Int, worker: String, attempts: Int)?
+            while claimed == nil, Date().timeIntervalSince(started) < 30, run.isRunning {
+                claimed = try holder(database, state: "running")
+                if claimed == nil { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            let taken = try #require(claimed, "no unit was claimed")
+            #expect(taken.worker.hasSuffix(":\(first.processIdentifier)") && taken.attempts == 1)
+            kill(first.processIdentifier, SIGKILL)
+            first.waitUntilExit()
+            let units = try database.connection.query("SELECT COUNT(*) FROM nightly_units", []).first?.int(0) ?? 0
+            #expect(units > 1, "the day was not split")
+
+            let second = try runner.start(["nightly", "worker", "--lease-seconds", "2", "--idle-seconds", "3", db], stderr: "second.log")
+            while run.isRunning, Date().timeIntervalSince(started) < 120 { try await Task.sleep(for: .milliseconds(50)) }
+            if run.isRunning { kill(run.processIdentifier, SIGKILL) }
+            run.waitUntilExit()
+            second.waitUntilExit()
+            let log = (try? String(contentsOf: runner.directory.appendingPathComponent("run.log"), encoding: .utf8)) ?? ""
+            #expect(run.terminationStatus == 0, "\(log)")
+            #expect(second.terminationStatus == 0)
+
+            // The killed worker's unit was claimed again and finished by the other worker.
+            let row = try #require(try database.connection.query(
+                "SELECT state, worker, attempts FROM nightly_units WHERE unit = ?", [.integer(taken.unit)]).first)
+            #expect(try row.text(0) == "done" && row.optionalText(1)?.hasSuffix(":\(second.processIdentifier)") == true)
+            #expect(try row.int(2) == 2)
+            #expect(try database.connection.query("SELECT 1 FROM nightly_units WHERE state <> 'done'", []).isEmpty)
+            let check = try runner.run("check", "--date", "2026-11-23", db)
+            #expect(check.status == 0, "\(check.stdout)")
+            #expect(log.contains("units queued") && log.contains("units done"))
+        }
+    }
 }

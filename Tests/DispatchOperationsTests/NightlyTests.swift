@@ -148,4 +148,59 @@ struct NightlyTests {
             #expect(again.outcome == "unchanged" && again.diffs.allSatisfy { $0.version == nil && $0.changed == 0 })
         }
     }
+
+    @Test("Through the unit queue: independent territory groups planned by workers, merged and published", arguments: Backend.all)
+    func plannedByWorkers(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            var generator = CityDayGenerator(orders: 200, technicians: 24, seed: 5)
+            generator.territoryCount = 8
+            _ = try await database.store.importScenario(generator.scenario())
+            let clock = TestClock("2026-11-22T21:00:00+08:00")
+            let operations = DispatchOperations(store: database.store, clock: clock)
+            let options = NightlyOptions(firstDay: Self.date, days: 1, seconds: 2, distributed: true)
+
+            // Two workers in this process, as two `dispatch nightly worker` processes would be.
+            func work(_ name: String) -> Task<Int, Error> {
+                Task {
+                    var planned = 0
+                    while !Task.isCancelled {
+                        if try await operations.nightlyWork(worker: name, leaseSeconds: 5) { planned += 1 } else {
+                            try? await Task.sleep(for: .milliseconds(50))
+                        }
+                    }
+                    return planned
+                }
+            }
+            let workers = [work("w1"), work("w2")]
+            let first = try await operations.nightly(options)
+            workers.forEach { $0.cancel() }
+            var planned = 0
+            for worker in workers { planned += try await worker.value }
+            #expect(first.outcome == "published" && first.diffs.first?.version == 1)
+
+            // The partition: acme's two sectors together, bolt's two together, the other four alone.
+            let units = try await database.store.transaction { try $0.units(run: first.run, day: Self.date) }
+            let groups = Set(units.map { unit -> [String] in
+                let spec = (try? JSONSerialization.jsonObject(with: Data(unit.spec.utf8))) as? [String: Any]
+                return spec?["territories"] as? [String] ?? []
+            })
+            #expect(groups == [["sector-1", "sector-2"], ["sector-5", "sector-6"], ["sector-3"], ["sector-4"], ["sector-7"], ["sector-8"]])
+            #expect(units.allSatisfy { $0.state == "done" && $0.attempts == 1 } && planned == units.count)
+            // The merged day keeps every hard rule, and every order is planned or left out once.
+            #expect(try await OperationFixtures.hardRuleViolations(database) == [])
+            let plan = try #require(try await published(database))
+            let visited = plan.visits.map(\.order)
+            #expect(Set(visited).count == visited.count && visited.count == first.diffs[0].newlyPlanned.count && visited.count > 100)
+
+            // Nothing new: the second run through the queue publishes nothing.
+            clock.set("2026-11-22T22:00:00+08:00")
+            let again = [work("w3")]
+            let second = try await operations.nightly(options)
+            again.forEach { $0.cancel() }
+            _ = try await again[0].value
+            #expect(second.outcome == "unchanged" && second.diffs[0].changed == 0)
+            #expect(try await published(database) == plan)
+        }
+    }
 }

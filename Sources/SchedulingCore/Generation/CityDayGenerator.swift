@@ -13,6 +13,11 @@ public struct CityDayGenerator {
     public var contractorShare = 1.0 / 3
     /// Radius of the city in kilometres.
     public var radiusKm = 12.0
+    /// nil: the classic city of four territories, where half the technicians go anywhere. A
+    /// number N: a regional operator of N pie-slice territories (`sector-1` …), every technician
+    /// bound to the territory they live in and each contractor's staff living in the territories
+    /// its contract covers, so the day falls apart into independent regions (nightly scale-out).
+    public var territoryCount: Int?
     public var seed: UInt64
 
     public init(orders: Int, technicians: Int, seed: UInt64) {
@@ -29,32 +34,46 @@ public struct CityDayGenerator {
         let zone = ServiceTimeZone(identifier: "Asia/Shanghai")!
         let date = LocalDate(year: 2026, month: 11, day: 23)!
         func at(_ hour: Int, _ minute: Int = 0) -> Instant { zone.instant(on: date, at: LocalTime(minutesAfterMidnight: hour * 60 + minute)!) }
-        func point() -> GeoPoint {
-            let distance = radiusKm * sqrt(random.unit()), angle = 2 * Double.pi * random.unit()
+        let sectors = territoryCount.map { max(2, $0) }
+        func point(inSectors allowed: [Int]? = nil) -> GeoPoint {
+            let distance = radiusKm * sqrt(random.unit())
+            var angle = 2 * Double.pi * random.unit()
+            if let sectors, let allowed, !allowed.isEmpty {
+                let width = 2 * Double.pi / Double(sectors)
+                angle = Double(allowed[random.below(allowed.count)]) * width + width * (0.02 + 0.96 * random.unit())
+            }
             return GeoPoint(latitude: Self.center.latitude + distance * cos(angle) / 111.195,
                             longitude: Self.center.longitude + distance * sin(angle) / (111.195 * cos(Self.center.latitude * .pi / 180)))
         }
         func territory(_ p: GeoPoint) -> String {
             let north = p.latitude - Self.center.latitude, east = (p.longitude - Self.center.longitude) * cos(Self.center.latitude * .pi / 180)
+            if let sectors {
+                var angle = atan2(east, north)
+                if angle < 0 { angle += 2 * Double.pi }
+                return "sector-\(min(sectors - 1, Int(angle / (2 * Double.pi / Double(sectors)))) + 1)"
+            }
             if abs(north) > abs(east) { return north > 0 ? "north" : "south" }
             return east > 0 ? "east" : "west"
         }
         func choose<T>(_ items: [T]) -> T { items[random.below(items.count)] }
+        // Regional operators: the sectors (0-based) each contractor's contract covers.
+        let crewSectors: [String: [Int]] = sectors.map { n in ["acme": [0, 1], "bolt": [n / 2, n / 2 + 1], "lapsed": [n - 1]] } ?? [:]
+        func names(_ indices: [Int]?) -> [String]? { indices.map { $0.map { "sector-\($0 + 1)" } } }
 
         let crews = [
             Crew(id: "acme", name: "Acme Networks", contract: Contract(
                 validFrom: LocalDate(year: 2026, month: 1, day: 1)!, validTo: LocalDate(year: 2026, month: 12, day: 31)!,
-                territories: ["north", "east"], workTypes: [.install, .move, .repair], services: [.broadband, .phone],
+                territories: names(crewSectors["acme"]) ?? ["north", "east"], workTypes: [.install, .move, .repair], services: [.broadband, .phone],
                 excludedTiers: [.diamond], maxOrdersPerDay: max(4, orders / 8),
                 prices: [.install: Money(cents: 12000), .move: Money(cents: 10000), .repair: Money(cents: 8000)])),
             Crew(id: "bolt", name: "Bolt Telecom Services", contract: Contract(
                 validFrom: LocalDate(year: 2026, month: 6, day: 1)!, validTo: LocalDate(year: 2027, month: 5, day: 31)!,
-                territories: nil, workTypes: WorkType.allCases, services: [.broadband, .phone, .iptv],
+                territories: names(crewSectors["bolt"]), workTypes: WorkType.allCases, services: [.broadband, .phone, .iptv],
                 excludedTiers: [.diamond, .tier1A], maxOrdersPerDay: max(4, orders / 6),
                 prices: [.install: Money(cents: 11000), .move: Money(cents: 9000), .repair: Money(cents: 7500), .removal: Money(cents: 4000)])),
             Crew(id: "lapsed", name: "Lapsed Contracting", contract: Contract(
                 validFrom: LocalDate(year: 2025, month: 1, day: 1)!, validTo: LocalDate(year: 2026, month: 10, day: 31)!,
-                workTypes: WorkType.allCases, services: Service.allCases, maxOrdersPerDay: 20,
+                territories: names(crewSectors["lapsed"]), workTypes: WorkType.allCases, services: Service.allCases, maxOrdersPerDay: 20,
                 prices: [.install: Money(cents: 9000)])),
         ]
         var people: [Technician] = []
@@ -66,14 +85,14 @@ public struct CityDayGenerator {
             if roll < 0.25 { skills = ["broadband"] } else if roll < 0.45 { skills = ["phone"] }
             if random.unit() < 0.2 { skills.append("iptv") }
             if random.unit() < 0.1 { skills.append("fiber_splice") }
-            let home = point()
+            let home = point(inSectors: crew.flatMap { crewSectors[$0] })
             let startHour = choose([7, 8, 8, 8, 9])
             people.append(Technician(
                 id: String(format: "T%03d", index + 1), name: "Technician \(index + 1)", crewID: crew, skills: skills,
                 certifiedUntil: random.unit() < 0.05 ? LocalDate(year: 2026, month: 10, day: 1)! : LocalDate(year: 2027, month: 6, day: 30)!,
                 shift: Shift(start: LocalTime(minutesAfterMidnight: startHour * 60)!, end: LocalTime(minutesAfterMidnight: (startHour + 9) * 60)!),
                 startLocation: home, endLocation: home,
-                territories: random.unit() < 0.5 ? [territory(home)] : nil, absent: random.unit() < 0.03))
+                territories: random.unit() < 0.5 || sectors != nil ? [territory(home)] : nil, absent: random.unit() < 0.03))
         }
         var work: [WorkOrder] = []
         var number = 1
