@@ -1,4 +1,6 @@
 import DispatchStore
+import Foundation
+import ScenarioFormat
 import SchedulingCore
 
 /// How a nightly run goes.
@@ -144,7 +146,14 @@ extension DispatchOperations {
             (plan, unplaced) = input.plan(now: clock.now(), seconds: options.seconds, seed: options.seed)
         }
         let computed = input.diff(plan, unplaced: unplaced)
-        let unchanged = input.previous.map { Set($0.visits.map(\.key)) == Set(plan.visits.map(\.key)) } ?? plan.visits.isEmpty
+        // Unchanged: the same visits, and no order of the day that the published plan does not
+        // list (new orders that fit nowhere must still be published as left out, with a reason).
+        let unchanged = try input.previous.map { previous in
+            guard Set(previous.visits.map(\.key)) == Set(plan.visits.map(\.key)) else { return false }
+            let listed = Set(previous.visits.map(\.order))
+                .union(try PlanJSON.decode(Data(previous.document.utf8), file: "plan version \(previous.version) of \(date)").unassigned.map(\.order))
+            return input.scenario.orders.allSatisfy { listed.contains($0.id) }
+        } ?? plan.visits.isEmpty
         // Work without a promise that fits nowhere today moves on to the next day (after the
         // last day, it is the backlog left over).
         let leftOver = unplaced.filter { id in input.movable.contains(id) }.sorted()

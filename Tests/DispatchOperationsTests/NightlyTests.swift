@@ -2,6 +2,7 @@ import DispatchOperations
 import DispatchStore
 import DispatchTestSupport
 import Foundation
+import ScenarioFormat
 import SchedulingCore
 import Testing
 
@@ -146,6 +147,31 @@ struct NightlyTests {
             // A rerun keeps both days as they are.
             let again = try await operations.nightly(NightlyOptions(firstDay: Self.date, days: 2, seconds: 1))
             #expect(again.outcome == "unchanged" && again.diffs.allSatisfy { $0.version == nil && $0.changed == 0 })
+        }
+    }
+
+    @Test("A new order that fits nowhere is still published, as left out with its reason", arguments: Backend.all)
+    func newOrderThatFitsNowhereIsListed(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            var day = OperationFixtures.day()
+            _ = try await database.store.importScenario(day)
+            let clock = TestClock("2026-11-22T22:00:00+08:00")
+            let operations = DispatchOperations(store: database.store, clock: clock)
+            _ = try await operations.nightly(Self.options)
+            // Nobody holds the skill: the order has no place, but the day's plan must say so.
+            var order = OperationFixtures.order("WO-X", .install, .broadband, customer: "C-1009", lat: 31.23, lon: 121.47)
+            order.skills = ["fiber_splice"]
+            day.orders.append(order)
+            _ = try await database.store.importScenario(day)
+            clock.set("2026-11-22T23:00:00+08:00")
+            let second = try await operations.nightly(Self.options)
+            #expect(second.outcome == "published" && second.diffs[0].unplaced == ["WO-X"] && second.diffs[0].changed == 0)
+            let plan = try #require(try await published(database))
+            let document = try PlanJSON.decode(Data(plan.document.utf8), file: "published")
+            #expect(document.unassigned.contains { $0.order == "WO-X" && $0.code == .noQualifiedTechnician })
+            clock.set("2026-11-23T00:00:00+08:00")
+            #expect(try await operations.nightly(Self.options).outcome == "unchanged")
         }
     }
 
