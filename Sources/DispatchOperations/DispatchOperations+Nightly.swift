@@ -216,7 +216,55 @@ struct NightlyInput: Sendable {
             return key(a) < key(b)
         }
         let result = KeptDay(day: day, kept: kept).adding(jobs: ordered, now: now)
-        return (result.plan, result.unplaced + locked.filter { id in !result.plan.visits.contains { $0.order == id } }.sorted())
+        let repaired = (result.plan, result.unplaced + locked.filter { id in !result.plan.visits.contains { $0.order == id } }.sorted())
+        guard let previous, changed(repaired.0, unkept: unkept) else { return repaired }
+        return reoptimised(day, previous: previous, against: repaired, now: now, seconds: seconds, seed: seed)
+    }
+
+    /// Whether the day's input moved since the published plan: a visit that no longer fits, a
+    /// new visit, or an order the published plan does not list. With none, nothing is searched,
+    /// so a run with no input change changes nothing.
+    private func changed(_ plan: Plan, unkept: Set<String>) -> Bool {
+        guard let previous else { return true }
+        if !unkept.isEmpty || Set(previous.visits.map(\.key)) != Set(plan.visits.map(\.key)) { return true }
+        let listed = Set(previous.visits.map(\.order))
+            .union((try? PlanJSON.decode(Data(previous.document.utf8), file: "published plan").unassigned.map(\.order)) ?? [])
+        return scenario.orders.contains { !listed.contains($0.id) }
+    }
+
+    /// Re-optimises a changed day: a search warm-started from the published visits, each kept
+    /// where it was unless moving it pays (the stability term of the objective). The result is
+    /// taken only when it is better than `repaired` (the published visits kept, the new work put
+    /// around them): more priority-weighted work served, then fewer late repairs, then less travel
+    /// counting each moved published visit as 30 minutes of it; and never at the cost of a
+    /// promised visit `repaired` keeps. Among equally good plans, the one that changes fewer
+    /// published visits wins, so `repaired` wins ties.
+    private func reoptimised(_ day: Scenario, previous: PublishedPlan, against repaired: (Plan, [String]), now: Instant, seconds: Double,
+                             seed: UInt64) -> (Plan, unplaced: [String]) {
+        let before = Dictionary(previous.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+        var warm = day
+        for index in warm.orders.indices where warm.orders[index].lock == nil {
+            if let visit = before[warm.orders[index].id] {
+                warm.orders[index].published = Lock(technicianID: visit.technician, start: visit.start)
+            }
+        }
+        let searched = Solver(scenario: warm, options: SolverOptions(seed: seed, seconds: max(0.2, seconds))).plan()
+        let weights = Dictionary(day.orders.map { ($0.id, PlanningProblem.weight($0, policy: day.policy, now: now)) },
+                                 uniquingKeysWith: { first, _ in first })
+        func score(_ plan: Plan) -> (Int, Int, Int) {
+            let served = plan.visits.reduce(0) { $0 + (weights[$1.order] ?? 0) }
+            let visits = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+            let moved = before.values.filter { old in
+                guard weights[old.order] != nil else { return false }
+                guard let new = visits[old.order] else { return true }
+                return new.technician != old.technician || abs(new.start.secondsSinceEpoch - old.start.secondsSinceEpoch) > 15 * 60
+            }.count
+            return (-served, plan.kpis.lateRepairs, plan.kpis.travelMinutes + 30 * moved)
+        }
+        let keptPromises = Set(repaired.0.visits.map(\.order)).intersection(promised)
+        let searchedOrders = Set(searched.visits.map(\.order))
+        guard keptPromises.isSubset(of: searchedOrders), score(searched) < score(repaired.0) else { return repaired }
+        return (searched, day.orders.map(\.id).filter { !searchedOrders.contains($0) }.sorted())
     }
 
     /// The change against the published plan.

@@ -175,6 +175,50 @@ struct NightlyTests {
         }
     }
 
+    @Test("Re-optimisation moves a published visit when that lets new work in, and nothing else", arguments: Backend.all)
+    func reoptimisationMovesOnlyWhatPays(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            // A short morning: A holds broadband and phone, B only broadband and is not on the day at first.
+            func technician(_ id: String, _ skills: [String]) -> Technician {
+                var technician = OperationFixtures.technician(id, skills, lat: 31.2304, lon: 121.4737)
+                technician.shift = Shift(start: LocalTime(hhmm: "08:30")!, end: LocalTime(hhmm: "11:00")!)
+                return technician
+            }
+            let removal = OperationFixtures.order("WO-M", .removal, .broadband, customer: "C-2001", lat: 31.232, lon: 121.474, minutes: 90)
+            let nearby = OperationFixtures.order("WO-S", .repair, .broadband, customer: "C-2003", lat: 31.231, lon: 121.474, minutes: 30,
+                                                 reported: "2026-11-22T12:00:00+08:00")
+            var day = OperationFixtures.day()
+            day.technicians = [technician("A", ["broadband", "phone"])]
+            day.orders = [removal, nearby]
+            _ = try await database.store.importScenario(day)
+            let clock = TestClock("2026-11-22T20:00:00+08:00")
+            let operations = DispatchOperations(store: database.store, clock: clock)
+            _ = try await operations.nightly(Self.options)
+            let first = try #require(try await published(database))
+            #expect(Set(first.visits.map(\.order)) == ["WO-M", "WO-S"] && first.visits.allSatisfy { $0.technician == "A" })
+
+            // B joins; a VIP phone repair arrives that only A can do, and only if A's long removal goes to B.
+            day.technicians.append(technician("B", ["broadband"]))
+            day.orders.append(OperationFixtures.order("WO-P", .repair, .phone, customer: "C-2002", tier: .gold, lat: 31.233, lon: 121.475,
+                                                      minutes: 90, reported: "2026-11-22T18:00:00+08:00"))
+            _ = try await database.store.importScenario(day)
+            clock.set("2026-11-22T21:00:00+08:00")
+            let second = try await operations.nightly(Self.options)
+            let diff = try #require(second.diffs.first)
+            #expect(second.outcome == "published" && diff.newlyPlanned == ["WO-P"] && diff.unplaced.isEmpty, "\(second.outcome) \(diff)")
+            // Exactly what pays moved: the long removal to B; the short repair stays with A where it was.
+            #expect(diff.reassigned == ["WO-M"] && diff.kept == ["WO-S"] && diff.moved.isEmpty, "\(diff)")
+            let plan = try #require(try await published(database))
+            #expect(plan.visits.first { $0.order == "WO-P" }?.technician == "A")
+            #expect(try await OperationFixtures.hardRuleViolations(database) == [])
+
+            // Nothing new: nothing is searched, nothing changes.
+            clock.set("2026-11-22T22:00:00+08:00")
+            #expect(try await operations.nightly(Self.options).outcome == "unchanged")
+        }
+    }
+
     @Test("Through the unit queue: independent territory groups planned by workers, merged and published", arguments: Backend.all)
     func plannedByWorkers(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in

@@ -1,7 +1,7 @@
 import Testing
 @testable import SchedulingCore
 
-@Suite("Travel time follows the CONTRACT formula")
+@Suite("Travel time follows the documented formula (docs/formats.md)")
 struct TravelModelTests {
     @Test("One degree of latitude is 111.19 km; at 30 km/h and factor 1.3 that is 290 minutes, rounded up")
     func oneDegree() {

@@ -9,6 +9,11 @@ enum Objective {
     /// Per cent of contractor price, and a little per outsourced order so in-house wins ties.
     static let perHundredCents = 1
     static let perOutsourcedOrder = 1
+    /// A published visit given to another technician or moved by more than `movedSlackMinutes`:
+    /// worth 30 minutes of travel, so a re-plan moves a visit only to serve more, to avoid a late
+    /// repair, or to save at least that much driving (DOMAIN soft rule 4, stability).
+    static let movedVisit = 30 * travelMinute
+    static let movedSlackMinutes = 15
 }
 
 extension Objective {
@@ -22,6 +27,10 @@ extension Objective {
         }
         let deadline = problem.orders[order].deadline
         if start > deadline { points += lateRepair + (start - deadline) * lateMinute }
+        let preferred = problem.orders[order].preferredTechnician
+        if preferred >= 0 && (preferred != technician || abs(start - problem.orders[order].preferredStart) > movedSlackMinutes) {
+            points += movedVisit
+        }
         return points
     }
 }

@@ -28,6 +28,9 @@ public struct PlanningProblem: Sendable {
         public var type: WorkType = .install
         public var demand: Int = 0
         public var hasWindow: Bool = true
+        /// Technician and start of the published visit a re-plan should keep, or -1 (stability).
+        public var preferredTechnician: Int = -1
+        public var preferredStart: Int = 0
     }
 
     public struct Technician: Sendable {
@@ -200,6 +203,16 @@ public struct PlanningProblem: Sendable {
                     }
                 }
             }
+            // A published visit: kept where it is unless moving it pays (Objective.movedVisit), and
+            // never moved more than the slack earlier, where the route's earliest schedule would drift.
+            var preferredTechnician = -1, preferredStart = 0
+            if order.lock == nil, let published = order.published, let index = technicianIndex[published.technicianID] {
+                preferredTechnician = index
+                preferredStart = origin.minutes(until: published.start)
+                if preferredStart - Objective.movedSlackMinutes <= latest {
+                    earliest = max(earliest, preferredStart - Objective.movedSlackMinutes)
+                }
+            }
             var deadline = Int.max
             if order.type == .repair, let reported = order.reportedAt, let hours = policy.repairDeadlineHours[order.customer.tier] {
                 deadline = origin.minutes(until: reported) + hours * 60
@@ -209,7 +222,8 @@ public struct PlanningProblem: Sendable {
                 location: location(order.location), duration: order.durationMinutes, earliest: earliest, latest: latest,
                 weight: Self.weight(order, policy: policy, now: scenario.now), group: group, eligible: eligible,
                 fixedTechnician: fixedTechnician, fixedStart: fixedStart, locked: order.lock != nil, deadline: deadline,
-                type: order.type, hasWindow: order.window != nil))
+                type: order.type, hasWindow: order.window != nil, preferredTechnician: preferredTechnician,
+                preferredStart: preferredStart))
         }
 
         var matrix = [Int32](repeating: 0, count: points.count * points.count)

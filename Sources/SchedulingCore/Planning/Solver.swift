@@ -157,10 +157,18 @@ public struct Solver {
         return (best, fleetIterations + iterations)
     }
 
-    /// Priority first; among equals, the hardest to place (fewest technicians, earliest deadline) first.
+    /// A re-plan puts the published visits back first, in the order they were published (each
+    /// goes where it was, the stability term sees to that); then priority; among equals, the
+    /// hardest to place (fewest technicians, earliest deadline) first.
     func construct(_ free: [Int], into solution: inout Solution) {
+        func published(_ job: Job) -> (Int, Int) {
+            let starts = job.members.filter { problem.orders[$0].preferredTechnician >= 0 }.map { problem.orders[$0].preferredStart }
+            return starts.min().map { (0, $0) } ?? (1, 0)
+        }
         let order = free.sorted { a, b in
             let ja = jobs[a], jb = jobs[b]
+            let pa = published(ja), pb = published(jb)
+            if pa != pb { return pa < pb }
             let ta = ja.members.map { analysis.aloneTechnicians[$0].count }.min() ?? 0
             let tb = jb.members.map { analysis.aloneTechnicians[$0].count }.min() ?? 0
             let la = ja.members.map { problem.orders[$0].latest }.min() ?? 0
