@@ -148,12 +148,8 @@ extension DispatchOperations {
         let computed = input.diff(plan, unplaced: unplaced)
         // Unchanged: the same visits, and no order of the day that the published plan does not
         // list (new orders that fit nowhere must still be published as left out, with a reason).
-        let unchanged = try input.previous.map { previous in
-            guard Set(previous.visits.map(\.key)) == Set(plan.visits.map(\.key)) else { return false }
-            let listed = Set(previous.visits.map(\.order))
-                .union(try PlanJSON.decode(Data(previous.document.utf8), file: "plan version \(previous.version) of \(date)").unassigned.map(\.order))
-            return input.scenario.orders.allSatisfy { listed.contains($0.id) }
-        } ?? plan.visits.isEmpty
+        let unchanged = input.previous.map { Set($0.visits.map(\.key)) == Set(plan.visits.map(\.key)) && !input.hasUnlistedOrders }
+            ?? plan.visits.isEmpty
         // Work without a promise that fits nowhere today moves on to the next day (after the
         // last day, it is the backlog left over).
         let leftOver = unplaced.filter { id in input.movable.contains(id) }.sorted()
@@ -187,6 +183,11 @@ struct NightlyInput: Sendable {
     let promised: Set<String>
     /// Orders that may move to another day when they do not fit (no promise, not yet under way).
     let movable: Set<String>
+    /// Orders the published plan lists, visited or left out (empty without one).
+    let listed: Set<String>
+
+    /// Whether some order of the day is neither visited nor left out in the published plan.
+    var hasUnlistedOrders: Bool { scenario.orders.contains { !listed.contains($0.id) } }
 
     /// The day's plan: from scratch when nothing was published yet, else the published visits
     /// kept and the rest put around them. Returns the plan and the orders that found no place.
@@ -226,10 +227,7 @@ struct NightlyInput: Sendable {
     /// so a run with no input change changes nothing.
     private func changed(_ plan: Plan, unkept: Set<String>) -> Bool {
         guard let previous else { return true }
-        if !unkept.isEmpty || Set(previous.visits.map(\.key)) != Set(plan.visits.map(\.key)) { return true }
-        let listed = Set(previous.visits.map(\.order))
-            .union((try? PlanJSON.decode(Data(previous.document.utf8), file: "published plan").unassigned.map(\.order)) ?? [])
-        return scenario.orders.contains { !listed.contains($0.id) }
+        return !unkept.isEmpty || Set(previous.visits.map(\.key)) != Set(plan.visits.map(\.key)) || hasUnlistedOrders
     }
 
     /// Re-optimises a changed day: a search warm-started from the published visits, each kept
@@ -313,7 +311,12 @@ extension OperationContext {
         let promised = Set(stored.filter { $0.order.window != nil || OrderWorkflow.locked.contains($0.state) }.map(\.order.id))
         let movable = Set(stored.filter { $0.order.window == nil && $0.order.lock == nil && $0.order.pin == nil
             && $0.order.group == nil && ($0.state == .new || $0.state == .scheduled) }.map(\.order.id))
-        return NightlyInput(scenario: scenario, previous: try tx.publishedPlan(on: date), promised: promised, movable: movable)
+        let previous = try tx.publishedPlan(on: date)
+        let listed = try previous.map { previous in
+            Set(previous.visits.map(\.order)).union(
+                try PlanJSON.decode(Data(previous.document.utf8), file: "plan version \(previous.version) of \(date)").unassigned.map(\.order))
+        } ?? []
+        return NightlyInput(scenario: scenario, previous: previous, promised: promised, movable: movable, listed: listed)
     }
 
     /// Moves an order without a promise to another service day (the nightly backlog), creating

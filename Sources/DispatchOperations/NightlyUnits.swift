@@ -83,7 +83,7 @@ extension NightlyInput {
         day.technicians = scenario.technicians.filter { technicians.contains($0.id) }
         var published = previous
         published?.visits.removeAll { !technicians.contains($0.technician) }
-        return NightlyInput(scenario: day, previous: published, promised: promised, movable: movable)
+        return NightlyInput(scenario: day, previous: published, promised: promised, movable: movable, listed: listed)
     }
 }
 
@@ -160,12 +160,18 @@ extension DispatchOperations {
         try await perform { context in try context.tx.queueUnits(run: run, day: date, specs: specs) }
         progress("\(date): \(units.count) units queued (\(units.map { $0.territories.joined(separator: "+") }.joined(separator: ", ")))")
         var done = -1
+        var quietSince = ContinuousClock.now
         while true {
             let states = try await read { context in try context.tx.units(run: run, day: date) }
             let finished = states.filter { $0.state == "done" }
+            if finished.count != done || states.contains(where: { $0.state == "running" }) { quietSince = .now }
             if finished.count != done {
                 done = finished.count
                 progress("\(date): \(done) of \(states.count) units done")
+            }
+            if quietSince.duration(to: .now) > .seconds(60) {
+                progress("\(date): no worker has claimed a unit for a minute; start 'dispatch nightly worker' against this database")
+                quietSince = .now
             }
             if finished.count == states.count {
                 var plans: [Plan] = []
