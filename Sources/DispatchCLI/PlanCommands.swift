@@ -92,7 +92,10 @@ struct PlanDay: AsyncParsableCommand {
                 let plan = solve(stored)
                 try output(plan, stored)
                 if commit {
-                    let outcome = try await operations.commitPlan(plan, basedOn: version, seed: seed, actor: actor ?? "planner")
+                    // Published as of the time it was made for (the day's stored time without --now),
+                    // so `check --date` reads the notice rule against the same moment.
+                    let publishing = DispatchOperations(store: store, clock: FixedClock(stored.now))
+                    let outcome = try await publishing.commitPlan(plan, basedOn: version, seed: seed, actor: actor ?? "planner")
                     var summary = "dispatch: stored as plan version \(outcome.version) of \(day) in \(location)"
                     if !outcome.scheduled.isEmpty { summary += "; \(plural(outcome.scheduled.count, "order")) scheduled" }
                     if !outcome.rebooked.isEmpty { summary += "; \(plural(outcome.rebooked.count, "order")) to rebooking" }

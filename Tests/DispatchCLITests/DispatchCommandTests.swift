@@ -35,6 +35,13 @@ struct DispatchCommandTests {
         let technicians = try cli.run("technicians", "list", "--format", "json")
         let list = try #require(try JSONSerialization.jsonObject(with: Data(technicians.stdout.utf8)) as? [[String: Any]])
         #expect(list.compactMap { $0["id"] as? String } == ["T01", "T02", "T03"])
+
+        // Planned and published without --now (as of the day's stored time), then checked: the
+        // notice rule is read against the moment the plan was made for, not the wall clock.
+        let planned = try cli.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "50")
+        #expect(planned.status == 0, "\(planned.stderr)")
+        let check = try cli.run("check", "--date", "2026-11-23")
+        #expect(check.status == 0 && check.stdout.contains("valid"), "\(check.stdout)")
     }
 
     @Test("A malformed scenario exits 2, names line and field, and leaves the database as it was")
