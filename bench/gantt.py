@@ -1,5 +1,6 @@
 """Renders the board of generated days to PNG; see gantt.sh."""
 import argparse, json, os, shutil, struct, subprocess, sys, time
+from datetime import datetime, timedelta
 
 from benchlib import published_day, run
 
@@ -10,6 +11,28 @@ def png_size(path):
     with open(path, "rb") as image:
         header = image.read(24)
     return struct.unpack(">II", header[16:24])
+
+
+def replay_morning(dispatch, database, work, until="2026-11-23T10:00:00+08:00"):
+    """The day as it stands at 10:00: notices due by then delivered (those visits are locked),
+    visits that ended by then completed, those under way on site, the next ones en route."""
+    db = [f"--database={database}"]
+    run([dispatch, "notices", "send", "--sink", "file:" + os.path.join(work, "notices.jsonl"), "--now", until] + db)
+    board = json.loads(run([dispatch, "board", "--date", "2026-11-23", "--format", "json"] + db).stdout)
+    now = datetime.fromisoformat(until)
+    for row in board["technicians"]:
+        for visit in row["visits"]:
+            start, end = datetime.fromisoformat(visit["start"]), datetime.fromisoformat(visit["end"])
+            steps = []
+            if end <= now:
+                steps = [("en_route", start - timedelta(minutes=20)), ("on_site", start), ("completed", end)]
+            elif start <= now:
+                steps = [("en_route", start - timedelta(minutes=20)), ("on_site", start)]
+            elif start <= now + timedelta(minutes=30) and visit["state"] == "notified":
+                steps = [("en_route", now)]
+            for state, at in steps:
+                run([dispatch, "status", visit["order"], "--set", state, "--detail", "speed_test_mbps=95",
+                     "--now", min(at, now).isoformat()] + db)
 
 
 def main():
@@ -28,6 +51,7 @@ def main():
         os.makedirs(work)
         database = f"sqlite:{os.path.join(work, 'day.sqlite')}"
         published_day(args.dispatch, database, work, orders, technicians, args.seconds)
+        replay_morning(args.dispatch, database, work)
         svg, html = os.path.join(args.out, name + ".svg"), os.path.join(args.out, name + ".html")
         board = json.loads(run([args.dispatch, "board", "--date", "2026-11-23", "--format", "json", "--svg", svg, "--html", html,
                                 f"--database={database}"]).stdout)

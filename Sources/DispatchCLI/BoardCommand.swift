@@ -143,14 +143,14 @@ enum ChartFile {
             .appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         do {
             try Data(text.utf8).write(to: temporary)
-            if FileManager.default.fileExists(atPath: target.path) {
-                _ = try FileManager.default.replaceItemAt(target, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: target)
+            // rename(2) replaces an existing file in one step.
+            guard rename(temporary.path, target.path) == 0 else {
+                throw BadInput(message: String(cString: strerror(errno)))
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw BadInput(message: "\(option) \(path): cannot write the file (\(error.localizedDescription))")
+            let reason = (error as? BadInput)?.message ?? error.localizedDescription
+            throw BadInput(message: "\(option) \(path): cannot write the file (\(reason))")
         }
     }
 }

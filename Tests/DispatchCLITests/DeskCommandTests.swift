@@ -111,6 +111,13 @@ struct DeskCommandTests {
             #expect(page.components(separatedBy: "class=\"visit\"").count - 1 == planned.count)
             #expect(!page.contains("src=") && !page.contains("href=") && !page.contains("@import"))
 
+            // Written again over the same files: replaced whole, nothing left beside them.
+            let again = try runner.run("board", "--date", "2026-11-23", "--svg", svgPath, "--html", htmlPath, db)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: svgPath)).count > 1000)
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: runner.directory.path).filter { $0.hasSuffix(".tmp") }
+            #expect(leftovers.isEmpty, "\(leftovers)")
+
             // A file that cannot be written: exit 2, one line naming the option, nothing left behind.
             let refused = try runner.run("board", "--date", "2026-11-23", "--svg", "/nonexistent/dir/board.svg", db)
             #expect(refused.status == 2 && refused.stderr.contains("--svg /nonexistent/dir/board.svg"))
