@@ -24,10 +24,7 @@ struct OperationCommandTests {
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            try #require(runner.run("db", "migrate", db).status == 0)
-            try #require(runner.run("import", DispatchRunner.scenario("coordinated-visit"), db).status == 0)
-            try #require(runner.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "50",
-                                    "--now", "2026-11-22T21:00:00+08:00", db).status == 0)
+            try #require(try runner.publishSample(db))
             let before = try snapshot(database)
             let now = "--now=2026-11-22T21:30:00+08:00"
             let cases: [([String], String)] = [

@@ -12,6 +12,16 @@ struct NightlyTests {
     static let date = OperationFixtures.date
     static let options = NightlyOptions(firstDay: date, days: 1, seconds: 1)
 
+    /// The fixture day migrated, imported and planned by a first nightly run at 22:00 the evening before.
+    static func firstRun(_ database: TestDatabase, _ day: Scenario) async throws -> (DispatchOperations, TestClock) {
+        _ = try await database.store.migrate()
+        _ = try await database.store.importScenario(day)
+        let clock = TestClock("2026-11-22T22:00:00+08:00")
+        let operations = DispatchOperations(store: database.store, clock: clock)
+        _ = try await operations.nightly(options)
+        return (operations, clock)
+    }
+
     func published(_ database: TestDatabase, _ date: LocalDate = date) async throws -> PublishedPlan? {
         try await database.store.transaction { try $0.publishedPlan(on: date) }
     }
@@ -41,12 +51,8 @@ struct NightlyTests {
     @Test("New orders go around the published visits; notified and booked ones stay", arguments: Backend.all)
     func promisesStay(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
-            _ = try await database.store.migrate()
             var day = OperationFixtures.day()
-            _ = try await database.store.importScenario(day)
-            let clock = TestClock("2026-11-22T22:00:00+08:00")
-            let operations = DispatchOperations(store: database.store, clock: clock)
-            _ = try await operations.nightly(Self.options)
+            let (operations, clock) = try await Self.firstRun(database, day)
             let before = try #require(try await published(database))
             // WO-A's pre-arrival notice goes out: it is locked.
             let visitA = try #require(before.visits.first { $0.order == "WO-A" })
@@ -153,12 +159,8 @@ struct NightlyTests {
     @Test("A new order that fits nowhere is still published, as left out with its reason", arguments: Backend.all)
     func newOrderThatFitsNowhereIsListed(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
-            _ = try await database.store.migrate()
             var day = OperationFixtures.day()
-            _ = try await database.store.importScenario(day)
-            let clock = TestClock("2026-11-22T22:00:00+08:00")
-            let operations = DispatchOperations(store: database.store, clock: clock)
-            _ = try await operations.nightly(Self.options)
+            let (operations, clock) = try await Self.firstRun(database, day)
             // Nobody holds the skill: the order has no place, but the day's plan must say so.
             var order = OperationFixtures.order("WO-X", .install, .broadband, customer: "C-1009", lat: 31.23, lon: 121.47)
             order.skills = ["fiber_splice"]

@@ -40,6 +40,14 @@ public struct DispatchRunner {
         packageRoot.appendingPathComponent("scenarios/\(name).yaml").path
     }
 
+    /// The coordinated-visit sample migrated, imported, planned as of the evening before at
+    /// 21:00 and published, in the database `database` names (`--database=URL`); false if a step failed.
+    public func publishSample(_ database: String) throws -> Bool {
+        try run("db", "migrate", database).status == 0
+            && run("import", Self.scenario("coordinated-visit"), database).status == 0
+            && run("plan", "--date", "2026-11-23", "--commit", "--iterations", "50", "--now", "2026-11-22T21:00:00+08:00", database).status == 0
+    }
+
     public func write(_ name: String, _ text: String) throws -> String {
         let url = directory.appendingPathComponent(name)
         try text.write(to: url, atomically: true, encoding: .utf8)
