@@ -173,4 +173,49 @@ struct NightlyCommandTests {
             #expect(log.contains("units queued") && log.contains("units done"))
         }
     }
+
+    @Test("--workers 2 plans the units in two child processes that leave with the run; SIGTERM while waiting publishes nothing",
+          arguments: Backend.all)
+    func localWorkersAndStop(_ backend: Backend) async throws {
+        let runner = try DispatchRunner()
+        defer { runner.remove() }
+        try await TestDatabase.with(backend) { database in
+            let db = "--database=\(database.url)"
+            let day = try runner.write("day.json", runner.run("generate", "--orders", "150", "--technicians", "16", "--territories", "6",
+                                                              "--seed", "6").stdout)
+            try #require(runner.run("db", "migrate", db).status == 0)
+            try #require(runner.run("import", day, db).status == 0)
+
+            // No worker anywhere: the run queues its units and waits; SIGTERM stops it (exit 5), nothing published.
+            let waiting = try runner.start(["nightly", "--date", "2026-11-23", "--seconds", "2", "--workers", "0",
+                                            "--now", "2026-11-22T21:00:00+08:00", db], stderr: "waiting.log")
+            let started = Date()
+            while try database.connection.query("SELECT 1 FROM nightly_units", []).isEmpty, waiting.isRunning,
+                  Date().timeIntervalSince(started) < 30 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            kill(waiting.processIdentifier, SIGTERM)
+            waiting.waitUntilExit()
+            #expect(waiting.terminationStatus == 5)
+            #expect(try database.connection.query("SELECT 1 FROM plans", []).isEmpty)
+            let outcome = try database.connection.query("SELECT outcome FROM nightly_runs", []).first?.text(0)
+            #expect(outcome == "interrupted")
+
+            // Two workers started by the run itself: every unit planned, the day published and valid.
+            let run = try runner.run("nightly", "--date", "2026-11-23", "--seconds", "2", "--workers", "2",
+                                     "--now", "2026-11-22T21:30:00+08:00", db)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout.contains("2026-11-23: version 1 published") && run.stderr.contains("units queued"))
+            let last = try #require(try database.connection.query("SELECT MAX(id) FROM nightly_runs", []).first?.int(0))
+            let units = try database.connection.query("SELECT state, worker FROM nightly_units WHERE run_id = ?", [.integer(last)])
+            #expect(units.count > 1 && units.allSatisfy { (try? $0.text(0)) == "done" })
+            #expect(try runner.run("check", "--date", "2026-11-23", db).status == 0)
+            // The workers left with the run.
+            let leftover = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap { pid -> String? in
+                guard Int(pid) != nil, let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return nil }
+                return command.contains("nightly\u{0}worker\u{0}--parent") && command.contains(database.url) ? pid : nil
+            }
+            #expect(leftover.isEmpty, "worker processes still running: \(leftover)")
+        }
+    }
 }
