@@ -138,11 +138,6 @@ extension DispatchOperations {
         return true
     }
 
-    /// Whether a nightly run is under way (workers wait for its units while one is).
-    public func nightlyRunUnderWay() async throws -> Bool {
-        try await read { context in try context.tx.runUnderWay() }
-    }
-
     /// Plans a day through the unit queue: queues its units, waits until workers finished them
     /// all, and merges their plans. Nil when `stop` asked to stop while waiting.
     func plannedByWorkers(_ input: NightlyInput, run: Int, carried: [String], first: LocalDate, options: NightlyOptions,

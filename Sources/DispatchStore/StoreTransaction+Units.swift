@@ -69,9 +69,4 @@ extension StoreTransaction {
                         state: try row.text(4), worker: row.optionalText(5), attempts: try row.int(6), result: row.optionalText(7))
         }
     }
-
-    /// Whether any nightly run is under way.
-    public func runUnderWay() throws -> Bool {
-        !(try connection.query("SELECT 1 FROM nightly_runs WHERE outcome = 'running' LIMIT 1", []).isEmpty)
-    }
 }
