@@ -151,6 +151,12 @@ extension Report {
             return [Self.allColumn, key]
         }
         let members = Dictionary(grouping: inRange.filter { $0.order.group != nil }, by: { $0.order.group ?? "" })
+        // Completed repairs per customer (the 30 days before the range too), for repeat faults.
+        var repairsDone: [String: [(order: String, done: Int)]] = [:]
+        for order in facts.orders where order.order.type == .repair {
+            guard let done = first(order.order.id, .completed) else { continue }
+            repairsDone[order.order.customer.id, default: []].append((order.order.id, done.secondsSinceEpoch))
+        }
 
         for order in inRange {
             let id = order.order.id
@@ -209,11 +215,8 @@ extension Report {
             }
             if order.order.type == .repair, let reported = order.order.reportedAt {
                 let reportedAt = reported.secondsSinceEpoch - order.deadlinePausedSeconds
-                let repeated = facts.orders.contains { earlier in
-                    guard earlier.order.id != id, earlier.order.type == .repair,
-                          earlier.order.customer.id == order.order.customer.id,
-                          let done = first(earlier.order.id, .completed)?.secondsSinceEpoch else { return false }
-                    return done <= reportedAt && reportedAt - done <= Self.repeatWindowSeconds
+                let repeated = (repairsDone[order.order.customer.id] ?? []).contains { earlier in
+                    earlier.order != id && earlier.done <= reportedAt && reportedAt - earlier.done <= Self.repeatWindowSeconds
                 }
                 tally.count(.repeatFaults, into, hit: repeated)
             }
@@ -275,8 +278,8 @@ extension Report {
     static func columns(_ seen: Set<String>, grouping: ReportGrouping?) -> [String] {
         let others = seen.subtracting([allColumn]).sorted()
         guard grouping == nil else { return [allColumn] + others }
-        let services = ["broadband", "phone"] + others.filter { !["broadband", "phone", "VIP", "ordinary"].contains($0) }
-        return [allColumn] + (services + ["VIP", "ordinary"]).filter { seen.contains($0) || ["broadband", "phone", "VIP", "ordinary"].contains($0) }
+        let fixed = ["broadband", "phone", "VIP", "ordinary"]
+        return [allColumn, "broadband", "phone"] + others.filter { !fixed.contains($0) } + ["VIP", "ordinary"]
     }
 }
 
