@@ -54,10 +54,7 @@ struct DeskCommandTests {
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            let generated = try runner.run("generate", "--orders", "160", "--technicians", "16", "--pairs", "0.4", "--seed", "3")
-            let day = try runner.write("day.json", generated.stdout)
-            try #require(runner.run("db", "migrate", db).status == 0)
-            try #require(runner.run("import", day, db).status == 0)
+            try #require(try runner.importGenerated(["--orders", "160", "--technicians", "16", "--pairs", "0.4", "--seed", "3"], db) != nil)
             try #require(runner.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "300",
                                     "--now", "2026-11-22T21:00:00+08:00", db).status == 0)
             // Pre-arrival notices due by 10:00 go out: those visits are locked.

@@ -22,9 +22,7 @@ struct NightlyCommandTests {
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            let day = try runner.write("day.json", runner.run("generate", "--orders", "160", "--technicians", "20", "--seed", "9").stdout)
-            try #require(runner.run("db", "migrate", db).status == 0)
-            try #require(runner.run("import", day, db).status == 0)
+            try #require(try runner.importGenerated(["--orders", "160", "--technicians", "20", "--seed", "9"], db) != nil)
             let first = try runner.run("nightly", "--date", "2026-11-23", "--seconds", "1", "--now", "2026-11-22T21:00:00+08:00", db)
             try #require(first.status == 0, "\(first.stderr)")
             #expect(first.stdout.contains("2026-11-23: version 1 published"))
@@ -132,10 +130,7 @@ struct NightlyCommandTests {
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            let day = try runner.write("day.json", runner.run("generate", "--orders", "300", "--technicians", "32", "--territories", "8",
-                                                              "--seed", "4").stdout)
-            try #require(runner.run("db", "migrate", db).status == 0)
-            try #require(runner.run("import", day, db).status == 0)
+            try #require(try runner.importGenerated(["--orders", "300", "--technicians", "32", "--territories", "8", "--seed", "4"], db) != nil)
             // The run queues the units and waits for workers started elsewhere (--workers 0).
             let run = try runner.start(["nightly", "--date", "2026-11-23", "--seconds", "10", "--workers", "0",
                                         "--now", "2026-11-22T21:00:00+08:00", db], stderr: "run.log")
@@ -181,10 +176,7 @@ struct NightlyCommandTests {
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            let day = try runner.write("day.json", runner.run("generate", "--orders", "150", "--technicians", "16", "--territories", "6",
-                                                              "--seed", "6").stdout)
-            try #require(runner.run("db", "migrate", db).status == 0)
-            try #require(runner.run("import", day, db).status == 0)
+            try #require(try runner.importGenerated(["--orders", "150", "--technicians", "16", "--territories", "6", "--seed", "6"], db) != nil)
 
             // No worker anywhere: the run queues its units and waits; SIGTERM stops it (exit 5), nothing published.
             let waiting = try runner.start(["nightly", "--date", "2026-11-23", "--seconds", "2", "--workers", "0",

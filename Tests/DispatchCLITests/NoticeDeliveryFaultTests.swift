@@ -14,9 +14,7 @@ struct NoticeDeliveryFaultTests {
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            let day = try runner.write("day.json", runner.run("generate", "--orders", "120", "--technicians", "20", "--seed", "5").stdout)
-            try #require(runner.run("db", "migrate", db).status == 0)
-            try #require(runner.run("import", day, db).status == 0)
+            try #require(try runner.importGenerated(["--orders", "120", "--technicians", "20", "--seed", "5"], db) != nil)
             let planned = try runner.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "100",
                                          "--now", "2026-11-22T20:00:00+08:00", db)
             try #require(planned.status == 0, "\(planned.stderr)")

@@ -40,6 +40,15 @@ public struct DispatchRunner {
         packageRoot.appendingPathComponent("scenarios/\(name).yaml").path
     }
 
+    /// A day made by `dispatch generate` with `arguments`, written to day.json in the working
+    /// directory, then migrated and imported into the database `database` names; its path, or
+    /// nil if a step failed.
+    public func importGenerated(_ arguments: [String], _ database: String) throws -> String? {
+        let day = try write("day.json", run(["generate"] + arguments).stdout)
+        guard try run("db", "migrate", database).status == 0, try run("import", day, database).status == 0 else { return nil }
+        return day
+    }
+
     /// The coordinated-visit sample migrated, imported, planned as of the evening before at
     /// 21:00 and published, in the database `database` names (`--database=URL`); false if a step failed.
     public func publishSample(_ database: String) throws -> Bool {
