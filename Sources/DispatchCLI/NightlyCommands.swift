@@ -47,7 +47,7 @@ struct Nightly: AsyncParsableCommand {
         @Option(help: "How many days to plan, from the first.")
         var days = 1
 
-        @Option(help: "Search time in seconds for a day that has no published plan yet.")
+        @Option(help: "Search time in seconds for a day with no published plan yet, or one whose input changed since.")
         var seconds: Double = 10
 
         @Flag(help: "Plan and report, publish nothing.")

@@ -8,7 +8,8 @@ public struct NightlyOptions: Sendable {
     /// The first day to plan; default tomorrow where the operator works.
     public var firstDay: LocalDate?
     public var days: Int
-    /// Search time for a day planned from scratch (a day with no published plan yet).
+    /// Search time for a day planned from scratch (no published plan yet) or re-optimised (its
+    /// input changed since it was published); shared among its units when distributed.
     public var seconds: Double
     public var dryRun: Bool
     public var seed: UInt64
@@ -48,7 +49,8 @@ extension DispatchOperations {
     /// planned go where they cost least, promised and high-priority work first, and what does not
     /// fit a day moves on to the next (`days`), earliest deadline and highest priority first. A
     /// day with nothing new publishes nothing, so running twice changes nothing the second time.
-    /// One run at a time: a second one gets a `busy` error. `stop` is asked between days.
+    /// One run at a time: a second one gets a `busy` error. `stop` is asked between days and
+    /// while workers plan a day's units.
     public func nightly(_ options: NightlyOptions, actor: String = "nightly", stop: @escaping @Sendable () -> Bool = { false },
                         progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> NightlyReport {
         guard (1...31).contains(options.days) else { throw OperationError.badInput("--days must be between 1 and 31") }
@@ -146,10 +148,8 @@ extension DispatchOperations {
             (plan, unplaced) = input.plan(now: clock.now(), seconds: options.seconds, seed: options.seed)
         }
         let computed = input.diff(plan, unplaced: unplaced)
-        // Unchanged: the same visits, and no order of the day that the published plan does not
-        // list (new orders that fit nowhere must still be published as left out, with a reason).
-        let unchanged = input.previous.map { Set($0.visits.map(\.key)) == Set(plan.visits.map(\.key)) && !input.hasUnlistedOrders }
-            ?? plan.visits.isEmpty
+        // Unchanged: what is published already (a day never published: nothing to publish).
+        let unchanged = input.previous == nil ? plan.visits.isEmpty : input.isPublished(plan)
         // Work without a promise that fits nowhere today moves on to the next day (after the
         // last day, it is the backlog left over).
         let leftOver = unplaced.filter { id in input.movable.contains(id) }.sorted()
@@ -186,8 +186,13 @@ struct NightlyInput: Sendable {
     /// Orders the published plan lists, visited or left out (empty without one).
     let listed: Set<String>
 
-    /// Whether some order of the day is neither visited nor left out in the published plan.
-    var hasUnlistedOrders: Bool { scenario.orders.contains { !listed.contains($0.id) } }
+    /// Whether `plan` is what is published: the same visits (order, technician, start), and no
+    /// order of the day that the published plan does not list, visited or left out (new orders
+    /// that fit nowhere must still be published as left out, with a reason).
+    func isPublished(_ plan: Plan) -> Bool {
+        guard let previous else { return false }
+        return Set(previous.visits.map(\.key)) == Set(plan.visits.map(\.key)) && scenario.orders.allSatisfy { listed.contains($0.id) }
+    }
 
     /// The day's plan: from scratch when nothing was published yet, else the published visits
     /// kept and the rest put around them. Returns the plan and the orders that found no place.
@@ -226,15 +231,14 @@ struct NightlyInput: Sendable {
     /// new visit, or an order the published plan does not list. With none, nothing is searched,
     /// so a run with no input change changes nothing.
     private func changed(_ plan: Plan, unkept: Set<String>) -> Bool {
-        guard let previous else { return true }
-        return !unkept.isEmpty || Set(previous.visits.map(\.key)) != Set(plan.visits.map(\.key)) || hasUnlistedOrders
+        !unkept.isEmpty || !isPublished(plan)
     }
 
     /// Re-optimises a changed day: a search warm-started from the published visits, each kept
     /// where it was unless moving it pays (the stability term of the objective). The result is
     /// taken only when it is better than `repaired` (the published visits kept, the new work put
     /// around them): more priority-weighted work served, then fewer late repairs, then less travel
-    /// counting each moved published visit as 30 minutes of it; and never at the cost of a
+    /// counting each moved published visit as `Stability.movedVisitTravelMinutes` of it; and never at the cost of a
     /// promised visit `repaired` keeps. Among equally good plans, the one that changes fewer
     /// published visits wins, so `repaired` wins ties.
     private func reoptimised(_ day: Scenario, previous: PublishedPlan, against repaired: (Plan, [String]), now: Instant, seconds: Double,
@@ -255,9 +259,9 @@ struct NightlyInput: Sendable {
             let moved = before.values.filter { old in
                 guard weights[old.order] != nil else { return false }
                 guard let new = visits[old.order] else { return true }
-                return new.technician != old.technician || abs(new.start.secondsSinceEpoch - old.start.secondsSinceEpoch) > 15 * 60
+                return Stability.changed(new, from: old)
             }.count
-            return (-served, plan.kpis.lateRepairs, plan.kpis.travelMinutes + 30 * moved)
+            return (-served, plan.kpis.lateRepairs, plan.kpis.travelMinutes + Stability.movedVisitTravelMinutes * moved)
         }
         let keptPromises = Set(repaired.0.visits.map(\.order)).intersection(promised)
         let searchedOrders = Set(searched.visits.map(\.order))
@@ -274,7 +278,7 @@ struct NightlyInput: Sendable {
             guard let before = old[visit.order] else { diff.newlyPlanned.append(visit.order); continue }
             if before.technician != visit.technician {
                 diff.reassigned.append(visit.order)
-            } else if abs(before.start.secondsSinceEpoch - visit.start.secondsSinceEpoch) > 15 * 60 {
+            } else if Stability.retimed(visit.start, from: before.start) {
                 diff.moved.append(visit.order)
             } else {
                 diff.kept.append(visit.order)

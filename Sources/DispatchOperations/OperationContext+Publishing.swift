@@ -70,7 +70,7 @@ extension OperationContext {
             }
             let moved = old.map { $0.technician != visit.technician || $0.start != visit.start } ?? false
             // The customer hears of a new time, not of another technician at the same time.
-            let retimed = old.map { abs($0.start.secondsSinceEpoch - visit.start.secondsSinceEpoch) > 15 * 60 } ?? false
+            let retimed = old.map { Stability.retimed(visit.start, from: $0.start) } ?? false
             if stored.state == .new || stored.state == .rebooking {
                 if let since = stored.deadlinePausedSince {
                     // The deadline clock restarts when the new appointment starts.

@@ -79,8 +79,8 @@ public struct WorkOrder: Hashable, Sendable, Identifiable {
     public var lock: Lock?
     /// Where the published plan has this visit (technician and start) when a day is re-planned:
     /// the planner keeps it there unless moving it serves more work, avoids a late repair or
-    /// saves more travel than `Objective.movedVisit` is worth (DOMAIN soft rule 4, stability).
-    /// Never earlier than 15 minutes before that start. Not part of the scenario file.
+    /// saves more travel than a move costs (`Stability`). Never earlier than the slack before
+    /// that start. Not part of the scenario file.
     public var published: Lock?
     /// What the dispatcher tells the technician (access, parking, the customer's wishes).
     public var notes: String?

@@ -9,11 +9,10 @@ enum Objective {
     /// Per cent of contractor price, and a little per outsourced order so in-house wins ties.
     static let perHundredCents = 1
     static let perOutsourcedOrder = 1
-    /// A published visit given to another technician or moved by more than `movedSlackMinutes`:
-    /// worth 30 minutes of travel, so a re-plan moves a visit only to serve more, to avoid a late
-    /// repair, or to save at least that much driving (DOMAIN soft rule 4, stability).
-    static let movedVisit = 30 * travelMinute
-    static let movedSlackMinutes = 15
+    /// A published visit given to another technician or moved by more than the slack: a re-plan
+    /// moves a visit only to serve more, to avoid a late repair, or to save at least that much
+    /// driving (`Stability`).
+    static let movedVisit = Stability.movedVisitTravelMinutes * travelMinute
 }
 
 extension Objective {
@@ -28,7 +27,7 @@ extension Objective {
         let deadline = problem.orders[order].deadline
         if start > deadline { points += lateRepair + (start - deadline) * lateMinute }
         let preferred = problem.orders[order].preferredTechnician
-        if preferred >= 0 && (preferred != technician || abs(start - problem.orders[order].preferredStart) > movedSlackMinutes) {
+        if preferred >= 0 && (preferred != technician || abs(start - problem.orders[order].preferredStart) > Stability.slackMinutes) {
             points += movedVisit
         }
         return points

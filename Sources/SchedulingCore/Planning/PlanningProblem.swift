@@ -209,8 +209,8 @@ public struct PlanningProblem: Sendable {
             if order.lock == nil, let published = order.published, let index = technicianIndex[published.technicianID] {
                 preferredTechnician = index
                 preferredStart = origin.minutes(until: published.start)
-                if preferredStart - Objective.movedSlackMinutes <= latest {
-                    earliest = max(earliest, preferredStart - Objective.movedSlackMinutes)
+                if preferredStart - Stability.slackMinutes <= latest {
+                    earliest = max(earliest, preferredStart - Stability.slackMinutes)
                 }
             }
             var deadline = Int.max

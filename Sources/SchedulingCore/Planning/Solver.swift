@@ -161,13 +161,15 @@ public struct Solver {
     /// goes where it was, the stability term sees to that); then priority; among equals, the
     /// hardest to place (fewest technicians, earliest deadline) first.
     func construct(_ free: [Int], into solution: inout Solution) {
-        func published(_ job: Job) -> (Int, Int) {
-            let starts = job.members.filter { problem.orders[$0].preferredTechnician >= 0 }.map { problem.orders[$0].preferredStart }
-            return starts.min().map { (0, $0) } ?? (1, 0)
+        // (0, earliest published start) for a job with a published visit, else (1, 0); once per job.
+        var published: [Int: (Int, Int)] = [:]
+        for job in free {
+            let starts = jobs[job].members.filter { problem.orders[$0].preferredTechnician >= 0 }.map { problem.orders[$0].preferredStart }
+            published[job] = starts.min().map { (0, $0) } ?? (1, 0)
         }
         let order = free.sorted { a, b in
             let ja = jobs[a], jb = jobs[b]
-            let pa = published(ja), pb = published(jb)
+            let pa = published[a] ?? (1, 0), pb = published[b] ?? (1, 0)
             if pa != pb { return pa < pb }
             let ta = ja.members.map { analysis.aloneTechnicians[$0].count }.min() ?? 0
             let tb = jb.members.map { analysis.aloneTechnicians[$0].count }.min() ?? 0
