@@ -47,6 +47,8 @@ let package = Package(
                 .embedInCode("postgres/0005_nightly.postgres.sql"),
                 .embedInCode("sqlite/0006_nightly_units.sqlite.sql"),
                 .embedInCode("postgres/0006_nightly_units.postgres.sql"),
+                .embedInCode("sqlite/0007_consistency.sqlite.sql"),
+                .embedInCode("postgres/0007_consistency.postgres.sql"),
             ]
         ),
 

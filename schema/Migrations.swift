@@ -18,6 +18,7 @@ public enum SchemaMigrations {
         SchemaMigration(version: 4, name: "api", sql: text(PackageResources._004_api_sqlite_sql)),
         SchemaMigration(version: 5, name: "nightly", sql: text(PackageResources._005_nightly_sqlite_sql)),
         SchemaMigration(version: 6, name: "nightly_units", sql: text(PackageResources._006_nightly_units_sqlite_sql)),
+        SchemaMigration(version: 7, name: "consistency", sql: text(PackageResources._007_consistency_sqlite_sql)),
     ]
 
     /// Migrations for PostgreSQL, in order.
@@ -28,6 +29,7 @@ public enum SchemaMigrations {
         SchemaMigration(version: 4, name: "api", sql: text(PackageResources._004_api_postgres_sql)),
         SchemaMigration(version: 5, name: "nightly", sql: text(PackageResources._005_nightly_postgres_sql)),
         SchemaMigration(version: 6, name: "nightly_units", sql: text(PackageResources._006_nightly_units_postgres_sql)),
+        SchemaMigration(version: 7, name: "consistency", sql: text(PackageResources._007_consistency_postgres_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

@@ -38,10 +38,17 @@ struct Nightly: AsyncParsableCommand {
                 PostgreSQL. A worker that dies loses its lease (--lease-seconds) and another one plans its \
                 unit again. Search time (--seconds) is shared among a day's units by their size.
 
+                Which days: --date D plans D and the --days − 1 after it. Without --date, a run before \
+                the first shift of today (the earliest shift start of today's technicians) plans today \
+                first, the day about to start; a run after it starts with tomorrow (today is then re-planned \
+                by the running day's own operations, not by the nightly job).
+
                 cron:   15 1 * * *  cd /srv/dispatch && dispatch nightly --days 3 >> nightly.log 2>&1
                 """)
 
-        @Option(help: ArgumentHelp("First day to plan, YYYY-MM-DD (default: tomorrow where the operator works).", valueName: "date"))
+        @Option(help: ArgumentHelp(
+            "First day to plan, YYYY-MM-DD (default: today while today's first shift has not begun, so the 01:15 run covers the day about to start; else tomorrow, where the operator works).",
+            valueName: "date"))
         var date: String?
 
         @Option(help: "How many days to plan, from the first.")

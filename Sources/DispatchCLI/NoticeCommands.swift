@@ -82,6 +82,12 @@ struct Notices: AsyncParsableCommand {
                 every minute from cron; a run that was killed is simply run again: the receiver may see a \
                 repeat only of a delivery that was never acknowledged, with the same key.
 
+                Several senders may run at once (overlapping cron runs, two machines): each claims a batch of \
+                due notices for --claim-seconds (on the database's clock) before delivering them, and checks \
+                just before each delivery that the notice is still wanted (not cancelled by a re-plan) and \
+                still its claim, so no notice is delivered twice. The claims of a sender that was killed run \
+                out after --claim-seconds; until then the next run leaves those notices alone.
+
                 Delivering a pre_arrival notice locks the visit (the order becomes notified): no plan moves \
                 it any more. Exit 0 when everything due was delivered, 1 when some delivery failed (the \
                 failures stay due for the next run).
@@ -96,15 +102,20 @@ struct Notices: AsyncParsableCommand {
         @Option(help: "Attempts per notice before it waits for the next run (HTTP; backoff 0.2 s, doubling).")
         var attempts = 6
 
+        @Option(help: ArgumentHelp("How long this run holds the notices it claims; a killed run's claims run out after it.",
+                                   valueName: "seconds"))
+        var claimSeconds = 60
+
         @OptionGroup var options: OperationOptions
 
         func run() async throws {
             try await reporting {
                 guard concurrency >= 1, attempts >= 1 else { throw BadInput(message: "--concurrency and --attempts must be at least 1") }
+                guard (1...3600).contains(claimSeconds) else { throw BadInput(message: "--claim-seconds must be between 1 and 3600") }
                 let target = try NoticeSinks.make(sink, retry: RetryPolicy(attempts: attempts))
                 let showProgress = isatty(2) == 1
                 try await options.withOperations { operations in
-                    let report = try await operations.sendNotices(to: target, concurrency: concurrency) { done, total in
+                    let report = try await operations.sendNotices(to: target, concurrency: concurrency, claimSeconds: claimSeconds) { done, total in
                         if showProgress && (done % 100 == 0 || done == total) { Failure.printError("dispatch: \(done)/\(total) notices handled") }
                     }
                     print("\(plural(report.due, "notice")) due, \(report.sent) delivered, \(report.failed.count) failed")

@@ -84,23 +84,39 @@ struct PlanDay: AsyncParsableCommand {
             }
             try await database.withStore { store, location in
                 let operations = DispatchOperations(store: store, clock: clock)
-                guard let (planning, version) = try await operations.planningDay(day) else {
-                    throw BadInput(message: "no day \(day) in \(location): import a scenario for it first")
-                }
-                var stored = planning
-                if let planningTime { stored.now = planningTime }
-                let plan = solve(stored)
-                try output(plan, stored)
-                if commit {
+                // A plan whose day changed while it was computed (a notice delivered, a status
+                // reported) is computed again from the new day, up to three times.
+                var attempt = 1
+                while true {
+                    guard let (planning, version, revision) = try await operations.planningDay(day) else {
+                        throw BadInput(message: "no day \(day) in \(location): import a scenario for it first")
+                    }
+                    var stored = planning
+                    if let planningTime { stored.now = planningTime }
+                    let plan = solve(stored)
+                    guard commit else {
+                        try output(plan, stored)
+                        return
+                    }
                     // Published as of the time it was made for (the day's stored time without --now),
                     // so `check --date` reads the notice rule against the same moment.
                     let publishing = DispatchOperations(store: store, clock: FixedClock(stored.now))
-                    let outcome = try await publishing.commitPlan(plan, basedOn: version, seed: seed, actor: actor ?? "planner")
+                    let outcome: PublishOutcome
+                    do {
+                        outcome = try await publishing.commitPlan(plan, basedOn: version, revision: revision, seed: seed,
+                                                                  actor: actor ?? "planner")
+                    } catch let error as OperationError where error.category == .conflict && attempt < 3 {
+                        Failure.printError("dispatch: \(error.message); planning again (attempt \(attempt + 1) of 3)")
+                        attempt += 1
+                        continue
+                    }
+                    try output(plan, stored)
                     var summary = "dispatch: stored as plan version \(outcome.version) of \(day) in \(location)"
                     if !outcome.scheduled.isEmpty { summary += "; \(plural(outcome.scheduled.count, "order")) scheduled" }
                     if !outcome.rebooked.isEmpty { summary += "; \(plural(outcome.rebooked.count, "order")) to rebooking" }
                     if outcome.noticesQueued > 0 { summary += "; \(plural(outcome.noticesQueued, "notice")) queued" }
                     Failure.printError(summary)
+                    return
                 }
             }
         }
@@ -191,10 +207,11 @@ struct Check: AsyncParsableCommand {
                 let day = try BadInput.serviceDay(date)
                 try await database.withStore { store, location in
                     let operations = DispatchOperations(store: store, clock: SystemClock())
-                    guard let (scenario, plan, version) = try await operations.publishedForCheck(day) else {
+                    guard let (scenario, plan, version, earlier) = try await operations.publishedForCheck(day) else {
                         throw BadInput(message: "no published plan of \(day) in \(location)")
                     }
-                    try report(PlanChecker(scenario: scenario).violations(of: plan), plan, "plan version \(version) of \(day)")
+                    try report(PlanChecker(scenario: scenario, earlier: earlier).violations(of: plan), plan,
+                               "plan version \(version) of \(day)")
                 }
                 return
             }

@@ -45,10 +45,13 @@ extension DispatchOperations {
     public func book(order id: String, windowStart: Instant, lengthMinutes: Int = 120, actor: String) async throws -> Booking {
         guard lengthMinutes >= 15, lengthMinutes <= 720 else { throw OperationError.badInput("--length must be between 15 and 720 minutes") }
         return try await perform { context in
-            let order = try context.requireOrder(id)
-            try context.requireBookable(order)
-            let home = try context.day(order.serviceDay, like: order.serviceDay)
+            let unlocked = try context.requireOrder(id)
+            let home = try context.day(unlocked.serviceDay, like: unlocked.serviceDay)
             let date = home.timeZone.local(windowStart).date
+            // A new target day's row must exist before it can be locked with the order's day.
+            try context.tx.ensureServiceDay(date, like: unlocked.serviceDay)
+            let order = try context.lockedOrder(id, also: [date])
+            try context.requireBookable(order)
             let window = TimeWindow(start: windowStart, end: windowStart.adding(minutes: lengthMinutes))
             let work = try context.work(of: order)
             let previous = try context.tx.publishedPlan(on: date, lock: true)

@@ -45,31 +45,39 @@ extension DispatchOperations {
         }
     }
 
-    /// The stored day as the planner should see it, and the published version it replaces.
+    /// The stored day as the planner should see it, the published version it replaces and the
+    /// day's revision it was read at (give both back to `commitPlan`).
     ///
     /// Orders waiting for a new appointment (`rebooking`) and cancelled ones are left out; visits
     /// under way or done (notified, en route, on site, completed, transferred) stay where they
     /// are, locked; everything else is planned.
-    public func planningDay(_ date: LocalDate) async throws -> (scenario: Scenario, version: Int?)? {
+    public func planningDay(_ date: LocalDate) async throws -> (scenario: Scenario, version: Int?, revision: Int)? {
         try await read { context in
             guard var day = try context.tx.scenario(on: date) else { return nil }
             let states = Dictionary(try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
-            day.orders = day.orders.filter { order in
+            day.orders = OrderWorkflow.plannable(day.orders.filter { order in
                 states[order.id].map { OrderWorkflow.isPlanned($0, locked: order.lock != nil) } ?? false
-            }
-            return (day, try context.tx.publishedPlan(on: date)?.version)
+            })
+            return (day, try context.tx.publishedPlan(on: date)?.version, try context.tx.revision(of: date) ?? 0)
         }
     }
 
     /// Publishes a plan computed from `planningDay` as the day's next version, with the effects
     /// of publishing (states, notices, rebooking). A conflict when another version was published
-    /// after `basedOn`.
-    public func commitPlan(_ plan: Plan, basedOn: Int?, seed: UInt64, actor: String) async throws -> PublishOutcome {
+    /// after `basedOn`, or when, with `revision`, anything the plan depends on changed since it
+    /// was read (a notice delivered, a status reported, an absence): a plan computed from an
+    /// older day is never published over what happened meanwhile.
+    public func commitPlan(_ plan: Plan, basedOn: Int?, revision: Int? = nil, seed: UInt64, actor: String) async throws -> PublishOutcome {
         try await perform { context in
+            let current = try context.tx.lockDays([plan.date])[plan.date]
             let previous = try context.tx.publishedPlan(on: plan.date, lock: true)
             if previous?.version != basedOn {
                 throw OperationError.conflict(
                     "the plan of \(plan.date) changed while this one was computed (now version \(previous?.version ?? 0)); plan again")
+            }
+            if let revision, let current, current != revision {
+                throw OperationError.conflict(
+                    "the day \(plan.date) changed while this plan was computed (revision \(current), planned from \(revision)); plan again")
             }
             let day = try context.day(plan.date, like: plan.date)
             return try context.publish(plan, day: day, previous: previous, cause: "plan", actor: actor,
@@ -100,8 +108,9 @@ extension DispatchOperations {
 extension DispatchOperations {
     /// The day's published plan with the day it plans, for `dispatch check --date`: the orders
     /// the planner works with (not those waiting for a new appointment or cancelled) and every
-    /// order the plan names; the notice rule counts from when the plan was made.
-    public func publishedForCheck(_ date: LocalDate) async throws -> (scenario: Scenario, plan: Plan, version: Int)? {
+    /// order the plan names; the notice rule counts from when the plan was made, for the visits
+    /// this version made or moved (`earlier`: the visits of the version before it).
+    public func publishedForCheck(_ date: LocalDate) async throws -> (scenario: Scenario, plan: Plan, version: Int, earlier: [PlannedVisit])? {
         try await read { context in
             guard var day = try context.tx.scenario(on: date), let published = try context.tx.publishedPlan(on: date) else { return nil }
             let plan = try PlanJSON.decode(Data(published.document.utf8), file: "plan version \(published.version) of \(date)")
@@ -113,7 +122,8 @@ extension DispatchOperations {
             let present = Set(day.orders.map(\.id))
             day.orders += try context.tx.orders(ids: named.filter { !present.contains($0) }.sorted(), groups: []).map(\.order)
             day.now = published.plannedFor
-            return (day, plan, published.version)
+            let earlier = try context.tx.publishedVersion(on: date, version: published.version - 1)?.visits ?? []
+            return (day, plan, published.version, earlier)
         }
     }
 }

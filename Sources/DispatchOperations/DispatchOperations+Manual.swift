@@ -10,7 +10,7 @@ extension DispatchOperations {
     public func assign(order id: String, technician: String, start: Instant? = nil, pin: Bool = false, basedOn: Int? = nil,
                        actor: String) async throws -> PublishOutcome {
         try await perform { context in
-            let order = try context.requireOrder(id)
+            let order = try context.lockedOrder(id)
             try context.requireChangeable(order)
             guard try context.tx.technician(technician) != nil else { throw OperationError.notFound("no technician '\(technician)'") }
             let work = try context.work(of: order)
@@ -44,7 +44,7 @@ extension DispatchOperations {
     /// Removes the dispatcher's pin; the plan stays as it is until the next re-plan.
     public func unpin(order id: String, actor: String) async throws {
         try await perform { context in
-            let order = try context.requireOrder(id)
+            let order = try context.lockedOrder(id)
             for member in try context.work(of: order) where member.order.pin != nil {
                 try context.tx.setPin(member.order.id, nil)
                 try context.tx.appendEvent(OrderEvent(order: member.order.id, at: context.now, actor: actor, from: member.state,
@@ -57,7 +57,7 @@ extension DispatchOperations {
     /// rebooking with a notice, one without a promise back to `new`.
     public func unassign(order id: String, basedOn: Int? = nil, actor: String) async throws -> PublishOutcome? {
         try await perform { context in
-            let order = try context.requireOrder(id)
+            let order = try context.lockedOrder(id)
             try context.requireChangeable(order)
             let work = try context.work(of: order)
             _ = try context.currentPlan(order.serviceDay, basedOn: basedOn)
@@ -71,7 +71,8 @@ extension DispatchOperations {
     /// visits (refused when it fits nowhere on that day).
     public func move(order id: String, to date: LocalDate, basedOn: Int? = nil, actor: String) async throws -> PublishOutcome {
         try await perform { context in
-            let order = try context.requireOrder(id)
+            // Both days are locked, earlier day first, so two moves in opposite directions cannot deadlock.
+            let order = try context.lockedOrder(id, also: [date])
             try context.requireChangeable(order)
             if let window = order.order.window {
                 throw OperationError.badInput("\(id) has an appointment on \(order.serviceDay) (\(window.start)); rebook it with the "
@@ -80,8 +81,6 @@ extension DispatchOperations {
             guard date != order.serviceDay else { throw OperationError.badInput("\(id) is already on \(date)") }
             let work = try context.work(of: order)
             let members = Set(work.map(\.order.id))
-            // Both days are locked, earlier day first, so two moves in opposite directions cannot deadlock.
-            for day in [order.serviceDay, date].sorted() where day != date { _ = try context.tx.publishedPlan(on: day, lock: true) }
             let previous = try context.currentPlan(date, basedOn: basedOn)
             let scenario = try context.day(date, with: work, like: order.serviceDay)
             let kept = KeptDay(day: scenario, kept: previous?.visits ?? [])

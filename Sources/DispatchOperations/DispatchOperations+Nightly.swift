@@ -73,7 +73,7 @@ extension DispatchOperations {
         async throws -> NightlyReport {
         let first = try await read { context -> LocalDate in
             if let day = options.firstDay { return day }
-            return (try context.tx.latestZone() ?? .utc).local(context.now).date.adding(days: 1)
+            return try context.nightlyFirstDay()
         }
         let run = try await perform { context in
             try context.tx.closeAbandonedRuns(at: context.now)
@@ -103,8 +103,11 @@ extension DispatchOperations {
                         if diff.version != nil { report.outcome = "published" }
                         carried = leftOver
                         break
-                    } catch let error as OperationError where error.category == .conflict && attempt == 0 {
-                        attempt += 1  // someone published meanwhile: plan the day again from the new version
+                    } catch let error as OperationError where error.category == .conflict && attempt < 2 {
+                        // Someone published, or the day changed (a notice delivered, a status reported),
+                        // while it was computed: plan the day again from what it is now.
+                        attempt += 1
+                        progress("\(date): \(error.message); planning it again")
                     }
                 }
                 if stoppedBefore != nil { break }
@@ -156,6 +159,10 @@ extension DispatchOperations {
         let version = try await perform { context -> Int? in
             var version: Int?
             if !options.dryRun && (!unchanged || !carried.isEmpty) {
+                let current = try context.tx.lockDays([date])[date]
+                if let current, current != input.revision {
+                    throw OperationError.conflict("the day changed while it was planned (revision \(current), planned from \(input.revision))")
+                }
                 for id in carried { try context.moveOrder(id, to: date, like: first) }
                 if !unchanged {
                     let outcome = try context.publish(plan, day: input.scenario, previous: input.previous, cause: "nightly run \(run)",
@@ -185,6 +192,8 @@ struct NightlyInput: Sendable {
     let movable: Set<String>
     /// Orders the published plan lists, visited or left out (empty without one).
     let listed: Set<String>
+    /// The day's revision when it was read: publishing refuses the plan if the day changed since.
+    var revision: Int = 0
 
     /// Whether `plan` is what is published: the same visits (order, technician, start), and no
     /// order of the day that the published plan does not list, visited or left out (new orders
@@ -299,6 +308,18 @@ extension PlannedVisit {
 }
 
 extension OperationContext {
+    /// The first day a nightly run plans by default: today while today's first shift has not
+    /// begun (the 01:15 cron run covers the day about to start), else tomorrow.
+    func nightlyFirstDay() throws -> LocalDate {
+        let zone = try tx.latestZone() ?? .utc
+        let today = zone.local(now).date
+        if let day = try tx.scenario(on: today), let earliest = day.technicians.map(\.shift.start).min(),
+           now < day.timeZone.instant(on: today, at: earliest) {
+            return today
+        }
+        return today.adding(days: 1)
+    }
+
     /// The day as the nightly run plans it, with `carried` orders (from the day before) added; a
     /// day never imported is planned with the settings of `template` when work is carried onto it.
     func nightlyInput(_ date: LocalDate, carried: [String], like template: LocalDate) throws -> NightlyInput? {
@@ -307,9 +328,9 @@ extension OperationContext {
         guard var scenario = found else { return nil }
         let stored = try tx.orders(on: date) + (try tx.orders(ids: carried, groups: []))
         let states = Dictionary(stored.map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
-        var orders = scenario.orders.filter { order in
+        var orders = OrderWorkflow.plannable(scenario.orders.filter { order in
             states[order.id].map { OrderWorkflow.isPlanned($0, locked: order.lock != nil) } ?? false
-        }
+        })
         orders += stored.filter { carried.contains($0.order.id) }.map(\.order)
         scenario.orders = orders
         let promised = Set(stored.filter { $0.order.window != nil || OrderWorkflow.locked.contains($0.state) }.map(\.order.id))
@@ -320,7 +341,8 @@ extension OperationContext {
             Set(previous.visits.map(\.order)).union(
                 try PlanJSON.decode(Data(previous.document.utf8), file: "plan version \(previous.version) of \(date)").unassigned.map(\.order))
         } ?? []
-        return NightlyInput(scenario: scenario, previous: previous, promised: promised, movable: movable, listed: listed)
+        return NightlyInput(scenario: scenario, previous: previous, promised: promised, movable: movable, listed: listed,
+                            revision: try tx.revision(of: date) ?? 0)
     }
 
     /// Moves an order without a promise to another service day (the nightly backlog), creating

@@ -1,4 +1,5 @@
 import DispatchStore
+import Foundation
 import SchedulingCore
 
 /// What a `notices send` run did.
@@ -20,45 +21,81 @@ extension DispatchOperations {
     /// Delivers every due, unsent notice to `sink` and marks each sent only after the receiver
     /// acknowledged it, in its own transaction together with its effects: a delivered
     /// pre-arrival notice locks the visit (`notified`); a delivered confirmation from the evening
-    /// before on confirms it. Up to `concurrency` deliveries are in flight; a process killed
-    /// mid-run repeats at most those, the ones whose acknowledgement it never recorded.
-    public func sendNotices(to sink: any NoticeSink, concurrency: Int = 8,
+    /// before on confirms it.
+    ///
+    /// Several senders may run at once (a cron line every minute that overlaps a slow run, two
+    /// machines): each claims a batch of due notices under a lease of `claimSeconds` on the
+    /// database clock, so every notice is delivered by one sender; just before delivering, the
+    /// sender checks that the notice is still wanted (not cancelled meanwhile) and its claim
+    /// still its own. A claim whose sender died runs out and another sender takes it over; only
+    /// a sender killed between the receiver's acknowledgement and its record repeats a notice,
+    /// which the receiver recognises by its idempotency key. Up to `concurrency` deliveries are
+    /// in flight. A notice whose record fails (the database went away) is reported failed and
+    /// the run goes on.
+    public func sendNotices(to sink: any NoticeSink, concurrency: Int = 8, claimSeconds: Int = 120,
                             progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> SendReport {
-        let due = try await read { context in try context.tx.notices(.due(context.now)) }
-        var report = SendReport(due: due.count)
+        let sender = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
+        let batch = max(1, concurrency) * 4
+        var report = SendReport()
         var done = 0
-        try await withThrowingTaskGroup(of: (StoredNotice, String?).self) { group in
-            var next = 0
-            func launch() {
-                let notice = due[next]
-                next += 1
-                group.addTask {
-                    do {
-                        try await sink.deliver(notice)
-                        return (notice, nil)
-                    } catch {
-                        return (notice, "\(error)")
+        defer { progress?(done, report.due) }
+        do {
+            while true {
+                let claimed = try await perform { context in
+                    try context.tx.claimNotices(due: context.now, by: sender, leaseSeconds: claimSeconds, limit: batch)
+                }
+                if claimed.isEmpty { break }
+                report.due += claimed.count
+                try await withThrowingTaskGroup(of: (StoredNotice, String?, Bool).self) { group in
+                    var next = 0
+                    func launch() {
+                        let notice = claimed[next]
+                        next += 1
+                        group.addTask {
+                            // Still wanted and still ours? (Cancelled by a re-plan, or our lease ran out.)
+                            guard (try? await self.read { context in try context.tx.holdsClaim(notice.id, sender: sender) }) == true else {
+                                return (notice, nil, false)
+                            }
+                            do {
+                                try await sink.deliver(notice)
+                                return (notice, nil, true)
+                            } catch {
+                                return (notice, "\(error)", true)
+                            }
+                        }
+                    }
+                    while next < min(max(1, concurrency), claimed.count) { launch() }
+                    while let (notice, failure, attempted) = try await group.next() {
+                        if next < claimed.count { launch() }
+                        done += 1
+                        progress?(done, report.due)
+                        guard attempted else { continue }
+                        do {
+                            let marked = try await perform { context -> Bool in
+                                if let failure {
+                                    try context.tx.recordNoticeFailure(notice.id, error: failure)
+                                    return false
+                                }
+                                // The order's day first (the global lock order), then the notice.
+                                _ = try context.lockedOrder(notice.draft.order)
+                                guard try context.tx.markNoticeSent(notice.id, at: context.now) else { return false }
+                                try context.afterDelivery(notice)
+                                return true
+                            }
+                            if let failure { report.failed[notice.draft.key] = failure }
+                            if marked { report.sent += 1 }
+                        } catch {
+                            report.failed[notice.draft.key] = "delivered, but not recorded: \(OperationError.from(error).message)"
+                        }
                     }
                 }
             }
-            while next < min(max(1, concurrency), due.count) { launch() }
-            while let (notice, failure) = try await group.next() {
-                if next < due.count { launch() }
-                let marked = try await perform { context -> Bool in
-                    if let failure {
-                        try context.tx.recordNoticeFailure(notice.id, error: failure)
-                        return false
-                    }
-                    guard try context.tx.markNoticeSent(notice.id, at: context.now) else { return false }
-                    try context.afterDelivery(notice)
-                    return true
-                }
-                if let failure { report.failed[notice.draft.key] = failure }
-                if marked { report.sent += 1 }
-                done += 1
-                progress?(done, due.count)
-            }
+        } catch {
+            _ = try? await perform { context in try context.tx.releaseClaims(of: sender) }
+            throw error
         }
+        // What failed is tried again by the next run.
+        _ = try? await perform { context in try context.tx.releaseClaims(of: sender) }
         return report
     }
 }

@@ -30,7 +30,7 @@ extension DispatchOperations {
         }
         let cleanReason = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
         return try await perform { context in
-            let order = try context.requireOrder(id)
+            let order = try context.lockedOrder(id)
             guard OrderWorkflow.allows(order.state, state) else {
                 let manual = OrderWorkflow.manual(from: order.state).map(\.rawValue)
                 throw OperationError.badInput(
@@ -139,11 +139,11 @@ extension OperationContext {
     /// absence notice is left, a repair's deadline clock pauses, and the group goes to rebooking.
     func customerAbsent(_ order: StoredOrder, actor: String, reason: String?, details: String?) throws -> StatusChange {
         var change = StatusChange(order: order.order.id, from: order.state, to: .customerAbsent)
-        let members = try work(of: order)
+        // The members whose visit has not ended: a partner already completed keeps its visit.
+        let members = try work(of: order).filter { OrderWorkflow.allows($0.state, .customerAbsent) }
         let facing = try customerFacing(members)
         let plan = try tx.publishedPlan(on: order.serviceDay)
         for member in members {
-            guard OrderWorkflow.allows(member.state, .customerAbsent) else { continue }
             try transition(member, to: .customerAbsent, actor: actor, reason: reason ?? "customer not at home", details: details)
             var absent = member
             absent.status = OrderState.customerAbsent.rawValue

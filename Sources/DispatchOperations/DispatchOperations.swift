@@ -26,13 +26,30 @@ public struct DispatchOperations: Sendable {
         }
     }
 
+    /// How many times an operation runs when the database keeps aborting it for a concurrent one.
+    static let attempts = 6
+
     /// Runs `body` in one transaction with the operation's time; every failure becomes an `OperationError`.
+    ///
+    /// A transaction the database aborted because of a concurrent one (deadlock, serialization
+    /// failure, a busy SQLite file, or a compare-and-set that found the row changed) is rolled
+    /// back whole and run again from the start, re-reading everything, up to `attempts` times
+    /// with a growing random pause; if it still fails, that is a conflict (exit 3, HTTP 409),
+    /// never a storage error. `body` must therefore have no effect outside the transaction.
     func perform<T: Sendable>(_ body: @escaping @Sendable (OperationContext) throws -> T) async throws -> T {
         let now = clock.now()
-        do {
-            return try await store.transaction { transaction in try body(OperationContext(tx: transaction, now: now)) }
-        } catch {
-            throw OperationError.from(error)
+        var attempt = 1
+        while true {
+            do {
+                return try await store.transaction { transaction in try body(OperationContext(tx: transaction, now: now)) }
+            } catch let error as StoreError where error.kind == .retryable && attempt < Self.attempts {
+                // Up to 10, 20, 40, 80, 160 ms times a random factor, so two retrying writers drift apart.
+                let ceiling = 10_000_000 << (attempt - 1)
+                try? await Task.sleep(nanoseconds: UInt64(Int.random(in: ceiling / 2...ceiling)))
+                attempt += 1
+            } catch {
+                throw OperationError.from(error)
+            }
         }
     }
 }
@@ -44,6 +61,27 @@ struct OperationContext {
 
     func requireOrder(_ id: String) throws -> StoredOrder {
         guard let order = try tx.order(id) else { throw OperationError.notFound("no order '\(id)'") }
+        return order
+    }
+
+    /// The order as it is once its service day (and the `also` days) are locked for this
+    /// transaction: the first step of every operation that changes an order (docs/consistency.md).
+    /// The days are locked in ascending order before any other row, and the order is read again
+    /// under the lock, so what the operation checks is what it changes.
+    func lockedOrder(_ id: String, also days: [LocalDate] = []) throws -> StoredOrder {
+        var order = try requireOrder(id)
+        var locked: Set<LocalDate> = []
+        // The order's day can change before the lock is granted (a move); lock the new one too.
+        while !locked.contains(order.serviceDay) {
+            let wanted = Set(days + [order.serviceDay]).subtracting(locked)
+            if let earliest = locked.min(), wanted.contains(where: { $0 < earliest }) {
+                // Locking an earlier day after a later one could wait in a cycle: start over in order.
+                throw StoreError(.retryable, "order \(id) moved to another day while its day was being locked")
+            }
+            try tx.lockDays(Array(wanted))
+            locked.formUnion(wanted)
+            order = try requireOrder(id)
+        }
         return order
     }
 
@@ -68,7 +106,7 @@ struct OperationContext {
         }
         let event = OrderEvent(order: order.order.id, at: now, actor: actor, from: from, to: state, reason: reason,
                                side: side, details: details)
-        try tx.setState(order.order.id, state)
+        try tx.setState(order.order.id, state, expected: from)
         try tx.appendEvent(event)
         return event
     }

@@ -83,7 +83,7 @@ extension NightlyInput {
         day.technicians = scenario.technicians.filter { technicians.contains($0.id) }
         var published = previous
         published?.visits.removeAll { !technicians.contains($0.technician) }
-        return NightlyInput(scenario: day, previous: published, promised: promised, movable: movable, listed: listed)
+        return NightlyInput(scenario: day, previous: published, promised: promised, movable: movable, listed: listed, revision: revision)
     }
 }
 

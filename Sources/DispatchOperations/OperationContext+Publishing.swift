@@ -29,10 +29,15 @@ extension OperationContext {
     ///   visit) the order goes to `rebooking` with a notice due now, before the window; without
     ///   one, back to `new`.
     ///
-    /// `expected` is the version the plan was computed from: when another was published since,
-    /// nothing is written and a conflict is thrown.
+    /// `previous` is the version the plan was computed from: when another was published since,
+    /// nothing is written and a conflict is thrown. A visit whose customer was told who comes
+    /// when, or whose work began (notified, en route, on site), keeps its technician and start in
+    /// every version unless this operation `releasing` it is about that very visit (the
+    /// technician is late or absent, the order leaves the plan): a plan that would move it
+    /// otherwise is refused as a conflict, whatever computed it.
     func publish(_ plan: Plan, day: Scenario, previous: PublishedPlan?, cause: String, actor: String,
-                 lostReason: String, seed: UInt64 = 0) throws -> PublishOutcome {
+                 lostReason: String, seed: UInt64 = 0, releasing: Set<String> = []) throws -> PublishOutcome {
+        try requireLockedVisitsKept(plan, previous: previous, date: day.date, releasing: releasing)
         let document = try PlanJSON.encode(plan, zone: day.timeZone)
         let version = try tx.publish(plan, document: document, seed: seed, plannedFor: now, at: now, by: actor,
                                      cause: cause, expected: previous?.version ?? 0)
@@ -85,6 +90,9 @@ extension OperationContext {
                                reason: "visit moved in version \(version) (\(cause)); to be announced again")
                 try tx.setLock(id, nil)
                 stored.status = OrderState.scheduled.rawValue
+            } else if moved && (stored.state == .enRoute || stored.state == .onSite) {
+                // The technician is on the way, late: the lock follows the visit as it now is.
+                try tx.setLock(id, Lock(technicianID: visit.technician, start: visit.start))
             }
             guard stored.state == .scheduled || stored.state == .confirmed else { continue }
             guard visit.group == nil || visit.contact else {
@@ -113,6 +121,27 @@ extension OperationContext {
             if try tx.queueNotice(composer.rebooking(subject, reason: lostReason, offers: offers), at: now) { outcome.noticesQueued += 1 }
         }
         return outcome
+    }
+
+    /// Refuses `plan` when it moves or drops a visit that is locked (notified, en route, on site)
+    /// in `previous` and not released by the operation publishing it.
+    func requireLockedVisitsKept(_ plan: Plan, previous: PublishedPlan?, date: LocalDate, releasing: Set<String>) throws {
+        guard let previous else { return }
+        let candidates = previous.visits.filter { !releasing.contains($0.order) }
+        guard !candidates.isEmpty else { return }
+        let states = Dictionary(try tx.orders(ids: candidates.map(\.order), groups: []).map { ($0.order.id, $0.state) },
+                                uniquingKeysWith: { first, _ in first })
+        let visits = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+        for old in candidates where OrderWorkflow.locked.contains(states[old.order] ?? .new) {
+            guard let new = visits[old.order] else {
+                // Dropping it is the planner's honest answer when it cannot be kept; publishing rebooks it.
+                continue
+            }
+            if new.technician != old.technician || new.start != old.start {
+                throw OperationError.conflict("the plan of \(date) would move \(old.order), whose visit is \(states[old.order]!) "
+                    + "with \(old.technician) at its announced start; it was computed before that and is refused")
+            }
+        }
     }
 
     /// Cancels the order's unsent notices of the kinds given.

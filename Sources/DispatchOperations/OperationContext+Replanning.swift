@@ -2,18 +2,47 @@ import DispatchStore
 import SchedulingCore
 
 extension OperationContext {
-    /// The day rebuilt from a published plan: the `kept` visits stay exactly as they are (those
-    /// that no longer fit, say for an absent technician, drop out), then each job of `reinsert`
-    /// goes back where it still fits inside its window (anywhere in the day without one), in
-    /// the order given. Jobs that fit nowhere are left out; publishing then rebooks them.
-    func rebuild(_ scenario: Scenario, previous: PublishedPlan, kept: [PlannedVisit], reinsert jobs: [[WorkOrder]]) throws -> Plan {
-        var plan = KeptDay(day: scenario, kept: kept).keptPlan().plan
-        let placed = Set(plan.visits.map(\.order))
-        for job in jobs where !job.contains(where: { placed.contains($0.id) }) {
-            let window = job[0].window ?? scenario.wholeDay
-            if let next = KeptDay(day: scenario, kept: plan.visits).adding(job, window: window, now: now) { plan = next }
+    /// The day rebuilt from a published plan. The `kept` visits stay exactly as they are (those
+    /// that no longer fit, say for an absent technician, drop out); the visits of `first` are
+    /// placed before all others. Each `movable` visit stays where it is if it still fits, else its
+    /// whole coordinated visit (every member, on every technician) is placed again; then each job
+    /// of `reinsert` (whole groups too) goes where it costs least, inside its window (anywhere in
+    /// the day without one). What fits nowhere is listed as left out; publishing then rebooks the
+    /// promised ones. A coordinated visit is never split: its members move, stay or go together.
+    func rebuild(_ scenario: Scenario, previous: PublishedPlan, kept: [PlannedVisit], movable: [PlannedVisit] = [],
+                 reinsert jobs: [[WorkOrder]], first: Set<String> = []) throws -> Plan {
+        func key(_ order: WorkOrder) -> String { order.group ?? "order:\(order.id)" }
+        let orders = Dictionary(scenario.orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let members = Dictionary(grouping: scenario.orders, by: key)
+        // Which movable visits still fit in place, the rest kept as they are.
+        let trial = KeptDay(day: scenario, kept: kept + movable, first: first).keptPlan().unkept
+        let movableIDs = Set(movable.map(\.order))
+        var moving = Set(trial.filter { movableIDs.contains($0) }.compactMap { orders[$0].map(key) })
+        moving.formUnion(jobs.flatMap { $0.map(key) })
+        let staying = (kept + movable).filter { visit in orders[visit.order].map { !moving.contains(key($0)) } ?? true }
+        // Jobs to place: those asked for first, in their order, then the movable ones by start.
+        var placing: [[WorkOrder]] = []
+        var placed: Set<String> = []
+        let movableJobs = self.jobs(of: movable.filter { orders[$0.order].map { moving.contains(key($0)) } ?? false }, in: scenario)
+        for job in jobs + movableJobs {
+            guard let lead = job.first, !placed.contains(key(lead)) else { continue }
+            placed.insert(key(lead))
+            placing.append((members[key(lead)] ?? job).sorted { $0.id < $1.id })
         }
-        return merged(plan, previous: try previousPlan(previous, day: scenario))
+        var (plan, _, _) = KeptDay(day: scenario, kept: staying, first: first).adding(jobs: placing, now: now)
+        plan = merged(plan, previous: try previousPlan(previous, day: scenario))
+        // Every order the day had in its plan, or was asked to place, is listed: visited or left out.
+        let listed = Set(plan.visits.map(\.order) + plan.unassigned.map(\.order))
+        for id in Set(previous.visits.map(\.order) + placing.flatMap { $0.map(\.id) }).subtracting(listed).sorted() {
+            guard let order = orders[id] else { continue }
+            let short = order.window.map { $0.end.adding(minutes: -scenario.policy.noticeMinutes) < now } ?? false
+            plan.unassigned.append(UnassignedOrder(order: id, code: short ? .noticeTooShort : .displaced,
+                                                   reason: short ? "its window closes less than the notice after the change"
+                                                       : "it no longer fits the day after the change"))
+        }
+        plan.unassigned.sort { $0.order < $1.order }
+        plan.kpis.orders = plan.visits.count + plan.unassigned.count
+        return plan
     }
 
     /// Takes `orders` off the day's published plan (a new version without them), every other
@@ -25,9 +54,14 @@ extension OperationContext {
               previous.visits.contains(where: { orders.contains($0.order) }) else { return nil }
         let scenario = try day(date, like: date)
         let kept = previous.visits.filter { !orders.contains($0.order) }
-        let plan = try rebuild(scenario, previous: previous, kept: kept, reinsert: [])
+        var plan = try rebuild(scenario, previous: previous, kept: kept, reinsert: [])
+        // Orders leaving the day's work (rebooking, cancelled) are not listed; one without a
+        // promise that goes back to `new` stays an order of the day, left out.
+        let gone = Set(try orders.compactMap { try tx.order($0) }.filter { !OrderWorkflow.isPlanned($0.state, locked: true) }.map(\.order.id))
+        plan.unassigned.removeAll { gone.contains($0.order) }
+        plan.kpis.orders = plan.visits.count + plan.unassigned.count
         return try publish(plan, day: scenario, previous: previous, cause: cause, actor: actor,
-                           lostReason: lostReason ?? "the plan changed (\(cause)) and this visit no longer fits")
+                           lostReason: lostReason ?? "the plan changed (\(cause)) and this visit no longer fits", releasing: orders)
     }
 
     /// The published visits of `previous` grouped into jobs (a group's visits together), by start.
@@ -46,13 +80,15 @@ extension OperationContext {
 }
 
 extension DispatchOperations {
-    /// Records a technician absent on a day. Their published visits of that day go to other
-    /// technicians where they still fit inside their windows (a new plan version); the rest, and
-    /// visits already announced (notified: same technician, same start), go to `rebooking` with a
-    /// notice due now, before the window. Recording it again changes nothing.
+    /// Records a technician absent on a day. Their published visits of that day (with the rest
+    /// of each coordinated visit they share) go to other technicians where they still fit inside
+    /// their windows (a new plan version); the rest, and visits already announced (notified:
+    /// same technician, same start), go to `rebooking` with a notice due now, before the window.
+    /// Recording it again changes nothing.
     public func recordAbsence(technician id: String, day date: LocalDate, reason: String?, actor: String) async throws -> PublishOutcome? {
         try await perform { context in
             guard try context.tx.technician(id) != nil else { throw OperationError.notFound("no technician '\(id)'") }
+            try context.tx.lockDays([date])
             guard try context.tx.recordAbsence(technician: id, day: date, reason: reason, at: context.now) else { return nil }
             guard let previous = try context.tx.publishedPlan(on: date, lock: true),
                   previous.visits.contains(where: { $0.technician == id }) else { return nil }
@@ -66,31 +102,43 @@ extension DispatchOperations {
             let states = Dictionary(try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
             let announced = Set(moving.filter { OrderWorkflow.locked.contains(states[$0.order] ?? .new) }.map(job))
             let reinsert = context.jobs(of: moving.filter { !announced.contains(job($0)) }, in: scenario)
-            let plan = try context.rebuild(scenario, previous: previous, kept: kept, reinsert: reinsert)
+            var plan = try context.rebuild(scenario, previous: previous, kept: kept, reinsert: reinsert)
+            // The announced ones go to rebooking: not listed as left out of the day.
+            let rebooked = Set(moving.filter { announced.contains(job($0)) }.map(\.order))
+            plan.unassigned.removeAll { rebooked.contains($0.order) }
+            plan.kpis.orders = plan.visits.count + plan.unassigned.count
             let why = "technician \(id) is absent" + (reason.map { " (\($0))" } ?? "")
             return try context.publish(plan, day: scenario, previous: previous, cause: "absence of \(id)", actor: actor,
-                                       lostReason: why)
+                                       lostReason: why, releasing: Set(moving.map(\.order)))
         }
     }
 
-    /// The technician reports being `minutes` late for the order's visit: the visit moves by
-    /// that much; the technician's later visits go where they still fit (on any technician);
-    /// whatever can no longer be kept inside its window goes to `rebooking` with a notice.
+    /// The technician reports being `minutes` late for the order's visit: the visit (its whole
+    /// coordinated visit) moves by that much; the later visits of every technician it involves
+    /// stay where they still fit, and otherwise go where they fit (on any technician), a
+    /// coordinated visit always whole; whatever can no longer be kept inside its window goes to
+    /// `rebooking` with a notice, and a moved visit is announced again.
     public func delay(order id: String, minutes: Int, actor: String) async throws -> PublishOutcome {
         guard minutes > 0, minutes <= 720 else { throw OperationError.badInput("--minutes must be between 1 and 720") }
         return try await perform { context in
-            let order = try context.requireOrder(id)
+            let order = try context.lockedOrder(id)
             let active: Set<OrderState> = [.scheduled, .confirmed, .notified, .enRoute]
             guard active.contains(order.state) else {
                 throw OperationError.badInput("order \(id) is \(order.state): only a planned visit not yet started can be delayed")
             }
             guard let previous = try context.tx.publishedPlan(on: order.serviceDay, lock: true),
-                  let visit = previous.visits.first(where: { $0.order == id }) else {
+                  previous.visits.contains(where: { $0.order == id }) else {
                 throw OperationError.conflict("order \(id) has no visit in the published plan of \(order.serviceDay)")
             }
             let scenario = try context.day(order.serviceDay, like: order.serviceDay)
-            let work = Set(try context.work(of: order).map(\.order.id))
-            let later = previous.visits.filter { $0.technician == visit.technician && $0.start > visit.start && !work.contains($0.order) }
+            let members = try context.work(of: order)
+            let work = Set(members.map(\.order.id))
+            // Every technician of the visit is late from their part of it on.
+            var from: [String: Instant] = [:]
+            for visit in previous.visits where work.contains(visit.order) { from[visit.technician] = min(from[visit.technician] ?? visit.start, visit.start) }
+            let later = previous.visits.filter { visit in
+                !work.contains(visit.order) && from[visit.technician].map { visit.start > $0 } ?? false
+            }
             let laterIDs = Set(later.map(\.order))
             var kept = previous.visits.filter { !laterIDs.contains($0.order) && !work.contains($0.order) }
             let shifted = previous.visits.filter { work.contains($0.order) }.map { member -> PlannedVisit in
@@ -101,15 +149,20 @@ extension DispatchOperations {
                 return member
             }
             // An arrival past the window breaks the promise: the visit is left out and rebooked.
-            let arrival = shifted.map(\.start).min() ?? visit.start
-            if order.order.window.map({ arrival <= $0.end }) ?? true { kept += shifted }
-            for member in try context.work(of: order) {
+            let arrival = shifted.map(\.start).min() ?? order.order.window?.start ?? context.now
+            let keepsWindow = order.order.window.map { arrival <= $0.end } ?? true
+            if keepsWindow { kept += shifted }
+            for member in members {
                 try context.tx.appendEvent(OrderEvent(order: member.order.id, at: context.now, actor: actor, from: member.state,
                                                       to: member.state, reason: "technician reports a delay of \(minutes) minutes"))
             }
-            let plan = try context.rebuild(scenario, previous: previous, kept: kept, reinsert: context.jobs(of: later, in: scenario))
+            var plan = try context.rebuild(scenario, previous: previous, kept: kept, movable: later, reinsert: [], first: work)
+            if !keepsWindow {
+                plan.unassigned.removeAll { work.contains($0.order) }
+                plan.kpis.orders = plan.visits.count + plan.unassigned.count
+            }
             return try context.publish(plan, day: scenario, previous: previous, cause: "delay of \(id)", actor: actor,
-                                       lostReason: "the technician is delayed by \(minutes) minutes")
+                                       lostReason: "the technician is delayed by \(minutes) minutes", releasing: work.union(laterIDs))
         }
     }
 }

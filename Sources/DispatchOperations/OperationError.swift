@@ -37,6 +37,8 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Equatabl
         case let store as StoreError:
             switch store.kind {
             case .conflict: return OperationError(.conflict, store.message)
+            case .retryable:
+                return OperationError(.conflict, "another change to the same orders kept winning; nothing was changed, try again (\(store.message))")
             case .configuration: return OperationError(.badInput, store.description)
             case .constraint(let name):
                 return OperationError(.conflict, "the database refused the change (constraint \(name ?? "unnamed"))")

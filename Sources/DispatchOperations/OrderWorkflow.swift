@@ -1,4 +1,5 @@
 import DispatchStore
+import SchedulingCore
 
 /// The order state machine (README "The running operation"): which transitions exist, and which of them a
 /// person may ask for directly (the others happen as the effect of an operation).
@@ -46,4 +47,29 @@ public enum OrderWorkflow {
 
     /// States in which the order is done with (no visit needed any more).
     public static let closed: Set<OrderState> = [.completed, .transferred, .cancelled]
+
+    /// The orders as the solver must see them: where one technician does several members of a
+    /// coordinated visit back to back and every one of them is locked (the notice locks the whole
+    /// visit), only the first keeps its lock; the others are pinned to that technician and follow
+    /// it back to back, at the very starts they were locked at, announced like it (the notice rule
+    /// does not bind them; see `PlanningProblem`). (Locks on each would ask the solver to start
+    /// them all together, which it cannot, and it would drop the visit.)
+    public static func plannable(_ orders: [WorkOrder]) -> [WorkOrder] {
+        var head: [String: Instant] = [:]
+        for order in orders {
+            guard let group = order.group, let lock = order.lock else { continue }
+            let key = "\(group)\u{1}\(lock.technicianID)"
+            head[key] = min(head[key] ?? lock.start, lock.start)
+        }
+        return orders.map { order in
+            guard let group = order.group, let lock = order.lock,
+                  let first = head["\(group)\u{1}\(lock.technicianID)"], first < lock.start else { return order }
+            var follower = order
+            follower.lock = nil
+            follower.pin = Pin(technicianID: lock.technicianID)
+            // The group's arrival (the head's) is what the window promised (H2).
+            follower.window = nil
+            return follower
+        }
+    }
 }

@@ -58,8 +58,43 @@ extension StoreTransaction {
     @discardableResult
     public func markNoticeSent(_ id: Int, at: Instant) throws -> Bool {
         try connection.execute(
-            "UPDATE notices SET sent_at = \(dialect.instantParameter), cancelled_at = NULL, attempts = attempts + 1, last_error = NULL WHERE id = ? AND sent_at IS NULL",
+            "UPDATE notices SET sent_at = \(dialect.instantParameter), cancelled_at = NULL, attempts = attempts + 1, last_error = NULL, claimed_by = NULL, claim_until = NULL WHERE id = ? AND sent_at IS NULL",
             [.instant(at), .integer(id)]) > 0
+    }
+
+    /// Claims up to `limit` notices due at `due` that nobody holds (or whose holder's claim ran
+    /// out on the database clock) for `sender`, for `leaseSeconds`, earliest due first. On
+    /// PostgreSQL rows another sender is claiming are skipped (`FOR UPDATE SKIP LOCKED`), so
+    /// concurrent senders split the outbox instead of waiting for each other or sharing it.
+    public func claimNotices(due: Instant, by sender: String, leaseSeconds: Int, limit: Int) throws -> [StoredNotice] {
+        let skip = dialect.backend == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+        let claimed = try connection.query("""
+            UPDATE notices SET claimed_by = ?, claim_until = \(dialect.instantAfterSeconds)
+            WHERE id IN (SELECT id FROM notices
+                         WHERE sent_at IS NULL AND cancelled_at IS NULL AND due_at <= \(dialect.instantParameter)
+                           AND (claim_until IS NULL OR claim_until < \(dialect.currentInstant))
+                         ORDER BY due_at, id LIMIT ?\(skip))
+            RETURNING id
+            """, [.text(sender), .integer(leaseSeconds), .instant(due), .integer(max(0, limit))])
+        let ids = try claimed.map { try $0.int(0) }
+        guard !ids.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        return try notices(where: "id IN (\(marks)) ORDER BY due_at, id", ids.map { .integer($0) })
+    }
+
+    /// Whether the notice is still to be sent under `sender`'s live claim: not sent, not
+    /// cancelled, and the claim neither taken over nor run out. Read just before delivering.
+    public func holdsClaim(_ id: Int, sender: String) throws -> Bool {
+        try !connection.query("""
+            SELECT 1 FROM notices WHERE id = ? AND sent_at IS NULL AND cancelled_at IS NULL AND claimed_by = ?
+              AND claim_until >= \(dialect.currentInstant)
+            """, [.integer(id), .text(sender)]).isEmpty
+    }
+
+    /// Gives back `sender`'s claims on notices it did not deliver (they are tried again by the next run).
+    public func releaseClaims(of sender: String) throws {
+        try connection.execute("UPDATE notices SET claimed_by = NULL, claim_until = NULL WHERE claimed_by = ? AND sent_at IS NULL",
+                               [.text(sender)])
     }
 
     /// Counts a failed delivery attempt and keeps its reason.

@@ -48,12 +48,58 @@ public struct StoreTransaction {
 
     public func orders(on day: LocalDate) throws -> [StoredOrder] { try reader.orders(on: day) }
 
-    public func setState(_ order: String, _ state: OrderState) throws {
-        try connection.execute("UPDATE orders SET status = ? WHERE id = ?", [.text(state.rawValue), .text(order)])
+    /// Moves the order from `expected` to `state` (compare-and-set): when the stored state is no
+    /// longer `expected`, another transaction changed it after this one read it, nothing is
+    /// written and a retryable error is thrown (the operation runs again and re-reads it).
+    /// The order's day's revision is bumped.
+    public func setState(_ order: String, _ state: OrderState, expected: OrderState) throws {
+        let changed = try connection.execute("UPDATE orders SET status = ? WHERE id = ? AND status = ?",
+                                             [.text(state.rawValue), .text(order), .text(expected.rawValue)])
+        guard changed == 1 else {
+            throw StoreError(.retryable, "order \(order) is no longer \(expected.rawValue): another change came first")
+        }
+        try bumpRevision(ofOrder: order)
+    }
+
+    // MARK: Day locks and revisions
+
+    /// Locks the service days' rows until the transaction ends, in ascending date order (the one
+    /// global lock order: days ascending, before any other row), and returns their revisions.
+    /// Every write operation takes the locks of the days it changes first, so two operations on
+    /// the same day run one after the other and two on different days never wait in a cycle.
+    /// (On SQLite the write transaction already holds the whole database.)
+    @discardableResult
+    public func lockDays(_ days: [LocalDate]) throws -> [LocalDate: Int] {
+        var revisions: [LocalDate: Int] = [:]
+        for day in Set(days).sorted() {
+            let rows = try connection.query("SELECT revision FROM service_days WHERE day = ?\(dialect.lockRows)", [.text(day.description)])
+            if let row = rows.first { revisions[day] = try row.int(0) }
+        }
+        return revisions
+    }
+
+    /// The day's revision: a counter raised by every change that matters to a plan of the day
+    /// (order states, locks, pins, windows, days of orders, absences, imports, published versions);
+    /// nil when the day was never stored.
+    public func revision(of day: LocalDate) throws -> Int? {
+        try connection.query("SELECT revision FROM service_days WHERE day = ?", [.text(day.description)]).first?.int(0)
+    }
+
+    /// Raises the revision of `day`.
+    public func bumpRevision(_ day: LocalDate) throws {
+        try connection.execute("UPDATE service_days SET revision = revision + 1 WHERE day = ?", [.text(day.description)])
+    }
+
+    /// Raises the revision of the order's current service day.
+    func bumpRevision(ofOrder order: String) throws {
+        try connection.execute("UPDATE service_days SET revision = revision + 1 WHERE day = (SELECT service_day FROM orders WHERE id = ?)",
+                               [.text(order)])
     }
 
     /// Stores an agreed appointment: the order's service day and window, and when it was agreed.
     public func setAppointment(_ order: String, day: LocalDate, window: TimeWindow, bookedAt: Instant) throws {
+        try bumpRevision(ofOrder: order)
+        try bumpRevision(day)
         let instant = dialect.instantParameter
         try connection.execute(
             "UPDATE orders SET service_day = ?, window_start = \(instant), window_end = \(instant), booked_at = \(instant) WHERE id = ?",
@@ -62,11 +108,14 @@ public struct StoreTransaction {
 
     /// Moves an order to another service day (the day must exist).
     public func setServiceDay(_ order: String, _ day: LocalDate) throws {
+        try bumpRevision(ofOrder: order)
+        try bumpRevision(day)
         try connection.execute("UPDATE orders SET service_day = ? WHERE id = ?", [.text(day.description), .text(order)])
     }
 
     /// Sets or clears a dispatcher's pin (technician, and start when given).
     public func setPin(_ order: String, _ pin: Pin?) throws {
+        try bumpRevision(ofOrder: order)
         try connection.execute(
             "UPDATE orders SET pinned_technician_id = ?, pinned_start = \(dialect.instantParameter) WHERE id = ?",
             [.optional(pin?.technicianID), .optional(pin?.start), .text(order)])
@@ -74,6 +123,7 @@ public struct StoreTransaction {
 
     /// Sets or clears the lock of a notified visit (technician and start).
     public func setLock(_ order: String, _ lock: Lock?) throws {
+        try bumpRevision(ofOrder: order)
         try connection.execute(
             "UPDATE orders SET locked_technician_id = ?, locked_start = \(dialect.instantParameter) WHERE id = ?",
             [.optional(lock?.technicianID), .optional(lock?.start), .text(order)])
@@ -89,9 +139,11 @@ public struct StoreTransaction {
     /// Records the technician absent on `day`; returns false when already recorded.
     @discardableResult
     public func recordAbsence(technician: String, day: LocalDate, reason: String?, at: Instant) throws -> Bool {
-        try connection.execute(
+        let recorded = try connection.execute(
             "INSERT INTO technician_absences (technician_id, day, reason, recorded_at) VALUES (?, ?, ?, \(dialect.instantParameter)) ON CONFLICT (technician_id, day) DO NOTHING",
             [.text(technician), .text(day.description), .optional(reason), .instant(at)]) > 0
+        if recorded { try bumpRevision(day) }
+        return recorded
     }
 
     // MARK: Events
@@ -133,7 +185,19 @@ public struct StoreTransaction {
         let rows = try connection.query(
             "SELECT id, version, document, \(dialect.instantColumn("planned_for")) FROM plans WHERE day = ? ORDER BY version DESC LIMIT 1",
             [.text(day.description)])
-        guard let row = rows.first else { return nil }
+        return try rows.first.map(plan)
+    }
+
+    /// One stored version of the day's plan, or nil.
+    public func publishedVersion(on day: LocalDate, version: Int) throws -> PublishedPlan? {
+        let rows = try connection.query(
+            "SELECT id, version, document, \(dialect.instantColumn("planned_for")) FROM plans WHERE day = ? AND version = ?",
+            [.text(day.description), .integer(version)])
+        return try rows.first.map(plan)
+    }
+
+    /// The plan of a row of columns id, version, document, planned_for, with its visits.
+    private func plan(_ row: SQLRow) throws -> PublishedPlan {
         let id = try row.int(0)
         let sql = """
             SELECT v.order_id, v.technician_id, \(dialect.instantColumn("v.starts_at")), \(dialect.instantColumn("v.ends_at")),
@@ -211,6 +275,7 @@ public struct StoreTransaction {
             throw StoreError(.conflict, "the plan of \(plan.date) changed meanwhile (version \(current ?? 0), expected \(expected))")
         }
         let version = try PlanWriter(connection).save(plan, document: document, seed: seed, plannedFor: plannedFor, createdAt: at)
+        try bumpRevision(plan.date)
         try connection.execute("UPDATE plans SET published_by = ?, cause = ? WHERE day = ? AND version = ?",
                                [.text(actor), .text(cause), .text(plan.date.description), .integer(version)])
         return version

@@ -140,12 +140,15 @@ public final class PostgresConnection: SQLConnection {
         let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
         if state.hasPrefix("23") {
             let constraint = PQresultErrorField(result, Int32(UInt8(ascii: "n"))).map { String(cString: $0) }
-            throw StoreError(.constraint(name: constraint), "PostgreSQL refused the data: \(message)", statement: sql)
+            throw StoreError(.constraint(name: constraint), "PostgreSQL refused the data: \(message)", statement: sql, sqlState: state)
         }
         if PQstatus(handle) != CONNECTION_OK {
-            throw StoreError(.connection, "PostgreSQL connection lost: \(message)", statement: sql)
+            throw StoreError(.connection, "PostgreSQL connection lost: \(message)", statement: sql, sqlState: state)
         }
-        throw StoreError(.database, "PostgreSQL error \(state): \(message)", statement: sql)
+        if StoreError.retryableSQLStates.contains(state) {
+            throw StoreError(.retryable, "PostgreSQL error \(state): \(message)", statement: sql, sqlState: state)
+        }
+        throw StoreError(.database, "PostgreSQL error \(state): \(message)", statement: sql, sqlState: state)
     }
 
     /// `?` → `$1`, `$2`, …: the shared SQL uses `?` and never has one inside a literal.

@@ -147,10 +147,15 @@ public final class SQLiteConnection: SQLConnection {
 
     private func failure(_ status: Int32, _ message: String, _ sql: String) -> StoreError {
         let primary = status & 0xff
+        let code = String(status)
         if primary == SQLITE_CONSTRAINT {
-            return StoreError(.constraint(name: nil), "SQLite refused the data: \(message)", statement: sql)
+            return StoreError(.constraint(name: nil), "SQLite refused the data: \(message)", statement: sql, sqlState: code)
         }
-        return StoreError(.database, "SQLite error: \(message)", statement: sql)
+        // The write lock stayed taken past busy_timeout: the whole transaction may run again.
+        if primary == SQLITE_BUSY || primary == SQLITE_LOCKED {
+            return StoreError(.retryable, "SQLite error: \(message)", statement: sql, sqlState: code)
+        }
+        return StoreError(.database, "SQLite error: \(message)", statement: sql, sqlState: code)
     }
 }
 

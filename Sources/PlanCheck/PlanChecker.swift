@@ -10,9 +10,14 @@ public struct PlanChecker {
     let orders: [String: WorkOrder]
     let technicians: [String: Technician]
     let crews: [String: Crew]
+    /// Visits an earlier published version already promised (order → visit): a visit kept with
+    /// the same technician and start was announced when that version was made, so the notice rule
+    /// (H6) is not read against this version's time for it. Empty for a plan made from a file.
+    let earlier: [String: PlannedVisit]
 
-    public init(scenario: Scenario) {
+    public init(scenario: Scenario, earlier: [PlannedVisit] = []) {
         self.scenario = scenario
+        self.earlier = Dictionary(earlier.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
         orders = Dictionary(scenario.orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         technicians = Dictionary(scenario.technicians.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         crews = Dictionary(scenario.crews.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -96,7 +101,8 @@ public struct PlanChecker {
         if order.group == nil, order.lock == nil, let window = order.window, visit.start < window.start || visit.start > window.end {
             found.append("H2 \(visit.order): starts outside its window")
         }
-        if order.lock == nil, visit.start.adding(minutes: -scenario.policy.noticeMinutes) < scenario.now {
+        let keptAsPromised = earlier[visit.order].map { $0.technician == visit.technician && $0.start == visit.start } ?? false
+        if order.lock == nil, !keptAsPromised, visit.start.adding(minutes: -scenario.policy.noticeMinutes) < scenario.now {
             found.append("H6 \(visit.order): starts less than \(scenario.policy.noticeMinutes) minutes after the plan is made")
         }
         if let lock = order.lock, lock.technicianID != visit.technician || lock.start != visit.start {

@@ -24,7 +24,8 @@ struct NoticeDeliveryFaultTests {
             // Slow enough to be killed in the middle; every third request fails.
             let receiver = try await NoticeReceiver(failEvery: 3, delay: .milliseconds(15))
             defer { receiver.stop() }
-            let send = ["notices", "send", "--sink", receiver.url, "--now", "2026-11-23T23:00:00+08:00", "--concurrency", "4", db]
+            let send = ["notices", "send", "--sink", receiver.url, "--now", "2026-11-23T23:00:00+08:00", "--concurrency", "4",
+                        "--claim-seconds", "2", db]
             let first = try runner.start(send)
             let deadline = Date().addingTimeInterval(60)
             while receiver.deliveries.count < queued.count / 3 && first.isRunning && Date() < deadline {
@@ -38,8 +39,9 @@ struct NoticeDeliveryFaultTests {
             let afterKill = try await database.store.transaction { try $0.notices(.sent).count }
             #expect(afterKill > 0 && afterKill < queued.count, "the kill came mid-run: \(afterKill) of \(queued.count) sent")
 
-            // Run again, as cron would: a notice that failed every attempt of a run (every third
-            // request fails) stays due for the next run.
+            // Run again, as cron would, once the killed run's claims ran out: a notice that failed
+            // every attempt of a run (every third request fails) stays due for the next run.
+            try await Task.sleep(for: .milliseconds(3_100))
             var runs = 0
             var last = try runner.run(send)
             while last.status == 1 && runs < 3 {

@@ -15,6 +15,7 @@ public final class TestClock: DispatchClock, @unchecked Sendable {
 
     public func now() -> Instant { lock.withLock { current } }
     public func set(_ text: String) { lock.withLock { current = OperationFixtures.instant(text) } }
+    public func set(_ instant: Instant) { lock.withLock { current = instant } }
 }
 
 /// A small Shanghai day (2026-11-23): three in-house technicians, an install with an agreed
@@ -87,11 +88,11 @@ public enum OperationFixtures {
     /// Plans the stored day with the solver (fixed iterations) and publishes it.
     @discardableResult
     public static func planAndPublish(_ operations: DispatchOperations, _ date: LocalDate = date) async throws -> PublishOutcome {
-        guard let (scenario, version) = try await operations.planningDay(date) else { throw TestSetupError(message: "no day \(date)") }
+        guard let (scenario, version, revision) = try await operations.planningDay(date) else { throw TestSetupError(message: "no day \(date)") }
         var day = scenario
         day.now = operations.clock.now()
         let plan = Solver(scenario: day, options: SolverOptions(seed: 1, iterations: 200)).plan()
-        return try await operations.commitPlan(plan, basedOn: version, seed: 1, actor: "planner")
+        return try await operations.commitPlan(plan, basedOn: version, revision: revision, seed: 1, actor: "planner")
     }
 
     /// Violations of the hard rules that do not depend on when the plan is read (H1–H5, H7, H8)

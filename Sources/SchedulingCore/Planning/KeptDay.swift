@@ -19,12 +19,16 @@ public struct KeptDay {
 
     let scenario: Scenario
     let kept: [PlannedVisit]
+    /// Orders whose kept visits are placed before every other kept visit (a delayed visit at its
+    /// new start, which later visits of the same technician must make room for).
+    let first: Set<String>
 
     /// `day` holds the day's settings and technicians (absences of the day included); its orders
     /// must include every order of `kept`. Visits of the work being placed are never kept.
-    public init(day: Scenario, kept: [PlannedVisit]) {
+    public init(day: Scenario, kept: [PlannedVisit], first: Set<String> = []) {
         scenario = day
         self.kept = kept
+        self.first = first
     }
 
     /// For each window, where `work` (one order, or every member of one group) would go, or nil.
@@ -157,14 +161,41 @@ public struct KeptDay {
         return (PlanningProblem(trial), orders.count)
     }
 
-    /// The kept visits placed as published, earliest first; those that no longer fit are named.
+    /// The kept visits placed as published; those that no longer fit are named.
+    ///
+    /// Kept visits have fixed starts, so only the break can stand in the way of rebuilding a
+    /// published day: placed while the day is half built, it sits before the drive home where
+    /// only a visit placed later gives it room. So the visits go in first with every break taken
+    /// out, earliest first, and each break then goes where it fits among them; if one fits
+    /// nowhere, the day is built again with the breaks in place from the start.
     private func keptSolution(_ problem: PlanningProblem, keptCount: Int) -> (solution: Solution, unkept: [String]) {
         var solution = Solution(problem: problem)
+        var breaks: [Int: Route.Element] = [:]
+        for route in solution.routes.indices {
+            guard let index = solution.routes[route].breakIndex else { continue }
+            breaks[route] = solution.routes[route].elements[index]
+            solution.routes[route].rearrange(problem) { $0.remove(at: index) }
+        }
+        let unkept = placeKept(problem, keptCount: keptCount, into: &solution)
+        for (route, element) in breaks {
+            solution.routes[route].rearrange(problem) { $0.append(element) }
+            solution.refreshBreak(route, problem: problem)
+        }
+        if breaks.keys.allSatisfy({ solution.routes[$0].feasible }) { return (solution, unkept) }
+        var withBreaks = Solution(problem: problem)
+        return (withBreaks, placeKept(problem, keptCount: keptCount, into: &withBreaks))
+    }
+
+    /// Places the kept jobs (those of `first` before the others, then earliest first) and returns
+    /// the orders of those that do not fit.
+    private func placeKept(_ problem: PlanningProblem, keptCount: Int, into solution: inout Solution) -> [String] {
         let insertion = Insertion(problem: problem)
         var unkept: [String] = []
-        let jobs = Job.all(problem).filter { $0.members.allSatisfy { $0 < keptCount } }
-            .sorted { ($0.members.map { problem.orders[$0].earliest }.min() ?? 0, $0.members[0])
-                < ($1.members.map { problem.orders[$0].earliest }.min() ?? 0, $1.members[0]) }
+        func rank(_ job: Job) -> (Int, Int, Int) {
+            let leads = job.members.contains { first.contains(problem.orderIDs[$0]) }
+            return (leads ? 0 : 1, job.members.map { problem.orders[$0].earliest }.min() ?? 0, job.members[0])
+        }
+        let jobs = Job.all(problem).filter { $0.members.allSatisfy { $0 < keptCount } }.sorted { rank($0) < rank($1) }
         for job in jobs {
             if let (placement, _) = insertion.best(job, in: solution) {
                 insertion.apply(placement, to: &solution)
@@ -172,7 +203,7 @@ public struct KeptDay {
                 unkept.append(contentsOf: job.members.map { problem.orderIDs[$0] })
             }
         }
-        return (solution, unkept.sorted())
+        return unkept.sorted()
     }
 
     private func planned(_ problem: PlanningProblem, _ solution: Solution) -> Plan {

@@ -180,6 +180,11 @@ public struct PlanningProblem: Sendable {
         let technicianIndex = Dictionary(uniqueKeysWithValues: scenario.technicians.enumerated().map { ($1.id, $0) })
         let farFuture = Int.max / 4
         var built: [Order] = []
+        // Members of an announced coordinated visit that follow its locked head back to back on
+        // the same technician (pinned there): announced too, so the notice rule does not bind them.
+        let lockedHeads = Set(scenario.orders.compactMap { order in
+            order.lock.flatMap { lock in order.group.map { "\($0)\u{1}\(lock.technicianID)" } }
+        })
         for order in scenario.orders {
             let eligible = scenario.technicians.indices.filter {
                 scenario.ineligibility(of: scenario.technicians[$0], for: order, crews: crewsByID) == nil
@@ -193,7 +198,8 @@ public struct PlanningProblem: Sendable {
                 earliest = fixedStart
                 latest = fixedStart
             } else {
-                earliest = max(earliest, noticeEarliest)
+                let follower = order.pin.map { pin in order.group.map { lockedHeads.contains("\($0)\u{1}\(pin.technicianID)") } ?? false } ?? false
+                if !follower { earliest = max(earliest, noticeEarliest) }
                 if let pin = order.pin {
                     fixedTechnician = technicianIndex[pin.technicianID] ?? -1
                     if let start = pin.start {

@@ -1,0 +1,13 @@
+-- Migration 7: the consistency model (docs/consistency.md).
+--
+-- service_days.revision counts every change that matters to a plan of the day (an order's state,
+-- lock, pin, window or day; an absence; an import; a published version). A plan records the
+-- revision it was computed from and publishing refuses it when the day moved on meanwhile.
+--
+-- notices.claimed_by / claim_until: a sender claims due notices under a lease before delivering
+-- them, so two senders never deliver the same notice; a claim whose sender died runs out and is
+-- taken over. (SQLite serialises writers, so a claim is taken under the database's write lock.)
+
+ALTER TABLE service_days ADD COLUMN revision INTEGER NOT NULL DEFAULT 0 CHECK (revision >= 0);
+ALTER TABLE notices ADD COLUMN claimed_by TEXT;
+ALTER TABLE notices ADD COLUMN claim_until INTEGER;
