@@ -28,6 +28,7 @@ enum Failure {
             case .badInput, .notFound: return ExitCode(2)
             case .conflict: return ExitCode(3)
             case .busy: return ExitCode(4)
+            case .workersLost: return ExitCode(6)
             case .storage: return ExitCode(1)
             }
         default:

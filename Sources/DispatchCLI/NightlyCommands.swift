@@ -69,10 +69,15 @@ struct Nightly: AsyncParsableCommand {
                                    valueName: "seconds"))
         var leaseSeconds = 30
 
+        @Option(help: ArgumentHelp("With --workers: fail (exit 6) when a day's units are not planned within this time.",
+                                   valueName: "seconds"))
+        var deadlineSeconds: Double = 3600
+
         @OptionGroup var options: OperationOptions
 
         func validate() throws {
             if let workers, !(0...64).contains(workers) { throw ValidationError("--workers must be between 0 and 64") }
+            guard deadlineSeconds > 0 else { throw ValidationError("--deadline-seconds must be positive") }
             guard leaseSeconds >= 1 else { throw ValidationError("--lease-seconds must be at least 1") }
         }
 
@@ -88,12 +93,16 @@ struct Nightly: AsyncParsableCommand {
                     return source
                 }
                 defer { sources.forEach { $0.cancel() } }
-                let local = try WorkerProcesses(count: workers ?? 0, leaseSeconds: leaseSeconds, database: options.database.database)
+                let local = WorkerProcesses(leaseSeconds: leaseSeconds, database: options.database.database)
                 defer { local.stop() }
                 try await options.withOperations { operations in
+                    var nightly = NightlyOptions(firstDay: first, days: days, seconds: seconds, dryRun: dryRun, distributed: workers != nil)
+                    nightly.deadlineSeconds = deadlineSeconds
+                    if let workers, workers > 0 { nightly.workersAlive = { local.anyRunning } }
+                    // Workers start only once this run holds the run lock: a run refused as busy starts none.
                     let report = try await operations.nightly(
-                        NightlyOptions(firstDay: first, days: days, seconds: seconds, dryRun: dryRun, distributed: workers != nil),
-                        actor: options.actor ?? "nightly", stop: { stopped.isRaised },
+                        nightly, actor: options.actor ?? "nightly", stop: { stopped.isRaised },
+                        whenLocked: { try local.start(count: workers ?? 0) },
                         progress: { line in Failure.printError("nightly: \(line)") })
                     print(NightlySummary.render(report))
                     if report.outcome == "interrupted" {
@@ -218,29 +227,54 @@ extension Instant {
 
 /// The worker processes `dispatch nightly --workers N` starts beside itself: the same binary,
 /// the same database, told to exit when this process is gone; stopped when the run ends.
-final class WorkerProcesses {
+///
+/// The database location reaches them through the environment (DISPATCH_DATABASE), never on
+/// their command line, where every local user could read a password in it.
+final class WorkerProcesses: @unchecked Sendable {
+    // Invariant behind @unchecked Sendable: `processes` is touched only under `lock`.
+    private let lock = NSLock()
     private var processes: [Process] = []
+    private let leaseSeconds: Int
+    private let database: String?
 
-    init(count: Int, leaseSeconds: Int, database: String?) throws {
+    init(leaseSeconds: Int, database: String?) {
+        self.leaseSeconds = leaseSeconds
+        self.database = database
+    }
+
+    func start(count: Int) throws {
         guard count > 0 else { return }
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var environment = ProcessInfo.processInfo.environment
+        if let database { environment[DatabaseLocation.environmentVariable] = database }
         for _ in 0..<count {
             let process = Process()
             process.executableURL = binary
             process.arguments = ["nightly", "worker", "--parent", String(getpid()), "--lease-seconds", String(leaseSeconds)]
-                + (database.map { ["--database", $0] } ?? [])
+            process.environment = environment
             process.standardOutput = FileHandle.nullDevice
             do { try process.run() } catch {
                 stop()
                 throw BadInput(message: "cannot start a worker process (\(binary.path)): \(error.localizedDescription)")
             }
-            processes.append(process)
+            lock.withLock { processes.append(process) }
         }
     }
 
+    /// Whether at least one of the workers is still running.
+    var anyRunning: Bool { lock.withLock { processes.contains { $0.isRunning } } }
+
     func stop() {
-        for process in processes where process.isRunning { process.terminate() }
-        for process in processes { process.waitUntilExit() }
-        processes = []
+        let all = lock.withLock { () -> [Process] in
+            defer { processes = [] }
+            return processes
+        }
+        for process in all where process.isRunning { process.terminate() }
+        // A worker still starting up may not listen to SIGTERM yet (it inherits this run's
+        // ignored SIGTERM until it sets its own): after two seconds it is killed.
+        let deadline = Date().addingTimeInterval(2)
+        while all.contains(where: \.isRunning) && Date() < deadline { usleep(20_000) }
+        for process in all where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for process in all { process.waitUntilExit() }
     }
 }

@@ -46,7 +46,7 @@ public struct Problem: HTTPResponseError, Sendable {
         switch error.category {
         case .badInput: return invalid(error.message)
         case .notFound: return notFound(error.message)
-        case .conflict, .busy: return Problem(.conflict, "conflict", "Conflict", error.message)
+        case .conflict, .busy, .workersLost: return Problem(.conflict, "conflict", "Conflict", error.message)
         case .storage: return Problem(.serviceUnavailable, "unavailable", "Service unavailable", "the database is not answering; try again shortly")
         }
     }

@@ -17,6 +17,13 @@ public struct NightlyOptions: Sendable {
     /// are planned by `dispatch nightly worker` processes, here or on other machines, and this
     /// run merges and publishes them. Off: every day is planned in this process.
     public var distributed: Bool
+    /// A unit whose workers died this many times (its lease ran out each time) fails the run.
+    public var maxUnitAttempts = 3
+    /// Wall-clock seconds a distributed run waits for its units before it fails.
+    public var deadlineSeconds: Double = 3600
+    /// Whether the workers this process started are still there (nil: workers run elsewhere).
+    /// When all have died and units are left, the run fails within seconds instead of waiting.
+    public var workersAlive: (@Sendable () -> Bool)?
 
     public init(firstDay: LocalDate? = nil, days: Int = 1, seconds: Double = 10, dryRun: Bool = false, seed: UInt64 = 1,
                 distributed: Bool = false) {
@@ -51,7 +58,11 @@ extension DispatchOperations {
     /// day with nothing new publishes nothing, so running twice changes nothing the second time.
     /// One run at a time: a second one gets a `busy` error. `stop` is asked between days and
     /// while workers plan a day's units.
+    ///
+    /// `whenLocked` runs once the run lock is held, before anything else (the CLI starts its
+    /// local workers there, so a run refused as busy never starts any).
     public func nightly(_ options: NightlyOptions, actor: String = "nightly", stop: @escaping @Sendable () -> Bool = { false },
+                        whenLocked: () throws -> Void = {},
                         progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> NightlyReport {
         guard (1...31).contains(options.days) else { throw OperationError.badInput("--days must be between 1 and 31") }
         let locked: Bool
@@ -60,6 +71,7 @@ extension DispatchOperations {
             throw OperationError(.busy, "another nightly run is under way (it holds the nightly lock); this one did nothing")
         }
         do {
+            try whenLocked()
             let report = try await nightlyLocked(options, actor: actor, stop: stop, progress: progress)
             await store.releaseRunLock("nightly")
             return report

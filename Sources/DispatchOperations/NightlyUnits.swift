@@ -156,8 +156,21 @@ extension DispatchOperations {
         progress("\(date): \(units.count) units queued (\(units.map { $0.territories.joined(separator: "+") }.joined(separator: ", ")))")
         var done = -1
         var quietSince = ContinuousClock.now
+        let deadline = ContinuousClock.now + .seconds(options.deadlineSeconds)
         while true {
             let states = try await read { context in try context.tx.units(run: run, day: date) }
+            if let failed = states.first(where: { $0.state != "done" && $0.attempts >= options.maxUnitAttempts && $0.leaseExpired }) {
+                throw OperationError(.workersLost, "unit \(failed.unit) of \(date) was claimed \(failed.attempts) times and its worker "
+                    + "died each time; nothing of \(date) was published (see the workers' logs)")
+            }
+            if let alive = options.workersAlive, !alive(), states.contains(where: { $0.state != "done" }) {
+                throw OperationError(.workersLost, "every worker this run started has exited with units of \(date) left; "
+                    + "nothing of \(date) was published")
+            }
+            if ContinuousClock.now > deadline {
+                throw OperationError(.workersLost, "the units of \(date) were not planned within the run's deadline of "
+                    + "\(Int(options.deadlineSeconds)) s; nothing of \(date) was published")
+            }
             let finished = states.filter { $0.state == "done" }
             if finished.count != done || states.contains(where: { $0.state == "running" }) { quietSince = .now }
             if finished.count != done {

@@ -1,7 +1,7 @@
 import DispatchStore
 
 /// A failed operation, with the category every interface maps to its own code: the CLI to exit
-/// codes (bad input and not found 2, conflict 3, busy 4, storage 1), the HTTP server to statuses
+/// codes (bad input and not found 2, conflict 3, busy 4, workers lost 6, storage 1), the HTTP server to statuses
 /// (422/400, 404, 409, 503).
 ///
 /// Messages name ids and times but never customer data: a database refusal is reported by its
@@ -13,6 +13,9 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Equatabl
         case conflict
         /// Another run holds the lock this one needs (the nightly job).
         case busy
+        /// The workers a nightly run waited for died, failed a unit too often, or the run's
+        /// deadline passed: nothing of the day was published.
+        case workersLost = "workers_lost"
         case storage
     }
 

@@ -12,12 +12,16 @@ public struct NightlyUnit: Hashable, Sendable {
     public var attempts: Int
     /// The unit's plan and unplaced orders, as JSON, once done.
     public var result: String?
+    /// The holder's lease has run out (on the database clock): the holder is presumed dead.
+    public var leaseExpired = false
 }
 
 /// The queue of units that workers in several processes (or on several machines) claim.
 extension StoreTransaction {
     /// Queues the units of one day of a run, unit 0 first (claimed first).
+    /// Units queued before for the same day of the run (a day planned again after a conflict) are replaced.
     public func queueUnits(run: Int, day: LocalDate, specs: [String]) throws {
+        try connection.execute("DELETE FROM nightly_units WHERE run_id = ? AND day = ?", [.integer(run), .text(day.description)])
         for (index, spec) in specs.enumerated() {
             try connection.execute(
                 "INSERT INTO nightly_units (run_id, day, unit, spec, state) VALUES (?, ?, ?, ?, 'queued')",
@@ -28,11 +32,12 @@ extension StoreTransaction {
     /// Claims the first unit of a running run that is queued, or whose holder's lease ran out,
     /// for `worker` for `leaseSeconds`; nil when there is none. On PostgreSQL the row is taken
     /// with `FOR UPDATE SKIP LOCKED`, so workers claiming at once get different units.
-    public func claimUnit(worker: String, leaseSeconds: Int) throws -> NightlyUnit? {
+    /// A unit claimed `maxAttempts` times already is left alone (its run fails it).
+    public func claimUnit(worker: String, leaseSeconds: Int, maxAttempts: Int = 3) throws -> NightlyUnit? {
         let sql = """
             SELECT u.run_id, \(dialect.dateColumn("u.day")), u.unit FROM nightly_units u JOIN nightly_runs r ON r.id = u.run_id
             WHERE r.outcome = 'running'
-              AND (u.state = 'queued' OR (u.state = 'running' AND u.lease_until < \(dialect.currentInstant)))
+              AND (u.state = 'queued' OR (u.state = 'running' AND u.lease_until < \(dialect.currentInstant) AND u.attempts < \(max(1, maxAttempts))))
             ORDER BY u.run_id, u.day, u.unit LIMIT 1\(dialect.claimRows)
             """
         guard let row = try connection.query(sql, []).first else { return nil }
@@ -61,12 +66,14 @@ extension StoreTransaction {
     /// The units of one day of a run, in order.
     public func units(run: Int, day: LocalDate) throws -> [NightlyUnit] {
         let sql = """
-            SELECT run_id, \(dialect.dateColumn("day")), unit, spec, state, worker, attempts, result
+            SELECT run_id, \(dialect.dateColumn("day")), unit, spec, state, worker, attempts, result,
+                   CASE WHEN lease_until < \(dialect.currentInstant) THEN 1 ELSE 0 END
             FROM nightly_units WHERE run_id = ? AND day = ? ORDER BY unit
             """
         return try connection.query(sql, [.integer(run), .text(day.description)]).map { row in
             NightlyUnit(run: try row.int(0), day: try reader.date(row.text(1)), unit: try row.int(2), spec: try row.text(3),
-                        state: try row.text(4), worker: row.optionalText(5), attempts: try row.int(6), result: row.optionalText(7))
+                        state: try row.text(4), worker: row.optionalText(5), attempts: try row.int(6), result: row.optionalText(7),
+                        leaseExpired: try row.int(8) == 1)
         }
     }
 }

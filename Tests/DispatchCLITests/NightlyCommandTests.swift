@@ -38,7 +38,8 @@ struct NightlyCommandTests {
             for (offset, delay) in [0, 400, 1200].enumerated() {
                 let before = try plans(database)
                 let last = try database.connection.query("SELECT COALESCE(MAX(id), 0) FROM nightly_runs", []).first?.int(0) ?? 0
-                let run = try runner.start(["nightly", "--date", "2026-11-2\(4 + offset)", "--seconds", "6",
+                // 30 s of search: killed after at most 1.2 s, it is mid-search on any machine.
+                let run = try runner.start(["nightly", "--date", "2026-11-2\(4 + offset)", "--seconds", "30",
                                             "--now", "2026-11-22T22:00:00+08:00", db], stderr: "run-\(delay).log")
                 // Killed while it runs: once it has recorded its start, then `delay` later.
                 let started = Date()
@@ -193,21 +194,68 @@ struct NightlyCommandTests {
             let outcome = try database.connection.query("SELECT outcome FROM nightly_runs", []).first?.text(0)
             #expect(outcome == "interrupted")
 
-            // Two workers started by the run itself: every unit planned, the day published and valid.
-            let run = try runner.run("nightly", "--date", "2026-11-23", "--seconds", "2", "--workers", "2",
-                                     "--now", "2026-11-22T21:30:00+08:00", db)
-            #expect(run.status == 0, "\(run.stderr)")
-            #expect(run.stdout.contains("2026-11-23: version 1 published") && run.stderr.contains("units queued"))
+            // Two workers started by the run itself: every unit planned, the day published and valid;
+            // the database location reaches them through the environment, not their command line.
+            let run = try runner.start(["nightly", "--date", "2026-11-23", "--seconds", "2", "--workers", "2",
+                                        "--now", "2026-11-22T21:30:00+08:00", db], stderr: "run.log")
+            var seen: [String: String] = [:]
+            while run.isRunning {
+                for (pid, command) in Self.workers(of: run.processIdentifier) { seen[pid] = command }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let log = (try? String(contentsOf: runner.directory.appendingPathComponent("run.log"), encoding: .utf8)) ?? ""
+            #expect(run.terminationStatus == 0, "\(log)")
+            #expect(log.contains("units queued"))
+            #expect(!seen.isEmpty, "no worker process was seen")
+            for (pid, command) in seen {
+                #expect(!command.contains("--database") && !command.contains(database.url), "worker \(pid) has the database on its command line")
+            }
             let last = try #require(try database.connection.query("SELECT MAX(id) FROM nightly_runs", []).first?.int(0))
             let units = try database.connection.query("SELECT state, worker FROM nightly_units WHERE run_id = ?", [.integer(last)])
             #expect(units.count > 1 && units.allSatisfy { (try? $0.text(0)) == "done" })
             #expect(try runner.run("check", "--date", "2026-11-23", db).status == 0)
             // The workers left with the run.
-            let leftover = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap { pid -> String? in
-                guard Int(pid) != nil, let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return nil }
-                return command.contains("nightly\u{0}worker\u{0}--parent") && command.contains(database.url) ? pid : nil
+            #expect(Self.workers(of: run.processIdentifier).isEmpty, "worker processes still running")
+        }
+    }
+
+    /// The worker processes a run started (pid → command line, NUL-separated).
+    static func workers(of run: Int32) -> [String: String] {
+        var found: [String: String] = [:]
+        for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(pid) != nil {
+            guard let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
+                  command.contains("nightly\u{0}worker\u{0}--parent\u{0}\(run)\u{0}") else { continue }
+            found[pid] = command
+        }
+        return found
+    }
+
+    @Test("A run whose workers all died fails with exit 6 within a minute and publishes nothing", arguments: Backend.all)
+    func deadWorkersFailTheRun(_ backend: Backend) async throws {
+        let runner = try DispatchRunner()
+        defer { runner.remove() }
+        try await TestDatabase.with(backend) { database in
+            let db = "--database=\(database.url)"
+            try #require(try runner.importGenerated(["--orders", "300", "--technicians", "20", "--territories", "4", "--seed", "7"], db) != nil)
+            let run = try runner.start(["nightly", "--date", "2026-11-23", "--seconds", "120", "--workers", "2",
+                                        "--now", "2026-11-22T21:30:00+08:00", db], stderr: "run.log")
+            let started = Date()
+            var workers: [String: String] = [:]
+            while workers.count < 2 && run.isRunning && Date().timeIntervalSince(started) < 30 {
+                workers = Self.workers(of: run.processIdentifier)
+                try await Task.sleep(for: .milliseconds(20))
             }
-            #expect(leftover.isEmpty, "worker processes still running: \(leftover)")
+            try #require(workers.count == 2, "the run did not start two workers")
+            for pid in workers.keys { kill(Int32(pid)!, SIGKILL) }
+            let killedAt = Date()
+            while run.isRunning && Date().timeIntervalSince(killedAt) < 90 { try await Task.sleep(for: .milliseconds(50)) }
+            if run.isRunning { kill(run.processIdentifier, SIGKILL) }
+            run.waitUntilExit()
+            let log = (try? String(contentsOf: runner.directory.appendingPathComponent("run.log"), encoding: .utf8)) ?? ""
+            #expect(run.terminationStatus == 6, "\(log)")
+            #expect(Date().timeIntervalSince(killedAt) < 60)
+            #expect(log.contains("every worker this run started has exited"), "\(log)")
+            #expect(try database.connection.query("SELECT 1 FROM plans", []).isEmpty)
         }
     }
 }
