@@ -135,9 +135,20 @@ enum BoardText {
     }
 }
 
-/// Writes a chart file whole or not at all: a temporary file beside it, then a rename.
+/// Writes a chart file whole or not at all: a temporary file beside it, then a rename. `-`
+/// writes to standard output. Anything at the path that is not a regular file (a device, a
+/// directory, a symbolic link, a pipe) is refused, never replaced.
 enum ChartFile {
     static func write(_ text: String, to path: String, option: String) throws {
+        if path == "-" {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        var status = stat()
+        if lstat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
+            throw BadInput(message: "\(option) \(path): refusing to replace something that is not a regular file; "
+                + "name a new file, a regular one, or - for standard output")
+        }
         let target = URL(fileURLWithPath: path)
         let temporary = target.deletingLastPathComponent()
             .appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")

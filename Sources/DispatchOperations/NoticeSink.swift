@@ -94,42 +94,70 @@ public struct HTTPNoticeSink: NoticeSink {
 
 /// Appends one JSON object per line. A key already in the file is never written again, so a
 /// run killed between writing and marking the notice sent does not duplicate it.
+///
+/// The file must be a regular file (a symbolic link, device or pipe is refused). Each line is
+/// appended whole or not at all: a write that fails part-way is cut back to where it began, so
+/// the file never holds half a line from this sink.
 public actor FileNoticeSink: NoticeSink {
-    private let handle: FileHandle
+    private let descriptor: Int32
     private var written: Set<String>
     public let path: String
 
     public init(path: String) throws {
         self.path = path
-        let manager = FileManager.default
-        if !manager.fileExists(atPath: path) {
-            guard manager.createFile(atPath: path, contents: nil) else {
-                throw OperationError.badInput("cannot create notice file \(path)")
-            }
+        let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            let reason = errno == ELOOP ? "it is a symbolic link" : String(cString: strerror(errno))
+            throw OperationError.badInput("cannot open notice file \(path) for appending: \(reason)")
         }
-        guard let handle = FileHandle(forUpdatingAtPath: path), let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else {
-            throw OperationError.badInput("cannot open notice file \(path) for appending")
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            throw OperationError.badInput("notice file \(path) is not a regular file")
         }
-        self.handle = handle
+        self.descriptor = descriptor
+        let data = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
         var keys = Set<String>()
         for line in data.split(separator: UInt8(ascii: "\n")) {
             if let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
                let key = object["idempotency_key"] as? String { keys.insert(key) }
         }
         written = keys
-        // A line cut short by a crash is completed so the next one starts on its own line.
-        if let last = data.last, last != UInt8(ascii: "\n") { handle.seekToEndOfFile(); handle.write(Data("\n".utf8)) }
+        // A line cut short by another writer's crash is completed so the next one starts on its own line.
+        if let last = data.last, last != UInt8(ascii: "\n") { _ = Self.append(Data("\n".utf8), to: descriptor) }
     }
+
+    deinit { close(descriptor) }
 
     public func deliver(_ notice: StoredNotice) async throws {
         guard !written.contains(notice.draft.key) else { return }
-        do {
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data((notice.draft.body + "\n").utf8))
-            try handle.synchronize()
-        } catch {
-            throw DeliveryFailure(message: "cannot write \(path): \(error.localizedDescription)", retryable: true)
+        if let failure = Self.append(Data((notice.draft.body + "\n").utf8), to: descriptor) {
+            throw DeliveryFailure(message: "cannot write \(path): \(failure)", retryable: true)
         }
         written.insert(notice.draft.key)
+    }
+
+    /// Appends `data` and flushes it to disk; on failure cuts the file back to its length before
+    /// and returns the reason.
+    static func append(_ data: Data, to descriptor: Int32) -> String? {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return String(cString: strerror(errno)) }
+        let before = status.st_size
+        var failure: String?
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let count = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno))
+                    return
+                }
+                offset += count
+            }
+        }
+        if failure == nil && fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
+        if failure != nil { _ = ftruncate(descriptor, before) }
+        return failure
     }
 }

@@ -56,26 +56,56 @@ public enum DatabaseLocation: Hashable, Sendable, CustomStringConvertible {
         return first[..<equals].allSatisfy { $0.isLetter || $0 == "_" } && equals != first.startIndex
     }
 
-    /// Removes passwords from a URI (`user:secret@`, `?password=secret`) or a keyword string.
+    /// Removes passwords from every form libpq reads: a URI's user information
+    /// (`user:secret@`) and query parameters whose name, percent-decoded, is `password`
+    /// (`?password=x`, `?passw%6Frd=x`), and keyword strings with any spacing around `=`
+    /// (`password=x`, `password = x`, `password= 'a b'`). The one routine every printed or logged
+    /// database location goes through.
     public static func redact(_ text: String) -> String {
         var result = text
-        if let scheme = result.range(of: "://"),
-           let at = result[scheme.upperBound...].firstIndex(of: "@") {
-            let userInfo = result[scheme.upperBound..<at]
-            if let colon = userInfo.firstIndex(of: ":") {
+        if let scheme = result.range(of: "://") {
+            // The authority ends at the path, query or fragment; its last `@` ends the user information.
+            let authorityEnd = result[scheme.upperBound...].firstIndex { "/?#".contains($0) } ?? result.endIndex
+            if let at = result[scheme.upperBound..<authorityEnd].lastIndex(of: "@"),
+               let colon = result[scheme.upperBound..<at].firstIndex(of: ":") {
                 result.replaceSubrange(result.index(after: colon)..<at, with: "***")
             }
+            if let question = result.firstIndex(of: "?") {
+                let query = result[result.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+                    guard let equals = pair.firstIndex(of: "=") else { return String(pair) }
+                    let name = String(pair[..<equals]).removingPercentEncoding ?? String(pair[..<equals])
+                    return Self.isSecret(name) ? pair[...equals] + "***" : String(pair)
+                }
+                result = result[...question] + query.joined(separator: "&")
+            }
         }
-        return redactKeyword("password", in: result)
+        return redactKeywords(in: result)
     }
 
-    /// Replaces the value after every `password=` (quoted or not, URI query or keyword form).
-    static func redactKeyword(_ key: String, in text: String) -> String {
+    /// Whether a connection parameter's name holds a secret.
+    static func isSecret(_ name: String) -> Bool {
+        name.trimmingCharacters(in: .whitespaces).lowercased() == "password"
+    }
+
+    /// Masks the value of every `password` keyword of a libpq keyword string: the key, optional
+    /// spaces, `=`, optional spaces, then a value quoted with `'…'` (backslash escapes) or running
+    /// to the next space. Text that is not a keyword string passes through unchanged.
+    static func redactKeywords(in text: String) -> String {
         var output = ""
         var rest = Substring(text)
-        while let match = rest.range(of: "\(key)=", options: .caseInsensitive) {
-            output += rest[..<match.upperBound] + "***"
+        while let match = rest.range(of: "password", options: .caseInsensitive) {
+            // Only a whole word: not the tail of another key.
+            let before = match.lowerBound == rest.startIndex ? nil : rest[rest.index(before: match.lowerBound)]
             var cursor = match.upperBound
+            while cursor < rest.endIndex, rest[cursor] == " " || rest[cursor] == "\t" { cursor = rest.index(after: cursor) }
+            guard before.map({ !($0.isLetter || $0.isNumber || $0 == "_") }) ?? true, cursor < rest.endIndex, rest[cursor] == "=" else {
+                output += rest[..<match.upperBound]
+                rest = rest[match.upperBound...]
+                continue
+            }
+            cursor = rest.index(after: cursor)
+            while cursor < rest.endIndex, rest[cursor] == " " || rest[cursor] == "\t" { cursor = rest.index(after: cursor) }
+            output += rest[..<cursor] + "***"
             if cursor < rest.endIndex, rest[cursor] == "'" {
                 cursor = rest.index(after: cursor)
                 while cursor < rest.endIndex, rest[cursor] != "'" {
@@ -84,7 +114,7 @@ public enum DatabaseLocation: Hashable, Sendable, CustomStringConvertible {
                 }
                 if cursor < rest.endIndex { cursor = rest.index(after: cursor) }
             } else {
-                while cursor < rest.endIndex, !" &".contains(rest[cursor]) { cursor = rest.index(after: cursor) }
+                while cursor < rest.endIndex, !" \t&".contains(rest[cursor]) { cursor = rest.index(after: cursor) }
             }
             rest = rest[cursor...]
         }

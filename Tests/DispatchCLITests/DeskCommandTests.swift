@@ -118,6 +118,22 @@ struct DeskCommandTests {
             // A file that cannot be written: exit 2, one line naming the option, nothing left behind.
             let refused = try runner.run("board", "--date", "2026-11-23", "--svg", "/nonexistent/dir/board.svg", db)
             #expect(refused.status == 2 && refused.stderr.contains("--svg /nonexistent/dir/board.svg"))
+
+            // Only a regular file is ever replaced: a device and a symbolic link are refused and left as they are.
+            let device = try runner.run("board", "--date", "2026-11-23", "--svg", "/dev/null", db)
+            #expect(device.status == 2 && device.stderr.contains("not a regular file"), "\(device.stderr)")
+            var status = stat()
+            #expect(lstat("/dev/null", &status) == 0 && (status.st_mode & S_IFMT) == S_IFCHR)
+            let kept = try runner.write("kept.txt", "keep me")
+            let link = runner.directory.appendingPathComponent("link.svg").path
+            #expect(symlink(kept, link) == 0)
+            let linked = try runner.run("board", "--date", "2026-11-23", "--svg", link, db)
+            #expect(linked.status == 2 && linked.stderr.contains("not a regular file"))
+            #expect(try String(contentsOfFile: kept, encoding: .utf8) == "keep me")
+            #expect(lstat(link, &status) == 0 && (status.st_mode & S_IFMT) == S_IFLNK)
+            // `-` is standard output.
+            let printed = try runner.run("board", "--date", "2026-11-23", "--svg", "-", db)
+            #expect(printed.status == 0 && printed.stdout.contains("<svg"))
         }
     }
 
