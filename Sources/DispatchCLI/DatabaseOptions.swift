@@ -35,10 +35,22 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens `count` connections to the chosen database as one pooled store (for the server).
-    func openPool(_ count: Int) throws -> (store: any DispatchStore, location: DatabaseLocation) {
+    /// `count` connections; on PostgreSQL each one is opened again after it was lost (a server
+    /// restart or fail-over), and `onConnectionEvent` hears of every loss and recovery.
+    func openPool(_ count: Int, onConnectionEvent: @escaping @Sendable (String) -> Void = { _ in })
+        throws -> (store: any DispatchStore, location: DatabaseLocation) {
         let location = try location()
         var stores: [any DispatchStore] = []
-        for _ in 0..<max(1, count) { stores.append(try open().store) }
+        for _ in 0..<max(1, count) {
+            switch location {
+            case .sqlite:
+                stores.append(try open().store)
+            case .postgres(let conninfo):
+                stores.append(SQLDispatchStore(connection: try PostgresConnection(conninfo: conninfo),
+                                               reopen: { try PostgresConnection(conninfo: conninfo) },
+                                               onConnectionEvent: onConnectionEvent))
+            }
+        }
         return (StorePool(stores), location)
     }
 

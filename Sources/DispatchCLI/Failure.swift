@@ -29,7 +29,7 @@ enum Failure {
             case .conflict: return ExitCode(3)
             case .busy: return ExitCode(4)
             case .workersLost: return ExitCode(6)
-            case .storage: return ExitCode(1)
+            case .storage, .unavailable: return ExitCode(1)
             }
         default:
             printError("dispatch: \(error)")

@@ -35,10 +35,19 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Requests a second each token may make on average (it may burst to three times that).")
     var rateLimit: Double = 10
 
+    @Option(help: ArgumentHelp("Close a connection that sends nothing for this long (idle, or stalled mid-request).",
+                               valueName: "seconds"))
+    var idleTimeout = 30
+
+    @Option(help: "Connections open at once; more wait in the listen backlog until one closes.")
+    var maxConnections = 512
+
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard (1...3600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be between 1 and 3600 seconds") }
+        guard (1...100_000).contains(maxConnections) else { throw ValidationError("--max-connections must be between 1 and 100000") }
         guard (1...64).contains(connections) else { throw ValidationError("--connections must be between 1 and 64") }
         guard rateLimit > 0 else { throw ValidationError("--rate-limit must be positive") }
     }
@@ -50,11 +59,14 @@ struct Serve: AsyncParsableCommand {
                 handler.logLevel = .info
                 return handler
             }
-            let (store, location) = try database.openPool(connections)
+            let logger = Logger(label: "dispatch.http")
+            let storeLogger = Logger(label: "dispatch.store")
+            let (store, location) = try database.openPool(connections) { event in storeLogger.warning("\(event)") }
             let operations = DispatchOperations(store: store, clock: SystemClock())
             try await operations.ping()
-            let settings = DispatchServer.Settings(host: host, port: port, ratePerSecond: rateLimit, burst: rateLimit * 3)
-            let logger = Logger(label: "dispatch.http")
+            var settings = DispatchServer.Settings(host: host, port: port, ratePerSecond: rateLimit, burst: rateLimit * 3)
+            settings.idleTimeoutSeconds = Int64(idleTimeout)
+            settings.maxConnections = maxConnections
             let server = DispatchServer(operations: operations, settings: settings, logger: logger)
             let app = server.application { port in
                 logger.info("serving", metadata: ["database": .string(location.description), "port": .stringConvertible(port)])

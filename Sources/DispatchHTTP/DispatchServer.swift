@@ -17,6 +17,12 @@ public struct DispatchServer: Sendable {
         public var burst: Double
         /// Days in the calendar feed, today included.
         public var feedDays: Int
+        /// A connection that sends nothing for this long (idle between requests, or stalled
+        /// inside a request's headers or body) is closed.
+        public var idleTimeoutSeconds: Int64 = 30
+        /// Connections open at once; past it, new ones wait in the listen backlog until one closes
+        /// (they are not accepted and then dropped, and the server does not spin).
+        public var maxConnections = 512
 
         public init(host: String = "127.0.0.1", port: Int = 8080, ratePerSecond: Double = 10, burst: Double = 30, feedDays: Int = 8) {
             self.host = host
@@ -31,6 +37,8 @@ public struct DispatchServer: Sendable {
     let settings: Settings
     let logger: Logger
     let limiter: RateLimiter
+    /// Failed authentications per client address: 10 at once, then one every 6 seconds.
+    let failures = RateLimiter(perSecond: 1.0 / 6, burst: 10)
 
     public init(operations: DispatchOperations, settings: Settings, logger: Logger) {
         self.operations = operations
@@ -44,8 +52,17 @@ public struct DispatchServer: Sendable {
         let router = Router(context: APIContext.self)
         router.add(middleware: RequestLogMiddleware(logger: logger))
         router.add(middleware: ProblemMiddleware())
-        router.get("/healthz") { _, _ in try Self.json(["status": "ok"]) }
-        router.get("/readyz") { _, _ in
+        // Every GET route answers HEAD too: the same status and headers, no body.
+        func get(_ path: RouterPath, _ handler: @escaping @Sendable (Request, APIContext) async throws -> Response) {
+            router.get(path, use: handler)
+            router.head(path) { request, context in
+                var response = try await handler(request, context)
+                response.body = .init()
+                return response
+            }
+        }
+        get("/healthz") { _, _ in try Self.json(["status": "ok"]) }
+        get("/readyz") { _, _ in
             do {
                 try await operations.ping()
             } catch {
@@ -53,29 +70,43 @@ public struct DispatchServer: Sendable {
             }
             return try Self.json(["status": "ready"])
         }
-        router.get("/openapi.yaml") { _, _ in
+        get("/openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"],
                      body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_yaml)))
         }
-        router.get("/v1/me/agenda") { request, context in
+        get("/v1/me/agenda") { request, context in
             let principal = try await authenticate(request, context, as: .technician)
             return try await agenda(of: principal.subject, request)
         }
-        router.get("/v1/technicians/:id/agenda") { request, context in
+        get("/v1/technicians/:id/agenda") { request, context in
             _ = try await authenticate(request, context, as: .dispatcher)
             let id = try context.parameters.require("id")
             return try await agenda(of: id, request)
         }
-        router.get("/v1/me/calendar.ics") { request, context in try await calendar(request, context) }
+        get("/v1/me/calendar.ics") { request, context in try await calendar(request, context) }
         router.post("/v1/me/orders/:id/status") { request, context in
             let principal = try await authenticate(request, context, as: .technician)
             return try await reportStatus(try context.parameters.require("id"), by: principal, request, context)
         }
         return Application(
             router: router,
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "fielddispatch"),
+            server: .http1(configuration: .init(idleTimeout: .seconds(settings.idleTimeoutSeconds))),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "fielddispatch",
+                                 availableConnectionsDelegate: .maximum(settings.maxConnections, logger: logger)),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
+    }
+
+    /// The methods a path of this API answers (HEAD wherever GET is), or nil for an unknown path.
+    static func methods(of path: String) -> [String]? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        switch parts.count {
+        case 1 where ["healthz", "readyz", "openapi.yaml"].contains(parts[0]): return ["GET", "HEAD"]
+        case 3 where parts[0] == "v1" && parts[1] == "me" && (parts[2] == "agenda" || parts[2] == "calendar.ics"): return ["GET", "HEAD"]
+        case 4 where parts[0] == "v1" && parts[1] == "technicians" && parts[3] == "agenda": return ["GET", "HEAD"]
+        case 5 where parts[0] == "v1" && parts[1] == "me" && parts[2] == "orders" && parts[4] == "status": return ["POST"]
+        default: return nil
+        }
     }
 
     // MARK: Authentication
@@ -86,7 +117,7 @@ public struct DispatchServer: Sendable {
         guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             throw Problem.unauthorized("send the token as 'Authorization: Bearer TOKEN' (dispatch technicians token ID)")
         }
-        guard let principal = try await operations.authenticate(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)) else {
+        guard let principal = try await verified(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), context) else {
             throw Problem.unauthorized("the token is unknown or revoked")
         }
         context.identity.principal = principal
@@ -98,6 +129,20 @@ public struct DispatchServer: Sendable {
             case .technician: throw Problem.forbidden("this needs a dispatcher's token")
             }
         }
+        return principal
+    }
+
+    /// The principal of a presented token, or nil. A client address whose tokens keep failing
+    /// is refused with 429 for a while before its next token is even looked at (guessing is slow).
+    func verified(_ token: String, _ context: APIContext) async throws -> Principal? {
+        if let wait = await failures.peek(context.clientAddress) {
+            var problem = Problem(.tooManyRequests, "rate-limited", "Too many requests",
+                                  "too many failed authentications from this address; try again in \(wait) s")
+            problem.headers[.retryAfter] = String(wait)
+            throw problem
+        }
+        let principal = try await operations.authenticate(token)
+        if principal == nil { _ = await failures.admit(context.clientAddress) }
         return principal
     }
 
@@ -150,7 +195,7 @@ public struct DispatchServer: Sendable {
         guard let token = request.uri.queryParameters.get("token") else {
             throw Problem.unauthorized("subscribe with the feed URL that 'dispatch technicians token ID --feed' makes (…?token=FEEDTOKEN)")
         }
-        guard let principal = try await operations.authenticate(String(token)), principal.kind == .feed else {
+        guard let principal = try await verified(String(token), context), principal.kind == .feed else {
             throw Problem.unauthorized("the feed token is unknown or revoked")
         }
         context.identity.principal = principal

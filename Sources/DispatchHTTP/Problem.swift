@@ -41,13 +41,24 @@ public struct Problem: HTTPResponseError, Sendable {
     static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, "bad-request", "Bad request", detail) }
     static func invalid(_ detail: String) -> Problem { Problem(.unprocessableContent, "invalid", "Invalid request", detail) }
 
+    /// A body past the limit; the connection is closed after the answer (the rest is not read).
+    static func tooLarge(limit: Int) -> Problem {
+        var problem = Problem(.contentTooLarge, "too-large", "Body too large", "request bodies are limited to \(limit / 1024) KiB")
+        problem.headers[.connection] = "close"
+        return problem
+    }
+
     /// The problem for an application-layer failure.
     static func from(_ error: OperationError) -> Problem {
         switch error.category {
         case .badInput: return invalid(error.message)
         case .notFound: return notFound(error.message)
         case .conflict, .busy, .workersLost: return Problem(.conflict, "conflict", "Conflict", error.message)
-        case .storage: return Problem(.serviceUnavailable, "unavailable", "Service unavailable", "the database is not answering; try again shortly")
+        case .unavailable:
+            var problem = Problem(.serviceUnavailable, "unavailable", "Service unavailable", "the database is not answering; try again shortly")
+            problem.headers[.retryAfter] = "5"
+            return problem
+        case .storage: return Problem(.internalServerError, "internal", "Internal error", "the server failed; the failure was logged")
         }
     }
 }
@@ -62,13 +73,23 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let problem as Problem {
             throw problem
         } catch let error as OperationError {
+            if error.category == .storage {
+                context.logger.error("database failure", metadata: ["error": "\(error.message)"])
+            }
             throw Problem.from(error)
         } catch let error as HTTPResponseError {
             // The framework's own refusals (an unknown route, a body past the limit, ...).
             switch error.status {
-            case .notFound: throw Problem.notFound("no such route: \(request.method) \(request.uri.path)")
-            case .contentTooLarge: throw Problem(.contentTooLarge, "too-large", "Body too large", "request bodies are limited to 64 KiB")
-            case .methodNotAllowed: throw Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed", "\(request.method) is not allowed on \(request.uri.path)")
+            case .notFound:
+                // A known path asked with another method: 405 with the methods it has.
+                if let allowed = DispatchServer.methods(of: request.uri.path) {
+                    var problem = Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed",
+                                          "\(request.method) is not allowed on \(request.uri.path); it takes \(allowed.joined(separator: ", "))")
+                    problem.headers[.allow] = allowed.joined(separator: ", ")
+                    throw problem
+                }
+                throw Problem.notFound("no such route: \(request.method) \(request.uri.path)")
+            case .contentTooLarge: throw Problem.tooLarge(limit: 64 * 1024)
             default: throw Problem(error.status, "http-\(error.status.code)", error.status.reasonPhrase, error.status.reasonPhrase)
             }
         } catch {
@@ -77,3 +98,4 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
+

@@ -35,6 +35,15 @@ actor RateLimiter {
         return max(1, Int(((1 - bucket.tokens) / perSecond).rounded(.up)))
     }
 
+    /// Nil when `key` has at least one request left, else the seconds until it has; takes nothing.
+    func peek(_ key: String) -> Int? {
+        guard let bucket = buckets[key] else { return nil }
+        let elapsed = bucket.updated.duration(to: .now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let tokens = min(burst, bucket.tokens + seconds * perSecond)
+        return tokens >= 1 ? nil : max(1, Int(((1 - tokens) / perSecond).rounded(.up)))
+    }
+
     /// Drops buckets that have refilled completely, so memory stays flat with many tokens.
     private func forgetIdle(_ now: ContinuousClock.Instant) {
         let full = burst / perSecond

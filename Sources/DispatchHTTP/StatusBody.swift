@@ -34,10 +34,25 @@ struct StatusBody {
     }
 
     static func read(_ request: Request, _ context: APIContext) async throws -> StatusBody {
-        guard let type = request.headers[.contentType], type.lowercased().hasPrefix("application/json") else {
+        // Exactly application/json, parameters (charset) allowed: not application/jsonx.
+        let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard mediaType == "application/json" else {
             throw Problem(.unsupportedMediaType, "unsupported-media-type", "Unsupported media type", "send the body as application/json")
         }
-        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > context.maxUploadSize {
+            context.closeConnectionSoon()
+            throw Problem.tooLarge(limit: context.maxUploadSize)
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        } catch let error as HTTPResponseError where error.status == .contentTooLarge {
+            context.closeConnectionSoon()
+            throw Problem.tooLarge(limit: context.maxUploadSize)
+        } catch {
+            // A body the HTTP parser could not read (a bad chunk size, an unknown transfer coding, a cut connection).
+            throw Problem.badRequest("the request body could not be read as HTTP/1.1 sends it")
+        }
         let data = Data(buffer.readableBytesView)
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw Problem.badRequest("the body is not a JSON object")

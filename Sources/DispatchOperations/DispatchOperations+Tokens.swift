@@ -34,6 +34,9 @@ enum APIToken {
         return ("\(prefix(kind))_\(id)_\(text)", id, hash(text))
     }
 
+    /// Compared against when the id is unknown: the hash of no secret anyone can present.
+    static let absentHash = String(repeating: "0", count: 64)
+
     static func hash(_ secret: String) -> String {
         SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
     }
@@ -82,8 +85,11 @@ extension DispatchOperations {
     public func authenticate(_ token: String) async throws -> Principal? {
         guard let (kind, id, secret) = APIToken.parse(token) else { return nil }
         return try await read { context -> Principal? in
-            guard let stored = try context.tx.token(id), stored.revokedAt == nil, stored.kind == kind,
-                  APIToken.constantTimeEqual(stored.secretSHA256, APIToken.hash(secret)) else { return nil }
+            // The secret is hashed and compared whether or not the id exists, so an unknown id
+            // takes as long to refuse as a known id with a wrong secret.
+            let stored = try context.tx.token(id)
+            let matches = APIToken.constantTimeEqual(stored?.secretSHA256 ?? APIToken.absentHash, APIToken.hash(secret))
+            guard let stored, matches, stored.revokedAt == nil, stored.kind == kind else { return nil }
             return Principal(kind: kind, subject: stored.subject, tokenID: id)
         }
     }

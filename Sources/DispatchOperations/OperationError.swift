@@ -16,6 +16,9 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Equatabl
         /// The workers a nightly run waited for died, failed a unit too often, or the run's
         /// deadline passed: nothing of the day was published.
         case workersLost = "workers_lost"
+        /// The database cannot be reached (down, restarting, failing over): try again shortly.
+        case unavailable
+        /// The database failed in a way this program did not expect: an internal error.
         case storage
     }
 
@@ -43,6 +46,7 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Equatabl
             case .retryable:
                 return OperationError(.conflict, "another change to the same orders kept winning; nothing was changed, try again (\(store.message))")
             case .configuration: return OperationError(.badInput, store.description)
+            case .connection: return OperationError(.unavailable, store.description)
             case .constraint(let name):
                 return OperationError(.conflict, "the database refused the change (constraint \(name ?? "unnamed"))")
             default: return OperationError(.storage, store.description)

@@ -7,24 +7,68 @@ import SchedulingCore
 /// All work on the connection runs on one serial queue owned by this store, never on the
 /// cooperative thread pool, and is exposed as `async` functions.
 public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendable {
-    // Invariant behind @unchecked Sendable: `connection` and `schemaCurrent` are touched only on `queue`.
-    private let connection: any SQLConnection
+    // Invariant behind @unchecked Sendable: `connection`, `broken` and `schemaCurrent` are touched only on `queue`.
+    private var connection: any SQLConnection
+    private var broken = false
     private var schemaCurrent = false
     private let queue: DispatchQueue
     public let backend: String
+    /// Opens a new connection after this one was lost (a server restart, a fail-over, a
+    /// terminated backend); nil: a lost connection stays lost.
+    private let reopen: (@Sendable () throws -> any SQLConnection)?
+    /// Told each time the connection was lost and each time it was opened again.
+    private let onConnectionEvent: (@Sendable (String) -> Void)?
 
-    public init(connection: any SQLConnection) {
+    public init(connection: any SQLConnection, reopen: (@Sendable () throws -> any SQLConnection)? = nil,
+                onConnectionEvent: (@Sendable (String) -> Void)? = nil) {
         self.connection = connection
         self.backend = connection.dialect.backend
         self.queue = DispatchQueue(label: "fielddispatch.store.\(connection.dialect.backend)")
+        self.reopen = reopen
+        self.onConnectionEvent = onConnectionEvent
     }
 
     /// Runs blocking database work on this store's queue.
+    ///
+    /// A connection found lost is opened again before the next piece of work (so the database
+    /// coming back is noticed by the next request, within seconds). Work that failed because the
+    /// connection broke at its first statement (nothing was sent) runs once more on the new one;
+    /// otherwise it fails as a connection error, since a transaction cut off mid-way may or may
+    /// not have committed.
     func run<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
-                continuation.resume(with: Result { try body(self.connection) })
+                continuation.resume(with: Result { try self.runOnQueue(body) })
             }
+        }
+    }
+
+    private func runOnQueue<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        if broken { try reconnect() }
+        do {
+            return try body(connection)
+        } catch let error as StoreError where error.kind == .connection && reopen != nil {
+            broken = true
+            onConnectionEvent?("database connection lost: \(error.message)")
+            // Nothing reached the server when the very first statement found the connection gone.
+            guard error.statement == nil || error.statement == StoreError.summarise(connection.dialect.beginTransaction)
+                || error.statement == StoreError.summarise(connection.dialect.beginReadTransaction) else { throw error }
+            try reconnect()
+            return try body(connection)
+        }
+    }
+
+    private func reconnect() throws {
+        guard let reopen else { return }
+        do {
+            let fresh = try reopen()
+            connection.close()
+            connection = fresh
+            broken = false
+            schemaCurrent = false
+            onConnectionEvent?("database connection opened again")
+        } catch {
+            throw error as? StoreError ?? StoreError(.connection, "cannot reconnect: \(error)")
         }
     }
 

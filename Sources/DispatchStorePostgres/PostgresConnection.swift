@@ -142,7 +142,8 @@ public final class PostgresConnection: SQLConnection {
             let constraint = PQresultErrorField(result, Int32(UInt8(ascii: "n"))).map { String(cString: $0) }
             throw StoreError(.constraint(name: constraint), "PostgreSQL refused the data: \(message)", statement: sql, sqlState: state)
         }
-        if PQstatus(handle) != CONNECTION_OK {
+        // Class 08 (connection exception) and 57P01–57P03 (the server shut the session down).
+        if PQstatus(handle) != CONNECTION_OK || state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state) {
             throw StoreError(.connection, "PostgreSQL connection lost: \(message)", statement: sql, sqlState: state)
         }
         if StoreError.retryableSQLStates.contains(state) {

@@ -58,4 +58,51 @@ struct ServeCommandTests {
         #expect(!text.contains(token) && !text.contains(String(token.suffix(43))))
         #expect(!text.contains("+86 138 0000 0000") && !text.contains("0000 0000"))
     }
+
+    @Test("PostgreSQL going away and coming back: readiness 503 only while it is down, recovery within seconds, logged")
+    func reconnectsToPostgres() async throws {
+        let runner = try DispatchRunner()
+        defer { runner.remove() }
+        try await TestDatabase.with(.postgresql) { database in
+            // The server's sessions carry their own name, so only they are terminated below (other
+            // tests use the same server at the same time).
+            let name = "serve_\(UUID().uuidString.prefix(8))"
+            let db = "--database=\(database.url) application_name=\(name)"
+            try #require(runner.run("db", "migrate", db).status == 0)
+            let server = try runner.start(["serve", "--port", "0", "--connections", "2", db], stderr: "serve.log")
+            defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+            let log = runner.directory.appendingPathComponent("serve.log")
+            var port = 0
+            for _ in 0..<200 where port == 0 {
+                try await Task.sleep(for: .milliseconds(50))
+                let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                if let range = text.range(of: #"listening on 127\.0\.0\.1:\d+"#, options: .regularExpression) {
+                    port = Int(text[range].split(separator: ":").last ?? "") ?? 0
+                }
+            }
+            try #require(port > 0, "the server did not say its port")
+            let ready = URL(string: "http://127.0.0.1:\(port)/readyz")!
+            func status() async -> Int {
+                (try? await URLSession.shared.data(from: ready)).flatMap { ($0.1 as? HTTPURLResponse)?.statusCode } ?? 0
+            }
+            #expect(await status() == 200)
+            // Every backend of the server's schema is terminated, as a restart or fail-over would.
+            let killed = try database.connection.query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?", [.text(name)])
+            #expect(!killed.isEmpty)
+            var answers: [Int] = []
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline {
+                let code = await status()
+                answers.append(code)
+                if answers.suffix(4) == [200, 200, 200, 200] { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(answers.suffix(4) == [200, 200, 200, 200], "readiness after the backends were terminated: \(answers)")
+            kill(server.processIdentifier, SIGTERM)
+            server.waitUntilExit()
+            let text = try String(contentsOf: log, encoding: .utf8)
+            #expect(text.contains("database connection lost") && text.contains("database connection opened again"), "\(text.suffix(2000))")
+        }
+    }
 }

@@ -29,7 +29,8 @@ struct APIHarness {
     static let me = "T1"
     static let other = "T2"
 
-    static func start(_ database: TestDatabase, ratePerSecond: Double = 1000, burst: Double? = nil) async throws -> APIHarness {
+    static func start(_ database: TestDatabase, ratePerSecond: Double = 1000, burst: Double? = nil,
+                      idleTimeoutSeconds: Int64 = 30) async throws -> APIHarness {
         _ = try await database.store.migrate()
         var day = OperationFixtures.day()
         day.orders[0].notes = "Gate code 4711"
@@ -48,8 +49,9 @@ struct APIHarness {
 
         var logger = Logger(label: "test.http")
         logger.logLevel = .warning
-        let server = DispatchServer(operations: operations, settings: .init(port: 0, ratePerSecond: ratePerSecond, burst: burst ?? ratePerSecond),
-                                    logger: logger)
+        var settings = DispatchServer.Settings(port: 0, ratePerSecond: ratePerSecond, burst: burst ?? ratePerSecond)
+        settings.idleTimeoutSeconds = idleTimeoutSeconds
+        let server = DispatchServer(operations: operations, settings: settings, logger: logger)
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = server.application { port in continuation.yield(port) }
         let task = Task { try await app.run() }
@@ -111,10 +113,10 @@ struct APIHarness {
     }
 
     /// Runs `body` against a fresh harness on `backend`, always stopping the server.
-    static func with(_ backend: Backend, ratePerSecond: Double = 1000, burst: Double? = nil, _ body: (APIHarness) async throws -> Void)
-        async throws {
+    static func with(_ backend: Backend, ratePerSecond: Double = 1000, burst: Double? = nil, idleTimeoutSeconds: Int64 = 30,
+                     _ body: (APIHarness) async throws -> Void) async throws {
         try await TestDatabase.with(backend) { database in
-            let harness = try await start(database, ratePerSecond: ratePerSecond, burst: burst)
+            let harness = try await start(database, ratePerSecond: ratePerSecond, burst: burst, idleTimeoutSeconds: idleTimeoutSeconds)
             do {
                 try await body(harness)
             } catch {

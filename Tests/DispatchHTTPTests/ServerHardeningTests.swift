@@ -1,0 +1,103 @@
+import DispatchTestSupport
+import Foundation
+import Testing
+
+/// Bytes straight onto a socket, for what URLSession will not send: broken chunking, a declared
+/// body that never comes, a connection that says nothing.
+enum RawHTTP {
+    struct Exchange {
+        let text: String
+        /// The server closed the connection (rather than the wait running out).
+        let closed: Bool
+        let seconds: Double
+    }
+
+    static func exchange(port: Int, _ bytes: String, wait: Double) throws -> Exchange {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw TestSetupError(message: "socket: \(errno)") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw TestSetupError(message: "connect: \(errno)") }
+        var timeout = timeval(tv_sec: Int(wait), tv_usec: Int((wait - wait.rounded(.down)) * 1_000_000))
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let start = Date()
+        if !bytes.isEmpty { _ = bytes.withCString { send(descriptor, $0, strlen($0), 0) } }
+        var received = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var closed = false
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count > 0 { received += buffer[0..<count]; continue }
+            closed = count == 0
+            break
+        }
+        return Exchange(text: String(decoding: received, as: UTF8.self), closed: closed, seconds: Date().timeIntervalSince(start))
+    }
+}
+
+/// The server in production (issue 16): every method and every broken request answered with a
+/// problem, connections that say nothing closed, failed authentications slowed down.
+@Suite("Server hardening", .serialized)
+struct ServerHardeningTests {
+    static let day = "date=2026-11-23"
+
+    @Test("HEAD wherever GET is; 405 with Allow for a known path asked with another method; 404 otherwise")
+    func methods() async throws {
+        try await APIHarness.with(.sqlite) { api in
+            let head = try await api.request("HEAD", "/v1/me/agenda?\(Self.day)")
+            #expect(head.status == 200 && head.body.isEmpty && head.header("ETag") != nil)
+            #expect(try await api.request("HEAD", "/healthz", as: .none).status == 200)
+            let delete = try await api.request("DELETE", "/v1/me/agenda?\(Self.day)")
+            #expect(delete.status == 405 && delete.header("Allow") == "GET, HEAD")
+            #expect(delete.header("Content-Type") == "application/problem+json")
+            let put = try await api.request("PUT", "/v1/me/orders/WO-A/status", body: Data("{}".utf8))
+            #expect(put.status == 405 && put.header("Allow") == "POST")
+            #expect(try await api.request("DELETE", "/v1/nothing/here").status == 404)
+        }
+    }
+
+    @Test("A body the parser cannot read, a look-alike media type and a huge declared length get 4xx problems")
+    func brokenBodies() async throws {
+        try await APIHarness.with(.sqlite) { api in
+            let token = try #require(api.tokens[.technician])
+            let head = "POST /v1/me/orders/WO-A/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\n"
+            let chunk = try RawHTTP.exchange(port: api.port, head + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", wait: 10)
+            #expect(chunk.text.hasPrefix("HTTP/1.1 400") && chunk.text.contains("application/problem+json"), "\(chunk.text.prefix(300))")
+            let jsonx = try await api.request("POST", "/v1/me/orders/WO-A/status", body: Data(#"{"state":"en_route"}"#.utf8),
+                                              contentType: "application/jsonx")
+            #expect(jsonx.status == 415)
+            let huge = try RawHTTP.exchange(port: api.port, head + "Content-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n{", wait: 10)
+            #expect(huge.text.hasPrefix("HTTP/1.1 413"), "\(huge.text.prefix(200))")
+            #expect(huge.closed && huge.seconds < 9, "the connection stayed open after 413")
+        }
+    }
+
+    @Test("A connection that sends nothing, or stops inside its headers, is closed after the idle timeout")
+    func silentConnectionsClose() async throws {
+        try await APIHarness.with(.sqlite, idleTimeoutSeconds: 1) { api in
+            let silent = try RawHTTP.exchange(port: api.port, "", wait: 20)
+            #expect(silent.closed && silent.seconds >= 0.9 && silent.seconds < 15, "silent: closed \(silent.closed) after \(silent.seconds) s")
+            let partial = try RawHTTP.exchange(port: api.port, "GET /healthz HTTP/1.1\r\nHo", wait: 20)
+            #expect(partial.closed && partial.seconds < 15, "partial: closed \(partial.closed) after \(partial.seconds) s")
+            // The server still answers.
+            #expect(try await api.request("GET", "/healthz", as: .none).status == 200)
+        }
+    }
+
+    @Test("Failed authentications from one address are slowed down: after ten, 429 even for a good token")
+    func failedLoginsAreLimited() async throws {
+        try await APIHarness.with(.sqlite) { api in
+            var statuses: [Int] = []
+            for _ in 0..<12 { statuses.append(try await api.request("GET", "/v1/me/agenda?\(Self.day)", as: .revoked).status) }
+            #expect(statuses.prefix(10).allSatisfy { $0 == 401 } && statuses.suffix(2).allSatisfy { $0 == 429 }, "\(statuses)")
+            let good = try await api.request("GET", "/v1/me/agenda?\(Self.day)")
+            #expect(good.status == 429 && Int(good.header("Retry-After") ?? "") ?? 0 >= 1)
+        }
+    }
+}
