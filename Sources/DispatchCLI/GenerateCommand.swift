@@ -32,7 +32,10 @@ struct Generate: AsyncParsableCommand {
     var seed: UInt64 = 1
 
     func validate() throws {
-        guard orders > 0, technicians > 0 else { throw ValidationError("--orders and --technicians must be positive") }
+        guard (1...InputLimits.orders).contains(orders) else { throw ValidationError("--orders must be between 1 and \(InputLimits.orders)") }
+        guard (1...InputLimits.technicians).contains(technicians) else {
+            throw ValidationError("--technicians must be between 1 and \(InputLimits.technicians)")
+        }
         guard (0...1).contains(pairs) else { throw ValidationError("--pairs is a share between 0 and 1") }
         if let territories, !(2...64).contains(territories) { throw ValidationError("--territories must be between 2 and 64") }
     }

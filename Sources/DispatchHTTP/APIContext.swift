@@ -24,7 +24,7 @@ public struct APIContext: RequestContext {
     /// whose body will not be read (declared past the limit), instead of waiting for it to arrive.
     func closeConnectionSoon() {
         let channel = self.channel
-        channel.eventLoop.scheduleTask(in: .milliseconds(200)) { channel.close(promise: nil) }
+        channel.eventLoop.scheduleTask(in: .milliseconds(500)) { channel.close(promise: nil) }
     }
 
     public var maxUploadSize: Int { 64 * 1024 }

@@ -29,6 +29,10 @@ extension DispatchOperations {
             throw OperationError.badInput(Self.automaticExplanation(state))
         }
         let cleanReason = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
+        if let cleanReason, cleanReason.count > InputLimits.textLength {
+            throw OperationError.badInput("the reason is \(cleanReason.count) characters long; at most \(InputLimits.textLength) are accepted")
+        }
+        guard id.count <= InputLimits.idLength else { throw OperationError.notFound("no order '\(id.prefix(InputLimits.idLength))…'") }
         return try await perform { context in
             let order = try context.lockedOrder(id)
             guard OrderWorkflow.allows(order.state, state) else {
@@ -98,16 +102,23 @@ extension DispatchOperations {
     /// The completion fields as a JSON object; a broadband install needs its speed-test result.
     static func validatedDetails(_ details: [String: String], for order: StoredOrder, state: OrderState) throws -> String? {
         var object: [String: Any] = [:]
+        guard details.count <= InputLimits.details else {
+            throw OperationError.badInput("at most \(InputLimits.details) completion details are accepted, not \(details.count)")
+        }
         for (key, value) in details {
-            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-                throw OperationError.badInput("detail name '\(key)' must be letters, digits and _")
+            guard !key.isEmpty, key.count <= InputLimits.idLength, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw OperationError.badInput("detail name '\(key.prefix(InputLimits.idLength))' must be 1–\(InputLimits.idLength) letters, digits and _")
+            }
+            guard value.count <= InputLimits.textLength else {
+                throw OperationError.badInput("detail '\(key)' is \(value.count) characters long; at most \(InputLimits.textLength) are accepted")
             }
             object[key] = Double(value).map { NSNumber(value: $0) } ?? value as Any
         }
         if state == .completed && order.order.type == .install && order.order.service == .broadband {
-            guard let speed = details["speed_test_mbps"].flatMap(Double.init), speed > 0, speed.isFinite else {
+            guard let speed = details["speed_test_mbps"].flatMap(Double.init), InputLimits.speedTestMbps.contains(speed) else {
                 throw OperationError.badInput(
-                    "completing broadband install \(order.order.id) needs the speed-test result: --detail speed_test_mbps=N (a positive number)")
+                    "completing broadband install \(order.order.id) needs the speed-test result speed_test_mbps: a number of Mbit/s "
+                        + "from \(InputLimits.speedTestMbps.lowerBound) to \(Int(InputLimits.speedTestMbps.upperBound))")
             }
         }
         guard !object.isEmpty else { return nil }

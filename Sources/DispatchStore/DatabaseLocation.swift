@@ -32,6 +32,11 @@ public enum DatabaseLocation: Hashable, Sendable, CustomStringConvertible {
             var path = String(trimmed.dropFirst("sqlite:".count))
             if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
             guard !path.isEmpty else { throw StoreError(.configuration, "'sqlite:' needs a file path, e.g. sqlite:dispatch.sqlite") }
+            // An SQLite URI filename could name another VFS (vfs=unix-none turns locking off) or
+            // open options; only plain paths are accepted.
+            guard !path.lowercased().hasPrefix("file:") else {
+                throw StoreError(.configuration, "'sqlite:\(path)': SQLite URI filenames are not accepted; give a plain file path")
+            }
             self = .sqlite(path: path)
         } else if trimmed.hasPrefix("postgresql://") || trimmed.hasPrefix("postgres://") {
             self = .postgres(conninfo: trimmed)

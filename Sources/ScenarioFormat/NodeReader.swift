@@ -80,7 +80,17 @@ struct FieldReader {
             diagnostics.report(value, fieldPath(key), "must not be empty")
             return nil
         }
+        let limit = Self.isIdentifier(key) ? InputLimits.idLength : InputLimits.textLength
+        if scalar.string.count > limit {
+            diagnostics.report(value, fieldPath(key), "is \(scalar.string.count) characters long; at most \(limit) are accepted")
+            return nil
+        }
         return scalar.string
+    }
+
+    /// Keys whose values are ids (shorter limit): `id` and the references to other records.
+    static func isIdentifier(_ key: String) -> Bool {
+        ["id", "crew", "technician", "group", "territory"].contains(key)
     }
 
     func int(_ key: String, required: Bool = false, range: ClosedRange<Int>? = nil) -> Int? {
@@ -145,6 +155,10 @@ struct FieldReader {
         for (index, item) in sequence.enumerated() {
             guard let text = item.scalar?.string, !item.isNull, !text.isEmpty else {
                 diagnostics.report(item, "\(fieldPath(key))[\(index)]", "expected text, found \(item.valueDescription)")
+                return nil
+            }
+            guard text.count <= InputLimits.idLength else {
+                diagnostics.report(item, "\(fieldPath(key))[\(index)]", "is \(text.count) characters long; at most \(InputLimits.idLength) are accepted")
                 return nil
             }
             result.append(text)

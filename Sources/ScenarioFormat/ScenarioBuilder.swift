@@ -29,6 +29,9 @@ struct ScenarioBuilder {
         let now = top.instant("now", zone: zone)
         let travel = readTravel(top)
         let policy = readPolicy(top)
+        for (key, limit) in [("orders", InputLimits.orders), ("technicians", InputLimits.technicians)] where top.list(key).count > limit {
+            diagnostics.report(top.values[key], key, "holds \(top.list(key).count) entries; at most \(limit) are accepted in one file")
+        }
         let crews = top.list("crews").compactMap { readCrew($0.node, index: $0.index) }
         let technicians = top.list("technicians").compactMap { readTechnician($0.node, index: $0.index) }
         let orders = top.list("orders").compactMap { readOrder($0.node, index: $0.index) }

@@ -107,13 +107,18 @@ public struct ServiceTimeZone: Hashable, Sendable, CustomStringConvertible {
     public let identifier: String
     private let zone: TimeZone
 
+    /// Only IANA names (`Asia/Shanghai`, `UTC`): Foundation also reads `UTC+8` or `GMT+0800`,
+    /// which are no operator's zone and have no daylight-saving rules.
     public init?(identifier: String) {
-        guard let zone = TimeZone(identifier: identifier) else { return nil }
+        guard Self.known.contains(identifier), let zone = TimeZone(identifier: identifier) else { return nil }
         self.identifier = identifier
         self.zone = zone
     }
 
     public static let utc = ServiceTimeZone(identifier: "UTC")!
+
+    /// The IANA names this system's time zone database holds.
+    private static let known: Set<String> = Set(TimeZone.knownTimeZoneIdentifiers).union(["UTC", "Etc/UTC", "GMT"])
 
     public static func == (lhs: ServiceTimeZone, rhs: ServiceTimeZone) -> Bool { lhs.identifier == rhs.identifier }
     public func hash(into hasher: inout Hasher) { hasher.combine(identifier) }

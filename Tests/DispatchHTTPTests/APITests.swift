@@ -93,6 +93,12 @@ struct APITests {
             #expect(try await api.post(path, json: #"{"state": "on_site"}"#).status == 200)
             let noSpeed = try await api.post(path, json: #"{"state": "completed"}"#)
             #expect(noSpeed.status == 422 && (noSpeed.object["detail"] as? String)?.contains("speed_test_mbps") == true)
+            for speed in ["0", "-5", "1e308", "\"fast\""] {
+                let refused = try await api.post(path, json: #"{"state": "completed", "details": {"speed_test_mbps": "# + speed + "}}")
+                #expect(refused.status == 422, "speed \(speed) was accepted")
+            }
+            let longID = try await api.post("/v1/me/orders/\(String(repeating: "W", count: 100_000))/status", json: #"{"state": "en_route"}"#)
+            #expect((400..<500).contains(longID.status), "a 100 KB order id: \(longID.status)")
             let done = try await api.post(path, json: #"{"state": "completed", "details": {"speed_test_mbps": 94.5, "router": "HG8145"}}"#)
             #expect(done.status == 200 && done.object["to"] as? String == "completed")
             #expect(done.object["callback"] is Int)

@@ -210,6 +210,12 @@ struct DatabaseLocationTests {
         #expect(try DatabaseLocation(parsing: text) == expected)
     }
 
+    @Test("An SQLite URI filename (another VFS, open options) is refused", arguments: ["sqlite:file:x.sqlite?vfs=unix-none", "sqlite:FILE:x"])
+    func refusesSQLiteURIs(_ text: String) throws {
+        let error = try #require(throws: StoreError.self) { try DatabaseLocation(parsing: text) }
+        #expect(error.kind == .configuration && error.message.contains("plain file path"))
+    }
+
     @Test("Anything else is refused with the accepted forms, password hidden")
     func refusesUnknown() throws {
         let error = try #require(throws: StoreError.self) { try DatabaseLocation(parsing: "mysql://root:hunter2@h/db") }
