@@ -69,7 +69,7 @@ extension DispatchOperations {
             for member in work {
                 try context.tx.setAppointment(member.order.id, day: date, window: window, bookedAt: context.now)
             }
-            let plan = context.merged(trial, previous: try context.previousPlan(previous, day: scenario))
+            let plan = context.merged(trial, previous: try context.previousPlan(previous, day: scenario), day: scenario)
             let outcome = try context.publish(plan, day: scenario, previous: previous, cause: "book \(id)", actor: actor,
                                               lostReason: "another booking could not keep this visit")
             // The booking confirmation goes to the customer through the contact's order.
@@ -105,7 +105,7 @@ extension OperationContext {
               previous.visits.contains(where: { orders.contains($0.order) }) else { return }
         let scenario = try day(date, like: date)
         let (plan, _) = KeptDay(day: scenario, kept: previous.visits).keptPlan(excluding: orders)
-        _ = try publish(merged(plan, previous: try previousPlan(previous, day: scenario), dropping: orders), day: scenario,
+        _ = try publish(merged(plan, previous: try previousPlan(previous, day: scenario), day: scenario, dropping: orders), day: scenario,
                         previous: previous, cause: "moved to \(target)", actor: actor,
                         lostReason: "a visit moved to another day could not be kept")
     }

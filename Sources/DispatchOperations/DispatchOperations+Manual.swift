@@ -35,7 +35,7 @@ extension DispatchOperations {
                 throw OperationError.badInput("refused (\(verdict?.rule ?? "H3")): \(technician) \(verdict?.reason ?? "cannot take it")")
             }
             if pin { for member in work { try context.tx.setPin(member.order.id, Pin(technicianID: technician, start: start)) } }
-            let plan = context.merged(trial, previous: try context.previousPlan(previous, day: scenario))
+            let plan = context.merged(trial, previous: try context.previousPlan(previous, day: scenario), day: scenario)
             return try context.publish(plan, day: scenario, previous: previous, cause: "\(pin ? "pin" : "assign") \(id) to \(technician)",
                                        actor: actor, lostReason: "a dispatcher's change could not keep this visit")
         }
@@ -98,7 +98,7 @@ extension DispatchOperations {
                 try context.tx.setServiceDay(member.order.id, date)
             }
             try context.leaveDay(order.serviceDay, orders: members, to: date, actor: actor)
-            let plan = context.merged(trial, previous: try context.previousPlan(previous, day: scenario))
+            let plan = context.merged(trial, previous: try context.previousPlan(previous, day: scenario), day: scenario)
             return try context.publish(plan, day: scenario, previous: previous, cause: "move \(id) to \(date)", actor: actor,
                                        lostReason: "a dispatcher's change could not keep this visit")
         }

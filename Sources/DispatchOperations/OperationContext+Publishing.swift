@@ -163,20 +163,27 @@ extension OperationContext {
     }
 
     /// `plan` (visits of a kept day) with the left-out orders of `previous` still listed as left
-    /// out, minus those now visited, and the counts made to agree.
-    func merged(_ plan: Plan, previous: Plan?, dropping removed: Set<String> = []) -> Plan {
+    /// out, minus those now visited, and the counts made to agree. Every left-out order's code is
+    /// worked out again as of now on `day` (time has passed, technicians may be absent, orders
+    /// pinned), so no code carried over from an earlier version is stale.
+    func merged(_ plan: Plan, previous: Plan?, day: Scenario, dropping removed: Set<String> = []) -> Plan {
         var result = plan
         let visited = Set(plan.visits.map(\.order))
-        var unassigned = Dictionary(plan.unassigned.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
-        for item in previous?.unassigned ?? [] where !visited.contains(item.order) && !removed.contains(item.order) {
-            unassigned[item.order] = unassigned[item.order] ?? item
-        }
-        for id in removed { unassigned[id] = nil }
-        result.unassigned = unassigned.values.sorted { $0.order < $1.order }
+        var left = Set(plan.unassigned.map(\.order))
+        for item in previous?.unassigned ?? [] where !visited.contains(item.order) { left.insert(item.order) }
+        left.subtract(removed)
+        result.unassigned = explained(left, day: day, visits: plan.visits)
         result.kpis.orders = result.visits.count + result.unassigned.count
         result.kpis.assigned = result.visits.count
         if let previous { result.scenario = previous.scenario }
         return result
+    }
+
+    /// The codes of the orders `ids` left out of a day with `visits`, as of now.
+    func explained(_ ids: Set<String>, day: Scenario, visits: [PlannedVisit]) -> [UnassignedOrder] {
+        var asOfNow = day
+        asOfNow.now = now
+        return LeftOutExplainer.explain(ids, day: asOfNow, visits: visits).sorted { $0.order < $1.order }
     }
 }
 

@@ -30,18 +30,14 @@ extension OperationContext {
             placing.append((members[key(lead)] ?? job).sorted { $0.id < $1.id })
         }
         var (plan, _, _) = KeptDay(day: scenario, kept: staying, first: first).adding(jobs: placing, now: now)
-        plan = merged(plan, previous: try previousPlan(previous, day: scenario))
+        plan = merged(plan, previous: try previousPlan(previous, day: scenario), day: scenario)
         // Every order the day had in its plan, or was asked to place, is listed: visited or left out.
         let listed = Set(plan.visits.map(\.order) + plan.unassigned.map(\.order))
-        for id in Set(previous.visits.map(\.order) + placing.flatMap { $0.map(\.id) }).subtracting(listed).sorted() {
-            guard let order = orders[id] else { continue }
-            let short = order.window.map { $0.end.adding(minutes: -scenario.policy.noticeMinutes) < now } ?? false
-            plan.unassigned.append(UnassignedOrder(order: id, code: short ? .noticeTooShort : .displaced,
-                                                   reason: short ? "its window closes less than the notice after the change"
-                                                       : "it no longer fits the day after the change"))
+        let lost = Set(previous.visits.map(\.order) + placing.flatMap { $0.map(\.id) }).subtracting(listed)
+        if !lost.isEmpty {
+            plan.unassigned = explained(lost.union(plan.unassigned.map(\.order)), day: scenario, visits: plan.visits)
+            plan.kpis.orders = plan.visits.count + plan.unassigned.count
         }
-        plan.unassigned.sort { $0.order < $1.order }
-        plan.kpis.orders = plan.visits.count + plan.unassigned.count
         return plan
     }
 
@@ -80,26 +76,44 @@ extension OperationContext {
 }
 
 extension DispatchOperations {
-    /// Records a technician absent on a day. Their published visits of that day (with the rest
-    /// of each coordinated visit they share) go to other technicians where they still fit inside
-    /// their windows (a new plan version); the rest, and visits already announced (notified:
-    /// same technician, same start), go to `rebooking` with a notice due now, before the window.
-    /// Recording it again changes nothing.
+    /// Records a technician absent on a day. Their published visits of that day not yet begun
+    /// (with the rest of each coordinated visit they share) go to other technicians where they
+    /// still fit inside their windows (a new plan version); the rest, and visits already
+    /// announced (notified or en route: same technician, same start), go to `rebooking` with a
+    /// notice due now, before the window. A technician who falls ill after work began (a visit on
+    /// site or done) is absent from then on: the visits begun stay theirs and their shift ends
+    /// once the last of them is over and they are home. Recording it again changes nothing.
     public func recordAbsence(technician id: String, day date: LocalDate, reason: String?, actor: String) async throws -> PublishOutcome? {
         try await perform { context in
-            guard try context.tx.technician(id) != nil else { throw OperationError.notFound("no technician '\(id)'") }
+            guard let technician = try context.tx.technician(id) else { throw OperationError.notFound("no technician '\(id)'") }
             try context.tx.lockDays([date])
-            guard try context.tx.recordAbsence(technician: id, day: date, reason: reason, at: context.now) else { return nil }
-            guard let previous = try context.tx.publishedPlan(on: date, lock: true),
-                  previous.visits.contains(where: { $0.technician == id }) else { return nil }
-            let scenario = try context.day(date, like: date)
+            let previous = try context.tx.publishedPlan(on: date, lock: true)
+            let states = Dictionary(try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
             func job(_ visit: PlannedVisit) -> String { visit.group ?? "order:\(visit.order)" }
-            let affectedGroups = Set(previous.visits.filter { $0.technician == id }.map(job))
+            let begunStates: Set<OrderState> = [.onSite, .completed, .transferred, .customerAbsent]
+            let own = previous?.visits.filter { $0.technician == id } ?? []
+            let begunJobs = Set(own.filter { begunStates.contains(states[$0.order] ?? .new) }.map(job))
+            var fromMinute: Int?
+            if !begunJobs.isEmpty, let zone = try context.tx.zone(of: date) {
+                // Home after the last visit begun, and not before now.
+                let scenario = try context.day(date, like: date)
+                let locations = Dictionary(scenario.orders.map { ($0.id, $0.location) }, uniquingKeysWith: { first, _ in first })
+                var leaves = context.now
+                for visit in own where begunJobs.contains(job(visit)) {
+                    let home = locations[visit.order].map { scenario.travel.minutes(from: $0, to: technician.endLocation) } ?? 0
+                    leaves = max(leaves, visit.end.adding(minutes: home))
+                }
+                let local = zone.local(leaves)
+                fromMinute = min(1440, local.date > date ? 1440 : local.time.minutesAfterMidnight + (leaves.secondsSinceEpoch % 60 == 0 ? 0 : 1))
+            }
+            guard try context.tx.recordAbsence(technician: id, day: date, reason: reason, at: context.now, fromMinute: fromMinute) else { return nil }
+            guard let previous, own.contains(where: { !begunJobs.contains(job($0)) }) else { return nil }
+            let scenario = try context.day(date, like: date)
+            let affectedGroups = Set(own.map(job)).subtracting(begunJobs)
             let moving = previous.visits.filter { affectedGroups.contains(job($0)) }
             let kept = previous.visits.filter { !affectedGroups.contains(job($0)) }
             // A notified visit was promised with this technician at this start: it is not handed to
             // someone else but rebooked with the customer.
-            let states = Dictionary(try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
             let announced = Set(moving.filter { OrderWorkflow.locked.contains(states[$0.order] ?? .new) }.map(job))
             let reinsert = context.jobs(of: moving.filter { !announced.contains(job($0)) }, in: scenario)
             var plan = try context.rebuild(scenario, previous: previous, kept: kept, reinsert: reinsert)

@@ -74,7 +74,7 @@ struct ScenarioReader {
     func technicians(absentOn day: LocalDate?, id: String? = nil) throws -> [Technician] {
         var sql = """
             SELECT t.id, t.name, t.crew_id, t.skills, \(dialect.dateColumn("t.certified_until")), t.shift_start_minute,
-                   t.shift_end_minute, t.start_lat, t.start_lon, t.end_lat, t.end_lon, t.territories, a.technician_id
+                   t.shift_end_minute, t.start_lat, t.start_lon, t.end_lat, t.end_lon, t.territories, a.technician_id, a.from_minute
             FROM technicians t LEFT JOIN technician_absences a ON a.technician_id = t.id AND a.day = ?
             """
         var parameters: [SQLValue] = [.optional(day?.description)]
@@ -83,15 +83,17 @@ struct ScenarioReader {
             parameters.append(.text(id))
         }
         return try connection.query(sql, parameters).map { row in
-            Technician(
+            // Absent from a minute of the day on (fell ill after work began): the shift ends there.
+            let leftAt = try row.optionalInt(13)
+            return Technician(
                 id: try row.text(0), name: row.optionalText(1), crewID: row.optionalText(2),
                 skills: try JSONText.strings(row.text(3), column: "technicians.skills"),
                 certifiedUntil: try row.optionalText(4).map(date),
-                shift: Shift(start: try time(row.int(5)), end: try time(row.int(6))),
+                shift: Shift(start: try time(row.int(5)), end: try time(min(row.int(6), max(row.int(5), leftAt ?? Int.max)))),
                 startLocation: GeoPoint(latitude: try row.double(7), longitude: try row.double(8)),
                 endLocation: GeoPoint(latitude: try row.double(9), longitude: try row.double(10)),
                 territories: try row.optionalText(11).map { try JSONText.strings($0, column: "technicians.territories") },
-                absent: !row.isNull(12))
+                absent: !row.isNull(12) && leftAt == nil)
         }.sorted { $0.id < $1.id }
     }
 

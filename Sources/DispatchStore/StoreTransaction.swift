@@ -138,10 +138,12 @@ public struct StoreTransaction {
 
     /// Records the technician absent on `day`; returns false when already recorded.
     @discardableResult
-    public func recordAbsence(technician: String, day: LocalDate, reason: String?, at: Instant) throws -> Bool {
+    /// With `fromMinute` (a local minute of the day) the technician is absent from then on: their
+    /// shift ends there; without it, the whole day.
+    public func recordAbsence(technician: String, day: LocalDate, reason: String?, at: Instant, fromMinute: Int? = nil) throws -> Bool {
         let recorded = try connection.execute(
-            "INSERT INTO technician_absences (technician_id, day, reason, recorded_at) VALUES (?, ?, ?, \(dialect.instantParameter)) ON CONFLICT (technician_id, day) DO NOTHING",
-            [.text(technician), .text(day.description), .optional(reason), .instant(at)]) > 0
+            "INSERT INTO technician_absences (technician_id, day, reason, recorded_at, from_minute) VALUES (?, ?, ?, \(dialect.instantParameter), ?) ON CONFLICT (technician_id, day) DO NOTHING",
+            [.text(technician), .text(day.description), .optional(reason), .instant(at), .optional(fromMinute)]) > 0
         if recorded { try bumpRevision(day) }
         return recorded
     }

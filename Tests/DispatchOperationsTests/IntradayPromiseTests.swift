@@ -115,6 +115,45 @@ struct IntradayPromiseTests {
         }
     }
 
+    @Test("A technician ill after work began keeps the visits begun; the rest of their day goes elsewhere or to rebooking",
+          arguments: Backend.all)
+    func absenceAfterWorkBegan(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let clock = TestClock("2026-11-22T10:00:00+08:00")
+            let operations = try await Self.plannedDay(database, clock: clock)
+            let before = try await Self.published(database)
+            let orders = Dictionary(try await database.store.transaction { try $0.orders(on: Self.date) }.map { ($0.order.id, $0) },
+                                    uniquingKeysWith: { first, _ in first })
+            // The technician with most single visits: the first is completed, the second under way.
+            var counts: [String: Int] = [:]
+            for visit in before.visits where visit.group == nil { counts[visit.technician, default: 0] += 1 }
+            let busy: [String] = counts.filter { $0.value >= 4 }.map(\.key).sorted()
+            let technician = try #require(busy.first)
+            let visits = before.visits.filter { $0.technician == technician }.sorted { $0.start < $1.start }
+            clock.set("2026-11-23T10:00:00+08:00")
+            for (index, visit) in visits.prefix(2).enumerated() {
+                guard visit.group == nil else { continue }
+                _ = try await operations.setStatus(order: visit.order, to: .enRoute, actor: technician)
+                _ = try await operations.setStatus(order: visit.order, to: .onSite, actor: technician)
+                if index == 0 {
+                    let order = orders[visit.order]!.order
+                    let details = order.type == .install && order.service == .broadband ? ["speed_test_mbps": "80"] : [:]
+                    _ = try await operations.setStatus(order: visit.order, to: .completed, details: details, actor: technician)
+                }
+            }
+            let begun = Set(visits.prefix(2).filter { $0.group == nil }.map(\.order))
+            try #require(!begun.isEmpty)
+            _ = try await operations.recordAbsence(technician: technician, day: Self.date, reason: "ill", actor: "desk")
+            let after = try await Self.published(database)
+            for visit in visits where begun.contains(visit.order) {
+                let kept = after.visits.contains { $0.order == visit.order && $0.technician == technician && $0.start == visit.start }
+                #expect(kept, "begun visit \(visit.order) left \(technician)")
+            }
+            #expect(!after.visits.contains { $0.technician == technician && !begun.contains($0.order) })
+            #expect(try await Self.violations(operations) == [])
+        }
+    }
+
     @Test("A customer not at home takes only their own visit off the plan; every other visit stays", arguments: Backend.all)
     func customerAbsentDisplacesNobody(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in

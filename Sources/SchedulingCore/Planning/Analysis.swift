@@ -37,4 +37,42 @@ struct Analysis {
             }
         }
     }
+
+    /// The most specific true code for an order left out of a plan whose contractors carry
+    /// `crewLoad` visits: why nobody can serve it, else its contractor quotas are used up, else
+    /// other work was preferred.
+    func leftOut(_ member: Int, id: String, jobSize: Int, crewLoad: [Int], problem: PlanningProblem, explainer: Explainer) -> UnassignedOrder {
+        if let (code, reason) = blocked[member] { return UnassignedOrder(order: id, code: code, reason: reason) }
+        // Could be served alone: left out for quota, or for other work.
+        let alone = aloneTechnicians[member]
+        let crews = Set(alone.map { problem.technicians[$0].crew })
+        if !crews.contains(-1), crews.allSatisfy({ crewLoad[$0] + jobSize > problem.crewQuota[$0] }) {
+            return UnassignedOrder(order: id, code: .crewQuota, reason: explainer.crewQuota(member, crews: crews.sorted()))
+        }
+        return UnassignedOrder(order: id, code: .displaced, reason: explainer.displaced(member, alone: alone))
+    }
+}
+
+/// Why orders are left out of a published day, as of the day's `now`: the same codes the planner
+/// gives, computed again when a day changes during the day (time passes, an absence, a pin), so
+/// a code carried over from an earlier version is still true.
+public enum LeftOutExplainer {
+    /// One entry per id of `ids` that is an order of `day`, given the contractors' load in `visits`.
+    public static func explain(_ ids: Set<String>, day: Scenario, visits: [PlannedVisit]) -> [UnassignedOrder] {
+        guard !ids.isEmpty else { return [] }
+        var trial = day
+        let groups = Set(day.orders.filter { ids.contains($0.id) }.compactMap(\.group))
+        trial.orders = day.orders.filter { ids.contains($0.id) || ($0.group.map(groups.contains) ?? false) }
+        let problem = PlanningProblem(trial)
+        let analysis = Analysis(problem)
+        let explainer = Explainer(problem: problem, scenario: trial)
+        let technicianCrew = Dictionary(day.technicians.enumerated().map { ($1.id, problem.technicians[$0].crew) },
+                                        uniquingKeysWith: { first, _ in first })
+        var load = [Int](repeating: 0, count: problem.crewQuota.count)
+        for visit in visits { if let crew = technicianCrew[visit.technician], crew >= 0 { load[crew] += 1 } }
+        return problem.orderIDs.indices.filter { ids.contains(problem.orderIDs[$0]) }.map { index in
+            let size = problem.orders[index].group >= 0 ? problem.groups[problem.orders[index].group].count : 1
+            return analysis.leftOut(index, id: problem.orderIDs[index], jobSize: size, crewLoad: load, problem: problem, explainer: explainer)
+        }
+    }
 }

@@ -61,19 +61,8 @@ struct PlanBuilder {
         var result: [UnassignedOrder] = []
         for job in jobs where solution.routeOf[job.members[0]] < 0 {
             for member in job.members {
-                let id = scenario.orders[member].id
-                if let (code, reason) = analysis.blocked[member] {
-                    result.append(UnassignedOrder(order: id, code: code, reason: reason))
-                    continue
-                }
-                // Could be served alone: left out for quota, or for other work.
-                let alone = analysis.aloneTechnicians[member]
-                let crews = Set(alone.map { problem.technicians[$0].crew })
-                if !crews.contains(-1), crews.allSatisfy({ solution.crewLoad[$0] + job.members.count > problem.crewQuota[$0] }) {
-                    result.append(UnassignedOrder(order: id, code: .crewQuota, reason: explainer.crewQuota(member, crews: crews.sorted())))
-                } else {
-                    result.append(UnassignedOrder(order: id, code: .displaced, reason: explainer.displaced(member, alone: alone)))
-                }
+                result.append(analysis.leftOut(member, id: scenario.orders[member].id, jobSize: job.members.count,
+                                               crewLoad: solution.crewLoad, problem: problem, explainer: explainer))
             }
         }
         return result
