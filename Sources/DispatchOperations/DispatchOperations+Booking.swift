@@ -100,12 +100,15 @@ extension OperationContext {
     }
 
     /// Publishes `day` without `orders` (they are moving to `target`), keeping everything else.
+    /// The day's plan no longer names them, whether they were visited or listed as left out.
     func leaveDay(_ date: LocalDate, orders: Set<String>, to target: LocalDate, actor: String) throws {
-        guard let previous = try tx.publishedPlan(on: date, lock: true),
-              previous.visits.contains(where: { orders.contains($0.order) }) else { return }
+        guard let previous = try tx.publishedPlan(on: date, lock: true) else { return }
         let scenario = try day(date, like: date)
+        let document = try previousPlan(previous, day: scenario)
+        guard previous.visits.contains(where: { orders.contains($0.order) })
+                || (document?.unassigned ?? []).contains(where: { orders.contains($0.order) }) else { return }
         let (plan, _) = KeptDay(day: scenario, kept: previous.visits).keptPlan(excluding: orders)
-        _ = try publish(merged(plan, previous: try previousPlan(previous, day: scenario), day: scenario, dropping: orders), day: scenario,
+        _ = try publish(merged(plan, previous: document, day: scenario, dropping: orders), day: scenario,
                         previous: previous, cause: "moved to \(target)", actor: actor,
                         lostReason: "a visit moved to another day could not be kept")
     }

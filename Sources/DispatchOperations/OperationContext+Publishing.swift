@@ -126,15 +126,20 @@ extension OperationContext {
     /// Refuses `plan` when it moves or drops a visit that is locked (notified, en route, on site)
     /// in `previous` and not released by the operation publishing it.
     func requireLockedVisitsKept(_ plan: Plan, previous: PublishedPlan?, date: LocalDate, releasing: Set<String>) throws {
-        guard let previous else { return }
-        let candidates = previous.visits.filter { !releasing.contains($0.order) }
-        guard !candidates.isEmpty else { return }
-        let states = Dictionary(try tx.orders(ids: candidates.map(\.order), groups: []).map { ($0.order.id, $0.state) },
+        guard let previous, !previous.visits.isEmpty else { return }
+        let states = Dictionary(try tx.orders(ids: previous.visits.map(\.order), groups: []).map { ($0.order.id, $0.state) },
                                 uniquingKeysWith: { first, _ in first })
         let visits = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
-        for old in candidates where OrderWorkflow.locked.contains(states[old.order] ?? .new) {
+        // A visit begun or done never moves; one announced moves only for the operation about it.
+        for old in previous.visits {
+            let state = states[old.order] ?? .new
+            guard OrderWorkflow.begun.contains(state) || (OrderWorkflow.locked.contains(state) && !releasing.contains(old.order)) else { continue }
             guard let new = visits[old.order] else {
-                // Dropping it is the planner's honest answer when it cannot be kept; publishing rebooks it.
+                // Dropping an announced visit is the planner's honest answer when it cannot be kept
+                // (publishing rebooks it); a visit that happened is never dropped but by its own operation.
+                if OrderWorkflow.begun.contains(state) && !releasing.contains(old.order) {
+                    throw OperationError.conflict("the plan of \(date) would drop \(old.order), whose visit is \(state); it is refused")
+                }
                 continue
             }
             if new.technician != old.technician || new.start != old.start {

@@ -90,7 +90,7 @@ extension DispatchOperations {
             let previous = try context.tx.publishedPlan(on: date, lock: true)
             let states = Dictionary(try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
             func job(_ visit: PlannedVisit) -> String { visit.group ?? "order:\(visit.order)" }
-            let begunStates: Set<OrderState> = [.onSite, .completed, .transferred, .customerAbsent]
+            let begunStates = OrderWorkflow.begun
             let own = previous?.visits.filter { $0.technician == id } ?? []
             let begunJobs = Set(own.filter { begunStates.contains(states[$0.order] ?? .new) }.map(job))
             var fromMinute: Int?
@@ -145,13 +145,21 @@ extension DispatchOperations {
                 throw OperationError.conflict("order \(id) has no visit in the published plan of \(order.serviceDay)")
             }
             let scenario = try context.day(order.serviceDay, like: order.serviceDay)
-            let members = try context.work(of: order)
+            // The part of the visit still to come: members of a coordinated visit already begun or
+            // done stay as they are (and then the customer was reached: the window is kept).
+            let whole = try context.work(of: order)
+            let members = whole.filter { !OrderWorkflow.begun.contains($0.state) }
+            let arrived = members.count < whole.count
             let work = Set(members.map(\.order.id))
             // Every technician of the visit is late from their part of it on.
             var from: [String: Instant] = [:]
             for visit in previous.visits where work.contains(visit.order) { from[visit.technician] = min(from[visit.technician] ?? visit.start, visit.start) }
+            // Visits begun or done stay as they are, whatever their planned start.
+            let states = Dictionary(try context.tx.orders(on: order.serviceDay).map { ($0.order.id, $0.state) },
+                                    uniquingKeysWith: { first, _ in first })
             let later = previous.visits.filter { visit in
-                !work.contains(visit.order) && from[visit.technician].map { visit.start > $0 } ?? false
+                !work.contains(visit.order) && !OrderWorkflow.begun.contains(states[visit.order] ?? .new)
+                    && from[visit.technician].map { visit.start > $0 } ?? false
             }
             let laterIDs = Set(later.map(\.order))
             var kept = previous.visits.filter { !laterIDs.contains($0.order) && !work.contains($0.order) }
@@ -164,7 +172,7 @@ extension DispatchOperations {
             }
             // An arrival past the window breaks the promise: the visit is left out and rebooked.
             let arrival = shifted.map(\.start).min() ?? order.order.window?.start ?? context.now
-            let keepsWindow = order.order.window.map { arrival <= $0.end } ?? true
+            let keepsWindow = arrived || (order.order.window.map { arrival <= $0.end } ?? true)
             if keepsWindow { kept += shifted }
             for member in members {
                 try context.tx.appendEvent(OrderEvent(order: member.order.id, at: context.now, actor: actor, from: member.state,

@@ -45,6 +45,9 @@ public enum OrderWorkflow {
         }
     }
 
+    /// States whose visit began or happened: no operation moves it, whatever it is about.
+    public static let begun: Set<OrderState> = [.onSite, .completed, .transferred, .customerAbsent]
+
     /// States in which the order is done with (no visit needed any more).
     public static let closed: Set<OrderState> = [.completed, .transferred, .cancelled]
 

@@ -9,9 +9,13 @@ struct Analysis {
     init(_ problem: PlanningProblem) {
         // Benchmark instances have no scenario to name technicians and windows from.
         let explainer = problem.scenario.map { Explainer(problem: problem, scenario: $0) }
+        // A pinned or locked order may only go to its technician (CONTRACT H7).
+        func candidates(_ order: PlanningProblem.Order) -> [Int] {
+            order.fixedTechnician >= 0 ? order.eligible.filter { $0 == order.fixedTechnician } : order.eligible
+        }
         aloneTechnicians = problem.orders.indices.map { index in
             let order = problem.orders[index]
-            return order.eligible.filter { technician in
+            return candidates(order).filter { technician in
                 let route = Route(technician: technician, problem: problem)
                 return (0...route.elements.count).contains { position in
                     route.insertion(at: position, location: order.location, duration: order.duration,
@@ -22,7 +26,7 @@ struct Analysis {
         blocked = [:]
         for index in problem.orders.indices {
             let order = problem.orders[index]
-            if order.eligible.isEmpty {
+            if candidates(order).isEmpty {
                 blocked[index] = (.noQualifiedTechnician, explainer?.noQualifiedTechnician(index) ?? "no vehicle may take it")
             } else if !order.locked, order.latest < problem.noticeEarliest, order.hasWindow {
                 blocked[index] = (.noticeTooShort, explainer?.noticeTooShort(index) ?? "its window closes before the notice allows")
