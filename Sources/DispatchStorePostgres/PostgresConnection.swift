@@ -23,7 +23,7 @@ public final class PostgresConnection: SQLConnection {
         migrationLock: "SELECT pg_advisory_xact_lock(7306120501)",
         tableExists: "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?",
         migrations: SchemaMigrations.postgres,
-        lockRows: " FOR UPDATE", beginReadTransaction: "BEGIN READ ONLY", claimRows: " FOR UPDATE OF u SKIP LOCKED",
+        lockRows: " FOR UPDATE", beginReadTransaction: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", claimRows: " FOR UPDATE OF u SKIP LOCKED",
         currentInstant: "now()", instantAfterSeconds: "(now() + make_interval(secs => CAST(? AS double precision)))")
 
     /// Connects with a URI or keyword string; libpq's PG* variables and password file fill the gaps.
