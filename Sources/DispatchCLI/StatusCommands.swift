@@ -61,6 +61,10 @@ struct Status: AsyncParsableCommand {
                 if let callback = change.callback { line += "; callback \(callback) created" }
                 if let publish = change.publish { line += "; plan version \(publish.version) of \(publish.day) published" }
                 if change.noticesQueued > 0 { line += "; \(plural(change.noticesQueued, "notice")) queued" }
+                if let reaction = change.reaction {
+                    line += "; the next visit re-planned: plan version \(reaction.version)"
+                    if !reaction.rebooked.isEmpty { line += ", \(plural(reaction.rebooked.count, "order")) to rebooking (\(reaction.rebooked.joined(separator: ", ")))" }
+                }
                 print(line)
             }
         }

@@ -216,7 +216,7 @@ public struct DispatchServer: Sendable {
                                                     actor: principal.subject)
         var object: [String: Any] = ["order": id, "from": change.from.rawValue, "to": change.to.rawValue]
         object["callback"] = change.callback ?? NSNull()
-        object["plan_version"] = change.publish?.version ?? NSNull()
+        object["plan_version"] = (change.reaction ?? change.publish)?.version ?? NSNull()
         return try Self.json(object)
     }
 

@@ -11,6 +11,9 @@ public struct StatusChange: Sendable, Equatable {
     public var callback: Int?
     /// Plan version published (when the visit left the plan).
     public var publish: PublishOutcome?
+    /// Plan version published by the operation reacting to the report (the technician's next
+    /// visit re-planned because it would start too late, or could start earlier).
+    public var reaction: PublishOutcome?
     public var noticesQueued = 0
 }
 
@@ -43,6 +46,7 @@ extension DispatchOperations {
             }
             let detailText = try Self.validatedDetails(details, for: order, state: state)
             var change = StatusChange(order: id, from: order.state, to: state)
+            let planned = try context.tx.publishedVisits(on: order.serviceDay, orders: [id]).first
             switch state {
             case .enRoute, .onSite:
                 try context.transition(order, to: state, actor: actor, reason: cleanReason, details: detailText)
@@ -77,6 +81,11 @@ extension DispatchOperations {
                 }
             default:
                 try context.transition(order, to: state, actor: actor, reason: cleanReason, details: detailText)
+            }
+            // The technician's report says when they will be free: their next visit follows.
+            let reacting: Set<OrderState> = [.enRoute, .onSite, .completed, .transferred, .customerAbsent]
+            if let planned, reacting.contains(state), let current = try context.tx.order(id) {
+                change.reaction = try context.react(to: current, visit: planned, state: state, actor: actor)
             }
             return change
         }

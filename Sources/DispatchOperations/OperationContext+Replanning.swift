@@ -136,55 +136,63 @@ extension DispatchOperations {
         guard minutes > 0, minutes <= 720 else { throw OperationError.badInput("--minutes must be between 1 and 720") }
         return try await perform { context in
             let order = try context.lockedOrder(id)
-            let active: Set<OrderState> = [.scheduled, .confirmed, .notified, .enRoute]
-            guard active.contains(order.state) else {
-                throw OperationError.badInput("order \(id) is \(order.state): only a planned visit not yet started can be delayed")
-            }
-            guard let previous = try context.tx.publishedPlan(on: order.serviceDay, lock: true),
-                  previous.visits.contains(where: { $0.order == id }) else {
-                throw OperationError.conflict("order \(id) has no visit in the published plan of \(order.serviceDay)")
-            }
-            let scenario = try context.day(order.serviceDay, like: order.serviceDay)
-            // The part of the visit still to come: members of a coordinated visit already begun or
-            // done stay as they are (and then the customer was reached: the window is kept).
-            let whole = try context.work(of: order)
-            let members = whole.filter { !OrderWorkflow.begun.contains($0.state) }
-            let arrived = members.count < whole.count
-            let work = Set(members.map(\.order.id))
-            // Every technician of the visit is late from their part of it on.
-            var from: [String: Instant] = [:]
-            for visit in previous.visits where work.contains(visit.order) { from[visit.technician] = min(from[visit.technician] ?? visit.start, visit.start) }
-            // Visits begun or done stay as they are, whatever their planned start.
-            let states = Dictionary(try context.tx.orders(on: order.serviceDay).map { ($0.order.id, $0.state) },
-                                    uniquingKeysWith: { first, _ in first })
-            let later = previous.visits.filter { visit in
-                !work.contains(visit.order) && !OrderWorkflow.begun.contains(states[visit.order] ?? .new)
-                    && from[visit.technician].map { visit.start > $0 } ?? false
-            }
-            let laterIDs = Set(later.map(\.order))
-            var kept = previous.visits.filter { !laterIDs.contains($0.order) && !work.contains($0.order) }
-            let shifted = previous.visits.filter { work.contains($0.order) }.map { member -> PlannedVisit in
-                var member = member
-                member.start = member.start.adding(minutes: minutes)
-                member.end = member.end.adding(minutes: minutes)
-                member.noticeAt = member.noticeAt.adding(minutes: minutes)
-                return member
-            }
-            // An arrival past the window breaks the promise: the visit is left out and rebooked.
-            let arrival = shifted.map(\.start).min() ?? order.order.window?.start ?? context.now
-            let keepsWindow = arrived || (order.order.window.map { arrival <= $0.end } ?? true)
-            if keepsWindow { kept += shifted }
-            for member in members {
-                try context.tx.appendEvent(OrderEvent(order: member.order.id, at: context.now, actor: actor, from: member.state,
-                                                      to: member.state, reason: "technician reports a delay of \(minutes) minutes"))
-            }
-            var plan = try context.rebuild(scenario, previous: previous, kept: kept, movable: later, reinsert: [], first: work)
-            if !keepsWindow {
-                plan.unassigned.removeAll { work.contains($0.order) }
-                plan.kpis.orders = plan.visits.count + plan.unassigned.count
-            }
-            return try context.publish(plan, day: scenario, previous: previous, cause: "delay of \(id)", actor: actor,
-                                       lostReason: "the technician is delayed by \(minutes) minutes", releasing: work.union(laterIDs))
+            return try context.delayVisit(of: order, minutes: minutes, actor: actor,
+                                          cause: "delay of \(id)", reason: "technician reports a delay of \(minutes) minutes")
         }
+    }
+}
+
+extension OperationContext {
+    /// What `delay` does, inside the caller's transaction (the order's day locked): the operation
+    /// reacting to a technician's reports calls it too, with its own cause.
+    func delayVisit(of order: StoredOrder, minutes: Int, actor: String, cause: String, reason: String) throws -> PublishOutcome {
+        let id = order.order.id
+        let active: Set<OrderState> = [.scheduled, .confirmed, .notified, .enRoute]
+        guard active.contains(order.state) else {
+            throw OperationError.badInput("order \(id) is \(order.state): only a planned visit not yet started can be delayed")
+        }
+        guard let previous = try tx.publishedPlan(on: order.serviceDay, lock: true),
+              previous.visits.contains(where: { $0.order == id }) else {
+            throw OperationError.conflict("order \(id) has no visit in the published plan of \(order.serviceDay)")
+        }
+        let scenario = try day(order.serviceDay, like: order.serviceDay)
+        // The part of the visit still to come: members of a coordinated visit already begun or
+        // done stay as they are (and then the customer was reached: the window is kept).
+        let whole = try work(of: order)
+        let members = whole.filter { !OrderWorkflow.begun.contains($0.state) }
+        let arrived = members.count < whole.count
+        let work = Set(members.map(\.order.id))
+        // Every technician of the visit is late from their part of it on.
+        var from: [String: Instant] = [:]
+        for visit in previous.visits where work.contains(visit.order) { from[visit.technician] = min(from[visit.technician] ?? visit.start, visit.start) }
+        // Visits begun or done stay as they are, whatever their planned start.
+        let states = Dictionary(try tx.orders(on: order.serviceDay).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+        let later = previous.visits.filter { visit in
+            !work.contains(visit.order) && !OrderWorkflow.begun.contains(states[visit.order] ?? .new)
+                && from[visit.technician].map { visit.start > $0 } ?? false
+        }
+        let laterIDs = Set(later.map(\.order))
+        var kept = previous.visits.filter { !laterIDs.contains($0.order) && !work.contains($0.order) }
+        let shifted = previous.visits.filter { work.contains($0.order) }.map { member -> PlannedVisit in
+            var member = member
+            member.start = member.start.adding(minutes: minutes)
+            member.end = member.end.adding(minutes: minutes)
+            member.noticeAt = member.noticeAt.adding(minutes: minutes)
+            return member
+        }
+        // An arrival past the window breaks the promise: the visit is left out and rebooked.
+        let arrival = shifted.map(\.start).min() ?? order.order.window?.start ?? now
+        let keepsWindow = arrived || (order.order.window.map { arrival <= $0.end } ?? true)
+        if keepsWindow { kept += shifted }
+        for member in members {
+            try tx.appendEvent(OrderEvent(order: member.order.id, at: now, actor: actor, from: member.state, to: member.state, reason: reason))
+        }
+        var plan = try rebuild(scenario, previous: previous, kept: kept, movable: later, reinsert: [], first: work)
+        if !keepsWindow {
+            plan.unassigned.removeAll { work.contains($0.order) }
+            plan.kpis.orders = plan.visits.count + plan.unassigned.count
+        }
+        return try publish(plan, day: scenario, previous: previous, cause: cause, actor: actor,
+                           lostReason: "the technician is delayed by \(minutes) minutes", releasing: work.union(laterIDs))
     }
 }

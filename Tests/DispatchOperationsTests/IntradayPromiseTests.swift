@@ -130,12 +130,17 @@ struct IntradayPromiseTests {
             let busy: [String] = counts.filter { $0.value >= 4 }.map(\.key).sorted()
             let technician = try #require(busy.first)
             let visits = before.visits.filter { $0.technician == technician }.sorted { $0.start < $1.start }
-            clock.set("2026-11-23T10:00:00+08:00")
+            // Each report when the plan has it: on the way as soon as free (at most an hour early), on site at the start.
+            var free = Instant(secondsSinceEpoch: 0)
             for (index, visit) in visits.prefix(2).enumerated() {
                 guard visit.group == nil else { continue }
+                clock.set(max(free, visit.start.adding(minutes: -60)))
+                free = visit.end
                 _ = try await operations.setStatus(order: visit.order, to: .enRoute, actor: technician)
+                clock.set(visit.start)
                 _ = try await operations.setStatus(order: visit.order, to: .onSite, actor: technician)
                 if index == 0 {
+                    clock.set(visit.end)
                     let order = orders[visit.order]!.order
                     let details = order.type == .install && order.service == .broadband ? ["speed_test_mbps": "80"] : [:]
                     _ = try await operations.setStatus(order: visit.order, to: .completed, details: details, actor: technician)
@@ -151,6 +156,43 @@ struct IntradayPromiseTests {
             }
             #expect(!after.visits.contains { $0.technician == technician && !begun.contains($0.order) })
             #expect(try await Self.violations(operations) == [])
+        }
+    }
+
+    @Test("The operation reacts: a technician reporting late has their visit delayed by itself; on time changes nothing",
+          arguments: Backend.all)
+    func reactsToReports(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let clock = TestClock("2026-11-22T10:00:00+08:00")
+            let operations = try await Self.plannedDay(database, clock: clock)
+            let before = try await Self.published(database)
+            var byTechnician: [String: [PlannedVisit]] = [:]
+            for visit in before.visits { byTechnician[visit.technician, default: []].append(visit) }
+            let routes: [[PlannedVisit]] = byTechnician.keys.sorted().compactMap { key in
+                let visits = byTechnician[key]!.sorted { $0.start < $1.start }
+                return visits.count >= 3 && visits.prefix(3).allSatisfy { $0.group == nil } ? visits : nil
+            }
+            try #require(routes.count >= 4)
+
+            // Late: on the way 50 minutes after the first visit should have begun.
+            let late = routes[0][0]
+            clock.set(late.start.adding(minutes: 50))
+            let report = try await operations.setStatus(order: late.order, to: .enRoute, actor: late.technician)
+            let reaction = try #require(report.reaction, "a technician 50 minutes late changed nothing")
+            let after = try await Self.published(database)
+            #expect(reaction.version == after.version)
+            if let moved = after.visits.first(where: { $0.order == late.order }) {
+                #expect(moved.start >= late.start.adding(minutes: 50), "\(late.order) still starts at \(moved.start)")
+            } else {
+                #expect(reaction.rebooked.contains(late.order))
+            }
+            #expect(try await operations.history(order: late.order).contains { $0.reason?.contains("minutes late") == true })
+            #expect(try await Self.violations(operations) == [])
+
+            // On time: a technician on the way when the plan says so changes nothing.
+            let onTime = routes[1][0]
+            clock.set(onTime.start.adding(minutes: -60))
+            #expect(try await operations.setStatus(order: onTime.order, to: .enRoute, actor: onTime.technician).reaction == nil)
         }
     }
 
