@@ -1,4 +1,5 @@
 import ArgumentParser
+import DispatchOperations
 import DispatchStore
 import ScenarioFormat
 
@@ -26,17 +27,23 @@ struct Import: AsyncParsableCommand {
             The file is checked first; a file with any problem stores nothing (exit 2). Records are matched \
             by id: new ones are added, changed ones updated, and importing the same file again changes nothing. \
             Everything is written in one transaction.
+
+            When the day's plan is already published (orders arriving during the day, an urgent repair), \
+            the orders it does not list yet are then placed around the published visits at once (repairs \
+            first; every published visit kept) and a new plan version is published; what fits nowhere is \
+            listed as left out with its reason. --now sets the time this happens at.
             """)
 
     @Argument(help: "Scenario file (YAML or JSON).")
     var file: String
 
-    @OptionGroup var options: DatabaseOptions
+    @OptionGroup var options: OperationOptions
 
     func run() async throws {
         try await reporting {
             let scenario = try ScenarioLoader.load(path: file)
-            try await options.withStore { store, location in
+            let clock = try options.clock()
+            try await options.database.withStore { store, location in
                 let summary = try await store.importScenario(scenario)
                 let counts = [
                     plural(summary.crews.total, "crew"), plural(summary.technicians.total, "technician"),
@@ -44,6 +51,12 @@ struct Import: AsyncParsableCommand {
                 ].joined(separator: ", ")
                 let changes = summary.changedRows == 0 ? "nothing changed" : "\(plural(summary.changedRows, "row")) added or updated"
                 print("Imported \(scenario.name) (\(scenario.date)) into \(location): \(counts); \(changes)")
+                guard summary.orders.changed > 0 else { return }
+                let operations = DispatchOperations(store: store, clock: clock)
+                if let outcome = try await operations.placeArrivals(on: scenario.date, actor: options.who) {
+                    print("New orders placed around the published plan: plan version \(outcome.version) of \(scenario.date), "
+                        + "\(plural(outcome.scheduled.count, "order")) scheduled")
+                }
             }
         }
     }

@@ -196,6 +196,33 @@ struct IntradayPromiseTests {
         }
     }
 
+    @Test("An urgent repair arriving during the day is placed around the published visits at once, nothing else moving",
+          arguments: Backend.all)
+    func urgentRepairIsPlaced(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            var day = OperationFixtures.day()
+            _ = try await database.store.importScenario(day)
+            let clock = TestClock("2026-11-22T20:00:00+08:00")
+            let operations = DispatchOperations(store: database.store, clock: clock)
+            try await OperationFixtures.planAndPublish(operations)
+            let before = try #require(try await database.store.transaction { try $0.publishedPlan(on: OperationFixtures.date) })
+            #expect(try await operations.placeArrivals(on: OperationFixtures.date, actor: "desk") == nil)  // nothing new
+            clock.set("2026-11-23T10:00:00+08:00")
+            day.orders.append(OperationFixtures.order("WO-U", .repair, .broadband, customer: "C-3001", lat: 31.232, lon: 121.469,
+                                                      reported: "2026-11-23T09:45:00+08:00"))
+            _ = try await database.store.importScenario(day)
+            let outcome = try #require(try await operations.placeArrivals(on: OperationFixtures.date, actor: "desk"))
+            #expect(outcome.scheduled == ["WO-U"])
+            let after = try #require(try await database.store.transaction { try $0.publishedPlan(on: OperationFixtures.date) })
+            let placed = try #require(after.visits.first { $0.order == "WO-U" })
+            #expect(placed.start >= clock.now().adding(minutes: 30))
+            for visit in before.visits { #expect(after.visits.contains(visit), "\(visit.order) moved") }
+            guard let (scenario, plan, _, earlier) = try await operations.publishedForCheck(OperationFixtures.date) else { return }
+            #expect(PlanChecker(scenario: scenario, earlier: earlier).violations(of: plan) == [])
+        }
+    }
+
     @Test("A customer not at home takes only their own visit off the plan; every other visit stays", arguments: Backend.all)
     func customerAbsentDisplacesNobody(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in

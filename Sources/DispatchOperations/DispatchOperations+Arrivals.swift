@@ -1,0 +1,46 @@
+import DispatchStore
+import SchedulingCore
+
+extension DispatchOperations {
+    /// Work that arrived on a day whose plan is already published (an import during the day, an
+    /// urgent repair): each order the published plan does not list yet is put where it costs least
+    /// with every published visit kept (repairs first, earliest deadline first, a coordinated
+    /// visit whole); what fits nowhere is listed as left out with its reason. One new plan
+    /// version, cause "orders arrived". Nil when the day has no published plan or nothing new.
+    public func placeArrivals(on date: LocalDate, actor: String) async throws -> PublishOutcome? {
+        try await perform { context in
+            try context.tx.lockDays([date])
+            guard let previous = try context.tx.publishedPlan(on: date, lock: true) else { return nil }
+            let scenario = try context.day(date, like: date)
+            let document = try context.previousPlan(previous, day: scenario)
+            let listed = Set(previous.visits.map(\.order) + (document?.unassigned ?? []).map(\.order))
+            let states = Dictionary(try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+            let arrived = scenario.orders.filter { order in
+                !listed.contains(order.id) && (states[order.id] == .new || states[order.id] == .scheduled) && order.lock == nil
+            }
+            guard !arrived.isEmpty else { return nil }
+            // Whole coordinated visits, repairs first, then by deadline and id.
+            var jobs: [String: [WorkOrder]] = [:]
+            for order in arrived { jobs[order.group ?? "order:\(order.id)", default: []].append(order) }
+            for order in scenario.orders where order.group.map({ jobs[$0] != nil }) ?? false && !arrived.contains(order) {
+                jobs[order.group!]?.append(order)
+            }
+            func rank(_ job: [WorkOrder]) -> (Int, Int, String) {
+                let repair = job.contains { $0.type == .repair } ? 0 : 1
+                let deadline = job.compactMap { scenario.policy.repairDeadline(of: $0)?.secondsSinceEpoch }.min() ?? Int.max
+                return (repair, deadline, job.map(\.id).min() ?? "")
+            }
+            let ordered = jobs.values.map { $0.sorted { $0.id < $1.id } }.sorted { rank($0) < rank($1) }
+            let (trial, _, _) = KeptDay(day: scenario, kept: previous.visits).adding(jobs: ordered, now: context.now)
+            var plan = context.merged(trial, previous: document, day: scenario)
+            // Every arrival is listed: visited, or left out with its reason.
+            let missing = Set(arrived.map(\.id)).subtracting(plan.visits.map(\.order) + plan.unassigned.map(\.order))
+            if !missing.isEmpty {
+                plan.unassigned = context.explained(missing.union(plan.unassigned.map(\.order)), day: scenario, visits: plan.visits)
+                plan.kpis.orders = plan.visits.count + plan.unassigned.count
+            }
+            return try context.publish(plan, day: scenario, previous: previous, cause: "orders arrived (\(arrived.count))", actor: actor,
+                                       lostReason: "orders that arrived during the day could not be placed around this visit")
+        }
+    }
+}
