@@ -59,7 +59,7 @@ let package = Package(
         // record a callback) in one transaction. The CLI, the server and the nightly job call it.
         .target(
             name: "DispatchOperations",
-            dependencies: ["SchedulingCore", "ScenarioFormat", "DispatchStore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["SchedulingCore", "ScenarioFormat", "DispatchStore", "PlanCheck", .product(name: "Crypto", package: "swift-crypto")]
         ),
 
         // The technicians' HTTP API (Hummingbird): agenda, calendar feed, status reports. It only

@@ -14,6 +14,8 @@ public struct StatusChange: Sendable, Equatable {
     /// Plan version published by the operation reacting to the report (the technician's next
     /// visit re-planned because it would start too late, or could start earlier).
     public var reaction: PublishOutcome?
+    /// Why the reaction was not published (the report itself stands).
+    public var reactionRefused: String?
     public var noticesQueued = 0
 }
 
@@ -85,7 +87,14 @@ extension DispatchOperations {
             // The technician's report says when they will be free: their next visit follows.
             let reacting: Set<OrderState> = [.enRoute, .onSite, .completed, .transferred, .customerAbsent]
             if let planned, reacting.contains(state), let current = try context.tx.order(id) {
-                change.reaction = try context.react(to: current, visit: planned, state: state, actor: actor)
+                // The report stands whatever the reaction makes of it: a re-plan refused is undone alone.
+                do {
+                    change.reaction = try context.tx.savepoint("reaction") {
+                        try context.react(to: current, visit: planned, state: state, actor: actor)
+                    }
+                } catch let error as OperationError where error.category == .conflict || error.category == .badInput {
+                    change.reactionRefused = error.message
+                }
             }
             return change
         }

@@ -38,16 +38,27 @@ extension OperationContext {
     func publish(_ plan: Plan, day: Scenario, previous: PublishedPlan?, cause: String, actor: String,
                  lostReason: String, seed: UInt64 = 0, releasing: Set<String> = []) throws -> PublishOutcome {
         try requireLockedVisitsKept(plan, previous: previous, date: day.date, releasing: releasing)
+        let newVisits = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+        let oldVisits = Dictionary((previous?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+        var orders = Dictionary(try tx.orders(on: day.date).map { ($0.order.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for id in oldVisits.keys where orders[id] == nil { orders[id] = try tx.order(id) }
+        // An order whose promised visit is lost goes to rebooking: it leaves the day's work, so the
+        // version does not list it as left out of the day.
+        var plan = plan
+        let rebooking = Set(oldVisits.keys.filter { id in
+            guard newVisits[id] == nil, let stored = orders[id], stored.serviceDay == day.date else { return false }
+            return (stored.order.window != nil || OrderWorkflow.locked.contains(stored.state)) && OrderWorkflow.allows(stored.state, .rebooking)
+        })
+        if plan.unassigned.contains(where: { rebooking.contains($0.order) }) {
+            plan.unassigned.removeAll { rebooking.contains($0.order) }
+            plan.kpis.orders = plan.visits.count + plan.unassigned.count
+        }
         let document = try PlanJSON.encode(plan, zone: day.timeZone)
         let version = try tx.publish(plan, document: document, seed: seed, plannedFor: now, at: now, by: actor,
                                      cause: cause, expected: previous?.version ?? 0)
         var outcome = PublishOutcome(day: day.date, version: version)
         let composer = NoticeComposer(day: day, now: now)
-        let newVisits = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
-        let oldVisits = Dictionary((previous?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
         let technicians = Dictionary(day.technicians.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var orders = Dictionary(try tx.orders(on: day.date).map { ($0.order.id, $0) }, uniquingKeysWith: { first, _ in first })
-        for id in oldVisits.keys where orders[id] == nil { orders[id] = try tx.order(id) }
         var lost: [(StoredOrder, PlannedVisit)] = []
         var pending = Dictionary(grouping: try tx.pendingNotices(onDay: day.date), by: \.draft.order)
         for id in oldVisits.keys where orders[id]?.serviceDay != day.date { pending[id] = try tx.notices(of: id).filter(\.isPending) }
@@ -91,8 +102,14 @@ extension OperationContext {
                 try tx.setLock(id, nil)
                 stored.status = OrderState.scheduled.rawValue
             } else if moved && (stored.state == .enRoute || stored.state == .onSite) {
-                // The technician is on the way, late: the lock follows the visit as it now is.
+                // The technician is on the way, late: the lock follows the visit as it now is, and
+                // the customer hears of the new time at once.
                 try tx.setLock(id, Lock(technicianID: visit.technician, start: visit.start))
+                if stored.state == .enRoute && (visit.group == nil || visit.contact) {
+                    let subject = NoticeComposer.Subject(order: stored, technician: technicians[visit.technician],
+                                                         plannedStart: visit.start, window: stored.order.window)
+                    if try tx.queueNotice(composer.preArrival(subject), at: now) { outcome.noticesQueued += 1 }
+                }
             }
             guard stored.state == .scheduled || stored.state == .confirmed else { continue }
             guard visit.group == nil || visit.contact else {

@@ -104,7 +104,21 @@ extension DispatchOperations {
                     leaves = max(leaves, visit.end.adding(minutes: home))
                 }
                 let local = zone.local(leaves)
-                fromMinute = min(1440, local.date > date ? 1440 : local.time.minutesAfterMidnight + (leaves.secondsSinceEpoch % 60 == 0 ? 0 : 1))
+                var minute = min(1440, local.date > date ? 1440 : local.time.minutesAfterMidnight + (leaves.secondsSinceEpoch % 60 == 0 ? 0 : 1))
+                // The day as they worked it must still hold with the shift ending there (a break
+                // still owed may need room too): later, a break's length at a time, up to the shift's end.
+                let begunVisits = (previous?.visits ?? []).filter { begunJobs.contains(job($0)) }
+                let step = max(15, scenario.policy.breakRule?.minutes ?? 30)
+                while minute < technician.shift.end.minutesAfterMidnight {
+                    var trial = scenario
+                    if let index = trial.technicians.firstIndex(where: { $0.id == id }), let end = LocalTime(minutesAfterMidnight: minute) {
+                        trial.technicians[index].shift.end = end
+                    }
+                    let unkept = Set(KeptDay(day: trial, kept: begunVisits).keptPlan().unkept)
+                    if !begunVisits.contains(where: { unkept.contains($0.order) }) { break }
+                    minute = min(technician.shift.end.minutesAfterMidnight, minute + step)
+                }
+                fromMinute = minute
             }
             guard try context.tx.recordAbsence(technician: id, day: date, reason: reason, at: context.now, fromMinute: fromMinute) else { return nil }
             guard let previous, own.contains(where: { !begunJobs.contains(job($0)) }) else { return nil }
@@ -192,7 +206,14 @@ extension OperationContext {
             plan.unassigned.removeAll { work.contains($0.order) }
             plan.kpis.orders = plan.visits.count + plan.unassigned.count
         }
-        return try publish(plan, day: scenario, previous: previous, cause: cause, actor: actor,
-                           lostReason: "the technician is delayed by \(minutes) minutes", releasing: work.union(laterIDs))
+        let outcome = try publish(plan, day: scenario, previous: previous, cause: cause, actor: actor,
+                                  lostReason: "the technician is delayed by \(minutes) minutes", releasing: work.union(laterIDs))
+        // The technician is on their way, late: a visit now due sooner than the notice allows is
+        // fixed where it is (its customer is told at once: the pre-arrival notice is due now).
+        let horizon = now.adding(minutes: scenario.policy.noticeMinutes)
+        for visit in plan.visits where work.contains(visit.order) && visit.start < horizon {
+            try tx.setLock(visit.order, Lock(technicianID: visit.technician, start: visit.start))
+        }
+        return outcome
     }
 }

@@ -61,6 +61,21 @@ public struct StoreTransaction {
         try bumpRevision(ofOrder: order)
     }
 
+    /// Runs `body` inside a savepoint: when it throws, what it wrote is undone and the rest of the
+    /// transaction goes on (the error is rethrown for the caller to judge).
+    public func savepoint<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        try connection.execute("SAVEPOINT \(name)", [])
+        do {
+            let result = try body()
+            try connection.execute("RELEASE SAVEPOINT \(name)", [])
+            return result
+        } catch {
+            try connection.execute("ROLLBACK TO SAVEPOINT \(name)", [])
+            try connection.execute("RELEASE SAVEPOINT \(name)", [])
+            throw error
+        }
+    }
+
     // MARK: Day locks and revisions
 
     /// Locks the service days' rows until the transaction ends, in ascending date order (the one
