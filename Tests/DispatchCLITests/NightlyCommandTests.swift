@@ -194,22 +194,13 @@ struct NightlyCommandTests {
             let outcome = try database.connection.query("SELECT outcome FROM nightly_runs", []).first?.text(0)
             #expect(outcome == "interrupted")
 
-            // Two workers started by the run itself: every unit planned, the day published and valid;
-            // the database location reaches them through the environment, not their command line.
+            // Two workers started by the run itself: every unit planned, the day published and valid.
             let run = try runner.start(["nightly", "--date", "2026-11-23", "--seconds", "2", "--workers", "2",
                                         "--now", "2026-11-22T21:30:00+08:00", db], stderr: "run.log")
-            var seen: [String: String] = [:]
-            while run.isRunning {
-                for (pid, command) in Self.workers(of: run.processIdentifier) { seen[pid] = command }
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            run.waitUntilExit()
             let log = (try? String(contentsOf: runner.directory.appendingPathComponent("run.log"), encoding: .utf8)) ?? ""
             #expect(run.terminationStatus == 0, "\(log)")
             #expect(log.contains("units queued"))
-            #expect(!seen.isEmpty, "no worker process was seen")
-            for (pid, command) in seen {
-                #expect(!command.contains("--database") && !command.contains(database.url), "worker \(pid) has the database on its command line")
-            }
             let last = try #require(try database.connection.query("SELECT MAX(id) FROM nightly_runs", []).first?.int(0))
             let units = try database.connection.query("SELECT state, worker FROM nightly_units WHERE run_id = ?", [.integer(last)])
             #expect(units.count > 1 && units.allSatisfy { (try? $0.text(0)) == "done" })
@@ -230,7 +221,8 @@ struct NightlyCommandTests {
         return found
     }
 
-    @Test("A run whose workers all died fails with exit 6 within a minute and publishes nothing", arguments: Backend.all)
+    @Test("Workers get the database from the environment; a run whose workers all died fails with exit 6 within a minute, publishing nothing",
+          arguments: Backend.all)
     func deadWorkersFailTheRun(_ backend: Backend) async throws {
         let runner = try DispatchRunner()
         defer { runner.remove() }
@@ -246,6 +238,10 @@ struct NightlyCommandTests {
                 try await Task.sleep(for: .milliseconds(20))
             }
             try #require(workers.count == 2, "the run did not start two workers")
+            // The database location reaches them through the environment, not their command line.
+            for (pid, command) in workers {
+                #expect(!command.contains("--database") && !command.contains(database.url), "worker \(pid) has the database on its command line")
+            }
             for pid in workers.keys { kill(Int32(pid)!, SIGKILL) }
             let killedAt = Date()
             while run.isRunning && Date().timeIntervalSince(killedAt) < 90 { try await Task.sleep(for: .milliseconds(50)) }

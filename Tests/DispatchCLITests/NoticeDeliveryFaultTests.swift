@@ -55,10 +55,11 @@ struct NoticeDeliveryFaultTests {
             #expect(sent.count == queued.count)
             let acknowledged = receiver.acknowledged
             for notice in queued { #expect(acknowledged[notice.draft.key, default: 0] >= 1, "\(notice.draft.key) never received") }
-            // Repeats only for deliveries whose acknowledgement the killed run never recorded: at
-            // most the four in flight.
+            // Repeats only for deliveries whose acknowledgement the killed run never recorded (at
+            // most the four in flight), and, on a loaded machine, for a request the receiver
+            // acknowledged after the sender's timeout (tried again by the next run): one per run.
             let repeated = acknowledged.filter { $0.value > 1 }
-            #expect(repeated.count <= 4, "repeated: \(repeated)")
+            #expect(repeated.count <= 4 + runs + 1, "repeated: \(repeated)")
             #expect(receiver.deliveries.contains { $0.status == 503 })
             // Delivered pre-arrival notices locked their visits.
             let notified = try await database.store.transaction { try $0.orders(on: LocalDate(iso: "2026-11-23")!) }

@@ -9,6 +9,20 @@ import FoundationNetworking
 /// token or a phone number, and a clean stop on SIGTERM.
 @Suite("dispatch serve", .serialized)
 struct ServeCommandTests {
+    /// The port a starting server says it listens on, from its log.
+    static func port(in log: URL) async throws -> Int {
+        for _ in 0..<200 {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if let range = text.range(of: #"listening on 127\.0\.0\.1:\d+"#, options: .regularExpression),
+               let port = Int(text[range].split(separator: ":").last ?? "") {
+                return port
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        throw TestSetupError(message: "the server did not say its port: \(text.suffix(500))")
+    }
+
     @Test("Serves with CLI tokens, logs without secrets, stops cleanly on SIGTERM")
     func serveLogsAndStops() async throws {
         let runner = try DispatchRunner()
@@ -29,15 +43,7 @@ struct ServeCommandTests {
         let server = try runner.start(["serve", "--port", "0"], stderr: "serve.log")
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         let log = runner.directory.appendingPathComponent("serve.log")
-        var port = 0
-        for _ in 0..<200 where port == 0 {
-            try await Task.sleep(for: .milliseconds(50))
-            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if let range = text.range(of: #"port=(\d+)"#, options: .regularExpression) {
-                port = Int(text[range].dropFirst(5)) ?? 0
-            }
-        }
-        try #require(port > 0, "the server did not say its port")
+        let port = try await Self.port(in: log)
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/me/agenda?date=2026-11-23")!)
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         let (data, response) = try await URLSession.shared.data(for: request)
@@ -72,15 +78,7 @@ struct ServeCommandTests {
             let server = try runner.start(["serve", "--port", "0", "--connections", "2", db], stderr: "serve.log")
             defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
             let log = runner.directory.appendingPathComponent("serve.log")
-            var port = 0
-            for _ in 0..<200 where port == 0 {
-                try await Task.sleep(for: .milliseconds(50))
-                let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-                if let range = text.range(of: #"listening on 127\.0\.0\.1:\d+"#, options: .regularExpression) {
-                    port = Int(text[range].split(separator: ":").last ?? "") ?? 0
-                }
-            }
-            try #require(port > 0, "the server did not say its port")
+            let port = try await Self.port(in: log)
             let ready = URL(string: "http://127.0.0.1:\(port)/readyz")!
             func status() async -> Int {
                 (try? await URLSession.shared.data(from: ready)).flatMap { ($0.1 as? HTTPURLResponse)?.statusCode } ?? 0
@@ -90,8 +88,9 @@ struct ServeCommandTests {
             let killed = try database.connection.query(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?", [.text(name)])
             #expect(!killed.isEmpty)
+            // Recovery is the first request after the loss; the deadline only bounds a loaded machine.
             var answers: [Int] = []
-            let deadline = Date().addingTimeInterval(10)
+            let deadline = Date().addingTimeInterval(90)
             while Date() < deadline {
                 let code = await status()
                 answers.append(code)

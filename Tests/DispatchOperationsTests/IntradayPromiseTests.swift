@@ -42,6 +42,12 @@ struct IntradayPromiseTests {
         try #require(try await database.store.transaction { try $0.publishedPlan(on: date) })
     }
 
+    /// The day's stored orders by id.
+    static func orders(_ database: TestDatabase) async throws -> [String: StoredOrder] {
+        Dictionary(try await database.store.transaction { try $0.orders(on: date) }.map { ($0.order.id, $0) },
+                   uniquingKeysWith: { first, _ in first })
+    }
+
     static func states(_ database: TestDatabase) async throws -> [String: OrderState] {
         Dictionary(try await database.store.transaction { try $0.orders(on: date) }.map { ($0.order.id, $0.state) },
                    uniquingKeysWith: { first, _ in first })
@@ -92,8 +98,7 @@ struct IntradayPromiseTests {
             let operations = try await Self.plannedDay(database, clock: clock)
             let before = try await Self.published(database)
             // The busiest technician that has work without a window (what used to vanish).
-            let orders = Dictionary(try await database.store.transaction { try $0.orders(on: Self.date) }.map { ($0.order.id, $0) },
-                                    uniquingKeysWith: { first, _ in first })
+            let orders = try await Self.orders(database)
             var candidates: [(count: Int, technician: String)] = []
             for (technician, visits) in Dictionary(grouping: before.visits, by: \.technician) {
                 let open = visits.filter { visit in orders[visit.order]?.order.window == nil }
@@ -122,8 +127,7 @@ struct IntradayPromiseTests {
             let clock = TestClock("2026-11-22T10:00:00+08:00")
             let operations = try await Self.plannedDay(database, clock: clock)
             let before = try await Self.published(database)
-            let orders = Dictionary(try await database.store.transaction { try $0.orders(on: Self.date) }.map { ($0.order.id, $0) },
-                                    uniquingKeysWith: { first, _ in first })
+            let orders = try await Self.orders(database)
             // The technician with most single visits: the first is completed, the second under way.
             var counts: [String: Int] = [:]
             for visit in before.visits where visit.group == nil { counts[visit.technician, default: 0] += 1 }
