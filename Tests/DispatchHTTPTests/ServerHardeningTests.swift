@@ -12,7 +12,17 @@ enum RawHTTP {
         let seconds: Double
     }
 
-    static func exchange(port: Int, _ bytes: String, wait: Double) throws -> Exchange {
+    /// Runs the blocking socket calls on a thread of their own: blocking a thread of Swift's
+    /// cooperative pool (two on two cores) would starve the in-process server it talks to.
+    static func exchange(port: Int, _ bytes: String, wait: Double) async throws -> Exchange {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try blockingExchange(port: port, bytes, wait: wait) })
+            }
+        }
+    }
+
+    static func blockingExchange(port: Int, _ bytes: String, wait: Double) throws -> Exchange {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw TestSetupError(message: "socket: \(errno)") }
         defer { close(descriptor) }
@@ -68,12 +78,12 @@ struct ServerHardeningTests {
         try await APIHarness.with(.sqlite, idleTimeoutSeconds: 600) { api in
             let token = try #require(api.tokens[.technician])
             let head = "POST /v1/me/orders/WO-A/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\n"
-            let chunk = try RawHTTP.exchange(port: api.port, head + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", wait: 120)
+            let chunk = try await RawHTTP.exchange(port: api.port, head + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", wait: 120)
             #expect(chunk.text.hasPrefix("HTTP/1.1 400") && chunk.text.contains("application/problem+json"), "\(chunk.text.prefix(300))")
             let jsonx = try await api.request("POST", "/v1/me/orders/WO-A/status", body: Data(#"{"state":"en_route"}"#.utf8),
                                               contentType: "application/jsonx")
             #expect(jsonx.status == 415)
-            let huge = try RawHTTP.exchange(port: api.port, head + "Content-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n{", wait: 300)
+            let huge = try await RawHTTP.exchange(port: api.port, head + "Content-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n{", wait: 300)
             #expect(huge.text.hasPrefix("HTTP/1.1 413"), "\(huge.text.prefix(200))")
             #expect(huge.closed && huge.seconds < 290, "the connection stayed open after 413 (\(huge.seconds) s)")
         }
@@ -82,9 +92,9 @@ struct ServerHardeningTests {
     @Test("A connection that sends nothing, or stops inside its headers, is closed after the idle timeout")
     func silentConnectionsClose() async throws {
         try await APIHarness.with(.sqlite, idleTimeoutSeconds: 1) { api in
-            let silent = try RawHTTP.exchange(port: api.port, "", wait: 20)
+            let silent = try await RawHTTP.exchange(port: api.port, "", wait: 20)
             #expect(silent.closed && silent.seconds >= 0.9 && silent.seconds < 15, "silent: closed \(silent.closed) after \(silent.seconds) s")
-            let partial = try RawHTTP.exchange(port: api.port, "GET /healthz HTTP/1.1\r\nHo", wait: 20)
+            let partial = try await RawHTTP.exchange(port: api.port, "GET /healthz HTTP/1.1\r\nHo", wait: 20)
             #expect(partial.closed && partial.seconds < 15, "partial: closed \(partial.closed) after \(partial.seconds) s")
             // The server still answers.
             #expect(try await api.request("GET", "/healthz", as: .none).status == 200)
