@@ -28,7 +28,8 @@ extension DispatchOperations {
     /// database clock, so every notice is delivered by one sender; just before delivering, the
     /// sender checks that the notice is still wanted (not cancelled meanwhile) and its claim
     /// still its own. A claim whose sender died runs out and another sender takes it over; only
-    /// a sender killed between the receiver's acknowledgement and its record repeats a notice,
+    /// a sender killed between the receiver's acknowledgement and its record repeats a notice
+    /// (claims are renewed while a run works, so a slow delivery is not taken over),
     /// which the receiver recognises by its idempotency key. Up to `concurrency` deliveries are
     /// in flight. A notice whose record fails (the database went away) is reported failed and
     /// the run goes on.
@@ -39,6 +40,16 @@ extension DispatchOperations {
         var report = SendReport()
         var done = 0
         defer { progress?(done, report.due) }
+        // The claims are renewed every third of their lease while the run works; a run that dies
+        // stops renewing and its claims run out.
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(max(1, claimSeconds)) * 1_000_000_000 / 3)
+                if Task.isCancelled { break }
+                _ = try? await perform { context in try context.tx.renewClaims(of: sender, leaseSeconds: claimSeconds) }
+            }
+        }
+        defer { heartbeat.cancel() }
         do {
             while true {
                 let claimed = try await perform { context in

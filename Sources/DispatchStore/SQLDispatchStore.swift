@@ -83,7 +83,12 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
     public func importScenario(_ scenario: Scenario) async throws -> ImportSummary {
         try await run { connection in
             try Migrator(connection).requireCurrent()
-            return try connection.transaction { try ScenarioWriter(connection).write(scenario) }
+            return try connection.transaction {
+                let summary = try ScenarioWriter(connection).write(scenario)
+                // What a plan of the day depends on changed: a plan computed before is refused.
+                if summary.changedRows > 0 { try StoreTransaction(connection).bumpRevision(scenario.date) }
+                return summary
+            }
         }
     }
 

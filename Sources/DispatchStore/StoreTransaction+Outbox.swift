@@ -91,6 +91,15 @@ extension StoreTransaction {
             """, [.integer(id), .text(sender)]).isEmpty
     }
 
+    /// Extends `sender`'s live claims by `leaseSeconds` from now (on the database clock): a sender
+    /// renews them while it works, so a slow delivery is never taken over by another sender.
+    public func renewClaims(of sender: String, leaseSeconds: Int) throws {
+        try connection.execute("""
+            UPDATE notices SET claim_until = \(dialect.instantAfterSeconds)
+            WHERE claimed_by = ? AND sent_at IS NULL AND cancelled_at IS NULL AND claim_until >= \(dialect.currentInstant)
+            """, [.integer(leaseSeconds), .text(sender)])
+    }
+
     /// Gives back `sender`'s claims on notices it did not deliver (they are tried again by the next run).
     public func releaseClaims(of sender: String) throws {
         try connection.execute("UPDATE notices SET claimed_by = NULL, claim_until = NULL WHERE claimed_by = ? AND sent_at IS NULL",

@@ -73,10 +73,13 @@ struct StoreContractTests {
             #expect(first.changedRows > 0)
             #expect(first.orders.changed == 3 && first.technicians.changed == 2 && first.crews.changed == 2)
             let before = try await database.store.scenario(on: scenario.date)
+            let revision = try await database.store.transaction { try $0.revision(of: scenario.date) }
+            #expect(revision == 1)  // the import changed the day: a plan computed before it is stale
             let second = try await database.store.importScenario(scenario)
             #expect(second.changedRows == 0)
             #expect(second.orders.total == 3)
             #expect(try await database.store.scenario(on: scenario.date) == before)
+            #expect(try await database.store.transaction { try $0.revision(of: scenario.date) } == revision)
         }
     }
 
