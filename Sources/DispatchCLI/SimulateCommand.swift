@@ -131,7 +131,7 @@ struct Simulate: AsyncParsableCommand {
         do { events = try JSONDecoder().decode([ScriptedEvent].self, from: data) } catch {
             throw BadInput(message: "--events \(file): not a JSON array of events ({\"kind\", \"at\", …}): \(error)")
         }
-        let kinds = ["sick", "urgent", "cancel", "absent", "delay", "move"]
+        let kinds = ScriptedEvent.kinds
         for (index, event) in events.enumerated() {
             guard kinds.contains(event.kind) else {
                 throw BadInput(message: "--events \(file): event \(index): kind '\(event.kind)' is not one of \(kinds.joined(separator: ", "))")

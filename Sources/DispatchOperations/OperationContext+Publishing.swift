@@ -37,11 +37,11 @@ extension OperationContext {
     /// otherwise is refused as a conflict, whatever computed it.
     func publish(_ plan: Plan, day: Scenario, previous: PublishedPlan?, cause: String, actor: String,
                  lostReason: String, seed: UInt64 = 0, releasing: Set<String> = []) throws -> PublishOutcome {
-        try requireLockedVisitsKept(plan, previous: previous, date: day.date, releasing: releasing)
         let newVisits = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
         let oldVisits = Dictionary((previous?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
         var orders = Dictionary(try tx.orders(on: day.date).map { ($0.order.id, $0) }, uniquingKeysWith: { first, _ in first })
         for id in oldVisits.keys where orders[id] == nil { orders[id] = try tx.order(id) }
+        try requireLockedVisitsKept(newVisits, previous: previous, orders: orders, date: day.date, releasing: releasing)
         // An order whose promised visit is lost goes to rebooking: it leaves the day's work, so the
         // version does not list it as left out of the day.
         var plan = plan
@@ -142,11 +142,11 @@ extension OperationContext {
 
     /// Refuses `plan` when it moves or drops a visit that is locked (notified, en route, on site)
     /// in `previous` and not released by the operation publishing it.
-    func requireLockedVisitsKept(_ plan: Plan, previous: PublishedPlan?, date: LocalDate, releasing: Set<String>) throws {
-        guard let previous, !previous.visits.isEmpty else { return }
-        let states = Dictionary(try tx.orders(ids: previous.visits.map(\.order), groups: []).map { ($0.order.id, $0.state) },
-                                uniquingKeysWith: { first, _ in first })
-        let visits = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+    /// `visits` are the new plan's by order; `orders` holds every order of `previous`, as stored now.
+    func requireLockedVisitsKept(_ visits: [String: PlannedVisit], previous: PublishedPlan?, orders: [String: StoredOrder], date: LocalDate,
+                                 releasing: Set<String>) throws {
+        guard let previous else { return }
+        let states = orders.mapValues(\.state)
         // A visit begun or done never moves; one announced moves only for the operation about it.
         for old in previous.visits {
             let state = states[old.order] ?? .new
@@ -160,7 +160,7 @@ extension OperationContext {
                 continue
             }
             if new.technician != old.technician || new.start != old.start {
-                throw OperationError.conflict("the plan of \(date) would move \(old.order), whose visit is \(states[old.order]!) "
+                throw OperationError.conflict("the plan of \(date) would move \(old.order), whose visit is \(state) "
                     + "with \(old.technician) at its announced start; it was computed before that and is refused")
             }
         }

@@ -90,9 +90,8 @@ extension DispatchOperations {
             let previous = try context.tx.publishedPlan(on: date, lock: true)
             let states = Dictionary(try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
             func job(_ visit: PlannedVisit) -> String { visit.group ?? "order:\(visit.order)" }
-            let begunStates = OrderWorkflow.begun
             let own = previous?.visits.filter { $0.technician == id } ?? []
-            let begunJobs = Set(own.filter { begunStates.contains(states[$0.order] ?? .new) }.map(job))
+            let begunJobs = Set(own.filter { OrderWorkflow.begun.contains(states[$0.order] ?? .new) }.map(job))
             var fromMinute: Int?
             if !begunJobs.isEmpty, let zone = try context.tx.zone(of: date) {
                 // Home after the last visit begun, and not before now.
@@ -122,6 +121,7 @@ extension DispatchOperations {
             }
             guard try context.tx.recordAbsence(technician: id, day: date, reason: reason, at: context.now, fromMinute: fromMinute) else { return nil }
             guard let previous, own.contains(where: { !begunJobs.contains(job($0)) }) else { return nil }
+            // Read again: the technician's absence (or shorter shift) is in it now.
             let scenario = try context.day(date, like: date)
             let affectedGroups = Set(own.map(job)).subtracting(begunJobs)
             let moving = previous.visits.filter { affectedGroups.contains(job($0)) }

@@ -28,10 +28,6 @@ final class SimulatedClock: DispatchClock, @unchecked Sendable {
     func advance(minutes: Int) { lock.withLock { current = current.adding(minutes: minutes) } }
 }
 
-extension Instant {
-    func secondsUntil(_ later: Instant) -> Int { later.secondsSinceEpoch - secondsSinceEpoch }
-}
-
 extension DispatchOperations {
     /// A discrete-event simulation of the day `date` through the real application layer, on a
     /// scratch copy (`scratch` makes an empty store; the source is only read): technicians drive and
@@ -150,7 +146,6 @@ final class DaySimulation {
         do {
             result = try await body()
         } catch let error as OperationError where error.category == .badInput || error.category == .conflict || error.category == .notFound {
-            report.events["\(kind) refused", default: 0] += 1
             refusal(kind, error.message, into: &report)
             result = nil
         } catch {
@@ -163,8 +158,9 @@ final class DaySimulation {
         return result
     }
 
+    /// Counts a refusal of `kind` and keeps its message (the first twenty).
     func refusal(_ kind: String, _ message: String, into report: inout SimulationReport) {
-        report.events["\(kind) refused", default: 0] += kind.hasPrefix("reaction") ? 1 : 0
+        report.events["\(kind) refused", default: 0] += 1
         if report.refusals.count < 20 { report.refusals.append("\(kind) at \(day.timeZone.local(clock.now()).time): \(message)") }
     }
 
@@ -234,7 +230,7 @@ final class DaySimulation {
                 // before the customer has waited 15 minutes; the operation re-plans and tells them.
                 if !agent.reportedLate, now >= visit.start.adding(minutes: 10), agent.until > visit.start.adding(minutes: 15) {
                     agent.reportedLate = true
-                    let minutes = max(1, visit.start.secondsUntil(agent.until) / 60)
+                    let minutes = max(1, visit.start.seconds(until: agent.until) / 60)
                     await event("delay", into: &report) { try await operations.delay(order: id, minutes: minutes, actor: agent.technician.id) }
                 }
                 return

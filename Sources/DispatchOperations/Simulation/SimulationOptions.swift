@@ -47,7 +47,7 @@ public struct ScriptedEvent: Codable, Sendable, Hashable {
         self.near = near
     }
 
-    static let kinds: Set<String> = ["sick", "urgent", "cancel", "absent", "delay", "move"]
+    public static let kinds = ["sick", "urgent", "cancel", "absent", "delay", "move"]
 }
 
 /// What a simulation found: events by kind, every broken promise, and the day's figures.
