@@ -14,7 +14,7 @@ struct Migrator {
     /// Versions recorded as applied; reads only, so it works on a database nobody migrated yet.
     func applied() throws -> Set<Int> {
         guard try !connection.query(connection.dialect.tableExists, [.text("schema_migrations")]).isEmpty else { return [] }
-        return Set(try connection.query("SELECT version FROM schema_migrations", []).map { try $0.int(0) })
+        return Set(try connection.query("SELECT version FROM schema_migrations", []).map { try $0.int("version") })
     }
 
     func pending() throws -> [Int] {

@@ -8,13 +8,13 @@ struct PlanWriter {
 
     func save(_ plan: Plan, document: String, seed: UInt64, plannedFor now: Instant, createdAt: Instant) throws -> Int {
         let day = SQLValue.text(plan.date.description)
-        let next = try connection.query("SELECT COALESCE(MAX(version), 0) + 1 FROM plans WHERE day = ?", [day])
-        let version = try next.first?.int(0) ?? 1
+        let next = try connection.query("SELECT COALESCE(MAX(version), 0) + 1 AS next_version FROM plans WHERE day = ?", [day])
+        let version = try next.first?.int("next_version") ?? 1
         let instant = connection.dialect.instantParameter
         let inserted = try connection.query(
             "INSERT INTO plans (day, version, created_at, planned_for, seed, document) VALUES (?, ?, \(instant), \(instant), ?, ?) RETURNING id",
             [day, .integer(version), .instant(createdAt), .instant(now), .integer(Int(Int64(bitPattern: seed))), .text(document)])
-        guard let id = try inserted.first?.int(0) else { throw StoreError(.database, "the new plan row has no id") }
+        guard let id = try inserted.first?.int("id") else { throw StoreError(.database, "the new plan row has no id") }
         for visit in plan.visits {
             try connection.execute(
                 "INSERT INTO plan_visits (plan_id, order_id, technician_id, starts_at, ends_at, is_contact) VALUES (?, ?, ?, \(instant), \(instant), ?)",
@@ -32,13 +32,13 @@ struct PlanWriter {
     func plans(on day: LocalDate) throws -> [StoredPlan] {
         let sql = """
             SELECT p.version, \(connection.dialect.instantColumn("p.created_at")), p.document,
-                   (SELECT COUNT(*) FROM plan_visits v WHERE v.plan_id = p.id),
-                   (SELECT COUNT(*) FROM plan_unassigned u WHERE u.plan_id = p.id)
+                   (SELECT COUNT(*) FROM plan_visits v WHERE v.plan_id = p.id) AS visit_count,
+                   (SELECT COUNT(*) FROM plan_unassigned u WHERE u.plan_id = p.id) AS unassigned_count
             FROM plans p WHERE p.day = ? ORDER BY p.version
             """
         return try connection.query(sql, [.text(day.description)]).map { row in
-            StoredPlan(version: try row.int(0), createdAt: Instant(secondsSinceEpoch: try row.int(1)),
-                       document: try row.text(2), visits: try row.int(3), unassigned: try row.int(4))
+            StoredPlan(version: try row.int("version"), createdAt: Instant(secondsSinceEpoch: try row.int("created_at")),
+                       document: try row.text("document"), visits: try row.int("visit_count"), unassigned: try row.int("unassigned_count"))
         }
     }
 }

@@ -8,21 +8,29 @@ public enum SQLValue: Hashable, Sendable {
     case text(String)
 }
 
-/// One result row. Adapters may deliver numbers as text (libpq's text protocol); the getters accept both.
+/// One result row, read by column name. Adapters may deliver numbers as text (libpq's text
+/// protocol); the getters accept both. A value that cannot be decoded is an error naming the table
+/// and the column it came from.
 public struct SQLRow: Sendable {
     public let values: [SQLValue]
+    public let columns: SQLColumns
 
-    public init(_ values: [SQLValue]) { self.values = values }
+    public init(_ values: [SQLValue], columns: SQLColumns) {
+        self.values = values
+        self.columns = columns
+    }
 
-    public func isNull(_ column: Int) -> Bool { values[column] == .null }
+    private func value(_ name: String) throws -> SQLValue { values[try columns.position(of: name)] }
 
-    public func text(_ column: Int) throws -> String {
-        guard let value = optionalText(column) else { throw missing(column) }
+    public func isNull(_ name: String) throws -> Bool { try value(name) == .null }
+
+    public func text(_ name: String) throws -> String {
+        guard let value = try optionalText(name) else { throw missing(name) }
         return value
     }
 
-    public func optionalText(_ column: Int) -> String? {
-        switch values[column] {
+    public func optionalText(_ name: String) throws -> String? {
+        switch try value(name) {
         case .null: return nil
         case .text(let text): return text
         case .integer(let number): return String(number)
@@ -30,34 +38,121 @@ public struct SQLRow: Sendable {
         }
     }
 
-    public func int(_ column: Int) throws -> Int {
-        guard let value = try optionalInt(column) else { throw missing(column) }
+    public func int(_ name: String) throws -> Int {
+        guard let value = try optionalInt(name) else { throw missing(name) }
         return value
     }
 
-    public func optionalInt(_ column: Int) throws -> Int? {
-        switch values[column] {
+    public func optionalInt(_ name: String) throws -> Int? {
+        let value = try value(name)
+        switch value {
         case .null: return nil
         case .integer(let number): return number
-        case .real(let number) where number == number.rounded(): return Int(number)
+        case .real(let number) where number == number.rounded() && abs(number) < 9e18: return Int(number)
         case .text(let text): if let number = Int(text) { return number }
         default: break
         }
-        throw StoreError(.corruptValue, "column \(column) holds \(values[column]), not a whole number")
+        throw StoreError(.corruptValue, "\(columns.describe(name)) holds \(value.shown), not a whole number")
     }
 
-    public func double(_ column: Int) throws -> Double {
-        switch values[column] {
+    public func double(_ name: String) throws -> Double {
+        let value = try value(name)
+        switch value {
         case .integer(let number): return Double(number)
         case .real(let number): return number
         case .text(let text): if let number = Double(text) { return number }
         case .null: break
         }
-        throw StoreError(.corruptValue, "column \(column) holds \(values[column]), not a number")
+        throw StoreError(.corruptValue, "\(columns.describe(name)) holds \(value.shown), not a number")
     }
 
-    private func missing(_ column: Int) -> StoreError {
-        StoreError(.corruptValue, "column \(column) is unexpectedly NULL")
+    /// A truth value: SQLite stores 0/1, libpq answers `t`/`f`.
+    public func bool(_ name: String) throws -> Bool {
+        let value = try value(name)
+        switch value {
+        case .integer(let number): return number != 0
+        case .text(let text) where ["t", "true", "1", "f", "false", "0"].contains(text): return ["t", "true", "1"].contains(text)
+        default: throw StoreError(.corruptValue, "\(columns.describe(name)) holds \(value.shown), not a truth value")
+        }
+    }
+
+    private func missing(_ name: String) -> StoreError {
+        StoreError(.corruptValue, "\(columns.describe(name)) is unexpectedly NULL")
+    }
+}
+
+extension SQLValue {
+    /// The value as an error message shows it (long text cut short).
+    var shown: String {
+        switch self {
+        case .null: return "NULL"
+        case .integer(let number): return String(number)
+        case .real(let number): return String(number)
+        case .text(let text): return text.count > 40 ? "'\(text.prefix(40))…'" : "'\(text)'"
+        }
+    }
+}
+
+/// The columns of one query's result, shared by all its rows: looked up by name, and able to
+/// say which table a column came from when a value cannot be decoded.
+public final class SQLColumns: Sendable {
+    /// The result's column labels, lower-cased (PostgreSQL folds unquoted aliases; SQLite keeps them).
+    public let names: [String]
+    private let positions: [String: Int]
+    private let sql: String
+
+    public init(names: [String], sql: String) {
+        self.names = names.map { $0.lowercased() }
+        self.sql = sql
+        var positions: [String: Int] = [:]
+        for (position, name) in self.names.enumerated() {
+            // A label seen twice (`o.id`, `c.id` without aliases) cannot be read by name.
+            positions[name] = positions[name] == nil ? position : -1
+        }
+        self.positions = positions
+    }
+
+    func position(of name: String) throws -> Int {
+        guard let position = positions[name], position >= 0 else {
+            let problem = positions[name] == nil ? "has no column" : "has more than one column"
+            throw StoreError(.database, "the query on \(tableNames(sql.lowercased()).first ?? "?") \(problem) named '\(name)'")
+        }
+        return position
+    }
+
+    /// `table.column` for an error message. The table is worked out from the statement only when
+    /// an error needs it: the qualifier written before the column (`o.window_start`, or the column
+    /// an `AS name` label stands for) is looked up among the FROM and JOIN aliases; an unqualified
+    /// column belongs to the first table after FROM.
+    func describe(_ name: String) -> String {
+        let text = sql.lowercased()
+        let tables = tableNames(text)
+        var column = name
+        var qualifier: String?
+        if let match = Self.captures(#"([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\s+as\s+"# + name + #"\b"#, in: text) {
+            (qualifier, column) = (match[0], match[1])
+        } else if let match = Self.captures(#"([a-z_][a-z0-9_]*)\."# + name + #"\b"#, in: text) {
+            qualifier = match[0]
+        }
+        let table = qualifier.flatMap { aliases(text)[$0] ?? (tables.contains($0) ? $0 : nil) } ?? tables.first
+        return table.map { "\($0).\(column)" } ?? column
+    }
+
+    private static func captures(_ pattern: String, in text: String) -> [String]? {
+        guard let regex = try? Regex(pattern), let match = text.firstMatch(of: regex) else { return nil }
+        return (1..<match.output.count).map { match.output[$0].substring.map(String.init) ?? "" }
+    }
+
+    private func tableNames(_ text: String) -> [String] {
+        text.matches(of: #/\b(?:from|join)\s+([a-z_][a-z0-9_]*)(?![a-z0-9_.])/#).map { String($0.1) }
+    }
+
+    private func aliases(_ text: String) -> [String: String] {
+        var aliases: [String: String] = [:]
+        for match in text.matches(of: #/\b(?:from|join)\s+([a-z_][a-z0-9_]*)\s+(?:as\s+)?([a-z_][a-z0-9_]*)/#) {
+            aliases[String(match.2)] = String(match.1)
+        }
+        return aliases
     }
 }
 
@@ -70,9 +165,11 @@ public struct SQLDialect: Sendable {
     public let beginReadTransaction: String
     /// Placeholder for an instant bound as epoch seconds.
     public let instantParameter: String
-    /// Expression reading an instant column back as epoch seconds.
+    /// A select-list item reading an instant column back as epoch seconds, labelled with the
+    /// column's name (`o.window_start` → `… AS window_start`), so rows read it by that name.
     public let instantColumn: @Sendable (String) -> String
-    /// Expression reading a local date column back as `YYYY-MM-DD` text.
+    /// A select-list item reading a local date column back as `YYYY-MM-DD` text, labelled with
+    /// the column's name.
     public let dateColumn: @Sendable (String) -> String
     /// Null-safe inequality operator.
     public let isDistinctFrom: String
@@ -105,14 +202,18 @@ public struct SQLDialect: Sendable {
         self.backend = backend
         self.beginTransaction = beginTransaction
         self.instantParameter = instantParameter
-        self.instantColumn = instantColumn
-        self.dateColumn = dateColumn
+        self.instantColumn = { "\(instantColumn($0)) AS \(Self.label($0))" }
+        self.dateColumn = { "\(dateColumn($0)) AS \(Self.label($0))" }
         self.isDistinctFrom = isDistinctFrom
         self.migrationLock = migrationLock
         self.tableExists = tableExists
         self.migrations = migrations
         self.lockRows = lockRows
         self.beginReadTransaction = beginReadTransaction
+    }
+
+    private static func label(_ column: String) -> String {
+        String(column.split(separator: ".").last ?? Substring(column))
     }
 }
 

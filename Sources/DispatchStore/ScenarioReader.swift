@@ -11,7 +11,7 @@ struct ScenarioReader {
     func serviceDayZone(_ day: LocalDate) throws -> ServiceTimeZone? {
         let rows = try connection.query("SELECT timezone FROM service_days WHERE day = ?", [.text(day.description)])
         guard let row = rows.first else { return nil }
-        return try zone(row.text(0))
+        return try zone(row.text("timezone"))
     }
 
     func scenario(on day: LocalDate) throws -> Scenario? {
@@ -23,22 +23,23 @@ struct ScenarioReader {
             """
         guard let row = try connection.query(sql, [.text(day.description)]).first else { return nil }
         var hours: [CustomerTier: Int] = [:]
-        for (name, value) in try JSONText.intMap(row.text(7), column: "service_days.repair_deadline_hours") {
+        for (name, value) in try JSONText.intMap(row.text("repair_deadline_hours"), column: "service_days.repair_deadline_hours") {
             hours[try choice(name, CustomerTier.self, "service_days.repair_deadline_hours")] = value
         }
-        let vip = try JSONText.strings(row.text(8), column: "service_days.vip_tiers")
+        let vip = try JSONText.strings(row.text("vip_tiers"), column: "service_days.vip_tiers")
             .map { try choice($0, CustomerTier.self, "service_days.vip_tiers") }
         var breakRule: BreakPolicy?
-        if let earliest = try row.optionalInt(9), let latest = try row.optionalInt(10), let minutes = try row.optionalInt(11) {
+        if let earliest = try row.optionalInt("break_earliest_minute"), let latest = try row.optionalInt("break_latest_minute"),
+           let minutes = try row.optionalInt("break_minutes") {
             breakRule = BreakPolicy(earliestStart: try time(earliest), latestStart: try time(latest), minutes: minutes)
         }
         let policy = Policy(
-            noticeMinutes: try row.int(5), syncToleranceMinutes: try row.int(6), repairDeadlineHours: hours,
+            noticeMinutes: try row.int("notice_minutes"), syncToleranceMinutes: try row.int("sync_tolerance_minutes"), repairDeadlineHours: hours,
             breakRule: breakRule, vipTiers: Set(vip))
         return Scenario(
-            name: try row.text(0), timeZone: try zone(row.text(1)), date: day,
-            now: Instant(secondsSinceEpoch: try row.int(2)),
-            travel: TravelModel(speedKmh: try row.double(3), roadFactor: try row.double(4)), policy: policy,
+            name: try row.text("name"), timeZone: try zone(row.text("timezone")), date: day,
+            now: Instant(secondsSinceEpoch: try row.int("planned_at")),
+            travel: TravelModel(speedKmh: try row.double("speed_kmh"), roadFactor: try row.double("road_factor")), policy: policy,
             crews: try crews(), technicians: try technicians(absentOn: day), orders: try orders(on: day).map(\.order))
     }
 
@@ -50,23 +51,23 @@ struct ScenarioReader {
             """
         return try connection.query(sql, []).map { row in
             var contract: Contract?
-            if !row.isNull(2) {
+            if try !row.isNull("crew_id") {
                 var prices: [WorkType: Money] = [:]
-                for (name, cents) in try JSONText.intMap(row.text(10), column: "crew_contracts.prices_cents") {
+                for (name, cents) in try JSONText.intMap(row.text("prices_cents"), column: "crew_contracts.prices_cents") {
                     prices[try choice(name, WorkType.self, "crew_contracts.prices_cents")] = Money(cents: cents)
                 }
                 contract = Contract(
-                    validFrom: try date(row.text(3)), validTo: try date(row.text(4)),
-                    territories: try row.optionalText(5).map { try JSONText.strings($0, column: "crew_contracts.territories") },
-                    workTypes: try JSONText.strings(row.text(6), column: "crew_contracts.work_types")
+                    validFrom: try date(row.text("valid_from")), validTo: try date(row.text("valid_to")),
+                    territories: try row.optionalText("territories").map { try JSONText.strings($0, column: "crew_contracts.territories") },
+                    workTypes: try JSONText.strings(row.text("work_types"), column: "crew_contracts.work_types")
                         .map { try choice($0, WorkType.self, "crew_contracts.work_types") },
-                    services: try JSONText.strings(row.text(7), column: "crew_contracts.services")
+                    services: try JSONText.strings(row.text("services"), column: "crew_contracts.services")
                         .map { try choice($0, Service.self, "crew_contracts.services") },
-                    excludedTiers: try JSONText.strings(row.text(8), column: "crew_contracts.excluded_tiers")
+                    excludedTiers: try JSONText.strings(row.text("excluded_tiers"), column: "crew_contracts.excluded_tiers")
                         .map { try choice($0, CustomerTier.self, "crew_contracts.excluded_tiers") },
-                    maxOrdersPerDay: try row.optionalInt(9), prices: prices)
+                    maxOrdersPerDay: try row.optionalInt("max_orders_per_day"), prices: prices)
             }
-            return Crew(id: try row.text(0), name: row.optionalText(1), contract: contract)
+            return Crew(id: try row.text("id"), name: try row.optionalText("name"), contract: contract)
         }.sorted { $0.id < $1.id }
     }
 
@@ -74,7 +75,7 @@ struct ScenarioReader {
     func technicians(absentOn day: LocalDate?, id: String? = nil) throws -> [Technician] {
         var sql = """
             SELECT t.id, t.name, t.crew_id, t.skills, \(dialect.dateColumn("t.certified_until")), t.shift_start_minute,
-                   t.shift_end_minute, t.start_lat, t.start_lon, t.end_lat, t.end_lon, t.territories, a.technician_id, a.from_minute
+                   t.shift_end_minute, t.start_lat, t.start_lon, t.end_lat, t.end_lon, t.territories, a.technician_id AS absent_id, a.from_minute
             FROM technicians t LEFT JOIN technician_absences a ON a.technician_id = t.id AND a.day = ?
             """
         var parameters: [SQLValue] = [.optional(day?.description)]
@@ -84,16 +85,17 @@ struct ScenarioReader {
         }
         return try connection.query(sql, parameters).map { row in
             // Absent from a minute of the day on (fell ill after work began): the shift ends there.
-            let leftAt = try row.optionalInt(13)
+            let leftAt = try row.optionalInt("from_minute")
             return Technician(
-                id: try row.text(0), name: row.optionalText(1), crewID: row.optionalText(2),
-                skills: try JSONText.strings(row.text(3), column: "technicians.skills"),
-                certifiedUntil: try row.optionalText(4).map(date),
-                shift: Shift(start: try time(row.int(5)), end: try time(min(row.int(6), max(row.int(5), leftAt ?? Int.max)))),
-                startLocation: GeoPoint(latitude: try row.double(7), longitude: try row.double(8)),
-                endLocation: GeoPoint(latitude: try row.double(9), longitude: try row.double(10)),
-                territories: try row.optionalText(11).map { try JSONText.strings($0, column: "technicians.territories") },
-                absent: !row.isNull(12) && leftAt == nil)
+                id: try row.text("id"), name: try row.optionalText("name"), crewID: try row.optionalText("crew_id"),
+                skills: try JSONText.strings(row.text("skills"), column: "technicians.skills"),
+                certifiedUntil: try row.optionalText("certified_until").map(date),
+                shift: Shift(start: try time(row.int("shift_start_minute")), end: try time(min(row.int("shift_end_minute"),
+                                                                                  max(row.int("shift_start_minute"), leftAt ?? Int.max)))),
+                startLocation: GeoPoint(latitude: try row.double("start_lat"), longitude: try row.double("start_lon")),
+                endLocation: GeoPoint(latitude: try row.double("end_lat"), longitude: try row.double("end_lon")),
+                territories: try row.optionalText("territories").map { try JSONText.strings($0, column: "technicians.territories") },
+                absent: try !row.isNull("absent_id") && leftAt == nil)
         }.sorted { $0.id < $1.id }
     }
 
@@ -104,7 +106,7 @@ struct ScenarioReader {
     /// Orders matching a condition on `o` (orders) and `c` (customers), sorted by id.
     func orders(where condition: String, _ parameters: [SQLValue]) throws -> [StoredOrder] {
         let sql = """
-            SELECT o.id, o.type, o.service, o.skills, c.id, c.name, c.tier, c.phone, o.lat, o.lon, o.address,
+            SELECT o.id, o.type, o.service, o.skills, c.id AS customer_id, c.name AS customer_name, c.tier, c.phone, o.lat, o.lon, o.address,
                    o.territory, o.duration_minutes, \(dialect.instantColumn("o.window_start")),
                    \(dialect.instantColumn("o.window_end")), \(dialect.instantColumn("o.reported_at")), o.group_id,
                    o.pinned_technician_id, \(dialect.instantColumn("o.pinned_start")), o.locked_technician_id,
@@ -116,33 +118,34 @@ struct ScenarioReader {
             """
         return try connection.query(sql, parameters).map { row in
             let customer = Customer(
-                id: try row.text(4), name: row.optionalText(5),
-                tier: try choice(row.text(6), CustomerTier.self, "customers.tier"), phone: row.optionalText(7))
+                id: try row.text("customer_id"), name: try row.optionalText("customer_name"),
+                tier: try choice(row.text("tier"), CustomerTier.self, "customers.tier"), phone: try row.optionalText("phone"))
             var window: TimeWindow?
-            if let start = try row.optionalInt(13), let end = try row.optionalInt(14) {
+            if let start = try row.optionalInt("window_start"), let end = try row.optionalInt("window_end") {
                 window = TimeWindow(start: Instant(secondsSinceEpoch: start), end: Instant(secondsSinceEpoch: end))
             }
-            let pin = try row.optionalText(17).map {
-                Pin(technicianID: $0, start: try row.optionalInt(18).map(Instant.init(secondsSinceEpoch:)))
+            let pin = try row.optionalText("pinned_technician_id").map {
+                Pin(technicianID: $0, start: try row.optionalInt("pinned_start").map(Instant.init(secondsSinceEpoch:)))
             }
             var lock: Lock?
-            if let technician = row.optionalText(19), let start = try row.optionalInt(20) {
+            if let technician = try row.optionalText("locked_technician_id"), let start = try row.optionalInt("locked_start") {
                 lock = Lock(technicianID: technician, start: Instant(secondsSinceEpoch: start))
             }
-            let paused = try row.int(24)
+            let paused = try row.int("deadline_paused_seconds")
             let order = WorkOrder(
-                id: try row.text(0), type: try choice(row.text(1), WorkType.self, "orders.type"),
-                service: try choice(row.text(2), Service.self, "orders.service"),
-                skills: try JSONText.strings(row.text(3), column: "orders.skills"), customer: customer,
-                location: GeoPoint(latitude: try row.double(8), longitude: try row.double(9)),
-                address: row.optionalText(10), territory: row.optionalText(11), durationMinutes: try row.int(12),
+                id: try row.text("id"), type: try choice(row.text("type"), WorkType.self, "orders.type"),
+                service: try choice(row.text("service"), Service.self, "orders.service"),
+                skills: try JSONText.strings(row.text("skills"), column: "orders.skills"), customer: customer,
+                location: GeoPoint(latitude: try row.double("lat"), longitude: try row.double("lon")),
+                address: try row.optionalText("address"), territory: try row.optionalText("territory"),
+                durationMinutes: try row.int("duration_minutes"),
                 window: window,
-                reportedAt: try row.optionalInt(15).map { Instant(secondsSinceEpoch: $0 + paused) },
-                group: row.optionalText(16), pin: pin, lock: lock, notes: row.optionalText(26))
+                reportedAt: try row.optionalInt("reported_at").map { Instant(secondsSinceEpoch: $0 + paused) },
+                group: try row.optionalText("group_id"), pin: pin, lock: lock, notes: try row.optionalText("notes"))
             return StoredOrder(
-                order: order, serviceDay: try date(row.text(22)), status: try row.text(21),
-                bookedAt: try row.optionalInt(23).map(Instant.init(secondsSinceEpoch:)), deadlinePausedSeconds: paused,
-                deadlinePausedSince: try row.optionalInt(25).map(Instant.init(secondsSinceEpoch:)))
+                order: order, serviceDay: try date(row.text("service_day")), status: try row.text("status"),
+                bookedAt: try row.optionalInt("booked_at").map(Instant.init(secondsSinceEpoch:)), deadlinePausedSeconds: paused,
+                deadlinePausedSince: try row.optionalInt("deadline_paused_since").map(Instant.init(secondsSinceEpoch:)))
         }.sorted { $0.order.id < $1.order.id }
     }
 

@@ -15,9 +15,10 @@ extension StoreTransaction {
             """
         return try connection.query(sql, [.text(id)]).first.map { row in
             StoredToken(
-                id: try row.text(0), kind: try reader.choice(row.text(1), TokenKind.self, "api_tokens.kind"),
-                subject: try row.text(2), secretSHA256: try row.text(3), createdAt: Instant(secondsSinceEpoch: try row.int(4)),
-                revokedAt: try row.optionalInt(5).map(Instant.init(secondsSinceEpoch:)))
+                id: try row.text("id"), kind: try reader.choice(row.text("kind"), TokenKind.self, "api_tokens.kind"),
+                subject: try row.text("subject"), secretSHA256: try row.text("secret_sha256"),
+                createdAt: Instant(secondsSinceEpoch: try row.int("created_at")),
+                revokedAt: try row.optionalInt("revoked_at").map(Instant.init(secondsSinceEpoch:)))
         }
     }
 
@@ -44,24 +45,24 @@ extension StoreTransaction {
             """
         let days: [SQLValue] = [.text(first.description), .text(last.description)]
         return try connection.query(sql, days + [.text(technician)] + days).map { row in
-            VersionedVisit(day: try reader.date(row.text(0)), version: try row.int(1), visit: try visit(row, from: 2))
+            VersionedVisit(day: try reader.date(row.text("day")), version: try row.int("version"), visit: try visit(row))
         }
     }
 
     /// The latest published version of each day from `first` to `last`.
     public func publishedVersions(from first: LocalDate, to last: LocalDate) throws -> [LocalDate: Int] {
         let rows = try connection.query(
-            "SELECT \(dialect.dateColumn("day")), MAX(version) FROM plans WHERE day BETWEEN ? AND ? GROUP BY day",
+            "SELECT \(dialect.dateColumn("day")), MAX(version) AS version FROM plans WHERE day BETWEEN ? AND ? GROUP BY day",
             [.text(first.description), .text(last.description)])
         var versions: [LocalDate: Int] = [:]
-        for row in rows { versions[try reader.date(row.text(0))] = try row.int(1) }
+        for row in rows { versions[try reader.date(row.text("day"))] = try row.int("version") }
         return versions
     }
 
     /// The time zone of the latest stored service day (where the operator works), or nil.
     public func latestZone() throws -> ServiceTimeZone? {
         guard let row = try connection.query("SELECT timezone FROM service_days ORDER BY day DESC LIMIT 1", []).first else { return nil }
-        return ServiceTimeZone(identifier: try row.text(0))
+        return ServiceTimeZone(identifier: try row.text("timezone"))
     }
 
     /// A cheap round trip, for readiness checks.

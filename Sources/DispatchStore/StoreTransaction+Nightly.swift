@@ -7,7 +7,7 @@ extension StoreTransaction {
         let rows = try connection.query(
             "INSERT INTO nightly_runs (started_at, first_day, days, dry_run, outcome) VALUES (\(dialect.instantParameter), ?, ?, ?, 'running') RETURNING id",
             [.instant(at), .text(firstDay.description), .integer(days), .integer(dryRun ? 1 : 0)])
-        guard let id = try rows.first?.int(0) else { throw StoreError(.database, "the new run row has no id") }
+        guard let id = try rows.first?.int("id") else { throw StoreError(.database, "the new run row has no id") }
         return id
     }
 
@@ -49,11 +49,13 @@ extension StoreTransaction {
             FROM nightly_runs ORDER BY id DESC LIMIT \(max(1, limit))
             """
         return try connection.query(sql, []).map { row in
-            let id = try row.int(0)
+            let id = try row.int("id")
             return NightlyRun(
-                id: id, startedAt: Instant(secondsSinceEpoch: try row.int(1)),
-                finishedAt: try row.optionalInt(2).map(Instant.init(secondsSinceEpoch:)), firstDay: try reader.date(row.text(3)),
-                days: try row.int(4), dryRun: try Self.bool(row, 5), outcome: try row.text(6), message: row.optionalText(7),
+                id: id, startedAt: Instant(secondsSinceEpoch: try row.int("started_at")),
+                finishedAt: try row.optionalInt("finished_at").map(Instant.init(secondsSinceEpoch:)),
+                firstDay: try reader.date(row.text("first_day")),
+                days: try row.int("days"), dryRun: try row.bool("dry_run"), outcome: try row.text("outcome"),
+                message: try row.optionalText("message"),
                 diffs: try runDays(id))
         }
     }
@@ -62,9 +64,9 @@ extension StoreTransaction {
         let rows = try connection.query(
             "SELECT \(dialect.dateColumn("day")), version, diff FROM nightly_run_days WHERE run_id = ? ORDER BY day", [.integer(run)])
         return try rows.map { row in
-            var diff = NightlyDayDiff(day: try reader.date(row.text(0)))
-            diff.version = try row.optionalInt(1)
-            let object = (try? JSONSerialization.jsonObject(with: Data(try row.text(2).utf8))) as? [String: [String]] ?? [:]
+            var diff = NightlyDayDiff(day: try reader.date(row.text("day")))
+            diff.version = try row.optionalInt("version")
+            let object = (try? JSONSerialization.jsonObject(with: Data(try row.text("diff").utf8))) as? [String: [String]] ?? [:]
             diff.kept = object["kept"] ?? []
             diff.moved = object["moved"] ?? []
             diff.reassigned = object["reassigned"] ?? []

@@ -76,7 +76,7 @@ extension StoreTransaction {
                          ORDER BY due_at, id LIMIT ?\(skip))
             RETURNING id
             """, [.text(sender), .integer(leaseSeconds), .instant(due), .integer(max(0, limit))])
-        let ids = try claimed.map { try $0.int(0) }
+        let ids = try claimed.map { try $0.int("id") }
         guard !ids.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
         return try notices(where: "id IN (\(marks)) ORDER BY due_at, id", ids.map { .integer($0) })
@@ -121,15 +121,15 @@ extension StoreTransaction {
             """
         return try connection.query(sql, parameters).map { row in
             let draft = NoticeDraft(
-                key: try row.text(1), kind: try reader.choice(row.text(2), NoticeKind.self, "notices.kind"),
-                order: try row.text(3), technician: row.optionalText(4),
-                plannedStart: try row.optionalInt(5).map(Instant.init(secondsSinceEpoch:)),
-                dueAt: Instant(secondsSinceEpoch: try row.int(6)), body: try row.text(7))
+                key: try row.text("idempotency_key"), kind: try reader.choice(row.text("kind"), NoticeKind.self, "notices.kind"),
+                order: try row.text("order_id"), technician: try row.optionalText("technician_id"),
+                plannedStart: try row.optionalInt("planned_start").map(Instant.init(secondsSinceEpoch:)),
+                dueAt: Instant(secondsSinceEpoch: try row.int("due_at")), body: try row.text("body"))
             return StoredNotice(
-                id: try row.int(0), draft: draft, createdAt: Instant(secondsSinceEpoch: try row.int(8)),
-                sentAt: try row.optionalInt(9).map(Instant.init(secondsSinceEpoch:)),
-                cancelledAt: try row.optionalInt(10).map(Instant.init(secondsSinceEpoch:)),
-                attempts: try row.int(11), lastError: row.optionalText(12))
+                id: try row.int("id"), draft: draft, createdAt: Instant(secondsSinceEpoch: try row.int("created_at")),
+                sentAt: try row.optionalInt("sent_at").map(Instant.init(secondsSinceEpoch:)),
+                cancelledAt: try row.optionalInt("cancelled_at").map(Instant.init(secondsSinceEpoch:)),
+                attempts: try row.int("attempts"), lastError: try row.optionalText("last_error"))
         }
     }
 
@@ -139,7 +139,7 @@ extension StoreTransaction {
         let rows = try connection.query(
             "INSERT INTO complaints (order_id, at, actor, text) VALUES (?, \(dialect.instantParameter), ?, ?) RETURNING id",
             [.text(order), .instant(at), .text(actor), .text(text)])
-        guard let id = try rows.first?.int(0) else { throw StoreError(.database, "the new complaint row has no id") }
+        guard let id = try rows.first?.int("id") else { throw StoreError(.database, "the new complaint row has no id") }
         return id
     }
 
@@ -151,7 +151,7 @@ extension StoreTransaction {
             VALUES (?, ?, ?, \(instant), \(instant), ?) RETURNING id
             """,
             [.text(order), .text(cause.rawValue), .optional(complaint), .instant(createdAt), .instant(dueAt), .text(channel.rawValue)])
-        guard let id = try rows.first?.int(0) else { throw StoreError(.database, "the new callback row has no id") }
+        guard let id = try rows.first?.int("id") else { throw StoreError(.database, "the new callback row has no id") }
         return id
     }
 
@@ -191,14 +191,15 @@ extension StoreTransaction {
             """
         return try connection.query(sql, parameters).map { row in
             CallbackTask(
-                id: try row.int(0), order: try row.text(1),
-                cause: try reader.choice(row.text(2), CallbackCause.self, "callbacks.cause"),
-                complaint: try row.optionalInt(3), createdAt: Instant(secondsSinceEpoch: try row.int(4)),
-                dueAt: Instant(secondsSinceEpoch: try row.int(5)),
-                channel: try reader.choice(row.text(6), CallbackChannel.self, "callbacks.channel"), attempts: try row.int(7),
-                answer: try row.optionalText(8).map { try reader.choice($0, CallbackAnswer.self, "callbacks.answer") },
-                reason: row.optionalText(9), answeredAt: try row.optionalInt(10).map(Instant.init(secondsSinceEpoch:)),
-                answeredBy: row.optionalText(11))
+                id: try row.int("id"), order: try row.text("order_id"),
+                cause: try reader.choice(row.text("cause"), CallbackCause.self, "callbacks.cause"),
+                complaint: try row.optionalInt("complaint_id"), createdAt: Instant(secondsSinceEpoch: try row.int("created_at")),
+                dueAt: Instant(secondsSinceEpoch: try row.int("due_at")),
+                channel: try reader.choice(row.text("channel"), CallbackChannel.self, "callbacks.channel"),
+                attempts: try row.int("attempts"),
+                answer: try row.optionalText("answer").map { try reader.choice($0, CallbackAnswer.self, "callbacks.answer") },
+                reason: try row.optionalText("reason"), answeredAt: try row.optionalInt("answered_at").map(Instant.init(secondsSinceEpoch:)),
+                answeredBy: try row.optionalText("answered_by"))
         }
     }
 }

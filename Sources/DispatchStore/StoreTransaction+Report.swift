@@ -17,7 +17,7 @@ extension StoreTransaction {
     /// Stored service days in `first...last`, earliest first.
     public func serviceDays(from first: LocalDate, to last: LocalDate) throws -> [LocalDate] {
         try connection.query("SELECT day FROM service_days WHERE day BETWEEN ? AND ? ORDER BY day", range(first, last))
-            .compactMap { LocalDate(iso: try $0.text(0)) }
+            .compactMap { LocalDate(iso: try $0.text("day")) }
     }
 
     /// The transitions of those orders, oldest first per order.

@@ -41,7 +41,7 @@ extension StoreTransaction {
             ORDER BY u.run_id, u.day, u.unit LIMIT 1\(dialect.claimRows)
             """
         guard let row = try connection.query(sql, []).first else { return nil }
-        let (run, day, unit) = (try row.int(0), try row.text(1), try row.int(2))
+        let (run, day, unit) = (try row.int("run_id"), try row.text("day"), try row.int("unit"))
         try connection.execute(
             "UPDATE nightly_units SET state = 'running', worker = ?, lease_until = \(dialect.instantAfterSeconds), attempts = attempts + 1 WHERE run_id = ? AND day = ? AND unit = ?",
             [.text(worker), .integer(leaseSeconds), .integer(run), .text(day), .integer(unit)])
@@ -67,13 +67,14 @@ extension StoreTransaction {
     public func units(run: Int, day: LocalDate) throws -> [NightlyUnit] {
         let sql = """
             SELECT run_id, \(dialect.dateColumn("day")), unit, spec, state, worker, attempts, result,
-                   CASE WHEN lease_until < \(dialect.currentInstant) THEN 1 ELSE 0 END
+                   CASE WHEN lease_until < \(dialect.currentInstant) THEN 1 ELSE 0 END AS lease_expired
             FROM nightly_units WHERE run_id = ? AND day = ? ORDER BY unit
             """
         return try connection.query(sql, [.integer(run), .text(day.description)]).map { row in
-            NightlyUnit(run: try row.int(0), day: try reader.date(row.text(1)), unit: try row.int(2), spec: try row.text(3),
-                        state: try row.text(4), worker: row.optionalText(5), attempts: try row.int(6), result: row.optionalText(7),
-                        leaseExpired: try row.int(8) == 1)
+            NightlyUnit(run: try row.int("run_id"), day: try reader.date(row.text("day")), unit: try row.int("unit"), spec: try row.text("spec"),
+                        state: try row.text("state"), worker: try row.optionalText("worker"), attempts: try row.int("attempts"),
+                        result: try row.optionalText("result"),
+                        leaseExpired: try row.int("lease_expired") == 1)
         }
     }
 }

@@ -88,7 +88,7 @@ public struct StoreTransaction {
         var revisions: [LocalDate: Int] = [:]
         for day in Set(days).sorted() {
             let rows = try connection.query("SELECT revision FROM service_days WHERE day = ?\(dialect.lockRows)", [.text(day.description)])
-            if let row = rows.first { revisions[day] = try row.int(0) }
+            if let row = rows.first { revisions[day] = try row.int("revision") }
         }
         return revisions
     }
@@ -97,7 +97,7 @@ public struct StoreTransaction {
     /// (order states, locks, pins, windows, days of orders, absences, imports, published versions);
     /// nil when the day was never stored.
     public func revision(of day: LocalDate) throws -> Int? {
-        try connection.query("SELECT revision FROM service_days WHERE day = ?", [.text(day.description)]).first?.int(0)
+        try connection.query("SELECT revision FROM service_days WHERE day = ?", [.text(day.description)]).first?.int("revision")
     }
 
     /// Raises the revision of `day`.
@@ -184,12 +184,12 @@ public struct StoreTransaction {
             """
         return try connection.query(sql, parameters).map { row in
             OrderEvent(
-                order: try row.text(0), at: Instant(secondsSinceEpoch: try row.int(1)), actor: try row.text(2),
-                from: try reader.choice(row.text(3), OrderState.self, "order_events.from_state"),
-                to: try reader.choice(row.text(4), OrderState.self, "order_events.to_state"),
-                reason: row.optionalText(5),
-                side: try row.optionalText(6).map { try reader.choice($0, ReasonSide.self, "order_events.side") },
-                details: row.optionalText(7))
+                order: try row.text("order_id"), at: Instant(secondsSinceEpoch: try row.int("at")), actor: try row.text("actor"),
+                from: try reader.choice(row.text("from_state"), OrderState.self, "order_events.from_state"),
+                to: try reader.choice(row.text("to_state"), OrderState.self, "order_events.to_state"),
+                reason: try row.optionalText("reason"),
+                side: try row.optionalText("side").map { try reader.choice($0, ReasonSide.self, "order_events.side") },
+                details: try row.optionalText("details"))
         }
     }
 
@@ -215,7 +215,7 @@ public struct StoreTransaction {
 
     /// The plan of a row of columns id, version, document, planned_for, with its visits.
     private func plan(_ row: SQLRow) throws -> PublishedPlan {
-        let id = try row.int(0)
+        let id = try row.int("id")
         let sql = """
             SELECT v.order_id, v.technician_id, \(dialect.instantColumn("v.starts_at")), \(dialect.instantColumn("v.ends_at")),
                    v.is_contact, o.group_id, d.notice_minutes
@@ -224,8 +224,8 @@ public struct StoreTransaction {
             WHERE v.plan_id = ? ORDER BY v.starts_at, v.technician_id, v.order_id
             """
         let visits = try connection.query(sql, [.integer(id)]).map { try visit($0) }
-        return PublishedPlan(version: try row.int(1), document: try row.text(2), visits: visits,
-                             plannedFor: Instant(secondsSinceEpoch: try row.int(3)))
+        return PublishedPlan(version: try row.int("version"), document: try row.text("document"), visits: visits,
+                             plannedFor: Instant(secondsSinceEpoch: try row.int("planned_for")))
     }
 
     /// The visits of `orders` in the day's published plan (a targeted read for hot paths).
@@ -257,8 +257,8 @@ public struct StoreTransaction {
             """
         let rows = try connection.query(sql, [.text(technician), .text(day.description)])
         guard let first = rows.first else { return (nil, nil, []) }
-        let visits = try rows.filter { !$0.isNull(2) }.map { try visit($0, from: 2) }
-        return (ServiceTimeZone(identifier: try first.text(0)), try first.optionalInt(1), visits)
+        let visits = try rows.filter { try !$0.isNull("order_id") }.map { try visit($0) }
+        return (ServiceTimeZone(identifier: try first.text("timezone")), try first.optionalInt("version"), visits)
     }
 
     /// Orders with one of the ids or in one of the groups, sorted by id.
@@ -272,14 +272,14 @@ public struct StoreTransaction {
     /// The time zone of a stored service day.
     public func zone(of day: LocalDate) throws -> ServiceTimeZone? { try reader.serviceDayZone(day) }
 
-    /// A visit from the columns order, technician, start, end, contact, group, notice minutes
-    /// (in that order, from column `first`).
-    func visit(_ row: SQLRow, from first: Int = 0) throws -> PlannedVisit {
-        let start = Instant(secondsSinceEpoch: try row.int(first + 2))
+    /// A visit from the columns order_id, technician_id, starts_at, ends_at, is_contact, group_id
+    /// and notice_minutes.
+    func visit(_ row: SQLRow) throws -> PlannedVisit {
+        let start = Instant(secondsSinceEpoch: try row.int("starts_at"))
         return PlannedVisit(
-            order: try row.text(first), technician: try row.text(first + 1), start: start,
-            end: Instant(secondsSinceEpoch: try row.int(first + 3)), noticeAt: start.adding(minutes: -(try row.int(first + 6))),
-            group: row.optionalText(first + 5), contact: try Self.bool(row, first + 4))
+            order: try row.text("order_id"), technician: try row.text("technician_id"), start: start,
+            end: Instant(secondsSinceEpoch: try row.int("ends_at")), noticeAt: start.adding(minutes: -(try row.int("notice_minutes"))),
+            group: try row.optionalText("group_id"), contact: try row.bool("is_contact"))
     }
 
     /// Stores `plan` as the day's next version and returns it. `expected` is the version the
@@ -296,13 +296,5 @@ public struct StoreTransaction {
         try connection.execute("UPDATE plans SET published_by = ?, cause = ? WHERE day = ? AND version = ?",
                                [.text(actor), .text(cause), .text(plan.date.description), .integer(version)])
         return version
-    }
-
-    static func bool(_ row: SQLRow, _ column: Int) throws -> Bool {
-        switch row.values[column] {
-        case .integer(let number): return number != 0
-        case .text(let text): return text == "t" || text == "true" || text == "1"
-        default: throw StoreError(.corruptValue, "column \(column) holds \(row.values[column]), not a truth value")
-        }
     }
 }

@@ -45,8 +45,8 @@ public final class PostgresConnection: SQLConnection {
     /// A session-level advisory lock, one per schema (each schema holds its own operation):
     /// PostgreSQL frees it when the connection ends.
     public func tryLock(_ name: String) throws -> Bool {
-        let rows = try query("SELECT pg_try_advisory_lock(hashtextextended(current_schema() || '/' || ?, 7306120501))", [.text(name)])
-        return rows.first?.optionalText(0) == "t"
+        let rows = try query("SELECT pg_try_advisory_lock(hashtextextended(current_schema() || '/' || ?, 7306120501)) AS locked", [.text(name)])
+        return try rows.first?.optionalText("locked") == "t"
     }
 
     public func unlock(_ name: String) throws {
@@ -72,11 +72,12 @@ public final class PostgresConnection: SQLConnection {
 
     public func query(_ sql: String, _ parameters: [SQLValue]) throws -> [SQLRow] {
         try run(sql, parameters) { result in
-            let rows = PQntuples(result), columns = PQnfields(result)
+            let rows = PQntuples(result), count = PQnfields(result)
+            let columns = SQLColumns(names: (0..<count).map { String(cString: PQfname(result, $0)) }, sql: sql)
             return (0..<rows).map { row in
-                SQLRow((0..<columns).map { column in
+                SQLRow((0..<count).map { column in
                     PQgetisnull(result, row, column) == 1 ? .null : .text(String(cString: PQgetvalue(result, row, column)))
-                })
+                }, columns: columns)
             }
         }
     }

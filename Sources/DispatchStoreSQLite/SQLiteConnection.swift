@@ -97,11 +97,13 @@ public final class SQLiteConnection: SQLConnection {
         return try withStatement(sql, parameters) { statement in
             var rows: [SQLRow] = []
             let count = sqlite3_column_count(statement)
+            let columns = SQLColumns(
+                names: (0..<count).map { sqlite3_column_name(statement, $0).map { String(cString: $0) } ?? "" }, sql: sql)
             while true {
                 let status = sqlite3_step(statement)
                 if status == SQLITE_DONE { break }
                 guard status == SQLITE_ROW else { throw failure(status, String(cString: sqlite3_errmsg(db)), sql) }
-                rows.append(SQLRow((0..<count).map { column(statement, $0) }))
+                rows.append(SQLRow((0..<count).map { column(statement, $0) }, columns: columns))
             }
             return rows
         }

@@ -10,91 +10,118 @@ struct CrossChecks {
 
     typealias Items = [(index: Int, node: Node)]
 
-    func run(crews: Items, technicians: Items, orders: Items, parsedOrders: [Located<WorkOrder>]) {
-        let crewIDs = unique(crews, section: "crews", kind: "crew")
-        let technicianIDs = unique(technicians, section: "technicians", kind: "technician")
-        _ = unique(orders, section: "orders", kind: "order")
-
+    /// Checks crews and technicians; returns the technician ids orders may refer to.
+    func run(crews: Items, technicians: Items) -> Set<String> {
+        let crewIDs = Set(unique(crews, section: "crews", kind: "crew"))
+        let technicianIDs = Set(unique(technicians, section: "technicians", kind: "technician"))
         for (index, node) in technicians {
             reference(node, ["crew"], in: crewIDs, field: "technicians[\(index)].crew", kind: "crew")
         }
-        for (index, node) in orders {
-            for key in ["pinned", "locked"] {
-                reference(node, [key, "technician"], in: technicianIDs, field: "orders[\(index)].\(key).technician", kind: "technician")
-            }
-            if let pinned = text(node, ["pinned", "technician"]), let locked = text(node, ["locked", "technician"]), pinned != locked {
-                diagnostics.report(node.mapping?["pinned"], "orders[\(index)].pinned",
-                                   "pinned to '\(pinned)' but locked to '\(locked)'")
-            }
-        }
-        checkGroups(parsedOrders)
-        checkCustomers(parsedOrders)
-    }
-
-    /// Members of a group are one customer order: same customer, same address.
-    func checkGroups(_ orders: [Located<WorkOrder>]) {
-        var first: [String: Located<WorkOrder>] = [:]
-        for order in orders {
-            guard let group = order.value.group else { continue }
-            guard let leader = first[group] else {
-                first[group] = order
-                continue
-            }
-            let line = leader.node.mark.map { " (line \($0.line))" } ?? ""
-            if order.value.location != leader.value.location {
-                diagnostics.report(order.node.mapping?["location"], "\(order.path).location",
-                                   "group '\(group)' members must be at one address, but \(order.value.id) is not where \(leader.value.id)\(line) is")
-            }
-            if order.value.customer.id != leader.value.customer.id {
-                diagnostics.report(order.node.mapping?["customer"], "\(order.path).customer",
-                                   "group '\(group)' is one customer order, but \(order.value.id) is for customer '\(order.value.customer.id)' and \(leader.value.id)\(line) for '\(leader.value.customer.id)'")
-            }
-        }
-    }
-
-    /// One customer id describes one customer: the same name, tier and phone everywhere.
-    func checkCustomers(_ orders: [Located<WorkOrder>]) {
-        var first: [String: Located<WorkOrder>] = [:]
-        for order in orders {
-            let customer = order.value.customer
-            guard let earlier = first[customer.id] else {
-                first[customer.id] = order
-                continue
-            }
-            if earlier.value.customer != customer {
-                let line = earlier.node.mark.map { " (line \($0.line))" } ?? ""
-                diagnostics.report(order.node.mapping?["customer"], "\(order.path).customer",
-                                   "customer '\(customer.id)' is described differently in \(earlier.value.id)\(line)")
-            }
-        }
+        return technicianIDs
     }
 
     /// Reports each repeated id at its second occurrence; returns the ids seen.
-    func unique(_ items: Items, section: String, kind: String) -> Set<String> {
-        var seen: [String: Node] = [:]
+    func unique(_ items: Items, section: String, kind: String) -> [String] {
+        var seen: [String: Int?] = [:]
         for (index, node) in items {
-            guard let id = text(node, ["id"]) else { continue }
+            guard let id = Self.text(node, ["id"]) else { continue }
             if let earlier = seen[id] {
-                let line = earlier.mark.map { "line \($0.line)" } ?? "earlier"
+                let line = earlier.map { "line \($0)" } ?? "earlier"
                 diagnostics.report(node.mapping?["id"], "\(section)[\(index)].id", "duplicate \(kind) id '\(id)' (first at \(line))")
             } else {
-                seen[id] = node
+                seen[id] = diagnostics.line(of: node)
             }
         }
-        return Set(seen.keys)
+        return Array(seen.keys)
     }
 
     func reference(_ node: Node, _ path: [String], in known: Set<String>, field: String, kind: String) {
-        guard let id = text(node, path), !known.contains(id) else { return }
-        diagnostics.report(value(node, path), field, "unknown \(kind) '\(id)'")
+        guard let id = Self.text(node, path), !known.contains(id) else { return }
+        diagnostics.report(Self.value(node, path), field, "unknown \(kind) '\(id)'")
     }
 
-    func value(_ node: Node, _ path: [String]) -> Node? {
+    static func value(_ node: Node, _ path: [String]) -> Node? {
         path.reduce(Optional(node)) { current, key in current?.mapping?[key] }
     }
 
-    func text(_ node: Node, _ path: [String]) -> String? {
+    static func text(_ node: Node, _ path: [String]) -> String? {
         guard let found = value(node, path), !found.isNull, let text = found.scalar?.string, !text.isEmpty else { return nil }
         return text
+    }
+}
+
+/// The checks across orders, one order at a time: a streamed file never holds all its orders,
+/// so only what later orders are compared with is kept (first line of each id, each group's
+/// first member, each customer's first description).
+struct OrderChecks {
+    let diagnostics: Diagnostics
+    let technicianIDs: Set<String>
+    private var seen: [String: Int?] = [:]
+    private var leaders: [String: Earlier] = [:]
+    private var customers: [String: Earlier] = [:]
+
+    /// What a later order is compared with: the earlier order's id, line, place and customer.
+    private struct Earlier {
+        let order: String
+        let line: Int?
+        let location: GeoPoint
+        let customer: Customer
+
+        var at: String { line.map { " (line \($0))" } ?? "" }
+    }
+
+    init(diagnostics: Diagnostics, technicianIDs: Set<String>) {
+        self.diagnostics = diagnostics
+        self.technicianIDs = technicianIDs
+    }
+
+    /// The ids of all orders checked so far.
+    var ids: Dictionary<String, Int?>.Keys { seen.keys }
+
+    /// Checks the order at `index` (its raw node, and the model when it could be read).
+    mutating func check(index: Int, node: Node, parsed: Located<WorkOrder>?) {
+        let checks = CrossChecks(diagnostics: diagnostics)
+        if let id = CrossChecks.text(node, ["id"]) {
+            if let earlier = seen[id] {
+                let line = earlier.map { "line \($0)" } ?? "earlier"
+                diagnostics.report(node.mapping?["id"], "orders[\(index)].id", "duplicate order id '\(id)' (first at \(line))")
+            } else {
+                seen[id] = diagnostics.line(of: node)
+            }
+        }
+        for key in ["pinned", "locked"] {
+            checks.reference(node, [key, "technician"], in: technicianIDs, field: "orders[\(index)].\(key).technician", kind: "technician")
+        }
+        if let pinned = CrossChecks.text(node, ["pinned", "technician"]), let locked = CrossChecks.text(node, ["locked", "technician"]),
+           pinned != locked {
+            diagnostics.report(node.mapping?["pinned"], "orders[\(index)].pinned", "pinned to '\(pinned)' but locked to '\(locked)'")
+        }
+        guard let parsed else { return }
+        let order = parsed.value
+        let this = Earlier(order: order.id, line: diagnostics.line(of: parsed.node), location: order.location, customer: order.customer)
+        // Members of a group are one customer order: same customer, same address.
+        if let group = order.group {
+            if let leader = leaders[group] {
+                if order.location != leader.location {
+                    diagnostics.report(parsed.node.mapping?["location"], "\(parsed.path).location",
+                                       "group '\(group)' members must be at one address, but \(order.id) is not where \(leader.order)\(leader.at) is")
+                }
+                if order.customer.id != leader.customer.id {
+                    diagnostics.report(parsed.node.mapping?["customer"], "\(parsed.path).customer",
+                                       "group '\(group)' is one customer order, but \(order.id) is for customer '\(order.customer.id)' and \(leader.order)\(leader.at) for '\(leader.customer.id)'")
+                }
+            } else {
+                leaders[group] = this
+            }
+        }
+        // One customer id describes one customer: the same name, tier and phone everywhere.
+        if let earlier = customers[order.customer.id] {
+            if earlier.customer != order.customer {
+                diagnostics.report(parsed.node.mapping?["customer"], "\(parsed.path).customer",
+                                   "customer '\(order.customer.id)' is described differently in \(earlier.order)\(earlier.at)")
+            }
+        } else {
+            customers[order.customer.id] = this
+        }
     }
 }

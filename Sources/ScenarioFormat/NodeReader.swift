@@ -3,17 +3,44 @@ import Yams
 
 /// Collects problems while the loader walks the YAML tree, so one run reports all of them.
 final class Diagnostics {
+    /// Problems kept to be listed; past that they are only counted (a file with a million bad
+    /// orders must not fill memory or the terminal).
+    static let limit = 1000
+
     let file: String
     private(set) var problems: [ScenarioProblem] = []
+    private(set) var omitted = 0
+    /// Lines of the file before the text being parsed now (a streamed batch of orders starts
+    /// part-way through the file); added to every line a node reports.
+    var lineOffset = 0
 
     init(file: String) { self.file = file }
 
+    var isEmpty: Bool { problems.isEmpty }
+
+    /// The line of `node` in the file.
+    func line(of node: Node?) -> Int? { node?.mark.map { $0.line + lineOffset } }
+
     func report(_ node: Node?, _ field: String, _ message: String) {
-        report(line: node?.mark?.line, column: node?.mark?.column, field, message)
+        report(line: line(of: node), column: node?.mark?.column, field, message)
     }
 
     func report(line: Int?, column: Int? = nil, _ field: String, _ message: String) {
+        guard problems.count < Self.limit else {
+            omitted += 1
+            return
+        }
         problems.append(ScenarioProblem(file: file, line: line, column: column, field: field, message: message))
+    }
+
+    /// Everything found, in file order, with a last line counting what was left out.
+    func rejection() -> ScenarioRejected {
+        var listed = problems.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) }
+        if omitted > 0 {
+            listed.append(ScenarioProblem(file: file, line: nil, column: nil, field: "",
+                                          message: "and \(omitted) more problems (only the first \(Self.limit) are listed)"))
+        }
+        return ScenarioRejected(problems: listed)
     }
 }
 

@@ -7,6 +7,13 @@ extension ScenarioBuilder {
         "reported_at", "group", "pinned", "locked", "notes",
     ]
 
+    /// Reads one order and runs the checks across orders on it.
+    mutating func readCheckedOrder(_ node: Node, index: Int) -> Located<WorkOrder>? {
+        let order = readOrder(node, index: index)
+        orderChecks?.check(index: index, node: node, parsed: order)
+        return order
+    }
+
     func readOrder(_ node: Node, index: Int) -> Located<WorkOrder>? {
         let path = "orders[\(index)]"
         guard let reader = FieldReader(node, path: path, allowed: Self.orderKeys, diagnostics) else { return nil }

@@ -6,6 +6,8 @@ struct ScenarioBuilder {
     let diagnostics: Diagnostics
     /// The scenario's zone, once read: date-times are checked against it.
     var zone: ServiceTimeZone?
+    /// The checks across orders, ready once crews and technicians are read.
+    var orderChecks: OrderChecks?
 
     init(_ diagnostics: Diagnostics) { self.diagnostics = diagnostics }
 
@@ -34,13 +36,12 @@ struct ScenarioBuilder {
         }
         let crews = top.list("crews").compactMap { readCrew($0.node, index: $0.index) }
         let technicians = top.list("technicians").compactMap { readTechnician($0.node, index: $0.index) }
-        let orders = top.list("orders").compactMap { readOrder($0.node, index: $0.index) }
         if top.value("orders") == nil, top.value("technicians") == nil {
             diagnostics.report(root, "", "the scenario has neither technicians nor orders")
         }
-        CrossChecks(diagnostics: diagnostics).run(
-            crews: top.list("crews"), technicians: top.list("technicians"), orders: top.list("orders"),
-            parsedOrders: orders)
+        let technicianIDs = CrossChecks(diagnostics: diagnostics).run(crews: top.list("crews"), technicians: top.list("technicians"))
+        orderChecks = OrderChecks(diagnostics: diagnostics, technicianIDs: technicianIDs)
+        let orders = top.list("orders").compactMap { readCheckedOrder($0.node, index: $0.index) }
 
         guard let name, let date, let zone else { return nil }
         return Scenario(

@@ -45,11 +45,7 @@ public enum ScenarioLoader {
         }
         var builder = ScenarioBuilder(diagnostics)
         let scenario = builder.build(root)
-        guard diagnostics.problems.isEmpty, let scenario else {
-            throw ScenarioRejected(problems: diagnostics.problems.sorted {
-                ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0)
-            })
-        }
+        guard diagnostics.isEmpty, let scenario else { throw diagnostics.rejection() }
         return scenario
     }
 

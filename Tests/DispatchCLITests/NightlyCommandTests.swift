@@ -10,9 +10,9 @@ struct NightlyCommandTests {
     /// Every stored plan version, document and visit count.
     func plans(_ database: TestDatabase) throws -> [String: String] {
         let rows = try database.connection.query(
-            "SELECT p.day, p.version, p.document, (SELECT COUNT(*) FROM plan_visits v WHERE v.plan_id = p.id) FROM plans p", [])
+            "SELECT p.day, p.version, p.document, (SELECT COUNT(*) FROM plan_visits v WHERE v.plan_id = p.id) AS visits FROM plans p", [])
         var plans: [String: String] = [:]
-        for row in rows { plans["\(try row.text(0)) v\(try row.int(1))"] = "\(try row.int(3))|" + (try row.text(2)) }
+        for row in rows { plans["\(try row.text("day")) v\(try row.int("version"))"] = "\(try row.int("visits"))|" + (try row.text("document")) }
         return plans
     }
 
@@ -37,7 +37,7 @@ struct NightlyCommandTests {
             }
             for (offset, delay) in [0, 400, 1200].enumerated() {
                 let before = try plans(database)
-                let last = try database.connection.query("SELECT COALESCE(MAX(id), 0) FROM nightly_runs", []).first?.int(0) ?? 0
+                let last = try database.connection.query("SELECT COALESCE(MAX(id), 0) AS id FROM nightly_runs", []).first?.int("id") ?? 0
                 // 30 s of search: killed after at most 1.2 s, it is mid-search on any machine.
                 let run = try runner.start(["nightly", "--date", "2026-11-2\(4 + offset)", "--seconds", "30",
                                             "--now", "2026-11-22T22:00:00+08:00", db], stderr: "run-\(delay).log")
@@ -110,10 +110,10 @@ struct NightlyCommandTests {
             kill(run.processIdentifier, SIGTERM)
             run.waitUntilExit()
             #expect(run.terminationStatus == 5)
-            let versions = try database.connection.query("SELECT day, version FROM plans ORDER BY day", []).map { "\(try $0.text(0)) v\(try $0.int(1))" }
+            let versions = try database.connection.query("SELECT day, version FROM plans ORDER BY day", []).map { "\(try $0.text("day")) v\(try $0.int("version"))" }
             #expect(versions == ["2026-11-23 v1"])
             let outcome = try database.connection.query("SELECT outcome, message FROM nightly_runs", []).first
-            #expect(outcome?.optionalText(0) == "interrupted" && outcome?.optionalText(1) == "stopped by a signal before 2026-11-24")
+            #expect(try outcome?.optionalText("outcome") == "interrupted" && outcome?.optionalText("message") == "stopped by a signal before 2026-11-24")
         }
     }
 
@@ -121,7 +121,7 @@ struct NightlyCommandTests {
     func holder(_ database: TestDatabase, state: String) throws -> (unit: Int, worker: String, attempts: Int)? {
         guard let row = try database.connection.query(
             "SELECT unit, worker, attempts FROM nightly_units WHERE state = ? ORDER BY unit LIMIT 1", [.text(state)]).first else { return nil }
-        return (try row.int(0), row.optionalText(1) ?? "", try row.int(2))
+        return (try row.int("unit"), try row.optionalText("worker") ?? "", try row.int("attempts"))
     }
 
     @Test("Scale-out: a worker killed mid-unit, its unit finished by another worker; the run publishes a valid day",
@@ -146,7 +146,7 @@ struct NightlyCommandTests {
             #expect(taken.worker.hasSuffix(":\(first.processIdentifier)") && taken.attempts == 1)
             kill(first.processIdentifier, SIGKILL)
             first.waitUntilExit()
-            let units = try database.connection.query("SELECT COUNT(*) FROM nightly_units", []).first?.int(0) ?? 0
+            let units = try database.connection.query("SELECT COUNT(*) AS n FROM nightly_units", []).first?.int("n") ?? 0
             #expect(units > 1, "the day was not split")
 
             let second = try runner.start(["nightly", "worker", "--lease-seconds", "2", "--idle-seconds", "3", db], stderr: "second.log")
@@ -161,8 +161,8 @@ struct NightlyCommandTests {
             // The killed worker's unit was claimed again and finished by the other worker.
             let row = try #require(try database.connection.query(
                 "SELECT state, worker, attempts FROM nightly_units WHERE unit = ?", [.integer(taken.unit)]).first)
-            #expect(try row.text(0) == "done" && row.optionalText(1)?.hasSuffix(":\(second.processIdentifier)") == true)
-            #expect(try row.int(2) == 2)
+            #expect(try row.text("state") == "done" && row.optionalText("worker")?.hasSuffix(":\(second.processIdentifier)") == true)
+            #expect(try row.int("attempts") == 2)
             #expect(try database.connection.query("SELECT 1 FROM nightly_units WHERE state <> 'done'", []).isEmpty)
             let check = try runner.run("check", "--date", "2026-11-23", db)
             #expect(check.status == 0, "\(check.stdout)")
@@ -191,7 +191,7 @@ struct NightlyCommandTests {
             waiting.waitUntilExit()
             #expect(waiting.terminationStatus == 5)
             #expect(try database.connection.query("SELECT 1 FROM plans", []).isEmpty)
-            let outcome = try database.connection.query("SELECT outcome FROM nightly_runs", []).first?.text(0)
+            let outcome = try database.connection.query("SELECT outcome FROM nightly_runs", []).first?.text("outcome")
             #expect(outcome == "interrupted")
 
             // Two workers started by the run itself: every unit planned, the day published and valid.
@@ -201,9 +201,9 @@ struct NightlyCommandTests {
             let log = (try? String(contentsOf: runner.directory.appendingPathComponent("run.log"), encoding: .utf8)) ?? ""
             #expect(run.terminationStatus == 0, "\(log)")
             #expect(log.contains("units queued"))
-            let last = try #require(try database.connection.query("SELECT MAX(id) FROM nightly_runs", []).first?.int(0))
+            let last = try #require(try database.connection.query("SELECT MAX(id) AS id FROM nightly_runs", []).first?.int("id"))
             let units = try database.connection.query("SELECT state, worker FROM nightly_units WHERE run_id = ?", [.integer(last)])
-            #expect(units.count > 1 && units.allSatisfy { (try? $0.text(0)) == "done" })
+            #expect(units.count > 1 && units.allSatisfy { (try? $0.text("state")) == "done" })
             #expect(try runner.run("check", "--date", "2026-11-23", db).status == 0)
             // The workers left with the run.
             #expect(Self.workers(of: run.processIdentifier).isEmpty, "worker processes still running")

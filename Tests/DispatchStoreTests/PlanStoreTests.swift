@@ -54,8 +54,8 @@ struct PlanStoreTests {
             }
             #expect(error.message.contains("plan_visits_no_overlap") || error.description.contains("plan_visits_no_overlap"))
             #expect(try await database.store.plans(on: scenario.date).map(\.version) == [1])
-            let rows = try database.connection.query("SELECT COUNT(*) FROM plan_visits", [])
-            #expect(try rows.first?.int(0) == plan.visits.count)
+            let rows = try database.connection.query("SELECT COUNT(*) AS n FROM plan_visits", [])
+            #expect(try rows.first?.int("n") == plan.visits.count)
         }
     }
 

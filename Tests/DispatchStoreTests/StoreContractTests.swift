@@ -14,8 +14,8 @@ struct StoreContractTests {
             #expect(try await database.store.migrate() == [1, 2, 3, 4, 5, 6, 7])
             #expect(try await database.store.migrate() == [])
             #expect(try await database.store.pendingMigrations() == [])
-            let recorded = try database.connection.query("SELECT COUNT(*) FROM schema_migrations", [])
-            #expect(try recorded.first?.int(0) == 7)
+            let recorded = try database.connection.query("SELECT COUNT(*) AS n FROM schema_migrations", [])
+            #expect(try recorded.first?.int("n") == 7)
         }
     }
 
@@ -56,11 +56,11 @@ struct StoreContractTests {
             _ = try await database.store.importScenario(SampleScenario.make())
             // 09:00 in New York on 2026-11-23 is 14:00 UTC, whatever zone the session uses.
             let sql = backend == .sqlite
-                ? "SELECT window_start, typeof(window_start) FROM orders WHERE id = 'WO-1001'"
-                : "SELECT CAST(EXTRACT(EPOCH FROM window_start) AS bigint), pg_typeof(window_start)::text FROM orders WHERE id = 'WO-1001'"
+                ? "SELECT window_start AS seconds, typeof(window_start) AS kind FROM orders WHERE id = 'WO-1001'"
+                : "SELECT CAST(EXTRACT(EPOCH FROM window_start) AS bigint) AS seconds, pg_typeof(window_start)::text AS kind FROM orders WHERE id = 'WO-1001'"
             let row = try #require(try database.connection.query(sql, []).first)
-            #expect(try row.int(0) == SampleScenario.instant("2026-11-23T14:00:00Z").secondsSinceEpoch)
-            #expect(try row.text(1) == (backend == .sqlite ? "integer" : "timestamp with time zone"))
+            #expect(try row.int("seconds") == SampleScenario.instant("2026-11-23T14:00:00Z").secondsSinceEpoch)
+            #expect(try row.text("kind") == (backend == .sqlite ? "integer" : "timestamp with time zone"))
         }
     }
 
@@ -255,5 +255,53 @@ struct DatabaseLocationTests {
           arguments: ["host=db dbname=prod user=passwordless", "postgresql://u@db/prod?sslmode=require", "host=db my_password_hint=x"])
     func keepsWhatIsNotSecret(_ text: String) throws {
         #expect(DatabaseLocation.redact(text) == text)
+    }
+}
+
+/// Rows are read by column name; a stored value the reader cannot decode is reported with the
+/// table and column it came from, never a position.
+@Suite("Rows by column name")
+struct RowDecodingTests {
+    @Test("Each backend labels its result columns so rows read them by name, and a value that does not decode names its table", arguments: Backend.all)
+    func realQueriesReadByName(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            _ = try await database.store.importScenario(SampleScenario.make())
+            let instant = database.connection.dialect.instantColumn("o.window_start")
+            let rows = try database.connection.query("""
+                SELECT o.id, o.duration_minutes, \(instant), c.id AS Customer_ID, c.tier
+                FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = 'WO-1001'
+                """, [])
+            let row = try #require(rows.first)
+            #expect(row.columns.names == ["id", "duration_minutes", "window_start", "customer_id", "tier"])
+            #expect(try row.int("window_start") == SampleScenario.instant("2026-11-23T14:00:00Z").secondsSinceEpoch)
+            #expect(try row.int("duration_minutes") > 0)
+            let error = #expect(throws: StoreError.self) { _ = try row.int("tier") }
+            #expect(error?.message.hasPrefix("customers.tier holds '") == true, "\(String(describing: error))")
+            #expect(error?.message.hasSuffix("', not a whole number") == true)
+            let customer = #expect(throws: StoreError.self) { _ = try row.double("customer_id") }
+            #expect(customer?.message.hasPrefix("customers.id holds") == true, "\(String(describing: customer))")
+            let missing = #expect(throws: StoreError.self) { _ = try row.text("phone") }
+            #expect(missing?.message == "the query on orders has no column named 'phone'")
+        }
+    }
+
+    @Test("Computed and aliased columns are traced back to their table on PostgreSQL's form of a query")
+    func describesColumnsOfPostgresQueries() throws {
+        let sql = """
+            SELECT o.id, c.id AS customer_id, CAST(EXTRACT(EPOCH FROM o.window_start) AS bigint) AS window_start,
+                   to_char(o.service_day, 'YYYY-MM-DD') AS service_day, status
+            FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.service_day = $1
+            """
+        let columns = SQLColumns(names: ["id", "customer_id", "window_start", "service_day", "status"], sql: sql)
+        let row = SQLRow([.text("WO-1"), .null, .text("soon"), .text("x"), .text("new")], columns: columns)
+        let computed = #expect(throws: StoreError.self) { _ = try row.int("window_start") }
+        #expect(computed?.message == "orders.window_start holds 'soon', not a whole number")
+        let aliased = #expect(throws: StoreError.self) { _ = try row.text("customer_id") }
+        #expect(aliased?.message == "customers.id is unexpectedly NULL")
+        let unqualified = #expect(throws: StoreError.self) { _ = try row.int("status") }
+        #expect(unqualified?.message == "orders.status holds 'new', not a whole number")
+        let date = #expect(throws: StoreError.self) { _ = try row.int("service_day") }
+        #expect(date?.message == "orders.service_day holds 'x', not a whole number")
     }
 }
