@@ -6,16 +6,22 @@ import ScenarioFormat
 struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a scenario file without storing or planning anything.",
-        discussion: "Prints every problem as FILE:LINE:COLUMN: FIELD: MESSAGE and exits 2 if there is any.")
+        discussion: """
+            Prints every problem as FILE:LINE:COLUMN: FIELD: MESSAGE and exits 2 if there is any (the first \
+            1,000 are listed, then how many more). Files of any size are read in bounded memory: the orders \
+            are checked in batches as they are read.
+            """)
 
     @Argument(help: "Scenario file (YAML or JSON).")
     var file: String
 
     func run() async throws {
         try await reporting {
-            let scenario = try ScenarioLoader.load(path: file)
+            let stream = try ScenarioStream.open(path: file)
+            let orders = try stream.orders { _ in }
+            let scenario = stream.header
             print("\(file): ok — \(scenario.name) on \(scenario.date) (\(scenario.timeZone)): "
-                + [plural(scenario.orders.count, "order"), plural(scenario.technicians.count, "technician"), plural(scenario.crews.count, "crew")].joined(separator: ", "))
+                + [plural(orders, "order"), plural(scenario.technicians.count, "technician"), plural(scenario.crews.count, "crew")].joined(separator: ", "))
         }
     }
 }
@@ -26,7 +32,9 @@ struct Import: AsyncParsableCommand {
         discussion: """
             The file is checked first; a file with any problem stores nothing (exit 2). Records are matched \
             by id: new ones are added, changed ones updated, and importing the same file again changes nothing. \
-            Everything is written in one transaction.
+            Everything is written in one transaction. Files of any size are imported in bounded memory: \
+            the orders are checked and written in batches as the file is read, and a problem anywhere \
+            rolls the whole import back.
 
             When the day's plan is already published (orders arriving during the day, an urgent repair), \
             the orders it does not list yet are then placed around the published visits at once (repairs \
@@ -41,10 +49,11 @@ struct Import: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting {
-            let scenario = try ScenarioLoader.load(path: file)
+            let stream = try ScenarioStream.open(path: file)
+            let scenario = stream.header
             let clock = try options.clock()
             try await options.database.withStore { store, location in
-                let summary = try await store.importScenario(scenario)
+                let summary = try await store.importScenario(scenario) { store in try stream.orders(store) }
                 let counts = [
                     plural(summary.crews.total, "crew"), plural(summary.technicians.total, "technician"),
                     plural(summary.customers.total, "customer"), plural(summary.orders.total, "order"),

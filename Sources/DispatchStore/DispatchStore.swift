@@ -56,6 +56,11 @@ public protocol DispatchStore: PlanStore, Sendable {
     /// Stores a scenario's day, crews, technicians, customers and orders in one transaction,
     /// inserting new ids and updating changed ones; nothing is stored if anything fails.
     func importScenario(_ scenario: Scenario) async throws -> ImportSummary
+    /// Stores `header`'s day, crews and technicians and the orders `orders` hands to the function
+    /// it is given, batch by batch, in one transaction (nothing is stored if `orders` throws).
+    func importScenario(
+        _ header: Scenario, orders: @escaping @Sendable (_ store: ([WorkOrder]) throws -> Void) throws -> Void
+    ) async throws -> ImportSummary
     /// The stored service day as a scenario, or nil if no day was imported for `day`.
     func scenario(on day: LocalDate) async throws -> Scenario?
     /// Orders of one service day, by id, with the zone they are planned in.

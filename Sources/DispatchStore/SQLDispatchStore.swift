@@ -81,12 +81,25 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
     }
 
     public func importScenario(_ scenario: Scenario) async throws -> ImportSummary {
+        try await importScenario(scenario) { store in try store(scenario.orders) }
+    }
+
+    /// Imports `header` (its day, crews and technicians; its orders are ignored) and the orders
+    /// `orders` hands over, batch by batch, to the function it is given, all in one transaction:
+    /// when `orders` throws, nothing is stored. Memory holds one batch at a time, so a file of
+    /// any size can be imported as it is read (`ScenarioStream`).
+    public func importScenario(
+        _ header: Scenario, orders: @escaping @Sendable (_ store: ([WorkOrder]) throws -> Void) throws -> Void
+    ) async throws -> ImportSummary {
         try await run { connection in
             try Migrator(connection).requireCurrent()
             return try connection.transaction {
-                let summary = try ScenarioWriter(connection).write(scenario)
+                let writer = ScenarioWriter(connection)
+                var summary = try writer.writeHeader(header)
+                var customers = Set<String>()
+                try orders { batch in try writer.writeOrders(batch, day: header.date, into: &summary, customers: &customers) }
                 // What a plan of the day depends on changed: a plan computed before is refused.
-                if summary.changedRows > 0 { try StoreTransaction(connection).bumpRevision(scenario.date) }
+                if summary.changedRows > 0 { try StoreTransaction(connection).bumpRevision(header.date) }
                 return summary
             }
         }

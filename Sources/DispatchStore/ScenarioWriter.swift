@@ -27,11 +27,32 @@ struct ScenarioWriter {
     /// imported one (`excluded.NAME`), so an import can leave what the operation owns alone.
     @discardableResult
     func upsert(_ table: String, key: [String], _ columns: [Column], rules: [String: String] = [:]) throws -> Int {
+        try upsert(table, key: key, rows: [columns], rules: rules)
+    }
+
+    /// Rows written at most by one statement (well under either backend's limit on parameters).
+    static let rowsPerStatement = 100
+
+    /// `upsert` of many rows (all with the same columns) in statements of `rowsPerStatement`
+    /// rows; no two rows may have the same key.
+    @discardableResult
+    func upsert(_ table: String, key: [String], rows: [[Column]], rules: [String: String] = [:]) throws -> Int {
+        var changed = 0
+        for start in stride(from: 0, to: rows.count, by: Self.rowsPerStatement) {
+            let chunk = rows[start..<min(rows.count, start + Self.rowsPerStatement)]
+            changed += try connection.execute(upsertStatement(table, key: key, chunk.first!, rows: chunk.count, rules: rules),
+                                              chunk.flatMap { $0.map(\.value) })
+        }
+        return changed
+    }
+
+    private func upsertStatement(_ table: String, key: [String], _ columns: [Column], rows: Int, rules: [String: String]) -> String {
         let dialect = connection.dialect
         let names = columns.map(\.name).joined(separator: ", ")
-        let placeholders = columns.map { $0.kind == .instant ? dialect.instantParameter : "?" }.joined(separator: ", ")
+        let placeholders = "(" + columns.map { $0.kind == .instant ? dialect.instantParameter : "?" }.joined(separator: ", ") + ")"
         let updates = columns.filter { !key.contains($0.name) }.map(\.name)
-        var sql = "INSERT INTO \(table) (\(names)) VALUES (\(placeholders)) ON CONFLICT (\(key.joined(separator: ", ")))"
+        let values = Array(repeating: placeholders, count: rows).joined(separator: ", ")
+        var sql = "INSERT INTO \(table) (\(names)) VALUES \(values) ON CONFLICT (\(key.joined(separator: ", ")))"
         if updates.isEmpty {
             sql += " DO NOTHING"
         } else {
@@ -39,7 +60,7 @@ struct ScenarioWriter {
             sql += " DO UPDATE SET " + updates.map { "\($0) = \(value($0))" }.joined(separator: ", ")
             sql += " WHERE " + updates.map { "\(table).\($0) \(dialect.isDistinctFrom) \(value($0))" }.joined(separator: " OR ")
         }
-        return try connection.execute(sql, columns.map(\.value))
+        return sql
     }
 
     /// Re-importing a day brings new orders and corrected details, but never undoes what the
@@ -53,7 +74,8 @@ struct ScenarioWriter {
         "locked_start": "CASE WHEN excluded.locked_technician_id IS NULL THEN orders.locked_start ELSE excluded.locked_start END",
     ]
 
-    func write(_ scenario: Scenario) throws -> ImportSummary {
+    /// Writes everything but the orders: the service day, crews and technicians.
+    func writeHeader(_ scenario: Scenario) throws -> ImportSummary {
         var summary = ImportSummary()
         try writeServiceDay(scenario)
         for crew in scenario.crews {
@@ -64,20 +86,24 @@ struct ScenarioWriter {
             summary.technicians.total += 1
             summary.technicians.changed += min(1, try writeTechnician(technician, day: scenario.date))
         }
-        var customers: [String: Customer] = [:]
-        for order in scenario.orders { customers[order.customer.id] = order.customer }
-        for customer in customers.values {
-            summary.customers.total += 1
-            summary.customers.changed += try upsert("customers", key: ["id"], [
+        return summary
+    }
+
+    /// Writes one batch of a day's orders and their customers (orders of one file come in
+    /// several batches; `customers` are the ids written by earlier batches, counted once).
+    func writeOrders(_ orders: [WorkOrder], day: LocalDate, into summary: inout ImportSummary, customers: inout Set<String>) throws {
+        var batch: [String: Customer] = [:]
+        for order in orders { batch[order.customer.id] = order.customer }
+        let rows = batch.values.sorted { $0.id < $1.id }.map { customer in
+            [
                 Column("id", .text(customer.id)), Column("name", .optional(customer.name)),
                 Column("tier", .text(customer.tier.rawValue)), Column("phone", .optional(customer.phone)),
-            ])
+            ]
         }
-        for order in scenario.orders {
-            summary.orders.total += 1
-            summary.orders.changed += try writeOrder(order, day: scenario.date)
-        }
-        return summary
+        summary.customers.changed += try upsert("customers", key: ["id"], rows: rows)
+        for id in batch.keys where customers.insert(id).inserted { summary.customers.total += 1 }
+        summary.orders.total += orders.count
+        summary.orders.changed += try upsert("orders", key: ["id"], rows: orders.map { orderColumns($0, day: day) }, rules: Self.orderRules)
     }
 
     func writeServiceDay(_ scenario: Scenario) throws {
@@ -147,8 +173,8 @@ struct ScenarioWriter {
         return changed
     }
 
-    func writeOrder(_ order: WorkOrder, day: LocalDate) throws -> Int {
-        try upsert("orders", key: ["id"], [
+    func orderColumns(_ order: WorkOrder, day: LocalDate) -> [Column] {
+        [
             Column("id", .text(order.id)),
             Column("service_day", .text(day.description)),
             Column("type", .text(order.type.rawValue)),
@@ -169,7 +195,7 @@ struct ScenarioWriter {
             Column("locked_technician_id", .optional(order.lock?.technicianID)),
             Column("locked_start", .optional(order.lock?.start), .instant),
             Column("notes", .optional(order.notes)),
-        ], rules: Self.orderRules)
+        ]
     }
 }
 

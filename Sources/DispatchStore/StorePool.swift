@@ -26,6 +26,11 @@ public final class StorePool: DispatchStore, @unchecked Sendable {
     public func migrate() async throws -> [Int] { try await stores[0].migrate() }
     public func pendingMigrations() async throws -> [Int] { try await stores[0].pendingMigrations() }
     public func importScenario(_ scenario: Scenario) async throws -> ImportSummary { try await store.importScenario(scenario) }
+    public func importScenario(
+        _ header: Scenario, orders: @escaping @Sendable (_ store: ([WorkOrder]) throws -> Void) throws -> Void
+    ) async throws -> ImportSummary {
+        try await store.importScenario(header, orders: orders)
+    }
     public func scenario(on day: LocalDate) async throws -> Scenario? { try await store.scenario(on: day) }
     public func orders(on day: LocalDate) async throws -> (timeZone: ServiceTimeZone?, orders: [StoredOrder]) {
         try await store.orders(on: day)

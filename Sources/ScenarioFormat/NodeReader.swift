@@ -33,6 +33,22 @@ final class Diagnostics {
         problems.append(ScenarioProblem(file: file, line: line, column: column, field: field, message: message))
     }
 
+    /// Rewrites the columns of the problems found so far (`map(line, column)`).
+    func remapColumns(_ map: (Int, Int) -> Int) {
+        for index in problems.indices {
+            guard let line = problems[index].line, let column = problems[index].column else { continue }
+            problems[index].column = map(line, column)
+        }
+    }
+
+    /// What was found so far, to go back to with `restore`.
+    var snapshot: (problems: [ScenarioProblem], omitted: Int) { (problems, omitted) }
+
+    func restore(_ snapshot: (problems: [ScenarioProblem], omitted: Int)) {
+        (problems, omitted) = snapshot
+        lineOffset = 0
+    }
+
     /// Everything found, in file order, with a last line counting what was left out.
     func rejection() -> ScenarioRejected {
         var listed = problems.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) }
