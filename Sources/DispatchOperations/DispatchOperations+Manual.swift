@@ -41,15 +41,19 @@ extension DispatchOperations {
         }
     }
 
-    /// Removes the dispatcher's pin; the plan stays as it is until the next re-plan.
+    /// Removes the dispatcher's pin; the visits stay as they are until the next re-plan. When the
+    /// day's plan lists the order as left out because of the pin ("pinned to T010, who is not
+    /// certified"), it is published again with the reason worked out anew (no visit moves).
     public func unpin(order id: String, actor: String) async throws {
         try await perform { context in
             let order = try context.lockedOrder(id)
-            for member in try context.work(of: order) where member.order.pin != nil {
+            let work = try context.work(of: order)
+            for member in work where member.order.pin != nil {
                 try context.tx.setPin(member.order.id, nil)
                 try context.tx.appendEvent(OrderEvent(order: member.order.id, at: context.now, actor: actor, from: member.state,
                                                       to: member.state, reason: "unpinned from \(member.order.pin?.technicianID ?? "")"))
             }
+            try context.reexplain(Set(work.map(\.order.id)), on: order.serviceDay, cause: "unpin \(id)", actor: actor)
         }
     }
 
@@ -62,8 +66,13 @@ extension DispatchOperations {
             let work = try context.work(of: order)
             _ = try context.currentPlan(order.serviceDay, basedOn: basedOn)
             for member in work { try context.tx.setPin(member.order.id, nil) }
-            return try context.withdraw(Set(work.map(\.order.id)), from: order.serviceDay, cause: "unassign \(id) by \(actor)", actor: actor,
-                                        lostReason: "the dispatcher took the visit off the plan")
+            let members = Set(work.map(\.order.id))
+            if let outcome = try context.withdraw(members, from: order.serviceDay, cause: "unassign \(id) by \(actor)", actor: actor,
+                                                  lostReason: "the dispatcher took the visit off the plan") {
+                return outcome
+            }
+            // Not visited: left out already, perhaps because of the pin just removed.
+            return try context.reexplain(members, on: order.serviceDay, cause: "unassign \(id) by \(actor)", actor: actor)
         }
     }
 
@@ -106,6 +115,23 @@ extension DispatchOperations {
 }
 
 extension OperationContext {
+    /// Publishes the day again, every visit kept as it is, when what it says about the left-out
+    /// `orders` (code and reason) is no longer true after a change to them, such as a pin removed;
+    /// nil when the plan does not list them or still says what is true.
+    @discardableResult
+    func reexplain(_ orders: Set<String>, on date: LocalDate, cause: String, actor: String) throws -> PublishOutcome? {
+        guard let previous = try tx.publishedPlan(on: date, lock: true) else { return nil }
+        let scenario = try day(date, like: date)
+        let document = try previousPlan(previous, day: scenario)
+        let listed = (document?.unassigned ?? []).filter { orders.contains($0.order) }
+        guard !listed.isEmpty else { return nil }
+        let (kept, _) = KeptDay(day: scenario, kept: previous.visits).keptPlan(excluding: [])
+        let plan = merged(kept, previous: document, day: scenario)
+        guard plan.unassigned.filter({ orders.contains($0.order) }) != listed else { return nil }
+        return try publish(plan, day: scenario, previous: previous, cause: cause, actor: actor,
+                           lostReason: "the plan changed (\(cause)) and this visit no longer fits")
+    }
+
     /// Announced or started visits are not a dispatcher's to move (H7: locked).
     func requireChangeable(_ order: StoredOrder) throws {
         if OrderWorkflow.locked.contains(order.state) {

@@ -120,6 +120,38 @@ struct IntradayPromiseTests {
         }
     }
 
+    /// Found by the concurrency harness: an order left out because it is pinned to an uncertified
+    /// technician kept that reason after a dispatcher removed the pin (`unassign` or `unpin`), so
+    /// `check --date` failed ("'no_qualified_technician' is not true of it").
+    @Test("Removing a pin from an order left out because of it publishes its reason anew", arguments: Backend.all)
+    func unpinningReexplainsLeftOutOrders(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let clock = TestClock("2026-11-22T10:00:00+08:00")
+            let operations = try await Self.plannedDay(database, clock: clock)
+            let document = try #require(try await operations.publishedForCheck(Self.date)).plan
+            let pinned = document.unassigned.filter { $0.code == .noQualifiedTechnician && $0.reason.hasPrefix("pinned to") }.map(\.order)
+            try #require(pinned.count >= 2, "the day has orders left out because of their pin: \(document.unassigned.map(\.reason))")
+            clock.set("2026-11-23T06:30:00+08:00")
+            let before = try await Self.published(database)
+            _ = try await operations.unassign(order: pinned[0], actor: "dispatcher")
+            try await operations.unpin(order: pinned[1], actor: "dispatcher")
+            let after = try await Self.published(database)
+            #expect(after.version == before.version + 2)
+            #expect(after.visits == before.visits, "no visit moved")
+            let orders = try await Self.orders(database)
+            #expect(orders[pinned[0]]?.order.pin == nil && orders[pinned[1]]?.order.pin == nil)
+            let reasons = try #require(try await operations.publishedForCheck(Self.date)).plan.unassigned
+            for id in pinned.prefix(2) {
+                let reason = try #require(reasons.first { $0.order == id }, "\(id) is still listed as left out")
+                #expect(!reason.reason.hasPrefix("pinned to"), "\(id): \(reason.reason)")
+            }
+            #expect(try await Self.violations(operations) == [])
+            // Unpinning again changes nothing and publishes nothing.
+            try await operations.unpin(order: pinned[1], actor: "dispatcher")
+            #expect(try await Self.published(database).version == after.version)
+        }
+    }
+
     @Test("A technician ill after work began keeps the visits begun; the rest of their day goes elsewhere or to rebooking",
           arguments: Backend.all)
     func absenceAfterWorkBegan(_ backend: Backend) async throws {
