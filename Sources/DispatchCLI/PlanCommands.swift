@@ -207,10 +207,10 @@ struct Check: AsyncParsableCommand {
                 let day = try BadInput.serviceDay(date)
                 try await database.withStore { store, location in
                     let operations = DispatchOperations(store: store, clock: SystemClock())
-                    guard let (scenario, plan, version, earlier) = try await operations.publishedForCheck(day) else {
+                    guard let (scenario, plan, version, earlier, finished) = try await operations.publishedForCheck(day) else {
                         throw BadInput(message: "no published plan of \(day) in \(location)")
                     }
-                    try report(PlanChecker(scenario: scenario, earlier: earlier).violations(of: plan), plan,
+                    try report(PlanChecker(scenario: scenario, earlier: earlier, finished: finished).violations(of: plan), plan,
                                "plan version \(version) of \(day)")
                 }
                 return

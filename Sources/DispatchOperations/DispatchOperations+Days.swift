@@ -110,7 +110,8 @@ extension DispatchOperations {
     /// the planner works with (not those waiting for a new appointment or cancelled) and every
     /// order the plan names; the notice rule counts from when the plan was made, for the visits
     /// this version made or moved (`earlier`: the visits of the version before it).
-    public func publishedForCheck(_ date: LocalDate) async throws -> (scenario: Scenario, plan: Plan, version: Int, earlier: [PlannedVisit])? {
+    public func publishedForCheck(_ date: LocalDate) async throws
+        -> (scenario: Scenario, plan: Plan, version: Int, earlier: [PlannedVisit], finished: Set<String>)? {
         try await read { context in
             guard var day = try context.tx.scenario(on: date), let published = try context.tx.publishedPlan(on: date) else { return nil }
             let plan = try PlanJSON.decode(Data(published.document.utf8), file: "plan version \(published.version) of \(date)")
@@ -123,7 +124,8 @@ extension DispatchOperations {
             day.orders += try context.tx.orders(ids: named.filter { !present.contains($0) }.sorted(), groups: []).map(\.order)
             day.now = published.plannedFor
             let earlier = try context.tx.publishedVersion(on: date, version: published.version - 1)?.visits ?? []
-            return (day, plan, published.version, earlier)
+            let finished = Set(states.filter { OrderWorkflow.finished.contains($0.value) }.keys)
+            return (day, plan, published.version, earlier, finished)
         }
     }
 }

@@ -6,6 +6,9 @@ public enum Reaction {
     /// A technician's next visit expected to start more than this many minutes after its planned
     /// start is re-planned by itself, as `dispatch delay` would.
     public static let thresholdMinutes = 15
+    /// Reports after which a technician free early brings their next visit forward (a customer
+    /// not at home is not work done: the next visit stays where it was promised).
+    public static let finishedEarly: Set<OrderState> = [.completed, .transferred]
 }
 
 extension OperationContext {
@@ -51,9 +54,43 @@ extension OperationContext {
             return try delayVisit(of: stored, minutes: late, actor: actor, cause: "reaction to \(reported)",
                                   reason: "expected \(late) minutes late: \(reported)")
         }
-        // Free early: nothing moves yet. The published plan keeps a visit done early at its
-        // planned length, so the next one could not start sooner without the plan holding the
-        // times the work really took (an open point, docs/operation.md).
+        // Free early: the next visit comes forward when it gains more than the threshold.
+        if Reaction.finishedEarly.contains(state), -late > Reaction.thresholdMinutes {
+            return try advance(next, to: arrival, after: visit, plan: plan, scenario: scenario, state: states[next.order] ?? .new,
+                               actor: actor, cause: "reaction to \(reported)")
+        }
         return nil
+    }
+
+    /// The technician finished `done` early: `next` (not yet announced) moves forward to
+    /// `arrival`, but never sooner than its pre-arrival notice can still go out (now + notice)
+    /// nor before its window; `done` ends in the plan when it really did (as run), every other
+    /// visit kept as it is. Nil when that gains no more than the threshold or the day would not
+    /// hold (a coordinated visit on either side is left as it is).
+    func advance(_ next: PlannedVisit, to arrival: Instant, after done: PlannedVisit, plan previous: PublishedPlan, scenario: Scenario,
+                 state: OrderState, actor: String, cause: String) throws -> PublishOutcome? {
+        guard done.group == nil, next.group == nil, [.scheduled, .confirmed].contains(state),
+              let order = scenario.orders.first(where: { $0.id == next.order }), order.lock == nil, order.pin?.start == nil else { return nil }
+        let minute = { (instant: Instant) in Instant(secondsSinceEpoch: (instant.secondsSinceEpoch + 59) / 60 * 60) }
+        var start = max(minute(arrival), minute(now).adding(minutes: scenario.policy.noticeMinutes))
+        if let window = order.window { start = max(start, window.start) }
+        guard start.seconds(until: next.start) > Reaction.thresholdMinutes * 60 else { return nil }
+        var finished = done
+        finished.end = min(done.end, max(done.start.adding(minutes: 1), minute(now)))
+        var moved = next
+        moved.start = start
+        moved.end = start.adding(minutes: order.durationMinutes)
+        moved.noticeAt = start.adding(minutes: -scenario.policy.noticeMinutes)
+        let kept = previous.visits.map { $0.order == done.order ? finished : $0.order == next.order ? moved : $0 }
+        let (trial, unkept) = KeptDay(day: scenario, kept: kept).keptPlan()
+        guard unkept.isEmpty, trial.visits.contains(moved) else { return nil }
+        let plan = merged(trial, previous: try previousPlan(previous, day: scenario), day: scenario)
+        let minutes = start.seconds(until: next.start) / 60
+        if let stored = try tx.order(next.order) {
+            try tx.appendEvent(OrderEvent(order: next.order, at: now, actor: actor, from: stored.state, to: stored.state,
+                                          reason: "\(minutes) minutes earlier: \(cause)"))
+        }
+        return try publish(plan, day: scenario, previous: previous, cause: cause, actor: actor,
+                           lostReason: "the plan changed (\(cause)) and this visit no longer fits", releasing: [next.order])
     }
 }

@@ -47,6 +47,8 @@ public enum OrderWorkflow {
 
     /// States whose visit began or happened: no operation moves it, whatever it is about.
     public static let begun: Set<OrderState> = [.onSite, .completed, .transferred, .customerAbsent]
+    /// The visit is over: it took the time it took (the plan may hold that, shorter than planned).
+    public static let finished: Set<OrderState> = [.completed, .transferred, .customerAbsent]
 
     /// States in which the order is done with (no visit needed any more).
     public static let closed: Set<OrderState> = [.completed, .transferred, .cancelled]

@@ -34,8 +34,8 @@ struct IntradayPromiseTests {
 
     /// Every violation of the published plan, read as `dispatch check --date` reads it.
     static func violations(_ operations: DispatchOperations) async throws -> [String] {
-        guard let (scenario, plan, _, earlier) = try await operations.publishedForCheck(date) else { return ["no plan"] }
-        return PlanChecker(scenario: scenario, earlier: earlier).violations(of: plan)
+        guard let (scenario, plan, _, earlier, finished) = try await operations.publishedForCheck(date) else { return ["no plan"] }
+        return PlanChecker(scenario: scenario, earlier: earlier, finished: finished).violations(of: plan)
     }
 
     static func published(_ database: TestDatabase) async throws -> PublishedPlan {
@@ -232,6 +232,53 @@ struct IntradayPromiseTests {
         }
     }
 
+    @Test("A job finished early brings the next visit forward, no sooner than its notice can still go out", arguments: Backend.all)
+    func earlyFinishAdvancesNextVisit(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let clock = TestClock("2026-11-22T10:00:00+08:00")
+            let operations = try await Self.plannedDay(database, clock: clock)
+            let before = try await Self.published(database)
+            let orders = try await Self.orders(database)
+            // A technician's first two visits, single orders, the second an hour and a half or more
+            // after the first begins, with a window (if any) that lets it come forward.
+            var candidates: [(done: PlannedVisit, next: PlannedVisit)] = []
+            for technician in Set(before.visits.map(\.technician)).sorted() {
+                let own = before.visits.filter { $0.technician == technician }.sorted { $0.start < $1.start }
+                guard own.count >= 2, own[0].group == nil, own[1].group == nil,
+                      own[0].start.adding(minutes: 90) <= own[1].start,
+                      orders[own[1].order]?.order.window.map({ $0.start <= own[0].start.adding(minutes: 40) }) ?? true else { continue }
+                candidates.append((own[0], own[1]))
+            }
+            try #require(!candidates.isEmpty, "the day has a technician whose second visit could come forward")
+            let (done, next) = candidates[0]
+            // The first visit announced, begun on time and finished after 5 minutes.
+            clock.set(done.noticeAt)
+            _ = try await operations.sendNotices(to: CollectingSink())
+            _ = try await operations.setStatus(order: done.order, to: .enRoute, actor: done.technician)
+            clock.set(done.start)
+            #expect(try await operations.setStatus(order: done.order, to: .onSite, actor: done.technician).reaction == nil)
+            let finishedAt = done.start.adding(minutes: 5)
+            clock.set(finishedAt)
+            let order = try #require(orders[done.order]).order
+            let details = order.type == .install && order.service == .broadband ? ["speed_test_mbps": "80"] : [:]
+            let report = try await operations.setStatus(order: done.order, to: .completed, details: details, actor: done.technician)
+            let reaction = try #require(report.reaction, "finishing \(done.order) 5 minutes in moved nothing")
+            let after = try await Self.published(database)
+            #expect(reaction.version == after.version)
+            let moved = try #require(after.visits.first { $0.order == next.order })
+            #expect(moved.technician == next.technician)
+            #expect(moved.start < next.start.adding(minutes: -Reaction.thresholdMinutes), "\(next.order) gained too little")
+            #expect(moved.start >= finishedAt.adding(minutes: 30), "\(next.order)'s pre-arrival notice can still go out")
+            // The finished visit ends when it did; nothing else moved.
+            #expect(after.visits.first { $0.order == done.order }?.end == finishedAt)
+            for visit in before.visits where visit.order != done.order && visit.order != next.order {
+                #expect(after.visits.contains(visit), "\(visit.order) moved")
+            }
+            #expect(try await operations.history(order: next.order).contains { $0.reason?.contains("minutes earlier") == true })
+            #expect(try await Self.violations(operations) == [])
+        }
+    }
+
     @Test("An urgent repair arriving during the day is placed around the published visits at once, nothing else moving",
           arguments: Backend.all)
     func urgentRepairIsPlaced(_ backend: Backend) async throws {
@@ -254,8 +301,8 @@ struct IntradayPromiseTests {
             let placed = try #require(after.visits.first { $0.order == "WO-U" })
             #expect(placed.start >= clock.now().adding(minutes: 30))
             for visit in before.visits { #expect(after.visits.contains(visit), "\(visit.order) moved") }
-            guard let (scenario, plan, _, earlier) = try await operations.publishedForCheck(OperationFixtures.date) else { return }
-            #expect(PlanChecker(scenario: scenario, earlier: earlier).violations(of: plan) == [])
+            guard let (scenario, plan, _, earlier, finished) = try await operations.publishedForCheck(OperationFixtures.date) else { return }
+            #expect(PlanChecker(scenario: scenario, earlier: earlier, finished: finished).violations(of: plan) == [])
         }
     }
 

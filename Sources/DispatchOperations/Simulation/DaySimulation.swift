@@ -37,7 +37,7 @@ extension DispatchOperations {
     public static func simulate(date: LocalDate, source: any DispatchStore, scratch: @escaping @Sendable () async throws -> any DispatchStore,
                                 options: SimulationOptions, progress: @Sendable (String) -> Void = { _ in }) async throws -> SimulationReport {
         let reader = DispatchOperations(store: source, clock: SystemClock())
-        guard let (day, plan, _, _) = try await reader.publishedForCheck(date) else {
+        guard let (day, plan, _, _, _) = try await reader.publishedForCheck(date) else {
             throw OperationError.notFound("no published plan of \(date): plan and publish the day first (dispatch plan --date \(date) --commit)")
         }
         var report = SimulationReport(runs: options.runs)

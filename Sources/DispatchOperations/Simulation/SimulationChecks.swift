@@ -27,8 +27,8 @@ final class SimulationChecks {
     /// moved but by an operation about it (a delay, reported or by itself).
     func afterEvent(_ kind: String, into report: inout SimulationReport) async {
         do {
-            if let (scenario, plan, version, earlier) = try await operations.publishedForCheck(date) {
-                for line in PlanChecker(scenario: scenario, earlier: earlier).violations(of: plan) {
+            if let (scenario, plan, version, earlier, finished) = try await operations.publishedForCheck(date) {
+                for line in PlanChecker(scenario: scenario, earlier: earlier, finished: finished).violations(of: plan) {
                     let parts = line.split(separator: " ", maxSplits: 2).map(String.init)
                     violation(parts.first ?? "plan", parts.count > 1 ? parts[1].trimmingCharacters(in: CharacterSet(charactersIn: ":")) : nil,
                               "after \(kind), version \(version): \(line)", into: &report)

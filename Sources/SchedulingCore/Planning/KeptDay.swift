@@ -145,6 +145,9 @@ public struct KeptDay {
         for visit in kept.sorted(by: { ($0.start, $0.order) < ($1.start, $1.order) }) where !excluding.contains(visit.order) {
             guard var order = byID[visit.order] else { continue }
             order.window = nil
+            // Kept as long as it is: a visit finished early keeps the length it took (as run).
+            let length = (visit.end.secondsSinceEpoch - visit.start.secondsSinceEpoch) / 60
+            if length > 0, length < order.durationMinutes { order.durationMinutes = length }
             let continuation = visit.group.map { firstStart["\($0)\u{1}\(visit.technician)"]! < visit.start } ?? false
             if continuation {
                 order.lock = nil
