@@ -23,7 +23,7 @@ extension ScenarioBuilder {
             let workTypes = terms.choices("work_types", as: WorkType.self) ?? WorkType.allCases
             let services = terms.choices("services", as: Service.self) ?? Service.allCases
             let excluded = terms.choices("excluded_tiers", as: CustomerTier.self) ?? []
-            let quota = terms.int("max_orders_per_day", range: 0...100_000)
+            let quota = terms.int("max_orders_per_day", range: 0...InputLimits.orders)
             var prices: [WorkType: Money] = [:]
             if let priceNode = terms.value("price") {
                 if case .mapping(let mapping) = priceNode {
