@@ -35,6 +35,15 @@ extension DispatchOperations {
                 throw OperationError.badInput("refused (\(verdict?.rule ?? "H3")): \(technician) \(verdict?.reason ?? "cannot take it")")
             }
             if pin { for member in work { try context.tx.setPin(member.order.id, Pin(technicianID: technician, start: start)) } }
+            // An earlier pin the new visit does not keep is the dispatcher's old choice: it goes
+            // (a plan may not contradict a pin; found by the concurrency harness as H7).
+            for member in work where !pin {
+                guard let old = member.order.pin, let visit = trial.visits.first(where: { $0.order == member.order.id }),
+                      old.technicianID != visit.technician || old.start.map({ $0 != visit.start }) ?? false else { continue }
+                try context.tx.setPin(member.order.id, nil)
+                try context.tx.appendEvent(OrderEvent(order: member.order.id, at: context.now, actor: actor, from: member.state, to: member.state,
+                                                      reason: "unpinned from \(old.technicianID): assigned to \(technician)"))
+            }
             let plan = context.merged(trial, previous: try context.previousPlan(previous, day: scenario), day: scenario)
             return try context.publish(plan, day: scenario, previous: previous, cause: "\(pin ? "pin" : "assign") \(id) to \(technician)",
                                        actor: actor, lostReason: "a dispatcher's change could not keep this visit")

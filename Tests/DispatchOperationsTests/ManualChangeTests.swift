@@ -39,6 +39,17 @@ struct ManualChangeTests {
             #expect(try await database.store.transaction { try $0.order("WO-R")?.order.pin?.technicianID } == target)
             try await operations.unpin(order: "WO-R", actor: "anna")
             #expect(try await database.store.transaction { try $0.order("WO-R")?.order.pin } == nil)
+            // Assigned elsewhere without --pin, a pinned order loses its pin rather than contradict
+            // it (found by the concurrency harness: the plan broke H7 "pinned to T030").
+            _ = try await operations.assign(order: "WO-R", technician: target, pin: true, actor: "anna")
+            _ = try await operations.assign(order: "WO-R", technician: repair.technician, actor: "anna")
+            #expect(try await database.store.transaction { try $0.order("WO-R")?.order.pin } == nil)
+            #expect(try await OperationFixtures.hardRuleViolations(database) == [])
+            #expect(try await operations.history(order: "WO-R").contains { $0.reason == "unpinned from \(target): assigned to \(repair.technician)" })
+            // Assigned again to the pinned technician, the pin stays.
+            _ = try await operations.assign(order: "WO-R", technician: target, pin: true, actor: "anna")
+            _ = try await operations.assign(order: "WO-R", technician: target, actor: "anna")
+            #expect(try await database.store.transaction { try $0.order("WO-R")?.order.pin?.technicianID } == target)
             // Unassigning an appointment breaks a promise: rebooking with a notice.
             let taken = try #require(try await operations.unassign(order: "WO-A", actor: "anna"))
             #expect(taken.rebooked == ["WO-A"])
