@@ -185,8 +185,11 @@ public struct KeptDay {
             solution.refreshBreak(route, problem: problem)
         }
         if breaks.keys.allSatisfy({ solution.routes[$0].feasible }) { return (solution, unkept) }
+        // (Placed first, returned after: a tuple would copy the empty solution before placing.
+        // Found by the simulator: every kept visit vanished from a re-planned day, unreported.)
         var withBreaks = Solution(problem: problem)
-        return (withBreaks, placeKept(problem, keptCount: keptCount, into: &withBreaks))
+        let unkeptWithBreaks = placeKept(problem, keptCount: keptCount, into: &withBreaks)
+        return (withBreaks, unkeptWithBreaks)
     }
 
     /// Places the kept jobs (those of `first` before the others, then earliest first) and returns
