@@ -55,10 +55,11 @@ extension DispatchOperations {
         try await read { context in
             guard var day = try context.tx.scenario(on: date) else { return nil }
             let states = Dictionary(try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
-            day.orders = OrderWorkflow.plannable(day.orders.filter { order in
+            let published = try context.tx.publishedPlan(on: date)
+            day.orders = OrderWorkflow.asRun(OrderWorkflow.plannable(day.orders.filter { order in
                 states[order.id].map { OrderWorkflow.isPlanned($0, locked: order.lock != nil) } ?? false
-            })
-            return (day, try context.tx.publishedPlan(on: date)?.version, try context.tx.revision(of: date) ?? 0)
+            }), states: states, published: published?.visits ?? [])
+            return (day, published?.version, try context.tx.revision(of: date) ?? 0)
         }
     }
 

@@ -344,11 +344,11 @@ extension OperationContext {
             states[order.id].map { OrderWorkflow.isPlanned($0, locked: order.lock != nil) } ?? false
         })
         orders += stored.filter { carried.contains($0.order.id) }.map(\.order)
-        scenario.orders = orders
+        let previous = try tx.publishedPlan(on: date)
+        scenario.orders = OrderWorkflow.asRun(orders, states: states, published: previous?.visits ?? [])
         let promised = Set(stored.filter { $0.order.window != nil || OrderWorkflow.locked.contains($0.state) }.map(\.order.id))
         let movable = Set(stored.filter { $0.order.window == nil && $0.order.lock == nil && $0.order.pin == nil
             && $0.order.group == nil && ($0.state == .new || $0.state == .scheduled) }.map(\.order.id))
-        let previous = try tx.publishedPlan(on: date)
         let listed = try previous.map { previous in
             Set(previous.visits.map(\.order)).union(
                 try PlanJSON.decode(Data(previous.document.utf8), file: "plan version \(previous.version) of \(date)").unassigned.map(\.order))

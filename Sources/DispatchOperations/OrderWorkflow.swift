@@ -59,6 +59,20 @@ public enum OrderWorkflow {
     /// it back to back, at the very starts they were locked at, announced like it (the notice rule
     /// does not bind them; see `PlanningProblem`). (Locks on each would ask the solver to start
     /// them all together, which it cannot, and it would drop the visit.)
+    /// `orders` with each finished visit as long as the published plan holds it (a job done early
+    /// ends there, as run), so a re-plan does not stretch it over the visit that came forward.
+    public static func asRun(_ orders: [WorkOrder], states: [String: OrderState], published: [PlannedVisit]) -> [WorkOrder] {
+        let lengths = Dictionary(published.map { ($0.order, ($0.end.secondsSinceEpoch - $0.start.secondsSinceEpoch) / 60) },
+                                 uniquingKeysWith: { first, _ in first })
+        return orders.map { order in
+            guard finished.contains(states[order.id] ?? .new), let length = lengths[order.id], length > 0,
+                  length < order.durationMinutes else { return order }
+            var done = order
+            done.durationMinutes = length
+            return done
+        }
+    }
+
     public static func plannable(_ orders: [WorkOrder]) -> [WorkOrder] {
         var head: [String: Instant] = [:]
         for order in orders {

@@ -276,6 +276,20 @@ struct IntradayPromiseTests {
             }
             #expect(try await operations.history(order: next.order).contains { $0.reason?.contains("minutes earlier") == true })
             #expect(try await Self.violations(operations) == [])
+            // Announced at its new start, the visit that came forward survives a full re-plan of the
+            // running day: the planner sees the finished visit as long as it took, not as planned.
+            clock.set(moved.noticeAt)
+            _ = try await operations.sendNotices(to: CollectingSink())
+            #expect(try await Self.states(database)[next.order] == .notified)
+            let (day, version, revision) = try #require(try await operations.planningDay(Self.date))
+            var planning = day
+            planning.now = clock.now()
+            let replan = Solver(scenario: planning, options: SolverOptions(seed: 2, iterations: 300)).plan()
+            _ = try await operations.commitPlan(replan, basedOn: version, revision: revision, seed: 2, actor: "planner")
+            let replanned = try await Self.published(database)
+            #expect(replanned.visits.first { $0.order == next.order } == moved)
+            #expect(replanned.visits.contains { $0.order == done.order && $0.technician == done.technician && $0.start == done.start })
+            #expect(try await Self.violations(operations) == [])
         }
     }
 
