@@ -293,6 +293,41 @@ struct IntradayPromiseTests {
         }
     }
 
+    /// Found by `bench/simulate.sh --small 10` (SQLite run 3 and PostgreSQL runs 2 and 4): the
+    /// technician of one half of a coordinated visit done by two technicians reports being late
+    /// while the other half is already on site; the delay is refused ("would drop WO-45-P, whose
+    /// visit is on_site": a re-plan cannot hold the late half within the group's tolerance of the
+    /// half begun), so the customer is not told again. Open (see the session note).
+    @Test("A late half of a coordinated visit whose other half is on site is delayed, not refused", arguments: Backend.all)
+    func lateHalfOfBegunGroup(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let clock = TestClock("2026-11-22T10:00:00+08:00")
+            let operations = try await Self.plannedDay(database, clock: clock)
+            let before = try await Self.published(database)
+            var split: (first: PlannedVisit, second: PlannedVisit)?
+            for visit in before.visits.sorted(by: { $0.start < $1.start }) where visit.group != nil {
+                if let other = before.visits.first(where: { $0.group == visit.group && $0.technician != visit.technician }) {
+                    split = (visit, other)
+                    break
+                }
+            }
+            let (first, second) = try #require(split, "the day has a coordinated visit done by two technicians")
+            clock.set(first.noticeAt)
+            _ = try await operations.sendNotices(to: CollectingSink())
+            _ = try await operations.setStatus(order: first.order, to: .enRoute, actor: first.technician)
+            clock.set(first.start)
+            _ = try await operations.setStatus(order: first.order, to: .onSite, actor: first.technician)
+            // The other technician sets off 40 minutes after their half should have begun.
+            clock.set(second.start.adding(minutes: 40))
+            let report = try await operations.setStatus(order: second.order, to: .enRoute, actor: second.technician)
+            withKnownIssue("the delay of a coordinated visit's late half is refused while the other half is on site") {
+                #expect(report.reactionRefused == nil, "\(report.reactionRefused ?? "")")
+                #expect(report.reaction != nil)
+            }
+            #expect(try await Self.violations(operations) == [])
+        }
+    }
+
     @Test("An urgent repair arriving during the day is placed around the published visits at once, nothing else moving",
           arguments: Backend.all)
     func urgentRepairIsPlaced(_ backend: Backend) async throws {
