@@ -15,7 +15,9 @@ struct ConcurrencyHarnessTests {
             let script = DispatchRunner.packageRoot.appendingPathComponent("bench/concurrency.py").path
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script, DispatchRunner.binary.path, "--database", database.url, "--seconds", "30", "--json"]
+            process.arguments = ["python3", script, DispatchRunner.binary.path, "--database", database.url, "--seconds", "30", "--json",
+                                 // A starved CI machine may stall a delivery past a 3-s lease (then repeated, as documented).
+                                 "--claim-seconds", "10"]
             let out = Pipe(), err = Pipe()
             process.standardOutput = out
             process.standardError = err

@@ -105,10 +105,16 @@ struct ServerHardeningTests {
     func failedLoginsAreLimited() async throws {
         try await APIHarness.with(.sqlite) { api in
             var statuses: [Int] = []
+            let started = Date()
             for _ in 0..<12 { statuses.append(try await api.request("GET", "/v1/me/agenda?\(Self.day)", as: .revoked).status) }
-            #expect(statuses.prefix(10).allSatisfy { $0 == 401 } && statuses.suffix(2).allSatisfy { $0 == 429 }, "\(statuses)")
             let good = try await api.request("GET", "/v1/me/agenda?\(Self.day)")
-            #expect(good.status == 429 && Int(good.header("Retry-After") ?? "") ?? 0 >= 1)
+            // One more attempt is allowed every 6 seconds: on a machine so loaded that the requests
+            // took that long, one later attempt may be let through (and then refused, 401).
+            let refills = Int(Date().timeIntervalSince(started) / 6)
+            #expect(statuses.prefix(10).allSatisfy { $0 == 401 } && statuses[10] == 429, "\(statuses)")
+            let through = (statuses.suffix(1) + [good.status]).filter { $0 != 429 }.count
+            #expect(through <= refills, "\(statuses) then \(good.status), \(refills) refills in the time taken")
+            if good.status == 429 { #expect(Int(good.header("Retry-After") ?? "") ?? 0 >= 1) }
         }
     }
 }
