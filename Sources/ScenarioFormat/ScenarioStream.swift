@@ -220,7 +220,7 @@ struct OrderSplitter {
     /// value opens with `[` starts the list; each element at depth 2 is an order.
     private mutating func splitJSON(_ source: ByteSource, _ emit: Emit) throws {
         var depth = 0, line = 1, column = 0, batchColumn = 1
-        var quote: UInt8 = 0, escaped = false
+        var quoted = QuotedScalar()
         var lastString: [UInt8] = [], stringDepth = -1
         var key: [UInt8]? = nil, expectingValue = false
         var inOrders = false, inElement = false, elementDepth = 0
@@ -251,8 +251,8 @@ struct OrderSplitter {
             let keep: Bool
             if inOrders {
                 // The list's own closing bracket.
-                let structural = quote == 0 && !inElement && depth == 2 && byte == UInt8(ascii: "]")
-                if !inElement, !structural, quote == 0, !Self.isSpace(byte), byte != UInt8(ascii: ",") {
+                let structural = !quoted.isOpen && !inElement && depth == 2 && byte == UInt8(ascii: "]")
+                if !inElement, !structural, !quoted.isOpen, !Self.isSpace(byte), byte != UInt8(ascii: ",") {
                     inElement = true
                     elementDepth = depth
                     if batch.isEmpty { (batchLine, batchColumn) = (line, column) }
@@ -276,16 +276,11 @@ struct OrderSplitter {
                     removedOnLine += 1
                 }
             }
-            if quote != 0 {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") && quote == UInt8(ascii: "\"") {
-                    escaped = true
-                } else if byte == quote {
-                    quote = 0
-                    starts.closedQuote()
-                } else if depth == stringDepth, lastString.count < 16 {
-                    lastString.append(byte)
+            if quoted.isOpen {
+                switch quoted.take(byte) {
+                case .closed: starts.closedQuote()
+                case .content: if depth == stringDepth, lastString.count < 16 { lastString.append(byte) }
+                case .escape: break
                 }
                 continue
             }
@@ -294,7 +289,7 @@ struct OrderSplitter {
             case UInt8(ascii: "\""), UInt8(ascii: "'"):
                 // (A `where` here would guard only the last pattern.)
                 guard start else { break }
-                quote = byte
+                quoted.open(byte)
                 lastString.removeAll()
                 stringDepth = depth
                 if depth == 1, !inOrders { key = nil }
@@ -396,30 +391,22 @@ struct OrderSplitter {
     /// Flow brackets and quotes open at the end of the lines scanned so far.
     struct FlowState {
         var depth = 0
-        var quote: UInt8 = 0
+        private var quoted = QuotedScalar()
         private var starts = NodeStarts()
 
-        var isOpen: Bool { depth > 0 || quote != 0 }
+        var isOpen: Bool { depth > 0 || quoted.isOpen }
 
         mutating func scan(_ line: [UInt8]) {
-            var escaped = false
             starts.newLine()
             for byte in line {
-                if quote != 0 {
-                    if escaped {
-                        escaped = false
-                    } else if byte == UInt8(ascii: "\\") && quote == UInt8(ascii: "\"") {
-                        escaped = true
-                    } else if byte == quote {
-                        quote = 0
-                        starts.closedQuote()
-                    }
+                if quoted.isOpen {
+                    if quoted.take(byte) == .closed { starts.closedQuote() }
                     continue
                 }
                 let start = starts.next(byte)
                 switch byte {
                 case UInt8(ascii: "#") where starts.afterSpace: return
-                case UInt8(ascii: "\""), UInt8(ascii: "'"): if start { quote = byte }
+                case UInt8(ascii: "\""), UInt8(ascii: "'"): if start { quoted.open(byte) }
                 case UInt8(ascii: "{"), UInt8(ascii: "["): if start || depth > 0 { depth += 1 }
                 case UInt8(ascii: "}"), UInt8(ascii: "]"): depth = max(0, depth - 1)
                 default: break
@@ -440,6 +427,39 @@ struct OrderSplitter {
         else { return false }
         let rest = line.dropFirst(key.count).drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
         return rest.first == nil || rest.first == UInt8(ascii: "\n") || rest.first == UInt8(ascii: "\r") || rest.first == UInt8(ascii: "#")
+    }
+}
+
+/// A quoted scalar being read, for both scanners: a backslash escapes the next byte inside double
+/// quotes; the opening quote closes it.
+struct QuotedScalar {
+    private var quote: UInt8 = 0
+    private var escaped = false
+
+    enum Step { case content, escape, closed }
+
+    var isOpen: Bool { quote != 0 }
+
+    mutating func open(_ byte: UInt8) {
+        quote = byte
+        escaped = false
+    }
+
+    /// Takes in a byte inside the scalar.
+    mutating func take(_ byte: UInt8) -> Step {
+        if escaped {
+            escaped = false
+            return .escape
+        }
+        if byte == UInt8(ascii: "\\") && quote == UInt8(ascii: "\"") {
+            escaped = true
+            return .escape
+        }
+        if byte == quote {
+            quote = 0
+            return .closed
+        }
+        return .content
     }
 }
 
