@@ -38,6 +38,16 @@ struct IntradayPromiseTests {
         return PlanChecker(scenario: scenario, earlier: earlier, finished: finished).violations(of: plan)
     }
 
+    /// `visit` announced at its notice time, its technician on the way, then on site at its
+    /// planned start; returns the on-site report.
+    static func begin(_ visit: PlannedVisit, _ operations: DispatchOperations, clock: TestClock) async throws -> StatusChange {
+        clock.set(visit.noticeAt)
+        _ = try await operations.sendNotices(to: CollectingSink())
+        _ = try await operations.setStatus(order: visit.order, to: .enRoute, actor: visit.technician)
+        clock.set(visit.start)
+        return try await operations.setStatus(order: visit.order, to: .onSite, actor: visit.technician)
+    }
+
     static func published(_ database: TestDatabase) async throws -> PublishedPlan {
         try #require(try await database.store.transaction { try $0.publishedPlan(on: date) })
     }
@@ -252,11 +262,7 @@ struct IntradayPromiseTests {
             try #require(!candidates.isEmpty, "the day has a technician whose second visit could come forward")
             let (done, next) = candidates[0]
             // The first visit announced, begun on time and finished after 5 minutes.
-            clock.set(done.noticeAt)
-            _ = try await operations.sendNotices(to: CollectingSink())
-            _ = try await operations.setStatus(order: done.order, to: .enRoute, actor: done.technician)
-            clock.set(done.start)
-            #expect(try await operations.setStatus(order: done.order, to: .onSite, actor: done.technician).reaction == nil)
+            #expect(try await Self.begin(done, operations, clock: clock).reaction == nil)
             let finishedAt = done.start.adding(minutes: 5)
             clock.set(finishedAt)
             let order = try #require(orders[done.order]).order
@@ -312,11 +318,7 @@ struct IntradayPromiseTests {
                 }
             }
             let (first, second) = try #require(split, "the day has a coordinated visit done by two technicians")
-            clock.set(first.noticeAt)
-            _ = try await operations.sendNotices(to: CollectingSink())
-            _ = try await operations.setStatus(order: first.order, to: .enRoute, actor: first.technician)
-            clock.set(first.start)
-            _ = try await operations.setStatus(order: first.order, to: .onSite, actor: first.technician)
+            _ = try await Self.begin(first, operations, clock: clock)
             // The other technician sets off 40 minutes after their half should have begun.
             clock.set(second.start.adding(minutes: 40))
             let report = try await operations.setStatus(order: second.order, to: .enRoute, actor: second.technician)
