@@ -72,9 +72,14 @@ extension PlanChecker {
             let contacts = visits.filter(\.contact).count
             if contacts != 1 { found.append("H5 \(group): \(contacts) contacts, not exactly one") }
             let tolerance = scenario.policy.syncToleranceMinutes
+            // A visit already begun (a member locked to start by now, or halves locked at different
+            // starts): the members still to come cannot start with it and follow when they can.
+            var lockedHeads: [String: Instant] = [:]
+            for order in orders { if let lock = order.lock { lockedHeads[lock.technicianID] = min(lockedHeads[lock.technicianID] ?? lock.start, lock.start) } }
+            let begun = lockedHeads.values.contains { $0 <= scenario.now } || Set(lockedHeads.values).count > 1
             for (technician, own) in Dictionary(grouping: visits, by: \.technician).sorted(by: { $0.key < $1.key }) {
                 let sorted = own.sorted { $0.start < $1.start }
-                if minutes(arrival, sorted[0].start) > tolerance {
+                if !begun, minutes(arrival, sorted[0].start) > tolerance {
                     found.append("H5 \(group): \(technician) starts more than \(tolerance) minutes after the group's arrival")
                 }
                 for (a, b) in zip(sorted, sorted.dropFirst()) where a.end != b.start {

@@ -82,6 +82,44 @@ struct ScenarioAcceptanceTests {
         #expect(pair.filter(\.contact).count == 1)
     }
 
+    @Test("A coordinated visit begun by one technician: the half still to come follows it on another technician, one contact")
+    func begunPairFollows() throws {
+        var scenario = try PlanningFixtures.load("coordinated-visit")
+        // T01 (both skills) is on site for the broadband half since 09:00; the phone half is not fixed.
+        scenario.now = parseRFC3339("2026-11-23T09:10:00+08:00")!
+        let index = scenario.orders.firstIndex { $0.id == "WO-1001" }!
+        scenario.orders[index].lock = Lock(technicianID: "T01", start: parseRFC3339("2026-11-23T09:00:00+08:00")!)
+        let plan = PlanningFixtures.plan(scenario)
+        #expect(PlanningFixtures.violations(plan, scenario) == [])
+        let begun = try #require(plan.visits.first { $0.order == "WO-1001" })
+        let rest = try #require(plan.visits.first { $0.order == "WO-1002" }, "the half still to come is planned, not the group dropped")
+        #expect(begun.technician == "T01" && begun.start == parseRFC3339("2026-11-23T09:00:00+08:00")!)
+        #expect(begun.contact && !rest.contact)
+        // Not before its notice can go out, and not on T01, whose share runs back to back.
+        #expect(rest.technician == "T03")
+        #expect(rest.start >= parseRFC3339("2026-11-23T09:40:00+08:00")!)
+        // Checked as not begun (the lock still to come), the same plan breaks the group's sync.
+        var before = scenario
+        before.now = parseRFC3339("2026-11-22T21:00:00+08:00")!
+        #expect(PlanningFixtures.violations(plan, before).contains { $0.hasPrefix("H5 ORD-501: T03 starts more than") })
+    }
+
+    @Test("Halves of a coordinated visit locked at different starts are each kept where they are locked")
+    func halvesLockedApart() throws {
+        var scenario = try PlanningFixtures.load("coordinated-visit")
+        scenario.technicians.removeAll { $0.id == "T01" }
+        let nine = parseRFC3339("2026-11-23T09:00:00+08:00")!
+        for (order, technician, minutes) in [("WO-1001", "T02", 0), ("WO-1002", "T03", 40)] {
+            let index = scenario.orders.firstIndex { $0.id == order }!
+            scenario.orders[index].lock = Lock(technicianID: technician, start: nine.adding(minutes: minutes))
+        }
+        let plan = PlanningFixtures.plan(scenario)
+        #expect(PlanningFixtures.violations(plan, scenario) == [])
+        #expect(plan.visits.first { $0.order == "WO-1001" }?.start == nine)
+        #expect(plan.visits.first { $0.order == "WO-1002" }?.start == nine.adding(minutes: 40))
+        #expect(plan.visits.filter { $0.group == "ORD-501" && $0.contact }.map(\.order) == ["WO-1001"])
+    }
+
     @Test("A pair split over two technicians of one crew counts twice against the crew's quota")
     func splitPairRespectsQuota() throws {
         var scenario = try PlanningFixtures.load("coordinated-visit")

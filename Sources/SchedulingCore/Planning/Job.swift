@@ -1,9 +1,16 @@
-/// What the solver places or removes as one piece: an order, or a whole coordinated group.
+/// What the solver places or removes as one piece: an order, or a whole coordinated group (of
+/// a group that has arrived, one technician's share of it, or its members not yet fixed).
 struct Job {
     /// Member orders, fixed-start members first, then in file order.
     let members: [Int]
     let weight: Int
     let locked: Bool
+    /// The job's first member placed is its group's contact (the whole group, or of an arrived
+    /// group the share that arrived first).
+    var leads = false
+    /// Technicians the job may not go to (of an arrived group's members not yet fixed: those
+    /// already doing a share of it, whose members run back to back).
+    var excluded: Set<Int> = []
     /// Ways to split the members into blocks, each block for a different technician starting
     /// together; the first way is all members with one technician, back to back.
     let partitions: [[[Int]]]
@@ -18,7 +25,7 @@ struct Job {
         let demand: Int
         let earliest: Int
         let latest: Int
-        let technicians: [Int]
+        var technicians: [Int]
 
         init(_ members: [Int], problem: PlanningProblem) {
             var earliest = Int.min / 4, latest = Int.max / 4, duration = 0, demand = 0
@@ -47,7 +54,14 @@ struct Job {
     static func all(_ problem: PlanningProblem) -> [Job] {
         var jobs = plain(problem)
         for index in jobs.indices {
-            jobs[index].shapes = jobs[index].partitions.map { $0.map { Block($0, problem: problem) } }
+            let excluded = jobs[index].excluded
+            jobs[index].shapes = jobs[index].partitions.map {
+                $0.map { members in
+                    var block = Block(members, problem: problem)
+                    if !excluded.isEmpty { block.technicians.removeAll { excluded.contains($0) } }
+                    return block
+                }
+            }
         }
         return jobs
     }
@@ -58,11 +72,48 @@ struct Job {
             jobs.append(Job(members: [index], weight: order.weight, locked: order.locked, partitions: [[[index]]]))
         }
         for (group, members) in problem.groups.enumerated() where !members.isEmpty {
+            if problem.arrivedGroups.contains(group) {
+                jobs += arrived(members, problem: problem)
+                continue
+            }
             let sorted = members.sorted { (problem.orders[$0].fixedStart >= 0 ? 0 : 1, $0) < (problem.orders[$1].fixedStart >= 0 ? 0 : 1, $1) }
             jobs.append(Job(
                 members: sorted, weight: sorted.reduce(0) { $0 + problem.orders[$1].weight },
-                locked: sorted.contains { problem.orders[$0].locked },
+                locked: sorted.contains { problem.orders[$0].locked }, leads: true,
                 partitions: problem.separateGroups.contains(group) ? [sorted.map { [$0] }] : partitions(of: sorted)))
+        }
+        return jobs
+    }
+
+    /// The jobs of a group that has arrived (`PlanningProblem.arrivedGroups`): each technician
+    /// with a locked member does their share (that member, and those pinned to them) back to back
+    /// from its earliest lock; the share with the first locked member (in file order) leads. The other members go together,
+    /// as one job, to technicians doing no share.
+    private static func arrived(_ members: [Int], problem: PlanningProblem) -> [Job] {
+        let orders = problem.orders
+        let sharing = Set(members.filter { orders[$0].locked }.map { orders[$0].fixedTechnician })
+        var shares: [Int: [Int]] = [:]
+        var rest: [Int] = []
+        for member in members {
+            if sharing.contains(orders[member].fixedTechnician) {
+                shares[orders[member].fixedTechnician, default: []].append(member)
+            } else {
+                rest.append(member)
+            }
+        }
+        func rank(_ member: Int) -> (Int, Int) { (orders[member].fixedStart >= 0 ? orders[member].fixedStart : Int.max, member) }
+        var jobs = shares.values.map { share -> Job in
+            let sorted = share.sorted { rank($0) < rank($1) }
+            return Job(members: sorted, weight: sorted.reduce(0) { $0 + orders[$1].weight }, locked: true, partitions: [[sorted]])
+        }
+        // The contact stays whose it was when the halves started together: the first locked member's.
+        func firstLocked(_ job: Job) -> Int { job.members.filter { orders[$0].locked }.min() ?? Int.max }
+        jobs.sort { firstLocked($0) < firstLocked($1) }
+        jobs[0].leads = true
+        if !rest.isEmpty {
+            var job = Job(members: rest, weight: rest.reduce(0) { $0 + orders[$1].weight }, locked: false, partitions: partitions(of: rest))
+            job.excluded = sharing
+            jobs.append(job)
         }
         return jobs
     }

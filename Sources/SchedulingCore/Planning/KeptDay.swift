@@ -40,7 +40,7 @@ public struct KeptDay {
             ranges.append(copies.count)
             for order in work { copies.append(copy(order, window: window, tag: index, now: now)) }
         }
-        let (problem, keptCount) = build(extra: copies, excluding: Set(work.map(\.id)))
+        let (problem, keptCount) = build(extra: copies, excluding: Set(work.map(\.id)), now: now)
         let (solution, _) = keptSolution(problem, keptCount: keptCount)
         let insertion = Insertion(problem: problem)
         let jobs = Job.all(problem)
@@ -72,7 +72,7 @@ public struct KeptDay {
     public func adding(_ work: [WorkOrder], window: TimeWindow, now: Instant) -> Plan? {
         let copies = work.map { copy($0, window: window, tag: nil, now: now) }
         guard copies.allSatisfy({ $0.window != nil }) else { return nil }
-        let (problem, keptCount) = build(extra: copies, excluding: Set(work.map(\.id)))
+        let (problem, keptCount) = build(extra: copies, excluding: Set(work.map(\.id)), now: now)
         var (solution, _) = keptSolution(problem, keptCount: keptCount)
         let insertion = Insertion(problem: problem)
         guard let job = Job.all(problem).first(where: { $0.members.contains(keptCount) }),
@@ -88,7 +88,7 @@ public struct KeptDay {
     /// orders of the jobs that found no place.
     public func adding(jobs: [[WorkOrder]], now: Instant) -> (plan: Plan, unkept: [String], unplaced: [String]) {
         let extra = jobs.flatMap { job in job.map { copy($0, window: $0.window ?? scenario.wholeDay, tag: nil, now: now) } }
-        let (problem, keptCount) = build(extra: extra.filter { $0.window != nil }, excluding: Set(extra.map(\.id)))
+        let (problem, keptCount) = build(extra: extra.filter { $0.window != nil }, excluding: Set(extra.map(\.id)), now: now)
         var (solution, unkept) = keptSolution(problem, keptCount: keptCount)
         let insertion = Insertion(problem: problem)
         let all = Job.all(problem)
@@ -131,8 +131,9 @@ public struct KeptDay {
 
     /// The trial problem: kept visits first (as locks and pins, in the plan's order), then `extra`.
     /// The trial's `now` lies before the day, so the notice rule binds only the new work (whose
-    /// windows `copy` already moved past it).
-    private func build(extra: [WorkOrder], excluding: Set<String>) -> (PlanningProblem, keptCount: Int) {
+    /// windows `copy` already moved past it); a coordinated visit counts as arrived by `now` when
+    /// given (the day's real time), else only when its kept halves start apart.
+    private func build(extra: [WorkOrder], excluding: Set<String>, now: Instant? = nil) -> (PlanningProblem, keptCount: Int) {
         let byID = Dictionary(scenario.orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var orders: [WorkOrder] = []
         // A group member that starts after another member on the same technician is done back to back.
@@ -161,7 +162,7 @@ public struct KeptDay {
         var trial = scenario
         trial.orders = orders + extra
         trial.now = scenario.wholeDay.start.adding(minutes: -2 * 1440)
-        return (PlanningProblem(trial), orders.count)
+        return (PlanningProblem(trial, arrivalsAsOf: now ?? trial.now), orders.count)
     }
 
     /// The kept visits placed as published; those that no longer fit are named.
@@ -218,6 +219,15 @@ public struct KeptDay {
         var plan = PlanBuilder(problem: problem, analysis: analysis, jobs: Job.all(problem), scenario: trial)
             .plan(from: solution, warnings: [])
         plan.scenario = scenario.name
+        // A kept coordinated visit keeps its contact (the trial lists kept visits by start, and the
+        // half that arrived first need not be the contact).
+        let contacts = Dictionary(kept.filter(\.contact).compactMap { visit in visit.group.map { ($0, visit.order) } },
+                                  uniquingKeysWith: { first, _ in first })
+        let planned = Set(plan.visits.map(\.order))
+        for index in plan.visits.indices {
+            guard let group = plan.visits[index].group, let contact = contacts[group], planned.contains(contact) else { continue }
+            plan.visits[index].contact = plan.visits[index].order == contact
+        }
         // The trial's notice rule is lifted for kept visits; the plan reports the real notice times.
         return plan
     }
@@ -252,7 +262,7 @@ extension KeptDay {
                 copies.append(copy(pinned, window: window ?? order.window ?? scenario.wholeDay, tag: index, now: now))
             }
         }
-        let (problem, keptCount) = build(extra: copies.filter { $0.window != nil }, excluding: Set(work.map(\.id)))
+        let (problem, keptCount) = build(extra: copies.filter { $0.window != nil }, excluding: Set(work.map(\.id)), now: now)
         let (solution, _) = keptSolution(problem, keptCount: keptCount)
         let insertion = Insertion(problem: problem)
         let jobs = Job.all(problem)

@@ -9,7 +9,7 @@ struct PlanBuilder {
         var visits: [PlannedVisit] = []
         var routes: [PlannedRoute] = []
         var contacts = Set<Int>()
-        for job in jobs where job.members.count > 1 {
+        for job in jobs where job.leads {
             if let head = job.members.first(where: { solution.routeOf[$0] >= 0 }) { contacts.insert(head) }
         }
         var lateRepairs = 0, outsourced = 0, outsourcedCents = 0

@@ -65,6 +65,12 @@ public struct PlanningProblem: Sendable {
     /// Groups whose members must go to different technicians starting together (never one
     /// technician back to back).
     public var separateGroups: Set<Int> = []
+    /// Groups whose customer visit has begun: a member is locked to start at or before `now`, or
+    /// members are locked on different technicians at different starts (a late half moved after
+    /// the half already there). The members still to come can no longer start with the arrival,
+    /// so each technician's share is placed on its own, back to back from its lock, and the
+    /// members not yet fixed together on other technicians (`Job`); the checker's H5 agrees.
+    public var arrivedGroups: Set<Int> = []
     /// Daily quota of each contractor crew (Int.max when none).
     public let crewQuota: [Int]
     public let crewIDs: [String]
@@ -115,7 +121,9 @@ public struct PlanningProblem: Sendable {
         }
     }
 
-    public init(_ scenario: Scenario) {
+    /// `arrivalsAsOf` is the time a group's locked start must have come for the group to count as
+    /// arrived (the scenario's `now` unless given: a trial day may move its `now` to lift the notice rule).
+    public init(_ scenario: Scenario, arrivalsAsOf: Instant? = nil) {
         let zone = scenario.timeZone
         let origin = zone.instant(on: scenario.date, at: LocalTime(minutesAfterMidnight: 0)!)
         func minutes(_ time: LocalTime) -> Int { origin.minutes(until: zone.instant(on: scenario.date, at: time)) }
@@ -245,6 +253,22 @@ public struct PlanningProblem: Sendable {
             technicians: technicians, groups: groups.enumerated().map { singleGroup.contains($0.offset) ? [] : $0.element },
             crewQuota: quotas, crewIDs: scenario.crews.map(\.id), locationCount: points.count, travel: matrix,
             noticeEarliest: noticeEarliest)
+        arrivedGroups = Self.arrived(self.groups, orders: built, now: origin.minutes(until: arrivalsAsOf ?? scenario.now))
+    }
+
+    /// The groups of `orders` that have arrived by minute `now` (see `arrivedGroups`).
+    static func arrived(_ groups: [[Int]], orders: [Order], now: Int) -> Set<Int> {
+        var found = Set<Int>()
+        for (index, members) in groups.enumerated() where members.count > 1 {
+            // Each technician's first locked start.
+            var heads: [Int: Int] = [:]
+            for member in members where orders[member].locked {
+                let order = orders[member]
+                heads[order.fixedTechnician] = min(heads[order.fixedTechnician] ?? .max, order.fixedStart)
+            }
+            if heads.values.contains(where: { $0 <= now }) || Set(heads.values).count > 1 { found.insert(index) }
+        }
+        return found
     }
 
     static func ceilMinute(_ instant: Instant, _ origin: Instant) -> Int {
