@@ -1,8 +1,11 @@
+import PlanCheck
 @testable import SchedulingCore
 import Testing
 
 /// The break is taken on arrival at the next stop; taking that stop away moves the break to a
-/// farther one, which can push it past its latest start. Such removals must be reported.
+/// farther one, which can put the arrival past the break's latest start. The break is then taken
+/// on the way, at its latest start (CONTRACT H4 lets it sit anywhere in the gap that holds it and
+/// the travel): the day stays feasible and the plan says when the break starts.
 @Suite("Break after removals")
 struct BreakRemovalTests {
     static func order(_ id: String, _ lat: Double, _ start: String, _ minutes: Int, fixed: Bool) -> WorkOrder {
@@ -13,8 +16,8 @@ struct BreakRemovalTests {
             window: TimeWindow(start: begin, end: fixed ? begin : begin.adding(minutes: 600)))
     }
 
-    @Test("Removing the stop after the break reports an infeasible route instead of keeping it")
-    func removalThatBreaksTheBreak() throws {
+    @Test("Removing the stop after the break keeps the day: the break is taken on the way, by its latest start")
+    func removalMovesTheBreakOnTheWay() throws {
         let depot = GeoPoint(latitude: 0, longitude: 0)
         let scenario = Scenario(
             name: "break", timeZone: .utc, date: LocalDate(iso: "2026-11-23")!, now: parseRFC3339("2026-11-22T12:00:00Z")!,
@@ -25,7 +28,7 @@ struct BreakRemovalTests {
                 Self.order("B", 0.001, "11:00", 75, fixed: true),   // 11:00–12:15, fills the late morning
                 Self.order("A", 0.002, "12:20", 60, fixed: true),   // 12:20–13:20
                 Self.order("X", 0.003, "13:55", 30, fixed: false),  // a minute from A: break 13:21–13:51 on arrival
-                Self.order("Y", 0.100, "14:30", 30, fixed: false),  // 11 km away
+                Self.order("Y", 0.100, "14:30", 30, fixed: false),  // 11 km away: arriving there is past 13:30
             ])
         let problem = PlanningProblem(scenario)
         var solution = Solution(problem: problem)
@@ -34,12 +37,62 @@ struct BreakRemovalTests {
             let (placement, _) = try #require(insertion.best(job, in: solution))
             insertion.apply(placement, to: &solution)
         }
-        #expect(solution.routes[0].feasible)
         let x = try #require(scenario.orders.firstIndex { $0.id == "X" })
+        // The day as B, A, break, X, Y (the planner may have put the break elsewhere).
+        solution.routes[0].rearrange(problem) { elements in
+            let rank = { (element: Route.Element) in element.isBreak ? 2 : [0, 1, 3, 4][element.order] }
+            elements.sort { rank($0) < rank($1) }
+        }
+        #expect(solution.routes[0].feasible)
         let breakBefore = try #require(solution.routes[0].breakIndex)
         #expect(solution.routes[0].elements[breakBefore + 1].order == x, "the break is taken on arrival at X")
         var trial = solution
-        #expect(trial.remove([x], problem: problem) == false)
-        #expect(!trial.routes[0].feasible)
+        let kept = trial.remove([x], problem: problem)
+        #expect(kept)
+        let route = trial.routes[0]
+        #expect(route.feasible)
+        let index = try #require(route.breakIndex)
+        #expect(route.start[index] > route.elements[index].latest, "the case occurred: arriving after the break's latest start")
+        let plan = PlanBuilder(problem: problem, analysis: Analysis(problem), jobs: Job.all(problem), scenario: scenario)
+            .plan(from: trial, warnings: [])
+        #expect(plan.routes.first?.breakStart == parseRFC3339("2026-11-23T13:30:00Z"))
+        #expect(PlanChecker(scenario: scenario).violations(of: plan).filter { !$0.hasPrefix("H9") && !$0.hasPrefix("code") } == [])
+        // The insertion's O(1) answer agrees with scheduling the day again: X fits back after A.
+        let (placement, _) = try #require(insertion.best(Job.all(problem).first { $0.members == [x] }!, in: trial))
+        insertion.apply(placement, to: &trial)
+        #expect(trial.routes[0].feasible)
+    }
+
+    /// Found by the day simulator (SQLite seed 13): after an illness at 10:27, a 2-hour job whose
+    /// window closes at 11:00 was left out as `window_unreachable`, while the checker found it
+    /// could be served: done 10:57–12:57, the technician is home past 13:30, the break's latest
+    /// start, so the planner (break only on arrival) saw no room; taken on the way it fits.
+    @Test("A job that ends too late for a break on arriving home is served with the break taken on the way")
+    func breakOnTheWayHome() throws {
+        let home = GeoPoint(latitude: 31.2968, longitude: 121.4745)
+        var scenario = Scenario(
+            name: "late-job", timeZone: .utc, date: LocalDate(iso: "2026-11-23")!, now: parseRFC3339("2026-11-23T10:27:00Z")!,
+            technicians: [Technician(id: "T", skills: ["broadband"], certifiedUntil: LocalDate(iso: "2027-01-01"),
+                                     shift: Shift(start: LocalTime(hhmm: "07:00")!, end: LocalTime(hhmm: "16:00")!),
+                                     startLocation: home)],
+            orders: [WorkOrder(
+                id: "WO-6", type: .move, service: .broadband, customer: Customer(id: "C6", tier: .basic),
+                location: GeoPoint(latitude: 31.2460, longitude: 121.3499), durationMinutes: 120,
+                window: TimeWindow(start: parseRFC3339("2026-11-23T09:00:00Z")!, end: parseRFC3339("2026-11-23T11:00:00Z")!))])
+        let back = scenario.travel.minutes(from: scenario.orders[0].location, to: home)
+        #expect(back > 33, "the case: home more than 33 minutes from the job, so past 13:30 when it ends at 12:57")
+        let plan = Solver(scenario: scenario, options: SolverOptions(seed: 1, iterations: 50)).plan()
+        let visit = try #require(plan.visits.first, "served, not left out: \(plan.unassigned)")
+        #expect(visit.start == parseRFC3339("2026-11-23T10:57:00Z")!)
+        #expect(plan.routes.first?.breakStart == parseRFC3339("2026-11-23T13:30:00Z"))
+        #expect(PlanChecker(scenario: scenario).violations(of: plan) == [])
+        // Taken out again (say, for another job), its left-out code is the checker's.
+        var left = plan
+        left.visits = []
+        left.routes = []
+        left.unassigned = LeftOutExplainer.explain(["WO-6"], day: scenario, visits: [])
+        #expect(left.unassigned.map(\.code) == [.displaced])
+        scenario.now = parseRFC3339("2026-11-23T10:31:00Z")!
+        #expect(LeftOutExplainer.explain(["WO-6"], day: scenario, visits: []).map(\.code) == [.noticeTooShort])
     }
 }

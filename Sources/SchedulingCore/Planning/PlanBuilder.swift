@@ -21,7 +21,8 @@ struct PlanBuilder {
             for (index, element) in route.elements.enumerated() {
                 let start = route.start[index]
                 if element.isBreak {
-                    breakStart = problem.instant(start)
+                    // Taken on arrival, or on the way when arriving would be past its latest start.
+                    breakStart = problem.instant(min(start, element.latest))
                     continue
                 }
                 let order = scenario.orders[element.order]

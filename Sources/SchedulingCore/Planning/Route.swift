@@ -2,7 +2,10 @@
 ///
 /// Elements are orders and at most one break. The break is taken on arrival at the next stop
 /// (travel, then break, then work), so its "location" is that of the next real stop and it adds
-/// no travel of its own. Members of a coordinated group done by this technician follow their head
+/// no travel of its own; when arriving would be too late for it, it is taken on the way, at its
+/// latest start (CONTRACT H4 lets it sit anywhere in the gap): its start in `start` is then the
+/// arrival, and `breakStart` says when it really starts. Its own latest start bounds the departure
+/// from the stop before it. Members of a coordinated group done by this technician follow their head
 /// back to back: a continuation starts exactly when the element before it ends, at the same place.
 struct Route {
     struct Element {
@@ -84,7 +87,8 @@ struct Route {
             travel += leg
             if !element.isBreak { orderCount += 1 }
             let begin = max(time + leg, element.earliest)
-            if begin > element.latest { ok = false }
+            // A break needs only to begin by its latest start once the technician has left.
+            if (element.isBreak ? max(time, element.earliest) : begin) > element.latest { ok = false }
             start[i] = begin
             time = begin + element.duration
             location = element.location
@@ -97,7 +101,10 @@ struct Route {
         var after = endLocation
         for i in stride(from: n - 1, through: 0, by: -1) {
             let element = elements[i]
-            bound = min(element.latest, bound - problem.travel(element.location, after) - element.duration)
+            // A break's latest start bounds the departure before it: its arrival may be later by the leg.
+            let own = element.isBreak ? element.latest + problem.travel(i > 0 ? elements[i - 1].location : startLocation, element.location)
+                : element.latest
+            bound = min(own, bound - problem.travel(element.location, after) - element.duration)
             latest[i] = bound
             after = element.location
         }
@@ -121,18 +128,23 @@ struct Route {
         let previousEnd = before >= 0 ? start[before] + elements[before].duration : shiftStart
         var arrival: Int
         if position - 1 >= 0 && elements[position - 1].isBreak {
-            // The break now happens on arrival at the new unit.
+            // The break now happens on arrival at the new unit (or on the way, leaving by its latest start).
             let breakElement = elements[position - 1]
-            let breakStart = max(previousEnd + problem.travel(previousLocation, location), breakElement.earliest)
-            if breakStart > breakElement.latest { return nil }
-            arrival = breakStart + breakElement.duration
+            if previousEnd > breakElement.latest { return nil }
+            arrival = max(previousEnd + problem.travel(previousLocation, location), breakElement.earliest) + breakElement.duration
         } else {
             arrival = previousEnd + problem.travel(previousLocation, location)
         }
         let low = max(arrival, earliest)
         var high = unitLatest
         var nextLocation = endLocation
-        if position < n {
+        if position < n && elements[position].isBreak {
+            // The unit leaves for the next stop by the break's latest start, and the break then
+            // ends in time for what follows it.
+            nextLocation = elements[position].location
+            let following = (position + 1 < n ? latest[position + 1] : shiftEnd) - elements[position].duration
+            high = min(high, following - problem.travel(location, nextLocation) - duration, elements[position].latest - duration)
+        } else if position < n {
             nextLocation = elements[position].location
             high = min(high, latest[position] - problem.travel(location, nextLocation) - duration)
         } else {

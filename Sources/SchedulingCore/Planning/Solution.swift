@@ -45,9 +45,9 @@ struct Solution {
 
     /// Takes the given orders out of their routes and re-places each touched route's break.
     ///
-    /// Returns false when a touched route is left infeasible: the break is taken on arrival at
-    /// the next stop, so taking out the stop after it can push the break past its latest start.
-    /// Callers discard such a solution.
+    /// Returns false when a touched route is left infeasible (the break, taken on arrival at the
+    /// next stop or on the way by its latest start, may find a longer drive there when travel
+    /// times, rounded to minutes, break the triangle inequality). Callers discard such a solution.
     @discardableResult
     mutating func remove(_ orders: [Int], problem: PlanningProblem) -> Bool {
         var byRoute: [Int: Set<Int>] = [:]
