@@ -125,18 +125,19 @@ extension DispatchOperations {
 
 extension OperationContext {
     /// Publishes the day again, every visit kept as it is, when what it says about the left-out
-    /// `orders` (code and reason) is no longer true after a change to them, such as a pin removed;
-    /// nil when the plan does not list them or still says what is true.
+    /// `orders` (code and reason; nil: every order left out) is no longer true after a change to
+    /// them or to the day, such as a pin removed or a shift cut short; nil when the plan does not
+    /// list them or still says what is true.
     @discardableResult
-    func reexplain(_ orders: Set<String>, on date: LocalDate, cause: String, actor: String) throws -> PublishOutcome? {
+    func reexplain(_ orders: Set<String>?, on date: LocalDate, cause: String, actor: String) throws -> PublishOutcome? {
         guard let previous = try tx.publishedPlan(on: date, lock: true) else { return nil }
         let scenario = try day(date, like: date)
         let document = try previousPlan(previous, day: scenario)
-        let listed = (document?.unassigned ?? []).filter { orders.contains($0.order) }
+        let listed = (document?.unassigned ?? []).filter { orders?.contains($0.order) ?? true }
         guard !listed.isEmpty else { return nil }
         let (kept, _) = KeptDay(day: scenario, kept: previous.visits).keptPlan(excluding: [])
         let plan = merged(kept, previous: document, day: scenario)
-        guard plan.unassigned.filter({ orders.contains($0.order) }) != listed else { return nil }
+        guard plan.unassigned.filter({ orders?.contains($0.order) ?? true }) != listed else { return nil }
         return try publish(plan, day: scenario, previous: previous, cause: cause, actor: actor,
                            lostReason: "the plan changed (\(cause)) and this visit no longer fits")
     }

@@ -120,7 +120,12 @@ extension DispatchOperations {
                 fromMinute = minute
             }
             guard try context.tx.recordAbsence(technician: id, day: date, reason: reason, at: context.now, fromMinute: fromMinute) else { return nil }
-            guard let previous, own.contains(where: { !begunJobs.contains(job($0)) }) else { return nil }
+            guard let previous else { return nil }
+            guard own.contains(where: { !begunJobs.contains(job($0)) }) else {
+                // Nothing of theirs to move, but their shift is shorter or gone: what the plan
+                // says about the orders left out (who could serve them) is said again if it changed.
+                return try context.reexplain(nil, on: date, cause: "absence of \(id)", actor: actor)
+            }
             // Read again: the technician's absence (or shorter shift) is in it now.
             let scenario = try context.day(date, like: date)
             let affectedGroups = Set(own.map(job)).subtracting(begunJobs)

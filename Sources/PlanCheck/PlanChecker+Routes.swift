@@ -39,7 +39,8 @@ extension PlanChecker {
             return required ? ["H4 \(id): no break"] : []
         }
         var found: [String] = []
-        if start < localInstant(rule.earliestStart) || start > localInstant(rule.latestStart) {
+        // Late is allowed only when the technician's locked visits leave it no room in its range.
+        if start < localInstant(rule.earliestStart) || (start > localInstant(rule.latestStart) && !lockedVisitsCrowdOut(rule, technician: technician)) {
             found.append("H4 \(id): break starts outside \(rule.earliestStart)–\(rule.latestStart)")
         }
         let end = start.adding(minutes: rule.minutes)
@@ -52,6 +53,30 @@ extension PlanChecker {
             found.append("H4 \(id): no room for the break and the travel between \(before.name) and \(stops[after].name)")
         }
         return found
+    }
+
+    /// No gap between the technician's locked visits (and the shift's ends) holds the travel and
+    /// a break starting inside its range.
+    func lockedVisitsCrowdOut(_ rule: BreakPolicy, technician: Technician) -> Bool {
+        var fixed: [(place: GeoPoint, begin: Instant, end: Instant)] = scenario.orders.compactMap { order in
+            guard let lock = order.lock, lock.technicianID == technician.id else { return nil }
+            return (order.location, lock.start, lock.start.adding(minutes: order.durationMinutes))
+        }
+        if fixed.isEmpty { return false }
+        fixed.sort { $0.begin < $1.begin }
+        let shiftStart = localInstant(technician.shift.start), shiftEnd = localInstant(technician.shift.end)
+        fixed.insert((technician.startLocation, shiftStart, shiftStart), at: 0)
+        fixed.append((technician.endLocation, shiftEnd, shiftEnd))
+        let from = localInstant(rule.earliestStart), until = localInstant(rule.latestStart)
+        for index in fixed.indices.dropLast() {
+            let (a, b) = (fixed[index], fixed[index + 1])
+            // The break may begin once they leave a and by its latest start; they reach b after it and the drive.
+            let begins = max(a.end, from)
+            if begins <= until, minutes(max(a.end.adding(minutes: travel(a.place, b.place)), from), b.begin) >= rule.minutes {
+                return false
+            }
+        }
+        return true
     }
 
     /// H2 and H5 for coordinated groups.

@@ -95,4 +95,35 @@ struct BreakRemovalTests {
         scenario.now = parseRFC3339("2026-11-23T10:31:00Z")!
         #expect(LeftOutExplainer.explain(["WO-6"], day: scenario, visits: []).map(\.code) == [.noticeTooShort])
     }
+
+    /// Found by the day simulator (PostgreSQL seed 108): a technician late for an announced visit
+    /// reported it; at its new start (12:36–13:36) it left no room for the break between 11:30
+    /// and 13:30 after the visit done before it, so the re-plan dropped that completed visit and
+    /// the delay was refused: the customer was not told again. Visits that are facts (locked)
+    /// crowding the break out of its range now make it late, taken in full.
+    @Test("Locked visits that leave the break no room in its range make it late, not a visit dropped")
+    func lockedVisitsMakeTheBreakLate() throws {
+        let depot = GeoPoint(latitude: 0, longitude: 0)
+        let at = { (time: String) in parseRFC3339("2026-11-23T\(time):00Z")! }
+        var a = Self.order("A", 0.001, "11:00", 40, fixed: true)   // 11:00–11:40
+        var b = Self.order("B", 0.100, "12:35", 60, fixed: true)   // 29 minutes' drive away: 12:35–13:35
+        a.lock = Lock(technicianID: "T", start: at("11:00"))
+        b.lock = Lock(technicianID: "T", start: at("12:35"))
+        var scenario = Scenario(
+            name: "late-break", timeZone: .utc, date: LocalDate(iso: "2026-11-23")!, now: at("12:30"),
+            technicians: [Technician(id: "T", skills: ["broadband"], certifiedUntil: LocalDate(iso: "2027-01-01"),
+                                     shift: Shift(start: LocalTime(hhmm: "08:00")!, end: LocalTime(hhmm: "17:00")!),
+                                     startLocation: depot)],
+            orders: [a, b])
+        #expect(scenario.travel.minutes(from: a.location, to: b.location) == 29, "the case: no room for the drive and the break")
+        let plan = Solver(scenario: scenario, options: SolverOptions(seed: 1, iterations: 50)).plan()
+        #expect(plan.visits.map(\.order).sorted() == ["A", "B"], "\(plan.unassigned) \(plan.warnings)")
+        let breakStart = try #require(plan.routes.first?.breakStart)
+        #expect(breakStart >= at("13:35"))
+        #expect(PlanChecker(scenario: scenario).violations(of: plan) == [])
+        // Had B not been announced (no lock), a late break would break H4.
+        scenario.orders[1].lock = nil
+        scenario.now = at("08:00")
+        #expect(PlanChecker(scenario: scenario).violations(of: plan).contains { $0.hasPrefix("H4 T: break starts outside") })
+    }
 }

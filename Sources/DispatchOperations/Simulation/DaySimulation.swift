@@ -77,7 +77,8 @@ final class DaySimulation {
     var random: SeededGenerator
     var agents: [Agent]
     let orders: [String: WorkOrder]
-    /// Orders whose customer will not be at home, drawn (or scripted) before the day.
+    /// Orders whose customer will not be at home, drawn (or scripted) before the day: every
+    /// order of a coordinated visit, since both halves find the same door shut.
     var absentCustomers: Set<String> = []
     var scripted: [(at: Instant, event: ScriptedEvent)] = []
     var randomEvents: [(at: Instant, kind: String)] = []
@@ -119,10 +120,12 @@ final class DaySimulation {
         let start = clock.now()
         if let script = options.script {
             scripted = script.compactMap { event in parseRFC3339(event.at).map { ($0, event) } }.sorted { $0.at < $1.at }
-            absentCustomers = Set(script.filter { $0.kind == "absent" }.compactMap(\.order))
+            absentCustomers = Self.wholeVisits(Set(script.filter { $0.kind == "absent" }.compactMap(\.order)), day: day)
             return
         }
-        for visit in plan.visits where draw() < options.customerAbsentShare { absentCustomers.insert(visit.order) }
+        var drawn: Set<String> = []
+        for visit in plan.visits where draw() < options.customerAbsentShare { drawn.insert(visit.order) }
+        absentCustomers = Self.wholeVisits(drawn, day: day)
         let dayStart = day.timeZone.instant(on: day.date, at: LocalTime(minutesAfterMidnight: 540)!)
         if draw() < options.sickChance { randomEvents.append((dayStart.adding(minutes: Int(draw() * 360)), "sick")) }
         let hours = 10.0
@@ -162,6 +165,12 @@ final class DaySimulation {
     func refusal(_ kind: String, _ message: String, into report: inout SimulationReport) {
         report.events["\(kind) refused", default: 0] += 1
         if report.refusals.count < 20 { report.refusals.append("\(kind) at \(day.timeZone.local(clock.now()).time): \(message)") }
+    }
+
+    /// `ids` with every other member of the coordinated visits they belong to.
+    static func wholeVisits(_ ids: Set<String>, day: Scenario) -> Set<String> {
+        let groups = Set(day.orders.filter { ids.contains($0.id) }.compactMap(\.group))
+        return ids.union(day.orders.filter { $0.group.map(groups.contains) ?? false }.map(\.id))
     }
 
     func play(into report: inout SimulationReport) async throws {
@@ -236,7 +245,8 @@ final class DaySimulation {
                 return
             }
             if agent.arrivedAt < agent.until { agent.arrivedAt = now }
-            if absentCustomers.contains(id) {
+            // (A partner already at work there found the customer at home.)
+            if absentCustomers.contains(id), !Self.wholeVisits([id], day: day).contains(where: { OrderWorkflow.begun.contains(plan.states[$0] ?? .new) }) {
                 await event("customer_absent", into: &report) { try await operations.setStatus(order: id, to: .customerAbsent, actor: agent.technician.id) }
                 agent.phase = .idle
                 agent.location = order.location

@@ -162,7 +162,17 @@ public struct KeptDay {
         var trial = scenario
         trial.orders = orders + extra
         trial.now = scenario.wholeDay.start.adding(minutes: -2 * 1440)
-        return (PlanningProblem(trial, arrivalsAsOf: now ?? trial.now), orders.count)
+        // Whether a break is crowded out is decided by the visits that are facts: those locked in
+        // the day (announced, begun) and those placed first (a delayed visit, announced again), as kept.
+        var facts = scenario
+        facts.orders = orders.filter { order in first.contains(order.id) || byID[order.id]?.lock != nil }.map { order in
+            var fact = order
+            if fact.lock == nil, let visit = kept.first(where: { $0.order == order.id }) {
+                fact.lock = Lock(technicianID: visit.technician, start: visit.start)
+            }
+            return fact
+        }
+        return (PlanningProblem(trial, arrivalsAsOf: now ?? trial.now, breakFacts: facts), orders.count)
     }
 
     /// The kept visits placed as published; those that no longer fit are named.

@@ -123,7 +123,9 @@ public struct PlanningProblem: Sendable {
 
     /// `arrivalsAsOf` is the time a group's locked start must have come for the group to count as
     /// arrived (the scenario's `now` unless given: a trial day may move its `now` to lift the notice rule).
-    public init(_ scenario: Scenario, arrivalsAsOf: Instant? = nil) {
+    /// `breakFacts` holds the locks that decide whether a technician's break is crowded out (the
+    /// scenario's own unless given: a trial day that locks every visit it keeps passes the real ones).
+    public init(_ scenario: Scenario, arrivalsAsOf: Instant? = nil, breakFacts: Scenario? = nil) {
         let zone = scenario.timeZone
         let origin = zone.instant(on: scenario.date, at: LocalTime(minutesAfterMidnight: 0)!)
         func minutes(_ time: LocalTime) -> Int { origin.minutes(until: zone.instant(on: scenario.date, at: time)) }
@@ -156,6 +158,8 @@ public struct PlanningProblem: Sendable {
                     breakEarliest = max(earliest, start)
                     breakLatest = min(latest, end - rule.minutes)
                     breakMinutes = rule.minutes
+                    // Visits already announced or begun that leave it no room: it is taken late, in full.
+                    if Self.locksLeaveNoBreak(technician, in: breakFacts ?? scenario, rule: rule) { breakLatest = end - rule.minutes }
                 }
             }
             var prices: [WorkType: Int] = [:]
@@ -254,6 +258,29 @@ public struct PlanningProblem: Sendable {
             crewQuota: quotas, crewIDs: scenario.crews.map(\.id), locationCount: points.count, travel: matrix,
             noticeEarliest: noticeEarliest)
         arrivedGroups = Self.arrived(self.groups, orders: built, now: origin.minutes(until: arrivalsAsOf ?? scenario.now))
+    }
+
+    /// True when the technician's locked visits (announced or begun: facts no plan changes) leave
+    /// no gap where the break could start inside its range and be taken in full. The break is then
+    /// taken late, wherever it fits in the rest of the shift (DOMAIN rule 3 asks for it in full;
+    /// the customers' promises come first, and what happened cannot be planned again); the
+    /// checker's H4 agrees.
+    static func locksLeaveNoBreak(_ technician: SchedulingCore.Technician, in scenario: Scenario, rule: BreakPolicy) -> Bool {
+        let locked = scenario.orders.compactMap { order -> (start: Instant, end: Instant, place: GeoPoint)? in
+            guard let lock = order.lock, lock.technicianID == technician.id else { return nil }
+            return (lock.start, lock.start.adding(minutes: order.durationMinutes), order.location)
+        }.sorted { $0.start < $1.start }
+        guard !locked.isEmpty else { return false }
+        func at(_ time: LocalTime) -> Instant { scenario.timeZone.instant(on: scenario.date, at: time) }
+        let earliest = at(rule.earliestStart), latest = at(rule.latestStart)
+        let stops = [(at(technician.shift.start), at(technician.shift.start), technician.startLocation)] + locked
+            + [(at(technician.shift.end), at(technician.shift.end), technician.endLocation)]
+        for (a, b) in zip(stops, stops.dropFirst()) where max(a.end, earliest) <= latest {
+            // Taken on arriving at the next stop, or on the way by its latest start.
+            let drive = scenario.travel.minutes(from: a.place, to: b.place)
+            if max(a.end.adding(minutes: drive), earliest).adding(minutes: rule.minutes) <= b.start { return false }
+        }
+        return true
     }
 
     /// The groups of `orders` that have arrived by minute `now` (see `arrivedGroups`).
