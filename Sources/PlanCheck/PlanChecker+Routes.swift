@@ -100,7 +100,10 @@ extension PlanChecker {
             // A visit already begun (a member locked to start by now, or halves locked at different
             // starts): the members still to come cannot start with it and follow when they can.
             var lockedHeads: [String: Instant] = [:]
-            for order in orders { if let lock = order.lock { lockedHeads[lock.technicianID] = min(lockedHeads[lock.technicianID] ?? lock.start, lock.start) } }
+            for order in orders {
+                guard let lock = order.lock else { continue }
+                lockedHeads[lock.technicianID] = min(lockedHeads[lock.technicianID] ?? lock.start, lock.start)
+            }
             let begun = lockedHeads.values.contains { $0 <= scenario.now } || Set(lockedHeads.values).count > 1
             for (technician, own) in Dictionary(grouping: visits, by: \.technician).sorted(by: { $0.key < $1.key }) {
                 let sorted = own.sorted { $0.start < $1.start }

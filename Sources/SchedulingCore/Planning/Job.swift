@@ -87,8 +87,8 @@ struct Job {
 
     /// The jobs of a group that has arrived (`PlanningProblem.arrivedGroups`): each technician
     /// with a locked member does their share (that member, and those pinned to them) back to back
-    /// from its earliest lock; the share with the first locked member (in file order) leads. The other members go together,
-    /// as one job, to technicians doing no share.
+    /// from its earliest lock; the share with the first locked member (in file order) leads. The
+    /// other members go together, as one job, to technicians doing no share.
     private static func arrived(_ members: [Int], problem: PlanningProblem) -> [Job] {
         let orders = problem.orders
         let sharing = Set(members.filter { orders[$0].locked }.map { orders[$0].fixedTechnician })

@@ -164,10 +164,11 @@ public struct KeptDay {
         trial.now = scenario.wholeDay.start.adding(minutes: -2 * 1440)
         // Whether a break is crowded out is decided by the visits that are facts: those locked in
         // the day (announced, begun) and those placed first (a delayed visit, announced again), as kept.
+        let keptVisit = Dictionary(kept.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
         var facts = scenario
         facts.orders = orders.filter { order in first.contains(order.id) || byID[order.id]?.lock != nil }.map { order in
             var fact = order
-            if fact.lock == nil, let visit = kept.first(where: { $0.order == order.id }) {
+            if fact.lock == nil, let visit = keptVisit[order.id] {
                 fact.lock = Lock(technicianID: visit.technician, start: visit.start)
             }
             return fact

@@ -3,9 +3,9 @@
 /// Elements are orders and at most one break. The break is taken on arrival at the next stop
 /// (travel, then break, then work), so its "location" is that of the next real stop and it adds
 /// no travel of its own; when arriving would be too late for it, it is taken on the way, at its
-/// latest start (CONTRACT H4 lets it sit anywhere in the gap): its start in `start` is then the
-/// arrival, and `breakStart` says when it really starts. Its own latest start bounds the departure
-/// from the stop before it. Members of a coordinated group done by this technician follow their head
+/// latest start (CONTRACT H4 lets it sit anywhere in the gap): its entry in `start` stays the
+/// on-arrival time, past that latest start, and the plan's `break_start` is the latest start. Its
+/// own latest start bounds the departure from the stop before it. Members of a coordinated group done by this technician follow their head
 /// back to back: a continuation starts exactly when the element before it ends, at the same place.
 struct Route {
     struct Element {
