@@ -174,7 +174,7 @@ extension OperationContext {
               previous.visits.contains(where: { $0.order == id }) else {
             throw OperationError.conflict("order \(id) has no visit in the published plan of \(order.serviceDay)")
         }
-        let scenario = try day(order.serviceDay, like: order.serviceDay)
+        var scenario = try day(order.serviceDay, like: order.serviceDay)
         // The part of the visit still to come: members of a coordinated visit already begun or
         // done stay as they are (and then the customer was reached: the window is kept).
         let whole = try work(of: order)
@@ -206,6 +206,17 @@ extension OperationContext {
         for member in members {
             try tx.appendEvent(OrderEvent(order: member.order.id, at: now, actor: actor, from: member.state, to: member.state, reason: reason))
         }
+        // Locked where they now start, as publishing will store them (a technician on the way, or
+        // a start due sooner than the notice allows): facts the rest of the day is planned around.
+        let horizon = now.adding(minutes: scenario.policy.noticeMinutes)
+        let onTheWay = Set(members.filter { $0.state == .enRoute }.map(\.order.id))
+        if keepsWindow {
+            for visit in shifted where onTheWay.contains(visit.order) || visit.start < horizon {
+                if let index = scenario.orders.firstIndex(where: { $0.id == visit.order }) {
+                    scenario.orders[index].lock = Lock(technicianID: visit.technician, start: visit.start)
+                }
+            }
+        }
         var plan = try rebuild(scenario, previous: previous, kept: kept, movable: later, reinsert: [], first: work)
         if !keepsWindow {
             plan.unassigned.removeAll { work.contains($0.order) }
@@ -215,7 +226,6 @@ extension OperationContext {
                                   lostReason: "the technician is delayed by \(minutes) minutes", releasing: work.union(laterIDs))
         // The technician is on their way, late: a visit now due sooner than the notice allows is
         // fixed where it is (its customer is told at once: the pre-arrival notice is due now).
-        let horizon = now.adding(minutes: scenario.policy.noticeMinutes)
         for visit in plan.visits where work.contains(visit.order) && visit.start < horizon {
             try tx.setLock(visit.order, Lock(technicianID: visit.technician, start: visit.start))
         }

@@ -4,14 +4,19 @@ import SchedulingCore
 extension StoreTransaction {
     // MARK: Notices
 
-    /// Queues a notice; returns false when one with the same idempotency key exists (queued twice
-    /// by a repeated operation), which leaves the existing one as it is.
+    /// Queues a notice; returns false when one with the same idempotency key is pending or sent
+    /// (queued twice by a repeated operation), which leaves it as it is. One cancelled earlier is
+    /// queued again: a visit moved away and back to the same start is announced again (found by
+    /// the day simulator: the customer was never told of the start the visit returned to).
     @discardableResult
     public func queueNotice(_ notice: NoticeDraft, at: Instant) throws -> Bool {
         let instant = dialect.instantParameter
         return try connection.execute("""
             INSERT INTO notices (idempotency_key, kind, order_id, technician_id, planned_start, due_at, created_at, body)
-            VALUES (?, ?, ?, ?, \(instant), \(instant), \(instant), ?) ON CONFLICT (idempotency_key) DO NOTHING
+            VALUES (?, ?, ?, ?, \(instant), \(instant), \(instant), ?)
+            ON CONFLICT (idempotency_key) DO UPDATE SET cancelled_at = NULL, due_at = excluded.due_at,
+                created_at = excluded.created_at, body = excluded.body, claimed_by = NULL, claim_until = NULL
+            WHERE notices.sent_at IS NULL AND notices.cancelled_at IS NOT NULL
             """,
             [.text(notice.key), .text(notice.kind.rawValue), .text(notice.order), .optional(notice.technician),
              .optional(notice.plannedStart), .instant(notice.dueAt), .instant(at), .text(notice.body)]) > 0

@@ -347,6 +347,33 @@ struct IntradayPromiseTests {
         }
     }
 
+    /// Found by `bench/simulate.sh` (PostgreSQL, 14 of 30 days): a visit planned at 14:21 came
+    /// forward to 14:00 when the job before it finished early (its 14:21 notice cancelled, the
+    /// 14:00 one delivered); the technician then set off late and the reaction moved it back to
+    /// 14:21, but the pre-arrival notice for 14:21 was not queued again (its key existed,
+    /// cancelled), so the customer waited 21 minutes untold.
+    @Test("A notice cancelled earlier is queued again when the same notice is wanted again; a pending or sent one is not",
+          arguments: Backend.all)
+    func cancelledNoticeIsQueuedAgain(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let clock = TestClock("2026-11-22T10:00:00+08:00")
+            _ = try await Self.plannedDay(database, clock: clock)
+            let notice = try #require(try await database.store.transaction { try $0.pendingNotices(onDay: Self.date) }.first)
+            let later = clock.now().adding(minutes: 5)
+            let outcome = try await database.store.transaction { tx -> (Bool, Bool, Bool, Bool) in
+                let cancelled = try tx.cancelNotice(notice.id, at: clock.now())
+                let again = try tx.queueNotice(notice.draft, at: later)
+                let twice = try tx.queueNotice(notice.draft, at: later)
+                let stored = try tx.notices(of: notice.draft.order).first { $0.draft.key == notice.draft.key }
+                return (cancelled, again, twice, stored?.isPending == true && stored?.createdAt == later)
+            }
+            #expect(outcome.0, "the case: the notice was cancelled")
+            #expect(outcome.1, "queued again after its cancellation")
+            #expect(!outcome.2, "a pending notice is not queued twice")
+            #expect(outcome.3, "pending again, as queued now")
+        }
+    }
+
     @Test("An urgent repair arriving during the day is placed around the published visits at once, nothing else moving",
           arguments: Backend.all)
     func urgentRepairIsPlaced(_ backend: Backend) async throws {

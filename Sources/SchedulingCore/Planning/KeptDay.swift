@@ -162,17 +162,11 @@ public struct KeptDay {
         var trial = scenario
         trial.orders = orders + extra
         trial.now = scenario.wholeDay.start.adding(minutes: -2 * 1440)
-        // Whether a break is crowded out is decided by the visits that are facts: those locked in
-        // the day (announced, begun) and those placed first (a delayed visit, announced again), as kept.
-        let keptVisit = Dictionary(kept.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+        // Whether a break is crowded out is decided by the visits that are facts, as the checker
+        // sees them: those of the kept visits locked in the day (announced, begun), at their locks.
+        let keptIDs = Set(orders.map(\.id))
         var facts = scenario
-        facts.orders = orders.filter { order in first.contains(order.id) || byID[order.id]?.lock != nil }.map { order in
-            var fact = order
-            if fact.lock == nil, let visit = keptVisit[order.id] {
-                fact.lock = Lock(technicianID: visit.technician, start: visit.start)
-            }
-            return fact
-        }
+        facts.orders = scenario.orders.filter { $0.lock != nil && keptIDs.contains($0.id) }
         return (PlanningProblem(trial, arrivalsAsOf: now ?? trial.now, breakFacts: facts), orders.count)
     }
 
