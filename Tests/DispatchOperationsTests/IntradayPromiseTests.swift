@@ -48,6 +48,18 @@ struct IntradayPromiseTests {
         return try await operations.setStatus(order: visit.order, to: .onSite, actor: visit.technician)
     }
 
+    /// A full re-plan of the running day as of the clock (300 iterations), committed; the plan
+    /// published after it.
+    static func replanRunningDay(_ operations: DispatchOperations, _ database: TestDatabase, clock: TestClock,
+                                 seed: UInt64) async throws -> PublishedPlan {
+        let (day, version, revision) = try #require(try await operations.planningDay(date))
+        var planning = day
+        planning.now = clock.now()
+        let replan = Solver(scenario: planning, options: SolverOptions(seed: seed, iterations: 300)).plan()
+        _ = try await operations.commitPlan(replan, basedOn: version, revision: revision, seed: seed, actor: "planner")
+        return try await published(database)
+    }
+
     static func published(_ database: TestDatabase) async throws -> PublishedPlan {
         try #require(try await database.store.transaction { try $0.publishedPlan(on: date) })
     }
@@ -287,12 +299,7 @@ struct IntradayPromiseTests {
             clock.set(moved.noticeAt)
             _ = try await operations.sendNotices(to: CollectingSink())
             #expect(try await Self.states(database)[next.order] == .notified)
-            let (day, version, revision) = try #require(try await operations.planningDay(Self.date))
-            var planning = day
-            planning.now = clock.now()
-            let replan = Solver(scenario: planning, options: SolverOptions(seed: 2, iterations: 300)).plan()
-            _ = try await operations.commitPlan(replan, basedOn: version, revision: revision, seed: 2, actor: "planner")
-            let replanned = try await Self.published(database)
+            let replanned = try await Self.replanRunningDay(operations, database, clock: clock, seed: 2)
             #expect(replanned.visits.first { $0.order == next.order } == moved)
             #expect(replanned.visits.contains { $0.order == done.order && $0.technician == done.technician && $0.start == done.start })
             #expect(try await Self.violations(operations) == [])
@@ -335,12 +342,7 @@ struct IntradayPromiseTests {
             #expect(late.start > second.start)
             #expect(after.visits.filter { $0.group == first.group && $0.contact }.count == 1)
             // A full re-plan of the running day keeps both halves where they are.
-            let (day, version, revision) = try #require(try await operations.planningDay(Self.date))
-            var planning = day
-            planning.now = clock.now()
-            let replan = Solver(scenario: planning, options: SolverOptions(seed: 3, iterations: 300)).plan()
-            _ = try await operations.commitPlan(replan, basedOn: version, revision: revision, seed: 3, actor: "planner")
-            let replanned = try await Self.published(database)
+            let replanned = try await Self.replanRunningDay(operations, database, clock: clock, seed: 3)
             #expect(replanned.visits.first { $0.order == first.order } == first)
             #expect(replanned.visits.first { $0.order == second.order }?.start == late.start)
             #expect(try await Self.violations(operations) == [])

@@ -16,15 +16,19 @@ struct BreakRemovalTests {
             window: TimeWindow(start: begin, end: fixed ? begin : begin.adding(minutes: 600)))
     }
 
+    /// 2026-11-23 (UTC) with one broadband technician, T, living at `home`.
+    static func day(_ name: String, now: String, shift: (String, String), home: GeoPoint, orders: [WorkOrder]) -> Scenario {
+        Scenario(name: name, timeZone: .utc, date: LocalDate(iso: "2026-11-23")!, now: parseRFC3339(now)!,
+                 technicians: [Technician(id: "T", skills: ["broadband"], certifiedUntil: LocalDate(iso: "2027-01-01"),
+                                          shift: Shift(start: LocalTime(hhmm: shift.0)!, end: LocalTime(hhmm: shift.1)!),
+                                          startLocation: home)],
+                 orders: orders)
+    }
+
     @Test("Removing the stop after the break keeps the day: the break is taken on the way, by its latest start")
     func removalMovesTheBreakOnTheWay() throws {
         let depot = GeoPoint(latitude: 0, longitude: 0)
-        let scenario = Scenario(
-            name: "break", timeZone: .utc, date: LocalDate(iso: "2026-11-23")!, now: parseRFC3339("2026-11-22T12:00:00Z")!,
-            technicians: [Technician(id: "T", skills: ["broadband"], certifiedUntil: LocalDate(iso: "2027-01-01"),
-                                     shift: Shift(start: LocalTime(hhmm: "08:00")!, end: LocalTime(hhmm: "20:00")!),
-                                     startLocation: depot)],
-            orders: [
+        let scenario = Self.day("break", now: "2026-11-22T12:00:00Z", shift: ("08:00", "20:00"), home: depot, orders: [
                 Self.order("B", 0.001, "11:00", 75, fixed: true),   // 11:00–12:15, fills the late morning
                 Self.order("A", 0.002, "12:20", 60, fixed: true),   // 12:20–13:20
                 Self.order("X", 0.003, "13:55", 30, fixed: false),  // a minute from A: break 13:21–13:51 on arrival
@@ -70,12 +74,7 @@ struct BreakRemovalTests {
     @Test("A job that ends too late for a break on arriving home is served with the break taken on the way")
     func breakOnTheWayHome() throws {
         let home = GeoPoint(latitude: 31.2968, longitude: 121.4745)
-        var scenario = Scenario(
-            name: "late-job", timeZone: .utc, date: LocalDate(iso: "2026-11-23")!, now: parseRFC3339("2026-11-23T10:27:00Z")!,
-            technicians: [Technician(id: "T", skills: ["broadband"], certifiedUntil: LocalDate(iso: "2027-01-01"),
-                                     shift: Shift(start: LocalTime(hhmm: "07:00")!, end: LocalTime(hhmm: "16:00")!),
-                                     startLocation: home)],
-            orders: [WorkOrder(
+        var scenario = Self.day("late-job", now: "2026-11-23T10:27:00Z", shift: ("07:00", "16:00"), home: home, orders: [WorkOrder(
                 id: "WO-6", type: .move, service: .broadband, customer: Customer(id: "C6", tier: .basic),
                 location: GeoPoint(latitude: 31.2460, longitude: 121.3499), durationMinutes: 120,
                 window: TimeWindow(start: parseRFC3339("2026-11-23T09:00:00Z")!, end: parseRFC3339("2026-11-23T11:00:00Z")!))])
@@ -109,12 +108,7 @@ struct BreakRemovalTests {
         var b = Self.order("B", 0.100, "12:35", 60, fixed: true)   // 29 minutes' drive away: 12:35–13:35
         a.lock = Lock(technicianID: "T", start: at("11:00"))
         b.lock = Lock(technicianID: "T", start: at("12:35"))
-        var scenario = Scenario(
-            name: "late-break", timeZone: .utc, date: LocalDate(iso: "2026-11-23")!, now: at("12:30"),
-            technicians: [Technician(id: "T", skills: ["broadband"], certifiedUntil: LocalDate(iso: "2027-01-01"),
-                                     shift: Shift(start: LocalTime(hhmm: "08:00")!, end: LocalTime(hhmm: "17:00")!),
-                                     startLocation: depot)],
-            orders: [a, b])
+        var scenario = Self.day("late-break", now: "2026-11-23T12:30:00Z", shift: ("08:00", "17:00"), home: depot, orders: [a, b])
         #expect(scenario.travel.minutes(from: a.location, to: b.location) == 29, "the case: no room for the drive and the break")
         let plan = Solver(scenario: scenario, options: SolverOptions(seed: 1, iterations: 50)).plan()
         #expect(plan.visits.map(\.order).sorted() == ["A", "B"], "\(plan.unassigned) \(plan.warnings)")
