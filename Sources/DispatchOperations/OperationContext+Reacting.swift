@@ -33,7 +33,8 @@ extension OperationContext {
         switch state {
         case .enRoute:
             // On the way to this very visit: it is the one that may be late.
-            let before = own.last { $0.start < visit.start && $0.order != visit.order && $0.group != visit.group }
+            // (From the member of its own visit done just before, when the technician does both.)
+            let before = own.last { $0.start < visit.start && $0.order != visit.order }
             let origin = before.flatMap { locations[$0.order] } ?? technician.startLocation
             free = now.adding(minutes: travel(origin, visit.order))
             next = own.first { $0.order == visit.order }

@@ -15,8 +15,9 @@ extension OperationContext {
         let orders = Dictionary(scenario.orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let members = Dictionary(grouping: scenario.orders, by: key)
         // Which movable visits still fit in place, the rest kept as they are.
-        let trial = KeptDay(day: scenario, kept: kept + movable, first: first).keptPlan().unkept
         let movableIDs = Set(movable.map(\.order))
+        // (The movable ones placed last: when the day cannot hold them all, they give way.)
+        let trial = KeptDay(day: scenario, kept: kept + movable, first: first, last: movableIDs).keptPlan().unkept
         var moving = Set(trial.filter { movableIDs.contains($0) }.compactMap { orders[$0].map(key) })
         moving.formUnion(jobs.flatMap { $0.map(key) })
         let staying = (kept + movable).filter { visit in orders[visit.order].map { !moving.contains(key($0)) } ?? true }
@@ -210,11 +211,12 @@ extension OperationContext {
         // a start due sooner than the notice allows): facts the rest of the day is planned around.
         let horizon = now.adding(minutes: scenario.policy.noticeMinutes)
         let onTheWay = Set(members.filter { $0.state == .enRoute }.map(\.order.id))
+        // The others are announced again, so their old locks are gone.
         if keepsWindow {
-            for visit in shifted where onTheWay.contains(visit.order) || visit.start < horizon {
-                if let index = scenario.orders.firstIndex(where: { $0.id == visit.order }) {
-                    scenario.orders[index].lock = Lock(technicianID: visit.technician, start: visit.start)
-                }
+            for visit in shifted {
+                guard let index = scenario.orders.firstIndex(where: { $0.id == visit.order }) else { continue }
+                let fixed = onTheWay.contains(visit.order) || visit.start < horizon
+                scenario.orders[index].lock = fixed ? Lock(technicianID: visit.technician, start: visit.start) : nil
             }
         }
         var plan = try rebuild(scenario, previous: previous, kept: kept, movable: later, reinsert: [], first: work)

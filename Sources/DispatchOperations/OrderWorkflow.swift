@@ -53,12 +53,6 @@ public enum OrderWorkflow {
     /// States in which the order is done with (no visit needed any more).
     public static let closed: Set<OrderState> = [.completed, .transferred, .cancelled]
 
-    /// The orders as the solver must see them: where one technician does several members of a
-    /// coordinated visit back to back and every one of them is locked (the notice locks the whole
-    /// visit), only the first keeps its lock; the others are pinned to that technician and follow
-    /// it back to back, at the very starts they were locked at, announced like it (the notice rule
-    /// does not bind them; see `PlanningProblem`). (Locks on each would ask the solver to start
-    /// them all together, which it cannot, and it would drop the visit.)
     /// `orders` with each finished visit as long as the published plan holds it (a job done early
     /// ends there, as run), so a re-plan does not stretch it over the visit that came forward.
     public static func asRun(_ orders: [WorkOrder], states: [String: OrderState], published: [PlannedVisit]) -> [WorkOrder] {
@@ -73,16 +67,24 @@ public enum OrderWorkflow {
         }
     }
 
+    /// The orders as the solver must see them: where one technician does several members of a
+    /// coordinated visit back to back and every one of them is locked (the notice locks the whole
+    /// visit), only the first keeps its lock; the others are pinned to that technician and follow
+    /// it back to back, at the very starts they were locked at, announced like it (the notice rule
+    /// does not bind them; see `PlanningProblem`). (Locks on each would ask the solver to start
+    /// them all together, which it cannot, and it would drop the visit.)
+    /// A member locked later than the one before it ends (that one overran and this one was
+    /// announced again) keeps its own lock.
     public static func plannable(_ orders: [WorkOrder]) -> [WorkOrder] {
-        var head: [String: Instant] = [:]
+        var locked: [String: [(start: Instant, end: Instant)]] = [:]
         for order in orders {
             guard let group = order.group, let lock = order.lock else { continue }
-            let key = "\(group)\u{1}\(lock.technicianID)"
-            head[key] = min(head[key] ?? lock.start, lock.start)
+            locked["\(group)\u{1}\(lock.technicianID)", default: []].append((lock.start, lock.start.adding(minutes: order.durationMinutes)))
         }
         return orders.map { order in
             guard let group = order.group, let lock = order.lock,
-                  let first = head["\(group)\u{1}\(lock.technicianID)"], first < lock.start else { return order }
+                  locked["\(group)\u{1}\(lock.technicianID)"]?.contains(where: { $0.start < lock.start && $0.end >= lock.start }) == true
+            else { return order }
             var follower = order
             follower.lock = nil
             follower.pin = Pin(technicianID: lock.technicianID)

@@ -75,6 +75,11 @@ struct IntradayPromiseTests {
                    uniquingKeysWith: { first, _ in first })
     }
 
+    /// What completing `order` must report (a broadband install its speed test).
+    static func results(_ order: WorkOrder) -> [String: String] {
+        order.type == .install && order.service == .broadband ? ["speed_test_mbps": "80"] : [:]
+    }
+
     /// A coordinated visit is whole in `plan`: all its members visited, or none.
     static func splitGroups(_ plan: PublishedPlan, _ orders: [StoredOrder]) -> [String] {
         let visited = Set(plan.visits.map(\.order))
@@ -200,8 +205,7 @@ struct IntradayPromiseTests {
                 if index == 0 {
                     clock.set(visit.end)
                     let order = orders[visit.order]!.order
-                    let details = order.type == .install && order.service == .broadband ? ["speed_test_mbps": "80"] : [:]
-                    _ = try await operations.setStatus(order: visit.order, to: .completed, details: details, actor: technician)
+                    _ = try await operations.setStatus(order: visit.order, to: .completed, details: Self.results(order), actor: technician)
                 }
             }
             let begun = Set(visits.prefix(2).filter { $0.group == nil }.map(\.order))
@@ -278,8 +282,7 @@ struct IntradayPromiseTests {
             let finishedAt = done.start.adding(minutes: 5)
             clock.set(finishedAt)
             let order = try #require(orders[done.order]).order
-            let details = order.type == .install && order.service == .broadband ? ["speed_test_mbps": "80"] : [:]
-            let report = try await operations.setStatus(order: done.order, to: .completed, details: details, actor: done.technician)
+            let report = try await operations.setStatus(order: done.order, to: .completed, details: Self.results(order), actor: done.technician)
             let reaction = try #require(report.reaction, "finishing \(done.order) 5 minutes in moved nothing")
             let after = try await Self.published(database)
             #expect(reaction.version == after.version)
@@ -345,6 +348,63 @@ struct IntradayPromiseTests {
             let replanned = try await Self.replanRunningDay(operations, database, clock: clock, seed: 3)
             #expect(replanned.visits.first { $0.order == first.order } == first)
             #expect(replanned.visits.first { $0.order == second.order }?.start == late.start)
+            #expect(try await Self.violations(operations) == [])
+        }
+    }
+
+    /// Found by `bench/simulate.sh` (PostgreSQL, run 26): a technician doing both halves of a
+    /// coordinated visit back to back set off for the second at its planned start, and the
+    /// reaction counted the drive from the visit *before* the first half ("expected 28 minutes
+    /// late"); the delay it published moved the break past its window (H4). The second half is
+    /// reached from the first, where the technician is: on time, nothing to react to; when the
+    /// first half overran, the second is delayed and the plan still passes the checker.
+    @Test("The second half of a coordinated visit done back to back is reached from the first", arguments: Backend.all)
+    func secondHalfFollowsTheFirst(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let clock = TestClock("2026-11-22T10:00:00+08:00")
+            let operations = try await Self.plannedDay(database, clock: clock)
+            let before = try await Self.published(database)
+            let orders = try await Self.orders(database)
+            let pairs = before.visits.sorted { $0.start < $1.start }.compactMap { first -> (PlannedVisit, PlannedVisit)? in
+                guard first.group != nil, let second = before.visits.first(where: {
+                    $0.group == first.group && $0.technician == first.technician && $0.start == first.end
+                }), before.visits.contains(where: { $0.technician == first.technician && $0.end <= first.start }) else { return nil }
+                return (first, second)
+            }
+            // The case: a pair more than the threshold's drive from the visit before it.
+            let day = CityDayGenerator(orders: 300, technicians: 40, seed: 1).scenario()
+            let places = Dictionary(day.orders.map { ($0.id, $0.location) }, uniquingKeysWith: { first, _ in first })
+            func drive(to first: PlannedVisit) -> Int {
+                let before = before.visits.filter { $0.technician == first.technician && $0.end <= first.start }.max { $0.end < $1.end }
+                guard let from = before.flatMap({ places[$0.order] }), let to = places[first.order] else { return 0 }
+                return day.travel.minutes(from: from, to: to)
+            }
+            let (firstOnTime, onTime) = try #require(pairs.first { drive(to: $0.0) > Reaction.thresholdMinutes })
+            _ = try await Self.begin(firstOnTime, operations, clock: clock)
+            clock.set(onTime.start)
+            _ = try await operations.setStatus(order: firstOnTime.order, to: .completed,
+                                               details: Self.results(try #require(orders[firstOnTime.order]).order), actor: firstOnTime.technician)
+            let report = try await operations.setStatus(order: onTime.order, to: .enRoute, actor: onTime.technician)
+            #expect(report.reaction == nil, "on time, yet re-planned: \(report.reaction.map { "\($0)" } ?? "")")
+            #expect(try await Self.published(database).visits.first { $0.order == onTime.order } == onTime)
+
+            // The first half of another pair overruns by 20 minutes: its second half is delayed.
+            let (first, second) = try #require(pairs.first { $0.0.noticeAt > onTime.start && $0.0.technician != onTime.technician })
+            _ = try await Self.begin(first, operations, clock: clock)
+            clock.set(second.start.adding(minutes: 20))
+            _ = try await operations.setStatus(order: first.order, to: .completed,
+                                               details: Self.results(try #require(orders[first.order]).order), actor: first.technician)
+            let late = try await operations.setStatus(order: second.order, to: .enRoute, actor: second.technician)
+            #expect(late.reactionRefused == nil, "\(late.reactionRefused ?? "")")
+            #expect(late.reaction != nil)
+            let after = try await Self.published(database)
+            let delayed = try #require(after.visits.first { $0.order == second.order })
+            #expect(delayed.start >= clock.now() && delayed.technician == second.technician)
+            #expect(after.visits.first { $0.order == first.order } == first)
+            #expect(try await Self.violations(operations) == [])
+            // A full re-plan of the running day keeps the second half where it was announced again.
+            let replanned = try await Self.replanRunningDay(operations, database, clock: clock, seed: 5)
+            #expect(replanned.visits.first { $0.order == second.order }?.start == delayed.start)
             #expect(try await Self.violations(operations) == [])
         }
     }
@@ -441,8 +501,7 @@ struct IntradayPromiseTests {
                 _ = try await operations.setStatus(order: done.order, to: state, actor: "T")
             }
             let install = orders.first { $0.order.id == done.order }!.order
-            let details = install.type == .install && install.service == .broadband ? ["speed_test_mbps": "300"] : [:]
-            _ = try await operations.setStatus(order: done.order, to: .completed, details: details, actor: "T")
+            _ = try await operations.setStatus(order: done.order, to: .completed, details: Self.results(install), actor: "T")
             _ = try await operations.setStatus(order: absent.order, to: .enRoute, actor: "T")
             _ = try await operations.setStatus(order: absent.order, to: .customerAbsent, actor: "T")
             let after = try await Self.published(database)

@@ -87,7 +87,7 @@ struct Job {
 
     /// The jobs of a group that has arrived (`PlanningProblem.arrivedGroups`): each technician
     /// with a locked member does their share (that member, and those pinned to them) back to back
-    /// from its earliest lock; the share with the first locked member (in file order) leads. The
+    /// from each lock; the part with the first locked member (in file order) leads. The
     /// other members go together, as one job, to technicians doing no share.
     private static func arrived(_ members: [Int], problem: PlanningProblem) -> [Job] {
         let orders = problem.orders
@@ -102,9 +102,21 @@ struct Job {
             }
         }
         func rank(_ member: Int) -> (Int, Int) { (orders[member].fixedStart >= 0 ? orders[member].fixedStart : Int.max, member) }
-        var jobs = shares.values.map { share -> Job in
-            let sorted = share.sorted { rank($0) < rank($1) }
-            return Job(members: sorted, weight: sorted.reduce(0) { $0 + orders[$1].weight }, locked: true, partitions: [[sorted]])
+        // A share runs back to back from each locked member on: a member locked later than the one
+        // before it ends (the first half overran, the second is delayed) starts where it is locked.
+        var jobs: [Job] = []
+        for share in shares.values {
+            var runs: [[Int]] = []
+            for member in share.sorted(by: { rank($0) < rank($1) }) {
+                if orders[member].locked, !runs.isEmpty, runs[runs.count - 1].contains(where: { orders[$0].locked }) {
+                    runs.append([member])
+                } else if runs.isEmpty {
+                    runs = [[member]]
+                } else {
+                    runs[runs.count - 1].append(member)
+                }
+            }
+            jobs += runs.map { Job(members: $0, weight: $0.reduce(0) { $0 + orders[$1].weight }, locked: true, partitions: [[$0]]) }
         }
         // The contact stays whose it was when the halves started together: the first locked member's.
         func firstLocked(_ job: Job) -> Int { job.members.filter { orders[$0].locked }.min() ?? Int.max }

@@ -22,13 +22,17 @@ public struct KeptDay {
     /// Orders whose kept visits are placed before every other kept visit (a delayed visit at its
     /// new start, which later visits of the same technician must make room for).
     let first: Set<String>
+    /// Orders whose kept visits are placed after every other kept visit: those that may give way
+    /// (a later visit a delay may move), so the ones that may not (a visit done) keep their place.
+    let last: Set<String>
 
     /// `day` holds the day's settings and technicians (absences of the day included); its orders
     /// must include every order of `kept`. Visits of the work being placed are never kept.
-    public init(day: Scenario, kept: [PlannedVisit], first: Set<String> = []) {
+    public init(day: Scenario, kept: [PlannedVisit], first: Set<String> = [], last: Set<String> = []) {
         scenario = day
         self.kept = kept
         self.first = first
+        self.last = last
     }
 
     /// For each window, where `work` (one order, or every member of one group) would go, or nil.
@@ -136,12 +140,12 @@ public struct KeptDay {
     private func build(extra: [WorkOrder], excluding: Set<String>, now: Instant? = nil) -> (PlanningProblem, keptCount: Int) {
         let byID = Dictionary(scenario.orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var orders: [WorkOrder] = []
-        // A group member that starts after another member on the same technician is done back to back.
-        var firstStart: [String: Instant] = [:]
+        // A group member that starts when another member on the same technician ends is done back
+        // to back (one that starts later, after the other overran, keeps its own start).
+        var ends: Set<String> = []
         for visit in kept {
             guard let group = visit.group else { continue }
-            let key = "\(group)\u{1}\(visit.technician)"
-            firstStart[key] = min(firstStart[key] ?? visit.start, visit.start)
+            ends.insert("\(group)\u{1}\(visit.technician)\u{1}\(visit.end.secondsSinceEpoch)")
         }
         for visit in kept.sorted(by: { ($0.start, $0.order) < ($1.start, $1.order) }) where !excluding.contains(visit.order) {
             guard var order = byID[visit.order] else { continue }
@@ -149,7 +153,7 @@ public struct KeptDay {
             // Kept as long as it is: a visit finished early keeps the length it took (as run).
             let length = (visit.end.secondsSinceEpoch - visit.start.secondsSinceEpoch) / 60
             if length > 0, length < order.durationMinutes { order.durationMinutes = length }
-            let continuation = visit.group.map { firstStart["\($0)\u{1}\(visit.technician)"]! < visit.start } ?? false
+            let continuation = visit.group.map { ends.contains("\($0)\u{1}\(visit.technician)\u{1}\(visit.start.secondsSinceEpoch)") } ?? false
             if continuation {
                 order.lock = nil
                 order.pin = Pin(technicianID: visit.technician)
@@ -185,12 +189,17 @@ public struct KeptDay {
             breaks[route] = solution.routes[route].elements[index]
             solution.routes[route].rearrange(problem) { $0.remove(at: index) }
         }
-        let unkept = placeKept(problem, keptCount: keptCount, into: &solution)
+        // Those that may give way (`last`) come after the breaks are back, so a break finds its
+        // place among the visits that may not move before they take it.
+        var unkept = placeKept(problem, keptCount: keptCount, into: &solution) { !$0 }
         for (route, element) in breaks {
             solution.routes[route].rearrange(problem) { $0.append(element) }
             solution.refreshBreak(route, problem: problem)
         }
-        if breaks.keys.allSatisfy({ solution.routes[$0].feasible }) { return (solution, unkept) }
+        if breaks.keys.allSatisfy({ solution.routes[$0].feasible }) {
+            unkept += placeKept(problem, keptCount: keptCount, into: &solution) { $0 }
+            return (solution, unkept.sorted())
+        }
         // (Placed first, returned after: a tuple would copy the empty solution before placing.
         // Found by the simulator: every kept visit vanished from a re-planned day, unreported.)
         var withBreaks = Solution(problem: problem)
@@ -198,16 +207,21 @@ public struct KeptDay {
         return (withBreaks, unkeptWithBreaks)
     }
 
-    /// Places the kept jobs (those of `first` before the others, then earliest first) and returns
+    /// Places the kept jobs (those of `first` before the others, those of `last` after them, each
+    /// earliest first) and returns
     /// the orders of those that do not fit.
-    private func placeKept(_ problem: PlanningProblem, keptCount: Int, into solution: inout Solution) -> [String] {
+    /// `yielding` says which to place, of those that give way (true) or not (false); all when nil.
+    private func placeKept(_ problem: PlanningProblem, keptCount: Int, into solution: inout Solution,
+                           _ yielding: ((Bool) -> Bool)? = nil) -> [String] {
         let insertion = Insertion(problem: problem)
         var unkept: [String] = []
+        func gives(_ job: Job) -> Bool { job.members.allSatisfy { last.contains(problem.orderIDs[$0]) } }
         func rank(_ job: Job) -> (Int, Int, Int) {
             let leads = job.members.contains { first.contains(problem.orderIDs[$0]) }
-            return (leads ? 0 : 1, job.members.map { problem.orders[$0].earliest }.min() ?? 0, job.members[0])
+            return (leads ? 0 : gives(job) ? 2 : 1, job.members.map { problem.orders[$0].earliest }.min() ?? 0, job.members[0])
         }
-        let jobs = Job.all(problem).filter { $0.members.allSatisfy { $0 < keptCount } }.sorted { rank($0) < rank($1) }
+        let jobs = Job.all(problem).filter { job in job.members.allSatisfy { $0 < keptCount } && (yielding.map { $0(gives(job)) } ?? true) }
+            .sorted { rank($0) < rank($1) }
         for job in jobs {
             if let (placement, _) = insertion.best(job, in: solution) {
                 insertion.apply(placement, to: &solution)
