@@ -120,4 +120,34 @@ struct BreakRemovalTests {
         scenario.now = at("08:00")
         #expect(PlanChecker(scenario: scenario).violations(of: plan).contains { $0.hasPrefix("H4 T: break starts outside") })
     }
+
+    /// Found by `bench/simulate.sh` (PostgreSQL, run 26): a technician 16 minutes late for a visit
+    /// (now 12:00–13:00) after a visit done (09:49–11:19); with the later visits where they were
+    /// (13:46, 14:24) the break fits nowhere, and the kept day, built again with the break in
+    /// place, placed earliest first and found no room for the visit done: the delay was refused
+    /// ("would drop … whose visit is completed") and the customer not told. The visits a delay
+    /// may move are placed after the break: they give way, the visit done keeps its place.
+    @Test("Rebuilding a delayed day, the visits that may move give way to the break, not a visit done")
+    func movableVisitsGiveWay() throws {
+        let at = { (time: String) in parseRFC3339("2026-11-23T\(time):00Z")! }
+        var done = Self.order("DONE", 0.0, "09:49", 90, fixed: true)
+        var late = Self.order("LATE", 0.100, "12:00", 60, fixed: true)   // 29 minutes' drive from DONE
+        let next = Self.order("NEXT", 0.200, "13:46", 30, fixed: true)   // 29 minutes' drive from LATE
+        let last = Self.order("LAST", 0.200, "14:24", 30, fixed: true)
+        done.lock = Lock(technicianID: "T", start: at("09:49"))
+        late.lock = Lock(technicianID: "T", start: at("12:00"))
+        let scenario = Self.day("give-way", now: "2026-11-23T11:54:00Z", shift: ("08:00", "17:00"),
+                                home: GeoPoint(latitude: 0, longitude: 0), orders: [done, late, next, last])
+        #expect(scenario.travel.minutes(from: late.location, to: next.location) == 29, "the case: no break between LATE and NEXT")
+        let kept = scenario.orders.map { order in
+            PlannedVisit(order: order.id, technician: "T", start: order.window!.start, end: order.window!.start.adding(minutes: order.durationMinutes),
+                         noticeAt: order.window!.start.adding(minutes: -30), group: nil, contact: false)
+        }
+        let before = KeptDay(day: scenario, kept: kept, first: ["LATE"]).keptPlan().unkept
+        #expect(before.contains("DONE"), "the case: placed earliest first, the visit done finds no room")
+        let (plan, unkept) = KeptDay(day: scenario, kept: kept, first: ["LATE"], last: ["NEXT", "LAST"]).keptPlan()
+        #expect(unkept == ["NEXT"])
+        #expect(Set(plan.visits.map(\.order)) == ["DONE", "LATE", "LAST"])
+        #expect(plan.routes.first?.breakStart.map { $0 >= at("13:00") && $0 <= at("13:30") } == true)
+    }
 }
