@@ -49,6 +49,8 @@ let package = Package(
                 .embedInCode("postgres/0006_nightly_units.postgres.sql"),
                 .embedInCode("sqlite/0007_consistency.sqlite.sql"),
                 .embedInCode("postgres/0007_consistency.postgres.sql"),
+                .embedInCode("sqlite/0008_travel.sqlite.sql"),
+                .embedInCode("postgres/0008_travel.postgres.sql"),
             ]
         ),
 

@@ -75,6 +75,7 @@ extension DispatchOperations {
             let rows = day.technicians.map { technician -> Board.Row in
                 let shift = zone.instant(on: date, at: technician.shift.start).minutes(until: zone.instant(on: date, at: technician.shift.end))
                 var place = technician.startLocation
+                var leaves = routes[technician.id]?.depart
                 let mine = (visits[technician.id] ?? []).compactMap { visit -> Board.Visit? in
                     guard let order = stored[visit.order] ?? (try? context.tx.order(visit.order)) ?? nil else { return nil }
                     let deadline = context.deadline(of: order, policy: day.policy)
@@ -83,8 +84,9 @@ extension DispatchOperations {
                     let late = (deadline.map { visit.start > $0 } ?? false) || (windowEnd.map { arrives > $0 } ?? false)
                     let atRisk = !late && ((windowEnd.map { arrives.adding(minutes: 15) > $0 } ?? false)
                         || (deadline.map { visit.start.adding(minutes: 30) > $0 } ?? false))
-                    let travel = day.travel.minutes(from: place, to: order.order.location)
+                    let travel = day.drive(from: place, to: order.order.location, leaving: leaves ?? visit.start)
                     place = order.order.location
+                    leaves = visit.end
                     return Board.Visit(order: order, start: visit.start, end: visit.end, contact: visit.contact, late: late, atRisk: atRisk,
                                        locked: order.order.lock != nil || order.state == .notified, travelMinutes: travel)
                 }
@@ -92,7 +94,7 @@ extension DispatchOperations {
                 return Board.Row(
                     technician: technician, crew: technician.crewID, visits: mine, depart: route?.depart, returnAt: route?.returnAt,
                     breakStart: route?.breakStart, travelMinutes: route?.travelMinutes ?? 0,
-                    returnTravelMinutes: mine.isEmpty ? 0 : day.travel.minutes(from: place, to: technician.endLocation),
+                    returnTravelMinutes: mine.isEmpty ? 0 : day.drive(from: place, to: technician.endLocation, leaving: leaves ?? day.wholeDay.start),
                     workMinutes: mine.reduce(0) { $0 + $1.order.order.durationMinutes }, shiftMinutes: shift, breakMinutes: breakMinutes)
             }
             let unassigned = (plan?.unassigned ?? []).compactMap { item -> Board.Waiting? in

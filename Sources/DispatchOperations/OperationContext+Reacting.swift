@@ -23,7 +23,9 @@ extension OperationContext {
         let locations = Dictionary(scenario.orders.map { ($0.id, $0.location) }, uniquingKeysWith: { first, _ in first })
         let states = Dictionary(try tx.orders(on: order.serviceDay).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
         let own = plan.visits.filter { $0.technician == technician.id }.sorted { ($0.start, $0.order) < ($1.start, $1.order) }
-        func travel(_ from: GeoPoint, _ order: String) -> Int { locations[order].map { scenario.travel.minutes(from: from, to: $0) } ?? 0 }
+        func travel(_ from: GeoPoint, _ order: String, leaving: Instant) -> Int {
+            locations[order].map { scenario.drive(from: from, to: $0, leaving: leaving) } ?? 0
+        }
         let here = locations[visit.order] ?? technician.startLocation
         let reported = "\(visit.order) reported \(state.rawValue) at \(scenario.timeZone.local(now).time)"
 
@@ -36,7 +38,7 @@ extension OperationContext {
             // (From the member of its own visit done just before, when the technician does both.)
             let before = own.last { $0.start < visit.start && $0.order != visit.order }
             let origin = before.flatMap { locations[$0.order] } ?? technician.startLocation
-            free = now.adding(minutes: travel(origin, visit.order))
+            free = now.adding(minutes: travel(origin, visit.order, leaving: now))
             next = own.first { $0.order == visit.order }
         case .onSite:
             // At work now: done once this visit (and the members of its group done back to back) is.
@@ -49,7 +51,7 @@ extension OperationContext {
             next = own.first { $0.start > visit.start && $0.order != visit.order && ($0.group == nil || $0.group != visit.group) }
         }
         guard let next, !OrderWorkflow.begun.contains(states[next.order] ?? .new), let stored = try tx.order(next.order) else { return nil }
-        let arrival = state == .enRoute ? free : free.adding(minutes: travel(here, next.order))
+        let arrival = state == .enRoute ? free : free.adding(minutes: travel(here, next.order, leaving: free))
         let late = next.start.seconds(until: arrival) / 60
         if late > Reaction.thresholdMinutes {
             return try delayVisit(of: stored, minutes: late, actor: actor, cause: "reaction to \(reported)",

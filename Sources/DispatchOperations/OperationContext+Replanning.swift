@@ -100,7 +100,7 @@ extension DispatchOperations {
                 let locations = Dictionary(scenario.orders.map { ($0.id, $0.location) }, uniquingKeysWith: { first, _ in first })
                 var leaves = context.now
                 for visit in own where begunJobs.contains(job(visit)) {
-                    let home = locations[visit.order].map { scenario.travel.minutes(from: $0, to: technician.endLocation) } ?? 0
+                    let home = locations[visit.order].map { scenario.drive(from: $0, to: technician.endLocation, leaving: visit.end) } ?? 0
                     leaves = max(leaves, visit.end.adding(minutes: home))
                 }
                 let local = zone.local(leaves)

@@ -16,7 +16,7 @@ struct ScenarioReader {
 
     func scenario(on day: LocalDate) throws -> Scenario? {
         let sql = """
-            SELECT name, timezone, \(dialect.instantColumn("planned_at")), speed_kmh, road_factor, notice_minutes,
+            SELECT name, timezone, \(dialect.instantColumn("planned_at")), speed_kmh, road_factor, travel_day_parts, notice_minutes,
                    sync_tolerance_minutes, repair_deadline_hours, vip_tiers,
                    break_earliest_minute, break_latest_minute, break_minutes
             FROM service_days WHERE day = ?
@@ -39,7 +39,9 @@ struct ScenarioReader {
         return Scenario(
             name: try row.text("name"), timeZone: try zone(row.text("timezone")), date: day,
             now: Instant(secondsSinceEpoch: try row.int("planned_at")),
-            travel: TravelModel(speedKmh: try row.double("speed_kmh"), roadFactor: try row.double("road_factor")), policy: policy,
+            travel: TravelModel(speedKmh: try row.double("speed_kmh"), roadFactor: try row.double("road_factor"),
+                                dayParts: try JSONText.dayParts(row.text("travel_day_parts"), column: "service_days.travel_day_parts")),
+            policy: policy,
             crews: try crews(), technicians: try technicians(absentOn: day), orders: try orders(on: day).map(\.order))
     }
 

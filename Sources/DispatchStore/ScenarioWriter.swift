@@ -117,6 +117,7 @@ struct ScenarioWriter {
             Column("planned_at", .instant(scenario.now), .instant),
             Column("speed_kmh", .real(scenario.travel.speedKmh)),
             Column("road_factor", .real(scenario.travel.roadFactor)),
+            Column("travel_day_parts", .text(JSONText.encode(scenario.travel.dayParts))),
             Column("notice_minutes", .integer(policy.noticeMinutes)),
             Column("sync_tolerance_minutes", .integer(policy.syncToleranceMinutes)),
             Column("repair_deadline_hours", .text(JSONText.encode(hours))),

@@ -19,8 +19,9 @@ extension PlanChecker {
         stops.append((technician.endLocation, route.returnAt, route.returnAt, "end"))
         var driven = 0
         for (a, b) in zip(stops, stops.dropFirst()) {
-            driven += travel(a.place, b.place)
-            if minutes(a.end, b.begin) < travel(a.place, b.place) {
+            let leg = drive(a.place, b.place, leaving: a.end)
+            driven += leg
+            if minutes(a.end, b.begin) < leg {
                 found.append("H3 \(id): not enough time to travel from \(a.name) to \(b.name)")
             }
         }
@@ -49,7 +50,7 @@ extension PlanChecker {
         }
         let before = stops[after - 1]
         if before.end > start { found.append("H4 \(id): break overlaps \(before.name)") }
-        if minutes(before.end, stops[after].begin) < travel(before.place, stops[after].place) + rule.minutes {
+        if minutes(before.end, stops[after].begin) < drive(before.place, stops[after].place, leaving: before.end) + rule.minutes {
             found.append("H4 \(id): no room for the break and the travel between \(before.name) and \(stops[after].name)")
         }
         return found
@@ -72,7 +73,7 @@ extension PlanChecker {
             let (a, b) = (fixed[index], fixed[index + 1])
             // The break may begin once they leave a and by its latest start; they reach b after it and the drive.
             let begins = max(a.end, from)
-            if begins <= until, minutes(max(a.end.adding(minutes: travel(a.place, b.place)), from), b.begin) >= rule.minutes {
+            if begins <= until, minutes(max(a.end.adding(minutes: drive(a.place, b.place, leaving: a.end)), from), b.begin) >= rule.minutes {
                 return false
             }
         }

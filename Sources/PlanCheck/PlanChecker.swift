@@ -47,7 +47,8 @@ public struct PlanChecker {
 
     func minutes(_ from: Instant, _ to: Instant) -> Int { (to.secondsSinceEpoch - from.secondsSinceEpoch) / 60 }
 
-    func travel(_ a: GeoPoint, _ b: GeoPoint) -> Int { scenario.travel.minutes(from: a, to: b) }
+    /// The drive leaving at `leaving`, the day's traffic applied.
+    func drive(_ a: GeoPoint, _ b: GeoPoint, leaving: Instant) -> Int { scenario.drive(from: a, to: b, leaving: leaving) }
 
     func localInstant(_ time: LocalTime) -> Instant { scenario.timeZone.instant(on: scenario.date, at: time) }
 

@@ -63,10 +63,10 @@ struct UnassignedCodeCheck {
     func servesAlone(_ technician: Technician, _ order: WorkOrder) -> Bool {
         let shiftStart = checker.localInstant(technician.shift.start)
         let shiftEnd = checker.localInstant(technician.shift.end)
-        let there = checker.travel(technician.startLocation, order.location)
-        let back = checker.travel(order.location, technician.endLocation)
+        let there = checker.drive(technician.startLocation, order.location, leaving: shiftStart)
         var earliest = shiftStart.adding(minutes: there)
-        var latest = shiftEnd.adding(minutes: -(back + order.durationMinutes))
+        var latest = scenario.latestDeparture(from: order.location, to: technician.endLocation, arriving: shiftEnd)
+            .adding(minutes: -order.durationMinutes)
         if let window = order.window {
             earliest = max(earliest, window.start)
             latest = min(latest, window.end)
@@ -100,6 +100,7 @@ struct UnassignedCodeCheck {
         // After the visit: between finishing and getting home.
         let finish = earliest.adding(minutes: order.durationMinutes)
         let afterStart = max(finish, breakFrom)
+        let back = checker.drive(order.location, technician.endLocation, leaving: finish)
         let home = max(finish.adding(minutes: back + rule.minutes), afterStart.adding(minutes: rule.minutes))
         return afterStart <= breakTo && home <= shiftEnd
     }

@@ -51,14 +51,37 @@ struct ScenarioBuilder {
     }
 
     func readTravel(_ top: FieldReader) -> TravelModel? {
-        guard let travel = top.object("travel", allowed: ["model", "speed_kmh", "road_factor"]) else { return nil }
+        guard let travel = top.object("travel", allowed: ["model", "speed_kmh", "road_factor", "day_parts"]) else { return nil }
         if let model = travel.string("model"), model != "haversine" {
             diagnostics.report(travel.values["model"], "travel.model", "'\(model)' is not a travel model (known: haversine)")
         }
         var result = TravelModel()
         if let speed = travel.double("speed_kmh", range: 0.1...1000) { result.speedKmh = speed }
         if let factor = travel.double("road_factor", range: 1...10) { result.roadFactor = factor }
+        result.dayParts = readDayParts(travel)
         return result
+    }
+
+    /// `travel.day_parts`: `{start: "07:00", end: "09:30", factor: 1.6}` each, in order, not overlapping.
+    func readDayParts(_ travel: FieldReader) -> [DayPart] {
+        var parts: [DayPart] = []
+        for (index, node) in travel.list("day_parts") {
+            let path = "travel.day_parts[\(index)]"
+            guard let part = FieldReader(node, path: path, allowed: ["start", "end", "factor"], diagnostics),
+                  let start = part.time("start", required: true), let end = part.time("end", required: true),
+                  let factor = part.double("factor", required: true, range: 0.1...10) else { continue }
+            guard start < end else {
+                diagnostics.report(part.values["end"] ?? node, "\(path).end", "the part ends at \(end), not after its start \(start)")
+                continue
+            }
+            if let previous = parts.last, start < previous.end {
+                diagnostics.report(part.values["start"] ?? node, "\(path).start",
+                                   "the part starts at \(start), before the part before it ends (\(previous.end)): list them in order, not overlapping")
+                continue
+            }
+            parts.append(DayPart(start: start, end: end, factor: factor))
+        }
+        return parts
     }
 
     func readPolicy(_ top: FieldReader) -> Policy? {

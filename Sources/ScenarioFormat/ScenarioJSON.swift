@@ -66,9 +66,13 @@ public enum ScenarioJSON {
             if let notes = order.notes { object["notes"] = notes }
             return object
         }
+        var travel: [String: Any] = ["model": "haversine", "speed_kmh": scenario.travel.speedKmh, "road_factor": scenario.travel.roadFactor]
+        if !scenario.travel.dayParts.isEmpty {
+            travel["day_parts"] = scenario.travel.dayParts.map { ["start": $0.start.description, "end": $0.end.description, "factor": $0.factor] }
+        }
         let document: [String: Any] = [
             "name": scenario.name, "timezone": zone.identifier, "date": scenario.date.description, "now": zone.rfc3339(scenario.now),
-            "travel": ["model": "haversine", "speed_kmh": scenario.travel.speedKmh, "road_factor": scenario.travel.roadFactor],
+            "travel": travel,
             "policy": policy, "crews": crews, "technicians": technicians, "orders": orders,
         ]
         let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

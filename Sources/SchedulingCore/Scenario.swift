@@ -29,6 +29,26 @@ public struct Scenario: Hashable, Sendable {
 }
 
 extension Scenario {
+    /// The day's traffic on minutes since its local midnight.
+    public var traffic: TrafficProfile { TrafficProfile(parts: travel.dayParts, midnight: 0) }
+
+    /// Whole minutes from `a` to `b` leaving at `leaving`, the day's traffic applied (what the
+    /// planner, the checker and the simulator all drive by).
+    public func drive(from a: GeoPoint, to b: GeoPoint, leaving: Instant) -> Int {
+        let base = travel.minutes(from: a, to: b)
+        guard base > 0, !travel.dayParts.isEmpty else { return base }
+        let minute = wholeDay.start.minutes(until: leaving)
+        return traffic.arrival(leaving: minute, base: base) - minute
+    }
+
+    /// The latest whole minute of leaving `a` that reaches `b` by `arriving`.
+    public func latestDeparture(from a: GeoPoint, to b: GeoPoint, arriving: Instant) -> Instant {
+        let base = travel.minutes(from: a, to: b)
+        guard base > 0, !travel.dayParts.isEmpty else { return arriving.adding(minutes: -base) }
+        let midnight = wholeDay.start
+        return midnight.adding(minutes: traffic.departure(arriving: midnight.minutes(until: arriving), base: base))
+    }
+
     /// The service day from local midnight to the next (what "any time that day" means).
     public var wholeDay: TimeWindow {
         TimeWindow(start: timeZone.instant(on: date, at: LocalTime(minutesAfterMidnight: 0)!),

@@ -4,10 +4,13 @@ import Foundation
 public struct TravelModel: Hashable, Sendable {
     public var speedKmh: Double
     public var roadFactor: Double
+    /// Parts of the day whose traffic multiplies every travel time (none: the same all day).
+    public var dayParts: [DayPart]
 
-    public init(speedKmh: Double = 30, roadFactor: Double = 1.3) {
+    public init(speedKmh: Double = 30, roadFactor: Double = 1.3, dayParts: [DayPart] = []) {
         self.speedKmh = speedKmh
         self.roadFactor = roadFactor
+        self.dayParts = dayParts
     }
 
     public static let earthRadiusKm = 6371.0
@@ -22,7 +25,8 @@ public struct TravelModel: Hashable, Sendable {
         return 2 * earthRadiusKm * asin(min(1, sqrt(h)))
     }
 
-    /// Whole minutes, rounded up; 0 between identical coordinates.
+    /// Whole minutes, rounded up; 0 between identical coordinates. The base time, whatever the
+    /// time of day: `Scenario.drive(from:to:leaving:)` applies the day's traffic.
     public func minutes(from a: GeoPoint, to b: GeoPoint) -> Int {
         if a == b { return 0 }
         let exact = Self.greatCircleKm(a, b) * roadFactor / speedKmh * 60

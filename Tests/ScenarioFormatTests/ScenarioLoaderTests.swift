@@ -77,6 +77,18 @@ struct ScenarioLoaderValidTests {
         #expect(scenario.now == parseRFC3339("2026-11-23T00:00:00+08:00"))
     }
 
+    @Test("Day parts are read in order and written back the same")
+    func dayParts() throws {
+        let yaml = Fixtures.minimal(top: "travel:\n  day_parts:\n    - {start: \"07:00\", end: \"09:30\", factor: 1.6}\n    - {start: \"16:30\", end: \"19:00\", factor: 1.8}")
+        let scenario = try ScenarioLoader.parse(yaml, file: "rush.yaml")
+        #expect(scenario.travel.dayParts == [
+            DayPart(start: LocalTime(hhmm: "07:00")!, end: LocalTime(hhmm: "09:30")!, factor: 1.6),
+            DayPart(start: LocalTime(hhmm: "16:30")!, end: LocalTime(hhmm: "19:00")!, factor: 1.8),
+        ])
+        let again = try ScenarioLoader.parse(try ScenarioJSON.encode(scenario), file: "rush.json")
+        #expect(again.travel == scenario.travel)
+    }
+
     @Test("Plain JSON is accepted")
     func acceptsJSON() throws {
         let json = """

@@ -219,8 +219,9 @@ final class DaySimulation {
             let waiting: Set<OrderState> = [.scheduled, .confirmed, .notified]
             guard let next = plan.visits.filter({ $0.technician == id && waiting.contains(plan.states[$0.order] ?? .new) })
                 .min(by: { $0.start < $1.start }), let order = orders[next.order] else { return }
-            let travel = day.travel.minutes(from: agent.location, to: order.location)
-            guard now >= next.start.adding(minutes: -travel) else { return }
+            // They leave to arrive at the planned start (the day's traffic applied), or now if later.
+            guard now >= day.latestDeparture(from: agent.location, to: order.location, arriving: next.start) else { return }
+            let travel = day.drive(from: agent.location, to: order.location, leaving: now)
             if let change = await event("en_route", into: &report, { try await operations.setStatus(order: next.order, to: .enRoute, actor: id) }) {
                 if let refused = change.reactionRefused { refusal("reaction to en_route", refused, into: &report) }
                 agent.phase = .driving

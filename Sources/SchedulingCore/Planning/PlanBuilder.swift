@@ -40,10 +40,14 @@ struct PlanBuilder {
                 }
             }
             let first = route.elements[0]
-            let depart = route.start[0] - problem.travel(tech.startLocation, first.location)
+            // They leave as late as still arrives in time (by time of day, the first leg is then
+            // driven at the departure's traffic, not the shift start's).
+            let depart = problem.departure(tech.startLocation, first.location, arriving: route.start[0])
+            let travel = route.travelTotal - problem.drive(tech.startLocation, first.location, leaving: route.shiftStart)
+                + problem.drive(tech.startLocation, first.location, leaving: depart)
             routes.append(PlannedRoute(
                 technician: technician.id, depart: problem.instant(depart), returnAt: problem.instant(route.returnTime),
-                orders: orderIDs, breakStart: breakStart, travelMinutes: route.travelTotal))
+                orders: orderIDs, breakStart: breakStart, travelMinutes: travel))
         }
         visits.sort { ($0.start, $0.technician, $0.order) < ($1.start, $1.technician, $1.order) }
         routes.sort { $0.technician < $1.technician }

@@ -88,8 +88,28 @@ public struct PlanningProblem: Sendable {
     public var unitsPerMinute = 1
     public var travelPoints = Objective.travelMinute
 
+    /// Travel by time of day (the scenario's day parts on the problem's minutes); flat without.
+    public var traffic = TrafficProfile.flat
+
+    /// The base travel time (no time of day): for estimates that need no exact clock.
     @inline(__always)
     public func travel(_ from: Int, _ to: Int) -> Int { Int(travel[from &* locationCount &+ to]) }
+
+    /// Arrival at `to` leaving `from` at `leaving` (FIFO: never earlier for a later departure).
+    @inline(__always)
+    public func arrival(_ from: Int, _ to: Int, leaving: Int) -> Int {
+        traffic.isFlat ? leaving + travel(from, to) : traffic.arrival(leaving: leaving, base: travel(from, to))
+    }
+
+    /// The latest departure from `from` that reaches `to` by `arriving`.
+    @inline(__always)
+    public func departure(_ from: Int, _ to: Int, arriving: Int) -> Int {
+        traffic.isFlat ? arriving - travel(from, to) : traffic.departure(arriving: arriving, base: travel(from, to))
+    }
+
+    /// The drive from `from` to `to` leaving at `leaving`.
+    @inline(__always)
+    public func drive(_ from: Int, _ to: Int, leaving: Int) -> Int { arrival(from, to, leaving: leaving) - leaving }
 
     /// Minutes after `origin`, rounded down.
     public func minute(_ instant: Instant) -> Int { origin.minutes(until: instant) }
@@ -258,6 +278,7 @@ public struct PlanningProblem: Sendable {
             crewQuota: quotas, crewIDs: scenario.crews.map(\.id), locationCount: points.count, travel: matrix,
             noticeEarliest: noticeEarliest)
         arrivedGroups = Self.arrived(self.groups, orders: built, now: origin.minutes(until: arrivalsAsOf ?? scenario.now))
+        traffic = TrafficProfile(parts: scenario.travel.dayParts, midnight: 0)
     }
 
     /// True when the technician's locked visits (announced or begun: facts no plan changes) leave
@@ -277,7 +298,7 @@ public struct PlanningProblem: Sendable {
             + [(at(technician.shift.end), at(technician.shift.end), technician.endLocation)]
         for (a, b) in zip(stops, stops.dropFirst()) where max(a.end, earliest) <= latest {
             // Taken on arriving at the next stop, or on the way by its latest start.
-            let drive = scenario.travel.minutes(from: a.place, to: b.place)
+            let drive = scenario.drive(from: a.place, to: b.place, leaving: a.end)
             if max(a.end.adding(minutes: drive), earliest).adding(minutes: rule.minutes) <= b.start { return false }
         }
         return true

@@ -83,28 +83,28 @@ struct Route {
             let element = elements[i]
             if !element.isBreak { carried += problem.orders[element.order].demand }
             // The leg into the break is the drive to the next stop; the leg out of it is zero.
-            let leg = problem.travel(location, element.location)
-            travel += leg
+            let arrival = problem.arrival(location, element.location, leaving: time)
+            travel += arrival - time
             if !element.isBreak { orderCount += 1 }
-            let begin = max(time + leg, element.earliest)
+            let begin = max(arrival, element.earliest)
             // A break needs only to begin by its latest start once the technician has left.
             if (element.isBreak ? max(time, element.earliest) : begin) > element.latest { ok = false }
             start[i] = begin
             time = begin + element.duration
             location = element.location
         }
-        let home = problem.travel(location, endLocation)
-        travel += home
-        returnTime = time + home
+        returnTime = problem.arrival(location, endLocation, leaving: time)
+        travel += returnTime - time
         if returnTime > shiftEnd { ok = false }
         var bound = shiftEnd
         var after = endLocation
         for i in stride(from: n - 1, through: 0, by: -1) {
             let element = elements[i]
             // A break's latest start bounds the departure before it: its arrival may be later by the leg.
-            let own = element.isBreak ? element.latest + problem.travel(i > 0 ? elements[i - 1].location : startLocation, element.location)
+            let own = element.isBreak
+                ? problem.arrival(i > 0 ? elements[i - 1].location : startLocation, element.location, leaving: element.latest)
                 : element.latest
-            bound = min(own, bound - problem.travel(element.location, after) - element.duration)
+            bound = min(own, problem.departure(element.location, after, arriving: bound) - element.duration)
             latest[i] = bound
             after = element.location
         }
@@ -131,9 +131,9 @@ struct Route {
             // The break now happens on arrival at the new unit (or on the way, leaving by its latest start).
             let breakElement = elements[position - 1]
             if previousEnd > breakElement.latest { return nil }
-            arrival = max(previousEnd + problem.travel(previousLocation, location), breakElement.earliest) + breakElement.duration
+            arrival = max(problem.arrival(previousLocation, location, leaving: previousEnd), breakElement.earliest) + breakElement.duration
         } else {
-            arrival = previousEnd + problem.travel(previousLocation, location)
+            arrival = problem.arrival(previousLocation, location, leaving: previousEnd)
         }
         let low = max(arrival, earliest)
         var high = unitLatest
@@ -143,20 +143,22 @@ struct Route {
             // ends in time for what follows it.
             nextLocation = elements[position].location
             let following = (position + 1 < n ? latest[position + 1] : shiftEnd) - elements[position].duration
-            high = min(high, following - problem.travel(location, nextLocation) - duration, elements[position].latest - duration)
+            high = min(high, problem.departure(location, nextLocation, arriving: following) - duration, elements[position].latest - duration)
         } else if position < n {
             nextLocation = elements[position].location
-            high = min(high, latest[position] - problem.travel(location, nextLocation) - duration)
+            high = min(high, problem.departure(location, nextLocation, arriving: latest[position]) - duration)
         } else {
-            high = min(high, shiftEnd - problem.travel(location, nextLocation) - duration)
+            high = min(high, problem.departure(location, nextLocation, arriving: shiftEnd) - duration)
         }
         guard low <= high else { return nil }
         // Travel: previous real stop -> unit -> next real stop, instead of previous -> next.
         var nextReal = position
         if nextReal < n && elements[nextReal].isBreak { nextReal += 1 }
         let followingLocation = nextReal < n ? elements[nextReal].location : endLocation
-        let extra = problem.travel(previousLocation, location) + problem.travel(location, followingLocation)
-            - problem.travel(previousLocation, followingLocation)
+        // (By time of day: the legs leaving when they would, the unit started as early as it can.)
+        let extra = problem.drive(previousLocation, location, leaving: previousEnd)
+            + problem.drive(location, followingLocation, leaving: low + duration)
+            - problem.drive(previousLocation, followingLocation, leaving: previousEnd)
         return (low, high, extra)
     }
 

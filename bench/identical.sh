@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Do two builds of `dispatch` give the same answers? Runs `dispatch bench solomon` and `dispatch
+# bench sync` on every public instance at a fixed iteration count and seed (deterministic) with
+# both binaries and compares routes, distances and travel (the timing field left out). For a solver
+# change that must not change the answers (say, a travel interface): build the old binary first,
+# copy it away, build the new one.
+#   bench/identical.sh OLD_BINARY NEW_BINARY [--iterations 3000] [--data ../shared/bench]
+set -euo pipefail
+old="$1"; new="$2"; shift 2
+iterations=3000
+data="$(cd "$(dirname "$0")/../.." && pwd)/shared/bench"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --iterations) iterations="$2"; shift 2 ;;
+    --data) data="$2"; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+strip() { python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("seconds", None); print(json.dumps(d, sort_keys=True))'; }
+same=0; different=0
+for kind in solomon sync; do
+  for file in "$data/$kind"/*.txt; do
+    a="$("$old" bench "$kind" "$file" --iterations "$iterations" --seed 1 | strip)"
+    b="$("$new" bench "$kind" "$file" --iterations "$iterations" --seed 1 | strip)"
+    if [[ "$a" == "$b" ]]; then same=$((same + 1)); else different=$((different + 1)); echo "DIFFERENT: $kind $(basename "$file")"; fi
+  done
+done
+echo "| instances | identical | different |"
+echo "|---|---|---|"
+echo "| $((same + different)) (Solomon and Bredström–Rönnqvist, $iterations iterations, seed 1) | $same | $different |"
+[[ $different -eq 0 ]]
