@@ -142,6 +142,32 @@ struct ScenarioAcceptanceTests {
         }
     }
 
+    /// Found by `bench/simulate.sh` (SQLite, 17 reactions refused in 30 days): a delay's re-plan
+    /// first tries which later visits still fit; that trial did not know the visit had begun, found
+    /// no room for the pair locked apart, so never moved the later visit that left the break no
+    /// room, and the day built after it dropped the first half, completed ("would drop WO-241-B").
+    /// Kept as of now, the pair stays each half at its own start.
+    @Test("A kept day as of now keeps a begun pair whose second half is locked after the first overran")
+    func keptDayKnowsTheVisitBegan() throws {
+        var scenario = try PlanningFixtures.load("coordinated-visit")
+        let nine = parseRFC3339("2026-11-23T09:00:00+08:00")!
+        scenario.orders.removeAll { $0.group != "ORD-501" }
+        var kept: [PlannedVisit] = []
+        for (order, minutes) in [("WO-1001", 0), ("WO-1002", 80)] {
+            let index = scenario.orders.firstIndex { $0.id == order }!
+            let start = nine.adding(minutes: minutes)
+            scenario.orders[index].lock = Lock(technicianID: "T01", start: start)
+            kept.append(PlannedVisit(order: order, technician: "T01", start: start, end: start.adding(minutes: scenario.orders[index].durationMinutes),
+                                     noticeAt: start.adding(minutes: -30), group: "ORD-501", contact: order == "WO-1001"))
+        }
+        let day = KeptDay(day: scenario, kept: kept)
+        #expect(day.keptPlan().unkept == ["WO-1001", "WO-1002"], "the case: not knowing the visit began, the pair fits nowhere")
+        let (plan, unkept) = day.keptPlan(now: nine.adding(minutes: 80))
+        #expect(unkept == [])
+        #expect(plan.visits.map(\.start).sorted() == [nine, nine.adding(minutes: 80)])
+        #expect(plan.visits.filter(\.contact).map(\.order) == ["WO-1001"])
+    }
+
     @Test("A pair split over two technicians of one crew counts twice against the crew's quota")
     func splitPairRespectsQuota() throws {
         var scenario = try PlanningFixtures.load("coordinated-visit")

@@ -111,8 +111,10 @@ public struct KeptDay {
 
     /// The day's plan with every published visit kept that still fits, and the orders of those
     /// that no longer do (e.g. their technician is now absent, or the visit was taken out).
-    public func keptPlan(excluding orders: Set<String> = []) -> (plan: Plan, unkept: [String]) {
-        let (problem, keptCount) = build(extra: [], excluding: orders)
+    /// With `now` (the day's real time), a coordinated visit begun by then counts as arrived, as
+    /// when work is added (`adding(jobs:now:)`): its halves are kept each at its own start.
+    public func keptPlan(excluding orders: Set<String> = [], now: Instant? = nil) -> (plan: Plan, unkept: [String]) {
+        let (problem, keptCount) = build(extra: [], excluding: orders, now: now)
         let (solution, unkept) = keptSolution(problem, keptCount: keptCount)
         return (planned(problem, solution), unkept)
     }
