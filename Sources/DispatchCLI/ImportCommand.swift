@@ -51,6 +51,11 @@ struct Import: AsyncParsableCommand {
         try await reporting {
             let stream = try ScenarioStream.open(path: file)
             let scenario = stream.header
+            if stream.readsMatrix {
+                throw BadInput(message: "\(file): travel.model matrix is read by `dispatch plan --scenario` and `dispatch check --scenario`; "
+                    + "a day in the database does not store a matrix yet, so this import would plan on other travel times than the file's. "
+                    + "Nothing was stored.")
+            }
             let clock = try options.clock()
             try await options.database.withStore { store, location in
                 let summary = try await store.importScenario(scenario) { store in try stream.orders(store) }

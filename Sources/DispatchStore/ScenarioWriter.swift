@@ -107,6 +107,10 @@ struct ScenarioWriter {
     }
 
     func writeServiceDay(_ scenario: Scenario) throws {
+        // A day stored with other travel times than its file's would be planned on fiction.
+        if let legs = scenario.travel.legs {
+            throw StoreError(.constraint(name: "service_days_travel"), "the scenario's travel comes from \(legs.source), which a stored day cannot hold yet")
+        }
         let policy = scenario.policy
         var hours: [String: Int] = [:]
         for (tier, value) in policy.repairDeadlineHours { hours[tier.rawValue] = value }

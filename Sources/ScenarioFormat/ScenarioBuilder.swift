@@ -9,6 +9,11 @@ struct ScenarioBuilder {
     /// The checks across orders, ready once crews and technicians are read.
     var orderChecks: OrderChecks?
 
+    /// `travel.file` of `model: matrix`, read once the orders and technicians are known.
+    var matrixFile: (path: String, fallback: Bool, node: Node?)?
+    /// A streamed file's header: the orders come later, so the matrix is checked after them.
+    var defersMatrix = false
+
     init(_ diagnostics: Diagnostics) { self.diagnostics = diagnostics }
 
     static let topKeys: Set<String> = [
@@ -44,16 +49,30 @@ struct ScenarioBuilder {
         let orders = top.list("orders").compactMap { readCheckedOrder($0.node, index: $0.index) }
 
         guard let name, let date, let zone else { return nil }
+        var roads = travel ?? TravelModel()
+        if let matrix = matrixFile, !defersMatrix {
+            roads.legs = readMatrix(matrix, technicians: technicians.map(\.value), orders: orders.map { ($0.value.id, $0.value.location) })
+        }
         return Scenario(
-            name: name, timeZone: zone, date: date, now: now, travel: travel ?? TravelModel(),
+            name: name, timeZone: zone, date: date, now: now, travel: roads,
             policy: policy ?? Policy(), crews: crews.map(\.value), technicians: technicians.map(\.value),
             orders: orders.map(\.value))
     }
 
-    func readTravel(_ top: FieldReader) -> TravelModel? {
-        guard let travel = top.object("travel", allowed: ["model", "speed_kmh", "road_factor", "day_parts"]) else { return nil }
-        if let model = travel.string("model"), model != "haversine" {
-            diagnostics.report(travel.values["model"], "travel.model", "'\(model)' is not a travel model (known: haversine)")
+    mutating func readTravel(_ top: FieldReader) -> TravelModel? {
+        guard let travel = top.object("travel", allowed: ["model", "speed_kmh", "road_factor", "day_parts", "file", "fallback"]) else { return nil }
+        let model = travel.string("model") ?? "haversine"
+        if !["haversine", "matrix"].contains(model) {
+            diagnostics.report(travel.values["model"], "travel.model", "'\(model)' is not a travel model (known: haversine, matrix)")
+        }
+        let fallback = travel.string("fallback")
+        if let fallback, fallback != "haversine" {
+            diagnostics.report(travel.values["fallback"], "travel.fallback", "'\(fallback)' is not a fallback (known: haversine)")
+        }
+        if model == "matrix" {
+            if let file = travel.string("file", required: true) { matrixFile = (file, fallback == "haversine", travel.values["file"]) }
+        } else if travel.values["file"] != nil {
+            diagnostics.report(travel.values["file"], "travel.file", "a file is read only with model: matrix")
         }
         var result = TravelModel()
         if let speed = travel.double("speed_kmh", range: 0.1...1000) { result.speedKmh = speed }

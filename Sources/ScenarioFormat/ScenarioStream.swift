@@ -105,6 +105,7 @@ public final class ScenarioStream: @unchecked Sendable {
             throw ScenarioRejected(problems: [ScenarioProblem(file: path, line: 1, column: 1, field: "", message: "the file is empty")])
         }
         var builder = ScenarioBuilder(diagnostics)
+        builder.defersMatrix = true
         let header = builder.build(root)
         diagnostics.remapColumns(columns.fileColumn)
         guard let header else {
@@ -134,6 +135,7 @@ public final class ScenarioStream: @unchecked Sendable {
         diagnostics.restore(headerProblems)
         var count = 0
         var pending: [WorkOrder] = []
+        var places: [(id: String, place: GeoPoint)] = []
         func deliver() throws {
             if diagnostics.isEmpty, !pending.isEmpty { try body(pending) }
             pending.removeAll(keepingCapacity: true)
@@ -151,6 +153,7 @@ public final class ScenarioStream: @unchecked Sendable {
                     }
                     if count < InputLimits.orders, let order = builder.readCheckedOrder(node, index: count) {
                         pending.append(order.value)
+                        if builder.matrixFile != nil { places.append((order.value.id, order.value.location)) }
                     }
                     count += 1
                 }
@@ -163,9 +166,16 @@ public final class ScenarioStream: @unchecked Sendable {
                 ScenarioProblem(file: file, line: nil, column: nil, field: "", message: "cannot read the file (\(error.reason))")
             ])
         }
+        // The matrix names the orders: checked once they are all read (its legs are not kept:
+        // `readsMatrix` tells the caller).
+        if let matrix = builder.matrixFile { _ = builder.readMatrix(matrix, technicians: header.technicians, orders: places) }
         guard diagnostics.isEmpty else { throw diagnostics.rejection() }
         return count
     }
+
+    /// The file's travel is `model: matrix` (checked with the orders; a file read whole has its
+    /// legs in `header.travel.legs`).
+    public var readsMatrix: Bool { builder.matrixFile != nil || header.travel.legs != nil }
 
     /// The items of one batch of orders (YAML block items, or JSON elements wrapped in `[ ]`),
     /// with lines counted from `firstLine`; a batch that does not parse is one problem.

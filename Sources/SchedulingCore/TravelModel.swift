@@ -6,11 +6,22 @@ public struct TravelModel: Hashable, Sendable {
     public var roadFactor: Double
     /// Parts of the day whose traffic multiplies every travel time (none: the same all day).
     public var dayParts: [DayPart]
+    /// Legs read from a matrix (`model: matrix`); a pair of places it lacks falls back to the
+    /// straight line (the loader refuses a file that lacks one, unless `fallback: haversine`).
+    public var legs: RoadLegs?
 
-    public init(speedKmh: Double = 30, roadFactor: Double = 1.3, dayParts: [DayPart] = []) {
+    public init(speedKmh: Double = 30, roadFactor: Double = 1.3, dayParts: [DayPart] = [], legs: RoadLegs? = nil) {
         self.speedKmh = speedKmh
         self.roadFactor = roadFactor
         self.dayParts = dayParts
+        self.legs = legs
+    }
+
+    /// Metres from `a` to `b`: the matrix's when it has them, else the straight line × `road_factor`.
+    public func meters(from a: GeoPoint, to b: GeoPoint) -> Int {
+        if a == b { return 0 }
+        if let meters = legs?.leg(from: a, to: b)?.meters { return meters }
+        return Int((Self.greatCircleKm(a, b) * roadFactor * 1000).rounded())
     }
 
     public static let earthRadiusKm = 6371.0
@@ -29,6 +40,7 @@ public struct TravelModel: Hashable, Sendable {
     /// time of day: `Scenario.drive(from:to:leaving:)` applies the day's traffic.
     public func minutes(from a: GeoPoint, to b: GeoPoint) -> Int {
         if a == b { return 0 }
+        if let leg = legs?.leg(from: a, to: b) { return (leg.seconds + 59) / 60 }
         let exact = Self.greatCircleKm(a, b) * roadFactor / speedKmh * 60
         // Guard against 12.000000001 becoming 13 through floating-point noise.
         return Int((exact - 1e-9).rounded(.up))

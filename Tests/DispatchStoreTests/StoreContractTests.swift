@@ -49,6 +49,19 @@ struct StoreContractTests {
         }
     }
 
+    @Test("A scenario whose travel comes from a matrix is not stored: the day would be planned on other times", arguments: Backend.all)
+    func matrixIsRefused(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            var scenario = SampleScenario.make()
+            let places = scenario.orders.map(\.location)
+            scenario.travel.legs = RoadLegs(source: "matrix roads.csv", rows: [(places[0], places[1], RoadLegs.Leg(seconds: 600, meters: 4000))])
+            let error = try await #require(throws: StoreError.self) { try await database.store.importScenario(scenario) }
+            #expect(error.message.contains("matrix roads.csv"))
+            #expect(try await database.store.scenario(on: scenario.date) == nil, "nothing stored")
+        }
+    }
+
     @Test("Instants are stored as instants, not local text", arguments: Backend.all)
     func instantsAreStoredAsInstants(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in

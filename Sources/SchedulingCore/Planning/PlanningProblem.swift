@@ -265,11 +265,13 @@ public struct PlanningProblem: Sendable {
         }
 
         var matrix = [Int32](repeating: 0, count: points.count * points.count)
+        // Straight lines are symmetric; a road matrix need not be (one-way streets).
+        let symmetric = scenario.travel.legs == nil
         for a in points.indices {
-            for b in points.indices where b > a {
+            for b in points.indices where symmetric ? b > a : b != a {
                 let minutes = Int32(clamping: scenario.travel.minutes(from: points[a], to: points[b]))
                 matrix[a * points.count + b] = minutes
-                matrix[b * points.count + a] = minutes
+                if symmetric { matrix[b * points.count + a] = minutes }
             }
         }
         self.init(

@@ -1,0 +1,70 @@
+import Foundation
+import SchedulingCore
+import Yams
+
+extension ScenarioBuilder {
+    /// The places a matrix file names: each order by its id, each technician's start by their
+    /// id, and a technician's end, when it is elsewhere, by `<id>/end`.
+    static func matrixPlaces(technicians: [Technician], orders: [(id: String, place: GeoPoint)]) -> [(key: String, place: GeoPoint)] {
+        var places = technicians.map { ($0.id, $0.startLocation) }
+        places += technicians.filter { $0.endLocation != $0.startLocation }.map { ("\($0.id)/end", $0.endLocation) }
+        places += orders.map { ($0.id, $0.place) }
+        return places
+    }
+
+    /// `travel.file` (`model: matrix`): CSV lines `from,to,seconds[,meters]` (a first line
+    /// starting `from,` is a header), keys as in `matrixPlaces`, the path relative to the scenario
+    /// file. Every pair of distinct places must be there unless `fallback: haversine`.
+    func readMatrix(_ spec: (path: String, fallback: Bool, node: Node?), technicians: [Technician],
+                    orders: [(id: String, place: GeoPoint)]) -> RoadLegs? {
+        let field = "travel.file"
+        let base = URL(fileURLWithPath: diagnostics.file).deletingLastPathComponent()
+        let url = spec.path.hasPrefix("/") ? URL(fileURLWithPath: spec.path) : base.appendingPathComponent(spec.path)
+        guard let data = try? Data(contentsOf: url), let text = String(data: data, encoding: .utf8) else {
+            diagnostics.report(spec.node, field, "cannot read the matrix file \(url.path)")
+            return nil
+        }
+        let places = Self.matrixPlaces(technicians: technicians, orders: orders)
+        let byKey = Dictionary(places.map { ($0.key, $0.place) }, uniquingKeysWith: { first, _ in first })
+        var rows: [(from: GeoPoint, to: GeoPoint, leg: RoadLegs.Leg)] = []
+        var problems = 0
+        func bad(_ line: Int, _ message: String) {
+            problems += 1
+            if problems <= 5 { diagnostics.report(spec.node, field, "\(spec.path):\(line): \(message)") }
+        }
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || (index == 0 && line.hasPrefix("from,")) { continue }
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count == 3 || cells.count == 4 else { bad(index + 1, "expected from,to,seconds[,meters], found \(cells.count) fields"); continue }
+            guard let from = byKey[cells[0]] else { bad(index + 1, "'\(cells[0])' is no order or technician of the scenario"); continue }
+            guard let to = byKey[cells[1]] else { bad(index + 1, "'\(cells[1])' is no order or technician of the scenario"); continue }
+            guard let seconds = Double(cells[2]), seconds >= 0, seconds < 86_400 else {
+                bad(index + 1, "'\(cells[2])' is not a number of seconds from 0 to 86399"); continue
+            }
+            var meters: Int?
+            if cells.count == 4, !cells[3].isEmpty {
+                guard let value = Double(cells[3]), value >= 0 else { bad(index + 1, "'\(cells[3])' is not a number of metres"); continue }
+                meters = Int(value.rounded())
+            }
+            rows.append((from, to, RoadLegs.Leg(seconds: Int(seconds.rounded(.up)), meters: meters)))
+        }
+        if problems > 5 { diagnostics.report(spec.node, field, "\(spec.path): \(problems - 5) more lines like these") }
+        let legs = RoadLegs(source: "matrix \(spec.path)", rows: rows)
+        if !spec.fallback {
+            var missing: [String] = []
+            var count = 0
+            for a in places {
+                for b in places where a.place != b.place && legs.leg(from: a.place, to: b.place) == nil {
+                    count += 1
+                    if missing.count < 5 { missing.append("\(a.key)→\(b.key)") }
+                }
+            }
+            if count > 0 {
+                diagnostics.report(spec.node, field, "\(spec.path) lacks \(count) pair\(count == 1 ? "" : "s") of places (\(missing.joined(separator: ", "))"
+                    + "\(count > missing.count ? ", …" : "")); add them, or set fallback: haversine to use straight lines for those")
+            }
+        }
+        return legs
+    }
+}

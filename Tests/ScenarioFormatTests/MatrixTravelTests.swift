@@ -1,0 +1,77 @@
+import Foundation
+@testable import ScenarioFormat
+import SchedulingCore
+import Testing
+
+/// `travel: {model: matrix, file: …}` (docs/formats.md, "Travel"): times and metres from the
+/// operator's own matrix, by order id and technician id; a pair it lacks is refused, naming the
+/// first few, unless `fallback: haversine`.
+@Suite("Travel from a matrix file")
+struct MatrixTravelTests {
+    static let folder = Fixtures.packageRoot.appendingPathComponent("scenarios")
+
+    /// The shipped road-matrix scenario with its CSV replaced by `csv` and its travel line by `travel`,
+    /// written to a fresh folder; the scenario file's path.
+    static func variant(csv: String, travel: String = "travel: {model: matrix, file: road-matrix.csv}") throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("matrix-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let text = try String(contentsOf: Self.folder.appendingPathComponent("road-matrix.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "travel: {model: matrix, file: road-matrix.csv}", with: travel)
+        try text.write(to: folder.appendingPathComponent("road-matrix.yaml"), atomically: true, encoding: .utf8)
+        try csv.write(to: folder.appendingPathComponent("road-matrix.csv"), atomically: true, encoding: .utf8)
+        return folder.appendingPathComponent("road-matrix.yaml").path
+    }
+
+    static func shippedCSV() throws -> String {
+        try String(contentsOf: folder.appendingPathComponent("road-matrix.csv"), encoding: .utf8)
+    }
+
+    @Test("Times and metres come from the file, one way and the other")
+    func readsTheMatrix() throws {
+        let scenario = try ScenarioLoader.load(path: Self.folder.appendingPathComponent("road-matrix.yaml").path)
+        let place = Dictionary(scenario.orders.map { ($0.id, $0.location) }, uniquingKeysWith: { first, _ in first })
+        let home = scenario.technicians[0].startLocation
+        #expect(scenario.travel.minutes(from: place["WO-R2"]!, to: place["WO-R3"]!) == 12)
+        #expect(scenario.travel.minutes(from: place["WO-R3"]!, to: place["WO-R2"]!) == 21)
+        #expect(scenario.travel.minutes(from: home, to: place["WO-R1"]!) == 40)
+        #expect(TravelModel().minutes(from: home, to: place["WO-R1"]!) < 10, "the case: close on a map")
+        #expect(scenario.travel.meters(from: home, to: place["WO-R1"]!) == 9800)
+        #expect(scenario.travel.legs?.count == 12)
+    }
+
+    @Test("A missing pair is refused at the file's line, naming the first pairs; with fallback: haversine it is read")
+    func missingPairs() throws {
+        let csv = try Self.shippedCSV().split(separator: "\n").filter { !$0.hasPrefix("WO-R3,WO-R2") && !$0.hasPrefix("T-R,WO-R1") }
+            .joined(separator: "\n")
+        let error = try #require(throws: ScenarioRejected.self) { try ScenarioLoader.load(path: try Self.variant(csv: csv)) }
+        let problem = try #require(error.problems.first { $0.field == "travel.file" })
+        #expect(problem.line == 13)  // the `travel:` line
+        #expect(problem.message.contains("lacks 2 pairs of places"))
+        #expect(problem.message.contains("T-R→WO-R1") && problem.message.contains("WO-R3→WO-R2"))
+        let lenient = try ScenarioLoader.load(path: try Self.variant(
+            csv: csv, travel: "travel: {model: matrix, file: road-matrix.csv, fallback: haversine}"))
+        #expect(lenient.travel.legs?.count == 10)
+    }
+
+    @Test("A bad line names the CSV file and its line; an unknown key is named")
+    func badLines() throws {
+        let csv = "from,to,seconds,meters\nT-R,WO-R1,soon,100\nT-R,WO-R9,60\n"
+        let error = try #require(throws: ScenarioRejected.self) {
+            try ScenarioLoader.load(path: try Self.variant(csv: csv, travel: "travel: {model: matrix, file: road-matrix.csv, fallback: haversine}"))
+        }
+        let messages = error.problems.filter { $0.field == "travel.file" }.map(\.message)
+        #expect(messages.contains { $0.hasPrefix("road-matrix.csv:2:") && $0.contains("'soon' is not a number of seconds") })
+        #expect(messages.contains { $0.hasPrefix("road-matrix.csv:3:") && $0.contains("'WO-R9' is no order or technician") })
+    }
+
+    @Test("A streamed file checks its matrix after the orders and says it reads one")
+    func streamed() throws {
+        let stream = try ScenarioStream.open(path: Self.folder.appendingPathComponent("road-matrix.yaml").path)
+        #expect(try stream.orders { _ in } == 3)
+        #expect(stream.readsMatrix)
+        let csv = try Self.shippedCSV().split(separator: "\n").filter { !$0.hasPrefix("WO-R1,WO-R2") }.joined(separator: "\n")
+        let broken = try ScenarioStream.open(path: try Self.variant(csv: csv))
+        let error = try #require(throws: ScenarioRejected.self) { try broken.orders { _ in } }
+        #expect(error.problems.contains { $0.field == "travel.file" && $0.message.contains("WO-R1→WO-R2") })
+    }
+}
