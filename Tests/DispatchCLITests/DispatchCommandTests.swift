@@ -150,7 +150,29 @@ struct DispatchCommandTests {
         #expect(importHelp.contains("Everything is written in one transaction."))
     }
 
-    @Test("The manual documents every command dispatch --help lists")
+    @Test("travel show gives the planner's minutes, one way and the other, by time of day; an unknown place exits 2")
+    func travelShow() throws {
+        let cli = try DispatchRunner()
+        defer { cli.remove() }
+        let matrix = DispatchRunner.scenario("road-matrix")
+        let there = try cli.run("travel", "show", "WO-R2", "WO-R3", "--scenario", matrix)
+        #expect(there.status == 0, "\(there.stderr)")
+        #expect(there.stdout.hasPrefix("WO-R2 → WO-R3: 12 min (720 s), 3.1 km — matrix road-matrix.csv"))
+        #expect(try cli.run("travel", "show", "WO-R3", "WO-R2", "--scenario", matrix).stdout.contains("21 min (1260 s)"))
+        let unknown = try cli.run("travel", "show", "WO-R3", "WO-R9", "--scenario", matrix)
+        #expect(unknown.status == 2 && unknown.stderr.contains("'WO-R9' is no order or technician"))
+        // A stored day with a morning rush: the same leg takes longer leaving inside it.
+        let rush = try cli.write("rush.yaml", String(contentsOfFile: DispatchRunner.scenario("coordinated-visit"), encoding: .utf8)
+            .replacingOccurrences(of: "now: 2026-11-22T21:00:00+08:00", with: "now: 2026-11-22T21:00:00+08:00\ntravel:\n  day_parts:\n    - {start: \"07:00\", end: \"09:30\", factor: 2}"))
+        #expect(try cli.run("db", "migrate").status == 0)
+        #expect(try cli.run("import", rush).status == 0)
+        let stored = try cli.run("travel", "show", "T02", "WO-1003", "--date", "2026-11-23", "--at", "08:00")
+        #expect(stored.status == 0, "\(stored.stderr)")
+        let base = try #require(Int(stored.stdout.split(separator: ":")[1].split(separator: " ")[0]))
+        #expect(stored.stdout.contains("leaving 08:00: \(2 * base) min (day part 07:00–09:30 × 2.0)"), "\(stored.stdout)")
+    }
+
+
     func manualCoversEveryCommand() throws {
         let cli = try DispatchRunner()
         defer { cli.remove() }
