@@ -51,18 +51,13 @@ struct Import: AsyncParsableCommand {
         try await reporting {
             let stream = try ScenarioStream.open(path: file)
             let scenario = stream.header
-            if stream.readsMatrix {
-                throw BadInput(message: "\(file): travel.model matrix is read by `dispatch plan --scenario` and `dispatch check --scenario`; "
-                    + "a day in the database does not store a matrix yet, so this import would plan on other travel times than the file's. "
-                    + "Nothing was stored.")
-            }
             let clock = try options.clock()
             try await options.database.withStore { store, location in
-                let summary = try await store.importScenario(scenario) { store in try stream.orders(store) }
+                let summary = try await store.importScenario(scenario, orders: { store in try stream.orders(store) }, travel: { stream.legs })
                 let counts = [
                     plural(summary.crews.total, "crew"), plural(summary.technicians.total, "technician"),
                     plural(summary.customers.total, "customer"), plural(summary.orders.total, "order"),
-                ].joined(separator: ", ")
+                ].joined(separator: ", ") + (summary.travelLegs.total > 0 ? ", \(plural(summary.travelLegs.total, "road leg"))" : "")
                 let changes = summary.changedRows == 0 ? "nothing changed" : "\(plural(summary.changedRows, "row")) added or updated"
                 print("Imported \(scenario.name) (\(scenario.date)) into \(location): \(counts); \(changes)")
                 guard summary.orders.changed > 0 else { return }

@@ -6,6 +6,8 @@ public struct ImportSummary: Hashable, Sendable {
     public var technicians = Counts()
     public var customers = Counts()
     public var orders = Counts()
+    /// Rows of the day's road matrix (none for straight-line travel).
+    public var travelLegs = Counts()
 
     public struct Counts: Hashable, Sendable {
         public var total = 0
@@ -14,7 +16,7 @@ public struct ImportSummary: Hashable, Sendable {
 
     public init() {}
 
-    public var changedRows: Int { crews.changed + technicians.changed + customers.changed + orders.changed }
+    public var changedRows: Int { crews.changed + technicians.changed + customers.changed + orders.changed + travelLegs.changed }
 }
 
 /// An order as stored, with its workflow state.
@@ -58,8 +60,11 @@ public protocol DispatchStore: PlanStore, Sendable {
     func importScenario(_ scenario: Scenario) async throws -> ImportSummary
     /// Stores `header`'s day, crews and technicians and the orders `orders` hands to the function
     /// it is given, batch by batch, in one transaction (nothing is stored if `orders` throws).
+    /// `travel`, asked once the orders are stored, gives the day's road legs when they come with
+    /// the orders (a streamed file's matrix names them); nil keeps `header.travel.legs`.
     func importScenario(
-        _ header: Scenario, orders: @escaping @Sendable (_ store: ([WorkOrder]) throws -> Void) throws -> Void
+        _ header: Scenario, orders: @escaping @Sendable (_ store: ([WorkOrder]) throws -> Void) throws -> Void,
+        travel: @escaping @Sendable () -> RoadLegs?
     ) async throws -> ImportSummary
     /// The stored service day as a scenario, or nil if no day was imported for `day`.
     func scenario(on day: LocalDate) async throws -> Scenario?
@@ -106,4 +111,13 @@ public protocol PlanStore: Sendable {
     func savePlan(_ plan: Plan, document: String, seed: UInt64, plannedFor now: Instant, createdAt: Instant) async throws -> Int
     /// Every stored version of the day's plan, oldest first.
     func plans(on day: LocalDate) async throws -> [StoredPlan]
+}
+
+extension DispatchStore {
+    /// As `importScenario(_:orders:travel:)`, the legs (if any) those of `header`.
+    public func importScenario(
+        _ header: Scenario, orders: @escaping @Sendable (_ store: ([WorkOrder]) throws -> Void) throws -> Void
+    ) async throws -> ImportSummary {
+        try await importScenario(header, orders: orders, travel: { nil })
+    }
 }

@@ -89,15 +89,19 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
     /// when `orders` throws, nothing is stored. Memory holds one batch at a time, so a file of
     /// any size can be imported as it is read (`ScenarioStream`).
     public func importScenario(
-        _ header: Scenario, orders: @escaping @Sendable (_ store: ([WorkOrder]) throws -> Void) throws -> Void
+        _ header: Scenario, orders: @escaping @Sendable (_ store: ([WorkOrder]) throws -> Void) throws -> Void,
+        travel: @escaping @Sendable () -> RoadLegs?
     ) async throws -> ImportSummary {
         try await run { connection in
             try Migrator(connection).requireCurrent()
             return try connection.transaction {
                 let writer = ScenarioWriter(connection)
+                let legs = header.travel.legs
                 var summary = try writer.writeHeader(header)
                 var customers = Set<String>()
                 try orders { batch in try writer.writeOrders(batch, day: header.date, into: &summary, customers: &customers) }
+                // The day's matrix names its orders: stored once they are.
+                summary.travelLegs.changed = try writer.writeLegs(travel() ?? legs, day: header.date, total: &summary.travelLegs.total)
                 // What a plan of the day depends on changed: a plan computed before is refused.
                 if summary.changedRows > 0 { try StoreTransaction(connection).bumpRevision(header.date) }
                 return summary

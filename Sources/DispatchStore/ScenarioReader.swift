@@ -16,7 +16,8 @@ struct ScenarioReader {
 
     func scenario(on day: LocalDate) throws -> Scenario? {
         let sql = """
-            SELECT name, timezone, \(dialect.instantColumn("planned_at")), speed_kmh, road_factor, travel_day_parts, notice_minutes,
+            SELECT name, timezone, \(dialect.instantColumn("planned_at")), speed_kmh, road_factor, travel_day_parts,
+                   travel_source, travel_fallback, notice_minutes,
                    sync_tolerance_minutes, repair_deadline_hours, vip_tiers,
                    break_earliest_minute, break_latest_minute, break_minutes
             FROM service_days WHERE day = ?
@@ -36,13 +37,30 @@ struct ScenarioReader {
         let policy = Policy(
             noticeMinutes: try row.int("notice_minutes"), syncToleranceMinutes: try row.int("sync_tolerance_minutes"), repairDeadlineHours: hours,
             breakRule: breakRule, vipTiers: Set(vip))
+        let technicians = try technicians(absentOn: day)
+        let orders = try orders(on: day).map(\.order)
+        var travel = TravelModel(speedKmh: try row.double("speed_kmh"), roadFactor: try row.double("road_factor"),
+                                 dayParts: try JSONText.dayParts(row.text("travel_day_parts"), column: "service_days.travel_day_parts"))
+        if let source = try row.optionalText("travel_source") {
+            travel.legs = try legs(on: day, source: source, fallback: try row.bool("travel_fallback"), technicians: technicians, orders: orders)
+        }
         return Scenario(
             name: try row.text("name"), timeZone: try zone(row.text("timezone")), date: day,
-            now: Instant(secondsSinceEpoch: try row.int("planned_at")),
-            travel: TravelModel(speedKmh: try row.double("speed_kmh"), roadFactor: try row.double("road_factor"),
-                                dayParts: try JSONText.dayParts(row.text("travel_day_parts"), column: "service_days.travel_day_parts")),
-            policy: policy,
-            crews: try crews(), technicians: try technicians(absentOn: day), orders: try orders(on: day).map(\.order))
+            now: Instant(secondsSinceEpoch: try row.int("planned_at")), travel: travel, policy: policy,
+            crews: try crews(), technicians: technicians, orders: orders)
+    }
+
+    /// The day's stored road matrix, each key at its order's or technician's place (an order
+    /// added since has none: its legs are driven in a straight line until the matrix is built again).
+    func legs(on day: LocalDate, source: String, fallback: Bool, technicians: [Technician], orders: [WorkOrder]) throws -> RoadLegs {
+        let rows = try connection.query("SELECT from_key, to_key, seconds, meters FROM travel_legs WHERE day = ? ORDER BY from_key, to_key",
+                                        [.text(day.description)]).map { row in
+            RoadLegs.Row(from: try row.text("from_key"), to: try row.text("to_key"),
+                         leg: RoadLegs.Leg(seconds: try row.int("seconds"), meters: try row.optionalInt("meters")))
+        }
+        let places = RoadLegs.places(technicians: technicians, orders: orders.map { ($0.id, $0.location) })
+        return RoadLegs(source: source, fallback: fallback, rows: rows,
+                        places: Dictionary(places.map { ($0.key, $0.place) }, uniquingKeysWith: { first, _ in first }))
     }
 
     func crews() throws -> [Crew] {

@@ -106,11 +106,31 @@ struct ScenarioWriter {
         summary.orders.changed += try upsert("orders", key: ["id"], rows: orders.map { orderColumns($0, day: day) }, rules: Self.orderRules)
     }
 
-    func writeServiceDay(_ scenario: Scenario) throws {
-        // A day stored with other travel times than its file's would be planned on fiction.
-        if let legs = scenario.travel.legs {
-            throw StoreError(.constraint(name: "service_days_travel"), "the scenario's travel comes from \(legs.source), which a stored day cannot hold yet")
+    /// Replaces the day's road matrix with `legs` (none: straight lines), rows by key, and records
+    /// its source; returns how many rows differ from those stored (0 when the same matrix is
+    /// imported again).
+    func writeLegs(_ legs: RoadLegs?, day: LocalDate, total: inout Int) throws -> Int {
+        let key = SQLValue.text(day.description)
+        var stored: [String: RoadLegs.Leg] = [:]
+        for row in try connection.query("SELECT from_key, to_key, seconds, meters FROM travel_legs WHERE day = ?", [key]) {
+            stored["\(try row.text("from_key"))\u{1}\(try row.text("to_key"))"] = RoadLegs.Leg(seconds: try row.int("seconds"), meters: try row.optionalInt("meters"))
         }
+        var wanted: [String: RoadLegs.Row] = [:]
+        for row in legs?.rows ?? [] where wanted["\(row.from)\u{1}\(row.to)"] == nil { wanted["\(row.from)\u{1}\(row.to)"] = row }
+        total = wanted.count
+        try connection.execute("UPDATE service_days SET travel_source = ?, travel_fallback = ? WHERE day = ?",
+                               [legs.map { .text($0.source) } ?? .null, .integer(legs?.fallback == true ? 1 : 0), key])
+        let changed = wanted.filter { stored[$0.key] != $0.value.leg }.count + stored.keys.filter { wanted[$0] == nil }.count
+        guard changed > 0 else { return 0 }
+        try connection.execute("DELETE FROM travel_legs WHERE day = ?", [key])
+        try upsert("travel_legs", key: ["day", "from_key", "to_key"], rows: wanted.values.map { row in
+            [Column("day", key), Column("from_key", .text(row.from)), Column("to_key", .text(row.to)),
+             Column("seconds", .integer(row.leg.seconds)), Column("meters", row.leg.meters.map { .integer($0) } ?? .null)]
+        })
+        return changed
+    }
+
+    func writeServiceDay(_ scenario: Scenario) throws {
         let policy = scenario.policy
         var hours: [String: Int] = [:]
         for (tier, value) in policy.repairDeadlineHours { hours[tier.rawValue] = value }

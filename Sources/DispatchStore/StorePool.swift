@@ -27,9 +27,10 @@ public final class StorePool: DispatchStore, @unchecked Sendable {
     public func pendingMigrations() async throws -> [Int] { try await stores[0].pendingMigrations() }
     public func importScenario(_ scenario: Scenario) async throws -> ImportSummary { try await store.importScenario(scenario) }
     public func importScenario(
-        _ header: Scenario, orders: @escaping @Sendable (_ store: ([WorkOrder]) throws -> Void) throws -> Void
+        _ header: Scenario, orders: @escaping @Sendable (_ store: ([WorkOrder]) throws -> Void) throws -> Void,
+        travel: @escaping @Sendable () -> RoadLegs?
     ) async throws -> ImportSummary {
-        try await store.importScenario(header, orders: orders)
+        try await store.importScenario(header, orders: orders, travel: travel)
     }
     public func scenario(on day: LocalDate) async throws -> Scenario? { try await store.scenario(on: day) }
     public func orders(on day: LocalDate) async throws -> (timeZone: ServiceTimeZone?, orders: [StoredOrder]) {

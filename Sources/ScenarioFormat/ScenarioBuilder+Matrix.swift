@@ -3,17 +3,8 @@ import SchedulingCore
 import Yams
 
 extension ScenarioBuilder {
-    /// The places a matrix file names: each order by its id, each technician's start by their
-    /// id, and a technician's end, when it is elsewhere, by `<id>/end`.
-    static func matrixPlaces(technicians: [Technician], orders: [(id: String, place: GeoPoint)]) -> [(key: String, place: GeoPoint)] {
-        var places = technicians.map { ($0.id, $0.startLocation) }
-        places += technicians.filter { $0.endLocation != $0.startLocation }.map { ("\($0.id)/end", $0.endLocation) }
-        places += orders.map { ($0.id, $0.place) }
-        return places
-    }
-
     /// `travel.file` (`model: matrix`): CSV lines `from,to,seconds[,meters]` (a first line
-    /// starting `from,` is a header), keys as in `matrixPlaces`, the path relative to the scenario
+    /// starting `from,` is a header), keys as in `RoadLegs.places`, the path relative to the scenario
     /// file. Every pair of distinct places must be there unless `fallback: haversine`.
     func readMatrix(_ spec: (path: String, fallback: Bool, node: Node?), technicians: [Technician],
                     orders: [(id: String, place: GeoPoint)]) -> RoadLegs? {
@@ -24,9 +15,9 @@ extension ScenarioBuilder {
             diagnostics.report(spec.node, field, "cannot read the matrix file \(url.path)")
             return nil
         }
-        let places = Self.matrixPlaces(technicians: technicians, orders: orders)
+        let places = RoadLegs.places(technicians: technicians, orders: orders)
         let byKey = Dictionary(places.map { ($0.key, $0.place) }, uniquingKeysWith: { first, _ in first })
-        var rows: [(from: GeoPoint, to: GeoPoint, leg: RoadLegs.Leg)] = []
+        var rows: [RoadLegs.Row] = []
         var problems = 0
         func bad(_ line: Int, _ message: String) {
             problems += 1
@@ -37,8 +28,8 @@ extension ScenarioBuilder {
             if line.isEmpty || (index == 0 && line.hasPrefix("from,")) { continue }
             let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count == 3 || cells.count == 4 else { bad(index + 1, "expected from,to,seconds[,meters], found \(cells.count) fields"); continue }
-            guard let from = byKey[cells[0]] else { bad(index + 1, "'\(cells[0])' is no order or technician of the scenario"); continue }
-            guard let to = byKey[cells[1]] else { bad(index + 1, "'\(cells[1])' is no order or technician of the scenario"); continue }
+            guard byKey[cells[0]] != nil else { bad(index + 1, "'\(cells[0])' is no order or technician of the scenario"); continue }
+            guard byKey[cells[1]] != nil else { bad(index + 1, "'\(cells[1])' is no order or technician of the scenario"); continue }
             guard let seconds = Double(cells[2]), seconds >= 0, seconds < 86_400 else {
                 bad(index + 1, "'\(cells[2])' is not a number of seconds from 0 to 86399"); continue
             }
@@ -47,10 +38,10 @@ extension ScenarioBuilder {
                 guard let value = Double(cells[3]), value >= 0 else { bad(index + 1, "'\(cells[3])' is not a number of metres"); continue }
                 meters = Int(value.rounded())
             }
-            rows.append((from, to, RoadLegs.Leg(seconds: Int(seconds.rounded(.up)), meters: meters)))
+            rows.append(RoadLegs.Row(from: cells[0], to: cells[1], leg: RoadLegs.Leg(seconds: Int(seconds.rounded(.up)), meters: meters)))
         }
         if problems > 5 { diagnostics.report(spec.node, field, "\(spec.path): \(problems - 5) more lines like these") }
-        let legs = RoadLegs(source: "matrix \(spec.path)", rows: rows)
+        let legs = RoadLegs(source: "matrix \(spec.path)", fallback: spec.fallback, rows: rows, places: byKey)
         if !spec.fallback {
             var missing: [String] = []
             var count = 0

@@ -168,7 +168,7 @@ public final class ScenarioStream: @unchecked Sendable {
         }
         // The matrix names the orders: checked once they are all read (its legs are not kept:
         // `readsMatrix` tells the caller).
-        if let matrix = builder.matrixFile { _ = builder.readMatrix(matrix, technicians: header.technicians, orders: places) }
+        if let matrix = builder.matrixFile { legs = builder.readMatrix(matrix, technicians: header.technicians, orders: places) }
         guard diagnostics.isEmpty else { throw diagnostics.rejection() }
         return count
     }
@@ -176,6 +176,9 @@ public final class ScenarioStream: @unchecked Sendable {
     /// The file's travel is `model: matrix` (checked with the orders; a file read whole has its
     /// legs in `header.travel.legs`).
     public var readsMatrix: Bool { builder.matrixFile != nil || header.travel.legs != nil }
+
+    /// The matrix of a streamed file, once `orders` has read them all (the header's otherwise).
+    public private(set) var legs: RoadLegs?
 
     /// The items of one batch of orders (YAML block items, or JSON elements wrapped in `[ ]`),
     /// with lines counted from `firstLine`; a batch that does not parse is one problem.

@@ -17,26 +17,60 @@ public final class RoadLegs: Hashable, Sendable, CustomStringConvertible {
         let to: GeoPoint
     }
 
+    /// One row as read: the places' keys (order ids, technician ids, `<id>/end`) and the leg.
+    public struct Row: Hashable, Sendable {
+        public let from: String
+        public let to: String
+        public let leg: Leg
+
+        public init(from: String, to: String, leg: Leg) {
+            self.from = from
+            self.to = to
+            self.leg = leg
+        }
+    }
+
     /// Where the legs come from, in words ("matrix day.csv").
     public let source: String
+    /// A pair the legs lack may be driven in a straight line (`fallback: haversine`).
+    public let fallback: Bool
+    /// The rows by key, as stored with a day.
+    public let rows: [Row]
     let legs: [Pair: Leg]
 
-    /// `rows` as (from, to, leg); of two rows for the same pair of places the first counts.
-    public init(source: String, rows: [(from: GeoPoint, to: GeoPoint, leg: Leg)]) {
+    /// `rows` with the place of each key (`places`); rows naming a key without a place are
+    /// kept as rows but give no leg. Of two rows for the same pair of places the first counts.
+    public init(source: String, fallback: Bool = false, rows: [Row], places: [String: GeoPoint]) {
         self.source = source
+        self.fallback = fallback
+        self.rows = rows
         var legs: [Pair: Leg] = [:]
         legs.reserveCapacity(rows.count)
-        for row in rows where legs[Pair(from: row.from, to: row.to)] == nil { legs[Pair(from: row.from, to: row.to)] = row.leg }
+        for row in rows {
+            guard let from = places[row.from], let to = places[row.to], legs[Pair(from: from, to: to)] == nil else { continue }
+            legs[Pair(from: from, to: to)] = row.leg
+        }
         self.legs = legs
     }
 
     public func leg(from a: GeoPoint, to b: GeoPoint) -> Leg? { legs[Pair(from: a, to: b)] }
 
+    /// The places a matrix names: each order by its id, each technician's start by their id, and
+    /// a technician's end, when it is elsewhere, by `<id>/end`.
+    public static func places(technicians: [Technician], orders: [(id: String, place: GeoPoint)]) -> [(key: String, place: GeoPoint)] {
+        var places = technicians.map { ($0.id, $0.startLocation) }
+        places += technicians.filter { $0.endLocation != $0.startLocation }.map { ("\($0.id)/end", $0.endLocation) }
+        places += orders.map { ($0.id, $0.place) }
+        return places
+    }
+
     public var count: Int { legs.count }
 
     public var description: String { "\(source) (\(legs.count) legs)" }
 
-    public static func == (lhs: RoadLegs, rhs: RoadLegs) -> Bool { lhs === rhs || (lhs.source == rhs.source && lhs.legs == rhs.legs) }
+    public static func == (lhs: RoadLegs, rhs: RoadLegs) -> Bool {
+        lhs === rhs || (lhs.source == rhs.source && lhs.fallback == rhs.fallback && lhs.legs == rhs.legs)
+    }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(source)

@@ -161,6 +161,12 @@ struct DispatchCommandTests {
         #expect(try cli.run("travel", "show", "WO-R3", "WO-R2", "--scenario", matrix).stdout.contains("21 min (1260 s)"))
         let unknown = try cli.run("travel", "show", "WO-R3", "WO-R9", "--scenario", matrix)
         #expect(unknown.status == 2 && unknown.stderr.contains("'WO-R9' is no order or technician"))
+        // Imported (the file is streamed: the matrix names orders read after the header), the day keeps it.
+        let store = "sqlite:" + cli.directory.appendingPathComponent("roads.sqlite").path
+        #expect(try cli.run("db", "migrate", "--database", store).status == 0)
+        #expect(try cli.run("import", matrix, "--database", store).stdout.contains("3 orders, 12 road legs"))
+        #expect(try cli.run("travel", "show", "WO-R3", "WO-R2", "--date", "2026-11-23", "--database", store).stdout
+            .hasPrefix("WO-R3 → WO-R2: 21 min (1260 s), 5.2 km — matrix road-matrix.csv"))
         // A stored day with a morning rush: the same leg takes longer leaving inside it.
         let rush = try cli.write("rush.yaml", String(contentsOfFile: DispatchRunner.scenario("coordinated-visit"), encoding: .utf8)
             .replacingOccurrences(of: "now: 2026-11-22T21:00:00+08:00", with: "now: 2026-11-22T21:00:00+08:00\ntravel:\n  day_parts:\n    - {start: \"07:00\", end: \"09:30\", factor: 2}"))

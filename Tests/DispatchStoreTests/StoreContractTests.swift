@@ -49,16 +49,32 @@ struct StoreContractTests {
         }
     }
 
-    @Test("A scenario whose travel comes from a matrix is not stored: the day would be planned on other times", arguments: Backend.all)
-    func matrixIsRefused(_ backend: Backend) async throws {
+    @Test("A day's road matrix is stored by key, read back at its places, and imported again changes nothing", arguments: Backend.all)
+    func matrixRoundTrip(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             _ = try await database.store.migrate()
             var scenario = SampleScenario.make()
-            let places = scenario.orders.map(\.location)
-            scenario.travel.legs = RoadLegs(source: "matrix roads.csv", rows: [(places[0], places[1], RoadLegs.Leg(seconds: 600, meters: 4000))])
-            let error = try await #require(throws: StoreError.self) { try await database.store.importScenario(scenario) }
-            #expect(error.message.contains("matrix roads.csv"))
-            #expect(try await database.store.scenario(on: scenario.date) == nil, "nothing stored")
+            let keys = RoadLegs.places(technicians: scenario.technicians, orders: scenario.orders.map { ($0.id, $0.location) })
+            let places = Dictionary(keys.map { ($0.key, $0.place) }, uniquingKeysWith: { first, _ in first })
+            func matrix(_ seconds: Int) -> RoadLegs {
+                let rows = keys.flatMap { a in keys.filter { $0.key != a.key }.map { b in
+                    RoadLegs.Row(from: a.key, to: b.key, leg: RoadLegs.Leg(seconds: seconds + a.key.count * 7, meters: b.key.count * 100))
+                } }
+                return RoadLegs(source: "matrix roads.csv", fallback: true, rows: rows, places: places)
+            }
+            scenario.travel.legs = matrix(600)
+            let first = try await database.store.importScenario(scenario)
+            #expect(first.travelLegs.total == keys.count * (keys.count - 1) && first.travelLegs.changed == first.travelLegs.total)
+            let loaded = try #require(try await database.store.scenario(on: scenario.date))
+            #expect(loaded.travel == scenario.travel, "the legs, their source and fallback read back")
+            #expect(try await database.store.importScenario(scenario).changedRows == 0)
+            scenario.travel.legs = matrix(660)
+            #expect(try await database.store.importScenario(scenario).travelLegs.changed == first.travelLegs.total)
+            #expect(try #require(try await database.store.scenario(on: scenario.date)).travel.legs == matrix(660))
+            // Back to straight lines: the rows go.
+            scenario.travel.legs = nil
+            #expect(try await database.store.importScenario(scenario).travelLegs.changed == first.travelLegs.total)
+            #expect(try #require(try await database.store.scenario(on: scenario.date)).travel.legs == nil)
         }
     }
 
