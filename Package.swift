@@ -51,6 +51,8 @@ let package = Package(
                 .embedInCode("postgres/0007_consistency.postgres.sql"),
                 .embedInCode("sqlite/0008_travel.sqlite.sql"),
                 .embedInCode("postgres/0008_travel.postgres.sql"),
+                .embedInCode("sqlite/0009_road_matrix.sqlite.sql"),
+                .embedInCode("postgres/0009_road_matrix.postgres.sql"),
             ]
         ),
 

@@ -37,7 +37,8 @@ extension PlanChecker {
         let required = technician.shift.start <= rule.latestStart
             && technician.shift.end.minutesAfterMidnight >= rule.earliestStart.minutesAfterMidnight + rule.minutes
         guard let start = route.breakStart else {
-            return required ? ["H4 \(id): no break"] : []
+            // None is owed when the locked visits leave it no room anywhere in the shift.
+            return required && !lockedVisitsCrowdOut(rule, technician: technician, anywhere: true) ? ["H4 \(id): no break"] : []
         }
         var found: [String] = []
         // Late is allowed only when the technician's locked visits leave it no room in its range.
@@ -57,8 +58,8 @@ extension PlanChecker {
     }
 
     /// No gap between the technician's locked visits (and the shift's ends) holds the travel and
-    /// a break starting inside its range.
-    func lockedVisitsCrowdOut(_ rule: BreakPolicy, technician: Technician) -> Bool {
+    /// a break starting inside its range (`anywhere`: starting at all, by the shift's end less the break).
+    func lockedVisitsCrowdOut(_ rule: BreakPolicy, technician: Technician, anywhere: Bool = false) -> Bool {
         var fixed: [(place: GeoPoint, begin: Instant, end: Instant)] = scenario.orders.compactMap { order in
             guard let lock = order.lock, lock.technicianID == technician.id else { return nil }
             return (order.location, lock.start, lock.start.adding(minutes: order.durationMinutes))
@@ -68,7 +69,8 @@ extension PlanChecker {
         let shiftStart = localInstant(technician.shift.start), shiftEnd = localInstant(technician.shift.end)
         fixed.insert((technician.startLocation, shiftStart, shiftStart), at: 0)
         fixed.append((technician.endLocation, shiftEnd, shiftEnd))
-        let from = localInstant(rule.earliestStart), until = localInstant(rule.latestStart)
+        let from = localInstant(rule.earliestStart)
+        let until = anywhere ? shiftEnd.adding(minutes: -rule.minutes) : localInstant(rule.latestStart)
         for index in fixed.indices.dropLast() {
             let (a, b) = (fixed[index], fixed[index + 1])
             // The break may begin once they leave a and by its latest start; they reach b after it and the drive.

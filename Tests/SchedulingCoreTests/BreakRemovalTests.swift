@@ -150,4 +150,29 @@ struct BreakRemovalTests {
         #expect(Set(plan.visits.map(\.order)) == ["DONE", "LATE", "LAST"])
         #expect(plan.routes.first?.breakStart.map { $0 >= at("13:00") && $0 <= at("13:30") } == true)
     }
+
+    /// Found by `bench/simulate.sh` (SQLite): a technician's visits done and announced (11:55–13:55
+    /// done, 14:20–15:20 announced, the shift ending at 16:00) left the break no room anywhere,
+    /// not even late, and the re-plan dropped the visit done to make room for it: the delay was
+    /// refused and the customer waited 20 minutes untold. What happened or was promised is not
+    /// undone for a break that cannot be had: there is none, and the checker owes none.
+    @Test("Locked visits that leave the break no room anywhere in the shift leave the day without one, every visit kept")
+    func lockedVisitsLeaveNoBreakAtAll() throws {
+        let at = { (time: String) in parseRFC3339("2026-11-23T\(time):00Z")! }
+        var a = Self.order("A", 0.001, "11:00", 180, fixed: true)   // 11:00–14:00
+        var b = Self.order("B", 0.002, "14:05", 85, fixed: true)    // 14:05–15:30
+        a.lock = Lock(technicianID: "T", start: at("11:00"))
+        b.lock = Lock(technicianID: "T", start: at("14:05"))
+        var scenario = Self.day("no-break", now: "2026-11-23T14:00:00Z", shift: ("08:00", "16:00"),
+                                home: GeoPoint(latitude: 0, longitude: 0), orders: [a, b])
+        let plan = Solver(scenario: scenario, options: SolverOptions(seed: 1, iterations: 50)).plan()
+        #expect(plan.visits.map(\.order).sorted() == ["A", "B"], "\(plan.unassigned) \(plan.warnings)")
+        #expect(plan.routes.first?.breakStart == nil)
+        #expect(PlanChecker(scenario: scenario).violations(of: plan) == [])
+        // Not announced (no locks), the same day owes a break: the checker says so.
+        scenario.orders[0].lock = nil
+        scenario.orders[1].lock = nil
+        scenario.now = at("07:00")
+        #expect(PlanChecker(scenario: scenario).violations(of: plan).contains("H4 T: no break"))
+    }
 }

@@ -178,8 +178,14 @@ public struct PlanningProblem: Sendable {
                     breakEarliest = max(earliest, start)
                     breakLatest = min(latest, end - rule.minutes)
                     breakMinutes = rule.minutes
-                    // Visits already announced or begun that leave it no room: it is taken late, in full.
-                    if Self.locksLeaveNoBreak(technician, in: breakFacts ?? scenario, rule: rule) { breakLatest = end - rule.minutes }
+                    // Visits already announced or begun that leave it no room: it is taken late, in full;
+                    // when they leave no room anywhere in the shift, there is none (what is promised
+                    // or done is not undone for a break that cannot be had).
+                    let facts = breakFacts ?? scenario
+                    if Self.locksLeaveNoBreak(technician, in: facts, rule: rule) {
+                        breakLatest = end - rule.minutes
+                        if Self.locksLeaveNoBreak(technician, in: facts, rule: rule, until: technician.shift.end) { breakMinutes = 0 }
+                    }
                 }
             }
             var prices: [WorkType: Int] = [:]
@@ -288,14 +294,18 @@ public struct PlanningProblem: Sendable {
     /// taken late, wherever it fits in the rest of the shift (DOMAIN rule 3 asks for it in full;
     /// the customers' promises come first, and what happened cannot be planned again); the
     /// checker's H4 agrees.
-    static func locksLeaveNoBreak(_ technician: SchedulingCore.Technician, in scenario: Scenario, rule: BreakPolicy) -> Bool {
+    /// With `until`, the break may start as late as that less its length (the shift's end: is
+    /// there room for it anywhere at all?).
+    static func locksLeaveNoBreak(_ technician: SchedulingCore.Technician, in scenario: Scenario, rule: BreakPolicy,
+                                  until: LocalTime? = nil) -> Bool {
         let locked = scenario.orders.compactMap { order -> (start: Instant, end: Instant, place: GeoPoint)? in
             guard let lock = order.lock, lock.technicianID == technician.id else { return nil }
             return (lock.start, lock.start.adding(minutes: order.durationMinutes), order.location)
         }.sorted { $0.start < $1.start }
         guard !locked.isEmpty else { return false }
         func at(_ time: LocalTime) -> Instant { scenario.timeZone.instant(on: scenario.date, at: time) }
-        let earliest = at(rule.earliestStart), latest = at(rule.latestStart)
+        let earliest = at(rule.earliestStart)
+        let latest = until.map { at($0).adding(minutes: -rule.minutes) } ?? at(rule.latestStart)
         let stops = [(at(technician.shift.start), at(technician.shift.start), technician.startLocation)] + locked
             + [(at(technician.shift.end), at(technician.shift.end), technician.endLocation)]
         for (a, b) in zip(stops, stops.dropFirst()) where max(a.end, earliest) <= latest {
