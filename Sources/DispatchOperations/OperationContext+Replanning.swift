@@ -34,6 +34,7 @@ extension OperationContext {
             placing.append((members[key(lead)] ?? job).sorted { $0.id < $1.id })
         }
         var (plan, _, _) = KeptDay(day: scenario, kept: staying, first: first).adding(jobs: placing, now: now)
+        plan = merged(plan, previous: try previousPlan(previous, day: scenario), day: scenario)
         // Every order the day had in its plan, or was asked to place, is listed: visited or left out.
         let listed = Set(plan.visits.map(\.order) + plan.unassigned.map(\.order))
         let lost = Set(previous.visits.map(\.order) + placing.flatMap { $0.map(\.id) }).subtracting(listed)
