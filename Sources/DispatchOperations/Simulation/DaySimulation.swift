@@ -164,7 +164,11 @@ final class DaySimulation {
     /// Counts a refusal of `kind` and keeps its message (the first twenty).
     func refusal(_ kind: String, _ message: String, into report: inout SimulationReport) {
         report.events["\(kind) refused", default: 0] += 1
-        if report.refusals.count < 20 { report.refusals.append("\(kind) at \(day.timeZone.local(clock.now()).time): \(message)") }
+        // Listed up to 5 of each kind, so the dispatcher's many refused moves (the desk's "no room"
+        // answer) never hide a refusal of another kind (a re-plan that would drop a visit done).
+        if report.events["\(kind) refused", default: 0] <= 5 {
+            report.refusals.append("\(kind) at \(day.timeZone.local(clock.now()).time): \(message)")
+        }
     }
 
     /// `ids` with every other member of the coordinated visits they belong to.
