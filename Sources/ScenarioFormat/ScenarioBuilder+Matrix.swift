@@ -2,17 +2,26 @@ import Foundation
 import SchedulingCore
 import Yams
 
+/// Where `travel.file` was given (a streamed file checks it after the orders, when the parser
+/// has moved on: its place is kept).
+struct MatrixSpec {
+    let path: String
+    let fallback: Bool
+    let line: Int?
+    var column: Int?
+}
+
 extension ScenarioBuilder {
     /// `travel.file` (`model: matrix`): CSV lines `from,to,seconds[,meters]` (a first line
     /// starting `from,` is a header), keys as in `RoadLegs.places`, the path relative to the scenario
     /// file. Every pair of distinct places must be there unless `fallback: haversine`.
-    func readMatrix(_ spec: (path: String, fallback: Bool, node: Node?), technicians: [Technician],
+    func readMatrix(_ spec: MatrixSpec, technicians: [Technician],
                     orders: [(id: String, place: GeoPoint)]) -> RoadLegs? {
         let field = "travel.file"
         let base = URL(fileURLWithPath: diagnostics.file).deletingLastPathComponent()
         let url = spec.path.hasPrefix("/") ? URL(fileURLWithPath: spec.path) : base.appendingPathComponent(spec.path)
         guard let data = try? Data(contentsOf: url), let text = String(data: data, encoding: .utf8) else {
-            diagnostics.report(spec.node, field, "cannot read the matrix file \(url.path)")
+            diagnostics.report(line: spec.line, column: spec.column, field, "cannot read the matrix file \(url.path)")
             return nil
         }
         let places = RoadLegs.places(technicians: technicians, orders: orders)
@@ -21,7 +30,7 @@ extension ScenarioBuilder {
         var problems = 0
         func bad(_ line: Int, _ message: String) {
             problems += 1
-            if problems <= 5 { diagnostics.report(spec.node, field, "\(spec.path):\(line): \(message)") }
+            if problems <= 5 { diagnostics.report(line: spec.line, column: spec.column, field, "\(spec.path):\(line): \(message)") }
         }
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -40,7 +49,7 @@ extension ScenarioBuilder {
             }
             rows.append(RoadLegs.Row(from: cells[0], to: cells[1], leg: RoadLegs.Leg(seconds: Int(seconds.rounded(.up)), meters: meters)))
         }
-        if problems > 5 { diagnostics.report(spec.node, field, "\(spec.path): \(problems - 5) more lines like these") }
+        if problems > 5 { diagnostics.report(line: spec.line, column: spec.column, field, "\(spec.path): \(problems - 5) more lines like these") }
         let legs = RoadLegs(source: "matrix \(spec.path)", fallback: spec.fallback, rows: rows, places: byKey)
         if !spec.fallback {
             var missing: [String] = []
@@ -52,7 +61,7 @@ extension ScenarioBuilder {
                 }
             }
             if count > 0 {
-                diagnostics.report(spec.node, field, "\(spec.path) lacks \(count) pair\(count == 1 ? "" : "s") of places (\(missing.joined(separator: ", "))"
+                diagnostics.report(line: spec.line, column: spec.column, field, "\(spec.path) lacks \(count) pair\(count == 1 ? "" : "s") of places (\(missing.joined(separator: ", "))"
                     + "\(count > missing.count ? ", …" : "")); add them, or set fallback: haversine to use straight lines for those")
             }
         }

@@ -10,7 +10,7 @@ struct ScenarioBuilder {
     var orderChecks: OrderChecks?
 
     /// `travel.file` of `model: matrix`, read once the orders and technicians are known.
-    var matrixFile: (path: String, fallback: Bool, node: Node?)?
+    var matrixFile: MatrixSpec?
     /// A streamed file's header: the orders come later, so the matrix is checked after them.
     var defersMatrix = false
 
@@ -70,7 +70,10 @@ struct ScenarioBuilder {
             diagnostics.report(travel.values["fallback"], "travel.fallback", "'\(fallback)' is not a fallback (known: haversine)")
         }
         if model == "matrix" {
-            if let file = travel.string("file", required: true) { matrixFile = (file, fallback == "haversine", travel.values["file"]) }
+            if let file = travel.string("file", required: true) {
+                let node = travel.values["file"]
+                matrixFile = MatrixSpec(path: file, fallback: fallback == "haversine", line: diagnostics.line(of: node), column: node?.mark?.column)
+            }
         } else if travel.values["file"] != nil {
             diagnostics.report(travel.values["file"], "travel.file", "a file is read only with model: matrix")
         }

@@ -108,8 +108,13 @@ public final class ScenarioStream: @unchecked Sendable {
         builder.defersMatrix = true
         let header = builder.build(root)
         diagnostics.remapColumns(columns.fileColumn)
+        if let line = builder.matrixFile?.line, let column = builder.matrixFile?.column {
+            builder.matrixFile?.column = columns.fileColumn(line: line, column: column)
+        }
         guard let header else {
-            // No scenario without a name, date or zone; the orders are still read for their problems.
+            // No scenario without a name, date or zone; the orders are still read for their problems
+            // (a matrix is not: read whole, the file would not get that far either).
+            builder.matrixFile = nil
             let placeholder = Scenario(name: "", timeZone: .utc, date: LocalDate(year: 2000, month: 1, day: 1)!, now: Instant(secondsSinceEpoch: 0),
                                        technicians: [], orders: [])
             let stream = ScenarioStream(file: path, header: placeholder, diagnostics: diagnostics, builder: builder, layout: layout)

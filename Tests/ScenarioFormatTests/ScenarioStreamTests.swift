@@ -15,6 +15,8 @@ struct ScenarioStreamTests {
             let stream = try ScenarioStream.open(path: path)
             var scenario = stream.header
             try stream.orders(batchSize: batchSize) { scenario.orders += $0 }
+            // A matrix names the orders: a streamed file has it once they are read.
+            if stream.readsMatrix { scenario.travel.legs = stream.legs }
             return .success(scenario)
         } catch let rejected as ScenarioRejected {
             return .failure(rejected)
@@ -33,8 +35,15 @@ struct ScenarioStreamTests {
         }
     }
 
+    /// (A shipped matrix file is copied beside it, so a scenario naming one reads it.)
     static func write(_ text: String, _ name: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stream-\(getpid())-\(name)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stream-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let matrix = folder.appendingPathComponent("road-matrix.csv")
+        if !FileManager.default.fileExists(atPath: matrix.path) {
+            try FileManager.default.copyItem(at: Fixtures.packageRoot.appendingPathComponent("scenarios/road-matrix.csv"), to: matrix)
+        }
+        let path = folder.appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
