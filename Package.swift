@@ -53,6 +53,8 @@ let package = Package(
                 .embedInCode("postgres/0008_travel.postgres.sql"),
                 .embedInCode("sqlite/0009_road_matrix.sqlite.sql"),
                 .embedInCode("postgres/0009_road_matrix.postgres.sql"),
+                .embedInCode("sqlite/0010_routing_service.sqlite.sql"),
+                .embedInCode("postgres/0010_routing_service.postgres.sql"),
             ]
         ),
 

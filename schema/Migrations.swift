@@ -21,6 +21,7 @@ public enum SchemaMigrations {
         SchemaMigration(version: 7, name: "consistency", sql: text(PackageResources._007_consistency_sqlite_sql)),
         SchemaMigration(version: 8, name: "travel", sql: text(PackageResources._008_travel_sqlite_sql)),
         SchemaMigration(version: 9, name: "road_matrix", sql: text(PackageResources._009_road_matrix_sqlite_sql)),
+        SchemaMigration(version: 10, name: "routing_service", sql: text(PackageResources._010_routing_service_sqlite_sql)),
     ]
 
     /// Migrations for PostgreSQL, in order.
@@ -34,6 +35,7 @@ public enum SchemaMigrations {
         SchemaMigration(version: 7, name: "consistency", sql: text(PackageResources._007_consistency_postgres_sql)),
         SchemaMigration(version: 8, name: "travel", sql: text(PackageResources._008_travel_postgres_sql)),
         SchemaMigration(version: 9, name: "road_matrix", sql: text(PackageResources._009_road_matrix_postgres_sql)),
+        SchemaMigration(version: 10, name: "routing_service", sql: text(PackageResources._010_routing_service_postgres_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

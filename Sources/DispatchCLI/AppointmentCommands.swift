@@ -84,6 +84,7 @@ struct Book: AsyncParsableCommand {
         try await reporting {
             let start = try BadInput.instant(window, option: "--window")
             try await options.withOperations { operations in
+                try await operations.ensureTravel(forOrder: order)
                 let booking = try await operations.book(order: order, windowStart: start, lengthMinutes: length, actor: options.who)
                 let zone = booking.zone
                 print("Booked \(booking.orders.joined(separator: " + ")) for \(zone.rfc3339(booking.window.start))–\(zone.local(booking.window.end).time): "

@@ -29,7 +29,7 @@ struct Dispatch: AsyncParsableCommand {
             Slots.self, Book.self, Status.self, Delay.self, Notices.self, Complaints.self, Callbacks.self,
             BoardCommand.self, Explain.self, Assign.self, PinCommand.self, Unpin.self, Unassign.self, Move.self, Agenda.self, Serve.self, Dispatchers.self, Nightly.self, Simulate.self,
             ReportCommand.self,
-            Travel.self, Generate.self, Bench.self,
+            Travel.self, Roads.self, Generate.self, Bench.self,
         ]
     )
 

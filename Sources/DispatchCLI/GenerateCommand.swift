@@ -1,4 +1,5 @@
 import ArgumentParser
+import DispatchOperations
 import ScenarioFormat
 import SchedulingCore
 
@@ -14,6 +15,13 @@ struct Generate: AsyncParsableCommand {
             every technician bound to the territory they live in, each contractor's staff inside the \
             territories its contract covers, so the day splits into independent regions (what \
             `dispatch nightly --workers` plans in parallel).
+
+            --osm FILE puts every order and home on a junction of a real road network, an \
+            OpenStreetMap extract (.osm.pbf, read with osmium-tool), for trials on real roads: \
+            `dispatch roads import` the same file and set travel.model: pgrouting.
+
+            Example:
+              dispatch generate --orders 300 --technicians 40 --osm Helsinki.osm.pbf --timezone Europe/Helsinki > day.json
             """)
 
     @Option(help: "Number of orders.")
@@ -31,6 +39,12 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 1
 
+    @Option(help: ArgumentHelp("Place orders and homes on this OpenStreetMap extract's roads.", valueName: "file"))
+    var osm: String?
+
+    @Option(help: ArgumentHelp("The day's IANA time zone.", valueName: "zone"))
+    var timezone = "Asia/Shanghai"
+
     func validate() throws {
         guard (1...InputLimits.orders).contains(orders) else { throw ValidationError("--orders must be between 1 and \(InputLimits.orders)") }
         guard (1...InputLimits.technicians).contains(technicians) else {
@@ -38,12 +52,17 @@ struct Generate: AsyncParsableCommand {
         }
         guard (0...1).contains(pairs) else { throw ValidationError("--pairs is a share between 0 and 1") }
         if let territories, !(2...64).contains(territories) { throw ValidationError("--territories must be between 2 and 64") }
+        if ServiceTimeZone(identifier: timezone) == nil { throw ValidationError("--timezone '\(timezone)' is not an IANA time zone such as Europe/Helsinki") }
     }
 
     func run() async throws {
         var generator = CityDayGenerator(orders: orders, technicians: technicians, seed: seed)
         generator.pairShare = pairs
         generator.territoryCount = territories
-        print(try ScenarioJSON.encode(generator.scenario()))
+        generator.timeZone = timezone
+        try await reporting {
+            if let osm { generator.sites = try DispatchOperations.roadJunctions(file: osm) }
+            print(try ScenarioJSON.encode(generator.scenario()))
+        }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DispatchOperations
 import DispatchStore
 import ScenarioFormat
+import Foundation
 
 struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -60,8 +61,20 @@ struct Import: AsyncParsableCommand {
                 ].joined(separator: ", ") + (summary.travelLegs.total > 0 ? ", \(plural(summary.travelLegs.total, "road leg"))" : "")
                 let changes = summary.changedRows == 0 ? "nothing changed" : "\(plural(summary.changedRows, "row")) added or updated"
                 print("Imported \(scenario.name) (\(scenario.date)) into \(location): \(counts); \(changes)")
-                guard summary.orders.changed > 0 else { return }
                 let operations = DispatchOperations(store: store, clock: clock)
+                if let service = scenario.travel.service {
+                    // The day's legs of places new since the last build; the import stands if the engine fails.
+                    do {
+                        if let built = try await operations.ensureTravel(scenario.date, progress: Travel.Build.progress()) {
+                            print("Travel built from \(built.source): \(plural(built.fetchedPairs, "pair")) asked, \(built.cachedPairs) kept")
+                        }
+                    } catch {
+                        FileHandle.standardError.write(Data(("warning: the travel of \(scenario.date) was not built from \(service): "
+                            + "\(OperationError.from(error).message); new places are straight lines until `dispatch travel build --date "
+                            + "\(scenario.date)` succeeds\n").utf8))
+                    }
+                }
+                guard summary.orders.changed > 0 else { return }
                 if let outcome = try await operations.placeArrivals(on: scenario.date, actor: options.who) {
                     print("New orders placed around the published plan: plan version \(outcome.version) of \(scenario.date), "
                         + "\(plural(outcome.scheduled.count, "order")) scheduled")

@@ -84,6 +84,9 @@ struct PlanDay: AsyncParsableCommand {
             }
             try await database.withStore { store, location in
                 let operations = DispatchOperations(store: store, clock: clock)
+                if let built = try await operations.ensureTravel(day, progress: Travel.Build.progress()) {
+                    FileHandle.standardError.write(Data("travel of \(day): \(built.fetchedPairs) pairs asked of \(built.source)\n".utf8))
+                }
                 // A plan whose day changed while it was computed (a notice delivered, a status
                 // reported) is computed again from the new day, up to three times.
                 var attempt = 1

@@ -6,8 +6,103 @@ import SchedulingCore
 
 struct Travel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Look at travel times as the planner sees them.",
-        subcommands: [Show.self])
+        abstract: "Build and look at travel times as the planner sees them.",
+        subcommands: [Build.self, Show.self])
+
+    struct Build: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fetch a stored day's road matrix from its routing engine (OSRM, Valhalla, pgRouting) and keep it.",
+            discussion: """
+                The day's travel.model (from the imported file) names the engine. Legs kept from an earlier \
+                build are not asked again: a first build asks for every pair of places, a later one only \
+                for the rows and columns of orders booked or places moved since. Plans, slots, check, the \
+                nightly job and the simulator read the kept matrix; `plan --date`, `book` and `import` build \
+                what is missing themselves. Nothing is stored when the engine fails, or when it finds no \
+                route for a pair and the day has no travel.fallback: haversine.
+
+                Examples:
+                  dispatch travel build --date 2026-11-23
+                  dispatch travel show WO-14 WO-268 --date 2026-11-23
+                """)
+
+        @Option(help: ArgumentHelp("The stored service day, YYYY-MM-DD.", valueName: "date"))
+        var date: String
+
+        @Option(help: ArgumentHelp("Seconds to wait for each answer of an OSRM or Valhalla server.", valueName: "seconds"))
+        var timeout: Double = 60
+
+        @Flag(help: "Print the report as JSON.")
+        var json = false
+
+        @OptionGroup var options: OperationOptions
+
+        func run() async throws {
+            try await reporting {
+                let day = try BadInput.serviceDay(date)
+                try await options.withOperations { operations in
+                    guard let stored = try await operations.store.scenario(on: day) else { throw BadInput(message: "no service day \(day) is stored") }
+                    guard let service = stored.travel.service else {
+                        throw BadInput(message: "the travel of \(day) is not fetched from a routing engine: its travel.model is "
+                            + "\(stored.travel.legs == nil ? "haversine" : "matrix") (set osrm, valhalla or pgrouting and import the day again)")
+                    }
+                    let report = try await operations.buildTravel(day, engine: operations.routingEngine(for: service, timeoutSeconds: timeout),
+                                                                  progress: Self.progress())
+                    print(json ? Self.json(report) : Self.text(report, day: day))
+                }
+            }
+        }
+
+        /// Progress on standard error, at most every tenth of the work, for builds of more than one request.
+        static func progress() -> @Sendable (Int, Int) -> Void {
+            let last = Progress()
+            return { done, total in
+                let tenth = done * 10 / max(total, 1)
+                if last.advance(to: tenth), done < total {
+                    FileHandle.standardError.write(Data("  \(done) of \(total) pairs asked\n".utf8))
+                }
+            }
+        }
+
+        final class Progress: @unchecked Sendable {
+            // Guarded by `lock`.
+            private let lock = NSLock()
+            private var step = 0
+            func advance(to next: Int) -> Bool { lock.withLock { defer { step = max(step, next) }; return next > step } }
+        }
+
+        static func text(_ report: TravelBuildReport, day: LocalDate) -> String {
+            var lines = ["travel of \(day) from \(report.source): \(report.places) places at \(report.points) points"]
+            lines.append("  \(report.fetchedPairs) pairs asked in \(report.requests) request\(report.requests == 1 ? "" : "s"), "
+                + "\(report.cachedPairs) kept from before, \(report.rowsWritten) rows written (\(String(format: "%.1f", report.seconds)) s)")
+            if report.movedPlaces > 0 { lines.append("  \(report.movedPlaces) places moved or left since the last build: asked again") }
+            if report.unreachable > 0 { lines.append("  \(report.unreachable) pairs without a route: driven in a straight line (fallback: haversine)") }
+            if report.skippedPlaces > 0 { lines.append("  \(report.skippedPlaces) places moved while building: build again to fetch them") }
+            if let mean = report.snapMeanMetres, let most = report.snapMaxMetres {
+                lines.append(String(format: "  places snapped to the road network: %.0f m on average, at most %.0f m", mean, most))
+                for far in report.farSnaps.prefix(10) {
+                    lines.append(String(format: "  warning: %@ is %.0f m from the nearest road junction (over %.0f m): check its coordinates",
+                                        far.key, far.metres, TravelBuildReport.farSnapMetres))
+                }
+                if report.farSnaps.count > 10 { lines.append("  … and \(report.farSnaps.count - 10) more over \(Int(TravelBuildReport.farSnapMetres)) m") }
+            }
+            return lines.joined(separator: "\n")
+        }
+
+        static func json(_ report: TravelBuildReport) -> String {
+            var object: [String: Any] = [
+                "source": report.source, "places": report.places, "points": report.points, "fetched_pairs": report.fetchedPairs,
+                "cached_pairs": report.cachedPairs, "requests": report.requests, "moved_places": report.movedPlaces,
+                "unreachable": report.unreachable, "rows_written": report.rowsWritten, "skipped_places": report.skippedPlaces,
+                "seconds": (report.seconds * 1000).rounded() / 1000,
+            ]
+            if let mean = report.snapMeanMetres, let most = report.snapMaxMetres {
+                object["snap"] = ["mean_m": mean.rounded(), "max_m": most.rounded(),
+                                  "far": report.farSnaps.map { ["place": $0.key, "m": $0.metres.rounded()] }]
+            }
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -102,6 +102,13 @@ extension DispatchOperations {
                     break
                 }
                 let date = first.adding(days: offset)
+                // A day on a routing engine gets the legs of places new since its last build
+                // (a failure is reported and the day is planned on what is kept).
+                do {
+                    if let built = try await ensureTravel(date) { progress("\(date): travel built, \(built.fetchedPairs) pairs asked") }
+                } catch {
+                    progress("\(date): travel not built (\(OperationError.from(error).message)); new places are straight lines")
+                }
                 var attempt = 0
                 while true {
                     do {

@@ -37,7 +37,7 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Equatabl
     static func conflict(_ message: String) -> OperationError { OperationError(.conflict, message) }
 
     /// The operation error for anything thrown below the application layer.
-    static func from(_ error: Error) -> OperationError {
+    public static func from(_ error: Error) -> OperationError {
         switch error {
         case let operation as OperationError: return operation
         case let store as StoreError:

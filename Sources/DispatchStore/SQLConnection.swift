@@ -233,6 +233,12 @@ public protocol SQLConnection: AnyObject {
     func tryLock(_ name: String) throws -> Bool
     func unlock(_ name: String) throws
     func close()
+    /// Where a server connection went (nil for an embedded database).
+    var endpoint: DatabaseEndpoint? { get }
+}
+
+extension SQLConnection {
+    public var endpoint: DatabaseEndpoint? { nil }
 }
 
 extension SQLConnection {

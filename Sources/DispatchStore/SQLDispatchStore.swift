@@ -97,11 +97,17 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
             return try connection.transaction {
                 let writer = ScenarioWriter(connection)
                 let legs = header.travel.legs
+                let previousService = try writer.storedService(header.date)
                 var summary = try writer.writeHeader(header)
                 var customers = Set<String>()
                 try orders { batch in try writer.writeOrders(batch, day: header.date, into: &summary, customers: &customers) }
                 // The day's matrix names its orders: stored once they are.
-                summary.travelLegs.changed = try writer.writeLegs(travel() ?? legs, day: header.date, total: &summary.travelLegs.total)
+                if let service = header.travel.service {
+                    summary.travelLegs.changed = try writer.keepLegs(of: service, fallback: header.travel.fallback, previous: previousService,
+                                                                     day: header.date, total: &summary.travelLegs.total)
+                } else {
+                    summary.travelLegs.changed = try writer.writeLegs(travel() ?? legs, day: header.date, total: &summary.travelLegs.total)
+                }
                 // What a plan of the day depends on changed: a plan computed before is refused.
                 if summary.changedRows > 0 { try StoreTransaction(connection).bumpRevision(header.date) }
                 return summary

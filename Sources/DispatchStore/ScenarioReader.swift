@@ -17,7 +17,7 @@ struct ScenarioReader {
     func scenario(on day: LocalDate) throws -> Scenario? {
         let sql = """
             SELECT name, timezone, \(dialect.instantColumn("planned_at")), speed_kmh, road_factor, travel_day_parts,
-                   travel_source, travel_fallback, notice_minutes,
+                   travel_source, travel_fallback, travel_service, notice_minutes,
                    sync_tolerance_minutes, repair_deadline_hours, vip_tiers,
                    break_earliest_minute, break_latest_minute, break_minutes
             FROM service_days WHERE day = ?
@@ -41,8 +41,22 @@ struct ScenarioReader {
         let orders = try orders(on: day).map(\.order)
         var travel = TravelModel(speedKmh: try row.double("speed_kmh"), roadFactor: try row.double("road_factor"),
                                  dayParts: try JSONText.dayParts(row.text("travel_day_parts"), column: "service_days.travel_day_parts"))
-        if let source = try row.optionalText("travel_source") {
-            travel.legs = try legs(on: day, source: source, fallback: try row.bool("travel_fallback"), technicians: technicians, orders: orders)
+        if let stored = try row.optionalText("travel_service") {
+            guard let service = RoutingService(stored: stored) else {
+                throw StoreError(.corruptValue, "service_days.travel_service of \(day) is '\(stored)', not a routing engine")
+            }
+            travel.service = service
+            travel.fallback = try row.bool("travel_fallback")
+            // Legs of keys fetched where their order or technician no longer is are not used.
+            let places = Dictionary(try travelPlaces(on: day).map { ($0.key, $0.place) }, uniquingKeysWith: { first, _ in first })
+            let current = RoadLegs.places(technicians: technicians, orders: orders.map { ($0.id, $0.location) })
+            let valid = current.filter { places[$0.key] == $0.place }
+            if let source = try row.optionalText("travel_source"), !valid.isEmpty {
+                travel.legs = try legs(on: day, source: source, fallback: true, places: valid)
+            }
+        } else if let source = try row.optionalText("travel_source") {
+            let places = RoadLegs.places(technicians: technicians, orders: orders.map { ($0.id, $0.location) })
+            travel.legs = try legs(on: day, source: source, fallback: try row.bool("travel_fallback"), places: places)
         }
         return Scenario(
             name: try row.text("name"), timeZone: try zone(row.text("timezone")), date: day,
@@ -50,17 +64,22 @@ struct ScenarioReader {
             crews: try crews(), technicians: technicians, orders: orders)
     }
 
-    /// The day's stored road matrix, each key at its order's or technician's place (an order
-    /// added since has none: its legs are driven in a straight line until the matrix is built again).
-    func legs(on day: LocalDate, source: String, fallback: Bool, technicians: [Technician], orders: [WorkOrder]) throws -> RoadLegs {
+    /// The day's stored road matrix, each key at `places` (an order added since has none: its
+    /// legs are driven in a straight line until the matrix is built again).
+    func legs(on day: LocalDate, source: String, fallback: Bool, places: [(key: String, place: GeoPoint)]) throws -> RoadLegs {
         let rows = try connection.query("SELECT from_key, to_key, seconds, meters FROM travel_legs WHERE day = ? ORDER BY from_key, to_key",
                                         [.text(day.description)]).map { row in
             RoadLegs.Row(from: try row.text("from_key"), to: try row.text("to_key"),
                          leg: RoadLegs.Leg(seconds: try row.int("seconds"), meters: try row.optionalInt("meters")))
         }
-        let places = RoadLegs.places(technicians: technicians, orders: orders.map { ($0.id, $0.location) })
-        return RoadLegs(source: source, fallback: fallback, rows: rows,
-                        places: Dictionary(places.map { ($0.key, $0.place) }, uniquingKeysWith: { first, _ in first }))
+        return RoadLegs(source: source, fallback: fallback, rows: rows, places: RoadLegs.placesByKey(places))
+    }
+
+    /// Where each key of the day's legs was when they were fetched from a routing engine.
+    func travelPlaces(on day: LocalDate) throws -> [(key: String, place: GeoPoint)] {
+        try connection.query("SELECT key, latitude, longitude FROM travel_places WHERE day = ? ORDER BY key", [.text(day.description)]).map { row in
+            (try row.text("key"), GeoPoint(latitude: try row.double("latitude"), longitude: try row.double("longitude")))
+        }
     }
 
     func crews() throws -> [Crew] {

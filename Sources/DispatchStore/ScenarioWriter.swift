@@ -111,6 +111,7 @@ struct ScenarioWriter {
     /// imported again).
     func writeLegs(_ legs: RoadLegs?, day: LocalDate, total: inout Int) throws -> Int {
         let key = SQLValue.text(day.description)
+        try connection.execute("DELETE FROM travel_places WHERE day = ?", [key])
         var stored: [String: RoadLegs.Leg] = [:]
         for row in try connection.query("SELECT from_key, to_key, seconds, meters FROM travel_legs WHERE day = ?", [key]) {
             stored["\(try row.text("from_key"))\u{1}\(try row.text("to_key"))"] = RoadLegs.Leg(seconds: try row.int("seconds"), meters: try row.optionalInt("meters"))
@@ -130,6 +131,27 @@ struct ScenarioWriter {
         return changed
     }
 
+    /// The routing engine stored for `day` (`service_days.travel_service`), before a new header replaces it.
+    func storedService(_ day: LocalDate) throws -> String? {
+        try connection.query("SELECT travel_service FROM service_days WHERE day = ?", [.text(day.description)]).first?.optionalText("travel_service")
+    }
+
+    /// A day whose legs come from `service`: the legs fetched before are kept (a file names the
+    /// engine, not the legs) unless the engine changed since (`previous`), which forgets them.
+    /// Returns how many rows were forgotten; `total` is how many are kept.
+    func keepLegs(of service: RoutingService, fallback: Bool, previous: String?, day: LocalDate, total: inout Int) throws -> Int {
+        let key = SQLValue.text(day.description)
+        var forgotten = 0
+        if previous != service.stored {
+            forgotten = try connection.execute("DELETE FROM travel_legs WHERE day = ?", [key])
+            try connection.execute("DELETE FROM travel_places WHERE day = ?", [key])
+            try connection.execute("UPDATE service_days SET travel_source = NULL WHERE day = ?", [key])
+        }
+        try connection.execute("UPDATE service_days SET travel_fallback = ? WHERE day = ?", [.integer(fallback ? 1 : 0), key])
+        total = try connection.query("SELECT count(*) AS n FROM travel_legs WHERE day = ?", [key]).first?.int("n") ?? 0
+        return forgotten
+    }
+
     func writeServiceDay(_ scenario: Scenario) throws {
         let policy = scenario.policy
         var hours: [String: Int] = [:]
@@ -142,6 +164,7 @@ struct ScenarioWriter {
             Column("speed_kmh", .real(scenario.travel.speedKmh)),
             Column("road_factor", .real(scenario.travel.roadFactor)),
             Column("travel_day_parts", .text(JSONText.encode(scenario.travel.dayParts))),
+            Column("travel_service", .optional(scenario.travel.service?.stored)),
             Column("notice_minutes", .integer(policy.noticeMinutes)),
             Column("sync_tolerance_minutes", .integer(policy.syncToleranceMinutes)),
             Column("repair_deadline_hours", .text(JSONText.encode(hours))),

@@ -21,9 +21,11 @@ public struct StoreTransaction {
     /// Creates the service day `day` with the settings of `template` when it does not exist yet.
     public func ensureServiceDay(_ day: LocalDate, like template: LocalDate) throws {
         try connection.execute("""
-            INSERT INTO service_days (day, name, timezone, planned_at, speed_kmh, road_factor, travel_day_parts, notice_minutes,
-                sync_tolerance_minutes, repair_deadline_hours, vip_tiers, break_earliest_minute, break_latest_minute, break_minutes)
-            SELECT ?, ?, timezone, planned_at, speed_kmh, road_factor, travel_day_parts, notice_minutes, sync_tolerance_minutes,
+            INSERT INTO service_days (day, name, timezone, planned_at, speed_kmh, road_factor, travel_day_parts, travel_service,
+                travel_fallback, notice_minutes, sync_tolerance_minutes, repair_deadline_hours, vip_tiers, break_earliest_minute,
+                break_latest_minute, break_minutes)
+            SELECT ?, ?, timezone, planned_at, speed_kmh, road_factor, travel_day_parts, travel_service,
+                   travel_fallback, notice_minutes, sync_tolerance_minutes,
                    repair_deadline_hours, vip_tiers, break_earliest_minute, break_latest_minute, break_minutes
             FROM service_days WHERE day = ?
             ON CONFLICT (day) DO NOTHING

@@ -53,6 +53,15 @@ public final class PostgresConnection: SQLConnection {
         _ = try query("SELECT pg_advisory_unlock(hashtextextended(current_schema() || '/' || ?, 7306120501))", [.text(name)])
     }
 
+    /// Host, port, database and user as libpq resolved them (PG* variables and defaults applied).
+    public var endpoint: DatabaseEndpoint? {
+        guard let handle else { return nil }
+        func text(_ value: UnsafeMutablePointer<CChar>?) -> String { value.map { String(cString: $0) } ?? "" }
+        let password = text(PQpass(handle))
+        return DatabaseEndpoint(host: text(PQhost(handle)), port: text(PQport(handle)), database: text(PQdb(handle)),
+                                user: text(PQuser(handle)), password: password.isEmpty ? nil : password, schema: "")
+    }
+
     public func close() {
         if let handle { PQfinish(handle) }
         handle = nil

@@ -25,7 +25,7 @@ extension ScenarioBuilder {
             return nil
         }
         let places = RoadLegs.places(technicians: technicians, orders: orders)
-        let byKey = Dictionary(places.map { ($0.key, $0.place) }, uniquingKeysWith: { first, _ in first })
+        let byKey = RoadLegs.placesByKey(places)
         var rows: [RoadLegs.Row] = []
         var problems = 0
         func bad(_ line: Int, _ message: String) {

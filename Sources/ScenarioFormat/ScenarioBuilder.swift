@@ -1,3 +1,4 @@
+import Foundation
 import SchedulingCore
 import Yams
 
@@ -60,10 +61,12 @@ struct ScenarioBuilder {
     }
 
     mutating func readTravel(_ top: FieldReader) -> TravelModel? {
-        guard let travel = top.object("travel", allowed: ["model", "speed_kmh", "road_factor", "day_parts", "file", "fallback"]) else { return nil }
+        guard let travel = top.object("travel", allowed: ["model", "speed_kmh", "road_factor", "day_parts", "file", "fallback",
+                                                          "url", "profile", "costing"]) else { return nil }
         let model = travel.string("model") ?? "haversine"
-        if !["haversine", "matrix"].contains(model) {
-            diagnostics.report(travel.values["model"], "travel.model", "'\(model)' is not a travel model (known: haversine, matrix)")
+        let models = ["haversine", "matrix", "osrm", "valhalla", "pgrouting"]
+        if !models.contains(model) {
+            diagnostics.report(travel.values["model"], "travel.model", "'\(model)' is not a travel model (known: \(models.joined(separator: ", ")))")
         }
         let fallback = travel.string("fallback")
         if let fallback, fallback != "haversine" {
@@ -77,10 +80,40 @@ struct ScenarioBuilder {
         } else if travel.values["file"] != nil {
             diagnostics.report(travel.values["file"], "travel.file", "a file is read only with model: matrix")
         }
+        // Each key belongs to one model; elsewhere it would be silently ignored.
+        for (key, owner) in [("url", ["osrm", "valhalla"]), ("profile", ["osrm"]), ("costing", ["valhalla"])]
+        where travel.values[key] != nil && !owner.contains(model) {
+            diagnostics.report(travel.values[key], "travel.\(key)", "is read only with model: \(owner.joined(separator: " or "))")
+        }
+        var service: RoutingService?
+        switch model {
+        case "osrm", "valhalla":
+            if let url = travel.string("url", required: true) {
+                if let parsed = URLComponents(string: url), ["http", "https"].contains(parsed.scheme ?? ""), !(parsed.host ?? "").isEmpty,
+                   !url.contains(" ") {
+                    let trimmed = url.hasSuffix("/") ? String(url.dropLast()) : url
+                    service = model == "osrm" ? .osrm(url: trimmed, profile: travel.string("profile") ?? "driving")
+                        : .valhalla(url: trimmed, costing: travel.string("costing") ?? "auto")
+                } else {
+                    diagnostics.report(travel.values["url"], "travel.url", "'\(url)' is not an http(s) URL such as http://router:5000")
+                }
+            }
+            for key in ["profile", "costing"] {
+                if let word = travel.string(key), word.isEmpty || word.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
+                    diagnostics.report(travel.values[key], "travel.\(key)", "'\(word)' is not a name of letters, digits, _ and -")
+                }
+            }
+        case "pgrouting":
+            service = .pgrouting
+        default:
+            break
+        }
         var result = TravelModel()
         if let speed = travel.double("speed_kmh", range: 0.1...1000) { result.speedKmh = speed }
         if let factor = travel.double("road_factor", range: 1...10) { result.roadFactor = factor }
         result.dayParts = readDayParts(travel)
+        result.service = service
+        result.fallback = service != nil && fallback == "haversine"
         return result
     }
 

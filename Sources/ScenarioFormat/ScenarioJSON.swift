@@ -70,6 +70,15 @@ public enum ScenarioJSON {
         if !scenario.travel.dayParts.isEmpty {
             travel["day_parts"] = scenario.travel.dayParts.map { ["start": $0.start.description, "end": $0.end.description, "factor": $0.factor] }
         }
+        if let service = scenario.travel.service {
+            travel["model"] = service.model
+            switch service {
+            case .osrm(let url, let profile): travel["url"] = url; travel["profile"] = profile
+            case .valhalla(let url, let costing): travel["url"] = url; travel["costing"] = costing
+            case .pgrouting: break
+            }
+            if scenario.travel.fallback { travel["fallback"] = "haversine" }
+        }
         let document: [String: Any] = [
             "name": scenario.name, "timezone": zone.identifier, "date": scenario.date.description, "now": zone.rfc3339(scenario.now),
             "travel": travel,

@@ -64,6 +64,11 @@ public final class RoadLegs: Hashable, Sendable, CustomStringConvertible {
         return places
     }
 
+    /// `places` by key; of two places with one key the first counts.
+    public static func placesByKey(_ places: [(key: String, place: GeoPoint)]) -> [String: GeoPoint] {
+        Dictionary(places.map { ($0.key, $0.place) }, uniquingKeysWith: { first, _ in first })
+    }
+
     public var count: Int { legs.count }
 
     public var description: String { "\(source) (\(legs.count) legs)" }

@@ -9,12 +9,21 @@ public struct TravelModel: Hashable, Sendable {
     /// Legs read from a matrix (`model: matrix`); a pair of places it lacks falls back to the
     /// straight line (the loader refuses a file that lacks one, unless `fallback: haversine`).
     public var legs: RoadLegs?
+    /// The routing engine the legs are fetched from (`model: osrm | valhalla | pgrouting`); nil
+    /// for the straight line and for a matrix file. Until fetched, a pair is a straight line.
+    public var service: RoutingService?
+    /// With a service: a pair it cannot route (unreachable) is driven in a straight line
+    /// (`fallback: haversine`) instead of stopping the build.
+    public var fallback: Bool
 
-    public init(speedKmh: Double = 30, roadFactor: Double = 1.3, dayParts: [DayPart] = [], legs: RoadLegs? = nil) {
+    public init(speedKmh: Double = 30, roadFactor: Double = 1.3, dayParts: [DayPart] = [], legs: RoadLegs? = nil,
+                service: RoutingService? = nil, fallback: Bool = false) {
         self.speedKmh = speedKmh
         self.roadFactor = roadFactor
         self.dayParts = dayParts
         self.legs = legs
+        self.service = service
+        self.fallback = fallback
     }
 
     /// Metres from `a` to `b`: the matrix's when it has them, else the straight line × `road_factor`.

@@ -15,7 +15,7 @@ struct StoreContractTests {
             #expect(try await database.store.migrate() == [])
             #expect(try await database.store.pendingMigrations() == [])
             let recorded = try database.connection.query("SELECT COUNT(*) AS n FROM schema_migrations", [])
-            #expect(try recorded.first?.int("n") == 9)
+            #expect(try recorded.first?.int("n") == 10)
         }
     }
 

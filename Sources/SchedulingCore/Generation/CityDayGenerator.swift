@@ -18,6 +18,12 @@ public struct CityDayGenerator {
     /// bound to the territory they live in and each contractor's staff living in the territories
     /// its contract covers, so the day falls apart into independent regions (nightly scale-out).
     public var territoryCount: Int?
+    /// Real places to put orders and homes on (the junctions of an OpenStreetMap extract's
+    /// roads, `generate --osm`): each place is one of them, drawn at random, and the city's
+    /// centre is their mean. nil: points in a disc of `radiusKm` around Shanghai.
+    public var sites: [GeoPoint]?
+    /// The day's time zone.
+    public var timeZone = "Asia/Shanghai"
     public var seed: UInt64
 
     public init(orders: Int, technicians: Int, seed: UInt64) {
@@ -31,27 +37,37 @@ public struct CityDayGenerator {
 
     public func scenario() -> Scenario {
         var random = SeededGenerator(seed: seed)
-        let zone = ServiceTimeZone(identifier: "Asia/Shanghai")!
+        let zone = ServiceTimeZone(identifier: timeZone) ?? ServiceTimeZone(identifier: "Asia/Shanghai")!
+        let sites = self.sites.flatMap { $0.isEmpty ? nil : $0 }
+        let center = sites.map { GeoPoint(latitude: $0.map(\.latitude).reduce(0, +) / Double($0.count),
+                                          longitude: $0.map(\.longitude).reduce(0, +) / Double($0.count)) } ?? Self.center
         let date = LocalDate(year: 2026, month: 11, day: 23)!
         func at(_ hour: Int, _ minute: Int = 0) -> Instant { zone.instant(on: date, at: LocalTime(minutesAfterMidnight: hour * 60 + minute)!) }
         let sectors = territoryCount.map { max(2, $0) }
         func point(inSectors allowed: [Int]? = nil) -> GeoPoint {
+            if let sites {
+                guard let sectors, let allowed, !allowed.isEmpty else { return sites[random.below(sites.count)] }
+                let inside = sites.filter { allowed.contains(sector(of: $0, sectors)) }
+                return inside.isEmpty ? sites[random.below(sites.count)] : inside[random.below(inside.count)]
+            }
             let distance = radiusKm * sqrt(random.unit())
             var angle = 2 * Double.pi * random.unit()
             if let sectors, let allowed, !allowed.isEmpty {
                 let width = 2 * Double.pi / Double(sectors)
                 angle = Double(allowed[random.below(allowed.count)]) * width + width * (0.02 + 0.96 * random.unit())
             }
-            return GeoPoint(latitude: Self.center.latitude + distance * cos(angle) / 111.195,
-                            longitude: Self.center.longitude + distance * sin(angle) / (111.195 * cos(Self.center.latitude * .pi / 180)))
+            return GeoPoint(latitude: center.latitude + distance * cos(angle) / 111.195,
+                            longitude: center.longitude + distance * sin(angle) / (111.195 * cos(center.latitude * .pi / 180)))
+        }
+        func sector(of p: GeoPoint, _ sectors: Int) -> Int {
+            let north = p.latitude - center.latitude, east = (p.longitude - center.longitude) * cos(center.latitude * .pi / 180)
+            var angle = atan2(east, north)
+            if angle < 0 { angle += 2 * Double.pi }
+            return min(sectors - 1, Int(angle / (2 * Double.pi / Double(sectors))))
         }
         func territory(_ p: GeoPoint) -> String {
-            let north = p.latitude - Self.center.latitude, east = (p.longitude - Self.center.longitude) * cos(Self.center.latitude * .pi / 180)
-            if let sectors {
-                var angle = atan2(east, north)
-                if angle < 0 { angle += 2 * Double.pi }
-                return "sector-\(min(sectors - 1, Int(angle / (2 * Double.pi / Double(sectors)))) + 1)"
-            }
+            let north = p.latitude - center.latitude, east = (p.longitude - center.longitude) * cos(center.latitude * .pi / 180)
+            if let sectors { return "sector-\(sector(of: p, sectors) + 1)" }
             if abs(north) > abs(east) { return north > 0 ? "north" : "south" }
             return east > 0 ? "east" : "west"
         }
