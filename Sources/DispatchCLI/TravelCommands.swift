@@ -7,7 +7,47 @@ import SchedulingCore
 struct Travel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build and look at travel times as the planner sees them.",
-        subcommands: [Build.self, Show.self])
+        subcommands: [Build.self, Show.self, Export.self])
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a stored day's kept road matrix as a matrix file (CSV from,to,seconds,meters).",
+            discussion: """
+                The legs kept with the day (from its routing engine or its matrix file), by order and \
+                technician id, in the format travel.model: matrix reads: a day built on pgRouting in \
+                PostgreSQL can be planned from the file on SQLite, or compared with another engine.
+
+                Example:
+                  dispatch travel export --date 2026-11-23 > road.csv
+                """)
+
+        @Option(help: ArgumentHelp("The stored service day, YYYY-MM-DD.", valueName: "date"))
+        var date: String
+
+        @OptionGroup var options: OperationOptions
+
+        func run() async throws {
+            try await reporting {
+                let day = try BadInput.serviceDay(date)
+                try await options.withOperations { operations in
+                    guard let stored = try await operations.store.scenario(on: day) else { throw BadInput(message: "no service day \(day) is stored") }
+                    guard let legs = stored.travel.legs else { throw BadInput(message: "no road matrix is kept for \(day) (travel build first)") }
+                    let places = RoadLegs.placesByKey(RoadLegs.places(technicians: stored.technicians, orders: stored.orders.map { ($0.id, $0.location) }))
+                    var out = "from,to,seconds,meters\n"
+                    // Rows of places that moved since they were fetched are not the day's legs.
+                    for row in legs.rows {
+                        guard let a = places[row.from], let b = places[row.to], legs.leg(from: a, to: b) == row.leg else { continue }
+                        out += "\(row.from),\(row.to),\(row.leg.seconds),\(row.leg.meters.map(String.init) ?? "")\n"
+                        if out.utf8.count > 1 << 20 {
+                            FileHandle.standardOutput.write(Data(out.utf8))
+                            out = ""
+                        }
+                    }
+                    FileHandle.standardOutput.write(Data(out.utf8))
+                }
+            }
+        }
+    }
 
     struct Build: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -58,7 +98,7 @@ struct Travel: AsyncParsableCommand {
             return { done, total in
                 let tenth = done * 10 / max(total, 1)
                 if last.advance(to: tenth), done < total {
-                    FileHandle.standardError.write(Data("  \(done) of \(total) pairs asked\n".utf8))
+                    FileHandle.standardError.write(Data("  \(done) of \(total) pairs of points asked\n".utf8))
                 }
             }
         }

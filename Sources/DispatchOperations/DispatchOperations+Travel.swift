@@ -90,13 +90,17 @@ extension DispatchOperations {
                 .map { ($0.0.key, $0.1.metres) }.sorted { $0.metres > $1.metres }
         }
         if !freshPoints.isEmpty {
-            let rows = try await fetcher.fetch(sources: freshPoints, destinations: allPoints)
-            keep(freshPoints, allPoints, rows.legs)
-            report.requests += rows.requests
-            let keptPoints = Self.distinct(keptPlaces.map(\.place)).filter { !Set(freshPoints).contains($0) }
-            let columns = try await fetcher.fetch(sources: keptPoints, destinations: freshPoints)
-            keep(keptPoints, freshPoints, columns.legs)
-            report.requests += columns.requests
+            do {
+                let rows = try await fetcher.fetch(sources: freshPoints, destinations: allPoints)
+                keep(freshPoints, allPoints, rows.legs)
+                report.requests += rows.requests
+                let keptPoints = Self.distinct(keptPlaces.map(\.place)).filter { !Set(freshPoints).contains($0) }
+                let columns = try await fetcher.fetch(sources: keptPoints, destinations: freshPoints)
+                keep(keptPoints, freshPoints, columns.legs)
+                report.requests += columns.requests
+            } catch let error as RoutingError {
+                throw OperationError(.unavailable, "\(error.message); nothing was stored")
+            }
         }
 
         var rows: [RoadLegs.Row] = []

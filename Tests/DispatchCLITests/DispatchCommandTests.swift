@@ -178,7 +178,38 @@ struct DispatchCommandTests {
         #expect(stored.stdout.contains("leaving 08:00: \(2 * base) min (day part 07:00–09:30 × 2.0)"), "\(stored.stdout)")
     }
 
+    @Test("travel build: the day's routing engine asked once and kept; show names it; export writes a matrix file; an engine away is explained")
+    func travelBuild() async throws {
+        let server = try await RoutingServer()
+        defer { server.stop() }
+        let cli = try DispatchRunner()
+        defer { cli.remove() }
+        func day(_ url: String) throws -> String {
+            try cli.write("osrm-\(url.count).yaml", String(contentsOfFile: DispatchRunner.scenario("coordinated-visit"), encoding: .utf8)
+                .replacingOccurrences(of: "now: 2026-11-22T21:00:00+08:00", with: "now: 2026-11-22T21:00:00+08:00\ntravel: {model: osrm, url: \"\(url)\"}"))
+        }
+        #expect(try cli.run("db", "migrate").status == 0)
+        let imported = try cli.run("import", try day(server.url))
+        #expect(imported.status == 0 && imported.stdout.contains("Travel built from osrm \(server.url) driving"), "\(imported.stdout) \(imported.stderr)")
+        let again = try cli.run("travel", "build", "--date", "2026-11-23")
+        #expect(again.status == 0 && again.stdout.contains("0 pairs asked in 0 requests"), "\(again.stdout)")
+        let shown = try cli.run("travel", "show", "T02", "WO-1003", "--date", "2026-11-23")
+        #expect(shown.stdout.contains("— osrm \(server.url) driving"), "\(shown.stdout)")
+        let exported = try cli.run("travel", "export", "--date", "2026-11-23")
+        let lines = exported.stdout.split(separator: "\n")
+        #expect(lines.first == "from,to,seconds,meters" && lines.count > 20)
+        #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 4 })
 
+        // An engine that does not answer: the import stands with a warning; the build fails, storing nothing.
+        let away = try cli.run("import", try day("http://127.0.0.1:9"))
+        #expect(away.status == 0 && away.stderr.contains("warning: the travel of 2026-11-23 was not built"), "\(away.stderr)")
+        let failed = try cli.run("travel", "build", "--date", "2026-11-23")
+        #expect(failed.status == 1 && failed.stderr.contains("cannot reach OSRM") && failed.stderr.contains("nothing was stored"), "\(failed.stderr)")
+        #expect(try cli.run("travel", "show", "T02", "WO-1003", "--date", "2026-11-23").stdout.contains("straight line"))
+    }
+
+
+    @Test("The manual documents every command dispatch --help lists")
     func manualCoversEveryCommand() throws {
         let cli = try DispatchRunner()
         defer { cli.remove() }

@@ -74,4 +74,19 @@ struct MatrixTravelTests {
         let error = try #require(throws: ScenarioRejected.self) { try broken.orders { _ in } }
         #expect(error.problems.contains { $0.field == "travel.file" && $0.message.contains("WO-R1→WO-R2") })
     }
+
+    @Test("A routing engine is read with its defaults, survives the JSON writer, and has no legs until built")
+    func engines() throws {
+        let osrm = try ScenarioLoader.parse(Fixtures.minimal(top: "travel: {model: osrm, url: \"http://router:5000/\"}"), file: "day.yaml")
+        #expect(osrm.travel.service == .osrm(url: "http://router:5000", profile: "driving") && osrm.travel.legs == nil && !osrm.travel.fallback)
+        let valhalla = try ScenarioLoader.parse(Fixtures.minimal(top: "travel: {model: valhalla, url: \"https://v.example\", costing: truck, fallback: haversine}"),
+                                                file: "day.yaml")
+        #expect(valhalla.travel.service == .valhalla(url: "https://v.example", costing: "truck") && valhalla.travel.fallback)
+        let again = try ScenarioLoader.parse(try ScenarioJSON.encode(valhalla), file: "day.json")
+        #expect(again.travel.service == valhalla.travel.service && again.travel.fallback)
+        #expect(try ScenarioLoader.parse(Fixtures.minimal(top: "travel: {model: pgrouting}"), file: "day.yaml").travel.service == .pgrouting)
+        for service in [RoutingService.osrm(url: "http://a:1", profile: "car"), .valhalla(url: "http://b", costing: "auto"), .pgrouting] {
+            #expect(RoutingService(stored: service.stored) == service)
+        }
+    }
 }

@@ -37,8 +37,8 @@ public struct ValhallaEngine: RoutingEngine {
         let object = json as? [String: Any]
         if let code = number(object?["error_code"]).map(Int.init) {
             let message = object?["error"] as? String ?? "HTTP \(status)"
-            // 150: "Exceeded max locations"; 154: the matrix's distance limit.
-            throw RoutingError("Valhalla answered error \(code): \(message)", tooBig: code == 150 || code == 154)
+            // 150: "Exceeded max locations": the request is split further.
+            throw RoutingError("Valhalla answered error \(code): \(message)", tooBig: code == 150)
         }
         guard status == 200, let rows = object?["sources_to_targets"] as? [Any], rows.count == sources.count else {
             throw RoutingError("Valhalla answered HTTP \(status) without a sources_to_targets table of \(sources.count) rows"
