@@ -16,7 +16,7 @@ struct Database: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                try await options.withStore { store, location in
+                try await options.withStore(create: true) { store, location in
                     let applied = try await store.migrate()
                     if applied.isEmpty {
                         print("\(location): schema is up to date")

@@ -23,8 +23,9 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the chosen database, runs `body`, and closes it whatever happens.
-    func withStore(_ body: (any DispatchStore, DatabaseLocation) async throws -> Void) async throws {
-        let (store, location) = try open()
+    /// Only `db migrate` creates a missing SQLite file (`create`); every other command refuses it.
+    func withStore(create: Bool = false, _ body: (any DispatchStore, DatabaseLocation) async throws -> Void) async throws {
+        let (store, location) = try open(create: create)
         do {
             try await body(store, location)
         } catch {
@@ -55,11 +56,11 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the chosen database; the only place that picks a backend.
-    func open() throws -> (store: any DispatchStore, location: DatabaseLocation) {
+    func open(create: Bool = false) throws -> (store: any DispatchStore, location: DatabaseLocation) {
         let location = try location()
         switch location {
         case .sqlite(let path):
-            return (SQLDispatchStore(connection: try SQLiteConnection(path: path)), location)
+            return (SQLDispatchStore(connection: try SQLiteConnection(path: path, create: create)), location)
         case .postgres(let conninfo):
             return (SQLDispatchStore(connection: try PostgresConnection(conninfo: conninfo)), location)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import CSQLite
 import Glibc
 import DispatchSchema
@@ -21,11 +22,16 @@ public final class SQLiteConnection: SQLConnection {
         lockRows: "", beginReadTransaction: "BEGIN DEFERRED", claimRows: "",
         currentInstant: "CAST(strftime('%s', 'now') AS INTEGER)", instantAfterSeconds: "(CAST(strftime('%s', 'now') AS INTEGER) + ?)")
 
-    /// Opens (creating if needed) the database file, with foreign keys enforced.
-    public init(path: String) throws {
+    /// Opens the database file, with foreign keys enforced; `create` makes it when it does not
+    /// exist (otherwise a missing file is an error naming it, never a new empty database).
+    public init(path: String, create: Bool = true) throws {
         self.path = path
+        if !create, path != ":memory:", !FileManager.default.fileExists(atPath: path) {
+            throw StoreError(.notMigrated, "no SQLite database at '\(path)' (a mistyped path?); run 'dispatch db migrate' first to create it there")
+        }
         var db: OpaquePointer?
-        let status = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
+        let status = sqlite3_open_v2(path, &db, flags, nil)
         guard status == SQLITE_OK, let db else {
             let reason = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(status))
             sqlite3_close(db)

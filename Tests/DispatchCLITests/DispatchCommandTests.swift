@@ -124,6 +124,10 @@ struct DispatchCommandTests {
         #expect(result.status == 1)
         #expect(result.stderr.contains("run 'dispatch db migrate' first"))
         #expect(try cli.run("db", "status").status == 1)
+        // A mistyped path names the file and creates nothing.
+        let typo = try cli.run("orders", "list", "--date", "2026-11-23", "--database", "sqlite:dispach.sqlite")
+        #expect(typo.status == 1 && typo.stderr.contains("no SQLite database at 'dispach.sqlite'"), "\(typo.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent("dispach.sqlite").path))
     }
 
     @Test("A bad --date is bad input (exit 2)")
