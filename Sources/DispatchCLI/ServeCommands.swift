@@ -75,6 +75,12 @@ struct Serve: AsyncParsableCommand {
                 try await app.runService()
             } catch {
                 await store.close()
+                // NIO's bind error names neither the address nor what to do.
+                let text = "\(error)"
+                if text.contains("Address already in use") || text.contains("EADDRINUSE") || text.contains("errno: 98") {
+                    throw BadInput(message: "cannot listen on \(host):\(port): the port is in use by another program "
+                        + "(another dispatch serve?); choose another with --port, or --port 0 for any free one")
+                }
                 throw error
             }
             await store.close()

@@ -93,7 +93,9 @@ extension DispatchOperations {
             let order = try context.lockedOrder(id, also: [date])
             try context.requireChangeable(order)
             if let window = order.order.window {
-                throw OperationError.badInput("\(id) has an appointment on \(order.serviceDay) (\(window.start)); rebook it with the "
+                let zone = try context.tx.zone(of: order.serviceDay)
+                let when = zone.map { "\($0.local(window.start).time)–\($0.local(window.end).time) \($0.identifier)" } ?? "\(window.start)"
+                throw OperationError.badInput("\(id) has an appointment on \(order.serviceDay) (\(when)); rebook it with the "
                     + "customer ('dispatch slots --order \(id)', then 'dispatch book')")
             }
             guard date != order.serviceDay else { throw OperationError.badInput("\(id) is already on \(date)") }

@@ -50,22 +50,21 @@ extension DispatchOperations {
     public func buildTravel(_ date: LocalDate, engine chosen: (any RoutingEngine)? = nil,
                             progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> TravelBuildReport {
         let started = Date()
-        let (scenario, recorded) = try await read { context -> (Scenario, [(key: String, place: GeoPoint)]) in
-            guard let scenario = try context.tx.scenario(on: date) else { throw OperationError.notFound("no service day \(date) is stored") }
-            return (scenario, try context.tx.travelPlaces(on: date))
+        guard let state = try await read({ context in try context.tx.travelState(on: date) }) else {
+            throw OperationError.notFound("no service day \(date) is stored")
         }
-        guard let service = scenario.travel.service else {
+        guard let service = state.service else {
             throw OperationError.badInput("the travel of \(date) is not fetched from a routing engine (travel.model is "
-                + "\(scenario.travel.legs == nil ? "haversine" : "matrix")); set travel.model to osrm, valhalla or pgrouting and import the day again")
+                + "\(state.source == nil ? "haversine" : "matrix")); set travel.model to osrm, valhalla or pgrouting and import the day again")
         }
         let engine = chosen ?? routingEngine(for: service)
-        let current = RoadLegs.places(technicians: scenario.technicians, orders: scenario.orders.map { ($0.id, $0.location) })
-        let before = RoadLegs.placesByKey(recorded)
+        let current = state.places
+        let before = RoadLegs.placesByKey(state.recorded)
         let kept = Set(current.filter { before[$0.key] == $0.place }.map(\.key))
         let fresh = current.filter { !kept.contains($0.key) }
         var report = TravelBuildReport(source: service.description)
         report.places = current.count
-        report.movedPlaces = recorded.filter { !kept.contains($0.key) }.count
+        report.movedPlaces = state.recorded.filter { !kept.contains($0.key) }.count
         let keptPlaces = current.filter { kept.contains($0.key) }
         report.cachedPairs = Self.pairs(keptPlaces, keptPlaces)
 
@@ -103,41 +102,41 @@ extension DispatchOperations {
             }
         }
 
-        var rows: [RoadLegs.Row] = []
         var unreachable: [String] = []
         for a in current {
             let row = index[a.place]! * n
             for b in current where a.place != b.place && (!kept.contains(a.key) || !kept.contains(b.key)) {
-                guard let leg = legs[row + index[b.place]!] else {
+                report.fetchedPairs += 1
+                if legs[row + index[b.place]!] == nil {
                     report.unreachable += 1
                     if unreachable.count < 5 { unreachable.append("\(a.key)→\(b.key)") }
-                    continue
                 }
-                rows.append(RoadLegs.Row(from: a.key, to: b.key, leg: leg))
             }
         }
-        report.fetchedPairs = rows.count + report.unreachable
-        if report.unreachable > 0 && !scenario.travel.fallback {
+        if report.unreachable > 0 && !state.fallback {
             throw OperationError.badInput("\(engine.name) finds no route for \(report.unreachable) pair\(report.unreachable == 1 ? "" : "s") of places "
                 + "(\(unreachable.joined(separator: ", "))\(report.unreachable > unreachable.count ? ", …" : "")): check those places' "
                 + "coordinates, or set travel.fallback: haversine to drive them in a straight line; nothing was stored")
         }
         let fetched = fresh
         let stored = service.stored
-        let found = rows
+        let table = legs
+        let pointOf = RoadLegs.placesByKey(current)
         let outcome = try await perform { context -> (written: Int, skipped: Int) in
-            guard let now = try context.tx.scenario(on: date) else { throw OperationError.notFound("no service day \(date) is stored") }
-            guard now.travel.service?.stored == stored else {
+            guard let now = try context.tx.travelState(on: date) else { throw OperationError.notFound("no service day \(date) is stored") }
+            guard now.service?.stored == stored else {
                 throw OperationError.conflict("the routing engine of \(date) changed while its matrix was built; build again")
             }
             // A place that moved while the engine was asked is left for the next build.
-            let places = RoadLegs.placesByKey(RoadLegs.places(technicians: now.technicians, orders: now.orders.map { ($0.id, $0.location) }))
+            let places = RoadLegs.placesByKey(now.places)
             let moved = Set(fetched.filter { places[$0.key] != $0.place }.map(\.key))
-            let recordedNow = try context.tx.travelPlaces(on: date)
-            let forget = recordedNow.filter { places[$0.key] != $0.place || !kept.contains($0.key) }.map(\.key)
+            let forget = now.recorded.filter { places[$0.key] != $0.place || !kept.contains($0.key) }.map(\.key)
             let written = try context.tx.storeFetchedLegs(
-                day: date, source: stored, rows: found.filter { !moved.contains($0.from) && !moved.contains($0.to) },
-                places: fetched.filter { !moved.contains($0.key) }, forget: forget + Array(moved))
+                day: date, source: stored, fresh: fetched.filter { !moved.contains($0.key) },
+                kept: kept.filter { places[$0] == pointOf[$0] }, forget: forget + Array(moved)) { a, b in
+                    guard let p = pointOf[a], let q = pointOf[b], p != q, let i = index[p], let j = index[q] else { return nil }
+                    return table[i * n + j]
+                }
             return (written.written, moved.count)
         }
         report.rowsWritten = outcome.written
@@ -152,10 +151,9 @@ extension DispatchOperations {
     @discardableResult
     public func ensureTravel(_ date: LocalDate, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> TravelBuildReport? {
         let missing = try await read { context -> Bool in
-            guard let scenario = try context.tx.scenario(on: date), scenario.travel.service != nil else { return false }
-            let kept = RoadLegs.placesByKey(try context.tx.travelPlaces(on: date))
-            return RoadLegs.places(technicians: scenario.technicians, orders: scenario.orders.map { ($0.id, $0.location) })
-                .contains { kept[$0.key] != $0.place }
+            guard let state = try context.tx.travelState(on: date), state.service != nil else { return false }
+            let kept = RoadLegs.placesByKey(state.recorded)
+            return state.places.contains { kept[$0.key] != $0.place }
         }
         return missing ? try await buildTravel(date, progress: progress) : nil
     }

@@ -47,12 +47,9 @@ struct ScenarioReader {
             }
             travel.service = service
             travel.fallback = try row.bool("travel_fallback")
-            // Legs of keys fetched where their order or technician no longer is are not used.
-            let places = Dictionary(try travelPlaces(on: day).map { ($0.key, $0.place) }, uniquingKeysWith: { first, _ in first })
-            let current = RoadLegs.places(technicians: technicians, orders: orders.map { ($0.id, $0.location) })
-            let valid = current.filter { places[$0.key] == $0.place }
-            if let source = try row.optionalText("travel_source"), !valid.isEmpty {
-                travel.legs = try legs(on: day, source: source, fallback: true, places: valid)
+            if let source = try row.optionalText("travel_source") {
+                let current = RoadLegs.places(technicians: technicians, orders: orders.map { ($0.id, $0.location) })
+                travel.legs = try fetchedLegs(on: day, source: source, places: current)
             }
         } else if let source = try row.optionalText("travel_source") {
             let places = RoadLegs.places(technicians: technicians, orders: orders.map { ($0.id, $0.location) })
@@ -75,11 +72,61 @@ struct ScenarioReader {
         return RoadLegs(source: source, fallback: fallback, rows: rows, places: RoadLegs.placesByKey(places))
     }
 
-    /// Where each key of the day's legs was when they were fetched from a routing engine.
-    func travelPlaces(on day: LocalDate) throws -> [(key: String, place: GeoPoint)] {
-        try connection.query("SELECT key, latitude, longitude FROM travel_places WHERE day = ? ORDER BY key", [.text(day.description)]).map { row in
-            (try row.text("key"), GeoPoint(latitude: try row.double("latitude"), longitude: try row.double("longitude")))
+    /// Where each key of the day's legs was when they were fetched from a routing engine, and its
+    /// column number in `travel_rows`.
+    func travelPlaces(on day: LocalDate) throws -> [(key: String, index: Int, place: GeoPoint)] {
+        try connection.query("SELECT key, idx, latitude, longitude FROM travel_places WHERE day = ? ORDER BY key", [.text(day.description)]).map { row in
+            (try row.text("key"), try row.int("idx"), GeoPoint(latitude: try row.double("latitude"), longitude: try row.double("longitude")))
         }
+    }
+
+    /// The legs fetched from the day's routing engine between the places of `places` that are
+    /// still where they were when fetched (a place moved since has none until fetched again);
+    /// nil when none is.
+    func fetchedLegs(on day: LocalDate, source: String, places: [(key: String, place: GeoPoint)]) throws -> RoadLegs? {
+        let current = RoadLegs.placesByKey(places)
+        var valid: [String: GeoPoint] = [:]
+        var byIndex: [Int: GeoPoint] = [:]
+        for recorded in try travelPlaces(on: day) where current[recorded.key] == recorded.place {
+            valid[recorded.key] = recorded.place
+            byIndex[recorded.index] = recorded.place
+        }
+        guard !valid.isEmpty else { return nil }
+        var builder = RoadLegs.Builder(places: valid)
+        for row in try connection.query("SELECT from_key, first_idx, seconds, meters FROM travel_rows WHERE day = ? ORDER BY from_key, first_idx",
+                                         [.text(day.description)]) {
+            guard let from = valid[try row.text("from_key")] else { continue }
+            let first = try row.int("first_idx")
+            let seconds = Self.integers(try row.text("seconds")), meters = Self.integers(try row.text("meters"))
+            guard seconds.count == meters.count else {
+                throw StoreError(.corruptValue, "travel_rows of \(day) from \(try row.text("from_key")): seconds and meters differ in length")
+            }
+            for (offset, value) in seconds.enumerated() where value >= 0 {
+                guard let to = byIndex[first + offset] else { continue }
+                builder.set(from: from, to: to, RoadLegs.Leg(seconds: value, meters: meters[offset] >= 0 ? meters[offset] : nil))
+            }
+        }
+        return RoadLegs(source: source, fallback: true, builder: builder)
+    }
+
+    /// "12,-1,7" as integers, quickly (a row of a 2,000-place day holds thousands).
+    static func integers(_ text: String) -> [Int] {
+        var values: [Int] = []
+        var value = 0, negative = false, any = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: ","):
+                values.append(negative ? -value : value)
+                value = 0; negative = false; any = false
+            case UInt8(ascii: "-"):
+                negative = true
+            default:
+                value = value * 10 + Int(byte &- UInt8(ascii: "0"))
+                any = true
+            }
+        }
+        if any || negative { values.append(negative ? -value : value) }
+        return values
     }
 
     func crews() throws -> [Crew] {

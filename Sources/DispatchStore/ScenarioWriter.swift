@@ -111,7 +111,9 @@ struct ScenarioWriter {
     /// imported again).
     func writeLegs(_ legs: RoadLegs?, day: LocalDate, total: inout Int) throws -> Int {
         let key = SQLValue.text(day.description)
+        // A file's matrix replaces whatever an engine gave the day before.
         try connection.execute("DELETE FROM travel_places WHERE day = ?", [key])
+        try connection.execute("DELETE FROM travel_rows WHERE day = ?", [key])
         var stored: [String: RoadLegs.Leg] = [:]
         for row in try connection.query("SELECT from_key, to_key, seconds, meters FROM travel_legs WHERE day = ?", [key]) {
             stored["\(try row.text("from_key"))\u{1}\(try row.text("to_key"))"] = RoadLegs.Leg(seconds: try row.int("seconds"), meters: try row.optionalInt("meters"))
@@ -138,17 +140,18 @@ struct ScenarioWriter {
 
     /// A day whose legs come from `service`: the legs fetched before are kept (a file names the
     /// engine, not the legs) unless the engine changed since (`previous`), which forgets them.
-    /// Returns how many rows were forgotten; `total` is how many are kept.
+    /// Returns how many places' legs were forgotten; `total` is how many places' are kept.
     func keepLegs(of service: RoutingService, fallback: Bool, previous: String?, day: LocalDate, total: inout Int) throws -> Int {
         let key = SQLValue.text(day.description)
         var forgotten = 0
         if previous != service.stored {
-            forgotten = try connection.execute("DELETE FROM travel_legs WHERE day = ?", [key])
-            try connection.execute("DELETE FROM travel_places WHERE day = ?", [key])
+            forgotten = try connection.execute("DELETE FROM travel_places WHERE day = ?", [key])
+            try connection.execute("DELETE FROM travel_rows WHERE day = ?", [key])
+            try connection.execute("DELETE FROM travel_legs WHERE day = ?", [key])
             try connection.execute("UPDATE service_days SET travel_source = NULL WHERE day = ?", [key])
         }
         try connection.execute("UPDATE service_days SET travel_fallback = ? WHERE day = ?", [.integer(fallback ? 1 : 0), key])
-        total = try connection.query("SELECT count(*) AS n FROM travel_legs WHERE day = ?", [key]).first?.int("n") ?? 0
+        total = 0  // counted by the build, not the import
         return forgotten
     }
 

@@ -54,6 +54,10 @@ struct ServeCommandTests {
         let (_, revoked) = try await URLSession.shared.data(for: request)
         #expect((revoked as? HTTPURLResponse)?.statusCode == 401)
 
+        // A second server on the same port names the port and what to do.
+        let busy = try runner.run("serve", "--port", "\(port)")
+        #expect(busy.status == 2 && busy.stderr.contains("cannot listen on 127.0.0.1:\(port): the port is in use"), "\(busy.stderr)")
+
         kill(server.processIdentifier, SIGTERM)
         let deadline = Date().addingTimeInterval(15)
         while server.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
