@@ -67,7 +67,7 @@ struct Technicians: AsyncParsableCommand {
         func run() async throws {
             try await reporting {
                 try await options.withStore { store, _ in
-                    let technicians = try await store.technicians()
+                    let technicians = try await store.technicians().sorted { naturallyBefore($0.id, $1.id) }
                     switch format {
                     case .json:
                         print(try JSONOutput.render(technicians.map(TechnicianPresenter.json)))

@@ -41,7 +41,8 @@ extension DispatchOperations {
                 }
                 return OrderLine(stored: stored, visit: visit, deadline: deadline, deadlinePaused: paused, late: late)
             }
-            return DayOrders(date: date, zone: day.timeZone, publishedVersion: plan?.version, lines: lines)
+            return DayOrders(date: date, zone: day.timeZone, publishedVersion: plan?.version,
+                             lines: lines.sorted { naturallyBefore($0.stored.order.id, $1.stored.order.id) })
         }
     }
 

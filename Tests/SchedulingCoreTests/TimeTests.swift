@@ -65,3 +65,13 @@ struct TimeTests {
         }
     }
 }
+
+@Suite("Natural order of ids")
+struct NaturalOrderTests {
+    @Test("Digit runs compare by value; the rest as text")
+    func order() {
+        let ids = ["WO-100", "WO-2", "WO-10", "WO-1", "T10", "T9", "WO-10-B", "WO-10-P", "WO-010", "A"]
+        #expect(ids.sorted(by: naturallyBefore) == ["A", "T9", "T10", "WO-1", "WO-2", "WO-010", "WO-10", "WO-10-B", "WO-10-P", "WO-100"])
+        #expect(!naturallyBefore("WO-7", "WO-7"))
+    }
+}
