@@ -67,15 +67,12 @@ enum BoardText {
         let zone = board.zone
         func clock(_ instant: Instant?) -> String { instant.map { zone.local($0).time.description } ?? "--:--" }
         var lines = ["Board of \(board.date) (\(zone)), " + (board.version.map { "published plan version \($0)" } ?? "nothing published")]
-        for row in board.rows where !row.visits.isEmpty || !row.technician.absent {
+        for row in board.rows {
             let who = row.technician.name.map { "\(row.technician.id) \($0)" } ?? row.technician.id
             let crew = row.crew.map { " [contractor \($0)]" } ?? ""
-            if row.technician.absent {
-                lines.append("\(who)\(crew): absent")
-                continue
-            }
             if row.visits.isEmpty {
-                lines.append("\(who)\(crew): no visits (shift \(row.technician.shift.start)–\(row.technician.shift.end))")
+                let why = row.idleReason ?? "orders open to them went to others or fit nowhere (see Left out)"
+                lines.append("\(who)\(crew): no visits — \(why)")
                 continue
             }
             lines.append("\(who)\(crew): \(clock(row.depart))–\(clock(row.returnAt)), \(row.visits.count) visits, travel "
@@ -108,7 +105,7 @@ enum BoardText {
                 "id": row.technician.id, "name": row.technician.name ?? NSNull(), "crew": row.crew ?? NSNull(),
                 "absent": row.technician.absent, "depart": time(row.depart), "return": time(row.returnAt),
                 "break_start": time(row.breakStart), "travel_minutes": row.travelMinutes, "idle_minutes": row.idleMinutes,
-                "load_percent": row.loadPercent,
+                "load_percent": row.loadPercent, "idle_reason": row.idleReason ?? NSNull(),
                 "visits": row.visits.map { visit -> [String: Any] in
                     let order = visit.order.order
                     return ["order": order.id, "type": order.type.rawValue, "service": order.service.rawValue,

@@ -2,6 +2,7 @@ import ArgumentParser
 import DispatchOperations
 import DispatchStore
 import ScenarioFormat
+import SchedulingCore
 import Foundation
 
 struct Validate: AsyncParsableCommand {
@@ -10,7 +11,10 @@ struct Validate: AsyncParsableCommand {
         discussion: """
             Prints every problem as FILE:LINE:COLUMN: FIELD: MESSAGE and exits 2 if there is any (the first \
             1,000 are listed, then how many more). Files of any size are read in bounded memory: the orders \
-            are checked in batches as they are read.
+            are checked in batches as they are read. A valid file also gets a warning for each technician \
+            who can take none of its orders (no certificate or one that has ended, a contract not valid \
+            that day, no order needing only their skills, none in their territories); absent ones are not \
+            warned about.
             """)
 
     @Argument(help: "Scenario file (YAML or JSON).")
@@ -19,10 +23,23 @@ struct Validate: AsyncParsableCommand {
     func run() async throws {
         try await reporting {
             let stream = try ScenarioStream.open(path: file)
-            let orders = try stream.orders { _ in }
+            // One order of each kind (skills, territory, work, service, tier) is enough to tell who can take none.
+            var kinds: [String: WorkOrder] = [:]
+            let orders = try stream.orders { batch in
+                for order in batch {
+                    let kind = "\(order.skills.sorted())|\(order.territory ?? "")|\(order.type)|\(order.service)|\(order.customer.tier)"
+                    if kinds[kind] == nil { kinds[kind] = order }
+                }
+            }
             let scenario = stream.header
             print("\(file): ok — \(scenario.name) on \(scenario.date) (\(scenario.timeZone)): "
                 + [plural(orders, "order"), plural(scenario.technicians.count, "technician"), plural(scenario.crews.count, "crew")].joined(separator: ", "))
+            let crews = Dictionary(scenario.crews.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            for technician in scenario.technicians.sorted(by: { naturallyBefore($0.id, $1.id) }) where !technician.absent {
+                if let reason = scenario.idleReason(of: technician, orders: Array(kinds.values), crews: crews) {
+                    print("\(file): warning: technician \(technician.id) can take no order on \(scenario.date): \(reason)")
+                }
+            }
         }
     }
 }

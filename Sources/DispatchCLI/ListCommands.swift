@@ -57,25 +57,49 @@ struct Technicians: AsyncParsableCommand {
         subcommands: [List.self, Absent.self, TechnicianToken.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List every technician.")
+        static let configuration = CommandConfiguration(
+            abstract: "List every technician.",
+            discussion: """
+                With --date, each technician who can take none of that day's orders says why: absent, \
+                certificate or contract ended, no order needing only their skills, none in their territories.
+                """)
 
         @Option(help: "table for people, json for scripts.")
         var format: OutputFormat = .table
+
+        @Option(help: ArgumentHelp("A stored service day: flag who can take none of its orders, and why.", valueName: "date"))
+        var date: String?
 
         @OptionGroup var options: DatabaseOptions
 
         func run() async throws {
             try await reporting {
+                let day = try date.map { try BadInput.serviceDay($0) }
                 try await options.withStore { store, _ in
-                    let technicians = try await store.technicians().sorted { naturallyBefore($0.id, $1.id) }
+                    var technicians = try await store.technicians().sorted { naturallyBefore($0.id, $1.id) }
+                    var reasons: [String: String] = [:]
+                    if let day {
+                        guard let stored = try await store.scenario(on: day) else { throw BadInput(message: "no service day \(day) is stored") }
+                        let crews = Dictionary(stored.crews.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                        technicians = stored.technicians.sorted { naturallyBefore($0.id, $1.id) }
+                        for technician in technicians {
+                            reasons[technician.id] = stored.idleReason(of: technician, orders: stored.orders, crews: crews)
+                        }
+                    }
                     switch format {
                     case .json:
-                        print(try JSONOutput.render(technicians.map(TechnicianPresenter.json)))
+                        print(try JSONOutput.render(technicians.map { technician -> [String: Any] in
+                            var object = TechnicianPresenter.json(technician)
+                            if day != nil { object["cannot_work"] = reasons[technician.id] ?? NSNull() }
+                            return object
+                        }))
                     case .table where technicians.isEmpty:
                         print("No technicians stored.")
                     case .table:
-                        print(TextTable(header: TechnicianPresenter.header, rows: technicians.map(TechnicianPresenter.row)).render())
-                        print(plural(technicians.count, "technician"))
+                        let header = TechnicianPresenter.header + (day == nil ? [] : ["CANNOT WORK \(day!)"])
+                        let rows = technicians.map { TechnicianPresenter.row($0) + (day == nil ? [] : [reasons[$0.id] ?? ""]) }
+                        print(TextTable(header: header, rows: rows).render())
+                        print(plural(technicians.count, "technician") + (day == nil ? "" : ", \(reasons.count) who can take none of the orders of \(day!)"))
                     }
                 }
             }

@@ -36,6 +36,10 @@ public struct Board: Sendable {
         public var idleMinutes: Int { max(0, shiftMinutes - workMinutes - travelMinutes - (breakStart == nil ? 0 : breakMinutes)) }
         public var loadPercent: Int { shiftMinutes > 0 ? (workMinutes + travelMinutes) * 100 / shiftMinutes : 0 }
         public var breakMinutes: Int
+        /// Why a technician without visits could take none of the day's orders (absent,
+        /// certificate or contract ended, no matching skill or territory); nil when they have
+        /// visits, or when some order was open to them.
+        public var idleReason: String?
     }
 
     public struct Waiting: Sendable {
@@ -72,7 +76,9 @@ extension DispatchOperations {
                 guard let group = visit.group else { continue }
                 arrival[group] = min(arrival[group] ?? visit.start, visit.start)
             }
-            let rows = day.technicians.map { technician -> Board.Row in
+            let open = day.orders.filter { stored[$0.id].map { !OrderWorkflow.closed.contains($0.state) } ?? true }
+            let crews = Dictionary(day.crews.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let rows = day.technicians.sorted { naturallyBefore($0.id, $1.id) }.map { technician -> Board.Row in
                 let shift = zone.instant(on: date, at: technician.shift.start).minutes(until: zone.instant(on: date, at: technician.shift.end))
                 var place = technician.startLocation
                 var leaves = routes[technician.id]?.depart
@@ -95,7 +101,8 @@ extension DispatchOperations {
                     technician: technician, crew: technician.crewID, visits: mine, depart: route?.depart, returnAt: route?.returnAt,
                     breakStart: route?.breakStart, travelMinutes: route?.travelMinutes ?? 0,
                     returnTravelMinutes: mine.isEmpty ? 0 : day.drive(from: place, to: technician.endLocation, leaving: leaves ?? day.wholeDay.start),
-                    workMinutes: mine.reduce(0) { $0 + $1.order.order.durationMinutes }, shiftMinutes: shift, breakMinutes: breakMinutes)
+                    workMinutes: mine.reduce(0) { $0 + $1.order.order.durationMinutes }, shiftMinutes: shift, breakMinutes: breakMinutes,
+                    idleReason: mine.isEmpty ? day.idleReason(of: technician, orders: open, crews: crews) : nil)
             }
             let unassigned = (plan?.unassigned ?? []).compactMap { item -> Board.Waiting? in
                 guard let order = stored[item.order], order.state == .new || order.state == .scheduled else { return nil }

@@ -84,6 +84,10 @@ struct DispatchCommandTests {
         let good = try cli.run("validate", DispatchRunner.scenario("outsourced-crew"))
         #expect(good.status == 0)
         #expect(good.stdout.contains("5 orders, 3 technicians, 2 crews"))
+        // Valid, but a technician of a lapsed contract can never be planned: a warning, still exit 0.
+        #expect(good.stdout.contains("warning: technician T-OLD-1 can take no order on 2026-11-23: contract of crew expired ended"), "\(good.stdout)")
+        #expect(good.stdout.contains("warning: technician T-HOUSE can take no order on 2026-11-23: no order of the day in their territories (south)"))
+        #expect(!good.stdout.contains("T-ACME-1 can take no order"))
         let path = try cli.write("bad.yaml", "name: x\ndate: 2026-13-01\ncolour: red\ntechnicians: []\n")
         let bad = try cli.run("validate", path)
         #expect(bad.status == 2)

@@ -34,4 +34,37 @@ struct BoardTests {
             await #expect(throws: OperationError.self) { _ = try await operations.board(LocalDate(iso: "2030-01-01")!) }
         }
     }
+
+    @Test("A technician without visits says why: absent, certificate or contract ended, no skill or territory any order needs", arguments: Backend.all)
+    func idleReasons(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            var day = OperationFixtures.day()
+            func extra(_ id: String, _ skills: [String], change: (inout Technician) -> Void = { _ in }) {
+                var technician = OperationFixtures.technician(id, skills, lat: 31.23, lon: 121.47)
+                change(&technician)
+                day.technicians.append(technician)
+            }
+            extra("T4", ["broadband"]) { $0.absent = true }
+            extra("T5", ["broadband", "phone"]) { $0.certifiedUntil = LocalDate(iso: "2026-10-01") }
+            extra("T6", ["broadband", "phone"]) { $0.certifiedUntil = nil }
+            extra("T7", ["iptv"])
+            extra("T8", ["broadband", "phone"]) { $0.territories = ["harbour"] }
+            extra("T10", ["broadband", "phone"]) { $0.crewID = "lapsed" }
+            day.crews = [Crew(id: "lapsed", name: "Lapsed", contract: Contract(
+                validFrom: LocalDate(iso: "2025-01-01")!, validTo: LocalDate(iso: "2026-10-31")!, territories: nil,
+                workTypes: WorkType.allCases, services: [.broadband, .phone], excludedTiers: [], maxOrdersPerDay: nil, prices: [:]))]
+            let (operations, _, _) = try await OperationFixtures.publishedDay(database, day)
+            let board = try await operations.board(OperationFixtures.date)
+            // Natural order: T10 after T8, not after T1.
+            #expect(board.rows.map(\.technician.id) == ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T10"])
+            let why = Dictionary(uniqueKeysWithValues: board.rows.map { ($0.technician.id, $0.idleReason) })
+            #expect(why["T4"] == "absent")
+            #expect(why["T5"] == "certificate ended 2026-10-01")
+            #expect(why["T6"] == "no certificate (certified_until is not set)")
+            #expect(why["T7"] == "no order of the day needs only their skills (iptv)")
+            #expect(why["T8"] == "no order of the day in their territories (harbour)")
+            #expect(why["T10"] == "contract of crew lapsed ended 2026-10-31")
+            #expect(board.rows.filter { !$0.visits.isEmpty }.allSatisfy { $0.idleReason == nil })
+        }
+    }
 }

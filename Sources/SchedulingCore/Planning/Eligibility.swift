@@ -40,3 +40,43 @@ extension Scenario {
         return nil
     }
 }
+
+extension Scenario {
+    /// Why `technician` can take none of `orders` on this day, in words a dispatcher acts on
+    /// ("certificate ended 2026-10-01", "no order needs only their skills (broadband)"); nil
+    /// when some order is open to them (an idle technician then simply had no work left).
+    /// Pins and locks elsewhere are not counted: those orders are spoken for, not closed.
+    public func idleReason(of technician: Technician, orders: [WorkOrder], crews: [String: Crew]) -> String? {
+        if technician.absent { return "absent" }
+        if !technician.isCertified(on: date) {
+            return technician.certifiedUntil.map { "certificate ended \($0)" } ?? "no certificate (certified_until is not set)"
+        }
+        if let crewID = technician.crewID {
+            guard let contract = crews[crewID]?.contract else { return "crew \(crewID) has no contract" }
+            if !contract.isValid(on: date) {
+                return date < contract.validFrom ? "contract of crew \(crewID) starts \(contract.validFrom)" : "contract of crew \(crewID) ended \(contract.validTo)"
+            }
+        }
+        guard !orders.isEmpty else { return nil }
+        var counts: [String: Int] = [:]
+        for order in orders {
+            var free = order
+            free.pin = nil
+            free.lock = nil
+            switch ineligibility(of: technician, for: free, crews: crews) {
+            case nil: return nil
+            case .missingSkills: counts["skills", default: 0] += 1
+            case .outsideTerritory: counts["territory", default: 0] += 1
+            case .contractExcludes: counts["contract", default: 0] += 1
+            default: counts["other", default: 0] += 1
+            }
+        }
+        let most = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
+        switch most {
+        case "skills": return "no order of the day needs only their skills (\(technician.skills.joined(separator: ", ")))"
+        case "territory": return "no order of the day in their territories (\((technician.territories ?? []).joined(separator: ", ")))"
+        case "contract": return "the contract of crew \(technician.crewID ?? "") allows none of the day's orders"
+        default: return "no order of the day is open to them"
+        }
+    }
+}
