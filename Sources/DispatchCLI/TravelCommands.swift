@@ -80,10 +80,12 @@ struct Travel: AsyncParsableCommand {
             try await reporting {
                 let day = try BadInput.serviceDay(date)
                 try await options.withOperations { operations in
-                    guard let stored = try await operations.store.scenario(on: day) else { throw BadInput(message: "no service day \(day) is stored") }
-                    guard let service = stored.travel.service else {
+                    guard let state = try await operations.store.readTransaction({ try $0.travelState(on: day) }) else {
+                        throw BadInput(message: "no service day \(day) is stored")
+                    }
+                    guard let service = state.service else {
                         throw BadInput(message: "the travel of \(day) is not fetched from a routing engine: its travel.model is "
-                            + "\(stored.travel.legs == nil ? "haversine" : "matrix") (set osrm, valhalla or pgrouting and import the day again)")
+                            + "\(state.source == nil ? "haversine" : "matrix") (set osrm, valhalla or pgrouting and import the day again)")
                     }
                     let report = try await operations.buildTravel(day, engine: operations.routingEngine(for: service, timeoutSeconds: timeout),
                                                                   progress: Self.progress())

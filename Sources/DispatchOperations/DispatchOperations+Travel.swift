@@ -118,6 +118,10 @@ extension DispatchOperations {
                 + "(\(unreachable.joined(separator: ", "))\(report.unreachable > unreachable.count ? ", …" : "")): check those places' "
                 + "coordinates, or set travel.fallback: haversine to drive them in a straight line; nothing was stored")
         }
+        if fresh.isEmpty && report.movedPlaces == 0 {
+            report.seconds = Date().timeIntervalSince(started)
+            return report
+        }
         let fetched = fresh
         let stored = service.stored
         let table = legs
