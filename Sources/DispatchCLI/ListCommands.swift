@@ -22,6 +22,9 @@ struct Orders: AsyncParsableCommand {
         @Option(help: "table for people, json for scripts.")
         var format: OutputFormat = .table
 
+        @Flag(help: "Print every column whole, however wide (the default fits 100 columns).")
+        var wide = false
+
         @OptionGroup var options: OperationOptions
 
         func run() async throws {
@@ -39,7 +42,8 @@ struct Orders: AsyncParsableCommand {
                     case .table where orders.lines.isEmpty:
                         print("No orders stored for \(day).")
                     case .table:
-                        print(TextTable(header: OrderPresenter.header, rows: orders.lines.map(presenter.row)).render())
+                        print(TextTable(header: OrderPresenter.header, rows: orders.lines.map(presenter.row), wide: wide,
+                                        optional: ["FIXED", "GROUP", "TERRITORY", "MIN", "TIER"]).render())
                         let late = orders.lines.filter(\.late).count
                         print("\(plural(orders.lines.count, "order")) on \(day) (\(orders.zone))"
                             + (orders.publishedVersion.map { ", published plan version \($0)" } ?? ", no published plan")
@@ -70,6 +74,9 @@ struct Technicians: AsyncParsableCommand {
         @Option(help: ArgumentHelp("A stored service day: flag who can take none of its orders, and why.", valueName: "date"))
         var date: String?
 
+        @Flag(help: "Print every column whole, however wide (the default fits 100 columns).")
+        var wide = false
+
         @OptionGroup var options: DatabaseOptions
 
         func run() async throws {
@@ -98,7 +105,7 @@ struct Technicians: AsyncParsableCommand {
                     case .table:
                         let header = TechnicianPresenter.header + (day == nil ? [] : ["CANNOT WORK \(day!)"])
                         let rows = technicians.map { TechnicianPresenter.row($0) + (day == nil ? [] : [reasons[$0.id] ?? ""]) }
-                        print(TextTable(header: header, rows: rows).render())
+                        print(TextTable(header: header, rows: rows, wide: wide, optional: ["TERRITORIES", "CERTIFIED UNTIL", "NAME"]).render())
                         print(plural(technicians.count, "technician") + (day == nil ? "" : ", \(reasons.count) who can take none of the orders of \(day!)"))
                     }
                 }

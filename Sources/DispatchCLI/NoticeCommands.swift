@@ -27,6 +27,9 @@ struct Notices: AsyncParsableCommand {
         @Option(help: "table for people, json for scripts.")
         var format: OutputFormat = .table
 
+        @Flag(help: "Print every column whole, however wide (the default fits 100 columns).")
+        var wide = false
+
         @OptionGroup var options: OperationOptions
 
         func validate() throws {
@@ -58,7 +61,7 @@ struct Notices: AsyncParsableCommand {
                              ServiceTimeZone.utc.rfc3339(notice.draft.dueAt), Self.state(notice), String(notice.attempts),
                              notice.lastError ?? ""]
                         }
-                        print(TextTable(header: ["ID", "KIND", "ORDER", "DUE (UTC)", "STATE", "TRIES", "LAST ERROR"], rows: rows).render())
+                        print(TextTable(header: ["ID", "KIND", "ORDER", "DUE (UTC)", "STATE", "TRIES", "LAST ERROR"], rows: rows, wide: wide).render())
                         print(plural(notices.count, "notice"))
                     }
                 }

@@ -3,23 +3,58 @@ import SchedulingCore
 import DispatchOperations
 import DispatchStore
 
-/// Left-aligned columns separated by two spaces, with a header rule.
+/// Left-aligned columns separated by two spaces, with a header rule, fitted to 100 columns.
+/// When the rows are wider, the `optional` columns are left out (in the order given), then the
+/// free-text columns (names, customers, reasons: `flexible`) are cut, ending in "…", down to
+/// their header or 12 characters; a last line says so. `wide` (the commands' `--wide`) prints
+/// every column whole.
 struct TextTable {
     let header: [String]
     let rows: [[String]]
+    var wide = false
+    /// Headers of columns dropped first when the table is too wide.
+    var optional: [String] = []
+
+    static let width = 100
+    static let flexible: Set<String> = ["NAME", "CUSTOMER", "REASON", "SKILLS", "TERRITORIES", "ADDRESS", "NOTES", "CHANGE", "LAST ERROR",
+                                        "CAUSE", "WORK"]
 
     func render() -> String {
-        var widths = header.map(\.count)
-        for row in rows {
-            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        var shown = Array(header.indices)
+        func widths(_ columns: [Int]) -> [Int] {
+            columns.map { column in rows.reduce(header[column].count) { max($0, column < $1.count ? $1[column].count : 0) } }
+        }
+        func total(_ widths: [Int]) -> Int { widths.reduce(0, +) + 2 * max(0, widths.count - 1) }
+        var sizes = widths(shown)
+        var trimmed = false
+        if !wide {
+            for name in optional where total(sizes) > Self.width {
+                guard let column = header.firstIndex(of: name) else { continue }
+                shown.removeAll { $0 == column }
+                sizes = widths(shown)
+                trimmed = true
+            }
+            while total(sizes) > Self.width {
+                let candidates = shown.indices.filter { Self.flexible.contains(header[shown[$0]]) && sizes[$0] > max(header[shown[$0]].count, 12) }
+                guard let widest = candidates.max(by: { sizes[$0] < sizes[$1] }) else { break }
+                sizes[widest] -= 1
+                trimmed = true
+            }
+        }
+        func fit(_ cell: String, _ width: Int) -> String {
+            cell.count <= width ? cell : String(cell.prefix(max(0, width - 1))) + "…"
         }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { index, cell in
-                index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            shown.enumerated().map { position, column in
+                let cell = fit(column < cells.count ? cells[column] : "", sizes[position])
+                return position == shown.count - 1 ? cell : cell.padding(toLength: sizes[position], withPad: " ", startingAt: 0)
             }.joined(separator: "  ")
         }
-        let rule = widths.map { String(repeating: "-", count: $0) }
-        return ([line(header), line(rule)] + rows.map(line)).joined(separator: "\n")
+        var rule = Array(repeating: "", count: header.count)
+        for (position, column) in shown.enumerated() { rule[column] = String(repeating: "-", count: sizes[position]) }
+        var lines = [line(header), line(rule)] + rows.map(line)
+        if trimmed { lines.append("(narrowed to \(Self.width) columns: --wide shows every column whole)") }
+        return lines.joined(separator: "\n")
     }
 }
 

@@ -101,6 +101,9 @@ struct Agenda: AsyncParsableCommand {
     @Option(help: "table for people, json (the API's document) for scripts.")
     var format: OutputFormat = .table
 
+    @Flag(help: "Print every column whole, however wide (the default fits 100 columns).")
+    var wide = false
+
     @OptionGroup var options: OperationOptions
 
     func run() async throws {
@@ -128,7 +131,7 @@ struct Agenda: AsyncParsableCommand {
                 }
                 print("\(technician) on \(day), plan version \(agenda.version.map(String.init) ?? "-") (\(zone))")
                 print(TextTable(header: ["TIME", "ORDER", "WORK", "WINDOW", "STATE", "CUSTOMER", "PHONE", "ADDRESS", "WITH", "NOTES"],
-                                rows: rows).render())
+                                rows: rows, wide: wide, optional: ["WITH", "WINDOW"]).render())
             }
         }
     }

@@ -71,10 +71,13 @@ extension StoreTransaction {
     /// out on the database clock) for `sender`, for `leaseSeconds`, earliest due first. On
     /// PostgreSQL rows another sender is claiming are skipped (`FOR UPDATE SKIP LOCKED`), so
     /// concurrent senders split the outbox instead of waiting for each other or sharing it.
+    /// Taking over a claim that ran out counts as an attempt: its holder may have delivered it
+    /// before stalling (the receiver dedupes by the idempotency key; the count says it may).
     public func claimNotices(due: Instant, by sender: String, leaseSeconds: Int, limit: Int) throws -> [StoredNotice] {
         let skip = dialect.backend == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
         let claimed = try connection.query("""
-            UPDATE notices SET claimed_by = ?, claim_until = \(dialect.instantAfterSeconds)
+            UPDATE notices SET claimed_by = ?, claim_until = \(dialect.instantAfterSeconds),
+                               attempts = attempts + CASE WHEN claimed_by IS NULL THEN 0 ELSE 1 END
             WHERE id IN (SELECT id FROM notices
                          WHERE sent_at IS NULL AND cancelled_at IS NULL AND due_at <= \(dialect.instantParameter)
                            AND (claim_until IS NULL OR claim_until < \(dialect.currentInstant))

@@ -138,6 +138,10 @@ struct ConcurrencyTests {
             #expect(early.sent == 0 || early.due < claimed.count)
             #expect(deliveries[victim.draft.key] == nil)
             #expect(late.sent + early.sent == claimed.count - 1)
+            // Each notice taken over from the stalled sender counts that sender's possible try:
+            // the takeover and the delivery.
+            let taken = try await operations.notices(.sent).filter { notice in claimed.contains { $0.id == notice.id } }
+            #expect(!taken.isEmpty && taken.allSatisfy { $0.attempts == 2 }, "\(taken.map(\.attempts))")
         }
     }
 }
