@@ -41,17 +41,25 @@ struct RoutingHTTP: Sendable {
         session = URLSession(configuration: configuration)
     }
 
-    /// The body and status of `request`; a network failure is a `RoutingError` naming the host.
+    /// The body and status of `request`; a network failure or a timeout is tried twice more
+    /// (after 0.5 and 1 s), then is a `RoutingError` naming the host. An answer of any status is
+    /// returned as it is (the engine's error codes are the caller's to explain).
     func exchange(_ request: URLRequest, engine: String) async throws -> (status: Int, json: Any?) {
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await session.data(for: request)
-        } catch {
-            throw RoutingError("cannot reach \(engine) at \(request.url?.host ?? "?"): \(error.localizedDescription)")
+        var delay = 0.5
+        for attempt in 1...3 {
+            do {
+                let (data, response) = try await session.data(for: request)
+                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                return (status, try? JSONSerialization.jsonObject(with: data))
+            } catch {
+                if attempt == 3 {
+                    throw RoutingError("cannot reach \(engine) at \(request.url?.host ?? "?") (3 tries): \(error.localizedDescription)")
+                }
+                try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+                delay *= 2
+            }
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        return (status, try? JSONSerialization.jsonObject(with: data))
+        throw RoutingError("cannot reach \(engine)")
     }
 }
 
