@@ -7,8 +7,10 @@ struct Dispatch: AsyncParsableCommand {
         commandName: "dispatch",
         abstract: "Plan and run the day of telecom installation and repair crews.",
         discussion: """
-            Orders, technicians and contractor crews are read from scenario files (YAML or JSON, see \
-            the README) and kept in a database: an embedded SQLite file by default, or PostgreSQL.
+            Orders, technicians and contractor crews are read from scenario files (YAML or JSON: \
+            docs/formats.md) and kept in a database: an embedded SQLite file by default, or PostgreSQL. \
+            docs/runbook.md takes you from an empty machine to a technician's phone; docs/commands.md \
+            has every command.
 
             A first session:
               dispatch db migrate

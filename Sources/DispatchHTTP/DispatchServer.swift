@@ -6,7 +6,7 @@ import Hummingbird
 import Logging
 import SchedulingCore
 
-/// The technicians' HTTP API over the application layer (README "The technicians' API"; the
+/// The technicians' HTTP API over the application layer (docs/technicians.md; the
 /// contract is `openapi.yaml`, served at `/openapi.yaml`).
 public struct DispatchServer: Sendable {
     public struct Settings: Sendable {
