@@ -87,6 +87,8 @@ struct OperationCommandTests {
         #expect(history.stdout.contains("customer asked to move (customer side)") && history.stdout.contains("anna"))
         let explained = try runner.run("explain", "WO-1003", "--now=2026-11-22T22:00:00+08:00")
         #expect(explained.status == 0 && explained.stdout.contains("nobody may take WO-1004 of the same visit"), "\(explained.stdout)")
+        // It starts with what keeps each technician out, counted.
+        #expect(explained.stdout.contains("Of 3 technicians: 3 kept out by another order of the visit"), "\(explained.stdout)")
         #expect(try runner.run("explain", "WO-404").status == 2)
         let board = try runner.run("board", "--date", "2026-11-23", "--format", "json")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(board.stdout.utf8)) as? [String: Any])

@@ -266,6 +266,10 @@ extension KeptDay {
         public let reason: String
         /// The hard rule (CONTRACT H1–H9) that refuses it, when it does not fit.
         public var rule: String = ""
+        /// What keeps them from it, in a word for counting: `fits`, `no room`, `quota`,
+        /// `unreachable`, `notice`, `group`, `absent`, `not certified`, `skills`, `territory`,
+        /// `contract`, `pinned or locked`.
+        public var kind: String = "fits"
     }
 
     /// One verdict per technician for `work` (one order, or every member of a group) inside
@@ -304,7 +308,7 @@ extension KeptDay {
             return scenario.technicians.map { technician in
                 let own = scenario.ineligibility(of: technician, for: stuck, crews: crews).map(explainer.describe) ?? "may not"
                 return Verdict(technician: technician.id, fits: false, start: nil,
-                               reason: "nobody may take \(stuck.id) of the same visit (this technician \(own))", rule: "H5")
+                               reason: "nobody may take \(stuck.id) of the same visit (this technician \(own))", rule: "H5", kind: "group")
             }
         }
         return scenario.technicians.enumerated().map { index, technician -> Verdict in
@@ -312,11 +316,12 @@ extension KeptDay {
             unpinned.pin = nil
             unpinned.lock = nil
             if let reason = scenario.ineligibility(of: technician, for: unpinned, crews: crews) {
-                return Verdict(technician: technician.id, fits: false, start: nil, reason: explainer.describe(reason), rule: "H1")
+                return Verdict(technician: technician.id, fits: false, start: nil, reason: explainer.describe(reason), rule: "H1",
+                               kind: Self.kind(of: reason))
             }
             guard let jobIndex = jobOf["\(lead.id)#\(index)"] else {
                 return Verdict(technician: technician.id, fits: false, start: nil,
-                               reason: "the window closes before the \(scenario.policy.noticeMinutes)-minute notice allows", rule: "H6")
+                               reason: "the window closes before the \(scenario.policy.noticeMinutes)-minute notice allows", rule: "H6", kind: "notice")
             }
             if let (placement, _) = insertion.best(jobs[jobIndex], in: solution) {
                 return Verdict(technician: technician.id, fits: true, start: problem.instant(placement.start),
@@ -326,13 +331,26 @@ extension KeptDay {
             if analysis.aloneTechnicians[member].isEmpty {
                 return Verdict(technician: technician.id, fits: false, start: nil,
                                reason: "cannot reach it inside its window within the shift (\(technician.shift.start)–\(technician.shift.end))",
-                               rule: "H2")
+                               rule: "H2", kind: "unreachable")
             }
             if solution.quotaRoom(index, problem) < work.count {
-                return Verdict(technician: technician.id, fits: false, start: nil, reason: "their contractor's daily quota is used up", rule: "H8")
+                return Verdict(technician: technician.id, fits: false, start: nil, reason: "their contractor's daily quota is used up", rule: "H8",
+                               kind: "quota")
             }
             return Verdict(technician: technician.id, fits: false, start: nil,
-                           reason: "no room inside the window between their published visits (travel, break, shift)", rule: "H3")
+                           reason: "no room inside the window between their published visits (travel, break, shift)", rule: "H3",
+                           kind: "no room")
+        }
+    }
+
+    static func kind(of reason: Ineligibility) -> String {
+        switch reason {
+        case .absent: "absent"
+        case .notCertified: "not certified"
+        case .missingSkills: "skills"
+        case .outsideTerritory: "territory"
+        case .noContract, .contractNotValid, .contractExcludes: "contract"
+        case .pinnedElsewhere, .lockedElsewhere: "pinned or locked"
         }
     }
 }
