@@ -29,8 +29,8 @@ extension DispatchOperations {
     /// insertion into that day's published plan, every published visit kept where it is and
     /// every hard rule honoured. Soonest day first; within a day, least added cost first.
     public func slots(order id: String, days: Int = 7, lengthMinutes: Int = 120) async throws -> [Slot] {
-        guard days >= 1, days <= 60 else { throw OperationError.badInput("--days must be between 1 and 60") }
-        guard lengthMinutes >= 15, lengthMinutes <= 720 else { throw OperationError.badInput("--length must be between 15 and 720 minutes") }
+        guard days >= 1, days <= 60 else { throw OperationError.badInput("the days to look ahead must be between 1 and 60") }
+        guard lengthMinutes >= 15, lengthMinutes <= 720 else { throw OperationError.badInput("a window must last between 15 and 720 minutes") }
         return try await read { context in
             let order = try context.requireOrder(id)
             try context.requireBookable(order)
@@ -43,7 +43,7 @@ extension DispatchOperations {
     /// every other visit kept, and queues the confirmation, all in one transaction. Refused
     /// (bad input) when the window cannot be kept.
     public func book(order id: String, windowStart: Instant, lengthMinutes: Int = 120, actor: String) async throws -> Booking {
-        guard lengthMinutes >= 15, lengthMinutes <= 720 else { throw OperationError.badInput("--length must be between 15 and 720 minutes") }
+        guard lengthMinutes >= 15, lengthMinutes <= 720 else { throw OperationError.badInput("a window must last between 15 and 720 minutes") }
         return try await perform { context in
             let unlocked = try context.requireOrder(id)
             let home = try context.day(unlocked.serviceDay, like: unlocked.serviceDay)

@@ -13,7 +13,7 @@ extension DispatchOperations {
     /// Records a complaint about an order; the customer must be called back within 2 hours (Art. 60).
     public func addComplaint(order id: String, text: String, actor: String) async throws -> (complaint: Int, callback: Int) {
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { throw OperationError.badInput("a complaint needs --text") }
+        guard !text.isEmpty else { throw OperationError.badInput("a complaint needs its text") }
         return try await perform { context in
             let order = try context.requireOrder(id)
             let complaint = try context.tx.addComplaint(order: id, text: text, actor: actor, at: context.now)
@@ -40,7 +40,7 @@ extension DispatchOperations {
     public func recordCallback(_ id: Int, answer: CallbackAnswer?, reason: String?, agent: String) async throws -> CallbackTask {
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
         if answer == .dissatisfied && reason == nil {
-            throw OperationError.badInput("a dissatisfied answer needs --reason")
+            throw OperationError.badInput("a dissatisfied answer needs the reason")
         }
         return try await perform { context in
             let task = try context.requireCallback(id)

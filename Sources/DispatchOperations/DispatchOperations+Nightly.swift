@@ -64,7 +64,7 @@ extension DispatchOperations {
     public func nightly(_ options: NightlyOptions, actor: String = "nightly", stop: @escaping @Sendable () -> Bool = { false },
                         whenLocked: () throws -> Void = {},
                         progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> NightlyReport {
-        guard (1...31).contains(options.days) else { throw OperationError.badInput("--days must be between 1 and 31") }
+        guard (1...31).contains(options.days) else { throw OperationError.badInput("a nightly run covers between 1 and 31 days") }
         let locked: Bool
         do { locked = try await store.tryRunLock("nightly") } catch { throw OperationError.from(error) }
         guard locked else {

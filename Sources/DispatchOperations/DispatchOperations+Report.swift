@@ -4,7 +4,7 @@ import SchedulingCore
 extension DispatchOperations {
     /// The measures of the service days `from...to` (at most a year), in one read transaction.
     public func report(from: LocalDate, to: LocalDate, by grouping: ReportGrouping? = nil) async throws -> Report {
-        guard from <= to else { throw OperationError.badInput("--from \(from) is after --to \(to)") }
+        guard from <= to else { throw OperationError.badInput("the first day \(from) is after the last \(to)") }
         guard from.adding(days: 366) > to else { throw OperationError.badInput("a report covers at most a year (\(from) to \(to))") }
         return try await read { context in
             let tx = context.tx

@@ -58,13 +58,13 @@ extension DispatchOperations {
                 change.callback = try context.createCompletionCallback(order)
             case .transferred:
                 guard let cleanReason else {
-                    throw OperationError.badInput("a transfer needs --reason (what the cable department must fix)")
+                    throw OperationError.badInput("a transfer needs a reason (what the cable department must fix)")
                 }
                 try context.transition(order, to: state, actor: actor, reason: cleanReason, details: detailText)
             case .customerAbsent:
                 change = try context.customerAbsent(order, actor: actor, reason: cleanReason, details: detailText)
             case .rebooking, .cancelled:
-                guard let cleanReason else { throw OperationError.badInput("\(state) needs --reason") }
+                guard let cleanReason else { throw OperationError.badInput("\(state) needs a reason") }
                 let why = side ?? .company
                 let members = try context.work(of: order)
                 for member in members {

@@ -23,13 +23,13 @@ public enum NoticeSinks {
     public static func make(_ text: String, retry: RetryPolicy = RetryPolicy()) throws -> any NoticeSink {
         if text.hasPrefix("file:") {
             let path = String(text.dropFirst(5))
-            guard !path.isEmpty else { throw OperationError.badInput("--sink file: needs a path, e.g. file:notices.jsonl") }
+            guard !path.isEmpty else { throw OperationError.badInput("a file sink needs a path, e.g. file:notices.jsonl") }
             return try FileNoticeSink(path: path)
         }
         if let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil {
             return HTTPNoticeSink(url: url, retry: retry)
         }
-        throw OperationError.badInput("--sink '\(text)' is not file:PATH, http://HOST/PATH or https://HOST/PATH")
+        throw OperationError.badInput("the notice sink '\(text)' is not file:PATH, http://HOST/PATH or https://HOST/PATH")
     }
 }
 

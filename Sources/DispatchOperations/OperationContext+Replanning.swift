@@ -156,7 +156,7 @@ extension DispatchOperations {
     /// coordinated visit always whole; whatever can no longer be kept inside its window goes to
     /// `rebooking` with a notice, and a moved visit is announced again.
     public func delay(order id: String, minutes: Int, actor: String) async throws -> PublishOutcome {
-        guard minutes > 0, minutes <= 720 else { throw OperationError.badInput("--minutes must be between 1 and 720") }
+        guard minutes > 0, minutes <= 720 else { throw OperationError.badInput("a delay must be between 1 and 720 minutes") }
         return try await perform { context in
             let order = try context.lockedOrder(id)
             return try context.delayVisit(of: order, minutes: minutes, actor: actor,

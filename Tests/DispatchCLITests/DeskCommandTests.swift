@@ -165,7 +165,7 @@ struct DeskCommandTests {
             #expect(measures.map { $0["measure"] as? String ?? "" }.contains("satisfaction") && measures.count == 13)
 
             for (arguments, expected) in [
-                (["--from", "2026-11-30", "--to", "2026-11-01"], "is after --to"),
+                (["--from", "2026-11-30", "--to", "2026-11-01"], "is after the last"),
                 (["--from", "2026-11-31", "--to", "2026-12-01"], "--from '2026-11-31' is not a date"),
                 (["--from", "2026-11-01", "--to", "2026-11-30", "--by", "colour"], "colour"),
             ] {

@@ -76,7 +76,7 @@ struct CallbackTests {
             #expect(followUp.task.cause == .followUp && followUp.task.channel == .manual && followUp.task.order == "WO-R")
             clock.set("2026-11-24T13:00:00+08:00")
             #expect(try await operations.callbacksDue().first?.overdue == true)
-            await #expect(throws: OperationError(.badInput, "a complaint needs --text")) {
+            await #expect(throws: OperationError(.badInput, "a complaint needs its text")) {
                 _ = try await operations.addComplaint(order: "WO-R", text: "  ", actor: "hotline")
             }
         }
