@@ -30,10 +30,11 @@ struct NoticeDeliveryFaultTests {
             let deadline = Date().addingTimeInterval(60)
             // Killed once a third has reached the receiver and at least one acknowledgement is recorded
             // (on a starved machine the records lag behind the deliveries).
-            func recorded() async throws -> Int { try await database.store.transaction { try $0.notices(.sent).count } }
+            // A read transaction: polling must not take the write lock the sender records with.
+            func recorded() async throws -> Int { try await database.store.readTransaction { try $0.notices(.sent).count } }
             while first.isRunning && Date() < deadline {
                 if receiver.deliveries.count >= queued.count / 3, try await recorded() > 0 { break }
-                try await Task.sleep(for: .milliseconds(5))
+                try await Task.sleep(for: .milliseconds(20))
             }
             #expect(first.isRunning, "the sender finished before it could be killed")
             kill(first.processIdentifier, SIGKILL)
