@@ -93,7 +93,8 @@ extension DispatchOperations {
                 let rows = try await fetcher.fetch(sources: freshPoints, destinations: allPoints)
                 keep(freshPoints, allPoints, rows.legs)
                 report.requests += rows.requests
-                let keptPoints = Self.distinct(keptPlaces.map(\.place)).filter { !Set(freshPoints).contains($0) }
+                let freshSet = Set(freshPoints)
+                let keptPoints = Self.distinct(keptPlaces.map(\.place)).filter { !freshSet.contains($0) }
                 let columns = try await fetcher.fetch(sources: keptPoints, destinations: freshPoints)
                 keep(keptPoints, freshPoints, columns.legs)
                 report.requests += columns.requests
