@@ -56,12 +56,17 @@ struct Notices: AsyncParsableCommand {
                     case .table where notices.isEmpty:
                         print("No notices.")
                     case .table:
+                        // Local to each order's day, its offset shown.
+                        var zones: [String: ServiceTimeZone] = [:]
+                        for notice in notices where zones[notice.draft.order] == nil {
+                            zones[notice.draft.order] = (try? await operations.zone(ofOrder: notice.draft.order)) ?? .utc
+                        }
                         let rows = notices.map { notice in
                             [String(notice.id), notice.draft.kind.rawValue, notice.draft.order,
-                             ServiceTimeZone.utc.rfc3339(notice.draft.dueAt), Self.state(notice), String(notice.attempts),
+                             (zones[notice.draft.order] ?? .utc).rfc3339(notice.draft.dueAt), Self.state(notice), String(notice.attempts),
                              notice.lastError ?? ""]
                         }
-                        print(TextTable(header: ["ID", "KIND", "ORDER", "DUE (UTC)", "STATE", "TRIES", "LAST ERROR"], rows: rows, wide: wide).render())
+                        print(TextTable(header: ["ID", "KIND", "ORDER", "DUE (LOCAL)", "STATE", "TRIES", "LAST ERROR"], rows: rows, wide: wide).render())
                         print(plural(notices.count, "notice"))
                     }
                 }

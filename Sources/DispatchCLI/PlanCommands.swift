@@ -169,10 +169,11 @@ struct Plans: AsyncParsableCommand {
                         print("No plans stored for \(day).")
                         return
                     }
+                    let zone = try await store.transaction { try $0.zone(of: day) } ?? .utc
                     let rows = versions.map {
-                        [String($0.version), ServiceTimeZone.utc.rfc3339($0.createdAt), String($0.visits), String($0.unassigned)]
+                        [String($0.version), zone.rfc3339($0.createdAt), String($0.visits), String($0.unassigned)]
                     }
-                    print(TextTable(header: ["VERSION", "CREATED (UTC)", "VISITS", "UNASSIGNED"], rows: rows).render())
+                    print(TextTable(header: ["VERSION", "CREATED (\(zone.identifier))", "VISITS", "UNASSIGNED"], rows: rows).render())
                 }
             }
         }
