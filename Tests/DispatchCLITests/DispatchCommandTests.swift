@@ -315,6 +315,7 @@ struct PlanCommandTests {
         try cli.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "30")
         let versions = try cli.run("plans", "list", "--date", "2026-11-23")
         #expect(versions.stdout.contains("1  ") && versions.stdout.contains("2  "))
+        #expect(versions.stdout.contains("CREATED (Asia/Shanghai)") && versions.stdout.contains("+08:00"), "\(versions.stdout)")
         let missing = try cli.run("plan", "--date", "2026-12-01")
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("import a scenario for it first"))
