@@ -12,7 +12,7 @@ struct OperationOptions: ParsableArguments {
         valueName: "time"))
     var now: String?
 
-    @Option(help: ArgumentHelp("Who does this, for the order's history (default: $USER, or "dispatcher" when it is not set).", valueName: "name"))
+    @Option(help: ArgumentHelp("Who does this, for the order's history (default: $USER, or 'dispatcher' when it is not set).", valueName: "name"))
     var actor: String?
 
     @OptionGroup var database: DatabaseOptions
