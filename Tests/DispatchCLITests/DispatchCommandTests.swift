@@ -217,6 +217,27 @@ struct DispatchCommandTests {
     }
 
 
+    @Test("generate --osm puts every order and home on the extract's roads, in the zone asked for")
+    func generateOnRoads() throws {
+        let cli = try DispatchRunner()
+        defer { cli.remove() }
+        let osm = DispatchRunner.packageRoot.appendingPathComponent("scenarios/osm/helsinki.osm.pbf").path
+        let generated = try cli.run("generate", "--orders", "40", "--technicians", "5", "--osm", osm, "--timezone", "Europe/Helsinki")
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let day = try #require(try JSONSerialization.jsonObject(with: Data(generated.stdout.utf8)) as? [String: Any])
+        #expect(day["timezone"] as? String == "Europe/Helsinki")
+        let places = ((day["orders"] as? [[String: Any]]) ?? []).compactMap { $0["location"] as? [String: Any] }
+            + ((day["technicians"] as? [[String: Any]]) ?? []).compactMap { $0["start"] as? [String: Any] }
+        #expect(places.count == 45)
+        // The extract's road junctions lie within 60.164–60.179 N, 24.935–24.953 E (roads import reports it).
+        #expect(places.allSatisfy { place in
+            let lat = place["lat"] as? Double ?? 0, lon = place["lon"] as? Double ?? 0
+            return (60.16...60.18).contains(lat) && (24.93...24.96).contains(lon)
+        })
+        let missing = try cli.run("generate", "--osm", "nowhere.osm.pbf")
+        #expect(missing.status == 2 && missing.stderr.contains("cannot read nowhere.osm.pbf"), "\(missing.stderr)")
+    }
+
     @Test("The manual documents every command dispatch --help lists")
     func manualCoversEveryCommand() throws {
         let cli = try DispatchRunner()
