@@ -34,7 +34,7 @@ struct Validate: AsyncParsableCommand {
             let scenario = stream.header
             print("\(file): ok — \(scenario.name) on \(scenario.date) (\(scenario.timeZone)): "
                 + [plural(orders, "order"), plural(scenario.technicians.count, "technician"), plural(scenario.crews.count, "crew")].joined(separator: ", "))
-            let crews = Dictionary(scenario.crews.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let crews = scenario.crewsByID
             for technician in scenario.technicians.sorted(by: { naturallyBefore($0.id, $1.id) }) where !technician.absent {
                 if let reason = scenario.idleReason(of: technician, orders: Array(kinds.values), crews: crews) {
                     print("\(file): warning: technician \(technician.id) can take no order on \(scenario.date): \(reason)")

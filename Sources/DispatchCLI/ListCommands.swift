@@ -87,7 +87,7 @@ struct Technicians: AsyncParsableCommand {
                     var reasons: [String: String] = [:]
                     if let day {
                         guard let stored = try await store.scenario(on: day) else { throw BadInput(message: "no service day \(day) is stored") }
-                        let crews = Dictionary(stored.crews.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                        let crews = stored.crewsByID
                         technicians = stored.technicians.sorted { naturallyBefore($0.id, $1.id) }
                         for technician in technicians {
                             reasons[technician.id] = stored.idleReason(of: technician, orders: stored.orders, crews: crews)

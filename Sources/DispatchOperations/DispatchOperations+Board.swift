@@ -77,7 +77,7 @@ extension DispatchOperations {
                 arrival[group] = min(arrival[group] ?? visit.start, visit.start)
             }
             let open = day.orders.filter { stored[$0.id].map { !OrderWorkflow.closed.contains($0.state) } ?? true }
-            let crews = Dictionary(day.crews.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let crews = day.crewsByID
             let rows = day.technicians.sorted { naturallyBefore($0.id, $1.id) }.map { technician -> Board.Row in
                 let shift = zone.instant(on: date, at: technician.shift.start).minutes(until: zone.instant(on: date, at: technician.shift.end))
                 var place = technician.startLocation

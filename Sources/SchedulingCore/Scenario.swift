@@ -29,6 +29,9 @@ public struct Scenario: Hashable, Sendable {
 }
 
 extension Scenario {
+    /// The crews by id (of two with one id the first counts), as the eligibility rules take them.
+    public var crewsByID: [String: Crew] { Dictionary(crews.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }) }
+
     /// The day's traffic on minutes since its local midnight.
     public var traffic: TrafficProfile { TrafficProfile(parts: travel.dayParts, midnight: 0) }
 

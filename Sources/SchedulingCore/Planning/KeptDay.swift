@@ -276,7 +276,7 @@ extension KeptDay {
     /// `window` (or anywhere in the day), from the planner's own rules and insertion.
     public func verdicts(for work: [WorkOrder], window: TimeWindow?, now: Instant) -> [Verdict] {
         guard let lead = work.first else { return [] }
-        let crews = Dictionary(scenario.crews.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let crews = scenario.crewsByID
         // One copy of the work per technician, pinned to them, all in one trial problem.
         var copies: [WorkOrder] = []
         for (index, technician) in scenario.technicians.enumerated() {
