@@ -49,10 +49,16 @@ extension DispatchOperations {
     /// has no `fallback: haversine`.
     public func buildTravel(_ date: LocalDate, engine chosen: (any RoutingEngine)? = nil,
                             progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> TravelBuildReport {
-        let started = Date()
         guard let state = try await read({ context in try context.tx.travelState(on: date) }) else {
             throw OperationError.notFound("no service day \(date) is stored")
         }
+        return try await buildTravel(date, state: state, engine: chosen, progress: progress)
+    }
+
+    /// `buildTravel` from the day's travel state as read (`ensureTravel` has read it already).
+    func buildTravel(_ date: LocalDate, state: TravelState, engine chosen: (any RoutingEngine)?,
+                     progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?) async throws -> TravelBuildReport {
+        let started = Date()
         guard let service = state.service else {
             throw OperationError.badInput("the travel of \(date) is not fetched from a routing engine (travel.model is "
                 + "\(state.source == nil ? "haversine" : "matrix")); set travel.model to osrm, valhalla or pgrouting and import the day again")
@@ -155,12 +161,10 @@ extension DispatchOperations {
     /// there was nothing to do.
     @discardableResult
     public func ensureTravel(_ date: LocalDate, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> TravelBuildReport? {
-        let missing = try await read { context -> Bool in
-            guard let state = try context.tx.travelState(on: date), state.service != nil else { return false }
-            let kept = RoadLegs.placesByKey(state.recorded)
-            return state.places.contains { kept[$0.key] != $0.place }
-        }
-        return missing ? try await buildTravel(date, progress: progress) : nil
+        guard let state = try await read({ context in try context.tx.travelState(on: date) }), state.service != nil else { return nil }
+        let kept = RoadLegs.placesByKey(state.recorded)
+        guard state.places.contains(where: { kept[$0.key] != $0.place }) else { return nil }
+        return try await buildTravel(date, state: state, engine: nil, progress: progress)
     }
 
     /// `ensureTravel` for the day an order is on.

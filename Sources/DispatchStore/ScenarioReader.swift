@@ -41,10 +41,7 @@ struct ScenarioReader {
         let orders = try orders(on: day).map(\.order)
         var travel = TravelModel(speedKmh: try row.double("speed_kmh"), roadFactor: try row.double("road_factor"),
                                  dayParts: try JSONText.dayParts(row.text("travel_day_parts"), column: "service_days.travel_day_parts"))
-        if let stored = try row.optionalText("travel_service") {
-            guard let service = RoutingService(stored: stored) else {
-                throw StoreError(.corruptValue, "service_days.travel_service of \(day) is '\(stored)', not a routing engine")
-            }
+        if let service = try Self.service(row, day: day) {
             travel.service = service
             travel.fallback = try row.bool("travel_fallback")
             if let source = try row.optionalText("travel_source") {
@@ -70,6 +67,15 @@ struct ScenarioReader {
                          leg: RoadLegs.Leg(seconds: try row.int("seconds"), meters: try row.optionalInt("meters")))
         }
         return RoadLegs(source: source, fallback: fallback, rows: rows, places: RoadLegs.placesByKey(places))
+    }
+
+    /// `service_days.travel_service` of `row`: the day's routing engine, nil for none.
+    static func service(_ row: SQLRow, day: LocalDate) throws -> RoutingService? {
+        guard let stored = try row.optionalText("travel_service") else { return nil }
+        guard let service = RoutingService(stored: stored) else {
+            throw StoreError(.corruptValue, "service_days.travel_service of \(day) is '\(stored)', not a routing engine")
+        }
+        return service
     }
 
     /// Where each key of the day's legs was when they were fetched from a routing engine, and its

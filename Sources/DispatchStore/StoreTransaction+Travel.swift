@@ -16,13 +16,7 @@ extension StoreTransaction {
     public func travelState(on day: LocalDate) throws -> TravelState? {
         guard let row = try connection.query("SELECT travel_service, travel_fallback, travel_source FROM service_days WHERE day = ?",
                                              [.text(day.description)]).first else { return nil }
-        var service: RoutingService?
-        if let stored = try row.optionalText("travel_service") {
-            guard let parsed = RoutingService(stored: stored) else {
-                throw StoreError(.corruptValue, "service_days.travel_service of \(day) is '\(stored)', not a routing engine")
-            }
-            service = parsed
-        }
+        let service = try ScenarioReader.service(row, day: day)
         let places = RoadLegs.places(technicians: try reader.technicians(absentOn: day),
                                      orders: try reader.orders(on: day).map { ($0.order.id, $0.order.location) })
         return TravelState(service: service, fallback: try row.bool("travel_fallback"), source: try row.optionalText("travel_source"),
