@@ -45,18 +45,7 @@ public final class NoticeReceiver: Sendable {
             log.append(Delivery(key: key, body: body, status: status.code))
             return Response(status: status)
         }
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
-        task = Task { try await app.run() }
-        var started = 0
-        for await port in stream {
-            started = port
-            break
-        }
-        port = started
-        guard started > 0 else { throw ReceiverError(message: "the notice receiver did not start") }
+        (task, port) = try await Self.serve(router, what: "the notice receiver")
     }
 
     /// The URL to give `--sink`.
@@ -77,4 +66,23 @@ public final class NoticeReceiver: Sendable {
     }
 
     struct ReceiverError: Error { let message: String }
+
+    /// Runs `router` on 127.0.0.1 at a free port; returns the server's task and the port once it listens.
+    static func serve(_ router: Router<BasicRequestContext>, what: String) async throws -> (Task<Void, any Error>, Int) {
+        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
+        let task = Task { try await app.run() }
+        var started = 0
+        for await port in stream {
+            started = port
+            break
+        }
+        guard started > 0 else {
+            task.cancel()
+            throw ReceiverError(message: "\(what) did not start")
+        }
+        return (task, started)
+    }
 }

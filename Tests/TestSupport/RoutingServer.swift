@@ -112,18 +112,7 @@ public final class RoutingServer: Sendable {
             }
             return try answer(.ok, ["sources_to_targets": rows, "units": "kilometers"])
         }
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
-        task = Task { try await app.run() }
-        var started = 0
-        for await port in stream {
-            started = port
-            break
-        }
-        port = started
-        guard started > 0 else { throw NoticeReceiver.ReceiverError(message: "the routing server did not start") }
+        (task, port) = try await NoticeReceiver.serve(router, what: "the routing server")
     }
 
     /// The server's road time: the great circle at `kmh`, plus 30 s going east; nil to or from an island.
