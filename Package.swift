@@ -55,6 +55,8 @@ let package = Package(
                 .embedInCode("postgres/0009_road_matrix.postgres.sql"),
                 .embedInCode("sqlite/0010_routing_service.sqlite.sql"),
                 .embedInCode("postgres/0010_routing_service.postgres.sql"),
+                .embedInCode("sqlite/0011_roster.sqlite.sql"),
+                .embedInCode("postgres/0011_roster.postgres.sql"),
             ]
         ),
 

@@ -16,7 +16,7 @@ def published_day(dispatch, database, work, orders, technicians, seconds):
     db = [f"--database={database}"]
     day = os.path.join(work, "day.json")
     with open(day, "w") as out:
-        out.write(run([dispatch, "generate", "--orders", str(orders), "--technicians", str(technicians), "--seed", "1"]).stdout)
+        out.write(run([dispatch, "generate", "--date", "2026-11-23", "--orders", str(orders), "--technicians", str(technicians), "--seed", "1"]).stdout)
     started = time.time()
     run([dispatch, "db", "migrate"] + db)
     run([dispatch, "import", day] + db)

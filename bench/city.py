@@ -59,7 +59,7 @@ def main():
             limit = args.seconds or (60.0 if orders >= 1000 else 5.0)
             scenario = os.path.join(work, f"day-{orders}-{technicians}-{seed}.json")
             with open(scenario, "w") as f:
-                subprocess.run([args.dispatch, "generate", "--orders", str(orders), "--technicians", str(technicians),
+                subprocess.run([args.dispatch, "generate", "--date", "2026-11-23", "--orders", str(orders), "--technicians", str(technicians),
                                 "--seed", seed], stdout=f, check=True)
             print(f"[bench] {orders} orders, {technicians} technicians, seed {seed}, {limit:g} s ...", file=sys.stderr)
             ours = os.path.join(work, f"ours-{orders}-{seed}.json")

@@ -119,7 +119,7 @@ def main():
 
     # Set-up: the day, published the evening before; a second day to move orders to.
     day = os.path.join(work, "day.json")
-    generated = subprocess.run([d, "generate", "--orders", str(args.orders), "--technicians", str(args.technicians), "--seed", "1"],
+    generated = subprocess.run([d, "generate", "--date", "2026-11-23", "--orders", str(args.orders), "--technicians", str(args.technicians), "--seed", "1"],
                                capture_output=True, text=True, check=True).stdout
     with open(day, "w") as out:
         out.write(generated)

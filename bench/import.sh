@@ -12,7 +12,7 @@ orders="${1:-1000000}"
 file="/tmp/fielddispatch-import-$orders.json"
 if [[ ! -s "$file" ]]; then
   echo "generating $orders orders into $file" >&2
-  "$DISPATCH" generate --orders "$orders" --technicians 2000 --seed 1 > "$file"
+  "$DISPATCH" generate --date 2026-11-23 --orders "$orders" --technicians 2000 --seed 1 > "$file"
 fi
 sqlite="/tmp/fielddispatch-import-$orders.sqlite"
 rm -f "$sqlite" "$sqlite-wal" "$sqlite-shm"

@@ -55,7 +55,7 @@ def one_setting(args, workers):
 
     day = os.path.join(work, "day.json")
     with open(day, "w") as out:
-        out.write(run([d, "generate", "--orders", str(args.orders), "--technicians", str(args.technicians),
+        out.write(run([d, "generate", "--date", "2026-11-23", "--orders", str(args.orders), "--technicians", str(args.technicians),
                        "--territories", str(args.territories), "--seed", "1"]).stdout)
     run([d, "db", "migrate"] + db)
     started = time.time()
@@ -71,7 +71,7 @@ def one_setting(args, workers):
     before = visits_of(d, db, days)
 
     # 2% new orders (a second generated set with its own ids) and one technician absent.
-    extra = json.loads(run([d, "generate", "--orders", str(args.orders // 50), "--technicians", str(args.technicians),
+    extra = json.loads(run([d, "generate", "--date", "2026-11-23", "--orders", str(args.orders // 50), "--technicians", str(args.technicians),
                             "--territories", str(args.territories), "--seed", "2"]).stdout)
     for order in extra["orders"]:
         order["id"] = "N" + order["id"]

@@ -132,7 +132,7 @@ def main():
         psql = lambda sql: run(["psql", db, "-X", "-q", "-c", sql], stdout=subprocess.DEVNULL)
         line = os.path.join(work, f"line-{orders}.json")
         with open(line, "w") as f:
-            run([d, "generate", "--orders", str(orders), "--technicians", str(technicians), "--seed", "1", "--osm", args.osm,
+            run([d, "generate", "--date", "2026-11-23", "--orders", str(orders), "--technicians", str(technicians), "--seed", "1", "--osm", args.osm,
                  "--timezone", "Europe/Helsinki"], stdout=f)
         with open(line) as f:
             day = json.load(f)
@@ -177,7 +177,7 @@ def main():
             gap_rows.append([str(x) for x in (orders, technicians, name, visits, plan["kpis"]["travel_minutes"], broken, notices,
                                               late_visits, late, worst, short, h2)])
 
-        rss = subprocess.run(["/usr/bin/time", "-f", "%M", d, "plan", "--date", DATE, "--iterations", str(args.iterations), "--seed", "1",
+        rss = subprocess.run(["/usr/bin/time", "-f", "%M", d, "plan", "--date", DATE, "--iterations", str(args.iterations), "--seed", "1", "--now", "2026-11-22T20:00:00+02:00",
                               "--no-progress", "--database", db], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         kilobytes = int(rss.stderr.strip().splitlines()[-1])
         cost_rows.append([str(x) for x in (

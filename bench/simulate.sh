@@ -30,7 +30,7 @@ for size in "small:300:40:$small" "large:2000:150:$large"; do
   else
     database="sqlite:$work/$name.sqlite"
   fi
-  "$DISPATCH" generate --orders "$orders" --technicians "$technicians" --seed 1 > "$work/$name.json"
+  "$DISPATCH" generate --date 2026-11-23 --orders "$orders" --technicians "$technicians" --seed 1 > "$work/$name.json"
   "$DISPATCH" db migrate --database "$database" >/dev/null
   "$DISPATCH" import "$work/$name.json" --database "$database" >/dev/null
   "$DISPATCH" plan --date 2026-11-23 --commit --seconds 20 --format table --now 2026-11-22T20:00:00+08:00 --database "$database" >/dev/null

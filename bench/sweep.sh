@@ -15,7 +15,7 @@ for size in 45x7 120x14 150x25 300x40; do
   for seed in $(seq 1 "$seeds"); do
     for pairs in 0.2 0.6; do
       day="$work/day-$size-$seed-$pairs.json"
-      "$dispatch" generate --orders "$orders" --technicians "$technicians" --seed "$seed" --pairs "$pairs" > "$day"
+      "$dispatch" generate --date 2026-11-23 --orders "$orders" --technicians "$technicians" --seed "$seed" --pairs "$pairs" > "$day"
       "$dispatch" plan --scenario "$day" --iterations 800 --seed "$seed" --no-progress > "$work/plan.json" 2>/dev/null
       total=$((total + 1))
       if out=$("$dispatch" check --scenario "$day" --plan "$work/plan.json" 2>&1); then

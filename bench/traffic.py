@@ -41,7 +41,7 @@ def main():
         orders, technicians = (int(x) for x in size.split("x"))
         flat = os.path.join(work, f"flat-{orders}.json")
         with open(flat, "w") as f:
-            subprocess.run([args.dispatch, "generate", "--orders", str(orders), "--technicians", str(technicians), "--seed", "1"],
+            subprocess.run([args.dispatch, "generate", "--date", "2026-11-23", "--orders", str(orders), "--technicians", str(technicians), "--seed", "1"],
                            stdout=f, check=True)
         with open(flat) as f:
             day = json.load(f)

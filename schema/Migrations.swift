@@ -22,6 +22,7 @@ public enum SchemaMigrations {
         SchemaMigration(version: 8, name: "travel", sql: text(PackageResources._008_travel_sqlite_sql)),
         SchemaMigration(version: 9, name: "road_matrix", sql: text(PackageResources._009_road_matrix_sqlite_sql)),
         SchemaMigration(version: 10, name: "routing_service", sql: text(PackageResources._010_routing_service_sqlite_sql)),
+        SchemaMigration(version: 11, name: "roster", sql: text(PackageResources._011_roster_sqlite_sql)),
     ]
 
     /// Migrations for PostgreSQL, in order.
@@ -36,6 +37,7 @@ public enum SchemaMigrations {
         SchemaMigration(version: 8, name: "travel", sql: text(PackageResources._008_travel_postgres_sql)),
         SchemaMigration(version: 9, name: "road_matrix", sql: text(PackageResources._009_road_matrix_postgres_sql)),
         SchemaMigration(version: 10, name: "routing_service", sql: text(PackageResources._010_routing_service_postgres_sql)),
+        SchemaMigration(version: 11, name: "roster", sql: text(PackageResources._011_roster_postgres_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

@@ -12,7 +12,9 @@ struct Slots: AsyncParsableCommand {
             with its technician at its start, and every hard rule is kept (skills, certification, territory, \
             contract and quota, shift and break, travel, the pre-arrival notice). A coordinated visit gets one \
             window for all its orders. Soonest day first; within a day, the windows that add least travel \
-            and cost first. Windows start on the hour.
+            and cost first. Windows start on the hour. ADDED is what the visit adds to the planner's \
+            objective (travel, a route opened, a contractor's price) in the planner's points: lower is \
+            better; it is not money.
 
             Example:
               dispatch slots --order WO-2001 --days 3 --now 2026-11-22T10:00:00+08:00
@@ -52,7 +54,7 @@ struct Slots: AsyncParsableCommand {
                          slot.zone.rfc3339(slot.window.start), slot.zone.local(slot.start).time.description,
                          slot.technicians.joined(separator: "+"), String(slot.cost)]
                     }
-                    print(TextTable(header: ["DAY", "WINDOW", "BOOK WITH --window", "ARRIVAL", "TECHNICIAN", "COST"], rows: rows).render())
+                    print(TextTable(header: ["DAY", "WINDOW", "BOOK WITH --window", "ARRIVAL", "TECHNICIAN", "ADDED"], rows: rows).render())
                 }
             }
         }

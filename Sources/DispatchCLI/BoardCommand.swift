@@ -92,7 +92,7 @@ enum BoardText {
         }
         if let k = board.kpis {
             lines.append("\(k.assigned) of \(k.orders) orders planned, \(k.travelMinutes) min travel, \(k.outsourcedOrders) outsourced "
-                + "(cost \(k.outsourcedCost)), \(k.lateRepairs) late repairs")
+                + "(cost \(k.outsourcedCost) \(board.currency)), \(plural(board.lateRepairs, "late repair")) now")
         }
         return lines.joined(separator: "\n")
     }
@@ -126,7 +126,7 @@ enum BoardText {
         ]
         document["kpis"] = board.kpis.map { k -> [String: Any] in
             ["orders": k.orders, "assigned": k.assigned, "travel_minutes": k.travelMinutes, "outsourced_orders": k.outsourcedOrders,
-             "outsourced_cost": k.outsourcedCost.description, "late_repairs": k.lateRepairs]
+             "outsourced_cost": k.outsourcedCost.description, "currency": board.currency, "late_repairs": board.lateRepairs]
         } ?? NSNull()
         return document
     }

@@ -12,19 +12,22 @@ struct Dispatch: AsyncParsableCommand {
             docs/runbook.md takes you from an empty machine to a technician's phone; docs/commands.md \
             has every command.
 
-            A first session:
+            A first session (a generated day: tomorrow, unless --date says otherwise):
               dispatch db migrate
-              dispatch import scenarios/coordinated-visit.yaml
-              dispatch plan --date 2026-11-23 --commit --format table
+              dispatch generate --orders 60 --technicians 8 > day.json
+              dispatch import day.json                      prints the day it stored
+              dispatch plan --date DAY --commit --format table
 
             The running day:
               dispatch slots --order WO-1003 --days 3       windows the plans can keep
-              dispatch book WO-1003 --window 2026-11-23T13:00:00+08:00
+              dispatch book WO-1003 --window START           a START that slots printed
               dispatch notices send --sink file:notices.jsonl
               dispatch status WO-1001 --set en_route
               dispatch orders history WO-1001
 
-            Every command of the running day takes --now to act at another time (replaying a day).
+            Time: every command acts at the clock, or at --now when given (replaying a past day, \
+            e.g. the sample scenarios/coordinated-visit.yaml of 2026-11-23). Only a scenario file \
+            planned with `plan --scenario` uses the `now` written in it.
             """,
         subcommands: [
             Database.self, Validate.self, Import.self, Orders.self, Technicians.self, PlanDay.self, Plans.self, Check.self,

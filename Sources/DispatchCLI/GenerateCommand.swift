@@ -9,7 +9,9 @@ struct Generate: AsyncParsableCommand {
         discussion: """
             Four territories, in-house and contractor technicians (one contractor's contract has lapsed), \
             repairs and installs, broadband + phone pairs, expired certificates, absences and pins. \
-            The same --seed gives the same day.
+            The same --seed and --date give the same day. The day is tomorrow in --timezone unless \
+            --date says otherwise; the file's `now` is 20:00 the evening before, so it plans as it \
+            would the evening before.
 
             --territories N makes a regional operator instead: N pie-slice territories (sector-1 …), \
             every technician bound to the territory they live in, each contractor's staff inside the \
@@ -45,6 +47,9 @@ struct Generate: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The day's IANA time zone.", valueName: "zone"))
     var timezone = "Asia/Shanghai"
 
+    @Option(help: ArgumentHelp("The service day (default: tomorrow in --timezone).", valueName: "YYYY-MM-DD"))
+    var date: String?
+
     func validate() throws {
         guard (1...InputLimits.orders).contains(orders) else { throw ValidationError("--orders must be between 1 and \(InputLimits.orders)") }
         guard (1...InputLimits.technicians).contains(technicians) else {
@@ -53,6 +58,7 @@ struct Generate: AsyncParsableCommand {
         guard (0...1).contains(pairs) else { throw ValidationError("--pairs is a share between 0 and 1") }
         if let territories, !(2...64).contains(territories) { throw ValidationError("--territories must be between 2 and 64") }
         if ServiceTimeZone(identifier: timezone) == nil { throw ValidationError("--timezone '\(timezone)' is not an IANA time zone such as Europe/Helsinki") }
+        if let date, LocalDate(iso: date) == nil { throw ValidationError("--date '\(date)' is not a date of the form YYYY-MM-DD") }
     }
 
     func run() async throws {
@@ -60,6 +66,8 @@ struct Generate: AsyncParsableCommand {
         generator.pairShare = pairs
         generator.territoryCount = territories
         generator.timeZone = timezone
+        let zone = ServiceTimeZone(identifier: timezone)!
+        generator.date = date.flatMap { LocalDate(iso: $0) } ?? zone.local(SystemClock().now()).date.adding(days: 1)
         try await reporting {
             if let osm { generator.sites = try DispatchOperations.roadJunctions(file: osm) }
             print(try ScenarioJSON.encode(generator.scenario()))

@@ -31,7 +31,7 @@ struct PlanDay: AsyncParsableCommand {
     var commit = false
 
     @Option(help: ArgumentHelp(
-        "With --date: when the plan is made, for the notice rule: an RFC 3339 time or 'now' (default: the time stored with the day).",
+        "With --date: when the plan is made, for the notice rule: an RFC 3339 time (default: now, like every command).",
         valueName: "time"))
     var now: String?
 
@@ -72,16 +72,13 @@ struct PlanDay: AsyncParsableCommand {
             }
             let day = try BadInput.serviceDay(date ?? "")
             var clock: any DispatchClock = SystemClock()
-            var planningTime: Instant?
-            if let now {
-                if now != "now" {
-                    guard let instant = parseRFC3339(now) else {
-                        throw BadInput(message: "--now '\(now)' is neither 'now' nor a date-time with an offset")
-                    }
-                    clock = FixedClock(instant)
+            if let now, now != "now" {
+                guard let instant = parseRFC3339(now) else {
+                    throw BadInput(message: "--now '\(now)' is not an RFC 3339 date-time with an offset, e.g. 2026-11-23T08:00:00+08:00")
                 }
-                planningTime = clock.now()
+                clock = FixedClock(instant)
             }
+            let planningTime = clock.now()
             try await database.withStore { store, location in
                 let operations = DispatchOperations(store: store, clock: clock)
                 if let built = try await operations.ensureTravel(day, progress: Travel.Build.progress()) {
@@ -95,14 +92,14 @@ struct PlanDay: AsyncParsableCommand {
                         throw BadInput(message: "no day \(day) in \(location): import a scenario for it first")
                     }
                     var stored = planning
-                    if let planningTime { stored.now = planningTime }
+                    stored.now = planningTime
                     let plan = solve(stored)
                     guard commit else {
                         try output(plan, stored)
                         return
                     }
-                    // Published as of the time it was made for (the day's stored time without --now),
-                    // so `check --date` reads the notice rule against the same moment.
+                    // Published as of the time it was made for, so `check --date` reads the notice
+                    // rule against the same moment.
                     let publishing = DispatchOperations(store: store, clock: FixedClock(stored.now))
                     let outcome: PublishOutcome
                     do {
@@ -270,7 +267,7 @@ struct PlanTable {
             lines.append("")
         }
         let k = plan.kpis
-        lines.append("\(k.assigned) of \(k.orders) orders planned, \(k.travelMinutes) min travel, \(k.outsourcedOrders) outsourced (cost \(k.outsourcedCost)), \(k.lateRepairs) late repairs")
+        lines.append("\(k.assigned) of \(k.orders) orders planned, \(k.travelMinutes) min travel, \(k.outsourcedOrders) outsourced (cost \(scenario.policy.amount(k.outsourcedCost))), \(k.lateRepairs) repairs planned past their deadline")
         return lines.joined(separator: "\n")
     }
 }

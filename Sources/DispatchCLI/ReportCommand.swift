@@ -79,7 +79,7 @@ enum ReportText {
         if !report.contractors.isEmpty {
             lines.append("Contractors:")
             lines.append(TextTable(header: ["CREW", "NAME", "COMPLETED", "COST"], rows: report.contractors.map {
-                [$0.crew, $0.name ?? "", "\($0.completed)", $0.cost.description]
+                [$0.crew, $0.name ?? "", "\($0.completed)", "\($0.cost) \($0.currency)"]
             }).render())
         }
         return lines.joined(separator: "\n")
@@ -99,7 +99,7 @@ enum ReportText {
         }
         for contractor in report.contractors {
             lines.append(["contractor_completed", quoted(contractor.crew), "\(contractor.completed)", "", ""].joined(separator: ","))
-            lines.append(["contractor_cost", quoted(contractor.crew), contractor.cost.description, "", ""].joined(separator: ","))
+            lines.append(["contractor_cost", quoted(contractor.crew), contractor.cost.description, "", contractor.currency].joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -117,7 +117,7 @@ enum ReportText {
             "from": report.from.description, "to": report.to.description, "by": report.grouping.map { $0.rawValue as Any } ?? NSNull(),
             "orders": report.orders, "days": report.days, "columns": report.columns, "measures": measures,
             "contractors": report.contractors.map { ["crew": $0.crew, "name": $0.name.map { $0 as Any } ?? NSNull(), "completed": $0.completed,
-                                                     "cost": $0.cost.description] },
+                                                     "cost": $0.cost.description, "currency": $0.currency] },
         ]
     }
 

@@ -56,6 +56,11 @@ public struct Board: Sendable {
     public var unassigned: [Waiting]
     public var rebooking: [Waiting]
     public var kpis: PlanKPIs?
+    /// Late repairs as the orders list counts them (`OperationContext.isLateRepair`): open
+    /// repairs whose published start, or the present, is past the deadline.
+    public var lateRepairs: Int
+    /// The day's currency, for the contractors' cost.
+    public var currency: String
 }
 
 extension DispatchOperations {
@@ -113,8 +118,13 @@ extension DispatchOperations {
                 let side = last?.side.map { " (\($0.rawValue) side)" } ?? ""
                 return Board.Waiting(order: order, code: "rebooking", reason: (last?.reason ?? "to be rebooked") + side)
             }
+            let visitOf = Dictionary((published?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+            let late = stored.values.filter { order in
+                context.isLateRepair(order, visit: visitOf[order.order.id],
+                                     deadline: context.deadline(of: order, policy: day.policy))
+            }.count
             return Board(date: date, zone: zone, version: published?.version, rows: rows, unassigned: unassigned,
-                         rebooking: rebooking, kpis: plan?.kpis)
+                         rebooking: rebooking, kpis: plan?.kpis, lateRepairs: late, currency: day.policy.currency)
         }
     }
 }

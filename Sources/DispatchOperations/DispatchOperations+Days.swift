@@ -12,7 +12,7 @@ public struct OrderLine: Sendable, Equatable {
     public var deadline: Instant?
     /// The deadline clock is paused (customer absent, waiting for the new appointment).
     public var deadlinePaused: Bool
-    /// A repair whose planned start, or, unplanned, the present, is past its deadline.
+    /// A late repair (`OperationContext.isLateRepair`, the board counts the same).
     public var late: Bool
 }
 
@@ -34,12 +34,8 @@ extension DispatchOperations {
             let lines = try context.tx.orders(on: date).map { stored -> OrderLine in
                 let visit = visits[stored.order.id]
                 let deadline = context.deadline(of: stored, policy: day.policy)
-                let paused = stored.deadlinePausedSince != nil
-                var late = false
-                if let deadline, !paused, !OrderWorkflow.closed.contains(stored.state) {
-                    late = (visit?.start ?? context.now) > deadline
-                }
-                return OrderLine(stored: stored, visit: visit, deadline: deadline, deadlinePaused: paused, late: late)
+                return OrderLine(stored: stored, visit: visit, deadline: deadline, deadlinePaused: stored.deadlinePausedSince != nil,
+                                 late: context.isLateRepair(stored, visit: visit, deadline: deadline))
             }
             return DayOrders(date: date, zone: day.timeZone, publishedVersion: plan?.version,
                              lines: lines.sorted { naturallyBefore($0.stored.order.id, $1.stored.order.id) })
@@ -89,6 +85,14 @@ extension DispatchOperations {
 }
 
 extension OperationContext {
+    /// The one definition of a late repair, for the orders list, the board and the docs: an
+    /// open repair (not completed, transferred or cancelled) whose deadline clock runs and whose
+    /// published start — or, not planned, the present — is past its deadline.
+    func isLateRepair(_ stored: StoredOrder, visit: PlannedVisit?, deadline: Instant?) -> Bool {
+        guard let deadline, stored.deadlinePausedSince == nil, !OrderWorkflow.closed.contains(stored.state) else { return false }
+        return (visit?.start ?? now) > deadline
+    }
+
     /// Fault reported + the tier's hours, with the paused time (and a pause still running) added.
     func deadline(of stored: StoredOrder, policy: Policy) -> Instant? {
         guard let deadline = policy.repairDeadline(of: stored.order) else { return nil }

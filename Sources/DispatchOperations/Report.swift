@@ -47,12 +47,16 @@ public struct ContractorFigure: Sendable, Equatable {
     public var name: String?
     public var completed: Int
     public var cost: Money
+    /// The currency of the days the work was done on (a crew working days of two currencies
+    /// has a figure for each).
+    public var currency: String
 
-    public init(crew: String, name: String?, completed: Int, cost: Money) {
+    public init(crew: String, name: String?, completed: Int, cost: Money, currency: String = Policy.defaultCurrency) {
         self.crew = crew
         self.name = name
         self.completed = completed
         self.cost = cost
+        self.currency = currency
     }
 }
 
@@ -253,14 +257,16 @@ extension Report {
         }
 
         // What each contractor's completed work costs under its contract.
-        var contractors: [String: ContractorFigure] = [:]
+        var contractors: [[String]: ContractorFigure] = [:]
         for order in inRange where first(order.order.id, .completed) != nil {
             guard let technician = technicianOf[order.order.id], let crewID = technician.crewID else { continue }
             let crew = facts.days[order.serviceDay]?.scenario.crews.first { $0.id == crewID }
-            var figure = contractors[crewID] ?? ContractorFigure(crew: crewID, name: crew?.name, completed: 0, cost: .zero)
+            let currency = policyOf(order).currency
+            var figure = contractors[[crewID, currency]]
+                ?? ContractorFigure(crew: crewID, name: crew?.name, completed: 0, cost: .zero, currency: currency)
             figure.completed += 1
             figure.cost = figure.cost + (crew?.contract?.prices[order.order.type] ?? .zero)
-            contractors[crewID] = figure
+            contractors[[crewID, currency]] = figure
         }
 
         self.from = facts.from
@@ -268,7 +274,7 @@ extension Report {
         self.grouping = grouping
         self.columns = Self.columns(tally.columns, grouping: grouping)
         self.figures = tally.figures
-        self.contractors = contractors.values.sorted { $0.crew < $1.crew }
+        self.contractors = contractors.values.sorted { ($0.crew, $0.currency) < ($1.crew, $1.currency) }
         self.orders = inRange.count
         self.days = facts.days.keys.filter { $0 >= facts.from && $0 <= facts.to }.count
     }

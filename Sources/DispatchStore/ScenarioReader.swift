@@ -18,7 +18,7 @@ struct ScenarioReader {
         let sql = """
             SELECT name, timezone, \(dialect.instantColumn("planned_at")), speed_kmh, road_factor, travel_day_parts,
                    travel_source, travel_fallback, travel_service, notice_minutes,
-                   sync_tolerance_minutes, repair_deadline_hours, vip_tiers,
+                   sync_tolerance_minutes, repair_deadline_hours, vip_tiers, currency,
                    break_earliest_minute, break_latest_minute, break_minutes
             FROM service_days WHERE day = ?
             """
@@ -36,7 +36,7 @@ struct ScenarioReader {
         }
         let policy = Policy(
             noticeMinutes: try row.int("notice_minutes"), syncToleranceMinutes: try row.int("sync_tolerance_minutes"), repairDeadlineHours: hours,
-            breakRule: breakRule, vipTiers: Set(vip))
+            breakRule: breakRule, vipTiers: Set(vip), currency: try row.text("currency"))
         let technicians = try technicians(absentOn: day)
         let orders = try orders(on: day).map(\.order)
         var travel = TravelModel(speedKmh: try row.double("speed_kmh"), roadFactor: try row.double("road_factor"),
@@ -163,14 +163,24 @@ struct ScenarioReader {
         }.sorted { $0.id < $1.id }
     }
 
-    /// Technicians with `absent` set from the absences of `day` (false for all when `day` is nil).
+    /// The technicians on the roster of `day` with its shifts, places and territories, `absent`
+    /// set from its absences. A day without a roster of its own (a later day not imported yet)
+    /// takes the nearest earlier roster, else the nearest later one. With `day` nil: every
+    /// technician as the latest import left them, none absent.
     func technicians(absentOn day: LocalDate?, id: String? = nil) throws -> [Technician] {
+        let roster = try day.flatMap(rosterDay)
+        let shift = roster == nil ? "t" : "r"
         var sql = """
-            SELECT t.id, t.name, t.crew_id, t.skills, \(dialect.dateColumn("t.certified_until")), t.shift_start_minute,
-                   t.shift_end_minute, t.start_lat, t.start_lon, t.end_lat, t.end_lon, t.territories, a.technician_id AS absent_id, a.from_minute
+            SELECT t.id, t.name, t.crew_id, t.skills, \(dialect.dateColumn("t.certified_until")), \(shift).shift_start_minute,
+                   \(shift).shift_end_minute, \(shift).start_lat, \(shift).start_lon, \(shift).end_lat, \(shift).end_lon,
+                   \(shift).territories, a.technician_id AS absent_id, a.from_minute
             FROM technicians t LEFT JOIN technician_absences a ON a.technician_id = t.id AND a.day = ?
             """
         var parameters: [SQLValue] = [.optional(day?.description)]
+        if let roster {
+            sql += " JOIN technician_days r ON r.technician_id = t.id AND r.day = ?"
+            parameters.append(.text(roster.description))
+        }
         if let id {
             sql += " WHERE t.id = ?"
             parameters.append(.text(id))
@@ -189,6 +199,17 @@ struct ScenarioReader {
                 territories: try row.optionalText("territories").map { try JSONText.strings($0, column: "technicians.territories") },
                 absent: try !row.isNull("absent_id") && leftAt == nil)
         }.sorted { $0.id < $1.id }
+    }
+
+    /// The day whose roster `day` uses: itself when it has one, else the nearest earlier day
+    /// with a roster, else the nearest later one; nil when no day has a roster.
+    func rosterDay(for day: LocalDate) throws -> LocalDate? {
+        let text = day.description
+        for sql in ["SELECT \(dialect.dateColumn("day")) FROM technician_days WHERE day <= ? ORDER BY day DESC LIMIT 1",
+                    "SELECT \(dialect.dateColumn("day")) FROM technician_days WHERE day > ? ORDER BY day LIMIT 1"] {
+            if let found = try connection.query(sql, [.text(text)]).first?.optionalText("day") { return try date(found) }
+        }
+        return nil
     }
 
     func orders(on day: LocalDate) throws -> [StoredOrder] {

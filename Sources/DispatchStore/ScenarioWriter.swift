@@ -172,6 +172,7 @@ struct ScenarioWriter {
             Column("sync_tolerance_minutes", .integer(policy.syncToleranceMinutes)),
             Column("repair_deadline_hours", .text(JSONText.encode(hours))),
             Column("vip_tiers", .text(JSONText.encode(policy.vipTiers.map(\.rawValue).sorted()))),
+            Column("currency", .text(policy.currency)),
             Column("break_earliest_minute", .optional(policy.breakRule?.earliestStart.minutesAfterMidnight)),
             Column("break_latest_minute", .optional(policy.breakRule?.latestStart.minutesAfterMidnight)),
             Column("break_minutes", .optional(policy.breakRule?.minutes)),
@@ -199,13 +200,11 @@ struct ScenarioWriter {
         return changed
     }
 
+    /// Who the technician is (the `technicians` row, with the latest import's shift and places
+    /// for views without a day) and how they work on `day` (its roster row and absence); no
+    /// other day's roster is touched.
     func writeTechnician(_ technician: Technician, day: LocalDate) throws -> Int {
-        var changed = try upsert("technicians", key: ["id"], [
-            Column("id", .text(technician.id)),
-            Column("name", .optional(technician.name)),
-            Column("crew_id", .optional(technician.crewID)),
-            Column("skills", .text(JSONText.encode(technician.skills))),
-            Column("certified_until", .optional(technician.certifiedUntil?.description)),
+        let rostered = [
             Column("shift_start_minute", .integer(technician.shift.start.minutesAfterMidnight)),
             Column("shift_end_minute", .integer(technician.shift.end.minutesAfterMidnight)),
             Column("start_lat", .real(technician.startLocation.latitude)),
@@ -213,7 +212,16 @@ struct ScenarioWriter {
             Column("end_lat", .real(technician.endLocation.latitude)),
             Column("end_lon", .real(technician.endLocation.longitude)),
             Column("territories", .optional(technician.territories.map(JSONText.encode))),
-        ])
+        ]
+        var changed = try upsert("technicians", key: ["id"], [
+            Column("id", .text(technician.id)),
+            Column("name", .optional(technician.name)),
+            Column("crew_id", .optional(technician.crewID)),
+            Column("skills", .text(JSONText.encode(technician.skills))),
+            Column("certified_until", .optional(technician.certifiedUntil?.description)),
+        ] + rostered)
+        changed += try upsert("technician_days", key: ["technician_id", "day"],
+                              [Column("technician_id", .text(technician.id)), Column("day", .text(day.description))] + rostered)
         let absence: [SQLValue] = [.text(technician.id), .text(day.description)]
         if technician.absent {
             changed += try upsert("technician_absences", key: ["technician_id", "day"],

@@ -18,18 +18,27 @@ public struct StoreTransaction {
     /// The stored day as a scenario (technicians' absences of that day applied), or nil.
     public func scenario(on day: LocalDate) throws -> Scenario? { try reader.scenario(on: day) }
 
-    /// Creates the service day `day` with the settings of `template` when it does not exist yet.
+    /// Creates the service day `day` with the settings of `template` when it does not exist yet,
+    /// its roster copied from the roster it was shown with (`ScenarioReader.rosterDay`: the
+    /// nearest earlier day's, else the nearest later one's).
     public func ensureServiceDay(_ day: LocalDate, like template: LocalDate) throws {
-        try connection.execute("""
+        let created = try connection.execute("""
             INSERT INTO service_days (day, name, timezone, planned_at, speed_kmh, road_factor, travel_day_parts, travel_service,
-                travel_fallback, notice_minutes, sync_tolerance_minutes, repair_deadline_hours, vip_tiers, break_earliest_minute,
-                break_latest_minute, break_minutes)
+                travel_fallback, notice_minutes, sync_tolerance_minutes, repair_deadline_hours, vip_tiers, currency,
+                break_earliest_minute, break_latest_minute, break_minutes)
             SELECT ?, ?, timezone, planned_at, speed_kmh, road_factor, travel_day_parts, travel_service,
                    travel_fallback, notice_minutes, sync_tolerance_minutes,
-                   repair_deadline_hours, vip_tiers, break_earliest_minute, break_latest_minute, break_minutes
+                   repair_deadline_hours, vip_tiers, currency, break_earliest_minute, break_latest_minute, break_minutes
             FROM service_days WHERE day = ?
             ON CONFLICT (day) DO NOTHING
             """, [.text(day.description), .text(day.description), .text(template.description)])
+        guard created > 0, let roster = try reader.rosterDay(for: day) else { return }
+        try connection.execute("""
+            INSERT INTO technician_days (technician_id, day, shift_start_minute, shift_end_minute, start_lat, start_lon, end_lat,
+                                         end_lon, territories)
+            SELECT technician_id, ?, shift_start_minute, shift_end_minute, start_lat, start_lon, end_lat, end_lon, territories
+            FROM technician_days WHERE day = ?
+            """, [.text(day.description), .text(roster.description)])
     }
 
     /// Every technician, `absent` set from the absences recorded for `day`.

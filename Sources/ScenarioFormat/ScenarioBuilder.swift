@@ -140,7 +140,7 @@ struct ScenarioBuilder {
     }
 
     func readPolicy(_ top: FieldReader) -> Policy? {
-        let allowed: Set<String> = ["notice_minutes", "sync_tolerance_minutes", "repair_deadline_hours", "break", "vip_tiers"]
+        let allowed: Set<String> = ["notice_minutes", "sync_tolerance_minutes", "repair_deadline_hours", "break", "vip_tiers", "currency"]
         guard let reader = top.object("policy", allowed: allowed) else { return nil }
         var policy = Policy()
         if let notice = reader.int("notice_minutes", range: 0...1440) { policy.noticeMinutes = notice }
@@ -175,6 +175,14 @@ struct ScenarioBuilder {
             policy.breakRule = BreakPolicy(earliestStart: earliest, latestStart: latest, minutes: minutes)
         }
         if let tiers = reader.choices("vip_tiers", as: CustomerTier.self) { policy.vipTiers = Set(tiers) }
+        if let currency = reader.string("currency") {
+            if currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+                policy.currency = currency
+            } else {
+                diagnostics.report(reader.values["currency"], "policy.currency",
+                                   "expected an ISO 4217 code of three capital letters such as CNY or EUR, found '\(currency)'")
+            }
+        }
         return policy
     }
 }

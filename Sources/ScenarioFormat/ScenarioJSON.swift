@@ -11,6 +11,7 @@ public enum ScenarioJSON {
             "sync_tolerance_minutes": scenario.policy.syncToleranceMinutes,
             "repair_deadline_hours": Dictionary(uniqueKeysWithValues: scenario.policy.repairDeadlineHours.map { ($0.key.rawValue, $0.value) }),
             "vip_tiers": scenario.policy.vipTiers.map(\.rawValue).sorted(),
+            "currency": scenario.policy.currency,
         ]
         policy["break"] = scenario.policy.breakRule.map {
             ["earliest": $0.earliestStart.description, "latest": $0.latestStart.description, "minutes": $0.minutes] as [String: Any]

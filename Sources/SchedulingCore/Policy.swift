@@ -27,18 +27,26 @@ public struct Policy: Hashable, Sendable {
     /// Nil = no break.
     public var breakRule: BreakPolicy?
     public var vipTiers: Set<CustomerTier>
+    /// The ISO 4217 code of the money in contract prices and costs (shown with every amount).
+    public var currency: String
 
     public init(
         noticeMinutes: Int = 30, syncToleranceMinutes: Int = 0,
         repairDeadlineHours: [CustomerTier: Int] = Policy.defaultRepairDeadlineHours,
-        breakRule: BreakPolicy? = .standard, vipTiers: Set<CustomerTier> = Policy.defaultVIPTiers
+        breakRule: BreakPolicy? = .standard, vipTiers: Set<CustomerTier> = Policy.defaultVIPTiers, currency: String = Policy.defaultCurrency
     ) {
         self.noticeMinutes = noticeMinutes
         self.syncToleranceMinutes = syncToleranceMinutes
         self.repairDeadlineHours = repairDeadlineHours
         self.breakRule = breakRule
         self.vipTiers = vipTiers
+        self.currency = currency
     }
+
+    public static let defaultCurrency = "CNY"
+
+    /// `640 CNY`: an amount with the day's currency.
+    public func amount(_ money: Money) -> String { "\(money) \(currency)" }
 
     /// When a repair should be done by: fault reported + the tier's hours; nil for other work.
     public func repairDeadline(of order: WorkOrder) -> Instant? {

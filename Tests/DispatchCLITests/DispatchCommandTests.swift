@@ -36,9 +36,9 @@ struct DispatchCommandTests {
         let list = try #require(try JSONSerialization.jsonObject(with: Data(technicians.stdout.utf8)) as? [[String: Any]])
         #expect(list.compactMap { $0["id"] as? String } == ["T01", "T02", "T03"])
 
-        // Planned and published without --now (as of the day's stored time), then checked: the
+        // Planned and published as of the evening before, then checked without --now: the
         // notice rule is read against the moment the plan was made for, not the wall clock.
-        let planned = try cli.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "50")
+        let planned = try cli.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "50", "--now", "2026-11-22T21:00:00+08:00")
         #expect(planned.status == 0, "\(planned.stderr)")
         let check = try cli.run("check", "--date", "2026-11-23")
         #expect(check.status == 0 && check.stdout.contains("valid"), "\(check.stdout)")
@@ -217,7 +217,7 @@ struct DispatchCommandTests {
     }
 
 
-    @Test("generate --osm puts every order and home on the extract's roads, in the zone asked for")
+    @Test("generate --osm puts every order and home on the extract's roads, in the zone asked for, tomorrow unless --date says")
     func generateOnRoads() throws {
         let cli = try DispatchRunner()
         defer { cli.remove() }
@@ -234,6 +234,21 @@ struct DispatchCommandTests {
             let lat = place["lat"] as? Double ?? 0, lon = place["lon"] as? Double ?? 0
             return (60.16...60.18).contains(lat) && (24.93...24.96).contains(lon)
         })
+        // Tomorrow in the zone asked for, unless --date says otherwise; dates around it move with it.
+        var helsinki = Calendar(identifier: .gregorian)
+        helsinki.timeZone = TimeZone(identifier: "Europe/Helsinki")!
+        let tomorrows = [Date(), Date().addingTimeInterval(120)].map { now in
+            let day = helsinki.dateComponents([.year, .month, .day], from: helsinki.date(byAdding: .day, value: 1, to: now)!)
+            return String(format: "%04d-%02d-%02d", day.year!, day.month!, day.day!)
+        }
+        #expect(tomorrows.contains(day["date"] as? String ?? ""), "\(day["date"] ?? "no date")")
+        let dated = try cli.run("generate", "--orders", "20", "--technicians", "3", "--date", "2027-03-01")
+        let later = try #require(try JSONSerialization.jsonObject(with: Data(dated.stdout.utf8)) as? [String: Any])
+        #expect(later["date"] as? String == "2027-03-01")
+        #expect((later["now"] as? String ?? "").hasPrefix("2027-02-28T20:00"))
+        let lapsed = ((later["crews"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == "lapsed" }?["contract"] as? [String: Any]
+        #expect(lapsed?["valid_to"] as? String == "2027-02-06")
+        #expect(try cli.run("generate", "--date", "2027-02-30").status == 2)
         let missing = try cli.run("generate", "--osm", "nowhere.osm.pbf")
         #expect(missing.status == 2 && missing.stderr.contains("cannot read nowhere.osm.pbf"), "\(missing.stderr)")
     }
@@ -329,11 +344,12 @@ struct PlanCommandTests {
         defer { cli.remove() }
         try cli.run("db", "migrate")
         try cli.run("import", DispatchRunner.scenario("pinned-and-locked"))
-        let table = try cli.run("plan", "--date", "2026-11-23", "--commit", "--format", "table", "--iterations", "30")
+        let table = try cli.run("plan", "--date", "2026-11-23", "--commit", "--format", "table", "--iterations", "30",
+                                "--now", "2026-11-22T20:00:00+08:00")
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.contains("3 of 3 orders planned"))
         #expect(table.stderr.contains("stored as plan version 1 of 2026-11-23"))
-        try cli.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "30")
+        try cli.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "30", "--now", "2026-11-22T20:00:00+08:00")
         let versions = try cli.run("plans", "list", "--date", "2026-11-23")
         #expect(versions.stdout.contains("1  ") && versions.stdout.contains("2  "))
         #expect(versions.stdout.contains("CREATED (Asia/Shanghai)") && versions.stdout.contains("+08:00"), "\(versions.stdout)")

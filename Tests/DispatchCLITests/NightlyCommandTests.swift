@@ -29,7 +29,7 @@ struct NightlyCommandTests {
 
             // Three larger days, imported but never planned: each run below searches one of them
             // afresh (long enough to be killed mid-search however loaded the machine is).
-            let generated = try runner.run("generate", "--orders", "700", "--technicians", "20", "--seed", "10").stdout
+            let generated = try runner.run("generate", "--date", "2026-11-23", "--orders", "700", "--technicians", "20", "--seed", "10").stdout
             for (offset, letter) in ["X", "Y", "Z"].enumerated() {
                 let text = generated.replacingOccurrences(of: "2026-11-23", with: "2026-11-2\(4 + offset)")
                     .replacingOccurrences(of: "\"WO-", with: "\"W\(letter)-").replacingOccurrences(of: "\"ORD-", with: "\"OR\(letter)-")
@@ -94,7 +94,7 @@ struct NightlyCommandTests {
         defer { runner.remove() }
         try await TestDatabase.with(.sqlite) { database in
             let db = "--database=\(database.url)"
-            let day = try runner.write("day.json", runner.run("generate", "--orders", "160", "--technicians", "20", "--seed", "9").stdout)
+            let day = try runner.write("day.json", runner.run("generate", "--date", "2026-11-23", "--orders", "160", "--technicians", "20", "--seed", "9").stdout)
             let second = try String(contentsOfFile: day, encoding: .utf8)
                 .replacingOccurrences(of: "2026-11-23", with: "2026-11-24").replacingOccurrences(of: "\"WO-", with: "\"WX-")
                 .replacingOccurrences(of: "\"ORD-", with: "\"ORX-")

@@ -35,6 +35,30 @@ struct BoardTests {
         }
     }
 
+    @Test("Late repairs: the board and the orders list count the same ones; amounts carry the day's currency", arguments: Backend.all)
+    func lateRepairsAndCurrency(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            var day = OperationFixtures.day()
+            day.policy.currency = "EUR"
+            // WO-R's deadline (silver: 24 h from 2026-11-21 18:00) passed before its day: planned, late.
+            day.orders[3].reportedAt = OperationFixtures.instant("2026-11-21T18:00:00+08:00")
+            // WO-X needs a skill nobody holds and its deadline passed before now: unplanned, late.
+            var unplannable = OperationFixtures.order("WO-X", .repair, .broadband, customer: "C-1009", lat: 31.23, lon: 121.47,
+                                                      reported: "2026-11-19T08:00:00+08:00")
+            unplannable.skills = ["fiber_splice"]
+            day.orders.append(unplannable)
+            let (operations, _, _) = try await OperationFixtures.publishedDay(database, day)
+            let board = try await operations.board(OperationFixtures.date)
+            let listed = try #require(try await operations.orders(on: OperationFixtures.date)).lines.filter(\.late).map(\.stored.order.id)
+            #expect(Set(listed) == ["WO-R", "WO-X"])
+            #expect(board.lateRepairs == listed.count)
+            // The plan's own figure counts only what it planned past the deadline.
+            #expect(board.kpis?.lateRepairs == 1)
+            #expect(board.currency == "EUR")
+            #expect(try await database.store.scenario(on: OperationFixtures.date)?.policy.currency == "EUR")
+        }
+    }
+
     @Test("A technician without visits says why: absent, certificate or contract ended, no skill or territory any order needs", arguments: Backend.all)
     func idleReasons(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in

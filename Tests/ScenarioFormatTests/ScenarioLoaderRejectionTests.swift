@@ -23,6 +23,8 @@ struct ScenarioLoaderRejectionTests {
                      line: 11, field: "technicians[0].absent", fragment: "expected true or false"),
         BadInputCase(label: "quoted number is text", yaml: Fixtures.minimal(top: "policy: {notice_minutes: \"30\"}"),
                      line: 4, field: "policy.notice_minutes", fragment: "expected a whole number"),
+        BadInputCase(label: "currency not an ISO code", yaml: Fixtures.minimal(top: "policy: {currency: yuan}"),
+                     line: 4, field: "policy.currency", fragment: "three capital letters"),
         BadInputCase(label: "unknown time zone", yaml: Fixtures.minimal().replacingOccurrences(of: "Asia/Shanghai", with: "Asia/Atlantis"),
                      line: 2, field: "timezone", fragment: "not an IANA time zone"),
         BadInputCase(label: "a zone that is no IANA name", yaml: Fixtures.minimal().replacingOccurrences(of: "Asia/Shanghai", with: "UTC+8"),

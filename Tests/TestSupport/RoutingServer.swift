@@ -24,12 +24,14 @@ public final class RoutingServer: Sendable {
         public init() {}
     }
 
-    /// One request: which service, how many sources and destinations, what it answered.
+    /// One request: which service, how many sources and destinations, what it answered, and
+    /// what was asked (the body or path, to tell a transport retry from a new request).
     public struct Request: Sendable {
         public let service: String
         public let sources: Int
         public let destinations: Int
         public let status: Int
+        public var asked = ""
     }
 
     final class Log: @unchecked Sendable {
@@ -63,7 +65,8 @@ public final class RoutingServer: Sendable {
             let sources = indices("sources") ?? Array(points.indices)
             let destinations = indices("destinations") ?? Array(points.indices)
             func answer(_ status: HTTPResponse.Status, _ object: [String: Any]) throws -> Response {
-                log.append(Request(service: "osrm", sources: sources.count, destinations: destinations.count, status: status.code))
+                log.append(Request(service: "osrm", sources: sources.count, destinations: destinations.count, status: status.code,
+                                   asked: request.uri.description))
                 return try Self.json(status, object)
             }
             guard points.allSatisfy({ $0 != nil }), !points.isEmpty else {
@@ -94,7 +97,8 @@ public final class RoutingServer: Sendable {
             }
             let sources = places("sources"), targets = places("targets")
             func answer(_ status: HTTPResponse.Status, _ body: [String: Any]) throws -> Response {
-                log.append(Request(service: "valhalla", sources: sources.count, destinations: targets.count, status: status.code))
+                log.append(Request(service: "valhalla", sources: sources.count, destinations: targets.count, status: status.code,
+                                   asked: String(buffer: buffer)))
                 return try Self.json(status, body)
             }
             guard !sources.isEmpty, !targets.isEmpty else {
@@ -135,6 +139,17 @@ public final class RoutingServer: Sendable {
     public var url: String { "http://127.0.0.1:\(port)" }
 
     public var requests: [Request] { log.all }
+
+    /// The requests without transport retries: a client whose connection dropped before the
+    /// answer arrived (a loaded machine) sends the same request again at once, and the server
+    /// sees it twice.
+    public var distinctRequests: [Request] {
+        var result: [Request] = []
+        for request in log.all where result.last.map({ $0.service != request.service || $0.asked != request.asked }) ?? true {
+            result.append(request)
+        }
+        return result
+    }
 
     public func forgetRequests() { log.clear() }
 

@@ -24,6 +24,10 @@ public struct CityDayGenerator {
     public var sites: [GeoPoint]?
     /// The day's time zone.
     public var timeZone = "Asia/Shanghai"
+    /// The day generated. Contracts and certificates are dated around it (one contract lapsed
+    /// 23 days before, certificates ended 53 days before), and the file's `now` is 20:00 the
+    /// evening before.
+    public var date = LocalDate(year: 2026, month: 11, day: 23)!
     public var seed: UInt64
 
     public init(orders: Int, technicians: Int, seed: UInt64) {
@@ -41,7 +45,6 @@ public struct CityDayGenerator {
         let sites = self.sites.flatMap { $0.isEmpty ? nil : $0 }
         let center = sites.map { GeoPoint(latitude: $0.map(\.latitude).reduce(0, +) / Double($0.count),
                                           longitude: $0.map(\.longitude).reduce(0, +) / Double($0.count)) } ?? Self.center
-        let date = LocalDate(year: 2026, month: 11, day: 23)!
         func at(_ hour: Int, _ minute: Int = 0) -> Instant { zone.instant(on: date, at: LocalTime(minutesAfterMidnight: hour * 60 + minute)!) }
         let sectors = territoryCount.map { max(2, $0) }
         func point(inSectors allowed: [Int]? = nil) -> GeoPoint {
@@ -78,17 +81,17 @@ public struct CityDayGenerator {
 
         let crews = [
             Crew(id: "acme", name: "Acme Networks", contract: Contract(
-                validFrom: LocalDate(year: 2026, month: 1, day: 1)!, validTo: LocalDate(year: 2026, month: 12, day: 31)!,
+                validFrom: date.adding(days: -326), validTo: date.adding(days: 38),
                 territories: names(crewSectors["acme"]) ?? ["north", "east"], workTypes: [.install, .move, .repair], services: [.broadband, .phone],
                 excludedTiers: [.diamond], maxOrdersPerDay: max(4, orders / 8),
                 prices: [.install: Money(cents: 12000), .move: Money(cents: 10000), .repair: Money(cents: 8000)])),
             Crew(id: "bolt", name: "Bolt Telecom Services", contract: Contract(
-                validFrom: LocalDate(year: 2026, month: 6, day: 1)!, validTo: LocalDate(year: 2027, month: 5, day: 31)!,
+                validFrom: date.adding(days: -175), validTo: date.adding(days: 189),
                 territories: names(crewSectors["bolt"]), workTypes: WorkType.allCases, services: [.broadband, .phone, .iptv],
                 excludedTiers: [.diamond, .tier1A], maxOrdersPerDay: max(4, orders / 6),
                 prices: [.install: Money(cents: 11000), .move: Money(cents: 9000), .repair: Money(cents: 7500), .removal: Money(cents: 4000)])),
             Crew(id: "lapsed", name: "Lapsed Contracting", contract: Contract(
-                validFrom: LocalDate(year: 2025, month: 1, day: 1)!, validTo: LocalDate(year: 2026, month: 10, day: 31)!,
+                validFrom: date.adding(days: -691), validTo: date.adding(days: -23),
                 territories: names(crewSectors["lapsed"]), workTypes: WorkType.allCases, services: Service.allCases, maxOrdersPerDay: 20,
                 prices: [.install: Money(cents: 9000)])),
         ]
@@ -105,7 +108,7 @@ public struct CityDayGenerator {
             let startHour = choose([7, 8, 8, 8, 9])
             people.append(Technician(
                 id: String(format: "T%03d", index + 1), name: "Technician \(index + 1)", crewID: crew, skills: skills,
-                certifiedUntil: random.unit() < 0.05 ? LocalDate(year: 2026, month: 10, day: 1)! : LocalDate(year: 2027, month: 6, day: 30)!,
+                certifiedUntil: random.unit() < 0.05 ? date.adding(days: -53) : date.adding(days: 219),
                 shift: Shift(start: LocalTime(minutesAfterMidnight: startHour * 60)!, end: LocalTime(minutesAfterMidnight: (startHour + 9) * 60)!),
                 startLocation: home, endLocation: home,
                 territories: random.unit() < 0.5 || sectors != nil ? [territory(home)] : nil, absent: random.unit() < 0.03))
@@ -161,7 +164,7 @@ public struct CityDayGenerator {
         }
         return Scenario(
             name: "city-\(orders)-\(technicians)-\(seed)", timeZone: zone, date: date,
-            now: zone.instant(on: LocalDate(year: 2026, month: 11, day: 22)!, at: LocalTime(minutesAfterMidnight: 20 * 60)!),
+            now: zone.instant(on: date.adding(days: -1), at: LocalTime(minutesAfterMidnight: 20 * 60)!),
             crews: crews, technicians: people, orders: work)
     }
 }
