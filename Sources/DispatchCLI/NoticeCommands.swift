@@ -56,11 +56,7 @@ struct Notices: AsyncParsableCommand {
                     case .table where notices.isEmpty:
                         print("No notices.")
                     case .table:
-                        // Local to each order's day, its offset shown.
-                        var zones: [String: ServiceTimeZone] = [:]
-                        for notice in notices where zones[notice.draft.order] == nil {
-                            zones[notice.draft.order] = (try? await operations.zone(ofOrder: notice.draft.order)) ?? .utc
-                        }
+                        let zones = await operations.zones(ofOrders: notices.map(\.draft.order))
                         let rows = notices.map { notice in
                             [String(notice.id), notice.draft.kind.rawValue, notice.draft.order,
                              (zones[notice.draft.order] ?? .utc).rfc3339(notice.draft.dueAt), Self.state(notice), String(notice.attempts),
@@ -196,11 +192,12 @@ struct Callbacks: AsyncParsableCommand {
                     case .table where items.isEmpty:
                         print("No open callbacks.")
                     case .table:
+                        let zones = await operations.zones(ofOrders: items.map(\.task.order))
                         let rows = items.map { item in
                             [String(item.task.id), item.task.order, item.task.cause.rawValue, item.task.channel.rawValue,
-                             utc.rfc3339(item.task.dueAt), String(item.task.attempts), item.overdue ? "OVERDUE" : ""]
+                             (zones[item.task.order] ?? .utc).rfc3339(item.task.dueAt), String(item.task.attempts), item.overdue ? "OVERDUE" : ""]
                         }
-                        print(TextTable(header: ["ID", "ORDER", "CAUSE", "CHANNEL", "DUE (UTC)", "TRIES", ""], rows: rows).render())
+                        print(TextTable(header: ["ID", "ORDER", "CAUSE", "CHANNEL", "DUE (LOCAL)", "TRIES", ""], rows: rows).render())
                     }
                 }
             }

@@ -102,6 +102,14 @@ extension OperationContext {
 }
 
 extension DispatchOperations {
+    /// The time zone of each order's service day (UTC for an order not found), for showing
+    /// times local to each order's day with their offset.
+    public func zones(ofOrders ids: [String]) async -> [String: ServiceTimeZone] {
+        var zones: [String: ServiceTimeZone] = [:]
+        for id in ids where zones[id] == nil { zones[id] = (try? await zone(ofOrder: id)) ?? .utc }
+        return zones
+    }
+
     /// The time zone of the order's service day, for showing its times.
     public func zone(ofOrder id: String) async throws -> ServiceTimeZone {
         try await read { context in

@@ -3,7 +3,8 @@ public enum Ineligibility: Hashable, Sendable {
     case absent
     case notCertified
     case missingSkills([String])
-    case outsideTerritory
+    /// The technician works only in `works`; the order is in `territory` (nil: none).
+    case outsideTerritory(works: [String], territory: String?)
     case noContract(crew: String)
     case contractNotValid(crew: String)
     case contractExcludes(crew: String, what: String)
@@ -21,7 +22,9 @@ extension Scenario {
         let missing = order.skills.filter { !technician.skills.contains($0) }
         if !missing.isEmpty { return .missingSkills(missing) }
         if let territories = technician.territories {
-            guard let territory = order.territory, territories.contains(territory) else { return .outsideTerritory }
+            guard let territory = order.territory, territories.contains(territory) else {
+                return .outsideTerritory(works: territories, territory: order.territory)
+            }
         }
         if let crewID = technician.crewID {
             guard let contract = crews[crewID]?.contract else { return .noContract(crew: crewID) }

@@ -37,7 +37,9 @@ struct Explainer {
         case .absent: return "is absent"
         case .notCertified: return "is not certified on \(scenario.date)"
         case .missingSkills(let skills): return "lacks \(skills.joined(separator: ", "))"
-        case .outsideTerritory: return "does not work in the order's territory"
+        case .outsideTerritory(let works, let territory):
+            let theirs = works.isEmpty ? "no territory" : works.joined(separator: ", ")
+            return territory.map { "works only in \(theirs), not in \($0)" } ?? "works only in \(theirs); the order has no territory"
         case .noContract(let crew): return "works for \(crew), which has no contract"
         case .contractNotValid(let crew): return "works for \(crew), whose contract is not valid on \(scenario.date)"
         case .contractExcludes(let crew, let what): return "works for \(crew), whose contract excludes \(what)"

@@ -338,9 +338,44 @@ extension KeptDay {
                                kind: "quota")
             }
             return Verdict(technician: technician.id, fits: false, start: nil,
-                           reason: "no room inside the window between their published visits (travel, break, shift)", rule: "H3",
+                           reason: noRoom(for: lead, technician: technician, window: window ?? lead.window ?? scenario.wholeDay), rule: "H3",
                            kind: "no room")
         }
+    }
+
+    /// Why a technician has no room, as close as it gets: the gap between their kept visits (or
+    /// the shift's ends) that leaves the most of the order's minutes inside the window, travel
+    /// counted both ways, how many minutes it is short, and the visit that holds the place.
+    func noRoom(for order: WorkOrder, technician: Technician, window: TimeWindow) -> String {
+        let zone = scenario.timeZone
+        let locations = Dictionary(scenario.orders.map { ($0.id, $0.location) }, uniquingKeysWith: { first, _ in first })
+        let visits = kept.filter { $0.technician == technician.id }.sorted { $0.start < $1.start }
+        let shiftStart = zone.instant(on: scenario.date, at: technician.shift.start)
+        let shiftEnd = zone.instant(on: scenario.date, at: technician.shift.end)
+        // (leaving at, from) … (due at, to, the visit there): the gaps of the day in order.
+        var stops: [(time: Instant, place: GeoPoint, visit: PlannedVisit?)] = [(shiftStart, technician.startLocation, nil)]
+        for visit in visits { stops.append((visit.start, locations[visit.order] ?? technician.startLocation, visit)) }
+        stops.append((shiftEnd, technician.endLocation, nil))
+        var best: (room: Int, holder: PlannedVisit?)?
+        for index in 0..<(stops.count - 1) {
+            let before = stops[index], after = stops[index + 1]
+            let leaves = before.visit?.end ?? before.time
+            let arrives = leaves.adding(minutes: scenario.drive(from: before.place, to: order.location, leaving: leaves))
+            let mustLeave = after.time.adding(minutes: -scenario.drive(from: order.location, to: after.place, leaving: after.time))
+            let start = max(arrives, window.start)
+            guard start <= window.end else { continue }
+            let room = start.minutes(until: mustLeave)
+            if best == nil || room > best!.room { best = (room, after.visit ?? before.visit) }
+        }
+        let needs = order.durationMinutes
+        guard let best, best.room < needs else {
+            return "no room inside the window between their published visits (the break or a coordinated visit's timing)"
+        }
+        let short = best.room <= 0 ? "no gap reaches the window in time" : "the best gap is \(needs - best.room) of \(needs) minutes short"
+        let holder = best.holder.map { visit in
+            " — \(visit.order) holds the place at \(zone.local(visit.start).time)–\(zone.local(visit.end).time)"
+        } ?? (visits.isEmpty ? " — the shift (\(technician.shift.start)–\(technician.shift.end)) is too short" : "")
+        return "no room inside the window: \(short), travel included\(holder)"
     }
 
     static func kind(of reason: Ineligibility) -> String {
