@@ -76,7 +76,7 @@ struct BoardChart {
         var parts = ["plan version " + (board.version.map(String.init) ?? "–")]
         if let kpis = board.kpis { parts.append("\(kpis.assigned) of \(kpis.orders) orders planned") }
         parts.append("\(rows.count) technicians" + (absent > 0 ? " (\(absent) absent)" : ""))
-        parts.append("\(visits.count) visits")
+        parts.append(plural(visits.count, "visit"))
         parts.append("travel \(rows.reduce(0) { $0 + $1.travelMinutes }) min")
         let present = rows.filter { !$0.technician.absent }
         let shift = present.reduce(0) { $0 + $1.shiftMinutes }
@@ -155,7 +155,7 @@ struct BoardChart {
         let technician = row.technician
         let name = technician.name.map { "\(technician.id) \($0)" } ?? technician.id
         out.text(String(name.prefix(24)), x: 10, y: y + 13, size: 12, fill: "#111")
-        let figures = technician.absent ? "absent" : "\(row.visits.count) visits · load \(row.loadPercent)%"
+        let figures = technician.absent ? "absent" : "\(plural(row.visits.count, "visit")) · load \(row.loadPercent)%"
         out.text(figures, x: 10, y: y + 25, size: 10, fill: "#666")
         let shiftStart = zone.instant(on: board.date, at: technician.shift.start)
         let shiftEnd = zone.instant(on: board.date, at: technician.shift.end)

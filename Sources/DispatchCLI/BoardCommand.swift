@@ -75,7 +75,7 @@ enum BoardText {
                 lines.append("\(who)\(crew): no visits — \(why)")
                 continue
             }
-            lines.append("\(who)\(crew): \(clock(row.depart))–\(clock(row.returnAt)), \(row.visits.count) visits, travel "
+            lines.append("\(who)\(crew): \(clock(row.depart))–\(clock(row.returnAt)), \(plural(row.visits.count, "visit")), travel "
                 + "\(row.travelMinutes) min, idle \(row.idleMinutes) min, load \(row.loadPercent)%"
                 + (row.breakStart.map { ", break \(clock($0))" } ?? ""))
             let rows = row.visits.map { visit -> [String] in

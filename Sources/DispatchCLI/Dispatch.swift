@@ -25,9 +25,10 @@ struct Dispatch: AsyncParsableCommand {
               dispatch status WO-1001 --set en_route
               dispatch orders history WO-1001
 
-            Time: every command acts at the clock, or at --now when given (replaying a past day, \
-            e.g. the sample scenarios/coordinated-visit.yaml of 2026-11-23). Only a scenario file \
-            planned with `plan --scenario` uses the `now` written in it.
+            Time: every command acts at --now when given, else at $DISPATCH_NOW when set, else at \
+            the clock. Set DISPATCH_NOW to replay a past day in a shell, e.g. the sample \
+            scenarios/coordinated-visit.yaml of 2026-11-23. Only a scenario file planned with \
+            `plan --scenario` uses the `now` written in it.
             """,
         subcommands: [
             Database.self, Validate.self, Import.self, Orders.self, Technicians.self, PlanDay.self, Plans.self, Check.self,

@@ -66,9 +66,10 @@ struct Generate: AsyncParsableCommand {
         generator.pairShare = pairs
         generator.territoryCount = territories
         generator.timeZone = timezone
-        let zone = ServiceTimeZone(identifier: timezone)!
-        generator.date = date.flatMap { LocalDate(iso: $0) } ?? zone.local(SystemClock().now()).date.adding(days: 1)
         try await reporting {
+            let zone = ServiceTimeZone(identifier: timezone)!
+            let tomorrow = zone.local(try actingClock(nil).now()).date.adding(days: 1)
+            generator.date = date.flatMap { LocalDate(iso: $0) } ?? tomorrow
             if let osm { generator.sites = try DispatchOperations.roadJunctions(file: osm) }
             print(try ScenarioJSON.encode(generator.scenario()))
         }

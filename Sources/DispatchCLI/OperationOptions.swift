@@ -4,10 +4,23 @@ import DispatchStore
 import Foundation
 import SchedulingCore
 
+/// The one rule for the time a command acts at: `--now` when given, else the `DISPATCH_NOW`
+/// environment variable when set (replaying a day in a shell, the docs test), else the clock.
+/// `now` means the clock.
+func actingClock(_ now: String?) throws -> any DispatchClock {
+    let variable = ProcessInfo.processInfo.environment["DISPATCH_NOW"].flatMap { $0.isEmpty ? nil : $0 }
+    guard let text = now ?? variable, text != "now" else { return SystemClock() }
+    guard let instant = parseRFC3339(text) else {
+        throw BadInput(message: "\(now == nil ? "DISPATCH_NOW" : "--now") '\(text)' is not an RFC 3339 date-time with an offset, "
+            + "e.g. 2026-11-23T08:00:00+08:00")
+    }
+    return FixedClock(instant)
+}
+
 /// `--now`, `--actor` and `--database`: what every command of the running operation shares.
 struct OperationOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "The time to act at, RFC 3339 with an offset (e.g. 2026-11-23T08:00:00+08:00); default: the clock.",
+        "The time to act at, RFC 3339 with an offset (e.g. 2026-11-23T08:00:00+08:00); default: $DISPATCH_NOW, else the clock.",
         discussion: "Lets a day be replayed: notices fall due, deadlines run and windows close as at that time.",
         valueName: "time"))
     var now: String?
@@ -17,13 +30,7 @@ struct OperationOptions: ParsableArguments {
 
     @OptionGroup var database: DatabaseOptions
 
-    func clock() throws -> any DispatchClock {
-        guard let now else { return SystemClock() }
-        guard let instant = parseRFC3339(now) else {
-            throw BadInput(message: "--now '\(now)' is not an RFC 3339 date-time with an offset, e.g. 2026-11-23T08:00:00+08:00")
-        }
-        return FixedClock(instant)
-    }
+    func clock() throws -> any DispatchClock { try actingClock(now) }
 
     var who: String {
         if let actor, !actor.trimmingCharacters(in: .whitespaces).isEmpty { return actor }

@@ -31,7 +31,7 @@ struct PlanDay: AsyncParsableCommand {
     var commit = false
 
     @Option(help: ArgumentHelp(
-        "With --date: when the plan is made, for the notice rule: an RFC 3339 time (default: now, like every command).",
+        "With --date: when the plan is made, for the notice rule: an RFC 3339 time (default: $DISPATCH_NOW, else the clock).",
         valueName: "time"))
     var now: String?
 
@@ -71,13 +71,7 @@ struct PlanDay: AsyncParsableCommand {
                 return
             }
             let day = try BadInput.serviceDay(date ?? "")
-            var clock: any DispatchClock = SystemClock()
-            if let now, now != "now" {
-                guard let instant = parseRFC3339(now) else {
-                    throw BadInput(message: "--now '\(now)' is not an RFC 3339 date-time with an offset, e.g. 2026-11-23T08:00:00+08:00")
-                }
-                clock = FixedClock(instant)
-            }
+            let clock = try actingClock(now)
             let planningTime = clock.now()
             try await database.withStore { store, location in
                 let operations = DispatchOperations(store: store, clock: clock)
@@ -267,7 +261,7 @@ struct PlanTable {
             lines.append("")
         }
         let k = plan.kpis
-        lines.append("\(k.assigned) of \(k.orders) orders planned, \(k.travelMinutes) min travel, \(k.outsourcedOrders) outsourced (cost \(scenario.policy.amount(k.outsourcedCost))), \(k.lateRepairs) repairs planned past their deadline")
+        lines.append("\(k.assigned) of \(k.orders) orders planned, \(k.travelMinutes) min travel, \(k.outsourcedOrders) outsourced (cost \(scenario.policy.amount(k.outsourcedCost))), \(plural(k.lateRepairs, "repair")) planned past the deadline")
         return lines.joined(separator: "\n")
     }
 }

@@ -17,6 +17,7 @@ public struct DispatchRunner {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         environment = ProcessInfo.processInfo.environment
         environment["DISPATCH_DATABASE"] = nil
+        environment["DISPATCH_NOW"] = nil
     }
 
     public func remove() { try? FileManager.default.removeItem(at: directory) }

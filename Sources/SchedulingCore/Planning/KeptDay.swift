@@ -321,7 +321,7 @@ extension KeptDay {
             }
             guard let jobIndex = jobOf["\(lead.id)#\(index)"] else {
                 return Verdict(technician: technician.id, fits: false, start: nil,
-                               reason: "the window closes before the \(scenario.policy.noticeMinutes)-minute notice allows", rule: "H6", kind: "notice")
+                               reason: "cannot arrive with the \(scenario.policy.noticeMinutes)-minute notice before the window closes", rule: "H6", kind: "notice")
             }
             if let (placement, _) = insertion.best(jobs[jobIndex], in: solution) {
                 return Verdict(technician: technician.id, fits: true, start: problem.instant(placement.start),
