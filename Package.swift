@@ -67,7 +67,9 @@ let package = Package(
         // record a callback) in one transaction. The CLI, the server and the nightly job call it.
         .target(
             name: "DispatchOperations",
-            dependencies: ["SchedulingCore", "ScenarioFormat", "DispatchStore", "PlanCheck", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "SchedulingCore", "ScenarioFormat", "DispatchStore", "PlanCheck", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
 
         // The technicians' HTTP API (Hummingbird): agenda, calendar feed, status reports. It only
@@ -123,7 +125,9 @@ let package = Package(
         ),
         .testTarget(
             name: "DispatchStoreTests",
-            dependencies: ["DispatchStore", "DispatchStoreSQLite", "DispatchStorePostgres", "ScenarioFormat", "SchedulingCore", "DispatchTestSupport"]
+            dependencies: [
+                "DispatchStore", "DispatchStoreSQLite", "DispatchStorePostgres", "ScenarioFormat", "SchedulingCore", "DispatchTestSupport",
+            ]
         ),
         .testTarget(
             name: "DispatchOperationsTests",

@@ -41,20 +41,27 @@ struct Slots: AsyncParsableCommand {
                 let slots = try await operations.slots(order: order, days: days, lengthMinutes: length)
                 switch format {
                 case .json:
-                    print(try JSONOutput.render(slots.map { slot -> [String: Any] in
-                        ["date": slot.day.description, "start": slot.zone.rfc3339(slot.window.start),
-                         "end": slot.zone.rfc3339(slot.window.end), "planned_start": slot.zone.rfc3339(slot.start),
-                         "technicians": slot.technicians, "cost": slot.cost]
-                    }))
+                    print(
+                        try JSONOutput.render(
+                            slots.map { slot -> [String: Any] in
+                                [
+                                    "date": slot.day.description, "start": slot.zone.rfc3339(slot.window.start),
+                                    "end": slot.zone.rfc3339(slot.window.end), "planned_start": slot.zone.rfc3339(slot.start),
+                                    "technicians": slot.technicians, "cost": slot.cost,
+                                ]
+                            }))
                 case .table where slots.isEmpty:
                     print("No window in the next \(plural(days, "day")) can be kept for \(order).")
                 case .table:
                     let rows = slots.map { slot in
-                        [slot.day.description, "\(slot.zone.local(slot.window.start).time)–\(slot.zone.local(slot.window.end).time)",
-                         slot.zone.rfc3339(slot.window.start), slot.zone.local(slot.start).time.description,
-                         slot.technicians.joined(separator: "+"), String(slot.cost)]
+                        [
+                            slot.day.description, "\(slot.zone.local(slot.window.start).time)–\(slot.zone.local(slot.window.end).time)",
+                            slot.zone.rfc3339(slot.window.start), slot.zone.local(slot.start).time.description,
+                            slot.technicians.joined(separator: "+"), String(slot.cost),
+                        ]
                     }
-                    print(TextTable(header: ["DAY", "WINDOW", "BOOK WITH --window", "ARRIVAL", "TECHNICIAN", "ADDED"], rows: rows).render())
+                    print(
+                        TextTable(header: ["DAY", "WINDOW", "BOOK WITH --window", "ARRIVAL", "TECHNICIAN", "ADDED"], rows: rows).render())
                 }
             }
         }
@@ -89,10 +96,12 @@ struct Book: AsyncParsableCommand {
                 try await operations.ensureTravel(forOrder: order)
                 let booking = try await operations.book(order: order, windowStart: start, lengthMinutes: length, actor: options.who)
                 let zone = booking.zone
-                print("Booked \(booking.orders.joined(separator: " + ")) for \(zone.rfc3339(booking.window.start))–\(zone.local(booking.window.end).time): "
-                    + "\(booking.technicians.joined(separator: " + ")) arrives at \(zone.local(booking.start).time); "
-                    + "plan version \(booking.publish.version) of \(booking.publish.day) published, "
-                    + "\(plural(booking.publish.noticesQueued, "notice")) queued")
+                print(
+                    "Booked \(booking.orders.joined(separator: " + ")) for "
+                        + "\(zone.rfc3339(booking.window.start))–\(zone.local(booking.window.end).time): "
+                        + "\(booking.technicians.joined(separator: " + ")) arrives at \(zone.local(booking.start).time); "
+                        + "plan version \(booking.publish.version) of \(booking.publish.day) published, "
+                        + "\(plural(booking.publish.noticesQueued, "notice")) queued")
             }
         }
     }
@@ -119,8 +128,9 @@ struct Delay: AsyncParsableCommand {
         try await reporting {
             try await options.withOperations { operations in
                 let outcome = try await operations.delay(order: order, minutes: minutes, actor: options.who)
-                print("\(order) delayed by \(minutes) min; plan version \(outcome.version) of \(outcome.day) published: "
-                    + outcome.summary)
+                print(
+                    "\(order) delayed by \(minutes) min; plan version \(outcome.version) of \(outcome.day) published: "
+                        + outcome.summary)
             }
         }
     }

@@ -51,8 +51,12 @@ struct BoardChart {
         var first = Int.max
         var last = Int.min
         for row in board.rows {
-            let times = [zone.instant(on: board.date, at: row.technician.shift.start), zone.instant(on: board.date, at: row.technician.shift.end),
-                         row.depart, row.returnAt].compactMap { $0 } + row.visits.flatMap { [$0.start, $0.end] }
+            let times =
+                [
+                    zone.instant(on: board.date, at: row.technician.shift.start),
+                    zone.instant(on: board.date, at: row.technician.shift.end),
+                    row.depart, row.returnAt,
+                ].compactMap { $0 } + row.visits.flatMap { [$0.start, $0.end] }
                 + row.visits.compactMap { $0.order.order.window }.flatMap { [$0.start, $0.end] }
             for time in times {
                 first = min(first, time.secondsSinceEpoch)
@@ -66,7 +70,10 @@ struct BoardChart {
         let midnight = zone.instant(on: board.date, at: LocalTime.midnight).secondsSinceEpoch
         let startHour = Int((Double(first - midnight) / 3600).rounded(.down))
         let endHour = Int((Double(last - midnight) / 3600).rounded(.up))
-        return (Instant(secondsSinceEpoch: midnight + startHour * 3600), Instant(secondsSinceEpoch: midnight + max(endHour, startHour + 1) * 3600))
+        return (
+            Instant(secondsSinceEpoch: midnight + startHour * 3600),
+            Instant(secondsSinceEpoch: midnight + max(endHour, startHour + 1) * 3600)
+        )
     }
 
     var figures: String {
@@ -102,11 +109,13 @@ struct BoardChart {
 
         var out = SVGWriter()
         out.open(width: width, height: height, title: "Board of \(board.date)")
-        out.raw("""
+        out.raw(
+            """
             <defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">\
             <rect width="6" height="6" fill="#f3f3f3"/><line x1="0" y1="0" x2="0" y2="6" stroke="#c8c8c8" stroke-width="3"/></pattern>\
             <pattern id="break" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)">\
-            <rect width="5" height="5" fill="#fff8e1"/><line x1="0" y1="0" x2="0" y2="5" stroke="#e0b84a" stroke-width="2"/></pattern></defs>
+            <rect width="5" height="5" fill="#fff8e1"/><line x1="0" y1="0" x2="0" y2="5" stroke="#e0b84a" stroke-width="2"/>\
+            </pattern></defs>
             <style>text{font-family:'DejaVu Sans',Verdana,sans-serif}.visit:hover rect.body{stroke:#000;stroke-width:2}</style>
             <rect width="100%" height="100%" fill="#ffffff"/>
             """)
@@ -161,32 +170,38 @@ struct BoardChart {
         let shiftEnd = zone.instant(on: board.date, at: technician.shift.end)
         let mid = y + Self.rowHeight / 2
         if technician.absent {
-            out.rect(x: x(shiftStart), y: y + 5, width: x(shiftEnd) - x(shiftStart), height: Self.rowHeight - 10, fill: "url(#hatch)",
-                     title: "\(technician.id) absent")
+            out.rect(
+                x: x(shiftStart), y: y + 5, width: x(shiftEnd) - x(shiftStart), height: Self.rowHeight - 10, fill: "url(#hatch)",
+                title: "\(technician.id) absent")
             out.text("absent", x: x(shiftStart) + 6, y: mid + 4, size: 11, fill: "#777")
             return
         }
-        out.rect(x: x(shiftStart), y: y + 5, width: x(shiftEnd) - x(shiftStart), height: Self.rowHeight - 10, fill: "#eef2f6",
-                 stroke: "#cfd8e3", title: "\(technician.id) shift \(technician.shift.start)–\(technician.shift.end)")
+        out.rect(
+            x: x(shiftStart), y: y + 5, width: x(shiftEnd) - x(shiftStart), height: Self.rowHeight - 10, fill: "#eef2f6",
+            stroke: "#cfd8e3", title: "\(technician.id) shift \(technician.shift.start)–\(technician.shift.end)")
         // Appointment windows behind the visits.
         for visit in row.visits {
             guard let window = visit.order.order.window else { continue }
-            out.rect(x: x(window.start), y: y + 2, width: x(window.end) - x(window.start), height: Self.rowHeight - 4,
-                     fill: Self.colour(visit.order.state), opacity: 0.13, stroke: Self.colour(visit.order.state), dash: "3 2")
+            out.rect(
+                x: x(window.start), y: y + 2, width: x(window.end) - x(window.start), height: Self.rowHeight - 4,
+                fill: Self.colour(visit.order.state), opacity: 0.13, stroke: Self.colour(visit.order.state), dash: "3 2")
         }
         if let breakStart = row.breakStart, row.breakMinutes > 0 {
-            out.rect(x: x(breakStart), y: y + 8, width: Double(row.breakMinutes) * Self.pixelsPerMinute, height: Self.rowHeight - 16,
-                     fill: "url(#break)", stroke: "#c99a1e",
-                     title: "break \(zone.local(breakStart).time)–\(zone.local(breakStart.adding(minutes: row.breakMinutes)).time)")
+            out.rect(
+                x: x(breakStart), y: y + 8, width: Double(row.breakMinutes) * Self.pixelsPerMinute, height: Self.rowHeight - 16,
+                fill: "url(#break)", stroke: "#c99a1e",
+                title: "break \(zone.local(breakStart).time)–\(zone.local(breakStart.adding(minutes: row.breakMinutes)).time)")
         }
         // Travel: the drive before each visit ends at its start (waiting shows as the gap before it).
         for visit in row.visits where visit.travelMinutes > 0 {
-            out.line(x1: x(visit.start.adding(minutes: -visit.travelMinutes)), y1: mid, x2: x(visit.start), y2: mid,
-                     stroke: "#555", width: 2, dash: "4 2")
+            out.line(
+                x1: x(visit.start.adding(minutes: -visit.travelMinutes)), y1: mid, x2: x(visit.start), y2: mid,
+                stroke: "#555", width: 2, dash: "4 2")
         }
         if let last = row.visits.last, row.returnTravelMinutes > 0 {
-            out.line(x1: x(last.end), y1: mid, x2: x(last.end.adding(minutes: row.returnTravelMinutes)), y2: mid, stroke: "#555", width: 2,
-                     dash: "4 2")
+            out.line(
+                x1: x(last.end), y1: mid, x2: x(last.end.adding(minutes: row.returnTravelMinutes)), y2: mid, stroke: "#555", width: 2,
+                dash: "4 2")
         }
         for visit in row.visits {
             self.visit(visit, technician: technician, y: y, x: x, into: &out)
@@ -199,31 +214,45 @@ struct BoardChart {
         let left = x(visit.start)
         let width = max(3, x(visit.end) - left)
         let colour = Self.colour(visit.order.state)
-        var tip = ["\(order.id) · \(order.type.rawValue) \(order.service.rawValue) · \(order.customer.tier.rawValue) · \(visit.order.status)",
-                   "\(zone.local(visit.start).time)–\(zone.local(visit.end).time) with \(technician.id)"]
+        var tip = [
+            "\(order.id) · \(order.type.rawValue) \(order.service.rawValue) · \(order.customer.tier.rawValue) · \(visit.order.status)",
+            "\(zone.local(visit.start).time)–\(zone.local(visit.end).time) with \(technician.id)",
+        ]
         if let window = order.window { tip.append("window \(zone.local(window.start).time)–\(zone.local(window.end).time)") }
         if visit.travelMinutes > 0 { tip.append("\(visit.travelMinutes) min travel before") }
         if let group = order.group { tip.append("coordinated visit \(group)" + (visit.contact ? ", customer's contact" : "")) }
         if visit.locked { tip.append("locked: pre-arrival notice sent") }
         if visit.late { tip.append("LATE") } else if visit.atRisk { tip.append("at risk") }
-        out.raw("<g class=\"visit\" data-order=\"\(SVGWriter.escape(order.id))\" data-technician=\"\(SVGWriter.escape(technician.id))\" data-tip=\"\(SVGWriter.escape(tip.joined(separator: "\n")))\"><title>\(SVGWriter.escape(tip.joined(separator: "\n")))</title>")
+        out.raw(
+            "<g class=\"visit\" data-order=\"\(SVGWriter.escape(order.id))\" data-technician=\"\(SVGWriter.escape(technician.id))\" "
+                + "data-tip=\"\(SVGWriter.escape(tip.joined(separator: "\n")))\">"
+                + "<title>\(SVGWriter.escape(tip.joined(separator: "\n")))</title>"
+        )
         let stroke = visit.late ? "#d00000" : visit.atRisk ? "#ff8c00" : "#ffffff"
-        out.rect(x: left, y: y + 6, width: width, height: Self.rowHeight - 12, fill: colour, stroke: stroke,
-                 strokeWidth: visit.late || visit.atRisk ? 2.5 : 0.8, dash: visit.atRisk ? "4 2" : nil, radius: 3, className: "body")
+        out.rect(
+            x: left, y: y + 6, width: width, height: Self.rowHeight - 12, fill: colour, stroke: stroke,
+            strokeWidth: visit.late || visit.atRisk ? 2.5 : 0.8, dash: visit.atRisk ? "4 2" : nil, radius: 3, className: "body")
         if visit.locked {
             // A padlock: shackle and body, at the visit's top-left corner.
             let lx = left + 2
             let ly = y + 1
-            out.raw("<path class=\"lock\" d=\"M\(svgNumber(lx + 1.5)) \(svgNumber(ly + 5)) v-2 a2.5 2.5 0 0 1 5 0 v2\" fill=\"none\" stroke=\"#111\" stroke-width=\"1.4\"/>")
+            out.raw(
+                "<path class=\"lock\" d=\"M\(svgNumber(lx + 1.5)) \(svgNumber(ly + 5)) v-2 a2.5 2.5 0 0 1 5 0 v2\" fill=\"none\" "
+                    + "stroke=\"#111\" stroke-width=\"1.4\"/>"
+            )
             out.rect(x: lx, y: ly + 5, width: 8, height: 6, fill: "#111", radius: 1)
         }
         let label = order.id
         if width >= Double(label.count) * 6.4 + (visit.locked ? 14 : 6) {
-            out.text(label, x: left + (visit.locked ? 12 : 4), y: y + Self.rowHeight / 2 + 4, size: 10,
-                     fill: visit.order.state == .onSite ? "#111" : "#ffffff")
+            out.text(
+                label, x: left + (visit.locked ? 12 : 4), y: y + Self.rowHeight / 2 + 4, size: 10,
+                fill: visit.order.state == .onSite ? "#111" : "#ffffff")
         }
         if visit.contact && order.group != nil {
-            out.raw("<circle cx=\"\(svgNumber(left + width - 5))\" cy=\"\(svgNumber(y + 10))\" r=\"2.8\" fill=\"#ffffff\" stroke=\"#111\" stroke-width=\"0.8\"/>")
+            out.raw(
+                "<circle cx=\"\(svgNumber(left + width - 5))\" cy=\"\(svgNumber(y + 10))\" r=\"2.8\" fill=\"#ffffff\" stroke=\"#111\" "
+                    + "stroke-width=\"0.8\"/>"
+            )
         }
         out.raw("</g>")
     }
@@ -237,17 +266,23 @@ struct BoardChart {
             guard parts.count > 1, let first = parts.first, let last = parts.last, first.0 != last.0 else { continue }
             let lx = x(first.1.start) + 1.5
             // Thin and translucent: on a large day a link crosses other technicians' rows.
-            out.raw("<line class=\"link\" x1=\"\(svgNumber(lx))\" y1=\"\(svgNumber(first.0))\" x2=\"\(svgNumber(lx))\" y2=\"\(svgNumber(last.0))\" "
-                + "stroke=\"#7b1fa2\" stroke-width=\"1.6\" stroke-opacity=\"0.6\" stroke-dasharray=\"5 3\"/>")
+            out.raw(
+                "<line class=\"link\" x1=\"\(svgNumber(lx))\" y1=\"\(svgNumber(first.0))\" x2=\"\(svgNumber(lx))\" "
+                    + "y2=\"\(svgNumber(last.0))\" "
+                    + "stroke=\"#7b1fa2\" stroke-width=\"1.6\" stroke-opacity=\"0.6\" stroke-dasharray=\"5 3\"/>")
             for part in parts {
-                out.raw("<circle cx=\"\(svgNumber(lx))\" cy=\"\(svgNumber(part.0))\" r=\"3.5\" fill=\"#7b1fa2\"><title>coordinated visit \(SVGWriter.escape(group))</title></circle>")
+                out.raw(
+                    "<circle cx=\"\(svgNumber(lx))\" cy=\"\(svgNumber(part.0))\" r=\"3.5\" fill=\"#7b1fa2\"><title>coordinated visit "
+                        + "\(SVGWriter.escape(group))</title></circle>"
+                )
             }
         }
     }
 
     private func legend(_ out: inout SVGWriter, y: Double) {
         var lx = 16.0
-        for item in Self.states where [.scheduled, .confirmed, .notified, .enRoute, .onSite, .completed, .customerAbsent, .rebooking].contains(item.state) {
+        for item in Self.states
+        where [.scheduled, .confirmed, .notified, .enRoute, .onSite, .completed, .customerAbsent, .rebooking].contains(item.state) {
             out.rect(x: lx, y: y - 10, width: 14, height: 12, fill: item.colour, radius: 2)
             out.text(item.label, x: lx + 19, y: y, size: 11, fill: "#333")
             lx += 26 + Double(item.label.count) * 6.3
@@ -269,15 +304,24 @@ struct BoardChart {
         out.rect(x: lx, y: y2 - 10, width: 26, height: 12, fill: "#4c78a8", stroke: "#ff8c00", strokeWidth: 2.5, dash: "4 2", radius: 3)
         out.text("at risk", x: lx + 32, y: y2, size: 11, fill: "#333")
         lx += 85
-        out.raw("<path d=\"M\(svgNumber(lx + 1.5)) \(svgNumber(y2 - 6)) v-2 a2.5 2.5 0 0 1 5 0 v2\" fill=\"none\" stroke=\"#111\" stroke-width=\"1.4\"/>")
+        out.raw(
+            "<path d=\"M\(svgNumber(lx + 1.5)) \(svgNumber(y2 - 6)) v-2 a2.5 2.5 0 0 1 5 0 v2\" fill=\"none\" stroke=\"#111\" "
+                + "stroke-width=\"1.4\"/>"
+        )
         out.rect(x: lx, y: y2 - 6, width: 8, height: 6, fill: "#111", radius: 1)
         out.text("locked (notice sent)", x: lx + 14, y: y2, size: 11, fill: "#333")
         lx += 150
         out.line(x1: lx + 4, y1: y2 - 14, x2: lx + 4, y2: y2 + 4, stroke: "#7b1fa2", width: 2.2, dash: "5 3")
-        out.raw("<circle cx=\"\(svgNumber(lx + 4))\" cy=\"\(svgNumber(y2 - 14))\" r=\"3.5\" fill=\"#7b1fa2\"/><circle cx=\"\(svgNumber(lx + 4))\" cy=\"\(svgNumber(y2 + 4))\" r=\"3.5\" fill=\"#7b1fa2\"/>")
+        out.raw(
+            "<circle cx=\"\(svgNumber(lx + 4))\" cy=\"\(svgNumber(y2 - 14))\" r=\"3.5\" fill=\"#7b1fa2\"/><circle "
+                + "cx=\"\(svgNumber(lx + 4))\" cy=\"\(svgNumber(y2 + 4))\" r=\"3.5\" fill=\"#7b1fa2\"/>"
+        )
         out.text("coordinated visit (several technicians)", x: lx + 14, y: y2, size: 11, fill: "#333")
         lx += 250
-        out.raw("<circle cx=\"\(svgNumber(lx + 5))\" cy=\"\(svgNumber(y2 - 4))\" r=\"2.8\" fill=\"#ffffff\" stroke=\"#111\" stroke-width=\"0.8\"/>")
+        out.raw(
+            "<circle cx=\"\(svgNumber(lx + 5))\" cy=\"\(svgNumber(y2 - 4))\" r=\"2.8\" fill=\"#ffffff\" stroke=\"#111\" "
+                + "stroke-width=\"0.8\"/>"
+        )
         out.text("customer's contact", x: lx + 14, y: y2, size: 11, fill: "#333")
     }
 }
@@ -305,15 +349,22 @@ struct SVGWriter {
     mutating func raw(_ value: String) { text += value + "\n" }
 
     mutating func open(width: Double, height: Double, title: String) {
-        raw("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(svgNumber(width))\" height=\"\(svgNumber(height))\" viewBox=\"0 0 \(svgNumber(width)) \(svgNumber(height))\" role=\"img\">")
+        raw(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(svgNumber(width))\" height=\"\(svgNumber(height))\" viewBox=\"0 0 "
+                + "\(svgNumber(width)) \(svgNumber(height))\" role=\"img\">"
+        )
         raw("<title>\(Self.escape(title))</title>")
     }
 
     mutating func close() { raw("</svg>") }
 
-    mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, opacity: Double? = nil, stroke: String? = nil,
-                       strokeWidth: Double = 1, dash: String? = nil, radius: Double? = nil, className: String? = nil, title: String? = nil) {
-        var attributes = "x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\" width=\"\(svgNumber(max(0, width)))\" height=\"\(svgNumber(max(0, height)))\" fill=\"\(fill)\""
+    mutating func rect(
+        x: Double, y: Double, width: Double, height: Double, fill: String, opacity: Double? = nil, stroke: String? = nil,
+        strokeWidth: Double = 1, dash: String? = nil, radius: Double? = nil, className: String? = nil, title: String? = nil
+    ) {
+        var attributes =
+            "x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\" width=\"\(svgNumber(max(0, width)))\" "
+            + "height=\"\(svgNumber(max(0, height)))\" fill=\"\(fill)\""
         if let opacity { attributes += " fill-opacity=\"\(svgNumber(opacity))\"" }
         if let stroke { attributes += " stroke=\"\(stroke)\" stroke-width=\"\(svgNumber(strokeWidth))\"" }
         if let dash { attributes += " stroke-dasharray=\"\(dash)\"" }
@@ -323,15 +374,20 @@ struct SVGWriter {
     }
 
     mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double, dash: String? = nil) {
-        raw("<line x1=\"\(svgNumber(x1))\" y1=\"\(svgNumber(y1))\" x2=\"\(svgNumber(x2))\" y2=\"\(svgNumber(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(svgNumber(width))\""
-            + (dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + "/>")
+        raw(
+            "<line x1=\"\(svgNumber(x1))\" y1=\"\(svgNumber(y1))\" x2=\"\(svgNumber(x2))\" y2=\"\(svgNumber(y2))\" "
+                + "stroke=\"\(stroke)\" stroke-width=\"\(svgNumber(width))\""
+                + (dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + "/>")
     }
 
-    mutating func text(_ value: String, x: Double, y: Double, size: Double, weight: String? = nil, fill: String = "#000",
-                       anchor: String? = nil) {
-        raw("<text x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\" font-size=\"\(svgNumber(size))\" fill=\"\(fill)\""
-            + (weight.map { " font-weight=\"\($0)\"" } ?? "") + (anchor.map { " text-anchor=\"\($0)\"" } ?? "")
-            + ">\(Self.escape(value))</text>")
+    mutating func text(
+        _ value: String, x: Double, y: Double, size: Double, weight: String? = nil, fill: String = "#000",
+        anchor: String? = nil
+    ) {
+        raw(
+            "<text x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\" font-size=\"\(svgNumber(size))\" fill=\"\(fill)\""
+                + (weight.map { " font-weight=\"\($0)\"" } ?? "") + (anchor.map { " text-anchor=\"\($0)\"" } ?? "")
+                + ">\(Self.escape(value))</text>")
     }
 }
 

@@ -43,8 +43,10 @@ struct BoardCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also write the day as a Gantt chart in SVG to this file.", valueName: "file"))
     var svg: String?
 
-    @Option(help: ArgumentHelp("Also write a self-contained HTML page: the chart with a tooltip per visit, and the orders waiting.",
-                               valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Also write a self-contained HTML page: the chart with a tooltip per visit, and the orders waiting.",
+            valueName: "file"))
     var html: String?
 
     @OptionGroup var options: OperationOptions
@@ -75,14 +77,17 @@ enum BoardText {
                 lines.append("\(who)\(crew): no visits — \(why)")
                 continue
             }
-            lines.append("\(who)\(crew): \(clock(row.depart))–\(clock(row.returnAt)), \(plural(row.visits.count, "visit")), travel "
-                + "\(row.travelMinutes) min, idle \(row.idleMinutes) min, load \(row.loadPercent)%"
-                + (row.breakStart.map { ", break \(clock($0))" } ?? ""))
+            lines.append(
+                "\(who)\(crew): \(clock(row.depart))–\(clock(row.returnAt)), \(plural(row.visits.count, "visit")), travel "
+                    + "\(row.travelMinutes) min, idle \(row.idleMinutes) min, load \(row.loadPercent)%"
+                    + (row.breakStart.map { ", break \(clock($0))" } ?? ""))
             let rows = row.visits.map { visit -> [String] in
                 let order = visit.order.order
                 let marks = [visit.late ? "LATE" : nil, visit.atRisk ? "RISK" : nil].compactMap { $0 }.joined(separator: " ")
-                return ["  \(clock(visit.start))–\(clock(visit.end))", order.id + (order.group != nil && visit.contact ? "*" : ""),
-                        "\(order.service.rawValue) \(order.type.rawValue)", order.customer.tier.rawValue, visit.order.status, marks]
+                return [
+                    "  \(clock(visit.start))–\(clock(visit.end))", order.id + (order.group != nil && visit.contact ? "*" : ""),
+                    "\(order.service.rawValue) \(order.type.rawValue)", order.customer.tier.rawValue, visit.order.status, marks,
+                ]
             }
             if !rows.isEmpty { lines.append(TextTable(header: ["  TIME", "ORDER", "WORK", "TIER", "STATE", ""], rows: rows).render()) }
         }
@@ -91,8 +96,9 @@ enum BoardText {
             for item in items { lines.append("  \(item.order.order.id)  \(item.code): \(item.reason)") }
         }
         if let k = board.kpis {
-            lines.append("\(k.assigned) of \(k.orders) orders planned, \(k.travelMinutes) min travel, \(k.outsourcedOrders) outsourced "
-                + "(cost \(k.outsourcedCost) \(board.currency)), \(plural(board.lateRepairs, "late repair")) now")
+            lines.append(
+                "\(k.assigned) of \(k.orders) orders planned, \(k.travelMinutes) min travel, \(k.outsourcedOrders) outsourced "
+                    + "(cost \(k.outsourcedCost) \(board.currency)), \(plural(board.lateRepairs, "late repair")) now")
         }
         return lines.joined(separator: "\n")
     }
@@ -108,12 +114,14 @@ enum BoardText {
                 "load_percent": row.loadPercent, "idle_reason": row.idleReason ?? NSNull(),
                 "visits": row.visits.map { visit -> [String: Any] in
                     let order = visit.order.order
-                    return ["order": order.id, "type": order.type.rawValue, "service": order.service.rawValue,
-                            "tier": order.customer.tier.rawValue, "state": visit.order.status, "start": zone.rfc3339(visit.start),
-                            "end": zone.rfc3339(visit.end), "contact": visit.contact, "late": visit.late, "at_risk": visit.atRisk,
-                            "group": order.group.map { $0 as Any } ?? NSNull(), "locked": visit.locked,
-                            "travel_minutes": visit.travelMinutes,
-                            "window": order.window.map { ["start": zone.rfc3339($0.start), "end": zone.rfc3339($0.end)] } ?? NSNull()]
+                    return [
+                        "order": order.id, "type": order.type.rawValue, "service": order.service.rawValue,
+                        "tier": order.customer.tier.rawValue, "state": visit.order.status, "start": zone.rfc3339(visit.start),
+                        "end": zone.rfc3339(visit.end), "contact": visit.contact, "late": visit.late, "at_risk": visit.atRisk,
+                        "group": order.group.map { $0 as Any } ?? NSNull(), "locked": visit.locked,
+                        "travel_minutes": visit.travelMinutes,
+                        "window": order.window.map { ["start": zone.rfc3339($0.start), "end": zone.rfc3339($0.end)] } ?? NSNull(),
+                    ]
                 },
             ]
         }
@@ -124,10 +132,13 @@ enum BoardText {
             "date": board.date.description, "timezone": zone.identifier, "plan_version": board.version ?? NSNull(),
             "technicians": technicians, "unassigned": waiting(board.unassigned), "rebooking": waiting(board.rebooking),
         ]
-        document["kpis"] = board.kpis.map { k -> [String: Any] in
-            ["orders": k.orders, "assigned": k.assigned, "travel_minutes": k.travelMinutes, "outsourced_orders": k.outsourcedOrders,
-             "outsourced_cost": k.outsourcedCost.description, "currency": board.currency, "late_repairs": board.lateRepairs]
-        } ?? NSNull()
+        document["kpis"] =
+            board.kpis.map { k -> [String: Any] in
+                [
+                    "orders": k.orders, "assigned": k.assigned, "travel_minutes": k.travelMinutes, "outsourced_orders": k.outsourcedOrders,
+                    "outsourced_cost": k.outsourcedCost.description, "currency": board.currency, "late_repairs": board.lateRepairs,
+                ]
+            } ?? NSNull()
         return document
     }
 }
@@ -143,8 +154,9 @@ enum ChartFile {
         }
         var status = stat()
         if lstat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
-            throw BadInput(message: "\(option) \(path): refusing to replace something that is not a regular file; "
-                + "name a new file, a regular one, or - for standard output")
+            throw BadInput(
+                message: "\(option) \(path): refusing to replace something that is not a regular file; "
+                    + "name a new file, a regular one, or - for standard output")
         }
         let target = URL(fileURLWithPath: path)
         let temporary = target.deletingLastPathComponent()

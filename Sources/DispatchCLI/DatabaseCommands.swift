@@ -21,7 +21,10 @@ struct Database: AsyncParsableCommand {
                     if applied.isEmpty {
                         print("\(location): schema is up to date")
                     } else {
-                        print("\(location): applied migration\(applied.count == 1 ? "" : "s") \(applied.map(String.init).joined(separator: ", "))")
+                        print(
+                            "\(location): applied migration\(applied.count == 1 ? "" : "s") "
+                                + "\(applied.map(String.init).joined(separator: ", "))"
+                        )
                     }
                 }
             }
@@ -41,7 +44,10 @@ struct Database: AsyncParsableCommand {
                     if pending.isEmpty {
                         print("\(location): schema is up to date")
                     } else {
-                        print("\(location): missing migration\(pending.count == 1 ? "" : "s") \(pending.map(String.init).joined(separator: ", ")); run 'dispatch db migrate'")
+                        print(
+                            "\(location): missing migration\(pending.count == 1 ? "" : "s") "
+                                + "\(pending.map(String.init).joined(separator: ", ")); run 'dispatch db migrate'"
+                        )
                         throw ExitCode(1)
                     }
                 }

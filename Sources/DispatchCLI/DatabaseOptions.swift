@@ -39,7 +39,8 @@ struct DatabaseOptions: ParsableArguments {
     /// `count` connections; on PostgreSQL each one is opened again after it was lost (a server
     /// restart or fail-over), and `onConnectionEvent` hears of every loss and recovery.
     func openPool(_ count: Int, onConnectionEvent: @escaping @Sendable (String) -> Void = { _ in })
-        throws -> (store: any DispatchStore, location: DatabaseLocation) {
+        throws -> (store: any DispatchStore, location: DatabaseLocation)
+    {
         let location = try location()
         var stores: [any DispatchStore] = []
         for _ in 0..<max(1, count) {
@@ -47,9 +48,11 @@ struct DatabaseOptions: ParsableArguments {
             case .sqlite:
                 stores.append(try open().store)
             case .postgres(let conninfo):
-                stores.append(SQLDispatchStore(connection: try PostgresConnection(conninfo: conninfo),
-                                               reopen: { try PostgresConnection(conninfo: conninfo) },
-                                               onConnectionEvent: onConnectionEvent))
+                stores.append(
+                    SQLDispatchStore(
+                        connection: try PostgresConnection(conninfo: conninfo),
+                        reopen: { try PostgresConnection(conninfo: conninfo) },
+                        onConnectionEvent: onConnectionEvent))
             }
         }
         return (StorePool(stores), location)

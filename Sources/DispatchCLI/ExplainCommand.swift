@@ -59,8 +59,11 @@ enum ExplanationText {
         let work = explanation.order.order
         func clock(_ instant: Instant) -> String { zone.local(instant).time.description }
         let window = work.window.map { "window \(clock($0.start))–\(clock($0.end))" } ?? "no window"
-        var lines = ["\(work.id): \(work.service.rawValue) \(work.type.rawValue) for \(work.customer.name ?? work.customer.id) "
-            + "(\(work.customer.tier.rawValue)), \(window), \(work.durationMinutes) min, \(explanation.order.status), on \(explanation.date)"]
+        var lines = [
+            "\(work.id): \(work.service.rawValue) \(work.type.rawValue) for \(work.customer.name ?? work.customer.id) "
+                + "(\(work.customer.tier.rawValue)), \(window), \(work.durationMinutes) min, \(explanation.order.status), on "
+                + "\(explanation.date)"
+        ]
         if let group = work.group { lines.append("  one visit with the other orders of \(group)") }
         if explanation.visits.isEmpty {
             if let left = explanation.unassigned {
@@ -70,8 +73,9 @@ enum ExplanationText {
             }
         } else {
             for visit in explanation.visits.sorted(by: { $0.start < $1.start }) {
-                lines.append("  planned: \(visit.order) with \(visit.technician) at \(clock(visit.start))–\(clock(visit.end))"
-                    + (visit.contact ? " (the customer's contact)" : ""))
+                lines.append(
+                    "  planned: \(visit.order) with \(visit.technician) at \(clock(visit.start))–\(clock(visit.end))"
+                        + (visit.contact ? " (the customer's contact)" : ""))
             }
         }
         let verdicts = explanation.verdicts
@@ -83,30 +87,42 @@ enum ExplanationText {
         }
         lines.append("Of \(verdicts.count) technicians: " + summary.joined(separator: ", "))
         // The closest first: those it fits, then those only short of room, then the rules, by how near they come.
-        let order = ["fits", "no room", "quota", "unreachable", "notice", "group", "pinned or locked", "territory", "contract", "skills",
-                     "not certified", "absent"]
+        let order = [
+            "fits", "no room", "quota", "unreachable", "notice", "group", "pinned or locked", "territory", "contract", "skills",
+            "not certified", "absent",
+        ]
         func rank(_ verdict: KeptDay.Verdict) -> Int { order.firstIndex(of: verdict.fits ? "fits" : verdict.kind) ?? order.count }
         lines.append("Technicians, closest first (every other published visit kept):")
-        let where_ = Set(explanation.visits.map(\.technician))
+        let placedWith = Set(explanation.visits.map(\.technician))
         let width = verdicts.map(\.technician.count).max() ?? 0
-        for verdict in verdicts.sorted(by: { (rank($0), $0.start ?? .init(secondsSinceEpoch: 0)) < (rank($1), $1.start ?? .init(secondsSinceEpoch: 0))
-            || (rank($0) == rank($1) && $0.start == $1.start && naturallyBefore($0.technician, $1.technician)) }) {
-            let mark = where_.contains(verdict.technician) ? " (where it is)" : ""
-            lines.append("  \(verdict.technician.padding(toLength: width, withPad: " ", startingAt: 0))  \(verdict.fits ? "yes" : "no ")  \(verdict.reason)\(mark)")
+        for verdict in verdicts.sorted(by: {
+            (rank($0), $0.start ?? .init(secondsSinceEpoch: 0)) < (rank($1), $1.start ?? .init(secondsSinceEpoch: 0))
+                || (rank($0) == rank($1) && $0.start == $1.start && naturallyBefore($0.technician, $1.technician))
+        }) {
+            let mark = placedWith.contains(verdict.technician) ? " (where it is)" : ""
+            lines.append(
+                "  \(verdict.technician.padding(toLength: width, withPad: " ", startingAt: 0))  \(verdict.fits ? "yes" : "no ")  "
+                    + "\(verdict.reason)\(mark)"
+            )
         }
         // What would help.
         var help: [String] = []
-        if explanation.visits.isEmpty, let best = verdicts.filter(\.fits).min(by: { ($0.start?.secondsSinceEpoch ?? 0) < ($1.start?.secondsSinceEpoch ?? 0) }) {
+        if explanation.visits.isEmpty,
+            let best = verdicts.filter(\.fits).min(by: { ($0.start?.secondsSinceEpoch ?? 0) < ($1.start?.secondsSinceEpoch ?? 0) })
+        {
             help.append("dispatch assign \(work.id) --technician \(best.technician)     # it fits their day now")
         }
         if counts["no room", default: 0] > 0 || counts["unreachable", default: 0] > 0 {
             if work.window != nil {
                 help.append("dispatch slots --order \(work.id) --days 3     # windows the plans can keep, to rebook with the customer")
             } else {
-                help.append("dispatch move \(work.id) --date \(explanation.date.adding(days: 1))     # another day, around its published visits")
+                help.append(
+                    "dispatch move \(work.id) --date \(explanation.date.adding(days: 1))     # another day, around its published visits")
             }
         }
-        if counts["skills", default: 0] + counts["territory", default: 0] + counts["not certified", default: 0] == verdicts.count, !verdicts.isEmpty {
+        if counts["skills", default: 0] + counts["territory", default: 0] + counts["not certified", default: 0] == verdicts.count,
+            !verdicts.isEmpty
+        {
             help.append("# nobody qualified works that day: technicians list --date \(explanation.date) says who could with which change")
         }
         if !help.isEmpty { lines += ["What would help:"] + help.map { "  " + $0 } }

@@ -51,13 +51,17 @@ struct Generate: AsyncParsableCommand {
     var date: String?
 
     func validate() throws {
-        guard (1...InputLimits.orders).contains(orders) else { throw ValidationError("--orders must be between 1 and \(InputLimits.orders)") }
+        guard (1...InputLimits.orders).contains(orders) else {
+            throw ValidationError("--orders must be between 1 and \(InputLimits.orders)")
+        }
         guard (1...InputLimits.technicians).contains(technicians) else {
             throw ValidationError("--technicians must be between 1 and \(InputLimits.technicians)")
         }
         guard (0...1).contains(pairs) else { throw ValidationError("--pairs is a share between 0 and 1") }
         if let territories, !(2...64).contains(territories) { throw ValidationError("--territories must be between 2 and 64") }
-        if ServiceTimeZone(identifier: timezone) == nil { throw ValidationError("--timezone '\(timezone)' is not an IANA time zone such as Europe/Helsinki") }
+        if ServiceTimeZone(identifier: timezone) == nil {
+            throw ValidationError("--timezone '\(timezone)' is not an IANA time zone such as Europe/Helsinki")
+        }
         if let date, LocalDate(iso: date) == nil { throw ValidationError("--date '\(date)' is not a date of the form YYYY-MM-DD") }
     }
 

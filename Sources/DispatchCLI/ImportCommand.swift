@@ -1,9 +1,9 @@
 import ArgumentParser
 import DispatchOperations
 import DispatchStore
+import Foundation
 import ScenarioFormat
 import SchedulingCore
-import Foundation
 
 struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,8 +32,10 @@ struct Validate: AsyncParsableCommand {
                 }
             }
             let scenario = stream.header
-            print("\(file): ok — \(scenario.name) on \(scenario.date) (\(scenario.timeZone)): "
-                + [plural(orders, "order"), plural(scenario.technicians.count, "technician"), plural(scenario.crews.count, "crew")].joined(separator: ", "))
+            print(
+                "\(file): ok — \(scenario.name) on \(scenario.date) (\(scenario.timeZone)): "
+                    + [plural(orders, "order"), plural(scenario.technicians.count, "technician"), plural(scenario.crews.count, "crew")]
+                    .joined(separator: ", "))
             let crews = scenario.crewsByID
             for technician in scenario.technicians.sorted(by: { naturallyBefore($0.id, $1.id) }) where !technician.absent {
                 if let reason = scenario.idleReason(of: technician, orders: Array(kinds.values), crews: crews) {
@@ -71,11 +73,13 @@ struct Import: AsyncParsableCommand {
             let scenario = stream.header
             let clock = try options.clock()
             try await options.database.withStore { store, location in
-                let summary = try await store.importScenario(scenario, orders: { store in try stream.orders(store) }, travel: { stream.legs })
-                let counts = [
-                    plural(summary.crews.total, "crew"), plural(summary.technicians.total, "technician"),
-                    plural(summary.customers.total, "customer"), plural(summary.orders.total, "order"),
-                ].joined(separator: ", ") + (summary.travelLegs.total > 0 ? ", \(plural(summary.travelLegs.total, "road leg"))" : "")
+                let summary = try await store.importScenario(
+                    scenario, orders: { store in try stream.orders(store) }, travel: { stream.legs })
+                let counts =
+                    [
+                        plural(summary.crews.total, "crew"), plural(summary.technicians.total, "technician"),
+                        plural(summary.customers.total, "customer"), plural(summary.orders.total, "order"),
+                    ].joined(separator: ", ") + (summary.travelLegs.total > 0 ? ", \(plural(summary.travelLegs.total, "road leg"))" : "")
                 let changes = summary.changedRows == 0 ? "nothing changed" : "\(plural(summary.changedRows, "row")) added or updated"
                 print("Imported \(scenario.name) (\(scenario.date)) into \(location): \(counts); \(changes)")
                 let operations = DispatchOperations(store: store, clock: clock)
@@ -83,18 +87,23 @@ struct Import: AsyncParsableCommand {
                     // The day's legs of places new since the last build; the import stands if the engine fails.
                     do {
                         if let built = try await operations.ensureTravel(scenario.date, progress: Travel.Build.progress()) {
-                            print("Travel built from \(built.source): \(plural(built.fetchedPairs, "pair")) asked, \(built.cachedPairs) kept")
+                            print(
+                                "Travel built from \(built.source): \(plural(built.fetchedPairs, "pair")) asked, \(built.cachedPairs) kept")
                         }
                     } catch {
-                        FileHandle.standardError.write(Data(("warning: the travel of \(scenario.date) was not built from \(service): "
-                            + "\(OperationError.from(error).message); new places are straight lines until `dispatch travel build --date "
-                            + "\(scenario.date)` succeeds\n").utf8))
+                        FileHandle.standardError.write(
+                            Data(
+                                ("warning: the travel of \(scenario.date) was not built from \(service): "
+                                    + "\(OperationError.from(error).message); new places are straight lines until `dispatch travel "
+                                    + "build --date "
+                                    + "\(scenario.date)` succeeds\n").utf8))
                     }
                 }
                 guard summary.orders.changed > 0 else { return }
                 if let outcome = try await operations.placeArrivals(on: scenario.date, actor: options.who) {
-                    print("New orders placed around the published plan: plan version \(outcome.version) of \(scenario.date), "
-                        + "\(plural(outcome.scheduled.count, "order")) scheduled")
+                    print(
+                        "New orders placed around the published plan: plan version \(outcome.version) of \(scenario.date), "
+                            + "\(plural(outcome.scheduled.count, "order")) scheduled")
                 }
             }
         }

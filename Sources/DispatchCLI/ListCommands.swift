@@ -42,12 +42,16 @@ struct Orders: AsyncParsableCommand {
                     case .table where orders.lines.isEmpty:
                         print("No orders stored for \(day).")
                     case .table:
-                        print(TextTable(header: OrderPresenter.header, rows: orders.lines.map(presenter.row), wide: wide,
-                                        optional: ["FIXED", "GROUP", "TERRITORY", "MIN", "TIER"]).render())
+                        print(
+                            TextTable(
+                                header: OrderPresenter.header, rows: orders.lines.map(presenter.row), wide: wide,
+                                optional: ["FIXED", "GROUP", "TERRITORY", "MIN", "TIER"]
+                            ).render())
                         let late = orders.lines.filter(\.late).count
-                        print("\(plural(orders.lines.count, "order")) on \(day) (\(orders.zone))"
-                            + (orders.publishedVersion.map { ", published plan version \($0)" } ?? ", no published plan")
-                            + (late > 0 ? ", \(plural(late, "late repair"))" : ""))
+                        print(
+                            "\(plural(orders.lines.count, "order")) on \(day) (\(orders.zone))"
+                                + (orders.publishedVersion.map { ", published plan version \($0)" } ?? ", no published plan")
+                                + (late > 0 ? ", \(plural(late, "late repair"))" : ""))
                     }
                 }
             }
@@ -86,7 +90,9 @@ struct Technicians: AsyncParsableCommand {
                     var technicians = try await store.technicians().sorted { naturallyBefore($0.id, $1.id) }
                     var reasons: [String: String] = [:]
                     if let day {
-                        guard let stored = try await store.scenario(on: day) else { throw BadInput(message: "no service day \(day) is stored") }
+                        guard let stored = try await store.scenario(on: day) else {
+                            throw BadInput(message: "no service day \(day) is stored")
+                        }
                         let crews = stored.crewsByID
                         technicians = stored.technicians.sorted { naturallyBefore($0.id, $1.id) }
                         for technician in technicians {
@@ -95,18 +101,24 @@ struct Technicians: AsyncParsableCommand {
                     }
                     switch format {
                     case .json:
-                        print(try JSONOutput.render(technicians.map { technician -> [String: Any] in
-                            var object = TechnicianPresenter.json(technician)
-                            if day != nil { object["cannot_work"] = reasons[technician.id] ?? NSNull() }
-                            return object
-                        }))
+                        print(
+                            try JSONOutput.render(
+                                technicians.map { technician -> [String: Any] in
+                                    var object = TechnicianPresenter.json(technician)
+                                    if day != nil { object["cannot_work"] = reasons[technician.id] ?? NSNull() }
+                                    return object
+                                }))
                     case .table where technicians.isEmpty:
                         print("No technicians stored.")
                     case .table:
                         let header = TechnicianPresenter.header + (day == nil ? [] : ["CANNOT WORK \(day!)"])
                         let rows = technicians.map { TechnicianPresenter.row($0) + (day == nil ? [] : [reasons[$0.id] ?? ""]) }
-                        print(TextTable(header: header, rows: rows, wide: wide, optional: ["TERRITORIES", "CERTIFIED UNTIL", "NAME"]).render())
-                        print(plural(technicians.count, "technician") + (day == nil ? "" : ", \(reasons.count) who can take none of the orders of \(day!)"))
+                        print(
+                            TextTable(header: header, rows: rows, wide: wide, optional: ["TERRITORIES", "CERTIFIED UNTIL", "NAME"]).render()
+                        )
+                        print(
+                            plural(technicians.count, "technician")
+                                + (day == nil ? "" : ", \(reasons.count) who can take none of the orders of \(day!)"))
                     }
                 }
             }

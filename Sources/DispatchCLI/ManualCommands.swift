@@ -5,9 +5,11 @@ import SchedulingCore
 
 /// `--based-on`: the plan version the dispatcher looked at.
 struct BasedOn: ParsableArguments {
-    @Option(name: .customLong("based-on"), help: ArgumentHelp(
-        "The plan version you looked at (dispatch board): if another was published since, the change is refused (exit 3).",
-        valueName: "version"))
+    @Option(
+        name: .customLong("based-on"),
+        help: ArgumentHelp(
+            "The plan version you looked at (dispatch board): if another was published since, the change is refused (exit 3).",
+            valueName: "version"))
     var version: Int?
 }
 
@@ -22,10 +24,12 @@ struct AssignArguments: ParsableArguments {
     func run(pin: Bool) async throws {
         let at = try start.map { try BadInput.instant($0, option: "--start") }
         try await options.withOperations { operations in
-            let outcome = try await operations.assign(order: order, technician: technician, start: at, pin: pin,
-                                                      basedOn: based.version, actor: options.who)
-            print("\(order) \(pin ? "pinned" : "assigned") to \(technician); plan version \(outcome.version) of \(outcome.day) published: "
-                + outcome.summary)
+            let outcome = try await operations.assign(
+                order: order, technician: technician, start: at, pin: pin,
+                basedOn: based.version, actor: options.who)
+            print(
+                "\(order) \(pin ? "pinned" : "assigned") to \(technician); plan version \(outcome.version) of \(outcome.day) published: "
+                    + outcome.summary)
         }
     }
 }

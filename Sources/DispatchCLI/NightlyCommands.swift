@@ -46,9 +46,11 @@ struct Nightly: AsyncParsableCommand {
                 cron:   15 1 * * *  cd /srv/dispatch && dispatch nightly --days 3 >> nightly.log 2>&1
                 """)
 
-        @Option(help: ArgumentHelp(
-            "First day to plan, YYYY-MM-DD (default: today while today's first shift has not begun, so the 01:15 run covers the day about to start; else tomorrow, where the operator works).",
-            valueName: "date"))
+        @Option(
+            help: ArgumentHelp(
+                "First day to plan, YYYY-MM-DD (default: today while today's first shift has not begun, so the 01:15 run covers the "
+                    + "day about to start; else tomorrow, where the operator works).",
+                valueName: "date"))
         var date: String?
 
         @Option(help: "How many days to plan, from the first.")
@@ -60,17 +62,22 @@ struct Nightly: AsyncParsableCommand {
         @Flag(help: "Plan and report, publish nothing.")
         var dryRun = false
 
-        @Option(help: ArgumentHelp(
-            "Plan through the unit queue with this many worker processes here (0: only workers started elsewhere).",
-            valueName: "N"))
+        @Option(
+            help: ArgumentHelp(
+                "Plan through the unit queue with this many worker processes here (0: only workers started elsewhere).",
+                valueName: "N"))
         var workers: Int?
 
-        @Option(help: ArgumentHelp("Lease of the workers started here: a unit whose worker died is taken over after it.",
-                                   valueName: "seconds"))
+        @Option(
+            help: ArgumentHelp(
+                "Lease of the workers started here: a unit whose worker died is taken over after it.",
+                valueName: "seconds"))
         var leaseSeconds = 30
 
-        @Option(help: ArgumentHelp("With --workers: fail (exit 6) when a day's units are not planned within this time.",
-                                   valueName: "seconds"))
+        @Option(
+            help: ArgumentHelp(
+                "With --workers: fail (exit 6) when a day's units are not planned within this time.",
+                valueName: "seconds"))
         var deadlineSeconds: Double = 3600
 
         @OptionGroup var options: OperationOptions
@@ -92,7 +99,7 @@ struct Nightly: AsyncParsableCommand {
                     source.resume()
                     return source
                 }
-                defer { sources.forEach { $0.cancel() } }
+                defer { for source in sources { source.cancel() } }
                 let local = WorkerProcesses(leaseSeconds: leaseSeconds, database: options.database.database)
                 defer { local.stop() }
                 try await options.withOperations { operations in
@@ -184,11 +191,16 @@ struct Nightly: AsyncParsableCommand {
                         let seconds = run.finishedAt.map { String(run.startedAt.secondsDistance(to: $0)) } ?? "-"
                         let published = run.diffs.compactMap(\.version).count
                         let changed = run.diffs.reduce(0) { $0 + $1.changed }
-                        return [String(run.id), utc.rfc3339(run.startedAt), seconds, "\(run.firstDay) +\(run.days - 1)",
-                                run.outcome + (run.dryRun ? " (dry run)" : ""), String(published), String(changed), run.message ?? ""]
+                        return [
+                            String(run.id), utc.rfc3339(run.startedAt), seconds, "\(run.firstDay) +\(run.days - 1)",
+                            run.outcome + (run.dryRun ? " (dry run)" : ""), String(published), String(changed), run.message ?? "",
+                        ]
                     }
-                    print(TextTable(header: ["RUN", "STARTED (UTC)", "SECONDS", "DAYS", "OUTCOME", "PUBLISHED", "CHANGED", "NOTE"],
-                                    rows: rows).render())
+                    print(
+                        TextTable(
+                            header: ["RUN", "STARTED (UTC)", "SECONDS", "DAYS", "OUTCOME", "PUBLISHED", "CHANGED", "NOTE"],
+                            rows: rows
+                        ).render())
                 }
             }
         }
@@ -209,13 +221,15 @@ enum NightlySummary {
         var lines = ["Nightly run \(report.run) from \(report.firstDay): \(report.outcome)"]
         for diff in report.diffs {
             let version = diff.version.map { "version \($0) published" } ?? "nothing published"
-            lines.append("  \(diff.day): \(version); kept \(diff.kept.count), moved \(diff.moved.count), reassigned "
-                + "\(diff.reassigned.count), newly planned \(diff.newlyPlanned.count), to rebooking \(diff.toRebooking.count), "
-                + "fit nowhere \(diff.unplaced.count)")
+            lines.append(
+                "  \(diff.day): \(version); kept \(diff.kept.count), moved \(diff.moved.count), reassigned "
+                    + "\(diff.reassigned.count), newly planned \(diff.newlyPlanned.count), to rebooking \(diff.toRebooking.count), "
+                    + "fit nowhere \(diff.unplaced.count)")
         }
         if !report.backlog.isEmpty {
-            lines.append("  backlog that fits on none of these days: \(report.backlog.prefix(20).joined(separator: ", "))"
-                + (report.backlog.count > 20 ? " and \(report.backlog.count - 20) more" : ""))
+            lines.append(
+                "  backlog that fits on none of these days: \(report.backlog.prefix(20).joined(separator: ", "))"
+                    + (report.backlog.count > 20 ? " and \(report.backlog.count - 20) more" : ""))
         }
         return lines.joined(separator: "\n")
     }

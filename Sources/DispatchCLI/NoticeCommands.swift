@@ -43,26 +43,36 @@ struct Notices: AsyncParsableCommand {
                     let notices = try await operations.notices(filter)
                     switch format {
                     case .json:
-                        print(try JSONOutput.render(notices.map { notice -> [String: Any] in
-                            var object: [String: Any] = ["id": notice.id, "idempotency_key": notice.draft.key,
-                                                         "kind": notice.draft.kind.rawValue, "order": notice.draft.order,
-                                                         "due_at": ServiceTimeZone.utc.rfc3339(notice.draft.dueAt),
-                                                         "attempts": notice.attempts, "state": Self.state(notice)]
-                            object["sent_at"] = notice.sentAt.map(ServiceTimeZone.utc.rfc3339)
-                            object["last_error"] = notice.lastError
-                            object["body"] = try? JSONSerialization.jsonObject(with: Data(notice.draft.body.utf8))
-                            return object
-                        }))
+                        print(
+                            try JSONOutput.render(
+                                notices.map { notice -> [String: Any] in
+                                    var object: [String: Any] = [
+                                        "id": notice.id, "idempotency_key": notice.draft.key,
+                                        "kind": notice.draft.kind.rawValue, "order": notice.draft.order,
+                                        "due_at": ServiceTimeZone.utc.rfc3339(notice.draft.dueAt),
+                                        "attempts": notice.attempts, "state": Self.state(notice),
+                                    ]
+                                    object["sent_at"] = notice.sentAt.map(ServiceTimeZone.utc.rfc3339)
+                                    object["last_error"] = notice.lastError
+                                    object["body"] = try? JSONSerialization.jsonObject(with: Data(notice.draft.body.utf8))
+                                    return object
+                                }))
                     case .table where notices.isEmpty:
                         print("No notices.")
                     case .table:
                         let zones = await operations.zones(ofOrders: notices.map(\.draft.order))
                         let rows = notices.map { notice in
-                            [String(notice.id), notice.draft.kind.rawValue, notice.draft.order,
-                             (zones[notice.draft.order] ?? .utc).rfc3339(notice.draft.dueAt), Self.state(notice), String(notice.attempts),
-                             notice.lastError ?? ""]
+                            [
+                                String(notice.id), notice.draft.kind.rawValue, notice.draft.order,
+                                (zones[notice.draft.order] ?? .utc).rfc3339(notice.draft.dueAt), Self.state(notice),
+                                String(notice.attempts),
+                                notice.lastError ?? "",
+                            ]
                         }
-                        print(TextTable(header: ["ID", "KIND", "ORDER", "DUE (LOCAL)", "STATE", "TRIES", "LAST ERROR"], rows: rows, wide: wide).render())
+                        print(
+                            TextTable(
+                                header: ["ID", "KIND", "ORDER", "DUE (LOCAL)", "STATE", "TRIES", "LAST ERROR"], rows: rows, wide: wide
+                            ).render())
                         print(plural(notices.count, "notice"))
                     }
                 }
@@ -106,8 +116,10 @@ struct Notices: AsyncParsableCommand {
         @Option(help: "Attempts per notice before it waits for the next run (HTTP; backoff 0.2 s, doubling).")
         var attempts = 6
 
-        @Option(help: ArgumentHelp("How long this run holds the notices it claims; a killed run's claims run out after it.",
-                                   valueName: "seconds"))
+        @Option(
+            help: ArgumentHelp(
+                "How long this run holds the notices it claims; a killed run's claims run out after it.",
+                valueName: "seconds"))
         var claimSeconds = 60
 
         @OptionGroup var options: OperationOptions
@@ -119,8 +131,11 @@ struct Notices: AsyncParsableCommand {
                 let target = try NoticeSinks.make(sink, retry: RetryPolicy(attempts: attempts))
                 let showProgress = isatty(2) == 1
                 try await options.withOperations { operations in
-                    let report = try await operations.sendNotices(to: target, concurrency: concurrency, claimSeconds: claimSeconds) { done, total in
-                        if showProgress && (done % 100 == 0 || done == total) { Failure.printError("dispatch: \(done)/\(total) notices handled") }
+                    let report = try await operations.sendNotices(to: target, concurrency: concurrency, claimSeconds: claimSeconds) {
+                        done, total in
+                        if showProgress && (done % 100 == 0 || done == total) {
+                            Failure.printError("dispatch: \(done)/\(total) notices handled")
+                        }
                     }
                     print("\(plural(report.due, "notice")) due, \(report.sent) delivered, \(report.failed.count) failed")
                     for (key, reason) in report.failed.sorted(by: { $0.key < $1.key }) {
@@ -184,18 +199,25 @@ struct Callbacks: AsyncParsableCommand {
                     let utc = ServiceTimeZone.utc
                     switch format {
                     case .json:
-                        print(try JSONOutput.render(items.map { item -> [String: Any] in
-                            ["id": item.task.id, "order": item.task.order, "cause": item.task.cause.rawValue,
-                             "channel": item.task.channel.rawValue, "due_at": utc.rfc3339(item.task.dueAt),
-                             "latest": utc.rfc3339(item.latest), "attempts": item.task.attempts, "overdue": item.overdue]
-                        }))
+                        print(
+                            try JSONOutput.render(
+                                items.map { item -> [String: Any] in
+                                    [
+                                        "id": item.task.id, "order": item.task.order, "cause": item.task.cause.rawValue,
+                                        "channel": item.task.channel.rawValue, "due_at": utc.rfc3339(item.task.dueAt),
+                                        "latest": utc.rfc3339(item.latest), "attempts": item.task.attempts, "overdue": item.overdue,
+                                    ]
+                                }))
                     case .table where items.isEmpty:
                         print("No open callbacks.")
                     case .table:
                         let zones = await operations.zones(ofOrders: items.map(\.task.order))
                         let rows = items.map { item in
-                            [String(item.task.id), item.task.order, item.task.cause.rawValue, item.task.channel.rawValue,
-                             (zones[item.task.order] ?? .utc).rfc3339(item.task.dueAt), String(item.task.attempts), item.overdue ? "OVERDUE" : ""]
+                            [
+                                String(item.task.id), item.task.order, item.task.cause.rawValue, item.task.channel.rawValue,
+                                (zones[item.task.order] ?? .utc).rfc3339(item.task.dueAt), String(item.task.attempts),
+                                item.overdue ? "OVERDUE" : "",
+                            ]
                         }
                         print(TextTable(header: ["ID", "ORDER", "CAUSE", "CHANNEL", "DUE (LOCAL)", "TRIES", ""], rows: rows).render())
                     }
@@ -231,8 +253,10 @@ struct Callbacks: AsyncParsableCommand {
             try await reporting {
                 try await options.withOperations { operations in
                     let task = try await operations.recordCallback(id, answer: answer, reason: reason, agent: options.who)
-                    print("Callback \(task.id) for \(task.order): " + (task.answer.map { "answered \($0.rawValue)" }
-                        ?? "not answered, \(plural(task.attempts, "attempt")), next on the \(task.channel.rawValue) channel"))
+                    print(
+                        "Callback \(task.id) for \(task.order): "
+                            + (task.answer.map { "answered \($0.rawValue)" }
+                                ?? "not answered, \(plural(task.attempts, "attempt")), next on the \(task.channel.rawValue) channel"))
                 }
             }
         }

@@ -11,21 +11,25 @@ func actingClock(_ now: String?) throws -> any DispatchClock {
     let variable = ProcessInfo.processInfo.environment["DISPATCH_NOW"].flatMap { $0.isEmpty ? nil : $0 }
     guard let text = now ?? variable, text != "now" else { return SystemClock() }
     guard let instant = parseRFC3339(text) else {
-        throw BadInput(message: "\(now == nil ? "DISPATCH_NOW" : "--now") '\(text)' is not an RFC 3339 date-time with an offset, "
-            + "e.g. 2026-11-23T08:00:00+08:00")
+        throw BadInput(
+            message: "\(now == nil ? "DISPATCH_NOW" : "--now") '\(text)' is not an RFC 3339 date-time with an offset, "
+                + "e.g. 2026-11-23T08:00:00+08:00")
     }
     return FixedClock(instant)
 }
 
 /// `--now`, `--actor` and `--database`: what every command of the running operation shares.
 struct OperationOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "The time to act at, RFC 3339 with an offset (e.g. 2026-11-23T08:00:00+08:00); default: $DISPATCH_NOW, else the clock.",
-        discussion: "Lets a day be replayed: notices fall due, deadlines run and windows close as at that time.",
-        valueName: "time"))
+    @Option(
+        help: ArgumentHelp(
+            "The time to act at, RFC 3339 with an offset (e.g. 2026-11-23T08:00:00+08:00); default: $DISPATCH_NOW, else the clock.",
+            discussion: "Lets a day be replayed: notices fall due, deadlines run and windows close as at that time.",
+            valueName: "time"))
     var now: String?
 
-    @Option(help: ArgumentHelp("Who does this, for the order's history (default: $USER, or 'dispatcher' when it is not set).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "Who does this, for the order's history (default: $USER, or 'dispatcher' when it is not set).", valueName: "name"))
     var actor: String?
 
     @OptionGroup var database: DatabaseOptions

@@ -30,9 +30,10 @@ struct PlanDay: AsyncParsableCommand {
     @Flag(help: "With --date: store the plan as the day's next version.")
     var commit = false
 
-    @Option(help: ArgumentHelp(
-        "With --date: when the plan is made, for the notice rule: an RFC 3339 time (default: $DISPATCH_NOW, else the clock).",
-        valueName: "time"))
+    @Option(
+        help: ArgumentHelp(
+            "With --date: when the plan is made, for the notice rule: an RFC 3339 time (default: $DISPATCH_NOW, else the clock).",
+            valueName: "time"))
     var now: String?
 
     @Option(help: "Search for this many seconds, set-up included (default: until the plan stops improving, 60 s at most).")
@@ -97,8 +98,9 @@ struct PlanDay: AsyncParsableCommand {
                     let publishing = DispatchOperations(store: store, clock: FixedClock(stored.now))
                     let outcome: PublishOutcome
                     do {
-                        outcome = try await publishing.commitPlan(plan, basedOn: version, revision: revision, seed: seed,
-                                                                  actor: actor ?? "planner")
+                        outcome = try await publishing.commitPlan(
+                            plan, basedOn: version, revision: revision, seed: seed,
+                            actor: actor ?? "planner")
                     } catch let error as OperationError where error.category == .conflict && attempt < 3 {
                         Failure.printError("dispatch: \(error.message); planning again (attempt \(attempt + 1) of 3)")
                         attempt += 1
@@ -119,12 +121,15 @@ struct PlanDay: AsyncParsableCommand {
     func solve(_ day: Scenario) -> Plan {
         // Without a budget: stop when the plan has not improved for a while, after 60 s at most.
         let budgetGiven = seconds != nil || iterations != nil
-        var options = SolverOptions(seed: seed, iterations: iterations, seconds: budgetGiven ? seconds : 60,
-                                    useAllTime: budgetGiven)
+        var options = SolverOptions(
+            seed: seed, iterations: iterations, seconds: budgetGiven ? seconds : 60,
+            useAllTime: budgetGiven)
         if progress {
             options.progress = { state in
-                Failure.printError(String(format: "dispatch: %5.1f s  iteration %6d  served %d/%d  travel %d min",
-                                          state.seconds, state.iteration, state.served, day.orders.count, state.travelMinutes))
+                Failure.printError(
+                    String(
+                        format: "dispatch: %5.1f s  iteration %6d  served %d/%d  travel %d min",
+                        state.seconds, state.iteration, state.served, day.orders.count, state.travelMinutes))
             }
         }
         let plan = Solver(scenario: day, options: options).plan()
@@ -192,8 +197,12 @@ struct Check: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        if date == nil && (scenario == nil || plan == nil) { throw ValidationError("give --scenario FILE --plan FILE, or --date YYYY-MM-DD") }
-        if date != nil && (scenario != nil || plan != nil) { throw ValidationError("--date checks a stored day: leave out --scenario and --plan") }
+        if date == nil && (scenario == nil || plan == nil) {
+            throw ValidationError("give --scenario FILE --plan FILE, or --date YYYY-MM-DD")
+        }
+        if date != nil && (scenario != nil || plan != nil) {
+            throw ValidationError("--date checks a stored day: leave out --scenario and --plan")
+        }
     }
 
     func run() async throws {
@@ -205,8 +214,9 @@ struct Check: AsyncParsableCommand {
                     guard let (scenario, plan, version, earlier, finished) = try await operations.publishedForCheck(day) else {
                         throw BadInput(message: "no published plan of \(day) in \(location)")
                     }
-                    try report(PlanChecker(scenario: scenario, earlier: earlier, finished: finished).violations(of: plan), plan,
-                               "plan version \(version) of \(day)")
+                    try report(
+                        PlanChecker(scenario: scenario, earlier: earlier, finished: finished).violations(of: plan), plan,
+                        "plan version \(version) of \(day)")
                 }
                 return
             }
@@ -246,11 +256,16 @@ struct PlanTable {
         var lines: [String] = []
         for route in plan.routes {
             let breakText = route.breakStart.map { ", break \(clock($0))" } ?? ""
-            lines.append("\(route.technician): leaves \(clock(route.depart)), back \(clock(route.returnAt)), \(route.travelMinutes) min travel\(breakText)")
+            lines.append(
+                "\(route.technician): leaves \(clock(route.depart)), back \(clock(route.returnAt)), \(route.travelMinutes) min "
+                    + "travel\(breakText)"
+            )
             let rows = (visits[route.technician] ?? []).map { visit -> [String] in
                 let order = scenario.orders.first { $0.id == visit.order }
-                return ["  \(clock(visit.start))–\(clock(visit.end))", visit.order, order?.type.rawValue ?? "",
-                        order?.customer.name ?? order?.customer.id ?? "", visit.group.map { $0 + (visit.contact ? " (contact)" : "") } ?? ""]
+                return [
+                    "  \(clock(visit.start))–\(clock(visit.end))", visit.order, order?.type.rawValue ?? "",
+                    order?.customer.name ?? order?.customer.id ?? "", visit.group.map { $0 + (visit.contact ? " (contact)" : "") } ?? "",
+                ]
             }
             lines.append(TextTable(header: ["  TIME", "ORDER", "TYPE", "CUSTOMER", "GROUP"], rows: rows).render())
             lines.append("")
@@ -261,7 +276,10 @@ struct PlanTable {
             lines.append("")
         }
         let k = plan.kpis
-        lines.append("\(k.assigned) of \(k.orders) orders planned, \(k.travelMinutes) min travel, \(k.outsourcedOrders) outsourced (cost \(scenario.policy.amount(k.outsourcedCost))), \(plural(k.lateRepairs, "repair")) planned past the deadline")
+        lines.append(
+            "\(k.assigned) of \(k.orders) orders planned, \(k.travelMinutes) min travel, \(k.outsourcedOrders) outsourced (cost "
+                + "\(scenario.policy.amount(k.outsourcedCost))), \(plural(k.lateRepairs, "repair")) planned past the deadline"
+        )
         return lines.joined(separator: "\n")
     }
 }

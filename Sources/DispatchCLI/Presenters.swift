@@ -1,7 +1,7 @@
-import Foundation
-import SchedulingCore
 import DispatchOperations
 import DispatchStore
+import Foundation
+import SchedulingCore
 
 /// Left-aligned columns separated by two spaces, with a header rule, fitted to 100 columns.
 /// When the rows are wider, the `optional` columns are left out (in the order given), then the
@@ -16,8 +16,10 @@ struct TextTable {
     var optional: [String] = []
 
     static let width = 100
-    static let flexible: Set<String> = ["NAME", "CUSTOMER", "REASON", "SKILLS", "TERRITORIES", "ADDRESS", "NOTES", "CHANGE", "LAST ERROR",
-                                        "CAUSE", "WORK"]
+    static let flexible: Set<String> = [
+        "NAME", "CUSTOMER", "REASON", "SKILLS", "TERRITORIES", "ADDRESS", "NOTES", "CHANGE", "LAST ERROR",
+        "CAUSE", "WORK",
+    ]
 
     func render() -> String {
         var shown = Array(header.indices)
@@ -35,7 +37,9 @@ struct TextTable {
                 trimmed = true
             }
             while total(sizes) > Self.width {
-                let candidates = shown.indices.filter { Self.flexible.contains(header[shown[$0]]) && sizes[$0] > max(header[shown[$0]].count, 12) }
+                let candidates = shown.indices.filter {
+                    Self.flexible.contains(header[shown[$0]]) && sizes[$0] > max(header[shown[$0]].count, 12)
+                }
                 guard let widest = candidates.max(by: { sizes[$0] < sizes[$1] }) else { break }
                 sizes[widest] -= 1
                 trimmed = true
@@ -69,8 +73,10 @@ enum JSONOutput {
 struct OrderPresenter {
     let zone: ServiceTimeZone
 
-    static let header = ["ORDER", "TYPE", "SERVICE", "CUSTOMER", "TIER", "WINDOW", "MIN", "TERRITORY", "GROUP", "FIXED", "STATUS",
-                         "PLANNED", "DEADLINE"]
+    static let header = [
+        "ORDER", "TYPE", "SERVICE", "CUSTOMER", "TIER", "WINDOW", "MIN", "TERRITORY", "GROUP", "FIXED", "STATUS",
+        "PLANNED", "DEADLINE",
+    ]
 
     func row(_ line: OrderLine) -> [String] {
         let order = line.stored.order

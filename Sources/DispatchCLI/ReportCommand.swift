@@ -70,7 +70,8 @@ enum ReportText {
     }
 
     static func table(_ report: Report) -> String {
-        let title = "Measures of \(report.from) to \(report.to): \(report.orders) orders on \(report.days) service days"
+        let title =
+            "Measures of \(report.from) to \(report.to): \(report.orders) orders on \(report.days) service days"
             + (report.grouping.map { ", by \($0.rawValue)" } ?? "")
         let rows = ReportMeasure.allCases.map { measure in
             [measure.label] + report.columns.map { cell(measure, report.figure(measure, $0)) }
@@ -78,9 +79,13 @@ enum ReportText {
         var lines = [title, TextTable(header: ["MEASURE"] + report.columns.map { $0 == "all" ? "ALL" : $0 }, rows: rows).render()]
         if !report.contractors.isEmpty {
             lines.append("Contractors:")
-            lines.append(TextTable(header: ["CREW", "NAME", "COMPLETED", "COST"], rows: report.contractors.map {
-                [$0.crew, $0.name ?? "", "\($0.completed)", "\($0.cost) \($0.currency)"]
-            }).render())
+            lines.append(
+                TextTable(
+                    header: ["CREW", "NAME", "COMPLETED", "COST"],
+                    rows: report.contractors.map {
+                        [$0.crew, $0.name ?? "", "\($0.completed)", "\($0.cost) \($0.currency)"]
+                    }
+                ).render())
         }
         return lines.joined(separator: "\n")
     }
@@ -94,12 +99,14 @@ enum ReportText {
             for column in report.columns {
                 guard let figure = report.figure(measure, column) else { continue }
                 let value = figure.value.map { String(format: "%.4f", $0) } ?? ""
-                lines.append([measure.rawValue, quoted(column), number(figure.numerator), "\(figure.denominator)", value].joined(separator: ","))
+                lines.append(
+                    [measure.rawValue, quoted(column), number(figure.numerator), "\(figure.denominator)", value].joined(separator: ","))
             }
         }
         for contractor in report.contractors {
             lines.append(["contractor_completed", quoted(contractor.crew), "\(contractor.completed)", "", ""].joined(separator: ","))
-            lines.append(["contractor_cost", quoted(contractor.crew), contractor.cost.description, "", contractor.currency].joined(separator: ","))
+            lines.append(
+                ["contractor_cost", quoted(contractor.crew), contractor.cost.description, "", contractor.currency].joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -109,15 +116,21 @@ enum ReportText {
             var values: [String: Any] = [:]
             for column in report.columns {
                 guard let figure = report.figure(measure, column) else { continue }
-                values[column] = ["hits": figure.numerator, "counted": figure.denominator, "value": figure.value.map { $0 as Any } ?? NSNull()]
+                values[column] = [
+                    "hits": figure.numerator, "counted": figure.denominator, "value": figure.value.map { $0 as Any } ?? NSNull(),
+                ]
             }
             return ["measure": measure.rawValue, "label": measure.label, "rate": measure.isRate, "columns": values]
         }
         return [
             "from": report.from.description, "to": report.to.description, "by": report.grouping.map { $0.rawValue as Any } ?? NSNull(),
             "orders": report.orders, "days": report.days, "columns": report.columns, "measures": measures,
-            "contractors": report.contractors.map { ["crew": $0.crew, "name": $0.name.map { $0 as Any } ?? NSNull(), "completed": $0.completed,
-                                                     "cost": $0.cost.description, "currency": $0.currency] },
+            "contractors": report.contractors.map {
+                [
+                    "crew": $0.crew, "name": $0.name.map { $0 as Any } ?? NSNull(), "completed": $0.completed,
+                    "cost": $0.cost.description, "currency": $0.currency,
+                ]
+            },
         ]
     }
 

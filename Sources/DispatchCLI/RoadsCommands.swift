@@ -37,10 +37,12 @@ struct Roads: AsyncParsableCommand {
                     let summary = try await operations.importRoads(file: file, tools: RoadTools(configuration: config)) { step in
                         FileHandle.standardError.write(Data("  \(step)\n".utf8))
                     }
-                    print(String(format: "roads of %@: %d segments, %d junctions (%d left out: not reachable both ways), "
-                                 + "south %.4f west %.4f north %.4f east %.4f, %.1f s",
-                                 file, summary.edges, summary.vertices, summary.verticesDropped,
-                                 summary.south, summary.west, summary.north, summary.east, Date().timeIntervalSince(started)))
+                    print(
+                        String(
+                            format: "roads of %@: %d segments, %d junctions (%d left out: not reachable both ways), "
+                                + "south %.4f west %.4f north %.4f east %.4f, %.1f s",
+                            file, summary.edges, summary.vertices, summary.verticesDropped,
+                            summary.south, summary.west, summary.north, summary.east, Date().timeIntervalSince(started)))
                 }
             }
         }

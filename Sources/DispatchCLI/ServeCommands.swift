@@ -35,8 +35,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Requests a second each token may make on average (it may burst to three times that).")
     var rateLimit: Double = 10
 
-    @Option(help: ArgumentHelp("Close a connection that sends nothing for this long (idle, or stalled mid-request).",
-                               valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Close a connection that sends nothing for this long (idle, or stalled mid-request).",
+            valueName: "seconds"))
     var idleTimeout = 30
 
     @Option(help: "Connections open at once; more wait in the listen backlog until one closes.")
@@ -78,8 +80,9 @@ struct Serve: AsyncParsableCommand {
                 // NIO's bind error names neither the address nor what to do.
                 let text = "\(error)"
                 if text.contains("Address already in use") || text.contains("EADDRINUSE") || text.contains("errno: 98") {
-                    throw BadInput(message: "cannot listen on \(host):\(port): the port is in use by another program "
-                        + "(another dispatch serve?); choose another with --port, or --port 0 for any free one")
+                    throw BadInput(
+                        message: "cannot listen on \(host):\(port): the port is in use by another program "
+                            + "(another dispatch serve?); choose another with --port, or --port 0 for any free one")
                 }
                 throw error
             }
@@ -124,14 +127,19 @@ struct Agenda: AsyncParsableCommand {
                     let order = visit.order.order
                     let window = order.window.map { "\(zone.local($0.start).time)–\(zone.local($0.end).time)" } ?? "any"
                     let partners = visit.partners.map { "\($0.order)/\($0.technician)" }.joined(separator: " ")
-                    return ["\(zone.local(visit.start).time)–\(zone.local(visit.end).time)", order.id,
-                            "\(order.service.rawValue) \(order.type.rawValue)", window, visit.order.status,
-                            order.customer.name ?? order.customer.id, visit.customerPhone ?? "-", order.address ?? "-",
-                            partners.isEmpty ? "-" : partners, order.notes ?? ""]
+                    return [
+                        "\(zone.local(visit.start).time)–\(zone.local(visit.end).time)", order.id,
+                        "\(order.service.rawValue) \(order.type.rawValue)", window, visit.order.status,
+                        order.customer.name ?? order.customer.id, visit.customerPhone ?? "-", order.address ?? "-",
+                        partners.isEmpty ? "-" : partners, order.notes ?? "",
+                    ]
                 }
                 print("\(technician) on \(day), plan version \(agenda.version.map(String.init) ?? "-") (\(zone))")
-                print(TextTable(header: ["TIME", "ORDER", "WORK", "WINDOW", "STATE", "CUSTOMER", "PHONE", "ADDRESS", "WITH", "NOTES"],
-                                rows: rows, wide: wide, optional: ["WITH", "WINDOW"]).render())
+                print(
+                    TextTable(
+                        header: ["TIME", "ORDER", "WORK", "WINDOW", "STATE", "CUSTOMER", "PHONE", "ADDRESS", "WITH", "NOTES"],
+                        rows: rows, wide: wide, optional: ["WITH", "WINDOW"]
+                    ).render())
             }
         }
     }

@@ -67,8 +67,10 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
-    @Option(help: ArgumentHelp("Keep each run's scratch database in this folder (run-1.sqlite, …) to look into a violation.",
-                               valueName: "folder"))
+    @Option(
+        help: ArgumentHelp(
+            "Keep each run's scratch database in this folder (run-1.sqlite, …) to look into a violation.",
+            valueName: "folder"))
     var keep: String?
 
     @OptionGroup var database: DatabaseOptions
@@ -78,9 +80,11 @@ struct Simulate: AsyncParsableCommand {
         for (name, value) in [("--absent-share", absentShare), ("--sick-chance", sickChance)] where !(0...1).contains(value) {
             throw ValidationError("\(name) is a share between 0 and 1")
         }
-        for (name, value) in [("--urgent-per-hour", urgentPerHour), ("--cancellations-per-hour", cancellationsPerHour),
-                              ("--moves-per-hour", movesPerHour), ("--travel-spread", travelSpread), ("--duration-spread", durationSpread)]
-            where !(0...100).contains(value) {
+        for (name, value) in [
+            ("--urgent-per-hour", urgentPerHour), ("--cancellations-per-hour", cancellationsPerHour),
+            ("--moves-per-hour", movesPerHour), ("--travel-spread", travelSpread), ("--duration-spread", durationSpread),
+        ]
+        where !(0...100).contains(value) {
             throw ValidationError("\(name) must be between 0 and 100")
         }
     }
@@ -105,7 +109,8 @@ struct Simulate: AsyncParsableCommand {
                 }
                 options.script = try Self.script(data, file: events)
             }
-            let folder = keep.map { URL(fileURLWithPath: $0) }
+            let folder =
+                keep.map { URL(fileURLWithPath: $0) }
                 ?? FileManager.default.temporaryDirectory.appendingPathComponent("dispatch-simulate-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { if keep == nil { try? FileManager.default.removeItem(at: folder) } }
@@ -114,7 +119,10 @@ struct Simulate: AsyncParsableCommand {
             try await database.withStore { store, _ in
                 let report = try await DispatchOperations.simulate(
                     date: day, source: store,
-                    scratch: { SQLDispatchStore(connection: try SQLiteConnection(path: folder.appendingPathComponent("run-\(counter.next()).sqlite").path)) },
+                    scratch: {
+                        SQLDispatchStore(
+                            connection: try SQLiteConnection(path: folder.appendingPathComponent("run-\(counter.next()).sqlite").path))
+                    },
                     options: options, progress: { line in if showProgress { Failure.printError("dispatch: \(line)") } })
                 switch format {
                 case .json: print(try SimulationPresenter.json(report))
@@ -134,7 +142,8 @@ struct Simulate: AsyncParsableCommand {
         let kinds = ScriptedEvent.kinds
         for (index, event) in events.enumerated() {
             guard kinds.contains(event.kind) else {
-                throw BadInput(message: "--events \(file): event \(index): kind '\(event.kind)' is not one of \(kinds.joined(separator: ", "))")
+                throw BadInput(
+                    message: "--events \(file): event \(index): kind '\(event.kind)' is not one of \(kinds.joined(separator: ", "))")
             }
             guard parseRFC3339(event.at) != nil else {
                 throw BadInput(message: "--events \(file): event \(index): at '\(event.at)' is not an RFC 3339 time with an offset")
@@ -149,7 +158,12 @@ final class Counter: @unchecked Sendable {
     // Guarded by `lock`.
     private let lock = NSLock()
     private var value = 0
-    func next() -> Int { lock.withLock { value += 1; return value } }
+    func next() -> Int {
+        lock.withLock {
+            value += 1
+            return value
+        }
+    }
 }
 
 enum SimulationPresenter {
@@ -162,7 +176,9 @@ enum SimulationPresenter {
     static func kpis(_ report: SimulationReport) -> [String: Any] {
         var latencies: [String: Any] = [:]
         for (kind, values) in report.latencies {
-            latencies[kind] = ["p50_ms": (percentile(values, 0.5) * 10).rounded() / 10, "p99_ms": (percentile(values, 0.99) * 10).rounded() / 10]
+            latencies[kind] = [
+                "p50_ms": (percentile(values, 0.5) * 10).rounded() / 10, "p99_ms": (percentile(values, 0.99) * 10).rounded() / 10,
+            ]
         }
         return [
             "arrivals": report.arrivals, "on_time": report.onTime,
@@ -175,13 +191,18 @@ enum SimulationPresenter {
         var object: [String: Any] = [
             "runs": report.runs, "events": report.events, "kpis": kpis(report), "refusals": report.refusals,
             "violations": report.violations.map { violation -> [String: Any] in
-                ["run": violation.run, "at": violation.at.description, "rule": violation.rule, "order": violation.order ?? NSNull(),
-                 "detail": violation.detail]
+                [
+                    "run": violation.run, "at": violation.at.description, "rule": violation.rule, "order": violation.order ?? NSNull(),
+                    "detail": violation.detail,
+                ]
             },
         ]
         if report.runs > 1 {
             object["visits"] = report.visitsSeen.keys.sorted().map { order -> [String: Any] in
-                ["order": order, "on_time_probability": Double(report.visitsOnTime[order] ?? 0) / Double(max(1, report.visitsSeen[order] ?? 1))]
+                [
+                    "order": order,
+                    "on_time_probability": Double(report.visitsOnTime[order] ?? 0) / Double(max(1, report.visitsSeen[order] ?? 1)),
+                ]
             }
             object["technicians"] = report.techniciansLate.keys.sorted().map { technician -> [String: Any] in
                 ["technician": technician, "risk": Double(report.techniciansLate[technician] ?? 0) / Double(report.runs)]
@@ -192,23 +213,32 @@ enum SimulationPresenter {
     }
 
     static func table(_ report: SimulationReport) -> String {
-        var lines = ["\(report.runs) simulated day\(report.runs == 1 ? "" : "s"): \(report.violations.count) violation\(report.violations.count == 1 ? "" : "s")"]
+        var lines = [
+            "\(report.runs) simulated day\(report.runs == 1 ? "" : "s"): \(report.violations.count) "
+                + "violation\(report.violations.count == 1 ? "" : "s")"
+        ]
         lines.append("events: " + report.events.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         let rate = report.arrivals == 0 ? 0 : Double(report.onTime) / Double(report.arrivals) * 100
-        lines.append(String(format: "on time: %d of %d arrivals (%.1f%%); %d completed", report.onTime, report.arrivals, rate, report.completed))
+        lines.append(
+            String(format: "on time: %d of %d arrivals (%.1f%%); %d completed", report.onTime, report.arrivals, rate, report.completed))
         if !report.rebookings.isEmpty {
-            lines.append("rebookings: " + report.rebookings.sorted { $0.value > $1.value }.prefix(6).map { "\($0.value) × \($0.key)" }.joined(separator: "; "))
+            lines.append(
+                "rebookings: "
+                    + report.rebookings.sorted { $0.value > $1.value }.prefix(6).map { "\($0.value) × \($0.key)" }.joined(separator: "; "))
         }
         let latency = report.latencies.sorted { $0.key < $1.key }.map { kind, values in
             String(format: "%@ p50 %.0f ms p99 %.0f ms", kind, percentile(values, 0.5), percentile(values, 0.99))
         }
         lines.append("reaction latency: " + latency.joined(separator: "; "))
         if report.runs > 1 {
-            let risky = report.visitsSeen.keys.map { ($0, Double(report.visitsOnTime[$0] ?? 0) / Double(max(1, report.visitsSeen[$0] ?? 1))) }
-                .sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(10)
+            let risky = report.visitsSeen.keys.map {
+                ($0, Double(report.visitsOnTime[$0] ?? 0) / Double(max(1, report.visitsSeen[$0] ?? 1)))
+            }
+            .sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(10)
             lines.append("least likely on time: " + risky.map { String(format: "%@ %.0f%%", $0.0, $0.1 * 100) }.joined(separator: ", "))
             let technicians = report.techniciansLate.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(10)
-            lines.append("technicians most often late: " + technicians.map { "\($0.key) \($0.value)/\(report.runs)" }.joined(separator: ", "))
+            lines.append(
+                "technicians most often late: " + technicians.map { "\($0.key) \($0.value)/\(report.runs)" }.joined(separator: ", "))
         }
         for violation in report.violations.prefix(20) {
             lines.append("  run \(violation.run) \(violation.at) \(violation.rule) \(violation.order ?? "-"): \(violation.detail)")

@@ -55,15 +55,18 @@ struct Status: AsyncParsableCommand {
                 details[String(item[..<equals])] = String(item[item.index(after: equals)...])
             }
             try await options.withOperations { operations in
-                let change = try await operations.setStatus(order: order, to: state, reason: reason, side: side,
-                                                            details: details, actor: options.who)
+                let change = try await operations.setStatus(
+                    order: order, to: state, reason: reason, side: side,
+                    details: details, actor: options.who)
                 var line = "\(order): \(change.from) → \(change.to)"
                 if let callback = change.callback { line += "; callback \(callback) created" }
                 if let publish = change.publish { line += "; plan version \(publish.version) of \(publish.day) published" }
                 if change.noticesQueued > 0 { line += "; \(plural(change.noticesQueued, "notice")) queued" }
                 if let reaction = change.reaction {
                     line += "; the next visit re-planned: plan version \(reaction.version)"
-                    if !reaction.rebooked.isEmpty { line += ", \(plural(reaction.rebooked.count, "order")) to rebooking (\(reaction.rebooked.joined(separator: ", ")))" }
+                    if !reaction.rebooked.isEmpty {
+                        line += ", \(plural(reaction.rebooked.count, "order")) to rebooking (\(reaction.rebooked.joined(separator: ", ")))"
+                    }
                 }
                 print(line)
             }
@@ -89,20 +92,27 @@ struct History: AsyncParsableCommand {
                 let zone = try await operations.zone(ofOrder: order)
                 switch format {
                 case .json:
-                    print(try JSONOutput.render(events.map { event -> [String: Any] in
-                        var object: [String: Any] = ["at": zone.rfc3339(event.at), "actor": event.actor,
-                                                     "from": event.from.rawValue, "to": event.to.rawValue]
-                        object["reason"] = event.reason
-                        object["side"] = event.side?.rawValue
-                        object["details"] = event.details.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
-                        return object
-                    }))
+                    print(
+                        try JSONOutput.render(
+                            events.map { event -> [String: Any] in
+                                var object: [String: Any] = [
+                                    "at": zone.rfc3339(event.at), "actor": event.actor,
+                                    "from": event.from.rawValue, "to": event.to.rawValue,
+                                ]
+                                object["reason"] = event.reason
+                                object["side"] = event.side?.rawValue
+                                object["details"] = event.details.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
+                                return object
+                            }))
                 case .table where events.isEmpty:
                     print("\(order) has no recorded changes yet (it is new).")
                 case .table:
                     let rows = events.map { event in
-                        [zone.rfc3339(event.at), event.actor, "\(event.from) → \(event.to)",
-                         [event.reason, event.side.map { "(\($0.rawValue) side)" }, event.details].compactMap { $0 }.joined(separator: " ")]
+                        [
+                            zone.rfc3339(event.at), event.actor, "\(event.from) → \(event.to)",
+                            [event.reason, event.side.map { "(\($0.rawValue) side)" }, event.details].compactMap { $0 }.joined(
+                                separator: " "),
+                        ]
                     }
                     print(TextTable(header: ["AT", "ACTOR", "CHANGE", "REASON"], rows: rows).render())
                 }
@@ -136,12 +146,14 @@ struct Absent: AsyncParsableCommand {
         try await reporting {
             let day = try BadInput.serviceDay(date)
             try await options.withOperations { operations in
-                guard let outcome = try await operations.recordAbsence(technician: technician, day: day, reason: reason, actor: options.who) else {
+                guard let outcome = try await operations.recordAbsence(technician: technician, day: day, reason: reason, actor: options.who)
+                else {
                     print("\(technician) recorded absent on \(day); no published visits were affected.")
                     return
                 }
-                print("\(technician) recorded absent on \(day); plan version \(outcome.version) published: "
-                    + outcome.summary)
+                print(
+                    "\(technician) recorded absent on \(day); plan version \(outcome.version) published: "
+                        + outcome.summary)
             }
         }
     }

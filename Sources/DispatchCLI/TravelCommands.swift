@@ -30,8 +30,12 @@ struct Travel: AsyncParsableCommand {
             try await reporting {
                 let day = try BadInput.serviceDay(date)
                 try await options.withOperations { operations in
-                    guard let stored = try await operations.store.scenario(on: day) else { throw BadInput(message: "no service day \(day) is stored") }
-                    guard let legs = stored.travel.legs else { throw BadInput(message: "no road matrix is kept for \(day) (travel build first)") }
+                    guard let stored = try await operations.store.scenario(on: day) else {
+                        throw BadInput(message: "no service day \(day) is stored")
+                    }
+                    guard let legs = stored.travel.legs else {
+                        throw BadInput(message: "no road matrix is kept for \(day) (travel build first)")
+                    }
                     // Key by key, without holding millions of rows (a 2,000-order day has 4.6 million legs).
                     let keys = legs.places.keys.sorted(by: naturallyBefore)
                     var out = "from,to,seconds,meters\n"
@@ -86,11 +90,15 @@ struct Travel: AsyncParsableCommand {
                         throw BadInput(message: "no service day \(day) is stored")
                     }
                     guard let service = state.service else {
-                        throw BadInput(message: "the travel of \(day) is not fetched from a routing engine: its travel.model is "
-                            + "\(state.source == nil ? "haversine" : "matrix") (set osrm, valhalla or pgrouting and import the day again)")
+                        throw BadInput(
+                            message: "the travel of \(day) is not fetched from a routing engine: its travel.model is "
+                                + "\(state.source == nil ? "haversine" : "matrix") (set osrm, valhalla or pgrouting and import the "
+                                + "day again)"
+                        )
                     }
-                    let report = try await operations.buildTravel(day, engine: operations.routingEngine(for: service, timeoutSeconds: timeout),
-                                                                  progress: Self.progress())
+                    let report = try await operations.buildTravel(
+                        day, engine: operations.routingEngine(for: service, timeoutSeconds: timeout),
+                        progress: Self.progress())
                     print(json ? Self.json(report) : Self.text(report, day: day))
                 }
             }
@@ -111,23 +119,37 @@ struct Travel: AsyncParsableCommand {
             // Guarded by `lock`.
             private let lock = NSLock()
             private var step = 0
-            func advance(to next: Int) -> Bool { lock.withLock { defer { step = max(step, next) }; return next > step } }
+            func advance(to next: Int) -> Bool {
+                lock.withLock {
+                    defer { step = max(step, next) }
+                    return next > step
+                }
+            }
         }
 
         static func text(_ report: TravelBuildReport, day: LocalDate) -> String {
             var lines = ["travel of \(day) from \(report.source): \(report.places) places at \(report.points) points"]
-            lines.append("  \(report.fetchedPairs) pairs asked in \(report.requests) request\(report.requests == 1 ? "" : "s"), "
-                + "\(report.cachedPairs) kept from before, \(report.rowsWritten) rows written (\(String(format: "%.1f", report.seconds)) s)")
+            lines.append(
+                "  \(report.fetchedPairs) pairs asked in \(report.requests) request\(report.requests == 1 ? "" : "s"), "
+                    + "\(report.cachedPairs) kept from before, \(report.rowsWritten) rows written "
+                    + "(\(String(format: "%.1f", report.seconds)) s)"
+            )
             if report.movedPlaces > 0 { lines.append("  \(report.movedPlaces) places moved or left since the last build: asked again") }
-            if report.unreachable > 0 { lines.append("  \(report.unreachable) pairs without a route: driven in a straight line (fallback: haversine)") }
+            if report.unreachable > 0 {
+                lines.append("  \(report.unreachable) pairs without a route: driven in a straight line (fallback: haversine)")
+            }
             if report.skippedPlaces > 0 { lines.append("  \(report.skippedPlaces) places moved while building: build again to fetch them") }
             if let mean = report.snapMeanMetres, let most = report.snapMaxMetres {
                 lines.append(String(format: "  places snapped to the road network: %.0f m on average, at most %.0f m", mean, most))
                 for far in report.farSnaps.prefix(10) {
-                    lines.append(String(format: "  warning: %@ is %.0f m from the nearest road junction (over %.0f m): check its coordinates",
-                                        far.key, far.metres, TravelBuildReport.farSnapMetres))
+                    lines.append(
+                        String(
+                            format: "  warning: %@ is %.0f m from the nearest road junction (over %.0f m): check its coordinates",
+                            far.key, far.metres, TravelBuildReport.farSnapMetres))
                 }
-                if report.farSnaps.count > 10 { lines.append("  … and \(report.farSnaps.count - 10) more over \(Int(TravelBuildReport.farSnapMetres)) m") }
+                if report.farSnaps.count > 10 {
+                    lines.append("  … and \(report.farSnaps.count - 10) more over \(Int(TravelBuildReport.farSnapMetres)) m")
+                }
             }
             return lines.joined(separator: "\n")
         }
@@ -140,8 +162,10 @@ struct Travel: AsyncParsableCommand {
                 "seconds": (report.seconds * 1000).rounded() / 1000,
             ]
             if let mean = report.snapMeanMetres, let most = report.snapMaxMetres {
-                object["snap"] = ["mean_m": mean.rounded(), "max_m": most.rounded(),
-                                  "far": report.farSnaps.map { ["place": $0.key, "m": $0.metres.rounded()] }]
+                object["snap"] = [
+                    "mean_m": mean.rounded(), "max_m": most.rounded(),
+                    "far": report.farSnaps.map { ["place": $0.key, "m": $0.metres.rounded()] },
+                ]
             }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
             return String(decoding: data, as: UTF8.self)
@@ -187,12 +211,16 @@ struct Travel: AsyncParsableCommand {
         func run() async throws {
             try await reporting {
                 if let scenario {
-                    print(try Self.describe(from: from, to: to, at: at.flatMap(LocalTime.init(hhmm:)), in: try ScenarioLoader.load(path: scenario)))
+                    print(
+                        try Self.describe(
+                            from: from, to: to, at: at.flatMap(LocalTime.init(hhmm:)), in: try ScenarioLoader.load(path: scenario)))
                     return
                 }
                 let day = try BadInput.serviceDay(date ?? "")
                 try await options.withOperations { operations in
-                    guard let (stored, _, _) = try await operations.planningDay(day) else { throw BadInput(message: "no service day \(day) is stored") }
+                    guard let (stored, _, _) = try await operations.planningDay(day) else {
+                        throw BadInput(message: "no service day \(day) is stored")
+                    }
                     print(try Self.describe(from: from, to: to, at: at.flatMap(LocalTime.init(hhmm:)), in: stored))
                 }
             }
@@ -201,7 +229,9 @@ struct Travel: AsyncParsableCommand {
         static func place(_ key: String, in scenario: Scenario) throws -> GeoPoint {
             if let order = scenario.orders.first(where: { $0.id == key }) { return order.location }
             if let technician = scenario.technicians.first(where: { $0.id == key }) { return technician.startLocation }
-            if key.hasSuffix("/end"), let technician = scenario.technicians.first(where: { "\($0.id)/end" == key }) { return technician.endLocation }
+            if key.hasSuffix("/end"), let technician = scenario.technicians.first(where: { "\($0.id)/end" == key }) {
+                return technician.endLocation
+            }
             throw BadInput(message: "'\(key)' is no order or technician of \(scenario.name) on \(scenario.date)")
         }
 
@@ -209,9 +239,12 @@ struct Travel: AsyncParsableCommand {
             let (a, b) = (try place(from, in: scenario), try place(to, in: scenario))
             let travel = scenario.travel
             let leg = travel.legs?.leg(from: a, to: b)
-            let source = leg != nil ? travel.legs!.source
-                : travel.legs != nil ? "straight line (the matrix lacks this pair: fallback)"
-                : "straight line × \(travel.roadFactor) at \(travel.speedKmh) km/h"
+            let source =
+                leg != nil
+                ? travel.legs!.source
+                : travel.legs != nil
+                    ? "straight line (the matrix lacks this pair: fallback)"
+                    : "straight line × \(travel.roadFactor) at \(travel.speedKmh) km/h"
             let seconds = leg.map { " (\($0.seconds) s)" } ?? ""
             let km = String(format: "%.1f km", Double(travel.meters(from: a, to: b)) / 1000)
             var lines = ["\(from) → \(to): \(travel.minutes(from: a, to: b)) min\(seconds), \(km) — \(source)"]

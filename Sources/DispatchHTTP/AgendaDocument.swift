@@ -101,7 +101,9 @@ public enum AgendaDocument {
 
         enum CodingKeys: String, CodingKey {
             case order, type, service, state, customer, address, location, window, group, contact, partners, notes
-            case plannedStart = "planned_start", plannedEnd = "planned_end", durationMinutes = "duration_minutes"
+            case plannedStart = "planned_start"
+            case plannedEnd = "planned_end"
+            case durationMinutes = "duration_minutes"
         }
 
         func encode(to encoder: Encoder) throws {

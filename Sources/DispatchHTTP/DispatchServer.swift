@@ -71,8 +71,9 @@ public struct DispatchServer: Sendable {
             return try Self.json(["status": "ready"])
         }
         get("/openapi.yaml") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/yaml"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_yaml)))
+            Response(
+                status: .ok, headers: [.contentType: "application/yaml"],
+                body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_yaml)))
         }
         get("/v1/me/agenda") { request, context in
             let principal = try await authenticate(request, context, as: .technician)
@@ -91,8 +92,9 @@ public struct DispatchServer: Sendable {
         return Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .seconds(settings.idleTimeoutSeconds))),
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "fielddispatch",
-                                 availableConnectionsDelegate: .maximum(settings.maxConnections, logger: logger)),
+            configuration: .init(
+                address: .hostname(settings.host, port: settings.port), serverName: "fielddispatch",
+                availableConnectionsDelegate: .maximum(settings.maxConnections, logger: logger)),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }
@@ -136,8 +138,9 @@ public struct DispatchServer: Sendable {
     /// is refused with 429 for a while before its next token is even looked at (guessing is slow).
     func verified(_ token: String, _ context: APIContext) async throws -> Principal? {
         if let wait = await failures.peek(context.clientAddress) {
-            var problem = Problem(.tooManyRequests, "rate-limited", "Too many requests",
-                                  "too many failed authentications from this address; try again in \(wait) s")
+            var problem = Problem(
+                .tooManyRequests, "rate-limited", "Too many requests",
+                "too many failed authentications from this address; try again in \(wait) s")
             problem.headers[.retryAfter] = String(wait)
             throw problem
         }
@@ -148,8 +151,9 @@ public struct DispatchServer: Sendable {
 
     func admit(_ principal: Principal) async throws {
         if let wait = await limiter.admit(principal.tokenID) {
-            var problem = Problem(.tooManyRequests, "rate-limited", "Too many requests",
-                                  "this token may make \(Int(settings.ratePerSecond)) requests a second; try again in \(wait) s")
+            var problem = Problem(
+                .tooManyRequests, "rate-limited", "Too many requests",
+                "this token may make \(Int(settings.ratePerSecond)) requests a second; try again in \(wait) s")
             problem.headers[.retryAfter] = String(wait)
             throw problem
         }
@@ -193,7 +197,8 @@ public struct DispatchServer: Sendable {
 
     func calendar(_ request: Request, _ context: APIContext) async throws -> Response {
         guard let token = request.uri.queryParameters.get("token") else {
-            throw Problem.unauthorized("subscribe with the feed URL that 'dispatch technicians token ID --feed' makes (…?token=FEEDTOKEN)")
+            throw Problem.unauthorized(
+                "subscribe with the feed URL that 'dispatch technicians token ID --feed' makes (…?token=FEEDTOKEN)")
         }
         guard let principal = try await verified(String(token), context), principal.kind == .feed else {
             throw Problem.unauthorized("the feed token is unknown or revoked")
@@ -203,8 +208,9 @@ public struct DispatchServer: Sendable {
         let now = operations.clock.now()
         let entries = try await operations.calendar(technician: principal.subject, from: nil, days: settings.feedDays)
         let text = ICalendarFeed.render(technician: principal.subject, entries: entries, now: now)
-        return Response(status: .ok, headers: [.contentType: "text/calendar; charset=utf-8", .cacheControl: "private, max-age=300"],
-                        body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(
+            status: .ok, headers: [.contentType: "text/calendar; charset=utf-8", .cacheControl: "private, max-age=300"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     func reportStatus(_ id: String, by principal: Principal, _ request: Request, _ context: APIContext) async throws -> Response {
@@ -212,8 +218,9 @@ public struct DispatchServer: Sendable {
         guard try await operations.ownOrder(id, technician: principal.subject) != nil else {
             throw Problem.notFound("no order '\(id)' among your visits")
         }
-        let change = try await operations.setStatus(order: id, to: body.state, reason: body.reason, details: body.details,
-                                                    actor: principal.subject)
+        let change = try await operations.setStatus(
+            order: id, to: body.state, reason: body.reason, details: body.details,
+            actor: principal.subject)
         var object: [String: Any] = ["order": id, "from": change.from.rawValue, "to": change.to.rawValue]
         object["callback"] = change.callback ?? NSNull()
         object["plan_version"] = (change.reaction ?? change.publish)?.version ?? NSNull()

@@ -55,7 +55,8 @@ public struct Problem: HTTPResponseError, Sendable {
         case .notFound: return notFound(error.message)
         case .conflict, .busy, .workersLost: return Problem(.conflict, "conflict", "Conflict", error.message)
         case .unavailable:
-            var problem = Problem(.serviceUnavailable, "unavailable", "Service unavailable", "the database is not answering; try again shortly")
+            var problem = Problem(
+                .serviceUnavailable, "unavailable", "Service unavailable", "the database is not answering; try again shortly")
             problem.headers[.retryAfter] = "5"
             return problem
         case .storage: return Problem(.internalServerError, "internal", "Internal error", "the server failed; the failure was logged")
@@ -83,8 +84,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .notFound:
                 // A known path asked with another method: 405 with the methods it has.
                 if let allowed = DispatchServer.methods(of: request.uri.path) {
-                    var problem = Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed",
-                                          "\(request.method) is not allowed on \(request.uri.path); it takes \(allowed.joined(separator: ", "))")
+                    var problem = Problem(
+                        .methodNotAllowed, "method-not-allowed", "Method not allowed",
+                        "\(request.method) is not allowed on \(request.uri.path); it takes \(allowed.joined(separator: ", "))")
                     problem.headers[.allow] = allowed.joined(separator: ", ")
                     throw problem
                 }
@@ -98,4 +100,3 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
-

@@ -27,7 +27,8 @@ struct RequestLogMiddleware: RouterMiddleware {
         let microseconds = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
         var metadata: Logger.Metadata = [
             "method": .string(request.method.rawValue), "route": .string(context.endpointPath ?? "unmatched"),
-            "status": .stringConvertible(status), "ms": .string("\(microseconds / 1000).\(String(microseconds % 1000 / 10 + 100).dropFirst())"),
+            "status": .stringConvertible(status),
+            "ms": .string("\(microseconds / 1000).\(String(microseconds % 1000 / 10 + 100).dropFirst())"),
         ]
         if let principal = context.principal {
             metadata[principal.kind == .dispatcher ? "dispatcher" : "technician"] = .string(principal.subject)

@@ -72,8 +72,9 @@ struct StatusBody {
             throw Problem.invalid("the body does not match the status schema")
         }
         guard let state = OrderState(rawValue: wire.state), states.contains(state) else {
-            throw Problem.invalid("state '\(wire.state)' is not one a technician reports; use one of "
-                + states.map(\.rawValue).joined(separator: ", "))
+            throw Problem.invalid(
+                "state '\(wire.state)' is not one a technician reports; use one of "
+                    + states.map(\.rawValue).joined(separator: ", "))
         }
         return StatusBody(state: state, reason: wire.reason, details: (wire.details ?? [:]).mapValues(\.text))
     }

@@ -51,7 +51,9 @@ extension DispatchOperations {
             let groups = Array(Set(visits.compactMap(\.group))).sorted()
             let stored = try context.tx.orders(ids: visits.filter { $0.group == nil }.map(\.order), groups: groups)
             let orders = Dictionary(stored.map { ($0.order.id, $0) }, uniquingKeysWith: { first, _ in first })
-            let memberVisits = groups.isEmpty ? []
+            let memberVisits =
+                groups.isEmpty
+                ? []
                 : try context.tx.publishedVisits(on: date, orders: stored.filter { $0.order.group != nil }.map(\.order.id))
             let items = visits.compactMap { visit -> AgendaVisit? in
                 guard let order = orders[visit.order] else { return nil }
@@ -59,7 +61,8 @@ extension DispatchOperations {
                     .map { AgendaVisit.Partner(technician: $0.technician, order: $0.order) }
                 // The contact of a group: the visit marked so in the plan; with one technician
                 // doing every member back to back, they are the contact on each.
-                let contact = visit.group == nil || visit.contact
+                let contact =
+                    visit.group == nil || visit.contact
                     || memberVisits.contains { $0.group == visit.group && $0.contact && $0.technician == id }
                 return AgendaVisit(order: order, start: visit.start, end: visit.end, partners: partners, contact: contact)
             }
@@ -77,8 +80,9 @@ extension DispatchOperations {
             let last = first.adding(days: max(0, days - 1))
             let history = try context.tx.visitHistory(technician: id, from: first, to: last)
             let latest = try context.tx.publishedVersions(from: first, to: last)
-            let orders = Dictionary(try context.tx.orders(ids: Array(Set(history.map(\.visit.order))), groups: []).map { ($0.order.id, $0) },
-                                    uniquingKeysWith: { first, _ in first })
+            let orders = Dictionary(
+                try context.tx.orders(ids: Array(Set(history.map(\.visit.order))), groups: []).map { ($0.order.id, $0) },
+                uniquingKeysWith: { first, _ in first })
             var zones: [LocalDate: ServiceTimeZone] = [:]
             var entries: [CalendarEntry] = []
             for (order, appearances) in Dictionary(grouping: history, by: \.visit.order) {
@@ -96,9 +100,10 @@ extension DispatchOperations {
                 let cancelled = current?.visit.technician != id || closed
                 let day = shown.day
                 if zones[day] == nil { zones[day] = try context.tx.zone(of: day) ?? .utc }
-                entries.append(CalendarEntry(
-                    order: stored, start: shown.visit.start, end: shown.visit.end,
-                    sequence: sequence + (cancelled ? 1 : 0), cancelled: cancelled, zone: zones[day] ?? .utc))
+                entries.append(
+                    CalendarEntry(
+                        order: stored, start: shown.visit.start, end: shown.visit.end,
+                        sequence: sequence + (cancelled ? 1 : 0), cancelled: cancelled, zone: zones[day] ?? .utc))
             }
             return entries.sorted { ($0.start, $0.order.order.id) < ($1.start, $1.order.order.id) }
         }

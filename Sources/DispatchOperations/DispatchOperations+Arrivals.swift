@@ -14,7 +14,8 @@ extension DispatchOperations {
             let scenario = try context.day(date, like: date)
             let document = try context.previousPlan(previous, day: scenario)
             let listed = Set(previous.visits.map(\.order) + (document?.unassigned ?? []).map(\.order))
-            let states = Dictionary(try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+            let states = Dictionary(
+                try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
             let arrived = scenario.orders.filter { order in
                 !listed.contains(order.id) && (states[order.id] == .new || states[order.id] == .scheduled) && order.lock == nil
             }
@@ -39,8 +40,9 @@ extension DispatchOperations {
                 plan.unassigned = context.explained(missing.union(plan.unassigned.map(\.order)), day: scenario, visits: plan.visits)
                 plan.kpis.orders = plan.visits.count + plan.unassigned.count
             }
-            return try context.publish(plan, day: scenario, previous: previous, cause: "orders arrived (\(arrived.count))", actor: actor,
-                                       lostReason: "orders that arrived during the day could not be placed around this visit")
+            return try context.publish(
+                plan, day: scenario, previous: previous, cause: "orders arrived (\(arrived.count))", actor: actor,
+                lostReason: "orders that arrived during the day could not be placed around this visit")
         }
     }
 }

@@ -84,7 +84,8 @@ extension DispatchOperations {
             let open = day.orders.filter { stored[$0.id].map { !OrderWorkflow.closed.contains($0.state) } ?? true }
             let crews = day.crewsByID
             let rows = day.technicians.sorted { naturallyBefore($0.id, $1.id) }.map { technician -> Board.Row in
-                let shift = zone.instant(on: date, at: technician.shift.start).minutes(until: zone.instant(on: date, at: technician.shift.end))
+                let shift = zone.instant(on: date, at: technician.shift.start).minutes(
+                    until: zone.instant(on: date, at: technician.shift.end))
                 var place = technician.startLocation
                 var leaves = routes[technician.id]?.depart
                 let mine = (visits[technician.id] ?? []).compactMap { visit -> Board.Visit? in
@@ -93,19 +94,23 @@ extension DispatchOperations {
                     let windowEnd = order.order.window?.end
                     let arrives = visit.group.flatMap { arrival[$0] } ?? visit.start
                     let late = (deadline.map { visit.start > $0 } ?? false) || (windowEnd.map { arrives > $0 } ?? false)
-                    let atRisk = !late && ((windowEnd.map { arrives.adding(minutes: 15) > $0 } ?? false)
-                        || (deadline.map { visit.start.adding(minutes: 30) > $0 } ?? false))
+                    let atRisk =
+                        !late
+                        && ((windowEnd.map { arrives.adding(minutes: 15) > $0 } ?? false)
+                            || (deadline.map { visit.start.adding(minutes: 30) > $0 } ?? false))
                     let travel = day.drive(from: place, to: order.order.location, leaving: leaves ?? visit.start)
                     place = order.order.location
                     leaves = visit.end
-                    return Board.Visit(order: order, start: visit.start, end: visit.end, contact: visit.contact, late: late, atRisk: atRisk,
-                                       locked: order.order.lock != nil || order.state == .notified, travelMinutes: travel)
+                    return Board.Visit(
+                        order: order, start: visit.start, end: visit.end, contact: visit.contact, late: late, atRisk: atRisk,
+                        locked: order.order.lock != nil || order.state == .notified, travelMinutes: travel)
                 }
                 let route = routes[technician.id]
                 return Board.Row(
                     technician: technician, crew: technician.crewID, visits: mine, depart: route?.depart, returnAt: route?.returnAt,
                     breakStart: route?.breakStart, travelMinutes: route?.travelMinutes ?? 0,
-                    returnTravelMinutes: mine.isEmpty ? 0 : day.drive(from: place, to: technician.endLocation, leaving: leaves ?? day.wholeDay.start),
+                    returnTravelMinutes: mine.isEmpty
+                        ? 0 : day.drive(from: place, to: technician.endLocation, leaving: leaves ?? day.wholeDay.start),
                     workMinutes: mine.reduce(0) { $0 + $1.order.order.durationMinutes }, shiftMinutes: shift, breakMinutes: breakMinutes,
                     idleReason: mine.isEmpty ? day.idleReason(of: technician, orders: open, crews: crews) : nil)
             }
@@ -120,11 +125,13 @@ extension DispatchOperations {
             }
             let visitOf = Dictionary((published?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
             let late = stored.values.filter { order in
-                context.isLateRepair(order, visit: visitOf[order.order.id],
-                                     deadline: context.deadline(of: order, policy: day.policy))
+                context.isLateRepair(
+                    order, visit: visitOf[order.order.id],
+                    deadline: context.deadline(of: order, policy: day.policy))
             }.count
-            return Board(date: date, zone: zone, version: published?.version, rows: rows, unassigned: unassigned,
-                         rebooking: rebooking, kpis: plan?.kpis, lateRepairs: late, currency: day.policy.currency)
+            return Board(
+                date: date, zone: zone, version: published?.version, rows: rows, unassigned: unassigned,
+                rebooking: rebooking, kpis: plan?.kpis, lateRepairs: late, currency: day.policy.currency)
         }
     }
 }

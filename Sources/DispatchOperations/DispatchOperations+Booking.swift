@@ -30,7 +30,9 @@ extension DispatchOperations {
     /// every hard rule honoured. Soonest day first; within a day, least added cost first.
     public func slots(order id: String, days: Int = 7, lengthMinutes: Int = 120) async throws -> [Slot] {
         guard days >= 1, days <= 60 else { throw OperationError.badInput("the days to look ahead must be between 1 and 60") }
-        guard lengthMinutes >= 15, lengthMinutes <= 720 else { throw OperationError.badInput("a window must last between 15 and 720 minutes") }
+        guard lengthMinutes >= 15, lengthMinutes <= 720 else {
+            throw OperationError.badInput("a window must last between 15 and 720 minutes")
+        }
         return try await read { context in
             let order = try context.requireOrder(id)
             try context.requireBookable(order)
@@ -43,7 +45,9 @@ extension DispatchOperations {
     /// every other visit kept, and queues the confirmation, all in one transaction. Refused
     /// (bad input) when the window cannot be kept.
     public func book(order id: String, windowStart: Instant, lengthMinutes: Int = 120, actor: String) async throws -> Booking {
-        guard lengthMinutes >= 15, lengthMinutes <= 720 else { throw OperationError.badInput("a window must last between 15 and 720 minutes") }
+        guard lengthMinutes >= 15, lengthMinutes <= 720 else {
+            throw OperationError.badInput("a window must last between 15 and 720 minutes")
+        }
         return try await perform { context in
             let unlocked = try context.requireOrder(id)
             let home = try context.day(unlocked.serviceDay, like: unlocked.serviceDay)
@@ -59,8 +63,10 @@ extension DispatchOperations {
             let kept = KeptDay(day: scenario, kept: previous?.visits ?? [])
             guard let trial = kept.adding(work.map(\.order), window: window, now: context.now) else {
                 throw OperationError.badInput(
-                    "no technician can keep \(home.timeZone.rfc3339(window.start))–\(home.timeZone.local(window.end).time) for order \(id) "
-                        + "without moving a published visit; run 'dispatch slots --order \(id)' for the windows that can be kept")
+                    "no technician can keep \(home.timeZone.rfc3339(window.start))–\(home.timeZone.local(window.end).time) "
+                        + "for order \(id) without moving a published visit; "
+                        + "run 'dispatch slots --order \(id)' for the windows that can be kept"
+                )
             }
             // Leave the old day first, when the appointment moves the order to another day.
             if let moving = work.first(where: { $0.serviceDay != date }) {
@@ -70,12 +76,14 @@ extension DispatchOperations {
                 try context.tx.setAppointment(member.order.id, day: date, window: window, bookedAt: context.now)
             }
             let plan = context.merged(trial, previous: try context.previousPlan(previous, day: scenario), day: scenario)
-            let outcome = try context.publish(plan, day: scenario, previous: previous, cause: "book \(id)", actor: actor,
-                                              lostReason: "another booking could not keep this visit")
+            let outcome = try context.publish(
+                plan, day: scenario, previous: previous, cause: "book \(id)", actor: actor,
+                lostReason: "another booking could not keep this visit")
             // The booking confirmation goes to the customer through the contact's order.
             let visits = plan.visits.filter { visit in work.contains { $0.order.id == visit.order } }
             guard let contact = visits.first(where: { $0.contact || $0.group == nil }) ?? visits.first,
-                  let stored = try context.tx.order(contact.order) else {
+                let stored = try context.tx.order(contact.order)
+            else {
                 throw OperationError.conflict("order \(id) was booked but is missing from the plan it was booked into")
             }
             let technician = scenario.technicians.first { $0.id == contact.technician }
@@ -84,8 +92,9 @@ extension DispatchOperations {
             let subject = NoticeComposer.Subject(order: stored, technician: technician, plannedStart: contact.start, window: window)
             var published = outcome
             if try context.tx.queueNotice(composer.confirmation(subject, why: "booked"), at: context.now) { published.noticesQueued += 1 }
-            return Booking(orders: work.map(\.order.id), window: window, zone: scenario.timeZone,
-                           technicians: Array(Set(visits.map(\.technician))).sorted(), start: contact.start, publish: published)
+            return Booking(
+                orders: work.map(\.order.id), window: window, zone: scenario.timeZone,
+                technicians: Array(Set(visits.map(\.technician))).sorted(), start: contact.start, publish: published)
         }
     }
 }
@@ -95,7 +104,8 @@ extension OperationContext {
     func requireBookable(_ order: StoredOrder) throws {
         let bookable: Set<OrderState> = [.new, .rebooking, .scheduled, .confirmed]
         guard bookable.contains(order.state) else {
-            throw OperationError.badInput("order \(order.order.id) is \(order.state): only new, rebooking, scheduled or confirmed orders can be booked")
+            throw OperationError.badInput(
+                "order \(order.order.id) is \(order.state): only new, rebooking, scheduled or confirmed orders can be booked")
         }
     }
 
@@ -105,12 +115,15 @@ extension OperationContext {
         guard let previous = try tx.publishedPlan(on: date, lock: true) else { return }
         let scenario = try day(date, like: date)
         let document = try previousPlan(previous, day: scenario)
-        guard previous.visits.contains(where: { orders.contains($0.order) })
-                || (document?.unassigned ?? []).contains(where: { orders.contains($0.order) }) else { return }
+        guard
+            previous.visits.contains(where: { orders.contains($0.order) })
+                || (document?.unassigned ?? []).contains(where: { orders.contains($0.order) })
+        else { return }
         let (plan, _) = KeptDay(day: scenario, kept: previous.visits).keptPlan(excluding: orders)
-        _ = try publish(merged(plan, previous: document, day: scenario, dropping: orders), day: scenario,
-                        previous: previous, cause: "moved to \(target)", actor: actor,
-                        lostReason: "a visit moved to another day could not be kept")
+        _ = try publish(
+            merged(plan, previous: document, day: scenario, dropping: orders), day: scenario,
+            previous: previous, cause: "moved to \(target)", actor: actor,
+            lostReason: "a visit moved to another day could not be kept")
     }
 
     /// The windows the published plans can keep for the order (see `DispatchOperations.slots`).
@@ -127,7 +140,9 @@ extension OperationContext {
             let published = try tx.publishedPlan(on: date)
             let fits = KeptDay(day: scenario, kept: published?.visits ?? []).fits(work.map(\.order), windows: windows, now: now)
             let daySlots = zip(windows, fits).compactMap { window, fit in
-                fit.map { Slot(day: date, window: window, start: $0.start, technicians: $0.technicians, cost: $0.cost, zone: scenario.timeZone) }
+                fit.map {
+                    Slot(day: date, window: window, start: $0.start, technicians: $0.technicians, cost: $0.cost, zone: scenario.timeZone)
+                }
             }
             found += daySlots.sorted { ($0.cost, $0.window.start) < ($1.cost, $1.window.start) }
             if let limit, found.count >= limit { return Array(found.prefix(limit)) }
@@ -151,7 +166,8 @@ extension OperationContext {
     func candidateWindows(_ day: Scenario, lengthMinutes: Int) -> [TimeWindow] {
         let working = day.technicians.filter { !$0.absent }
         guard let first = working.map(\.shift.start.minutesAfterMidnight).min(),
-              let last = working.map(\.shift.end.minutesAfterMidnight).max() else { return [] }
+            let last = working.map(\.shift.end.minutesAfterMidnight).max()
+        else { return [] }
         let earliestStart = now.adding(minutes: day.policy.noticeMinutes)
         var windows: [TimeWindow] = []
         var minute = (first + 59) / 60 * 60

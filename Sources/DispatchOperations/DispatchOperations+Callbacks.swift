@@ -56,8 +56,9 @@ extension DispatchOperations {
             }
             try context.tx.answerCallback(id, answer: answer, reason: reason, by: agent, at: context.now)
             if answer == .dissatisfied && task.channel == .automatic {
-                _ = try context.tx.addCallback(order: task.order, cause: .followUp, complaint: task.complaint, createdAt: context.now,
-                                               dueAt: context.now.adding(minutes: 24 * 60), channel: .manual)
+                _ = try context.tx.addCallback(
+                    order: task.order, cause: .followUp, complaint: task.complaint, createdAt: context.now,
+                    dueAt: context.now.adding(minutes: 24 * 60), channel: .manual)
             }
             return try context.requireCallback(id)
         }
@@ -84,7 +85,8 @@ extension OperationContext {
         var local = day
         local.date = today
         let endOfDay = local.wholeDay.end.adding(minutes: -1)
-        return try tx.addCallback(order: order.order.id, cause: .completion, complaint: nil, createdAt: now,
-                                  dueAt: max(endOfDay, now), channel: try firstChannel(order))
+        return try tx.addCallback(
+            order: order.order.id, cause: .completion, complaint: nil, createdAt: now,
+            dueAt: max(endOfDay, now), channel: try firstChannel(order))
     }
 }

@@ -34,11 +34,13 @@ extension DispatchOperations {
             let lines = try context.tx.orders(on: date).map { stored -> OrderLine in
                 let visit = visits[stored.order.id]
                 let deadline = context.deadline(of: stored, policy: day.policy)
-                return OrderLine(stored: stored, visit: visit, deadline: deadline, deadlinePaused: stored.deadlinePausedSince != nil,
-                                 late: context.isLateRepair(stored, visit: visit, deadline: deadline))
+                return OrderLine(
+                    stored: stored, visit: visit, deadline: deadline, deadlinePaused: stored.deadlinePausedSince != nil,
+                    late: context.isLateRepair(stored, visit: visit, deadline: deadline))
             }
-            return DayOrders(date: date, zone: day.timeZone, publishedVersion: plan?.version,
-                             lines: lines.sorted { naturallyBefore($0.stored.order.id, $1.stored.order.id) })
+            return DayOrders(
+                date: date, zone: day.timeZone, publishedVersion: plan?.version,
+                lines: lines.sorted { naturallyBefore($0.stored.order.id, $1.stored.order.id) })
         }
     }
 
@@ -51,11 +53,14 @@ extension DispatchOperations {
     public func planningDay(_ date: LocalDate) async throws -> (scenario: Scenario, version: Int?, revision: Int)? {
         try await read { context in
             guard var day = try context.tx.scenario(on: date) else { return nil }
-            let states = Dictionary(try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+            let states = Dictionary(
+                try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
             let published = try context.tx.publishedPlan(on: date)
-            day.orders = OrderWorkflow.asRun(OrderWorkflow.plannable(day.orders.filter { order in
-                states[order.id].map { OrderWorkflow.isPlanned($0, locked: order.lock != nil) } ?? false
-            }), states: states, published: published?.visits ?? [])
+            day.orders = OrderWorkflow.asRun(
+                OrderWorkflow.plannable(
+                    day.orders.filter { order in
+                        states[order.id].map { OrderWorkflow.isPlanned($0, locked: order.lock != nil) } ?? false
+                    }), states: states, published: published?.visits ?? [])
             return (day, published?.version, try context.tx.revision(of: date) ?? 0)
         }
     }
@@ -78,8 +83,9 @@ extension DispatchOperations {
                     "the day \(plan.date) changed while this plan was computed (revision \(current), planned from \(revision)); plan again")
             }
             let day = try context.day(plan.date, like: plan.date)
-            return try context.publish(plan, day: day, previous: previous, cause: "plan", actor: actor,
-                                       lostReason: "the day was re-planned and this visit no longer fits", seed: seed)
+            return try context.publish(
+                plan, day: day, previous: previous, cause: "plan", actor: actor,
+                lostReason: "the day was re-planned and this visit no longer fits", seed: seed)
         }
     }
 }
@@ -125,12 +131,14 @@ extension DispatchOperations {
     /// order the plan names; the notice rule counts from when the plan was made, for the visits
     /// this version made or moved (`earlier`: the visits of the version before it).
     public func publishedForCheck(_ date: LocalDate) async throws
-        -> (scenario: Scenario, plan: Plan, version: Int, earlier: [PlannedVisit], finished: Set<String>)? {
+        -> (scenario: Scenario, plan: Plan, version: Int, earlier: [PlannedVisit], finished: Set<String>)?
+    {
         try await read { context in
             guard var day = try context.tx.scenario(on: date), let published = try context.tx.publishedPlan(on: date) else { return nil }
             let plan = try PlanJSON.decode(Data(published.document.utf8), file: "plan version \(published.version) of \(date)")
             let named = Set(plan.visits.map(\.order) + plan.unassigned.map(\.order))
-            let states = Dictionary(try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+            let states = Dictionary(
+                try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
             let open: Set<OrderState> = [.new, .scheduled, .confirmed, .notified, .enRoute, .onSite, .completed, .transferred]
             day.orders = day.orders.filter { named.contains($0.id) || open.contains(states[$0.id] ?? .new) }
             // Orders the plan names that have moved to another day since (the nightly backlog) are still its orders.

@@ -7,8 +7,10 @@ extension DispatchOperations {
     /// with every other published visit kept; checked against every hard rule first. With `pin`,
     /// the choice also binds later re-plans. `basedOn` is the plan version the dispatcher looked
     /// at: when another was published since, the change is refused as a conflict.
-    public func assign(order id: String, technician: String, start: Instant? = nil, pin: Bool = false, basedOn: Int? = nil,
-                       actor: String) async throws -> PublishOutcome {
+    public func assign(
+        order id: String, technician: String, start: Instant? = nil, pin: Bool = false, basedOn: Int? = nil,
+        actor: String
+    ) async throws -> PublishOutcome {
         try await perform { context in
             let order = try context.lockedOrder(id)
             try context.requireChangeable(order)
@@ -27,8 +29,9 @@ extension DispatchOperations {
             }
             let window = start.map { TimeWindow(start: $0, end: $0) } ?? order.order.window ?? scenario.wholeDay
             if let start, let promised = order.order.window, start < promised.start || start > promised.end {
-                throw OperationError.badInput("refused (H2): \(scenario.timeZone.local(start).time) is outside the order's window "
-                    + "\(scenario.timeZone.local(promised.start).time)–\(scenario.timeZone.local(promised.end).time)")
+                throw OperationError.badInput(
+                    "refused (H2): \(scenario.timeZone.local(start).time) is outside the order's window "
+                        + "\(scenario.timeZone.local(promised.start).time)–\(scenario.timeZone.local(promised.end).time)")
             }
             guard let trial = kept.adding(pinned, window: window, now: context.now) else {
                 let verdict = kept.verdicts(for: pinned, window: window, now: context.now).first { $0.technician == technician }
@@ -39,14 +42,18 @@ extension DispatchOperations {
             // (a plan may not contradict a pin; found by the concurrency harness as H7).
             for member in work where !pin {
                 guard let old = member.order.pin, let visit = trial.visits.first(where: { $0.order == member.order.id }),
-                      old.technicianID != visit.technician || old.start.map({ $0 != visit.start }) ?? false else { continue }
+                    old.technicianID != visit.technician || old.start.map({ $0 != visit.start }) ?? false
+                else { continue }
                 try context.tx.setPin(member.order.id, nil)
-                try context.tx.appendEvent(OrderEvent(order: member.order.id, at: context.now, actor: actor, from: member.state, to: member.state,
-                                                      reason: "unpinned from \(old.technicianID): assigned to \(technician)"))
+                try context.tx.appendEvent(
+                    OrderEvent(
+                        order: member.order.id, at: context.now, actor: actor, from: member.state, to: member.state,
+                        reason: "unpinned from \(old.technicianID): assigned to \(technician)"))
             }
             let plan = context.merged(trial, previous: try context.previousPlan(previous, day: scenario), day: scenario)
-            return try context.publish(plan, day: scenario, previous: previous, cause: "\(pin ? "pin" : "assign") \(id) to \(technician)",
-                                       actor: actor, lostReason: "a dispatcher's change could not keep this visit")
+            return try context.publish(
+                plan, day: scenario, previous: previous, cause: "\(pin ? "pin" : "assign") \(id) to \(technician)",
+                actor: actor, lostReason: "a dispatcher's change could not keep this visit")
         }
     }
 
@@ -59,8 +66,10 @@ extension DispatchOperations {
             let work = try context.work(of: order)
             for member in work where member.order.pin != nil {
                 try context.tx.setPin(member.order.id, nil)
-                try context.tx.appendEvent(OrderEvent(order: member.order.id, at: context.now, actor: actor, from: member.state,
-                                                      to: member.state, reason: "unpinned from \(member.order.pin?.technicianID ?? "")"))
+                try context.tx.appendEvent(
+                    OrderEvent(
+                        order: member.order.id, at: context.now, actor: actor, from: member.state,
+                        to: member.state, reason: "unpinned from \(member.order.pin?.technicianID ?? "")"))
             }
             try context.reexplain(Set(work.map(\.order.id)), on: order.serviceDay, cause: "unpin \(id)", actor: actor)
         }
@@ -76,8 +85,10 @@ extension DispatchOperations {
             _ = try context.currentPlan(order.serviceDay, basedOn: basedOn)
             for member in work { try context.tx.setPin(member.order.id, nil) }
             let members = Set(work.map(\.order.id))
-            if let outcome = try context.withdraw(members, from: order.serviceDay, cause: "unassign \(id) by \(actor)", actor: actor,
-                                                  lostReason: "the dispatcher took the visit off the plan") {
+            if let outcome = try context.withdraw(
+                members, from: order.serviceDay, cause: "unassign \(id) by \(actor)", actor: actor,
+                lostReason: "the dispatcher took the visit off the plan")
+            {
                 return outcome
             }
             // Not visited: left out already, perhaps because of the pin just removed.
@@ -94,9 +105,11 @@ extension DispatchOperations {
             try context.requireChangeable(order)
             if let window = order.order.window {
                 let zone = try context.tx.zone(of: order.serviceDay)
-                let when = zone.map { "\($0.local(window.start).time)–\($0.local(window.end).time) \($0.identifier)" } ?? "\(window.start)"
-                throw OperationError.badInput("\(id) has an appointment on \(order.serviceDay) (\(when)); rebook it with the "
-                    + "customer ('dispatch slots --order \(id)', then 'dispatch book')")
+                let when =
+                    zone.map { "\($0.local(window.start).time)–\($0.local(window.end).time) \($0.identifier)" } ?? "\(window.start)"
+                throw OperationError.badInput(
+                    "\(id) has an appointment on \(order.serviceDay) (\(when)); rebook it with the "
+                        + "customer ('dispatch slots --order \(id)', then 'dispatch book')")
             }
             guard date != order.serviceDay else { throw OperationError.badInput("\(id) is already on \(date)") }
             let work = try context.work(of: order)
@@ -119,8 +132,9 @@ extension DispatchOperations {
             }
             try context.leaveDay(order.serviceDay, orders: members, to: date, actor: actor)
             let plan = context.merged(trial, previous: try context.previousPlan(previous, day: scenario), day: scenario)
-            return try context.publish(plan, day: scenario, previous: previous, cause: "move \(id) to \(date)", actor: actor,
-                                       lostReason: "a dispatcher's change could not keep this visit")
+            return try context.publish(
+                plan, day: scenario, previous: previous, cause: "move \(id) to \(date)", actor: actor,
+                lostReason: "a dispatcher's change could not keep this visit")
         }
     }
 }
@@ -140,8 +154,9 @@ extension OperationContext {
         let (kept, _) = KeptDay(day: scenario, kept: previous.visits).keptPlan(excluding: [])
         let plan = merged(kept, previous: document, day: scenario)
         guard plan.unassigned.filter({ orders?.contains($0.order) ?? true }) != listed else { return nil }
-        return try publish(plan, day: scenario, previous: previous, cause: cause, actor: actor,
-                           lostReason: "the plan changed (\(cause)) and this visit no longer fits")
+        return try publish(
+            plan, day: scenario, previous: previous, cause: cause, actor: actor,
+            lostReason: "the plan changed (\(cause)) and this visit no longer fits")
     }
 
     /// Announced or started visits are not a dispatcher's to move (H7: locked).

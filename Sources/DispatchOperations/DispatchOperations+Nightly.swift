@@ -25,8 +25,10 @@ public struct NightlyOptions: Sendable {
     /// When all have died and units are left, the run fails within seconds instead of waiting.
     public var workersAlive: (@Sendable () -> Bool)?
 
-    public init(firstDay: LocalDate? = nil, days: Int = 1, seconds: Double = 10, dryRun: Bool = false, seed: UInt64 = 1,
-                distributed: Bool = false) {
+    public init(
+        firstDay: LocalDate? = nil, days: Int = 1, seconds: Double = 10, dryRun: Bool = false, seed: UInt64 = 1,
+        distributed: Bool = false
+    ) {
         self.firstDay = firstDay
         self.days = days
         self.seconds = seconds
@@ -61,9 +63,11 @@ extension DispatchOperations {
     ///
     /// `whenLocked` runs once the run lock is held, before anything else (the CLI starts its
     /// local workers there, so a run refused as busy never starts any).
-    public func nightly(_ options: NightlyOptions, actor: String = "nightly", stop: @escaping @Sendable () -> Bool = { false },
-                        whenLocked: () throws -> Void = {},
-                        progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> NightlyReport {
+    public func nightly(
+        _ options: NightlyOptions, actor: String = "nightly", stop: @escaping @Sendable () -> Bool = { false },
+        whenLocked: () throws -> Void = {},
+        progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> NightlyReport {
         guard (1...31).contains(options.days) else { throw OperationError.badInput("a nightly run covers between 1 and 31 days") }
         let locked: Bool
         do { locked = try await store.tryRunLock("nightly") } catch { throw OperationError.from(error) }
@@ -82,7 +86,8 @@ extension DispatchOperations {
     }
 
     private func nightlyLocked(_ options: NightlyOptions, actor: String, stop: @Sendable () -> Bool, progress: @Sendable (String) -> Void)
-        async throws -> NightlyReport {
+        async throws -> NightlyReport
+    {
         let first = try await read { context -> LocalDate in
             if let day = options.firstDay { return day }
             return try context.nightlyFirstDay()
@@ -112,8 +117,11 @@ extension DispatchOperations {
                 var attempt = 0
                 while true {
                     do {
-                        guard let (diff, leftOver) = try await nightlyDay(date, first: first, carried: carried, options: options, run: run,
-                                                                          actor: actor, stop: stop, progress: progress) else {
+                        guard
+                            let (diff, leftOver) = try await nightlyDay(
+                                date, first: first, carried: carried, options: options, run: run,
+                                actor: actor, stop: stop, progress: progress)
+                        else {
                             report.outcome = "interrupted"
                             stoppedBefore = date
                             break
@@ -134,13 +142,15 @@ extension DispatchOperations {
             // Stopped early, the work carried on was never tried on the days not reached.
             report.backlog = stoppedBefore == nil ? carried : []
             let outcome = report.outcome
-            let message = stoppedBefore.map { "stopped by a signal before \($0)" }
+            let message =
+                stoppedBefore.map { "stopped by a signal before \($0)" }
                 ?? (carried.isEmpty ? nil : "\(carried.count) orders fit on none of the days planned")
             try await perform { context in try context.tx.finishRun(run, outcome: outcome, message: message, at: context.now) }
             return report
         } catch {
             let failure = OperationError.from(error)
-            _ = try? await perform { context in try context.tx.finishRun(run, outcome: "failed", message: failure.message, at: context.now) }
+            _ = try? await perform { context in try context.tx.finishRun(run, outcome: "failed", message: failure.message, at: context.now)
+            }
             throw failure
         }
     }
@@ -148,9 +158,12 @@ extension DispatchOperations {
     /// Plans one day: reads it, computes outside any transaction, then publishes (when something
     /// changed) and records the diff in one transaction, refused if another version appeared.
     /// Nil when `stop` asked to stop while workers were planning the day (nothing is published).
-    private func nightlyDay(_ date: LocalDate, first: LocalDate, carried: [String], options: NightlyOptions, run: Int, actor: String,
-                            stop: @Sendable () -> Bool, progress: @Sendable (String) -> Void)
-        async throws -> (NightlyDayDiff, leftOver: [String])? {
+    private func nightlyDay(
+        _ date: LocalDate, first: LocalDate, carried: [String], options: NightlyOptions, run: Int, actor: String,
+        stop: @Sendable () -> Bool, progress: @Sendable (String) -> Void
+    )
+        async throws -> (NightlyDayDiff, leftOver: [String])?
+    {
         let input = try await read { context -> NightlyInput? in try context.nightlyInput(date, carried: carried, like: first) }
         guard let input else {
             // A day never imported: nothing to plan, unless work is carried onto it.
@@ -163,8 +176,11 @@ extension DispatchOperations {
         let plan: Plan
         let unplaced: [String]
         if options.distributed {
-            guard let planned = try await plannedByWorkers(input, run: run, carried: carried, first: first, options: options,
-                                                           progress: progress, stop: stop) else { return nil }
+            guard
+                let planned = try await plannedByWorkers(
+                    input, run: run, carried: carried, first: first, options: options,
+                    progress: progress, stop: stop)
+            else { return nil }
             (plan, unplaced) = planned
         } else {
             (plan, unplaced) = input.plan(now: clock.now(), seconds: options.seconds, seed: options.seed)
@@ -180,13 +196,15 @@ extension DispatchOperations {
             if !options.dryRun && (!unchanged || !carried.isEmpty) {
                 let current = try context.tx.lockDays([date])[date]
                 if let current, current != input.revision {
-                    throw OperationError.conflict("the day changed while it was planned (revision \(current), planned from \(input.revision))")
+                    throw OperationError.conflict(
+                        "the day changed while it was planned (revision \(current), planned from \(input.revision))")
                 }
                 for id in carried { try context.moveOrder(id, to: date, like: first) }
                 if !unchanged {
-                    let outcome = try context.publish(plan, day: input.scenario, previous: input.previous, cause: "nightly run \(run)",
-                                                      actor: actor, lostReason: "the nightly re-plan could not keep this visit",
-                                                      seed: options.seed)
+                    let outcome = try context.publish(
+                        plan, day: input.scenario, previous: input.previous, cause: "nightly run \(run)",
+                        actor: actor, lostReason: "the nightly re-plan could not keep this visit",
+                        seed: options.seed)
                     version = outcome.version
                 }
             }
@@ -231,7 +249,8 @@ struct NightlyInput: Sendable {
         // Published visits of orders still to be planned (announced ones that no longer fit go to
         // rebooking); a day never published starts from a fresh search, and then gets the same
         // insertion pass, so a second run finds nothing more to add.
-        var kept = previous?.visits.filter { present.contains($0.order) }
+        var kept =
+            previous?.visits.filter { present.contains($0.order) }
             ?? Solver(scenario: day, options: SolverOptions(seed: seed, seconds: seconds, useAllTime: true)).plan().visits
         let unkept = Set(KeptDay(day: day, kept: kept).keptPlan().unkept)
         kept.removeAll { unkept.contains($0.order) }
@@ -269,8 +288,10 @@ struct NightlyInput: Sendable {
     /// counting each moved published visit as `Stability.movedVisitTravelMinutes` of it; and never at the cost of a
     /// promised visit `repaired` keeps. Among equally good plans, the one that changes fewer
     /// published visits wins, so `repaired` wins ties.
-    private func reoptimised(_ day: Scenario, previous: PublishedPlan, against repaired: (Plan, [String]), now: Instant, seconds: Double,
-                             seed: UInt64) -> (Plan, unplaced: [String]) {
+    private func reoptimised(
+        _ day: Scenario, previous: PublishedPlan, against repaired: (Plan, [String]), now: Instant, seconds: Double,
+        seed: UInt64
+    ) -> (Plan, unplaced: [String]) {
         let before = Dictionary(previous.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
         var warm = day
         for index in warm.orders.indices where warm.orders[index].lock == nil {
@@ -279,8 +300,9 @@ struct NightlyInput: Sendable {
             }
         }
         let searched = Solver(scenario: warm, options: SolverOptions(seed: seed, seconds: max(0.2, seconds))).plan()
-        let weights = Dictionary(day.orders.map { ($0.id, PlanningProblem.weight($0, policy: day.policy, now: now)) },
-                                 uniquingKeysWith: { first, _ in first })
+        let weights = Dictionary(
+            day.orders.map { ($0.id, PlanningProblem.weight($0, policy: day.policy, now: now)) },
+            uniquingKeysWith: { first, _ in first })
         func score(_ plan: Plan) -> (Int, Int, Int) {
             let served = plan.visits.reduce(0) { $0 + (weights[$1.order] ?? 0) }
             let visits = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
@@ -303,7 +325,10 @@ struct NightlyInput: Sendable {
         let old = Dictionary((previous?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
         let new = Set(plan.visits.map(\.order))
         for visit in plan.visits {
-            guard let before = old[visit.order] else { diff.newlyPlanned.append(visit.order); continue }
+            guard let before = old[visit.order] else {
+                diff.newlyPlanned.append(visit.order)
+                continue
+            }
             if before.technician != visit.technician {
                 diff.reassigned.append(visit.order)
             } else if Stability.retimed(visit.start, from: before.start) {
@@ -333,7 +358,8 @@ extension OperationContext {
         let zone = try tx.latestZone() ?? .utc
         let today = zone.local(now).date
         if let day = try tx.scenario(on: today), let earliest = day.technicians.map(\.shift.start).min(),
-           now < day.timeZone.instant(on: today, at: earliest) {
+            now < day.timeZone.instant(on: today, at: earliest)
+        {
             return today
         }
         return today.adding(days: 1)
@@ -347,21 +373,28 @@ extension OperationContext {
         guard var scenario = found else { return nil }
         let stored = try tx.orders(on: date) + (try tx.orders(ids: carried, groups: []))
         let states = Dictionary(stored.map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
-        var orders = OrderWorkflow.plannable(scenario.orders.filter { order in
-            states[order.id].map { OrderWorkflow.isPlanned($0, locked: order.lock != nil) } ?? false
-        })
+        var orders = OrderWorkflow.plannable(
+            scenario.orders.filter { order in
+                states[order.id].map { OrderWorkflow.isPlanned($0, locked: order.lock != nil) } ?? false
+            })
         orders += stored.filter { carried.contains($0.order.id) }.map(\.order)
         let previous = try tx.publishedPlan(on: date)
         scenario.orders = OrderWorkflow.asRun(orders, states: states, published: previous?.visits ?? [])
         let promised = Set(stored.filter { $0.order.window != nil || OrderWorkflow.locked.contains($0.state) }.map(\.order.id))
-        let movable = Set(stored.filter { $0.order.window == nil && $0.order.lock == nil && $0.order.pin == nil
-            && $0.order.group == nil && ($0.state == .new || $0.state == .scheduled) }.map(\.order.id))
-        let listed = try previous.map { previous in
-            Set(previous.visits.map(\.order)).union(
-                try PlanJSON.decode(Data(previous.document.utf8), file: "plan version \(previous.version) of \(date)").unassigned.map(\.order))
-        } ?? []
-        return NightlyInput(scenario: scenario, previous: previous, promised: promised, movable: movable, listed: listed,
-                            revision: try tx.revision(of: date) ?? 0)
+        let movable = Set(
+            stored.filter {
+                $0.order.window == nil && $0.order.lock == nil && $0.order.pin == nil
+                    && $0.order.group == nil && ($0.state == .new || $0.state == .scheduled)
+            }.map(\.order.id))
+        let listed =
+            try previous.map { previous in
+                Set(previous.visits.map(\.order)).union(
+                    try PlanJSON.decode(Data(previous.document.utf8), file: "plan version \(previous.version) of \(date)").unassigned.map(
+                        \.order))
+            } ?? []
+        return NightlyInput(
+            scenario: scenario, previous: previous, promised: promised, movable: movable, listed: listed,
+            revision: try tx.revision(of: date) ?? 0)
     }
 
     /// Moves an order without a promise to another service day (the nightly backlog), creating

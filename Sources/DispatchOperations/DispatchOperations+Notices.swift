@@ -33,8 +33,10 @@ extension DispatchOperations {
     /// which the receiver recognises by its idempotency key. Up to `concurrency` deliveries are
     /// in flight. A notice whose record fails (the database went away) is reported failed and
     /// the run goes on.
-    public func sendNotices(to sink: any NoticeSink, concurrency: Int = 8, claimSeconds: Int = 120,
-                            progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> SendReport {
+    public func sendNotices(
+        to sink: any NoticeSink, concurrency: Int = 8, claimSeconds: Int = 120,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> SendReport {
         let sender = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
         let batch = max(1, concurrency) * 4
         var report = SendReport()
@@ -116,7 +118,8 @@ extension OperationContext {
     /// confirmation delivered from 18:00 the evening before the visit on is the second confirmation.
     func afterDelivery(_ notice: StoredNotice) throws {
         guard notice.draft.kind == .preArrival || notice.draft.kind == .confirmation,
-              let announced = notice.draft.plannedStart, let order = try tx.order(notice.draft.order) else { return }
+            let announced = notice.draft.plannedStart, let order = try tx.order(notice.draft.order)
+        else { return }
         let members = try work(of: order)
         let visits = try tx.publishedVisits(on: order.serviceDay, orders: members.map(\.order.id))
         // A notice about a visit that moved meanwhile changes nothing (its successor is queued).

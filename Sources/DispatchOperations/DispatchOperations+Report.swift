@@ -13,7 +13,8 @@ extension DispatchOperations {
             var days: [LocalDate: ReportFacts.Day] = [:]
             for date in try tx.serviceDays(from: from, to: to) {
                 guard let scenario = try tx.scenario(on: date) else { continue }
-                days[date] = ReportFacts.Day(scenario: scenario, plan: try context.previousPlan(try tx.publishedPlan(on: date), day: scenario))
+                days[date] = ReportFacts.Day(
+                    scenario: scenario, plan: try context.previousPlan(try tx.publishedPlan(on: date), day: scenario))
             }
             let facts = ReportFacts(
                 from: from, to: to, orders: try tx.orders(from: lookBack, to: to),

@@ -9,8 +9,10 @@ public struct RoadTools: Sendable {
     /// osm2pgrouting's road classes and speeds: cars by default.
     public var configuration: String
 
-    public init(osmium: String = "osmium", osm2pgrouting: String = "osm2pgrouting",
-                configuration: String = "/usr/share/osm2pgrouting/mapconfig_for_cars.xml") {
+    public init(
+        osmium: String = "osmium", osm2pgrouting: String = "osm2pgrouting",
+        configuration: String = "/usr/share/osm2pgrouting/mapconfig_for_cars.xml"
+    ) {
         self.osmium = osmium
         self.osm2pgrouting = osm2pgrouting
         self.configuration = configuration
@@ -23,14 +25,17 @@ extension DispatchOperations {
     /// one transaction replaces the previous network with it (keeping the part of it a car can
     /// both reach and leave) and drops the scratch schema. A failure at any step leaves the
     /// previous network as it was.
-    public func importRoads(file: String, tools: RoadTools = RoadTools(),
-                            progress: @Sendable (String) -> Void = { _ in }) async throws -> RoadNetworkSummary {
+    public func importRoads(
+        file: String, tools: RoadTools = RoadTools(),
+        progress: @Sendable (String) -> Void = { _ in }
+    ) async throws -> RoadNetworkSummary {
         guard FileManager.default.isReadableFile(atPath: file) else { throw OperationError.badInput("cannot read \(file)") }
         guard file.hasSuffix(".osm.pbf") || file.hasSuffix(".pbf") || file.hasSuffix(".osm") else {
             throw OperationError.badInput("\(file): expected an OpenStreetMap extract, FILE.osm.pbf or FILE.osm")
         }
         guard FileManager.default.isReadableFile(atPath: tools.configuration) else {
-            throw OperationError.badInput("cannot read the osm2pgrouting configuration \(tools.configuration) (Debian package osm2pgrouting)")
+            throw OperationError.badInput(
+                "cannot read the osm2pgrouting configuration \(tools.configuration) (Debian package osm2pgrouting)")
         }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fielddispatch-roads-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -52,10 +57,12 @@ extension DispatchOperations {
             progress("loading the network into a scratch schema (osm2pgrouting)")
             var environment = ProcessInfo.processInfo.environment
             if let password = endpoint.password { environment["PGPASSWORD"] = password }
-            try Self.runTool(tools.osm2pgrouting, [
-                "-f", xml, "-c", tools.configuration, "-d", endpoint.database, "-U", endpoint.user, "-h", endpoint.host,
-                "-p", endpoint.port, "--schema", staging, "--clean",
-            ], package: "osm2pgrouting", environment: environment)
+            try Self.runTool(
+                tools.osm2pgrouting,
+                [
+                    "-f", xml, "-c", tools.configuration, "-d", endpoint.database, "-U", endpoint.user, "-h", endpoint.host,
+                    "-p", endpoint.port, "--schema", staging, "--clean",
+                ], package: "osm2pgrouting", environment: environment)
             progress("replacing the road network")
             return try await store.transaction { tx in try tx.finishRoadImport(staging: staging) }
         } catch {
@@ -77,12 +84,15 @@ extension DispatchOperations {
         var points: [GeoPoint] = []
         // OPL: one object a line, `n<id> v… x<lon> y<lat> …` for nodes.
         for line in text.split(separator: "\n") where line.hasPrefix("n") {
-            var lon: Double?, lat: Double?
+            var lon: Double?
+            var lat: Double?
             for field in line.split(separator: " ") {
                 if field.hasPrefix("x") { lon = Double(field.dropFirst()) }
                 if field.hasPrefix("y") { lat = Double(field.dropFirst()) }
             }
-            if let lon, let lat, seen.insert(GeoPoint(latitude: lat, longitude: lon)).inserted { points.append(GeoPoint(latitude: lat, longitude: lon)) }
+            if let lon, let lat, seen.insert(GeoPoint(latitude: lat, longitude: lon)).inserted {
+                points.append(GeoPoint(latitude: lat, longitude: lon))
+            }
         }
         guard points.count >= 2 else { throw OperationError.badInput("\(file) holds no roads (no nodes of highway ways)") }
         return points

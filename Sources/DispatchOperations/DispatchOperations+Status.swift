@@ -28,14 +28,17 @@ extension DispatchOperations {
     /// every order of the group.
     ///
     /// `details` are the completion fields (e.g. `speed_test_mbps`, required on a broadband install).
-    public func setStatus(order id: String, to state: OrderState, reason: String? = nil, side: ReasonSide? = nil,
-                          details: [String: String] = [:], actor: String) async throws -> StatusChange {
+    public func setStatus(
+        order id: String, to state: OrderState, reason: String? = nil, side: ReasonSide? = nil,
+        details: [String: String] = [:], actor: String
+    ) async throws -> StatusChange {
         if OrderWorkflow.automatic.contains(state) {
             throw OperationError.badInput(Self.automaticExplanation(state))
         }
         let cleanReason = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
         if let cleanReason, cleanReason.count > InputLimits.textLength {
-            throw OperationError.badInput("the reason is \(cleanReason.count) characters long; at most \(InputLimits.textLength) are accepted")
+            throw OperationError.badInput(
+                "the reason is \(cleanReason.count) characters long; at most \(InputLimits.textLength) are accepted")
         }
         guard id.count <= InputLimits.idLength else { throw OperationError.notFound("no order '\(id.prefix(InputLimits.idLength))…'") }
         return try await perform { context in
@@ -72,14 +75,19 @@ extension DispatchOperations {
                     try context.tx.setLock(member.order.id, nil)
                     try context.cancelNotices(of: member.order.id, kinds: [.preArrival, .confirmation])
                 }
-                change.publish = try context.withdraw(Set(members.map(\.order.id)), from: order.serviceDay,
-                                                      cause: "\(state) of \(id)", actor: actor)
+                change.publish = try context.withdraw(
+                    Set(members.map(\.order.id)), from: order.serviceDay,
+                    cause: "\(state) of \(id)", actor: actor)
                 if state == .rebooking && why == .company, let contact = try context.customerFacing(members) {
                     let day = try context.day(order.serviceDay, like: order.serviceDay)
                     let offers = try context.slots(for: contact, days: 7, lengthMinutes: 120, limit: 3)
                     let subject = NoticeComposer.Subject(order: contact, technician: nil, plannedStart: nil, window: contact.order.window)
-                    if try context.tx.queueNotice(NoticeComposer(day: day, now: context.now).rebooking(subject, reason: cleanReason, offers: offers),
-                                                  at: context.now) { change.noticesQueued += 1 }
+                    if try context.tx.queueNotice(
+                        NoticeComposer(day: day, now: context.now).rebooking(subject, reason: cleanReason, offers: offers),
+                        at: context.now)
+                    {
+                        change.noticesQueued += 1
+                    }
                 }
             default:
                 try context.transition(order, to: state, actor: actor, reason: cleanReason, details: detailText)
@@ -125,10 +133,12 @@ extension DispatchOperations {
         }
         for (key, value) in details {
             guard !key.isEmpty, key.count <= InputLimits.idLength, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-                throw OperationError.badInput("detail name '\(key.prefix(InputLimits.idLength))' must be 1–\(InputLimits.idLength) letters, digits and _")
+                throw OperationError.badInput(
+                    "detail name '\(key.prefix(InputLimits.idLength))' must be 1–\(InputLimits.idLength) letters, digits and _")
             }
             guard value.count <= InputLimits.textLength else {
-                throw OperationError.badInput("detail '\(key)' is \(value.count) characters long; at most \(InputLimits.textLength) are accepted")
+                throw OperationError.badInput(
+                    "detail '\(key)' is \(value.count) characters long; at most \(InputLimits.textLength) are accepted")
             }
             object[key] = Double(value).map { NSNumber(value: $0) } ?? value as Any
         }
@@ -151,7 +161,8 @@ extension OperationContext {
     func customerFacing(_ members: [StoredOrder]) throws -> StoredOrder? {
         guard members.count > 1 else { return members.first }
         if let plan = try tx.publishedPlan(on: members[0].serviceDay),
-           let contact = plan.visits.first(where: { visit in visit.contact && members.contains { $0.order.id == visit.order } }) {
+            let contact = plan.visits.first(where: { visit in visit.contact && members.contains { $0.order.id == visit.order } })
+        {
             return members.first { $0.order.id == contact.order }
         }
         return members.first
@@ -160,7 +171,8 @@ extension OperationContext {
     /// Locks the order's published visit (technician and start), as a sent notice does: work began.
     func lockPublishedVisit(of order: StoredOrder) throws {
         guard order.order.lock == nil, let plan = try tx.publishedPlan(on: order.serviceDay),
-              let visit = plan.visits.first(where: { $0.order == order.order.id }) else { return }
+            let visit = plan.visits.first(where: { $0.order == order.order.id })
+        else { return }
         try tx.setLock(order.order.id, Lock(technicianID: visit.technician, start: visit.start))
     }
 
@@ -187,11 +199,13 @@ extension OperationContext {
             let day = try day(order.serviceDay, like: order.serviceDay)
             let visit = plan?.visits.first { $0.order == facing.order.id }
             let technician = try visit.flatMap { try tx.technician($0.technician) }
-            let subject = NoticeComposer.Subject(order: facing, technician: technician, plannedStart: visit?.start, window: facing.order.window)
+            let subject = NoticeComposer.Subject(
+                order: facing, technician: technician, plannedStart: visit?.start, window: facing.order.window)
             if try tx.queueNotice(NoticeComposer(day: day, now: now).absence(subject), at: now) { change.noticesQueued += 1 }
         }
-        change.publish = try withdraw(Set(members.map(\.order.id)), from: order.serviceDay,
-                                      cause: "customer absent for \(order.order.id)", actor: actor)
+        change.publish = try withdraw(
+            Set(members.map(\.order.id)), from: order.serviceDay,
+            cause: "customer absent for \(order.order.id)", actor: actor)
         return change
     }
 }

@@ -45,13 +45,15 @@ enum APIToken {
     static func parse(_ token: String) -> (kind: TokenKind, id: String, secret: String)? {
         let parts = token.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3, parts[1].count == 16, parts[1].allSatisfy(\.isHexDigit), parts[2].count == 43,
-              let kind = TokenKind.allCases.first(where: { prefix($0) == parts[0] }) else { return nil }
+            let kind = TokenKind.allCases.first(where: { prefix($0) == parts[0] })
+        else { return nil }
         return (kind, parts[1], parts[2])
     }
 
     /// Equal strings of equal length, compared without an early exit.
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
         guard x.count == y.count else { return false }
         var difference: UInt8 = 0
         for index in x.indices { difference |= x[index] ^ y[index] }
@@ -70,8 +72,10 @@ extension DispatchOperations {
                 throw OperationError.notFound("no technician '\(subject)'")
             }
             let made = APIToken.make(kind)
-            try context.tx.insertToken(StoredToken(id: made.id, kind: kind, subject: subject, secretSHA256: made.hash,
-                                                   createdAt: context.now, revokedAt: nil))
+            try context.tx.insertToken(
+                StoredToken(
+                    id: made.id, kind: kind, subject: subject, secretSHA256: made.hash,
+                    createdAt: context.now, revokedAt: nil))
             return made.token
         }
     }

@@ -47,8 +47,10 @@ extension DispatchOperations {
     /// that each place is still where it was asked for and that the day's engine did not change.
     /// Throws, writing nothing, when the engine fails or finds no route for a pair and the day
     /// has no `fallback: haversine`.
-    public func buildTravel(_ date: LocalDate, engine chosen: (any RoutingEngine)? = nil,
-                            progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> TravelBuildReport {
+    public func buildTravel(
+        _ date: LocalDate, engine chosen: (any RoutingEngine)? = nil,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) async throws -> TravelBuildReport {
         guard let state = try await read({ context in try context.tx.travelState(on: date) }) else {
             throw OperationError.notFound("no service day \(date) is stored")
         }
@@ -56,12 +58,17 @@ extension DispatchOperations {
     }
 
     /// `buildTravel` from the day's travel state as read (`ensureTravel` has read it already).
-    func buildTravel(_ date: LocalDate, state: TravelState, engine chosen: (any RoutingEngine)?,
-                     progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?) async throws -> TravelBuildReport {
+    func buildTravel(
+        _ date: LocalDate, state: TravelState, engine chosen: (any RoutingEngine)?,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
+    ) async throws -> TravelBuildReport {
         let started = Date()
         guard let service = state.service else {
-            throw OperationError.badInput("the travel of \(date) is not fetched from a routing engine (travel.model is "
-                + "\(state.source == nil ? "haversine" : "matrix")); set travel.model to osrm, valhalla or pgrouting and import the day again")
+            throw OperationError.badInput(
+                "the travel of \(date) is not fetched from a routing engine (travel.model is "
+                    + "\(state.source == nil ? "haversine" : "matrix")); set travel.model to osrm, valhalla or pgrouting and import "
+                    + "the day again"
+            )
         }
         let engine = chosen ?? routingEngine(for: service)
         let current = state.places
@@ -121,9 +128,11 @@ extension DispatchOperations {
             }
         }
         if report.unreachable > 0 && !state.fallback {
-            throw OperationError.badInput("\(engine.name) finds no route for \(report.unreachable) pair\(report.unreachable == 1 ? "" : "s") of places "
-                + "(\(unreachable.joined(separator: ", "))\(report.unreachable > unreachable.count ? ", …" : "")): check those places' "
-                + "coordinates, or set travel.fallback: haversine to drive them in a straight line; nothing was stored")
+            throw OperationError.badInput(
+                "\(engine.name) finds no route for \(report.unreachable) pair\(report.unreachable == 1 ? "" : "s") of places "
+                    + "(\(unreachable.joined(separator: ", "))\(report.unreachable > unreachable.count ? ", …" : "")): "
+                    + "check those places' "
+                    + "coordinates, or set travel.fallback: haversine to drive them in a straight line; nothing was stored")
         }
         if fresh.isEmpty && report.movedPlaces == 0 {
             report.seconds = Date().timeIntervalSince(started)
@@ -144,10 +153,11 @@ extension DispatchOperations {
             let forget = now.recorded.filter { places[$0.key] != $0.place || !kept.contains($0.key) }.map(\.key)
             let written = try context.tx.storeFetchedLegs(
                 day: date, source: stored, fresh: fetched.filter { !moved.contains($0.key) },
-                kept: kept.filter { places[$0] == pointOf[$0] }, forget: forget + Array(moved)) { a, b in
-                    guard let p = pointOf[a], let q = pointOf[b], p != q, let i = index[p], let j = index[q] else { return nil }
-                    return table[i * n + j]
-                }
+                kept: kept.filter { places[$0] == pointOf[$0] }, forget: forget + Array(moved)
+            ) { a, b in
+                guard let p = pointOf[a], let q = pointOf[b], p != q, let i = index[p], let j = index[q] else { return nil }
+                return table[i * n + j]
+            }
             return (written.written, moved.count)
         }
         report.rowsWritten = outcome.written

@@ -95,8 +95,10 @@ struct OperationContext {
     /// Moves the order to `state`, recording who, when and why; refuses a transition the
     /// workflow does not have, naming the current state and the legal next ones.
     @discardableResult
-    func transition(_ order: StoredOrder, to state: OrderState, actor: String, reason: String? = nil,
-                    side: ReasonSide? = nil, details: String? = nil) throws -> OrderEvent {
+    func transition(
+        _ order: StoredOrder, to state: OrderState, actor: String, reason: String? = nil,
+        side: ReasonSide? = nil, details: String? = nil
+    ) throws -> OrderEvent {
         let from = order.state
         guard OrderWorkflow.allows(from, state) else {
             let allowed = (OrderWorkflow.next[from] ?? []).map(\.rawValue)
@@ -104,8 +106,9 @@ struct OperationContext {
                 "order \(order.order.id) is \(from) and cannot become \(state); from \(from) it can become "
                     + (allowed.isEmpty ? "nothing (it is closed)" : allowed.joined(separator: ", ")))
         }
-        let event = OrderEvent(order: order.order.id, at: now, actor: actor, from: from, to: state, reason: reason,
-                               side: side, details: details)
+        let event = OrderEvent(
+            order: order.order.id, at: now, actor: actor, from: from, to: state, reason: reason,
+            side: side, details: details)
         try tx.setState(order.order.id, state, expected: from)
         try tx.appendEvent(event)
         return event

@@ -48,7 +48,10 @@ extension NightlyInput {
         orderKeys.forEach(add)
         var everything = false
         for technician in scenario.technicians {
-            guard let territories = technician.territories, !territories.isEmpty else { everything = true; continue }
+            guard let territories = technician.territories, !territories.isEmpty else {
+                everything = true
+                continue
+            }
             territories.forEach(add)
             for territory in territories.dropFirst() { union(territories[0], territory) }
         }
@@ -91,14 +94,19 @@ extension Plan {
     /// The day's plan from its units' plans: every visit, route and reason, the figures summed.
     static func merged(_ parts: [Plan], day: Scenario) -> Plan {
         let visits = parts.flatMap(\.visits).sorted { ($0.start, $0.technician, $0.order) < ($1.start, $1.technician, $1.order) }
-        let kpis = parts.map(\.kpis).reduce(PlanKPIs(orders: 0, assigned: 0, travelMinutes: 0, outsourcedOrders: 0, outsourcedCost: .zero,
-                                                     lateRepairs: 0)) { total, part in
-            PlanKPIs(orders: total.orders + part.orders, assigned: total.assigned + part.assigned,
-                     travelMinutes: total.travelMinutes + part.travelMinutes, outsourcedOrders: total.outsourcedOrders + part.outsourcedOrders,
-                     outsourcedCost: total.outsourcedCost + part.outsourcedCost, lateRepairs: total.lateRepairs + part.lateRepairs)
+        let kpis = parts.map(\.kpis).reduce(
+            PlanKPIs(
+                orders: 0, assigned: 0, travelMinutes: 0, outsourcedOrders: 0, outsourcedCost: .zero,
+                lateRepairs: 0)
+        ) { total, part in
+            PlanKPIs(
+                orders: total.orders + part.orders, assigned: total.assigned + part.assigned,
+                travelMinutes: total.travelMinutes + part.travelMinutes, outsourcedOrders: total.outsourcedOrders + part.outsourcedOrders,
+                outsourcedCost: total.outsourcedCost + part.outsourcedCost, lateRepairs: total.lateRepairs + part.lateRepairs)
         }
-        return Plan(scenario: day.name, date: day.date, visits: visits, routes: parts.flatMap(\.routes).sorted { $0.technician < $1.technician },
-                    unassigned: parts.flatMap(\.unassigned).sorted { $0.order < $1.order }, kpis: kpis, warnings: parts.flatMap(\.warnings))
+        return Plan(
+            scenario: day.name, date: day.date, visits: visits, routes: parts.flatMap(\.routes).sorted { $0.technician < $1.technician },
+            unassigned: parts.flatMap(\.unassigned).sorted { $0.order < $1.order }, kpis: kpis, warnings: parts.flatMap(\.warnings))
     }
 }
 
@@ -140,15 +148,18 @@ extension DispatchOperations {
 
     /// Plans a day through the unit queue: queues its units, waits until workers finished them
     /// all, and merges their plans. Nil when `stop` asked to stop while waiting.
-    func plannedByWorkers(_ input: NightlyInput, run: Int, carried: [String], first: LocalDate, options: NightlyOptions,
-                          progress: @Sendable (String) -> Void, stop: @Sendable () -> Bool) async throws -> (Plan, unplaced: [String])? {
+    func plannedByWorkers(
+        _ input: NightlyInput, run: Int, carried: [String], first: LocalDate, options: NightlyOptions,
+        progress: @Sendable (String) -> Void, stop: @Sendable () -> Bool
+    ) async throws -> (Plan, unplaced: [String])? {
         let now = clock.now()
         let units = input.units()
         let total = max(1, input.scenario.orders.count)
         let specs = try units.map { unit -> String in
-            let spec = UnitSpec(territories: unit.territories, technicians: unit.technicians, carried: carried, template: first.description,
-                                now: now.secondsSinceEpoch, seconds: options.seconds * Double(max(1, unit.orders)) / Double(total),
-                                seed: options.seed)
+            let spec = UnitSpec(
+                territories: unit.territories, technicians: unit.technicians, carried: carried, template: first.description,
+                now: now.secondsSinceEpoch, seconds: options.seconds * Double(max(1, unit.orders)) / Double(total),
+                seed: options.seed)
             return String(decoding: try JSONEncoder().encode(spec), as: UTF8.self)
         }
         let date = input.scenario.date
@@ -160,16 +171,22 @@ extension DispatchOperations {
         while true {
             let states = try await read { context in try context.tx.units(run: run, day: date) }
             if let failed = states.first(where: { $0.state != "done" && $0.attempts >= options.maxUnitAttempts && $0.leaseExpired }) {
-                throw OperationError(.workersLost, "unit \(failed.unit) of \(date) was claimed \(failed.attempts) times and its worker "
-                    + "died each time; nothing of \(date) was published (see the workers' logs)")
+                throw OperationError(
+                    .workersLost,
+                    "unit \(failed.unit) of \(date) was claimed \(failed.attempts) times and its worker "
+                        + "died each time; nothing of \(date) was published (see the workers' logs)")
             }
             if let alive = options.workersAlive, !alive(), states.contains(where: { $0.state != "done" }) {
-                throw OperationError(.workersLost, "every worker this run started has exited with units of \(date) left; "
-                    + "nothing of \(date) was published")
+                throw OperationError(
+                    .workersLost,
+                    "every worker this run started has exited with units of \(date) left; "
+                        + "nothing of \(date) was published")
             }
             if ContinuousClock.now > deadline {
-                throw OperationError(.workersLost, "the units of \(date) were not planned within the run's deadline of "
-                    + "\(Int(options.deadlineSeconds)) s; nothing of \(date) was published")
+                throw OperationError(
+                    .workersLost,
+                    "the units of \(date) were not planned within the run's deadline of "
+                        + "\(Int(options.deadlineSeconds)) s; nothing of \(date) was published")
             }
             let finished = states.filter { $0.state == "done" }
             if finished.count != done || states.contains(where: { $0.state == "running" }) { quietSince = .now }

@@ -20,24 +20,29 @@ struct NoticeComposer {
     func preArrival(_ subject: Subject) -> NoticeDraft {
         let start = subject.plannedStart ?? now
         let name = subject.technician.map { $0.name ?? $0.id } ?? "Your technician"
-        let text = "\(name) will arrive at about \(clock(start)) on \(start.dayText(in: day.timeZone)) for your "
+        let text =
+            "\(name) will arrive at about \(clock(start)) on \(start.dayText(in: day.timeZone)) for your "
             + "\(work(subject.order))\(windowText(subject.window)). Please make sure someone is home."
-        return draft(.preArrival, key: "pre_arrival:\(subject.order.order.id):\(subject.technician?.id ?? "-"):\(start.secondsSinceEpoch)",
-                     subject, due: start.adding(minutes: -day.policy.noticeMinutes), text: text)
+        return draft(
+            .preArrival, key: "pre_arrival:\(subject.order.order.id):\(subject.technician?.id ?? "-"):\(start.secondsSinceEpoch)",
+            subject, due: start.adding(minutes: -day.policy.noticeMinutes), text: text)
     }
 
     /// A confirmation due now (`why` = "booked" or "moved"), or the evening before the visit.
     func confirmation(_ subject: Subject, why: String) -> NoticeDraft {
         let start = subject.plannedStart ?? now
-        let text = "Your \(work(subject.order)) is confirmed for \(start.dayText(in: day.timeZone))\(windowText(subject.window)). "
+        let text =
+            "Your \(work(subject.order)) is confirmed for \(start.dayText(in: day.timeZone))\(windowText(subject.window)). "
             + "We will text you again \(day.policy.noticeMinutes) minutes before the technician arrives."
         let stamp = why == "eve" ? start.secondsSinceEpoch : now.secondsSinceEpoch
-        return draft(.confirmation, key: "confirmation:\(subject.order.order.id):\(why):\(stamp)", subject,
-                     due: why == "eve" ? eveningBefore(start) : now, text: text)
+        return draft(
+            .confirmation, key: "confirmation:\(subject.order.order.id):\(why):\(stamp)", subject,
+            due: why == "eve" ? eveningBefore(start) : now, text: text)
     }
 
     func rebooking(_ subject: Subject, reason: String, offers: [Slot]) -> NoticeDraft {
-        let when = subject.window.map { "\($0.start.dayText(in: day.timeZone)) \(clock($0.start))–\(clock($0.end))" } ?? "your appointment"
+        let when =
+            subject.window.map { "\($0.start.dayText(in: day.timeZone)) \(clock($0.start))–\(clock($0.end))" } ?? "your appointment"
         var text = "We are sorry: we cannot keep \(when) for your \(work(subject.order)) (\(reason))."
         if offers.isEmpty {
             text += " We will call you to agree a new time."
@@ -46,12 +51,16 @@ struct NoticeComposer {
             text += " New times we can keep: " + list.joined(separator: "; ") + ". Reply or call us to choose one."
         }
         var extra: [String: Any] = ["reason": reason]
-        extra["offered_windows"] = offers.map { ["start": day.timeZone.rfc3339($0.window.start), "end": day.timeZone.rfc3339($0.window.end)] }
-        return draft(.rebooking, key: "rebooking:\(subject.order.order.id):\(now.secondsSinceEpoch)", subject, due: now, text: text, extra: extra)
+        extra["offered_windows"] = offers.map {
+            ["start": day.timeZone.rfc3339($0.window.start), "end": day.timeZone.rfc3339($0.window.end)]
+        }
+        return draft(
+            .rebooking, key: "rebooking:\(subject.order.order.id):\(now.secondsSinceEpoch)", subject, due: now, text: text, extra: extra)
     }
 
     func absence(_ subject: Subject) -> NoticeDraft {
-        let text = "We came for your \(work(subject.order)) at \(clock(now)) but nobody was home. "
+        let text =
+            "We came for your \(work(subject.order)) at \(clock(now)) but nobody was home. "
             + "Please call us to agree a new time."
         return draft(.absence, key: "absence:\(subject.order.order.id):\(now.secondsSinceEpoch)", subject, due: now, text: text)
     }
@@ -63,8 +72,10 @@ struct NoticeComposer {
         zone.instant(on: zone.local(start).date.adding(days: -1), at: LocalTime(minutesAfterMidnight: 18 * 60)!)
     }
 
-    private func draft(_ kind: NoticeKind, key: String, _ subject: Subject, due: Instant, text: String,
-                       extra: [String: Any] = [:]) -> NoticeDraft {
+    private func draft(
+        _ kind: NoticeKind, key: String, _ subject: Subject, due: Instant, text: String,
+        extra: [String: Any] = [:]
+    ) -> NoticeDraft {
         let order = subject.order.order
         let zone = day.timeZone
         var customer: [String: Any] = ["id": order.customer.id]
@@ -80,8 +91,9 @@ struct NoticeComposer {
         body["window"] = subject.window.map { ["start": zone.rfc3339($0.start), "end": zone.rfc3339($0.end)] } ?? NSNull()
         for (name, value) in extra { body[name] = value }
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return NoticeDraft(key: key, kind: kind, order: order.id, technician: subject.technician?.id,
-                           plannedStart: subject.plannedStart, dueAt: due, body: String(decoding: data, as: UTF8.self))
+        return NoticeDraft(
+            key: key, kind: kind, order: order.id, technician: subject.technician?.id,
+            plannedStart: subject.plannedStart, dueAt: due, body: String(decoding: data, as: UTF8.self))
     }
 
     private func clock(_ instant: Instant) -> String { day.timeZone.local(instant).time.description }

@@ -1,7 +1,8 @@
 import DispatchStore
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Where notices are delivered. `deliver` returns only once the receiver has the notice (an HTTP
@@ -120,7 +121,10 @@ public actor FileNoticeSink: NoticeSink {
         var keys = Set<String>()
         for line in data.split(separator: UInt8(ascii: "\n")) {
             if let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-               let key = object["idempotency_key"] as? String { keys.insert(key) }
+                let key = object["idempotency_key"] as? String
+            {
+                keys.insert(key)
+            }
         }
         written = keys
         // A line cut short by another writer's crash is completed so the next one starts on its own line.

@@ -35,8 +35,10 @@ extension OperationContext {
     /// every version unless this operation `releasing` it is about that very visit (the
     /// technician is late or absent, the order leaves the plan): a plan that would move it
     /// otherwise is refused as a conflict, whatever computed it.
-    func publish(_ plan: Plan, day: Scenario, previous: PublishedPlan?, cause: String, actor: String,
-                 lostReason: String, seed: UInt64 = 0, releasing: Set<String> = []) throws -> PublishOutcome {
+    func publish(
+        _ plan: Plan, day: Scenario, previous: PublishedPlan?, cause: String, actor: String,
+        lostReason: String, seed: UInt64 = 0, releasing: Set<String> = []
+    ) throws -> PublishOutcome {
         let newVisits = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
         let oldVisits = Dictionary((previous?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
         var orders = Dictionary(try tx.orders(on: day.date).map { ($0.order.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -45,17 +47,20 @@ extension OperationContext {
         // An order whose promised visit is lost goes to rebooking: it leaves the day's work, so the
         // version does not list it as left out of the day.
         var plan = plan
-        let rebooking = Set(oldVisits.keys.filter { id in
-            guard newVisits[id] == nil, let stored = orders[id], stored.serviceDay == day.date else { return false }
-            return (stored.order.window != nil || OrderWorkflow.locked.contains(stored.state)) && OrderWorkflow.allows(stored.state, .rebooking)
-        })
+        let rebooking = Set(
+            oldVisits.keys.filter { id in
+                guard newVisits[id] == nil, let stored = orders[id], stored.serviceDay == day.date else { return false }
+                return (stored.order.window != nil || OrderWorkflow.locked.contains(stored.state))
+                    && OrderWorkflow.allows(stored.state, .rebooking)
+            })
         if plan.unassigned.contains(where: { rebooking.contains($0.order) }) {
             plan.unassigned.removeAll { rebooking.contains($0.order) }
             plan.kpis.orders = plan.visits.count + plan.unassigned.count
         }
         let document = try PlanJSON.encode(plan, zone: day.timeZone)
-        let version = try tx.publish(plan, document: document, seed: seed, plannedFor: now, at: now, by: actor,
-                                     cause: cause, expected: previous?.version ?? 0)
+        let version = try tx.publish(
+            plan, document: document, seed: seed, plannedFor: now, at: now, by: actor,
+            cause: cause, expected: previous?.version ?? 0)
         var outcome = PublishOutcome(day: day.date, version: version)
         let composer = NoticeComposer(day: day, now: now)
         let technicians = Dictionary(day.technicians.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -97,8 +102,9 @@ extension OperationContext {
                 stored.status = OrderState.scheduled.rawValue
                 outcome.scheduled.append(id)
             } else if (stored.state == .confirmed && retimed) || (stored.state == .notified && moved) {
-                try transition(stored, to: .scheduled, actor: actor,
-                               reason: "visit moved in version \(version) (\(cause)); to be announced again")
+                try transition(
+                    stored, to: .scheduled, actor: actor,
+                    reason: "visit moved in version \(version) (\(cause)); to be announced again")
                 try tx.setLock(id, nil)
                 stored.status = OrderState.scheduled.rawValue
             } else if moved && (stored.state == .enRoute || stored.state == .onSite) {
@@ -106,8 +112,9 @@ extension OperationContext {
                 // the customer hears of the new time at once.
                 try tx.setLock(id, Lock(technicianID: visit.technician, start: visit.start))
                 if stored.state == .enRoute && (visit.group == nil || visit.contact) {
-                    let subject = NoticeComposer.Subject(order: stored, technician: technicians[visit.technician],
-                                                         plannedStart: visit.start, window: stored.order.window)
+                    let subject = NoticeComposer.Subject(
+                        order: stored, technician: technicians[visit.technician],
+                        plannedStart: visit.start, window: stored.order.window)
                     if try tx.queueNotice(composer.preArrival(subject), at: now) { outcome.noticesQueued += 1 }
                 }
             }
@@ -117,10 +124,13 @@ extension OperationContext {
                 try cancel(id, [.preArrival, .confirmation])
                 continue
             }
-            let subject = NoticeComposer.Subject(order: stored, technician: technicians[visit.technician],
-                                                 plannedStart: visit.start, window: stored.order.window)
+            let subject = NoticeComposer.Subject(
+                order: stored, technician: technicians[visit.technician],
+                plannedStart: visit.start, window: stored.order.window)
             var wanted = [composer.preArrival(subject)]
-            if subject.window != nil, composer.eveningBefore(visit.start) > now { wanted.append(composer.confirmation(subject, why: "eve")) }
+            if subject.window != nil, composer.eveningBefore(visit.start) > now {
+                wanted.append(composer.confirmation(subject, why: "eve"))
+            }
             if retimed && subject.window != nil { wanted.append(composer.confirmation(subject, why: "moved")) }
             // Stale announcements go; a booking confirmation still on its way stays.
             let keep = Set(wanted.map(\.key))
@@ -133,8 +143,9 @@ extension OperationContext {
         // Company-side losses: one rebooking notice per customer visit, with windows still open.
         for (stored, old) in lost where old.group == nil || old.contact {
             let offers = try slots(for: stored, days: 7, lengthMinutes: 120, limit: 3)
-            let subject = NoticeComposer.Subject(order: stored, technician: technicians[old.technician],
-                                                 plannedStart: old.start, window: stored.order.window)
+            let subject = NoticeComposer.Subject(
+                order: stored, technician: technicians[old.technician],
+                plannedStart: old.start, window: stored.order.window)
             if try tx.queueNotice(composer.rebooking(subject, reason: lostReason, offers: offers), at: now) { outcome.noticesQueued += 1 }
         }
         return outcome
@@ -143,14 +154,18 @@ extension OperationContext {
     /// Refuses `plan` when it moves or drops a visit that is locked (notified, en route, on site)
     /// in `previous` and not released by the operation publishing it.
     /// `visits` are the new plan's by order; `orders` holds every order of `previous`, as stored now.
-    func requireLockedVisitsKept(_ visits: [String: PlannedVisit], previous: PublishedPlan?, orders: [String: StoredOrder], date: LocalDate,
-                                 releasing: Set<String>) throws {
+    func requireLockedVisitsKept(
+        _ visits: [String: PlannedVisit], previous: PublishedPlan?, orders: [String: StoredOrder], date: LocalDate,
+        releasing: Set<String>
+    ) throws {
         guard let previous else { return }
         let states = orders.mapValues(\.state)
         // A visit begun or done never moves; one announced moves only for the operation about it.
         for old in previous.visits {
             let state = states[old.order] ?? .new
-            guard OrderWorkflow.begun.contains(state) || (OrderWorkflow.locked.contains(state) && !releasing.contains(old.order)) else { continue }
+            guard OrderWorkflow.begun.contains(state) || (OrderWorkflow.locked.contains(state) && !releasing.contains(old.order)) else {
+                continue
+            }
             guard let new = visits[old.order] else {
                 // Dropping an announced visit is the planner's honest answer when it cannot be kept
                 // (publishing rebooks it); a visit that happened is never dropped but by its own operation.
@@ -160,8 +175,9 @@ extension OperationContext {
                 continue
             }
             if new.technician != old.technician || new.start != old.start {
-                throw OperationError.conflict("the plan of \(date) would move \(old.order), whose visit is \(state) "
-                    + "with \(old.technician) at its announced start; it was computed before that and is refused")
+                throw OperationError.conflict(
+                    "the plan of \(date) would move \(old.order), whose visit is \(state) "
+                        + "with \(old.technician) at its announced start; it was computed before that and is refused")
             }
         }
     }

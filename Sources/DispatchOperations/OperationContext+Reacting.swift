@@ -21,7 +21,8 @@ extension OperationContext {
         let scenario = try day(order.serviceDay, like: order.serviceDay)
         guard let technician = scenario.technicians.first(where: { $0.id == visit.technician }) else { return nil }
         let locations = Dictionary(scenario.orders.map { ($0.id, $0.location) }, uniquingKeysWith: { first, _ in first })
-        let states = Dictionary(try tx.orders(on: order.serviceDay).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+        let states = Dictionary(
+            try tx.orders(on: order.serviceDay).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
         let own = plan.visits.filter { $0.technician == technician.id }.sorted { ($0.start, $0.order) < ($1.start, $1.order) }
         func travel(_ from: GeoPoint, _ order: String, leaving: Instant) -> Int {
             locations[order].map { scenario.drive(from: from, to: $0, leaving: leaving) } ?? 0
@@ -54,13 +55,15 @@ extension OperationContext {
         let arrival = state == .enRoute ? free : free.adding(minutes: travel(here, next.order, leaving: free))
         let late = next.start.seconds(until: arrival) / 60
         if late > Reaction.thresholdMinutes {
-            return try delayVisit(of: stored, minutes: late, actor: actor, cause: "reaction to \(reported)",
-                                  reason: "expected \(late) minutes late: \(reported)")
+            return try delayVisit(
+                of: stored, minutes: late, actor: actor, cause: "reaction to \(reported)",
+                reason: "expected \(late) minutes late: \(reported)")
         }
         // Free early: the next visit comes forward when it gains more than the threshold.
         if Reaction.finishedEarly.contains(state), -late > Reaction.thresholdMinutes {
-            return try advance(next, to: arrival, after: visit, plan: plan, scenario: scenario, state: states[next.order] ?? .new,
-                               actor: actor, cause: "reaction to \(reported)")
+            return try advance(
+                next, to: arrival, after: visit, plan: plan, scenario: scenario, state: states[next.order] ?? .new,
+                actor: actor, cause: "reaction to \(reported)")
         }
         return nil
     }
@@ -70,10 +73,13 @@ extension OperationContext {
     /// nor before its window; `done` ends in the plan when it really did (as run), every other
     /// visit kept as it is. Nil when that gains no more than the threshold or the day would not
     /// hold (a coordinated visit on either side is left as it is).
-    func advance(_ next: PlannedVisit, to arrival: Instant, after done: PlannedVisit, plan previous: PublishedPlan, scenario: Scenario,
-                 state: OrderState, actor: String, cause: String) throws -> PublishOutcome? {
+    func advance(
+        _ next: PlannedVisit, to arrival: Instant, after done: PlannedVisit, plan previous: PublishedPlan, scenario: Scenario,
+        state: OrderState, actor: String, cause: String
+    ) throws -> PublishOutcome? {
         guard done.group == nil, next.group == nil, [.scheduled, .confirmed].contains(state),
-              let order = scenario.orders.first(where: { $0.id == next.order }), order.lock == nil, order.pin?.start == nil else { return nil }
+            let order = scenario.orders.first(where: { $0.id == next.order }), order.lock == nil, order.pin?.start == nil
+        else { return nil }
         let minute = { (instant: Instant) in Instant(secondsSinceEpoch: (instant.secondsSinceEpoch + 59) / 60 * 60) }
         var start = max(minute(arrival), minute(now).adding(minutes: scenario.policy.noticeMinutes))
         if let window = order.window { start = max(start, window.start) }
@@ -90,10 +96,13 @@ extension OperationContext {
         let plan = merged(trial, previous: try previousPlan(previous, day: scenario), day: scenario)
         let minutes = start.seconds(until: next.start) / 60
         if let stored = try tx.order(next.order) {
-            try tx.appendEvent(OrderEvent(order: next.order, at: now, actor: actor, from: stored.state, to: stored.state,
-                                          reason: "\(minutes) minutes earlier: \(cause)"))
+            try tx.appendEvent(
+                OrderEvent(
+                    order: next.order, at: now, actor: actor, from: stored.state, to: stored.state,
+                    reason: "\(minutes) minutes earlier: \(cause)"))
         }
-        return try publish(plan, day: scenario, previous: previous, cause: cause, actor: actor,
-                           lostReason: "the plan changed (\(cause)) and this visit no longer fits", releasing: [next.order])
+        return try publish(
+            plan, day: scenario, previous: previous, cause: cause, actor: actor,
+            lostReason: "the plan changed (\(cause)) and this visit no longer fits", releasing: [next.order])
     }
 }

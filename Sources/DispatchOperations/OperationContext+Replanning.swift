@@ -9,8 +9,10 @@ extension OperationContext {
     /// of `reinsert` (whole groups too) goes where it costs least, inside its window (anywhere in
     /// the day without one). What fits nowhere is listed as left out; publishing then rebooks the
     /// promised ones. A coordinated visit is never split: its members move, stay or go together.
-    func rebuild(_ scenario: Scenario, previous: PublishedPlan, kept: [PlannedVisit], movable: [PlannedVisit] = [],
-                 reinsert jobs: [[WorkOrder]], first: Set<String> = []) throws -> Plan {
+    func rebuild(
+        _ scenario: Scenario, previous: PublishedPlan, kept: [PlannedVisit], movable: [PlannedVisit] = [],
+        reinsert jobs: [[WorkOrder]], first: Set<String> = []
+    ) throws -> Plan {
         func key(_ order: WorkOrder) -> String { order.group ?? "order:\(order.id)" }
         let orders = Dictionary(scenario.orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let members = Dictionary(grouping: scenario.orders, by: key)
@@ -48,20 +50,25 @@ extension OperationContext {
     /// Takes `orders` off the day's published plan (a new version without them), every other
     /// visit kept; nothing happens when none of them is planned.
     @discardableResult
-    func withdraw(_ orders: Set<String>, from date: LocalDate, cause: String, actor: String,
-                  lostReason: String? = nil) throws -> PublishOutcome? {
+    func withdraw(
+        _ orders: Set<String>, from date: LocalDate, cause: String, actor: String,
+        lostReason: String? = nil
+    ) throws -> PublishOutcome? {
         guard let previous = try tx.publishedPlan(on: date, lock: true),
-              previous.visits.contains(where: { orders.contains($0.order) }) else { return nil }
+            previous.visits.contains(where: { orders.contains($0.order) })
+        else { return nil }
         let scenario = try day(date, like: date)
         let kept = previous.visits.filter { !orders.contains($0.order) }
         var plan = try rebuild(scenario, previous: previous, kept: kept, reinsert: [])
         // Orders leaving the day's work (rebooking, cancelled) are not listed; one without a
         // promise that goes back to `new` stays an order of the day, left out.
-        let gone = Set(try orders.compactMap { try tx.order($0) }.filter { !OrderWorkflow.isPlanned($0.state, locked: true) }.map(\.order.id))
+        let gone = Set(
+            try orders.compactMap { try tx.order($0) }.filter { !OrderWorkflow.isPlanned($0.state, locked: true) }.map(\.order.id))
         plan.unassigned.removeAll { gone.contains($0.order) }
         plan.kpis.orders = plan.visits.count + plan.unassigned.count
-        return try publish(plan, day: scenario, previous: previous, cause: cause, actor: actor,
-                           lostReason: lostReason ?? "the plan changed (\(cause)) and this visit no longer fits", releasing: orders)
+        return try publish(
+            plan, day: scenario, previous: previous, cause: cause, actor: actor,
+            lostReason: lostReason ?? "the plan changed (\(cause)) and this visit no longer fits", releasing: orders)
     }
 
     /// The published visits of `previous` grouped into jobs (a group's visits together), by start.
@@ -92,7 +99,8 @@ extension DispatchOperations {
             guard let technician = try context.tx.technician(id) else { throw OperationError.notFound("no technician '\(id)'") }
             try context.tx.lockDays([date])
             let previous = try context.tx.publishedPlan(on: date, lock: true)
-            let states = Dictionary(try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+            let states = Dictionary(
+                try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
             func job(_ visit: PlannedVisit) -> String { visit.group ?? "order:\(visit.order)" }
             let own = previous?.visits.filter { $0.technician == id } ?? []
             let begunJobs = Set(own.filter { OrderWorkflow.begun.contains(states[$0.order] ?? .new) }.map(job))
@@ -107,7 +115,8 @@ extension DispatchOperations {
                     leaves = max(leaves, visit.end.adding(minutes: home))
                 }
                 let local = zone.local(leaves)
-                var minute = min(1440, local.date > date ? 1440 : local.time.minutesAfterMidnight + (leaves.secondsSinceEpoch % 60 == 0 ? 0 : 1))
+                var minute = min(
+                    1440, local.date > date ? 1440 : local.time.minutesAfterMidnight + (leaves.secondsSinceEpoch % 60 == 0 ? 0 : 1))
                 // The day as they worked it must still hold with the shift ending there (a break
                 // still owed may need room too): later, a break's length at a time, up to the shift's end.
                 let begunVisits = (previous?.visits ?? []).filter { begunJobs.contains(job($0)) }
@@ -123,7 +132,9 @@ extension DispatchOperations {
                 }
                 fromMinute = minute
             }
-            guard try context.tx.recordAbsence(technician: id, day: date, reason: reason, at: context.now, fromMinute: fromMinute) else { return nil }
+            guard try context.tx.recordAbsence(technician: id, day: date, reason: reason, at: context.now, fromMinute: fromMinute) else {
+                return nil
+            }
             guard let previous else { return nil }
             guard own.contains(where: { !begunJobs.contains(job($0)) }) else {
                 // Nothing of theirs to move, but their shift is shorter or gone: what the plan
@@ -145,8 +156,9 @@ extension DispatchOperations {
             plan.unassigned.removeAll { rebooked.contains($0.order) }
             plan.kpis.orders = plan.visits.count + plan.unassigned.count
             let why = "technician \(id) is absent" + (reason.map { " (\($0))" } ?? "")
-            return try context.publish(plan, day: scenario, previous: previous, cause: "absence of \(id)", actor: actor,
-                                       lostReason: why, releasing: Set(moving.map(\.order)))
+            return try context.publish(
+                plan, day: scenario, previous: previous, cause: "absence of \(id)", actor: actor,
+                lostReason: why, releasing: Set(moving.map(\.order)))
         }
     }
 
@@ -159,8 +171,9 @@ extension DispatchOperations {
         guard minutes > 0, minutes <= 720 else { throw OperationError.badInput("a delay must be between 1 and 720 minutes") }
         return try await perform { context in
             let order = try context.lockedOrder(id)
-            return try context.delayVisit(of: order, minutes: minutes, actor: actor,
-                                          cause: "delay of \(id)", reason: "technician reports a delay of \(minutes) minutes")
+            return try context.delayVisit(
+                of: order, minutes: minutes, actor: actor,
+                cause: "delay of \(id)", reason: "technician reports a delay of \(minutes) minutes")
         }
     }
 }
@@ -175,7 +188,8 @@ extension OperationContext {
             throw OperationError.badInput("order \(id) is \(order.state): only a planned visit not yet started can be delayed")
         }
         guard let previous = try tx.publishedPlan(on: order.serviceDay, lock: true),
-              previous.visits.contains(where: { $0.order == id }) else {
+            previous.visits.contains(where: { $0.order == id })
+        else {
             throw OperationError.conflict("order \(id) has no visit in the published plan of \(order.serviceDay)")
         }
         var scenario = try day(order.serviceDay, like: order.serviceDay)
@@ -187,9 +201,12 @@ extension OperationContext {
         let work = Set(members.map(\.order.id))
         // Every technician of the visit is late from their part of it on.
         var from: [String: Instant] = [:]
-        for visit in previous.visits where work.contains(visit.order) { from[visit.technician] = min(from[visit.technician] ?? visit.start, visit.start) }
+        for visit in previous.visits where work.contains(visit.order) {
+            from[visit.technician] = min(from[visit.technician] ?? visit.start, visit.start)
+        }
         // Visits begun or done stay as they are, whatever their planned start.
-        let states = Dictionary(try tx.orders(on: order.serviceDay).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+        let states = Dictionary(
+            try tx.orders(on: order.serviceDay).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
         let later = previous.visits.filter { visit in
             !work.contains(visit.order) && !OrderWorkflow.begun.contains(states[visit.order] ?? .new)
                 && from[visit.technician].map { visit.start > $0 } ?? false
@@ -208,7 +225,8 @@ extension OperationContext {
         let keepsWindow = arrived || (order.order.window.map { arrival <= $0.end } ?? true)
         if keepsWindow { kept += shifted }
         for member in members {
-            try tx.appendEvent(OrderEvent(order: member.order.id, at: now, actor: actor, from: member.state, to: member.state, reason: reason))
+            try tx.appendEvent(
+                OrderEvent(order: member.order.id, at: now, actor: actor, from: member.state, to: member.state, reason: reason))
         }
         // Locked where they now start, as publishing will store them (a technician on the way, or
         // a start due sooner than the notice allows): facts the rest of the day is planned around.
@@ -230,8 +248,9 @@ extension OperationContext {
             plan.unassigned.removeAll { work.contains($0.order) }
             plan.kpis.orders = plan.visits.count + plan.unassigned.count
         }
-        let outcome = try publish(plan, day: scenario, previous: previous, cause: cause, actor: actor,
-                                  lostReason: "the technician is delayed by \(minutes) minutes", releasing: work.union(laterIDs))
+        let outcome = try publish(
+            plan, day: scenario, previous: previous, cause: cause, actor: actor,
+            lostReason: "the technician is delayed by \(minutes) minutes", releasing: work.union(laterIDs))
         // The technician is on their way, late: a visit now due sooner than the notice allows is
         // fixed where it is (its customer is told at once: the pre-arrival notice is due now).
         let placed = plan.visits.filter { work.contains($0.order) }

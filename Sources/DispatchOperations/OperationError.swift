@@ -44,7 +44,8 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Equatabl
             switch store.kind {
             case .conflict: return OperationError(.conflict, store.message)
             case .retryable:
-                return OperationError(.conflict, "another change to the same orders kept winning; nothing was changed, try again (\(store.message))")
+                return OperationError(
+                    .conflict, "another change to the same orders kept winning; nothing was changed, try again (\(store.message))")
             case .configuration: return OperationError(.badInput, store.description)
             case .connection: return OperationError(.unavailable, store.description)
             case .constraint(let name):

@@ -56,11 +56,13 @@ public enum OrderWorkflow {
     /// `orders` with each finished visit as long as the published plan holds it (a job done early
     /// ends there, as run), so a re-plan does not stretch it over the visit that came forward.
     public static func asRun(_ orders: [WorkOrder], states: [String: OrderState], published: [PlannedVisit]) -> [WorkOrder] {
-        let lengths = Dictionary(published.map { ($0.order, ($0.end.secondsSinceEpoch - $0.start.secondsSinceEpoch) / 60) },
-                                 uniquingKeysWith: { first, _ in first })
+        let lengths = Dictionary(
+            published.map { ($0.order, ($0.end.secondsSinceEpoch - $0.start.secondsSinceEpoch) / 60) },
+            uniquingKeysWith: { first, _ in first })
         return orders.map { order in
             guard finished.contains(states[order.id] ?? .new), let length = lengths[order.id], length > 0,
-                  length < order.durationMinutes else { return order }
+                length < order.durationMinutes
+            else { return order }
             var done = order
             done.durationMinutes = length
             return done
@@ -83,7 +85,7 @@ public enum OrderWorkflow {
         }
         return orders.map { order in
             guard let group = order.group, let lock = order.lock,
-                  locked["\(group)\u{1}\(lock.technicianID)"]?.contains(where: { $0.start < lock.start && $0.end >= lock.start }) == true
+                locked["\(group)\u{1}\(lock.technicianID)"]?.contains(where: { $0.start < lock.start && $0.end >= lock.start }) == true
             else { return order }
             var follower = order
             follower.lock = nil

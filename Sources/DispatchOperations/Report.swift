@@ -182,9 +182,10 @@ extension Report {
             }
             if let arrival {
                 // The customer is told once per visit: for a group, by its contact's notice.
-                let visitArrival = order.order.group.flatMap { group in
-                    (members[group] ?? []).compactMap { first($0.order.id, .onSite) }.min()
-                } ?? arrival
+                let visitArrival =
+                    order.order.group.flatMap { group in
+                        (members[group] ?? []).compactMap { first($0.order.id, .onSite) }.min()
+                    } ?? arrival
                 let speakers = order.order.group.map { group in (members[group] ?? []).map(\.order.id) } ?? [id]
                 let told = speakers.contains { speaker in
                     (facts.notices[speaker] ?? []).contains { notice in
@@ -205,8 +206,9 @@ extension Report {
                 let task = tasks.first { $0.cause == .completion }
                 let answered = task?.answeredAt
                 tally.count(.callbackCoverage, into, hit: answered != nil)
-                tally.count(.callbackTimeliness, into,
-                            hit: task.flatMap { task in answered.map { $0 <= task.createdAt.adding(minutes: 3 * 1440) } } ?? false)
+                tally.count(
+                    .callbackTimeliness, into,
+                    hit: task.flatMap { task in answered.map { $0 <= task.createdAt.adding(minutes: 3 * 1440) } } ?? false)
                 tally.count(.callbacksSameDay, into, hit: task.flatMap { task in answered.map { $0 <= task.dueAt } } ?? false)
             }
             for task in tasks where task.cause == .complaint {
@@ -262,7 +264,8 @@ extension Report {
             guard let technician = technicianOf[order.order.id], let crewID = technician.crewID else { continue }
             let crew = facts.days[order.serviceDay]?.scenario.crews.first { $0.id == crewID }
             let currency = policyOf(order).currency
-            var figure = contractors[[crewID, currency]]
+            var figure =
+                contractors[[crewID, currency]]
                 ?? ContractorFigure(crew: crewID, name: crew?.name, completed: 0, cost: .zero, currency: currency)
             figure.completed += 1
             figure.cost = figure.cost + (crew?.contract?.prices[order.order.type] ?? .zero)

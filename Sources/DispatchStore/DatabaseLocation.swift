@@ -43,7 +43,8 @@ public enum DatabaseLocation: Hashable, Sendable, CustomStringConvertible {
         } else if Self.looksLikeKeywords(trimmed) {
             self = .postgres(conninfo: trimmed)
         } else {
-            throw StoreError(.configuration,
+            throw StoreError(
+                .configuration,
                 "unrecognised database '\(Self.redact(trimmed))': use sqlite:PATH, postgresql://USER@HOST/DB or 'host=… dbname=…'")
         }
     }
@@ -72,11 +73,13 @@ public enum DatabaseLocation: Hashable, Sendable, CustomStringConvertible {
             // The authority ends at the path, query or fragment; its last `@` ends the user information.
             let authorityEnd = result[scheme.upperBound...].firstIndex { "/?#".contains($0) } ?? result.endIndex
             if let at = result[scheme.upperBound..<authorityEnd].lastIndex(of: "@"),
-               let colon = result[scheme.upperBound..<at].firstIndex(of: ":") {
+                let colon = result[scheme.upperBound..<at].firstIndex(of: ":")
+            {
                 result.replaceSubrange(result.index(after: colon)..<at, with: "***")
             }
             if let question = result.firstIndex(of: "?") {
-                let query = result[result.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+                let query = result[result.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map {
+                    pair -> String in
                     guard let equals = pair.firstIndex(of: "=") else { return String(pair) }
                     let name = String(pair[..<equals]).removingPercentEncoding ?? String(pair[..<equals])
                     return Self.isSecret(name) ? pair[...equals] + "***" : String(pair)

@@ -33,8 +33,10 @@ public struct StoredOrder: Hashable, Sendable {
     public var deadlinePausedSeconds: Int
     public var deadlinePausedSince: Instant?
 
-    public init(order: WorkOrder, serviceDay: LocalDate, status: String, bookedAt: Instant? = nil,
-                deadlinePausedSeconds: Int = 0, deadlinePausedSince: Instant? = nil) {
+    public init(
+        order: WorkOrder, serviceDay: LocalDate, status: String, bookedAt: Instant? = nil,
+        deadlinePausedSeconds: Int = 0, deadlinePausedSince: Instant? = nil
+    ) {
         self.order = order
         self.serviceDay = serviceDay
         self.status = status

@@ -22,8 +22,10 @@ enum JSONText {
             throw StoreError(.corruptValue, "\(column) is not a JSON list of day parts: \(text.prefix(60))")
         }
         return try array.map { item in
-            guard let start = (item["start"] as? String).flatMap(LocalTime.init(hhmm:)), let end = (item["end"] as? String).flatMap(LocalTime.init(hhmm:)),
-                  let factor = (item["factor"] as? NSNumber)?.doubleValue, factor > 0, start < end else {
+            guard let start = (item["start"] as? String).flatMap(LocalTime.init(hhmm:)),
+                let end = (item["end"] as? String).flatMap(LocalTime.init(hhmm:)),
+                let factor = (item["factor"] as? NSNumber)?.doubleValue, factor > 0, start < end
+            else {
                 throw StoreError(.corruptValue, "\(column) holds a part that is not {start, end, factor}: \(item)")
             }
             return DayPart(start: start, end: end, factor: factor)

@@ -47,8 +47,11 @@ struct Migrator {
     func requireCurrent() throws {
         let missing = try pending()
         guard missing.isEmpty else {
-            throw StoreError(.notMigrated,
-                "the \(connection.dialect.backend) database lacks schema migration(s) \(missing.map(String.init).joined(separator: ", ")): run 'dispatch db migrate' first")
+            throw StoreError(
+                .notMigrated,
+                "the \(connection.dialect.backend) database lacks schema migration(s) "
+                    + "\(missing.map(String.init).joined(separator: ", ")): run 'dispatch db migrate' first"
+            )
         }
     }
 }

@@ -29,8 +29,10 @@ public struct OrderEvent: Hashable, Sendable {
     /// Extra facts of the transition as a JSON object (e.g. completion fields), or nil.
     public var details: String?
 
-    public init(order: String, at: Instant, actor: String, from: OrderState, to: OrderState,
-                reason: String? = nil, side: ReasonSide? = nil, details: String? = nil) {
+    public init(
+        order: String, at: Instant, actor: String, from: OrderState, to: OrderState,
+        reason: String? = nil, side: ReasonSide? = nil, details: String? = nil
+    ) {
         self.order = order
         self.at = at
         self.actor = actor
@@ -82,7 +84,8 @@ public struct StoredNotice: Hashable, Sendable {
     /// Neither sent nor cancelled.
     public var isPending: Bool { sentAt == nil && cancelledAt == nil }
 
-    public init(id: Int, draft: NoticeDraft, createdAt: Instant, sentAt: Instant?, cancelledAt: Instant?, attempts: Int, lastError: String?) {
+    public init(id: Int, draft: NoticeDraft, createdAt: Instant, sentAt: Instant?, cancelledAt: Instant?, attempts: Int, lastError: String?)
+    {
         self.id = id
         self.draft = draft
         self.createdAt = createdAt
@@ -132,9 +135,11 @@ public struct CallbackTask: Hashable, Sendable {
     public var answeredAt: Instant?
     public var answeredBy: String?
 
-    public init(id: Int, order: String, cause: CallbackCause, complaint: Int?, createdAt: Instant, dueAt: Instant,
-                channel: CallbackChannel, attempts: Int = 0, answer: CallbackAnswer? = nil, reason: String? = nil,
-                answeredAt: Instant? = nil, answeredBy: String? = nil) {
+    public init(
+        id: Int, order: String, cause: CallbackCause, complaint: Int?, createdAt: Instant, dueAt: Instant,
+        channel: CallbackChannel, attempts: Int = 0, answer: CallbackAnswer? = nil, reason: String? = nil,
+        answeredAt: Instant? = nil, answeredBy: String? = nil
+    ) {
         self.id = id
         self.order = order
         self.cause = cause

@@ -12,14 +12,18 @@ struct PlanWriter {
         let version = try next.first?.int("next_version") ?? 1
         let instant = connection.dialect.instantParameter
         let inserted = try connection.query(
-            "INSERT INTO plans (day, version, created_at, planned_for, seed, document) VALUES (?, ?, \(instant), \(instant), ?, ?) RETURNING id",
+            "INSERT INTO plans (day, version, created_at, planned_for, seed, document) VALUES (?, ?, \(instant), \(instant), ?, ?) "
+                + "RETURNING id",
             [day, .integer(version), .instant(createdAt), .instant(now), .integer(Int(Int64(bitPattern: seed))), .text(document)])
         guard let id = try inserted.first?.int("id") else { throw StoreError(.database, "the new plan row has no id") }
         for visit in plan.visits {
             try connection.execute(
-                "INSERT INTO plan_visits (plan_id, order_id, technician_id, starts_at, ends_at, is_contact) VALUES (?, ?, ?, \(instant), \(instant), ?)",
-                [.integer(id), .text(visit.order), .text(visit.technician), .instant(visit.start), .instant(visit.end),
-                 .integer(visit.contact ? 1 : 0)])
+                "INSERT INTO plan_visits (plan_id, order_id, technician_id, starts_at, ends_at, is_contact) VALUES (?, ?, ?, "
+                    + "\(instant), \(instant), ?)",
+                [
+                    .integer(id), .text(visit.order), .text(visit.technician), .instant(visit.start), .instant(visit.end),
+                    .integer(visit.contact ? 1 : 0),
+                ])
         }
         for item in plan.unassigned {
             try connection.execute(
@@ -37,8 +41,9 @@ struct PlanWriter {
             FROM plans p WHERE p.day = ? ORDER BY p.version
             """
         return try connection.query(sql, [.text(day.description)]).map { row in
-            StoredPlan(version: try row.int("version"), createdAt: Instant(secondsSinceEpoch: try row.int("created_at")),
-                       document: try row.text("document"), visits: try row.int("visit_count"), unassigned: try row.int("unassigned_count"))
+            StoredPlan(
+                version: try row.int("version"), createdAt: Instant(secondsSinceEpoch: try row.int("created_at")),
+                document: try row.text("document"), visits: try row.int("visit_count"), unassigned: try row.int("unassigned_count"))
         }
     }
 }

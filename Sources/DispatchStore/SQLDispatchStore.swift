@@ -19,8 +19,10 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
     /// Told each time the connection was lost and each time it was opened again.
     private let onConnectionEvent: (@Sendable (String) -> Void)?
 
-    public init(connection: any SQLConnection, reopen: (@Sendable () throws -> any SQLConnection)? = nil,
-                onConnectionEvent: (@Sendable (String) -> Void)? = nil) {
+    public init(
+        connection: any SQLConnection, reopen: (@Sendable () throws -> any SQLConnection)? = nil,
+        onConnectionEvent: (@Sendable (String) -> Void)? = nil
+    ) {
         self.connection = connection
         self.backend = connection.dialect.backend
         self.queue = DispatchQueue(label: "fielddispatch.store.\(connection.dialect.backend)")
@@ -51,8 +53,10 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
             broken = true
             onConnectionEvent?("database connection lost: \(error.message)")
             // Nothing reached the server when the very first statement found the connection gone.
-            guard error.statement == nil || error.statement == StoreError.summarise(connection.dialect.beginTransaction)
-                || error.statement == StoreError.summarise(connection.dialect.beginReadTransaction) else { throw error }
+            guard
+                error.statement == nil || error.statement == StoreError.summarise(connection.dialect.beginTransaction)
+                    || error.statement == StoreError.summarise(connection.dialect.beginReadTransaction)
+            else { throw error }
             try reconnect()
             return try body(connection)
         }
@@ -103,8 +107,9 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
                 try orders { batch in try writer.writeOrders(batch, day: header.date, into: &summary, customers: &customers) }
                 // The day's matrix names its orders: stored once they are.
                 if let service = header.travel.service {
-                    summary.travelLegs.changed = try writer.keepLegs(of: service, fallback: header.travel.fallback, previous: previousService,
-                                                                     day: header.date, total: &summary.travelLegs.total)
+                    summary.travelLegs.changed = try writer.keepLegs(
+                        of: service, fallback: header.travel.fallback, previous: previousService,
+                        day: header.date, total: &summary.travelLegs.total)
                 } else {
                     summary.travelLegs.changed = try writer.writeLegs(travel() ?? legs, day: header.date, total: &summary.travelLegs.total)
                 }

@@ -31,16 +31,19 @@ struct ScenarioReader {
             .map { try choice($0, CustomerTier.self, "service_days.vip_tiers") }
         var breakRule: BreakPolicy?
         if let earliest = try row.optionalInt("break_earliest_minute"), let latest = try row.optionalInt("break_latest_minute"),
-           let minutes = try row.optionalInt("break_minutes") {
+            let minutes = try row.optionalInt("break_minutes")
+        {
             breakRule = BreakPolicy(earliestStart: try time(earliest), latestStart: try time(latest), minutes: minutes)
         }
         let policy = Policy(
-            noticeMinutes: try row.int("notice_minutes"), syncToleranceMinutes: try row.int("sync_tolerance_minutes"), repairDeadlineHours: hours,
+            noticeMinutes: try row.int("notice_minutes"), syncToleranceMinutes: try row.int("sync_tolerance_minutes"),
+            repairDeadlineHours: hours,
             breakRule: breakRule, vipTiers: Set(vip), currency: try row.text("currency"))
         let technicians = try technicians(absentOn: day)
         let orders = try orders(on: day).map(\.order)
-        var travel = TravelModel(speedKmh: try row.double("speed_kmh"), roadFactor: try row.double("road_factor"),
-                                 dayParts: try JSONText.dayParts(row.text("travel_day_parts"), column: "service_days.travel_day_parts"))
+        var travel = TravelModel(
+            speedKmh: try row.double("speed_kmh"), roadFactor: try row.double("road_factor"),
+            dayParts: try JSONText.dayParts(row.text("travel_day_parts"), column: "service_days.travel_day_parts"))
         if let service = try Self.service(row, day: day) {
             travel.service = service
             travel.fallback = try row.bool("travel_fallback")
@@ -61,10 +64,13 @@ struct ScenarioReader {
     /// The day's stored road matrix, each key at `places` (an order added since has none: its
     /// legs are driven in a straight line until the matrix is built again).
     func legs(on day: LocalDate, source: String, fallback: Bool, places: [(key: String, place: GeoPoint)]) throws -> RoadLegs {
-        let rows = try connection.query("SELECT from_key, to_key, seconds, meters FROM travel_legs WHERE day = ? ORDER BY from_key, to_key",
-                                        [.text(day.description)]).map { row in
-            RoadLegs.Row(from: try row.text("from_key"), to: try row.text("to_key"),
-                         leg: RoadLegs.Leg(seconds: try row.int("seconds"), meters: try row.optionalInt("meters")))
+        let rows = try connection.query(
+            "SELECT from_key, to_key, seconds, meters FROM travel_legs WHERE day = ? ORDER BY from_key, to_key",
+            [.text(day.description)]
+        ).map { row in
+            RoadLegs.Row(
+                from: try row.text("from_key"), to: try row.text("to_key"),
+                leg: RoadLegs.Leg(seconds: try row.int("seconds"), meters: try row.optionalInt("meters")))
         }
         return RoadLegs(source: source, fallback: fallback, rows: rows, places: RoadLegs.placesByKey(places))
     }
@@ -81,9 +87,13 @@ struct ScenarioReader {
     /// Where each key of the day's legs was when they were fetched from a routing engine, and its
     /// column number in `travel_rows`.
     func travelPlaces(on day: LocalDate) throws -> [(key: String, index: Int, place: GeoPoint)] {
-        try connection.query("SELECT key, idx, latitude, longitude FROM travel_places WHERE day = ? ORDER BY key", [.text(day.description)]).map { row in
-            (try row.text("key"), try row.int("idx"), GeoPoint(latitude: try row.double("latitude"), longitude: try row.double("longitude")))
-        }
+        try connection.query("SELECT key, idx, latitude, longitude FROM travel_places WHERE day = ? ORDER BY key", [.text(day.description)])
+            .map { row in
+                (
+                    try row.text("key"), try row.int("idx"),
+                    GeoPoint(latitude: try row.double("latitude"), longitude: try row.double("longitude"))
+                )
+            }
     }
 
     /// The legs fetched from the day's routing engine between the places of `places` that are
@@ -99,13 +109,17 @@ struct ScenarioReader {
         }
         guard !valid.isEmpty else { return nil }
         var builder = RoadLegs.Builder(places: valid)
-        for row in try connection.query("SELECT from_key, first_idx, seconds, meters FROM travel_rows WHERE day = ? ORDER BY from_key, first_idx",
-                                         [.text(day.description)]) {
+        for row in try connection.query(
+            "SELECT from_key, first_idx, seconds, meters FROM travel_rows WHERE day = ? ORDER BY from_key, first_idx",
+            [.text(day.description)])
+        {
             guard let from = valid[try row.text("from_key")] else { continue }
             let first = try row.int("first_idx")
-            let seconds = Self.integers(try row.text("seconds")), meters = Self.integers(try row.text("meters"))
+            let seconds = Self.integers(try row.text("seconds"))
+            let meters = Self.integers(try row.text("meters"))
             guard seconds.count == meters.count else {
-                throw StoreError(.corruptValue, "travel_rows of \(day) from \(try row.text("from_key")): seconds and meters differ in length")
+                throw StoreError(
+                    .corruptValue, "travel_rows of \(day) from \(try row.text("from_key")): seconds and meters differ in length")
             }
             for (offset, value) in seconds.enumerated() where value >= 0 {
                 guard let to = byIndex[first + offset] else { continue }
@@ -118,12 +132,16 @@ struct ScenarioReader {
     /// "12,-1,7" as integers, quickly (a row of a 2,000-place day holds thousands).
     static func integers(_ text: String) -> [Int] {
         var values: [Int] = []
-        var value = 0, negative = false, any = false
+        var value = 0
+        var negative = false
+        var any = false
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: ","):
                 values.append(negative ? -value : value)
-                value = 0; negative = false; any = false
+                value = 0
+                negative = false
+                any = false
             case UInt8(ascii: "-"):
                 negative = true
             default:
@@ -192,8 +210,12 @@ struct ScenarioReader {
                 id: try row.text("id"), name: try row.optionalText("name"), crewID: try row.optionalText("crew_id"),
                 skills: try JSONText.strings(row.text("skills"), column: "technicians.skills"),
                 certifiedUntil: try row.optionalText("certified_until").map(date),
-                shift: Shift(start: try time(row.int("shift_start_minute")), end: try time(min(row.int("shift_end_minute"),
-                                                                                  max(row.int("shift_start_minute"), leftAt ?? Int.max)))),
+                shift: Shift(
+                    start: try time(row.int("shift_start_minute")),
+                    end: try time(
+                        min(
+                            row.int("shift_end_minute"),
+                            max(row.int("shift_start_minute"), leftAt ?? Int.max)))),
                 startLocation: GeoPoint(latitude: try row.double("start_lat"), longitude: try row.double("start_lon")),
                 endLocation: GeoPoint(latitude: try row.double("end_lat"), longitude: try row.double("end_lon")),
                 territories: try row.optionalText("territories").map { try JSONText.strings($0, column: "technicians.territories") },
@@ -205,8 +227,10 @@ struct ScenarioReader {
     /// with a roster, else the nearest later one; nil when no day has a roster.
     func rosterDay(for day: LocalDate) throws -> LocalDate? {
         let text = day.description
-        for sql in ["SELECT \(dialect.dateColumn("day")) FROM technician_days WHERE day <= ? ORDER BY day DESC LIMIT 1",
-                    "SELECT \(dialect.dateColumn("day")) FROM technician_days WHERE day > ? ORDER BY day LIMIT 1"] {
+        for sql in [
+            "SELECT \(dialect.dateColumn("day")) FROM technician_days WHERE day <= ? ORDER BY day DESC LIMIT 1",
+            "SELECT \(dialect.dateColumn("day")) FROM technician_days WHERE day > ? ORDER BY day LIMIT 1",
+        ] {
             if let found = try connection.query(sql, [.text(text)]).first?.optionalText("day") { return try date(found) }
         }
         return nil
@@ -219,7 +243,8 @@ struct ScenarioReader {
     /// Orders matching a condition on `o` (orders) and `c` (customers), sorted by id.
     func orders(where condition: String, _ parameters: [SQLValue]) throws -> [StoredOrder] {
         let sql = """
-            SELECT o.id, o.type, o.service, o.skills, c.id AS customer_id, c.name AS customer_name, c.tier, c.phone, o.lat, o.lon, o.address,
+            SELECT o.id, o.type, o.service, o.skills, c.id AS customer_id, c.name AS customer_name, c.tier, c.phone, o.lat, o.lon,
+                o.address,
                    o.territory, o.duration_minutes, \(dialect.instantColumn("o.window_start")),
                    \(dialect.instantColumn("o.window_end")), \(dialect.instantColumn("o.reported_at")), o.group_id,
                    o.pinned_technician_id, \(dialect.instantColumn("o.pinned_start")), o.locked_technician_id,

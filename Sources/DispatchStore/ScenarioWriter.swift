@@ -40,8 +40,9 @@ struct ScenarioWriter {
         var changed = 0
         for start in stride(from: 0, to: rows.count, by: Self.rowsPerStatement) {
             let chunk = rows[start..<min(rows.count, start + Self.rowsPerStatement)]
-            changed += try connection.execute(upsertStatement(table, key: key, chunk.first!, rows: chunk.count, rules: rules),
-                                              chunk.flatMap { $0.map(\.value) })
+            changed += try connection.execute(
+                upsertStatement(table, key: key, chunk.first!, rows: chunk.count, rules: rules),
+                chunk.flatMap { $0.map(\.value) })
         }
         return changed
     }
@@ -116,26 +117,33 @@ struct ScenarioWriter {
         try connection.execute("DELETE FROM travel_rows WHERE day = ?", [key])
         var stored: [String: RoadLegs.Leg] = [:]
         for row in try connection.query("SELECT from_key, to_key, seconds, meters FROM travel_legs WHERE day = ?", [key]) {
-            stored["\(try row.text("from_key"))\u{1}\(try row.text("to_key"))"] = RoadLegs.Leg(seconds: try row.int("seconds"), meters: try row.optionalInt("meters"))
+            stored["\(try row.text("from_key"))\u{1}\(try row.text("to_key"))"] = RoadLegs.Leg(
+                seconds: try row.int("seconds"), meters: try row.optionalInt("meters"))
         }
         var wanted: [String: RoadLegs.Row] = [:]
         for row in legs?.rows ?? [] where wanted["\(row.from)\u{1}\(row.to)"] == nil { wanted["\(row.from)\u{1}\(row.to)"] = row }
         total = wanted.count
-        try connection.execute("UPDATE service_days SET travel_source = ?, travel_fallback = ? WHERE day = ?",
-                               [legs.map { .text($0.source) } ?? .null, .integer(legs?.fallback == true ? 1 : 0), key])
+        try connection.execute(
+            "UPDATE service_days SET travel_source = ?, travel_fallback = ? WHERE day = ?",
+            [legs.map { .text($0.source) } ?? .null, .integer(legs?.fallback == true ? 1 : 0), key])
         let changed = wanted.filter { stored[$0.key] != $0.value.leg }.count + stored.keys.filter { wanted[$0] == nil }.count
         guard changed > 0 else { return 0 }
         try connection.execute("DELETE FROM travel_legs WHERE day = ?", [key])
-        try upsert("travel_legs", key: ["day", "from_key", "to_key"], rows: wanted.values.map { row in
-            [Column("day", key), Column("from_key", .text(row.from)), Column("to_key", .text(row.to)),
-             Column("seconds", .integer(row.leg.seconds)), Column("meters", row.leg.meters.map { .integer($0) } ?? .null)]
-        })
+        try upsert(
+            "travel_legs", key: ["day", "from_key", "to_key"],
+            rows: wanted.values.map { row in
+                [
+                    Column("day", key), Column("from_key", .text(row.from)), Column("to_key", .text(row.to)),
+                    Column("seconds", .integer(row.leg.seconds)), Column("meters", row.leg.meters.map { .integer($0) } ?? .null),
+                ]
+            })
         return changed
     }
 
     /// The routing engine stored for `day` (`service_days.travel_service`), before a new header replaces it.
     func storedService(_ day: LocalDate) throws -> String? {
-        try connection.query("SELECT travel_service FROM service_days WHERE day = ?", [.text(day.description)]).first?.optionalText("travel_service")
+        try connection.query("SELECT travel_service FROM service_days WHERE day = ?", [.text(day.description)]).first?.optionalText(
+            "travel_service")
     }
 
     /// A day whose legs come from `service`: the legs fetched before are kept (a file names the
@@ -159,24 +167,26 @@ struct ScenarioWriter {
         let policy = scenario.policy
         var hours: [String: Int] = [:]
         for (tier, value) in policy.repairDeadlineHours { hours[tier.rawValue] = value }
-        try upsert("service_days", key: ["day"], [
-            Column("day", .text(scenario.date.description)),
-            Column("name", .text(scenario.name)),
-            Column("timezone", .text(scenario.timeZone.identifier)),
-            Column("planned_at", .instant(scenario.now), .instant),
-            Column("speed_kmh", .real(scenario.travel.speedKmh)),
-            Column("road_factor", .real(scenario.travel.roadFactor)),
-            Column("travel_day_parts", .text(JSONText.encode(scenario.travel.dayParts))),
-            Column("travel_service", .optional(scenario.travel.service?.stored)),
-            Column("notice_minutes", .integer(policy.noticeMinutes)),
-            Column("sync_tolerance_minutes", .integer(policy.syncToleranceMinutes)),
-            Column("repair_deadline_hours", .text(JSONText.encode(hours))),
-            Column("vip_tiers", .text(JSONText.encode(policy.vipTiers.map(\.rawValue).sorted()))),
-            Column("currency", .text(policy.currency)),
-            Column("break_earliest_minute", .optional(policy.breakRule?.earliestStart.minutesAfterMidnight)),
-            Column("break_latest_minute", .optional(policy.breakRule?.latestStart.minutesAfterMidnight)),
-            Column("break_minutes", .optional(policy.breakRule?.minutes)),
-        ])
+        try upsert(
+            "service_days", key: ["day"],
+            [
+                Column("day", .text(scenario.date.description)),
+                Column("name", .text(scenario.name)),
+                Column("timezone", .text(scenario.timeZone.identifier)),
+                Column("planned_at", .instant(scenario.now), .instant),
+                Column("speed_kmh", .real(scenario.travel.speedKmh)),
+                Column("road_factor", .real(scenario.travel.roadFactor)),
+                Column("travel_day_parts", .text(JSONText.encode(scenario.travel.dayParts))),
+                Column("travel_service", .optional(scenario.travel.service?.stored)),
+                Column("notice_minutes", .integer(policy.noticeMinutes)),
+                Column("sync_tolerance_minutes", .integer(policy.syncToleranceMinutes)),
+                Column("repair_deadline_hours", .text(JSONText.encode(hours))),
+                Column("vip_tiers", .text(JSONText.encode(policy.vipTiers.map(\.rawValue).sorted()))),
+                Column("currency", .text(policy.currency)),
+                Column("break_earliest_minute", .optional(policy.breakRule?.earliestStart.minutesAfterMidnight)),
+                Column("break_latest_minute", .optional(policy.breakRule?.latestStart.minutesAfterMidnight)),
+                Column("break_minutes", .optional(policy.breakRule?.minutes)),
+            ])
     }
 
     func writeCrew(_ crew: Crew) throws -> Int {
@@ -186,17 +196,19 @@ struct ScenarioWriter {
         }
         var prices: [String: Int] = [:]
         for (type, money) in contract.prices { prices[type.rawValue] = money.cents }
-        changed += try upsert("crew_contracts", key: ["crew_id"], [
-            Column("crew_id", .text(crew.id)),
-            Column("valid_from", .text(contract.validFrom.description)),
-            Column("valid_to", .text(contract.validTo.description)),
-            Column("territories", .optional(contract.territories.map(JSONText.encode))),
-            Column("work_types", .text(JSONText.encode(contract.workTypes.map(\.rawValue)))),
-            Column("services", .text(JSONText.encode(contract.services.map(\.rawValue)))),
-            Column("excluded_tiers", .text(JSONText.encode(contract.excludedTiers.map(\.rawValue)))),
-            Column("max_orders_per_day", .optional(contract.maxOrdersPerDay)),
-            Column("prices_cents", .text(JSONText.encode(prices))),
-        ])
+        changed += try upsert(
+            "crew_contracts", key: ["crew_id"],
+            [
+                Column("crew_id", .text(crew.id)),
+                Column("valid_from", .text(contract.validFrom.description)),
+                Column("valid_to", .text(contract.validTo.description)),
+                Column("territories", .optional(contract.territories.map(JSONText.encode))),
+                Column("work_types", .text(JSONText.encode(contract.workTypes.map(\.rawValue)))),
+                Column("services", .text(JSONText.encode(contract.services.map(\.rawValue)))),
+                Column("excluded_tiers", .text(JSONText.encode(contract.excludedTiers.map(\.rawValue)))),
+                Column("max_orders_per_day", .optional(contract.maxOrdersPerDay)),
+                Column("prices_cents", .text(JSONText.encode(prices))),
+            ])
         return changed
     }
 
@@ -213,19 +225,23 @@ struct ScenarioWriter {
             Column("end_lon", .real(technician.endLocation.longitude)),
             Column("territories", .optional(technician.territories.map(JSONText.encode))),
         ]
-        var changed = try upsert("technicians", key: ["id"], [
-            Column("id", .text(technician.id)),
-            Column("name", .optional(technician.name)),
-            Column("crew_id", .optional(technician.crewID)),
-            Column("skills", .text(JSONText.encode(technician.skills))),
-            Column("certified_until", .optional(technician.certifiedUntil?.description)),
-        ] + rostered)
-        changed += try upsert("technician_days", key: ["technician_id", "day"],
-                              [Column("technician_id", .text(technician.id)), Column("day", .text(day.description))] + rostered)
+        var changed = try upsert(
+            "technicians", key: ["id"],
+            [
+                Column("id", .text(technician.id)),
+                Column("name", .optional(technician.name)),
+                Column("crew_id", .optional(technician.crewID)),
+                Column("skills", .text(JSONText.encode(technician.skills))),
+                Column("certified_until", .optional(technician.certifiedUntil?.description)),
+            ] + rostered)
+        changed += try upsert(
+            "technician_days", key: ["technician_id", "day"],
+            [Column("technician_id", .text(technician.id)), Column("day", .text(day.description))] + rostered)
         let absence: [SQLValue] = [.text(technician.id), .text(day.description)]
         if technician.absent {
-            changed += try upsert("technician_absences", key: ["technician_id", "day"],
-                                  [Column("technician_id", absence[0]), Column("day", absence[1])])
+            changed += try upsert(
+                "technician_absences", key: ["technician_id", "day"],
+                [Column("technician_id", absence[0]), Column("day", absence[1])])
         } else {
             changed += try connection.execute("DELETE FROM technician_absences WHERE technician_id = ? AND day = ?", absence)
         }

@@ -5,7 +5,8 @@ import SchedulingCore
 extension StoreTransaction {
     public func startRun(firstDay: LocalDate, days: Int, dryRun: Bool, at: Instant) throws -> Int {
         let rows = try connection.query(
-            "INSERT INTO nightly_runs (started_at, first_day, days, dry_run, outcome) VALUES (\(dialect.instantParameter), ?, ?, ?, 'running') RETURNING id",
+            "INSERT INTO nightly_runs (started_at, first_day, days, dry_run, outcome) VALUES (\(dialect.instantParameter), ?, ?, ?, "
+                + "'running') RETURNING id",
             [.instant(at), .text(firstDay.description), .integer(days), .integer(dryRun ? 1 : 0)])
         guard let id = try rows.first?.int("id") else { throw StoreError(.database, "the new run row has no id") }
         return id
@@ -16,7 +17,8 @@ extension StoreTransaction {
     @discardableResult
     public func closeAbandonedRuns(at: Instant) throws -> Int {
         try connection.execute(
-            "UPDATE nightly_runs SET outcome = 'interrupted', finished_at = \(dialect.instantParameter), message = 'the process died before it finished' WHERE outcome = 'running'",
+            "UPDATE nightly_runs SET outcome = 'interrupted', finished_at = \(dialect.instantParameter), message = 'the process died "
+                + "before it finished' WHERE outcome = 'running'",
             [.instant(at)])
     }
 
@@ -32,13 +34,16 @@ extension StoreTransaction {
             "to_rebooking": diff.toRebooking, "unplaced": diff.unplaced,
         ]
         let json = String(decoding: try JSONSerialization.data(withJSONObject: lists, options: [.sortedKeys]), as: UTF8.self)
-        try connection.execute("""
+        try connection.execute(
+            """
             INSERT INTO nightly_run_days (run_id, day, version, kept, moved, reassigned, newly_planned, to_rebooking, unplaced, diff)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [.integer(run), .text(diff.day.description), .optional(diff.version), .integer(diff.kept.count), .integer(diff.moved.count),
-             .integer(diff.reassigned.count), .integer(diff.newlyPlanned.count), .integer(diff.toRebooking.count),
-             .integer(diff.unplaced.count), .text(json)])
+            [
+                .integer(run), .text(diff.day.description), .optional(diff.version), .integer(diff.kept.count), .integer(diff.moved.count),
+                .integer(diff.reassigned.count), .integer(diff.newlyPlanned.count), .integer(diff.toRebooking.count),
+                .integer(diff.unplaced.count), .text(json),
+            ])
     }
 
     /// The latest runs, newest first, with their per-day diffs.

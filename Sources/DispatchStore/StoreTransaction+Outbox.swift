@@ -11,15 +11,18 @@ extension StoreTransaction {
     @discardableResult
     public func queueNotice(_ notice: NoticeDraft, at: Instant) throws -> Bool {
         let instant = dialect.instantParameter
-        return try connection.execute("""
+        return try connection.execute(
+            """
             INSERT INTO notices (idempotency_key, kind, order_id, technician_id, planned_start, due_at, created_at, body)
             VALUES (?, ?, ?, ?, \(instant), \(instant), \(instant), ?)
             ON CONFLICT (idempotency_key) DO UPDATE SET cancelled_at = NULL, due_at = excluded.due_at,
                 created_at = excluded.created_at, body = excluded.body, claimed_by = NULL, claim_until = NULL
             WHERE notices.sent_at IS NULL AND notices.cancelled_at IS NOT NULL
             """,
-            [.text(notice.key), .text(notice.kind.rawValue), .text(notice.order), .optional(notice.technician),
-             .optional(notice.plannedStart), .instant(notice.dueAt), .instant(at), .text(notice.body)]) > 0
+            [
+                .text(notice.key), .text(notice.kind.rawValue), .text(notice.order), .optional(notice.technician),
+                .optional(notice.plannedStart), .instant(notice.dueAt), .instant(at), .text(notice.body),
+            ]) > 0
     }
 
     /// Cancels an unsent notice; false when it was sent or cancelled already.
@@ -47,8 +50,9 @@ extension StoreTransaction {
 
     /// Unsent, uncancelled notices of every order of a service day, in one read.
     public func pendingNotices(onDay day: LocalDate) throws -> [StoredNotice] {
-        try notices(where: "sent_at IS NULL AND cancelled_at IS NULL AND order_id IN (SELECT id FROM orders WHERE service_day = ?) ORDER BY id",
-                    [.text(day.description)])
+        try notices(
+            where: "sent_at IS NULL AND cancelled_at IS NULL AND order_id IN (SELECT id FROM orders WHERE service_day = ?) ORDER BY id",
+            [.text(day.description)])
     }
 
     public func notices(of order: String) throws -> [StoredNotice] {
@@ -63,7 +67,8 @@ extension StoreTransaction {
     @discardableResult
     public func markNoticeSent(_ id: Int, at: Instant) throws -> Bool {
         try connection.execute(
-            "UPDATE notices SET sent_at = \(dialect.instantParameter), cancelled_at = NULL, attempts = attempts + 1, last_error = NULL, claimed_by = NULL, claim_until = NULL WHERE id = ? AND sent_at IS NULL",
+            "UPDATE notices SET sent_at = \(dialect.instantParameter), cancelled_at = NULL, attempts = attempts + 1, last_error = "
+                + "NULL, claimed_by = NULL, claim_until = NULL WHERE id = ? AND sent_at IS NULL",
             [.instant(at), .integer(id)]) > 0
     }
 
@@ -75,7 +80,8 @@ extension StoreTransaction {
     /// before stalling (the receiver dedupes by the idempotency key; the count says it may).
     public func claimNotices(due: Instant, by sender: String, leaseSeconds: Int, limit: Int) throws -> [StoredNotice] {
         let skip = dialect.backend == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
-        let claimed = try connection.query("""
+        let claimed = try connection.query(
+            """
             UPDATE notices SET claimed_by = ?, claim_until = \(dialect.instantAfterSeconds),
                                attempts = attempts + CASE WHEN claimed_by IS NULL THEN 0 ELSE 1 END
             WHERE id IN (SELECT id FROM notices
@@ -93,16 +99,19 @@ extension StoreTransaction {
     /// Whether the notice is still to be sent under `sender`'s live claim: not sent, not
     /// cancelled, and the claim neither taken over nor run out. Read just before delivering.
     public func holdsClaim(_ id: Int, sender: String) throws -> Bool {
-        try !connection.query("""
+        try !connection.query(
+            """
             SELECT 1 FROM notices WHERE id = ? AND sent_at IS NULL AND cancelled_at IS NULL AND claimed_by = ?
               AND claim_until >= \(dialect.currentInstant)
-            """, [.integer(id), .text(sender)]).isEmpty
+            """, [.integer(id), .text(sender)]
+        ).isEmpty
     }
 
     /// Extends `sender`'s live claims by `leaseSeconds` from now (on the database clock): a sender
     /// renews them while it works, so a slow delivery is never taken over by another sender.
     public func renewClaims(of sender: String, leaseSeconds: Int) throws {
-        try connection.execute("""
+        try connection.execute(
+            """
             UPDATE notices SET claim_until = \(dialect.instantAfterSeconds)
             WHERE claimed_by = ? AND sent_at IS NULL AND cancelled_at IS NULL AND claim_until >= \(dialect.currentInstant)
             """, [.integer(leaseSeconds), .text(sender)])
@@ -110,14 +119,16 @@ extension StoreTransaction {
 
     /// Gives back `sender`'s claims on notices it did not deliver (they are tried again by the next run).
     public func releaseClaims(of sender: String) throws {
-        try connection.execute("UPDATE notices SET claimed_by = NULL, claim_until = NULL WHERE claimed_by = ? AND sent_at IS NULL",
-                               [.text(sender)])
+        try connection.execute(
+            "UPDATE notices SET claimed_by = NULL, claim_until = NULL WHERE claimed_by = ? AND sent_at IS NULL",
+            [.text(sender)])
     }
 
     /// Counts a failed delivery attempt and keeps its reason.
     public func recordNoticeFailure(_ id: Int, error: String) throws {
-        try connection.execute("UPDATE notices SET attempts = attempts + 1, last_error = ? WHERE id = ? AND sent_at IS NULL",
-                               [.text(String(error.prefix(500))), .integer(id)])
+        try connection.execute(
+            "UPDATE notices SET attempts = attempts + 1, last_error = ? WHERE id = ? AND sent_at IS NULL",
+            [.text(String(error.prefix(500))), .integer(id)])
     }
 
     func notices(where condition: String, _ parameters: [SQLValue]) throws -> [StoredNotice] {
@@ -151,10 +162,13 @@ extension StoreTransaction {
         return id
     }
 
-    public func addCallback(order: String, cause: CallbackCause, complaint: Int?, createdAt: Instant, dueAt: Instant,
-                            channel: CallbackChannel) throws -> Int {
+    public func addCallback(
+        order: String, cause: CallbackCause, complaint: Int?, createdAt: Instant, dueAt: Instant,
+        channel: CallbackChannel
+    ) throws -> Int {
         let instant = dialect.instantParameter
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             INSERT INTO callbacks (order_id, cause, complaint_id, created_at, due_at, channel)
             VALUES (?, ?, ?, \(instant), \(instant), ?) RETURNING id
             """,
@@ -181,14 +195,16 @@ extension StoreTransaction {
 
     public func answerCallback(_ id: Int, answer: CallbackAnswer, reason: String?, by agent: String, at: Instant) throws {
         try connection.execute(
-            "UPDATE callbacks SET answer = ?, reason = ?, answered_by = ?, answered_at = \(dialect.instantParameter), attempts = attempts + 1 WHERE id = ? AND answer IS NULL",
+            "UPDATE callbacks SET answer = ?, reason = ?, answered_by = ?, answered_at = \(dialect.instantParameter), attempts = "
+                + "attempts + 1 WHERE id = ? AND answer IS NULL",
             [.text(answer.rawValue), .optional(reason), .text(agent), .instant(at), .integer(id)])
     }
 
     /// Counts an unanswered attempt; the task continues on `channel`.
     public func recordCallbackAttempt(_ id: Int, channel: CallbackChannel) throws {
-        try connection.execute("UPDATE callbacks SET attempts = attempts + 1, channel = ? WHERE id = ? AND answer IS NULL",
-                               [.text(channel.rawValue), .integer(id)])
+        try connection.execute(
+            "UPDATE callbacks SET attempts = attempts + 1, channel = ? WHERE id = ? AND answer IS NULL",
+            [.text(channel.rawValue), .integer(id)])
     }
 
     func callbacks(where condition: String, _ parameters: [SQLValue]) throws -> [CallbackTask] {
@@ -206,7 +222,8 @@ extension StoreTransaction {
                 channel: try reader.choice(row.text("channel"), CallbackChannel.self, "callbacks.channel"),
                 attempts: try row.int("attempts"),
                 answer: try row.optionalText("answer").map { try reader.choice($0, CallbackAnswer.self, "callbacks.answer") },
-                reason: try row.optionalText("reason"), answeredAt: try row.optionalInt("answered_at").map(Instant.init(secondsSinceEpoch:)),
+                reason: try row.optionalText("reason"),
+                answeredAt: try row.optionalInt("answered_at").map(Instant.init(secondsSinceEpoch:)),
                 answeredBy: try row.optionalText("answered_by"))
         }
     }

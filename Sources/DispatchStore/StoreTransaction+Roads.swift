@@ -47,7 +47,8 @@ public struct RoadNetworkSummary: Sendable {
 /// `reverse_cost_s`, seconds; negative: no way in that direction) and `road_vertices` (junctions
 /// with their point) live beside the dispatch tables; the extensions live in `public`.
 extension StoreTransaction {
-    static let roadsOnlyOnPostgres = "the pgrouting travel model and `roads import` need a PostgreSQL database with PostGIS and pgRouting; "
+    static let roadsOnlyOnPostgres =
+        "the pgrouting travel model and `roads import` need a PostgreSQL database with PostGIS and pgRouting; "
         + "on SQLite use travel.model matrix, osrm or valhalla"
 
     private func requirePostgres() throws {
@@ -70,8 +71,11 @@ extension StoreTransaction {
             if present.isEmpty {
                 let available = try connection.query("SELECT 1 AS x FROM pg_available_extensions WHERE name = ?", [.text(name)])
                 guard !available.isEmpty else {
-                    throw StoreError(.configuration, "the PostgreSQL server lacks the \(name) extension: install the Debian package "
-                        + (name == "postgis" ? "postgresql-15-postgis-3" : "postgresql-15-pgrouting") + " (for your server's version) on it")
+                    throw StoreError(
+                        .configuration,
+                        "the PostgreSQL server lacks the \(name) extension: install the Debian package "
+                            + (name == "postgis" ? "postgresql-15-postgis-3" : "postgresql-15-pgrouting")
+                            + " (for your server's version) on it")
                 }
                 try connection.executeScript("CREATE EXTENSION IF NOT EXISTS \(name) SCHEMA public CASCADE")
             }
@@ -86,7 +90,8 @@ extension StoreTransaction {
         try requirePostgres()
         try withPublicPath()
         let edges = "SELECT gid AS id, source, target, cost_s AS cost, reverse_cost_s AS reverse_cost FROM \(staging).ways"
-        try connection.executeScript("""
+        try connection.executeScript(
+            """
             DROP TABLE IF EXISTS road_ways;
             DROP TABLE IF EXISTS road_vertices;
             CREATE TABLE road_vertices AS
@@ -102,19 +107,26 @@ extension StoreTransaction {
                 WHERE w.source IN (SELECT id FROM road_vertices) AND w.target IN (SELECT id FROM road_vertices);
             ALTER TABLE road_ways ADD PRIMARY KEY (id);
             """)
-        guard let row = try connection.query("""
-            SELECT (SELECT count(*) FROM road_ways) AS edges, (SELECT count(*) FROM road_vertices) AS vertices,
-                   (SELECT count(*) FROM \(staging).ways_vertices_pgr) AS all_vertices,
-                   ST_YMin(e) AS south, ST_XMin(e) AS west, ST_YMax(e) AS north, ST_XMax(e) AS east
-            FROM (SELECT ST_Extent(geom) AS e FROM road_vertices) x
-            """, []).first else { throw StoreError(.database, "the imported network could not be counted") }
+        guard
+            let row = try connection.query(
+                """
+                SELECT (SELECT count(*) FROM road_ways) AS edges, (SELECT count(*) FROM road_vertices) AS vertices,
+                       (SELECT count(*) FROM \(staging).ways_vertices_pgr) AS all_vertices,
+                       ST_YMin(e) AS south, ST_XMin(e) AS west, ST_YMax(e) AS north, ST_XMax(e) AS east
+                FROM (SELECT ST_Extent(geom) AS e FROM road_vertices) x
+                """, []
+            ).first
+        else { throw StoreError(.database, "the imported network could not be counted") }
         let vertices = try row.int("vertices")
         guard vertices > 1 else {
-            throw StoreError(.configuration, "the file holds no roads a car can drive (\(try row.int("all_vertices")) junctions, none connected both ways)")
+            throw StoreError(
+                .configuration,
+                "the file holds no roads a car can drive (\(try row.int("all_vertices")) junctions, none connected both ways)")
         }
         try connection.executeScript("DROP SCHEMA \(staging) CASCADE")
-        return RoadNetworkSummary(edges: try row.int("edges"), vertices: vertices, verticesDropped: try row.int("all_vertices") - vertices,
-                                  south: try row.double("south"), west: try row.double("west"), north: try row.double("north"), east: try row.double("east"))
+        return RoadNetworkSummary(
+            edges: try row.int("edges"), vertices: vertices, verticesDropped: try row.int("all_vertices") - vertices,
+            south: try row.double("south"), west: try row.double("west"), north: try row.double("north"), east: try row.double("east"))
     }
 
     public func dropRoadStaging(_ staging: String) throws {
@@ -125,17 +137,24 @@ extension StoreTransaction {
     public func snapToRoads(_ points: [GeoPoint]) throws -> [(vertex: Int, metres: Double)] {
         try requirePostgres()
         try withPublicPath()
-        guard try !connection.query("SELECT 1 AS x FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'road_vertices'", []).isEmpty else {
+        guard
+            try !connection.query("SELECT 1 AS x FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'road_vertices'", [])
+                .isEmpty
+        else {
             throw StoreError(.configuration, "no road network is loaded: run dispatch roads import FILE.osm.pbf first")
         }
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT p.i, v.id, ST_Distance(v.geom::geography, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)::geography) AS metres
             FROM unnest(CAST(? AS int[]), CAST(? AS float8[]), CAST(? AS float8[])) AS p(i, lon, lat)
             CROSS JOIN LATERAL (SELECT id, geom FROM road_vertices
                                 ORDER BY geom <-> ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326) LIMIT 1) v
             ORDER BY p.i
-            """, [.text(Self.array(points.indices.map { "\($0)" })), .text(Self.array(points.map { "\($0.longitude)" })),
-                  .text(Self.array(points.map { "\($0.latitude)" }))])
+            """,
+            [
+                .text(Self.array(points.indices.map { "\($0)" })), .text(Self.array(points.map { "\($0.longitude)" })),
+                .text(Self.array(points.map { "\($0.latitude)" })),
+            ])
         guard rows.count == points.count else { throw StoreError(.configuration, "the road network has no junctions to snap to") }
         return try rows.map { (try $0.int("id"), try $0.double("metres")) }
     }
@@ -149,11 +168,13 @@ extension StoreTransaction {
         let edges = "SELECT id, source, target, cost_s AS cost, reverse_cost_s AS reverse_cost FROM road_ways"
         let rows: [SQLRow]
         if Set(sources) == Set(destinations) {
-            rows = try connection.query("SELECT start_vid, end_vid, agg_cost FROM pgr_dijkstraCostMatrix(?, CAST(? AS bigint[]), directed => true)",
-                                        [.text(edges), .text(Self.array(Set(sources).map { "\($0)" }))])
+            rows = try connection.query(
+                "SELECT start_vid, end_vid, agg_cost FROM pgr_dijkstraCostMatrix(?, CAST(? AS bigint[]), directed => true)",
+                [.text(edges), .text(Self.array(Set(sources).map { "\($0)" }))])
         } else {
-            rows = try connection.query("SELECT start_vid, end_vid, agg_cost FROM pgr_dijkstraCost(?, CAST(? AS bigint[]), CAST(? AS bigint[]), directed => true)",
-                                        [.text(edges), .text(Self.array(Set(sources).map { "\($0)" })), .text(Self.array(Set(destinations).map { "\($0)" }))])
+            rows = try connection.query(
+                "SELECT start_vid, end_vid, agg_cost FROM pgr_dijkstraCost(?, CAST(? AS bigint[]), CAST(? AS bigint[]), directed => true)",
+                [.text(edges), .text(Self.array(Set(sources).map { "\($0)" })), .text(Self.array(Set(destinations).map { "\($0)" }))])
         }
         var costs: [Int: [Int: Double]] = [:]
         for row in rows { costs[try row.int("start_vid"), default: [:]][try row.int("end_vid")] = try row.double("agg_cost") }

@@ -14,13 +14,19 @@ public struct TravelState: Sendable {
 extension StoreTransaction {
     /// The day's routing engine and places, or nil when the day is not stored.
     public func travelState(on day: LocalDate) throws -> TravelState? {
-        guard let row = try connection.query("SELECT travel_service, travel_fallback, travel_source FROM service_days WHERE day = ?",
-                                             [.text(day.description)]).first else { return nil }
+        guard
+            let row = try connection.query(
+                "SELECT travel_service, travel_fallback, travel_source FROM service_days WHERE day = ?",
+                [.text(day.description)]
+            ).first
+        else { return nil }
         let service = try ScenarioReader.service(row, day: day)
-        let places = RoadLegs.places(technicians: try reader.technicians(absentOn: day),
-                                     orders: try reader.orders(on: day).map { ($0.order.id, $0.order.location) })
-        return TravelState(service: service, fallback: try row.bool("travel_fallback"), source: try row.optionalText("travel_source"),
-                           places: places, recorded: try travelPlaces(on: day))
+        let places = RoadLegs.places(
+            technicians: try reader.technicians(absentOn: day),
+            orders: try reader.orders(on: day).map { ($0.order.id, $0.order.location) })
+        return TravelState(
+            service: service, fallback: try row.bool("travel_fallback"), source: try row.optionalText("travel_source"),
+            places: places, recorded: try travelPlaces(on: day))
     }
     /// Where each place of the day's fetched legs was when they were fetched (`travel_places`).
     public func travelPlaces(on day: LocalDate) throws -> [(key: String, place: GeoPoint)] {
@@ -34,8 +40,10 @@ extension StoreTransaction {
     /// that moved or left the day, and `fresh` ones fetched before) are removed first. Raises the
     /// day's revision when anything changed, so a plan computed on the old times is refused.
     /// Returns the legs written and the places removed.
-    public func storeFetchedLegs(day: LocalDate, source: String, fresh: [(key: String, place: GeoPoint)], kept: Set<String>,
-                                 forget: [String], leg: (String, String) -> RoadLegs.Leg?) throws -> (written: Int, removed: Int) {
+    public func storeFetchedLegs(
+        day: LocalDate, source: String, fresh: [(key: String, place: GeoPoint)], kept: Set<String>,
+        forget: [String], leg: (String, String) -> RoadLegs.Leg?
+    ) throws -> (written: Int, removed: Int) {
         let key = SQLValue.text(day.description)
         let gone = Array(Set(forget + fresh.map(\.key)))
         var removed = 0
@@ -53,11 +61,15 @@ extension StoreTransaction {
         let end = first + fresh.count
         var written = 0
         func run(from a: String, _ columns: Range<Int>) -> [ScenarioWriter.Column] {
-            var seconds = "", meters = ""
+            var seconds = ""
+            var meters = ""
             seconds.reserveCapacity(columns.count * 5)
             meters.reserveCapacity(columns.count * 6)
             for index in columns {
-                if index > columns.lowerBound { seconds += ","; meters += "," }
+                if index > columns.lowerBound {
+                    seconds += ","
+                    meters += ","
+                }
                 if let b = byIndex[index], b != a, let found = leg(a, b) {
                     seconds += String(found.seconds)
                     meters += found.meters.map(String.init) ?? "-1"
@@ -67,9 +79,11 @@ extension StoreTransaction {
                     meters += "-1"
                 }
             }
-            return [ScenarioWriter.Column("day", key), ScenarioWriter.Column("from_key", .text(a)),
-                    ScenarioWriter.Column("first_idx", .integer(columns.lowerBound)),
-                    ScenarioWriter.Column("seconds", .text(seconds)), ScenarioWriter.Column("meters", .text(meters))]
+            return [
+                ScenarioWriter.Column("day", key), ScenarioWriter.Column("from_key", .text(a)),
+                ScenarioWriter.Column("first_idx", .integer(columns.lowerBound)),
+                ScenarioWriter.Column("seconds", .text(seconds)), ScenarioWriter.Column("meters", .text(meters)),
+            ]
         }
         let writer = ScenarioWriter(connection)
         var rows = fresh.map { run(from: $0.key, 0..<end) }
@@ -77,11 +91,18 @@ extension StoreTransaction {
         for start in stride(from: 0, to: rows.count, by: 20) {
             try writer.upsert("travel_rows", key: ["day", "from_key", "first_idx"], rows: Array(rows[start..<min(start + 20, rows.count)]))
         }
-        try writer.upsert("travel_places", key: ["day", "key"], rows: fresh.enumerated().map { offset, place in
-            [ScenarioWriter.Column("day", key), ScenarioWriter.Column("key", .text(place.key)), ScenarioWriter.Column("idx", .integer(first + offset)),
-             ScenarioWriter.Column("latitude", .real(place.place.latitude)), ScenarioWriter.Column("longitude", .real(place.place.longitude))]
-        })
-        try connection.execute("UPDATE service_days SET travel_source = ?, travel_next_idx = ? WHERE day = ?", [.text(source), .integer(end), key])
+        try writer.upsert(
+            "travel_places", key: ["day", "key"],
+            rows: fresh.enumerated().map { offset, place in
+                [
+                    ScenarioWriter.Column("day", key), ScenarioWriter.Column("key", .text(place.key)),
+                    ScenarioWriter.Column("idx", .integer(first + offset)),
+                    ScenarioWriter.Column("latitude", .real(place.place.latitude)),
+                    ScenarioWriter.Column("longitude", .real(place.place.longitude)),
+                ]
+            })
+        try connection.execute(
+            "UPDATE service_days SET travel_source = ?, travel_next_idx = ? WHERE day = ?", [.text(source), .integer(end), key])
         if written + removed > 0 { try bumpRevision(day) }
         return (written, removed)
     }

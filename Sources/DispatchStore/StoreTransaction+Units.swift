@@ -37,13 +37,15 @@ extension StoreTransaction {
         let sql = """
             SELECT u.run_id, \(dialect.dateColumn("u.day")), u.unit FROM nightly_units u JOIN nightly_runs r ON r.id = u.run_id
             WHERE r.outcome = 'running'
-              AND (u.state = 'queued' OR (u.state = 'running' AND u.lease_until < \(dialect.currentInstant) AND u.attempts < \(max(1, maxAttempts))))
+              AND (u.state = 'queued'
+                   OR (u.state = 'running' AND u.lease_until < \(dialect.currentInstant) AND u.attempts < \(max(1, maxAttempts))))
             ORDER BY u.run_id, u.day, u.unit LIMIT 1\(dialect.claimRows)
             """
         guard let row = try connection.query(sql, []).first else { return nil }
         let (run, day, unit) = (try row.int("run_id"), try row.text("day"), try row.int("unit"))
         try connection.execute(
-            "UPDATE nightly_units SET state = 'running', worker = ?, lease_until = \(dialect.instantAfterSeconds), attempts = attempts + 1 WHERE run_id = ? AND day = ? AND unit = ?",
+            "UPDATE nightly_units SET state = 'running', worker = ?, lease_until = \(dialect.instantAfterSeconds), attempts = "
+                + "attempts + 1 WHERE run_id = ? AND day = ? AND unit = ?",
             [.text(worker), .integer(leaseSeconds), .integer(run), .text(day), .integer(unit)])
         return try units(run: run, day: try reader.date(day)).first { $0.unit == unit }
     }
@@ -51,7 +53,8 @@ extension StoreTransaction {
     /// Extends `worker`'s lease on a unit; false when the unit is no longer theirs.
     public func renewLease(_ unit: NightlyUnit, worker: String, leaseSeconds: Int) throws -> Bool {
         try connection.execute(
-            "UPDATE nightly_units SET lease_until = \(dialect.instantAfterSeconds) WHERE run_id = ? AND day = ? AND unit = ? AND worker = ? AND state = 'running'",
+            "UPDATE nightly_units SET lease_until = \(dialect.instantAfterSeconds) WHERE run_id = ? AND day = ? AND unit = ? AND "
+                + "worker = ? AND state = 'running'",
             [.integer(leaseSeconds), .integer(unit.run), .text(unit.day.description), .integer(unit.unit), .text(worker)]) > 0
     }
 
@@ -59,7 +62,8 @@ extension StoreTransaction {
     /// its lease ran out and another worker took it over.
     public func completeUnit(_ unit: NightlyUnit, worker: String, result: String) throws -> Bool {
         try connection.execute(
-            "UPDATE nightly_units SET state = 'done', result = ?, lease_until = NULL WHERE run_id = ? AND day = ? AND unit = ? AND worker = ? AND state = 'running'",
+            "UPDATE nightly_units SET state = 'done', result = ?, lease_until = NULL WHERE run_id = ? AND day = ? AND unit = ? AND "
+                + "worker = ? AND state = 'running'",
             [.text(result), .integer(unit.run), .text(unit.day.description), .integer(unit.unit), .text(worker)]) > 0
     }
 
@@ -71,10 +75,11 @@ extension StoreTransaction {
             FROM nightly_units WHERE run_id = ? AND day = ? ORDER BY unit
             """
         return try connection.query(sql, [.integer(run), .text(day.description)]).map { row in
-            NightlyUnit(run: try row.int("run_id"), day: try reader.date(row.text("day")), unit: try row.int("unit"), spec: try row.text("spec"),
-                        state: try row.text("state"), worker: try row.optionalText("worker"), attempts: try row.int("attempts"),
-                        result: try row.optionalText("result"),
-                        leaseExpired: try row.int("lease_expired") == 1)
+            NightlyUnit(
+                run: try row.int("run_id"), day: try reader.date(row.text("day")), unit: try row.int("unit"), spec: try row.text("spec"),
+                state: try row.text("state"), worker: try row.optionalText("worker"), attempts: try row.int("attempts"),
+                result: try row.optionalText("result"),
+                leaseExpired: try row.int("lease_expired") == 1)
         }
     }
 }

@@ -22,7 +22,8 @@ public struct StoreTransaction {
     /// its roster copied from the roster it was shown with (`ScenarioReader.rosterDay`: the
     /// nearest earlier day's, else the nearest later one's).
     public func ensureServiceDay(_ day: LocalDate, like template: LocalDate) throws {
-        let created = try connection.execute("""
+        let created = try connection.execute(
+            """
             INSERT INTO service_days (day, name, timezone, planned_at, speed_kmh, road_factor, travel_day_parts, travel_service,
                 travel_fallback, notice_minutes, sync_tolerance_minutes, repair_deadline_hours, vip_tiers, currency,
                 break_earliest_minute, break_latest_minute, break_minutes)
@@ -33,7 +34,8 @@ public struct StoreTransaction {
             ON CONFLICT (day) DO NOTHING
             """, [.text(day.description), .text(day.description), .text(template.description)])
         guard created > 0, let roster = try reader.rosterDay(for: day) else { return }
-        try connection.execute("""
+        try connection.execute(
+            """
             INSERT INTO technician_days (technician_id, day, shift_start_minute, shift_end_minute, start_lat, start_lon, end_lat,
                                          end_lon, territories)
             SELECT technician_id, ?, shift_start_minute, shift_end_minute, start_lat, start_lon, end_lat, end_lon, territories
@@ -64,8 +66,9 @@ public struct StoreTransaction {
     /// written and a retryable error is thrown (the operation runs again and re-reads it).
     /// The order's day's revision is bumped.
     public func setState(_ order: String, _ state: OrderState, expected: OrderState) throws {
-        let changed = try connection.execute("UPDATE orders SET status = ? WHERE id = ? AND status = ?",
-                                             [.text(state.rawValue), .text(order), .text(expected.rawValue)])
+        let changed = try connection.execute(
+            "UPDATE orders SET status = ? WHERE id = ? AND status = ?",
+            [.text(state.rawValue), .text(order), .text(expected.rawValue)])
         guard changed == 1 else {
             throw StoreError(.retryable, "order \(order) is no longer \(expected.rawValue): another change came first")
         }
@@ -118,8 +121,9 @@ public struct StoreTransaction {
 
     /// Raises the revision of the order's current service day.
     func bumpRevision(ofOrder order: String) throws {
-        try connection.execute("UPDATE service_days SET revision = revision + 1 WHERE day = (SELECT service_day FROM orders WHERE id = ?)",
-                               [.text(order)])
+        try connection.execute(
+            "UPDATE service_days SET revision = revision + 1 WHERE day = (SELECT service_day FROM orders WHERE id = ?)",
+            [.text(order)])
     }
 
     /// Stores an agreed appointment: the order's service day and window, and when it was agreed.
@@ -167,9 +171,11 @@ public struct StoreTransaction {
     /// With `fromMinute` (a local minute of the day) the technician is absent from then on: their
     /// shift ends there; without it, the whole day.
     public func recordAbsence(technician: String, day: LocalDate, reason: String?, at: Instant, fromMinute: Int? = nil) throws -> Bool {
-        let recorded = try connection.execute(
-            "INSERT INTO technician_absences (technician_id, day, reason, recorded_at, from_minute) VALUES (?, ?, ?, \(dialect.instantParameter), ?) ON CONFLICT (technician_id, day) DO NOTHING",
-            [.text(technician), .text(day.description), .optional(reason), .instant(at), .optional(fromMinute)]) > 0
+        let recorded =
+            try connection.execute(
+                "INSERT INTO technician_absences (technician_id, day, reason, recorded_at, from_minute) VALUES (?, ?, ?, "
+                    + "\(dialect.instantParameter), ?) ON CONFLICT (technician_id, day) DO NOTHING",
+                [.text(technician), .text(day.description), .optional(reason), .instant(at), .optional(fromMinute)]) > 0
         if recorded { try bumpRevision(day) }
         return recorded
     }
@@ -178,9 +184,12 @@ public struct StoreTransaction {
 
     public func appendEvent(_ event: OrderEvent) throws {
         try connection.execute(
-            "INSERT INTO order_events (order_id, at, actor, from_state, to_state, reason, side, details) VALUES (?, \(dialect.instantParameter), ?, ?, ?, ?, ?, ?)",
-            [.text(event.order), .instant(event.at), .text(event.actor), .text(event.from.rawValue), .text(event.to.rawValue),
-             .optional(event.reason), .optional(event.side?.rawValue), .optional(event.details)])
+            "INSERT INTO order_events (order_id, at, actor, from_state, to_state, reason, side, details) VALUES (?, "
+                + "\(dialect.instantParameter), ?, ?, ?, ?, ?, ?)",
+            [
+                .text(event.order), .instant(event.at), .text(event.actor), .text(event.from.rawValue), .text(event.to.rawValue),
+                .optional(event.reason), .optional(event.side?.rawValue), .optional(event.details),
+            ])
     }
 
     /// The order's transitions, oldest first.
@@ -235,8 +244,9 @@ public struct StoreTransaction {
             WHERE v.plan_id = ? ORDER BY v.starts_at, v.technician_id, v.order_id
             """
         let visits = try connection.query(sql, [.integer(id)]).map { try visit($0) }
-        return PublishedPlan(version: try row.int("version"), document: try row.text("document"), visits: visits,
-                             plannedFor: Instant(secondsSinceEpoch: try row.int("planned_for")))
+        return PublishedPlan(
+            version: try row.int("version"), document: try row.text("document"), visits: visits,
+            plannedFor: Instant(secondsSinceEpoch: try row.int("planned_for")))
     }
 
     /// The visits of `orders` in the day's published plan (a targeted read for hot paths).
@@ -256,7 +266,8 @@ public struct StoreTransaction {
     /// The visits of one technician in the day's published plan, that plan's version and the
     /// day's time zone (nil when the day was never stored), in one read.
     public func publishedVisits(on day: LocalDate, technician: String) throws
-        -> (zone: ServiceTimeZone?, version: Int?, visits: [PlannedVisit]) {
+        -> (zone: ServiceTimeZone?, version: Int?, visits: [PlannedVisit])
+    {
         let sql = """
             SELECT d.timezone, p.version, v.order_id, v.technician_id, \(dialect.instantColumn("v.starts_at")),
                    \(dialect.instantColumn("v.ends_at")), v.is_contact, o.group_id, d.notice_minutes
@@ -276,8 +287,9 @@ public struct StoreTransaction {
     public func orders(ids: [String], groups: [String]) throws -> [StoredOrder] {
         guard !ids.isEmpty || !groups.isEmpty else { return [] }
         func marks(_ count: Int) -> String { Array(repeating: "?", count: max(1, count)).joined(separator: ", ") }
-        return try reader.orders(where: "o.id IN (\(marks(ids.count))) OR o.group_id IN (\(marks(groups.count)))",
-                                 (ids.isEmpty ? [.null] : ids.map { .text($0) }) + (groups.isEmpty ? [.null] : groups.map { .text($0) }))
+        return try reader.orders(
+            where: "o.id IN (\(marks(ids.count))) OR o.group_id IN (\(marks(groups.count)))",
+            (ids.isEmpty ? [.null] : ids.map { .text($0) }) + (groups.isEmpty ? [.null] : groups.map { .text($0) }))
     }
 
     /// The time zone of a stored service day.
@@ -296,16 +308,19 @@ public struct StoreTransaction {
     /// Stores `plan` as the day's next version and returns it. `expected` is the version the
     /// plan was based on: when another version was published since, nothing is written and
     /// `StoreError.Kind.conflict` is thrown, so two publishers never interleave.
-    public func publish(_ plan: Plan, document: String, seed: UInt64, plannedFor: Instant, at: Instant,
-                        by actor: String, cause: String, expected: Int?) throws -> Int {
+    public func publish(
+        _ plan: Plan, document: String, seed: UInt64, plannedFor: Instant, at: Instant,
+        by actor: String, cause: String, expected: Int?
+    ) throws -> Int {
         let current = try publishedPlan(on: plan.date, lock: true)?.version
         if let expected, expected != (current ?? 0) {
             throw StoreError(.conflict, "the plan of \(plan.date) changed meanwhile (version \(current ?? 0), expected \(expected))")
         }
         let version = try PlanWriter(connection).save(plan, document: document, seed: seed, plannedFor: plannedFor, createdAt: at)
         try bumpRevision(plan.date)
-        try connection.execute("UPDATE plans SET published_by = ?, cause = ? WHERE day = ? AND version = ?",
-                               [.text(actor), .text(cause), .text(plan.date.description), .integer(version)])
+        try connection.execute(
+            "UPDATE plans SET published_by = ?, cause = ? WHERE day = ? AND version = ?",
+            [.text(actor), .text(cause), .text(plan.date.description), .integer(version)])
         return version
     }
 }

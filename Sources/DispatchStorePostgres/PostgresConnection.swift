@@ -1,7 +1,7 @@
-import Foundation
 import CLibPQ
 import DispatchSchema
 import DispatchStore
+import Foundation
 
 /// libpq behind `SQLConnection`: the only place that touches PGconn and PGresult handles.
 ///
@@ -23,7 +23,8 @@ public final class PostgresConnection: SQLConnection {
         migrationLock: "SELECT pg_advisory_xact_lock(7306120501)",
         tableExists: "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?",
         migrations: SchemaMigrations.postgres,
-        lockRows: " FOR UPDATE", beginReadTransaction: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", claimRows: " FOR UPDATE OF u SKIP LOCKED",
+        lockRows: " FOR UPDATE", beginReadTransaction: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        claimRows: " FOR UPDATE OF u SKIP LOCKED",
         currentInstant: "now()", instantAfterSeconds: "(now() + make_interval(secs => CAST(? AS double precision)))")
 
     /// Connects with a URI or keyword string; libpq's PG* variables and password file fill the gaps.
@@ -45,7 +46,8 @@ public final class PostgresConnection: SQLConnection {
     /// A session-level advisory lock, one per schema (each schema holds its own operation):
     /// PostgreSQL frees it when the connection ends.
     public func tryLock(_ name: String) throws -> Bool {
-        let rows = try query("SELECT pg_try_advisory_lock(hashtextextended(current_schema() || '/' || ?, 7306120501)) AS locked", [.text(name)])
+        let rows = try query(
+            "SELECT pg_try_advisory_lock(hashtextextended(current_schema() || '/' || ?, 7306120501)) AS locked", [.text(name)])
         return try rows.first?.optionalText("locked") == "t"
     }
 
@@ -58,8 +60,9 @@ public final class PostgresConnection: SQLConnection {
         guard let handle else { return nil }
         func text(_ value: UnsafeMutablePointer<CChar>?) -> String { value.map { String(cString: $0) } ?? "" }
         let password = text(PQpass(handle))
-        return DatabaseEndpoint(host: text(PQhost(handle)), port: text(PQport(handle)), database: text(PQdb(handle)),
-                                user: text(PQuser(handle)), password: password.isEmpty ? nil : password, schema: "")
+        return DatabaseEndpoint(
+            host: text(PQhost(handle)), port: text(PQport(handle)), database: text(PQdb(handle)),
+            user: text(PQuser(handle)), password: password.isEmpty ? nil : password, schema: "")
     }
 
     public func close() {
@@ -81,12 +84,14 @@ public final class PostgresConnection: SQLConnection {
 
     public func query(_ sql: String, _ parameters: [SQLValue]) throws -> [SQLRow] {
         try run(sql, parameters) { result in
-            let rows = PQntuples(result), count = PQnfields(result)
+            let rows = PQntuples(result)
+            let count = PQnfields(result)
             let columns = SQLColumns(names: (0..<count).map { String(cString: PQfname(result, $0)) }, sql: sql)
             return (0..<rows).map { row in
-                SQLRow((0..<count).map { column in
-                    PQgetisnull(result, row, column) == 1 ? .null : .text(String(cString: PQgetvalue(result, row, column)))
-                }, columns: columns)
+                SQLRow(
+                    (0..<count).map { column in
+                        PQgetisnull(result, row, column) == 1 ? .null : .text(String(cString: PQgetvalue(result, row, column)))
+                    }, columns: columns)
             }
         }
     }
@@ -187,6 +192,6 @@ public final class PostgresConnection: SQLConnection {
 /// Calls `body` with C strings for `values` (nil stays NULL), valid only during the call.
 private func withCStrings<T>(_ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {
     let pointers: [UnsafeMutablePointer<CChar>?] = values.map { $0.map { strdup($0) } ?? nil }
-    defer { pointers.forEach { free($0) } }
+    defer { for pointer in pointers { free(pointer) } }
     return body(pointers.map { $0.map { UnsafePointer($0) } })
 }

@@ -1,8 +1,8 @@
-import Foundation
 import CSQLite
-import Glibc
 import DispatchSchema
 import DispatchStore
+import Foundation
+import Glibc
 
 /// The sqlite3 C API behind `SQLConnection`: the only place that touches sqlite3 handles.
 public final class SQLiteConnection: SQLConnection {
@@ -27,7 +27,8 @@ public final class SQLiteConnection: SQLConnection {
     public init(path: String, create: Bool = true) throws {
         self.path = path
         if !create, path != ":memory:", !FileManager.default.fileExists(atPath: path) {
-            throw StoreError(.notMigrated, "no SQLite database at '\(path)' (a mistyped path?); run 'dispatch db migrate' first to create it there")
+            throw StoreError(
+                .notMigrated, "no SQLite database at '\(path)' (a mistyped path?); run 'dispatch db migrate' first to create it there")
         }
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX

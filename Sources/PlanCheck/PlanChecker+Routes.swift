@@ -9,12 +9,15 @@ extension PlanChecker {
         }
         var found: [String] = []
         if route.orders != visits.map(\.order) { found.append("H3 \(id): route order list differs from its visits by start") }
-        let shiftStart = localInstant(technician.shift.start), shiftEnd = localInstant(technician.shift.end)
+        let shiftStart = localInstant(technician.shift.start)
+        let shiftEnd = localInstant(technician.shift.end)
         let location = { (visit: PlannedVisit) in self.orders[visit.order]?.location ?? technician.startLocation }
         if route.depart < shiftStart { found.append("H3 \(id): departs before the shift starts") }
         if route.returnAt > shiftEnd { found.append("H3 \(id): returns after the shift ends") }
         // Stops as (place, arrive-by, leave-at), depot to depot.
-        var stops: [(place: GeoPoint, begin: Instant, end: Instant, name: String)] = [(technician.startLocation, route.depart, route.depart, "start")]
+        var stops: [(place: GeoPoint, begin: Instant, end: Instant, name: String)] = [
+            (technician.startLocation, route.depart, route.depart, "start")
+        ]
         stops += visits.map { (location($0), $0.start, $0.end, $0.order) }
         stops.append((technician.endLocation, route.returnAt, route.returnAt, "end"))
         var driven = 0
@@ -31,10 +34,13 @@ extension PlanChecker {
     }
 
     /// H4: the break within its range, over no visit, with room for it and the travel around it.
-    func breakRules(_ id: String, technician: Technician, route: PlannedRoute,
-                    stops: [(place: GeoPoint, begin: Instant, end: Instant, name: String)]) -> [String] {
+    func breakRules(
+        _ id: String, technician: Technician, route: PlannedRoute,
+        stops: [(place: GeoPoint, begin: Instant, end: Instant, name: String)]
+    ) -> [String] {
         guard let rule = scenario.policy.breakRule else { return [] }
-        let required = technician.shift.start <= rule.latestStart
+        let required =
+            technician.shift.start <= rule.latestStart
             && technician.shift.end.minutesAfterMidnight >= rule.earliestStart.minutesAfterMidnight + rule.minutes
         guard let start = route.breakStart else {
             // None is owed when the locked visits leave it no room anywhere in the shift.
@@ -42,7 +48,9 @@ extension PlanChecker {
         }
         var found: [String] = []
         // Late is allowed only when the technician's locked visits leave it no room in its range.
-        if start < localInstant(rule.earliestStart) || (start > localInstant(rule.latestStart) && !lockedVisitsCrowdOut(rule, technician: technician)) {
+        if start < localInstant(rule.earliestStart)
+            || (start > localInstant(rule.latestStart) && !lockedVisitsCrowdOut(rule, technician: technician))
+        {
             found.append("H4 \(id): break starts outside \(rule.earliestStart)–\(rule.latestStart)")
         }
         let end = start.adding(minutes: rule.minutes)
@@ -66,7 +74,8 @@ extension PlanChecker {
         }
         if fixed.isEmpty { return false }
         fixed.sort { $0.begin < $1.begin }
-        let shiftStart = localInstant(technician.shift.start), shiftEnd = localInstant(technician.shift.end)
+        let shiftStart = localInstant(technician.shift.start)
+        let shiftEnd = localInstant(technician.shift.end)
         fixed.insert((technician.startLocation, shiftStart, shiftStart), at: 0)
         fixed.append((technician.endLocation, shiftEnd, shiftEnd))
         let from = localInstant(rule.earliestStart)
@@ -75,7 +84,8 @@ extension PlanChecker {
             let (a, b) = (fixed[index], fixed[index + 1])
             // The break may begin once they leave a and by its latest start; they reach b after it and the drive.
             let begins = max(a.end, from)
-            if begins <= until, minutes(max(a.end.adding(minutes: drive(a.place, b.place, leaving: a.end)), from), b.begin) >= rule.minutes {
+            if begins <= until, minutes(max(a.end.adding(minutes: drive(a.place, b.place, leaving: a.end)), from), b.begin) >= rule.minutes
+            {
                 return false
             }
         }
@@ -123,7 +133,8 @@ extension PlanChecker {
                 }
                 let route = plan.routes.first { $0.technician == technician }?.orders ?? []
                 if let first = route.firstIndex(of: sorted[0].order),
-                   route.count >= first + sorted.count, Array(route[first..<(first + sorted.count)]) != sorted.map(\.order) {
+                    route.count >= first + sorted.count, Array(route[first..<(first + sorted.count)]) != sorted.map(\.order)
+                {
                     found.append("H5 \(group): \(technician) does other work between members")
                 }
             }

@@ -40,7 +40,10 @@ public struct PlanChecker {
             found.append("KPI travel_minutes \(plan.kpis.travelMinutes) is not the sum of the routes'")
         }
         if plan.kpis.assigned != plan.visits.count || plan.kpis.orders != scenario.orders.count {
-            found.append("KPI assigned/orders (\(plan.kpis.assigned)/\(plan.kpis.orders)) do not match the plan (\(plan.visits.count)/\(scenario.orders.count))")
+            found.append(
+                "KPI assigned/orders (\(plan.kpis.assigned)/\(plan.kpis.orders)) do not match the plan "
+                    + "(\(plan.visits.count)/\(scenario.orders.count))"
+            )
         }
         return found
     }
@@ -82,10 +85,14 @@ public struct PlanChecker {
         guard let crewID = technician.crewID else { return nil }
         guard let contract = crews[crewID]?.contract else { return "belongs to crew \(crewID) without a contract" }
         if scenario.date < contract.validFrom || scenario.date > contract.validTo { return "crew \(crewID)'s contract is not in force" }
-        if let areas = contract.territories, !areas.contains(order.territory ?? "\u{0}") { return "crew \(crewID)'s contract does not cover the territory" }
+        if let areas = contract.territories, !areas.contains(order.territory ?? "\u{0}") {
+            return "crew \(crewID)'s contract does not cover the territory"
+        }
         if !contract.workTypes.contains(order.type) { return "crew \(crewID)'s contract does not cover \(order.type.rawValue)" }
         if !contract.services.contains(order.service) { return "crew \(crewID)'s contract does not cover \(order.service.rawValue)" }
-        if contract.excludedTiers.contains(order.customer.tier) { return "crew \(crewID)'s contract excludes \(order.customer.tier.rawValue)" }
+        if contract.excludedTiers.contains(order.customer.tier) {
+            return "crew \(crewID)'s contract excludes \(order.customer.tier.rawValue)"
+        }
         return nil
     }
 

@@ -17,22 +17,28 @@ struct UnassignedCodeCheck {
             guard let order = checker.orders[entry.order] else { continue }
             let eligible = scenario.technicians.filter { allowed($0, order) }
             let alone = eligible.filter { servesAlone($0, order) }
-            let noticeShort = order.lock == nil && order.window.map {
-                $0.end.adding(minutes: -scenario.policy.noticeMinutes) < scenario.now
-            } ?? false
+            let noticeShort =
+                order.lock == nil
+                && order.window.map {
+                    $0.end.adding(minutes: -scenario.policy.noticeMinutes) < scenario.now
+                } ?? false
             var truths: [UnassignedCode: Bool] = [:]
             truths[.noQualifiedTechnician] = eligible.isEmpty
             truths[.noticeTooShort] = noticeShort
             truths[.windowUnreachable] = !eligible.isEmpty && alone.isEmpty
-            truths[.groupIncomplete] = order.group != nil && scenario.orders.contains { other in
-                other.group == order.group && other.id != order.id
-                    && !scenario.technicians.contains { allowed($0, other) && servesAlone($0, other) }
-            }
+            truths[.groupIncomplete] =
+                order.group != nil
+                && scenario.orders.contains { other in
+                    other.group == order.group && other.id != order.id
+                        && !scenario.technicians.contains { allowed($0, other) && servesAlone($0, other) }
+                }
             let size = groupSize(order)
-            truths[.crewQuota] = !alone.isEmpty && alone.allSatisfy { technician in
-                guard let crew = technician.crewID, let quota = checker.crews[crew]?.contract?.maxOrdersPerDay else { return false }
-                return (load[crew] ?? 0) + size > quota
-            }
+            truths[.crewQuota] =
+                !alone.isEmpty
+                && alone.allSatisfy { technician in
+                    guard let crew = technician.crewID, let quota = checker.crews[crew]?.contract?.maxOrdersPerDay else { return false }
+                    return (load[crew] ?? 0) + size > quota
+                }
             truths[.displaced] = !alone.isEmpty
             if truths[entry.code] != true {
                 found.append("code \(entry.order): '\(entry.code.rawValue)' is not true of it")
@@ -86,10 +92,11 @@ struct UnassignedCodeCheck {
         if offset != 0 { earliest = Instant(secondsSinceEpoch: earliest.secondsSinceEpoch + 60 - offset) }
         guard earliest <= latest else { return false }
         guard let rule = scenario.policy.breakRule,
-              technician.shift.start <= rule.latestStart,
-              technician.shift.end.minutesAfterMidnight >= rule.earliestStart.minutesAfterMidnight + rule.minutes
+            technician.shift.start <= rule.latestStart,
+            technician.shift.end.minutesAfterMidnight >= rule.earliestStart.minutesAfterMidnight + rule.minutes
         else { return true }
-        let breakFrom = checker.localInstant(rule.earliestStart), breakTo = checker.localInstant(rule.latestStart)
+        let breakFrom = checker.localInstant(rule.earliestStart)
+        let breakTo = checker.localInstant(rule.latestStart)
         // H4 lets the break sit anywhere in a gap that holds it and the travel.
         // Before the visit: it starts once both the shift and the break range have begun.
         let beforeStart = max(shiftStart, breakFrom)

@@ -93,7 +93,8 @@ struct OrderChecks {
             checks.reference(node, [key, "technician"], in: technicianIDs, field: "orders[\(index)].\(key).technician", kind: "technician")
         }
         if let pinned = CrossChecks.text(node, ["pinned", "technician"]), let locked = CrossChecks.text(node, ["locked", "technician"]),
-           pinned != locked {
+            pinned != locked
+        {
             diagnostics.report(node.mapping?["pinned"], "orders[\(index)].pinned", "pinned to '\(pinned)' but locked to '\(locked)'")
         }
         guard let parsed else { return }
@@ -103,12 +104,16 @@ struct OrderChecks {
         if let group = order.group {
             if let leader = leaders[group] {
                 if order.location != leader.location {
-                    diagnostics.report(parsed.node.mapping?["location"], "\(parsed.path).location",
-                                       "group '\(group)' members must be at one address, but \(order.id) is not where \(leader.order)\(leader.at) is")
+                    diagnostics.report(
+                        parsed.node.mapping?["location"], "\(parsed.path).location",
+                        "group '\(group)' members must be at one address, but \(order.id) is not where \(leader.order)\(leader.at) is")
                 }
                 if order.customer.id != leader.customer.id {
-                    diagnostics.report(parsed.node.mapping?["customer"], "\(parsed.path).customer",
-                                       "group '\(group)' is one customer order, but \(order.id) is for customer '\(order.customer.id)' and \(leader.order)\(leader.at) for '\(leader.customer.id)'")
+                    diagnostics.report(
+                        parsed.node.mapping?["customer"], "\(parsed.path).customer",
+                        "group '\(group)' is one customer order, but \(order.id) is for customer '\(order.customer.id)' and "
+                            + "\(leader.order)\(leader.at) for '\(leader.customer.id)'"
+                    )
                 }
             } else {
                 leaders[group] = this
@@ -117,8 +122,9 @@ struct OrderChecks {
         // One customer id describes one customer: the same name, tier and phone everywhere.
         if let earlier = customers[order.customer.id] {
             if earlier.customer != order.customer {
-                diagnostics.report(parsed.node.mapping?["customer"], "\(parsed.path).customer",
-                                   "customer '\(order.customer.id)' is described differently in \(earlier.order)\(earlier.at)")
+                diagnostics.report(
+                    parsed.node.mapping?["customer"], "\(parsed.path).customer",
+                    "customer '\(order.customer.id)' is described differently in \(earlier.order)\(earlier.at)")
             }
         } else {
             customers[order.customer.id] = this

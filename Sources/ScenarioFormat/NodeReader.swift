@@ -53,8 +53,10 @@ final class Diagnostics {
     func rejection() -> ScenarioRejected {
         var listed = problems.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) }
         if omitted > 0 {
-            listed.append(ScenarioProblem(file: file, line: nil, column: nil, field: "",
-                                          message: "and \(omitted) more problems (only the first \(Self.limit) are listed)"))
+            listed.append(
+                ScenarioProblem(
+                    file: file, line: nil, column: nil, field: "",
+                    message: "and \(omitted) more problems (only the first \(Self.limit) are listed)"))
         }
         return ScenarioRejected(problems: listed)
     }
@@ -152,7 +154,8 @@ struct FieldReader {
     func double(_ key: String, required: Bool = false, range: ClosedRange<Double>? = nil) -> Double? {
         guard let value = value(key, required: required) else { return nil }
         guard value.scalar != nil, value.isTagged(.int) || value.isTagged(.float),
-              let number = value.float, number.isFinite else {
+            let number = value.float, number.isFinite
+        else {
             diagnostics.report(value, fieldPath(key), "expected a number, found \(value.valueDescription)")
             return nil
         }
@@ -201,7 +204,8 @@ struct FieldReader {
                 return nil
             }
             guard text.count <= InputLimits.idLength else {
-                diagnostics.report(item, "\(fieldPath(key))[\(index)]", "is \(text.count) characters long; at most \(InputLimits.idLength) are accepted")
+                diagnostics.report(
+                    item, "\(fieldPath(key))[\(index)]", "is \(text.count) characters long; at most \(InputLimits.idLength) are accepted")
                 return nil
             }
             result.append(text)
@@ -242,15 +246,17 @@ struct FieldReader {
     func instant(_ key: String, required: Bool = false, zone: ServiceTimeZone?) -> Instant? {
         guard let text = string(key, required: required) else { return nil }
         guard let instant = parseRFC3339(text) else {
-            diagnostics.report(values[key], fieldPath(key),
-                               "'\(text)' is not a date-time with a UTC offset, e.g. 2026-11-23T09:00:00+08:00")
+            diagnostics.report(
+                values[key], fieldPath(key),
+                "'\(text)' is not a date-time with a UTC offset, e.g. 2026-11-23T09:00:00+08:00")
             return nil
         }
         if let zone, !text.hasSuffix("Z"), !text.hasSuffix("z") {
             let expected = zone.rfc3339(instant).suffix(6)
             if text.suffix(6) != expected {
-                diagnostics.report(values[key], fieldPath(key),
-                                   "offset \(text.suffix(6)) does not match time zone \(zone.identifier) (\(expected) at that time)")
+                diagnostics.report(
+                    values[key], fieldPath(key),
+                    "offset \(text.suffix(6)) does not match time zone \(zone.identifier) (\(expected) at that time)")
                 return nil
             }
         }
@@ -276,7 +282,8 @@ struct FieldReader {
     func point(_ key: String, required: Bool = false, extra: Set<String> = []) -> (GeoPoint, FieldReader)? {
         guard let reader = object(key, required: required, allowed: Set(["lat", "lon"]).union(extra)) else { return nil }
         guard let lat = reader.double("lat", required: true, range: -90...90),
-              let lon = reader.double("lon", required: true, range: -180...180) else { return nil }
+            let lon = reader.double("lon", required: true, range: -180...180)
+        else { return nil }
         return (GeoPoint(latitude: lat, longitude: lon), reader)
     }
 }

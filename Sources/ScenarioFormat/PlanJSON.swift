@@ -51,20 +51,32 @@ public enum PlanJSON {
             throw ScenarioRejected(problems: [ScenarioProblem(file: file, line: nil, column: nil, field: "", message: "not a JSON object")])
         }
         func text(_ object: [String: Any], _ key: String, _ path: String) -> String? {
-            guard let value = object[key] as? String else { problem("\(path).\(key)", "expected text"); return nil }
+            guard let value = object[key] as? String else {
+                problem("\(path).\(key)", "expected text")
+                return nil
+            }
             return value
         }
         func instant(_ object: [String: Any], _ key: String, _ path: String) -> Instant? {
             guard let value = text(object, key, path) else { return nil }
-            guard let parsed = parseRFC3339(value) else { problem("\(path).\(key)", "'\(value)' is not a date-time with an offset"); return nil }
+            guard let parsed = parseRFC3339(value) else {
+                problem("\(path).\(key)", "'\(value)' is not a date-time with an offset")
+                return nil
+            }
             return parsed
         }
         func int(_ object: [String: Any], _ key: String, _ path: String) -> Int? {
-            guard let value = object[key] as? NSNumber else { problem("\(path).\(key)", "expected a number"); return nil }
+            guard let value = object[key] as? NSNumber else {
+                problem("\(path).\(key)", "expected a number")
+                return nil
+            }
             return value.intValue
         }
         func list(_ key: String) -> [[String: Any]] {
-            guard let value = root[key] as? [[String: Any]] else { problem(key, "expected a list of objects"); return [] }
+            guard let value = root[key] as? [[String: Any]] else {
+                problem(key, "expected a list of objects")
+                return []
+            }
             return value
         }
         let name = text(root, "scenario", "plan") ?? ""
@@ -73,20 +85,26 @@ public enum PlanJSON {
         for (index, object) in list("visits").enumerated() {
             let path = "visits[\(index)]"
             guard let order = text(object, "order", path), let technician = text(object, "technician", path),
-                  let start = instant(object, "start", path), let end = instant(object, "end", path) else { continue }
+                let start = instant(object, "start", path), let end = instant(object, "end", path)
+            else { continue }
             let notice = instant(object, "notice_at", path) ?? start
-            visits.append(PlannedVisit(order: order, technician: technician, start: start, end: end, noticeAt: notice,
-                                       group: object["group"] as? String, contact: (object["contact"] as? Bool) ?? false))
+            visits.append(
+                PlannedVisit(
+                    order: order, technician: technician, start: start, end: end, noticeAt: notice,
+                    group: object["group"] as? String, contact: (object["contact"] as? Bool) ?? false))
         }
         var routes: [PlannedRoute] = []
         for (index, object) in list("routes").enumerated() {
             let path = "routes[\(index)]"
             guard let technician = text(object, "technician", path), let depart = instant(object, "depart", path),
-                  let back = instant(object, "return", path) else { continue }
+                let back = instant(object, "return", path)
+            else { continue }
             let breakStart = (object["break_start"] as? String).flatMap(parseRFC3339)
-            routes.append(PlannedRoute(technician: technician, depart: depart, returnAt: back,
-                                       orders: (object["orders"] as? [String]) ?? [], breakStart: breakStart,
-                                       travelMinutes: int(object, "travel_minutes", path) ?? 0))
+            routes.append(
+                PlannedRoute(
+                    technician: technician, depart: depart, returnAt: back,
+                    orders: (object["orders"] as? [String]) ?? [], breakStart: breakStart,
+                    travelMinutes: int(object, "travel_minutes", path) ?? 0))
         }
         var unassigned: [UnassignedOrder] = []
         for (index, object) in list("unassigned").enumerated() {
@@ -109,7 +127,8 @@ public enum PlanJSON {
             if date == nil { problem("date", "expected a date YYYY-MM-DD") }
             throw ScenarioRejected(problems: problems)
         }
-        return Plan(scenario: name, date: date, visits: visits, routes: routes, unassigned: unassigned, kpis: kpis,
-                    warnings: (root["warnings"] as? [String]) ?? [])
+        return Plan(
+            scenario: name, date: date, visits: visits, routes: routes, unassigned: unassigned, kpis: kpis,
+            warnings: (root["warnings"] as? [String]) ?? [])
     }
 }

@@ -22,7 +22,8 @@ extension ScenarioBuilder {
         let service = reader.choice("service", required: true, as: Service.self)
         let skills = reader.strings("skills")
         if let skills, skills.isEmpty {
-            diagnostics.report(reader.values["skills"], "\(path).skills", "an order needs at least one skill (omit the key to use the service)")
+            diagnostics.report(
+                reader.values["skills"], "\(path).skills", "an order needs at least one skill (omit the key to use the service)")
         }
         var customer: Customer?
         if let who = reader.object("customer", required: true, allowed: ["id", "name", "tier", "phone"]) {
@@ -64,7 +65,8 @@ extension ScenarioBuilder {
             if let technician, let start { lock = Lock(technicianID: technician, start: start) }
         }
         guard let id, let type, let service, let customer, let location = located?.0, let duration,
-              skills?.isEmpty != true else { return nil }
+            skills?.isEmpty != true
+        else { return nil }
         let order = WorkOrder(
             id: id, type: type, service: service, skills: skills, customer: customer, location: location,
             address: address, territory: territory, durationMinutes: duration, window: window, reportedAt: reported,

@@ -16,8 +16,9 @@ extension ScenarioBuilder {
             let from = terms.date("valid_from", required: true)
             let to = terms.date("valid_to", required: true)
             if let from, let to, to < from {
-                diagnostics.report(terms.values["valid_to"], "\(path).contract.valid_to",
-                                   "the contract ends (\(to)) before it starts (\(from))")
+                diagnostics.report(
+                    terms.values["valid_to"], "\(path).contract.valid_to",
+                    "the contract ends (\(to)) before it starts (\(from))")
             }
             let territories = terms.strings("territories")
             let workTypes = terms.choices("work_types", as: WorkType.self) ?? WorkType.allCases
@@ -30,16 +31,18 @@ extension ScenarioBuilder {
                     for (key, value) in mapping {
                         let field = "\(path).contract.price.\(key.scalar?.string ?? "?")"
                         guard let typeName = key.scalar?.string,
-                              let type = FieldReader.parseChoice(typeName, WorkType.self, node: key, field: field, diagnostics)
+                            let type = FieldReader.parseChoice(typeName, WorkType.self, node: key, field: field, diagnostics)
                         else { continue }
                         guard let money = Self.money(value) else {
-                            diagnostics.report(value, field, "expected a price of at least 0 with at most 2 decimals, found \(value.valueDescription)")
+                            diagnostics.report(
+                                value, field, "expected a price of at least 0 with at most 2 decimals, found \(value.valueDescription)")
                             continue
                         }
                         prices[type] = money
                     }
                 } else {
-                    diagnostics.report(priceNode, "\(path).contract.price", "expected a mapping of work type to price, found \(priceNode.kindDescription)")
+                    diagnostics.report(
+                        priceNode, "\(path).contract.price", "expected a mapping of work type to price, found \(priceNode.kindDescription)")
                 }
             }
             if let from, let to {
@@ -83,8 +86,9 @@ extension ScenarioBuilder {
             let end = shiftReader.time("end", required: true)
             if let start, let end {
                 if end <= start {
-                    diagnostics.report(shiftReader.values["end"], "\(path).shift.end",
-                                       "the shift ends (\(end)) before it starts (\(start))")
+                    diagnostics.report(
+                        shiftReader.values["end"], "\(path).shift.end",
+                        "the shift ends (\(end)) before it starts (\(start))")
                 } else {
                     shift = Shift(start: start, end: end)
                 }

@@ -61,12 +61,19 @@ struct ScenarioBuilder {
     }
 
     mutating func readTravel(_ top: FieldReader) -> TravelModel? {
-        guard let travel = top.object("travel", allowed: ["model", "speed_kmh", "road_factor", "day_parts", "file", "fallback",
-                                                          "url", "profile", "costing"]) else { return nil }
+        guard
+            let travel = top.object(
+                "travel",
+                allowed: [
+                    "model", "speed_kmh", "road_factor", "day_parts", "file", "fallback",
+                    "url", "profile", "costing",
+                ])
+        else { return nil }
         let model = travel.string("model") ?? "haversine"
         let models = ["haversine", "matrix", "osrm", "valhalla", "pgrouting"]
         if !models.contains(model) {
-            diagnostics.report(travel.values["model"], "travel.model", "'\(model)' is not a travel model (known: \(models.joined(separator: ", ")))")
+            diagnostics.report(
+                travel.values["model"], "travel.model", "'\(model)' is not a travel model (known: \(models.joined(separator: ", ")))")
         }
         let fallback = travel.string("fallback")
         if let fallback, fallback != "haversine" {
@@ -75,7 +82,8 @@ struct ScenarioBuilder {
         if model == "matrix" {
             if let file = travel.string("file", required: true) {
                 let node = travel.values["file"]
-                matrixFile = MatrixSpec(path: file, fallback: fallback == "haversine", line: diagnostics.line(of: node), column: node?.mark?.column)
+                matrixFile = MatrixSpec(
+                    path: file, fallback: fallback == "haversine", line: diagnostics.line(of: node), column: node?.mark?.column)
             }
         } else if travel.values["file"] != nil {
             diagnostics.report(travel.values["file"], "travel.file", "a file is read only with model: matrix")
@@ -90,16 +98,21 @@ struct ScenarioBuilder {
         case "osrm", "valhalla":
             if let url = travel.string("url", required: true) {
                 if let parsed = URLComponents(string: url), ["http", "https"].contains(parsed.scheme ?? ""), !(parsed.host ?? "").isEmpty,
-                   !url.contains(" ") {
+                    !url.contains(" ")
+                {
                     let trimmed = url.hasSuffix("/") ? String(url.dropLast()) : url
-                    service = model == "osrm" ? .osrm(url: trimmed, profile: travel.string("profile") ?? "driving")
+                    service =
+                        model == "osrm"
+                        ? .osrm(url: trimmed, profile: travel.string("profile") ?? "driving")
                         : .valhalla(url: trimmed, costing: travel.string("costing") ?? "auto")
                 } else {
                     diagnostics.report(travel.values["url"], "travel.url", "'\(url)' is not an http(s) URL such as http://router:5000")
                 }
             }
             for key in ["profile", "costing"] {
-                if let word = travel.string(key), word.isEmpty || word.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
+                if let word = travel.string(key),
+                    word.isEmpty || word.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+                {
                     diagnostics.report(travel.values[key], "travel.\(key)", "'\(word)' is not a name of letters, digits, _ and -")
                 }
             }
@@ -123,15 +136,17 @@ struct ScenarioBuilder {
         for (index, node) in travel.list("day_parts") {
             let path = "travel.day_parts[\(index)]"
             guard let part = FieldReader(node, path: path, allowed: ["start", "end", "factor"], diagnostics),
-                  let start = part.time("start", required: true), let end = part.time("end", required: true),
-                  let factor = part.double("factor", required: true, range: 0.1...10) else { continue }
+                let start = part.time("start", required: true), let end = part.time("end", required: true),
+                let factor = part.double("factor", required: true, range: 0.1...10)
+            else { continue }
             guard start < end else {
                 diagnostics.report(part.values["end"] ?? node, "\(path).end", "the part ends at \(end), not after its start \(start)")
                 continue
             }
             if let previous = parts.last, start < previous.end {
-                diagnostics.report(part.values["start"] ?? node, "\(path).start",
-                                   "the part starts at \(start), before the part before it ends (\(previous.end)): list them in order, not overlapping")
+                diagnostics.report(
+                    part.values["start"] ?? node, "\(path).start",
+                    "the part starts at \(start), before the part before it ends (\(previous.end)): list them in order, not overlapping")
                 continue
             }
             parts.append(DayPart(start: start, end: end, factor: factor))
@@ -150,7 +165,7 @@ struct ScenarioBuilder {
                 for (key, value) in mapping {
                     let field = "policy.repair_deadline_hours.\(key.scalar?.string ?? "?")"
                     guard let tierName = key.scalar?.string,
-                          let tier = FieldReader.parseChoice(tierName, CustomerTier.self, node: key, field: field, diagnostics)
+                        let tier = FieldReader.parseChoice(tierName, CustomerTier.self, node: key, field: field, diagnostics)
                     else { continue }
                     guard value.isTagged(.int), let number = value.int, number > 0 else {
                         diagnostics.report(value, field, "expected a positive whole number of hours, found \(value.valueDescription)")
@@ -159,7 +174,8 @@ struct ScenarioBuilder {
                     policy.repairDeadlineHours[tier] = number
                 }
             } else {
-                diagnostics.report(hours, "policy.repair_deadline_hours", "expected a mapping of tier to hours, found \(hours.kindDescription)")
+                diagnostics.report(
+                    hours, "policy.repair_deadline_hours", "expected a mapping of tier to hours, found \(hours.kindDescription)")
             }
         }
         if reader.isExplicitNull("break") {
@@ -169,8 +185,9 @@ struct ScenarioBuilder {
             let latest = rule.time("latest") ?? BreakPolicy.standard.latestStart
             let minutes = rule.int("minutes", range: 1...480) ?? BreakPolicy.standard.minutes
             if latest < earliest {
-                diagnostics.report(rule.values["latest"] ?? rule.node, "policy.break.latest",
-                                   "the latest break start \(latest) is before the earliest \(earliest)")
+                diagnostics.report(
+                    rule.values["latest"] ?? rule.node, "policy.break.latest",
+                    "the latest break start \(latest) is before the earliest \(earliest)")
             }
             policy.breakRule = BreakPolicy(earliestStart: earliest, latestStart: latest, minutes: minutes)
         }
@@ -179,8 +196,9 @@ struct ScenarioBuilder {
             if currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) {
                 policy.currency = currency
             } else {
-                diagnostics.report(reader.values["currency"], "policy.currency",
-                                   "expected an ISO 4217 code of three capital letters such as CNY or EUR, found '\(currency)'")
+                diagnostics.report(
+                    reader.values["currency"], "policy.currency",
+                    "expected an ISO 4217 code of three capital letters such as CNY or EUR, found '\(currency)'")
             }
         }
         return policy

@@ -9,13 +9,15 @@ public enum ScenarioJSON {
         var policy: [String: Any] = [
             "notice_minutes": scenario.policy.noticeMinutes,
             "sync_tolerance_minutes": scenario.policy.syncToleranceMinutes,
-            "repair_deadline_hours": Dictionary(uniqueKeysWithValues: scenario.policy.repairDeadlineHours.map { ($0.key.rawValue, $0.value) }),
+            "repair_deadline_hours": Dictionary(
+                uniqueKeysWithValues: scenario.policy.repairDeadlineHours.map { ($0.key.rawValue, $0.value) }),
             "vip_tiers": scenario.policy.vipTiers.map(\.rawValue).sorted(),
             "currency": scenario.policy.currency,
         ]
-        policy["break"] = scenario.policy.breakRule.map {
-            ["earliest": $0.earliestStart.description, "latest": $0.latestStart.description, "minutes": $0.minutes] as [String: Any]
-        } ?? NSNull()
+        policy["break"] =
+            scenario.policy.breakRule.map {
+                ["earliest": $0.earliestStart.description, "latest": $0.latestStart.description, "minutes": $0.minutes] as [String: Any]
+            } ?? NSNull()
         let crews: [[String: Any]] = scenario.crews.map { crew in
             var object: [String: Any] = ["id": crew.id]
             if let name = crew.name { object["name"] = name }
@@ -24,7 +26,8 @@ public enum ScenarioJSON {
                     "valid_from": contract.validFrom.description, "valid_to": contract.validTo.description,
                     "work_types": contract.workTypes.map(\.rawValue), "services": contract.services.map(\.rawValue),
                     "excluded_tiers": contract.excludedTiers.map(\.rawValue),
-                    "price": Dictionary(uniqueKeysWithValues: contract.prices.map { ($0.key.rawValue, NSDecimalNumber(string: $0.value.description)) }),
+                    "price": Dictionary(
+                        uniqueKeysWithValues: contract.prices.map { ($0.key.rawValue, NSDecimalNumber(string: $0.value.description)) }),
                 ]
                 if let territories = contract.territories { terms["territories"] = territories }
                 if let quota = contract.maxOrdersPerDay { terms["max_orders_per_day"] = quota }
@@ -67,15 +70,23 @@ public enum ScenarioJSON {
             if let notes = order.notes { object["notes"] = notes }
             return object
         }
-        var travel: [String: Any] = ["model": "haversine", "speed_kmh": scenario.travel.speedKmh, "road_factor": scenario.travel.roadFactor]
+        var travel: [String: Any] = [
+            "model": "haversine", "speed_kmh": scenario.travel.speedKmh, "road_factor": scenario.travel.roadFactor,
+        ]
         if !scenario.travel.dayParts.isEmpty {
-            travel["day_parts"] = scenario.travel.dayParts.map { ["start": $0.start.description, "end": $0.end.description, "factor": $0.factor] }
+            travel["day_parts"] = scenario.travel.dayParts.map {
+                ["start": $0.start.description, "end": $0.end.description, "factor": $0.factor]
+            }
         }
         if let service = scenario.travel.service {
             travel["model"] = service.model
             switch service {
-            case .osrm(let url, let profile): travel["url"] = url; travel["profile"] = profile
-            case .valhalla(let url, let costing): travel["url"] = url; travel["costing"] = costing
+            case .osrm(let url, let profile):
+                travel["url"] = url
+                travel["profile"] = profile
+            case .valhalla(let url, let costing):
+                travel["url"] = url
+                travel["costing"] = costing
             case .pgrouting: break
             }
             if scenario.travel.fallback { travel["fallback"] = "haversine" }

@@ -22,8 +22,9 @@ public enum ScenarioLoader {
             throw rejected
         } catch {
             throw ScenarioRejected(problems: [
-                ScenarioProblem(file: path, line: nil, column: nil, field: "",
-                                message: "cannot read the file (\(Self.reason(error)))")
+                ScenarioProblem(
+                    file: path, line: nil, column: nil, field: "",
+                    message: "cannot read the file (\(Self.reason(error)))")
             ])
         }
         return try parse(text, file: path)
@@ -53,12 +54,14 @@ public enum ScenarioLoader {
         if let yaml = error as? YamlError {
             switch yaml {
             case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-                 .composer(_, let problem, let mark, _):
-                return ScenarioProblem(file: file, line: mark.line, column: mark.column, field: "",
-                                       message: "not valid YAML: \(problem)")
+                .composer(_, let problem, let mark, _):
+                return ScenarioProblem(
+                    file: file, line: mark.line, column: mark.column, field: "",
+                    message: "not valid YAML: \(problem)")
             case .duplicatedKeysInMapping(let duplicates, let context):
-                return ScenarioProblem(file: file, line: context.mark.line, column: context.mark.column, field: "",
-                                       message: "duplicate key \(duplicates.sorted().joined(separator: ", ")) in one mapping")
+                return ScenarioProblem(
+                    file: file, line: context.mark.line, column: context.mark.column, field: "",
+                    message: "duplicate key \(duplicates.sorted().joined(separator: ", ")) in one mapping")
             default:
                 break
             }

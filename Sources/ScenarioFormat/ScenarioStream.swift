@@ -81,8 +81,9 @@ public final class ScenarioStream: @unchecked Sendable {
                 let orders = scenario.orders
                 scenario.orders = []
                 let diagnostics = Diagnostics(file: path)
-                return ScenarioStream(file: path, header: scenario, diagnostics: diagnostics,
-                                      builder: ScenarioBuilder(diagnostics), layout: .whole(orders))
+                return ScenarioStream(
+                    file: path, header: scenario, diagnostics: diagnostics,
+                    builder: ScenarioBuilder(diagnostics), layout: .whole(orders))
             }
         } catch let rejected as ScenarioRejected {
             throw rejected
@@ -115,8 +116,9 @@ public final class ScenarioStream: @unchecked Sendable {
             // No scenario without a name, date or zone; the orders are still read for their problems
             // (a matrix is not: read whole, the file would not get that far either).
             builder.matrixFile = nil
-            let placeholder = Scenario(name: "", timeZone: .utc, date: LocalDate(year: 2000, month: 1, day: 1)!, now: Instant(secondsSinceEpoch: 0),
-                                       technicians: [], orders: [])
+            let placeholder = Scenario(
+                name: "", timeZone: .utc, date: LocalDate(year: 2000, month: 1, day: 1)!, now: Instant(secondsSinceEpoch: 0),
+                technicians: [], orders: [])
             let stream = ScenarioStream(file: path, header: placeholder, diagnostics: diagnostics, builder: builder, layout: layout)
             try stream.orders { _ in }
             throw diagnostics.rejection()
@@ -153,8 +155,9 @@ public final class ScenarioStream: @unchecked Sendable {
             try splitter.run(source) { text, firstLine in
                 for node in parseBatch(text, firstLine: firstLine) {
                     if count == InputLimits.orders {
-                        diagnostics.report(line: diagnostics.line(of: node), "orders",
-                                           "holds more than \(InputLimits.orders) entries; at most \(InputLimits.orders) are accepted in one file")
+                        diagnostics.report(
+                            line: diagnostics.line(of: node), "orders",
+                            "holds more than \(InputLimits.orders) entries; at most \(InputLimits.orders) are accepted in one file")
                     }
                     if count < InputLimits.orders, let order = builder.readCheckedOrder(node, index: count) {
                         pending.append(order.value)
@@ -237,14 +240,25 @@ struct OrderSplitter {
     /// One pass over the bytes following strings and brackets: a key `orders` at depth 1 whose
     /// value opens with `[` starts the list; each element at depth 2 is an order.
     private mutating func splitJSON(_ source: ByteSource, _ emit: Emit) throws {
-        var depth = 0, line = 1, column = 0, batchColumn = 1
+        var depth = 0
+        var line = 1
+        var column = 0
+        var batchColumn = 1
         var quoted = QuotedScalar()
-        var lastString: [UInt8] = [], stringDepth = -1
-        var key: [UInt8]? = nil, expectingValue = false
-        var inOrders = false, inElement = false, elementDepth = 0
+        var lastString: [UInt8] = []
+        var stringDepth = -1
+        var key: [UInt8]? = nil
+        var expectingValue = false
+        var inOrders = false
+        var inElement = false
+        var elementDepth = 0
         var starts = NodeStarts()
-        var headerColumn = 0, removedOnLine = 0, recordedShift = 0
-        var batch: [UInt8] = [], batchLine = 0, elements = 0
+        var headerColumn = 0
+        var removedOnLine = 0
+        var recordedShift = 0
+        var batch: [UInt8] = []
+        var batchLine = 0
+        var elements = 0
         let orders = Array("orders".utf8)
         func flush() throws {
             guard !batch.isEmpty else { return }
@@ -363,7 +377,9 @@ struct OrderSplitter {
         // Inside a flow collection or quoted scalar that goes on over lines, a line at column 1
         // continues it (YAML allows that) instead of ending the list.
         var flow = FlowState()
-        var batch: [UInt8] = [], batchLine = 0, items = 0
+        var batch: [UInt8] = []
+        var batchLine = 0
+        var items = 0
         func flush() throws {
             guard !batch.isEmpty else { return }
             try emit(String(decoding: batch, as: UTF8.self), batchLine)
@@ -586,13 +602,20 @@ final class ByteSource {
     /// The first byte that is not white space, a byte-order mark or part of a `#` comment line.
     func firstSignificantByte() throws -> UInt8? {
         var inComment = false
-        defer { rewind(handle); filled = 0; position = 0 }
+        defer {
+            rewind(handle)
+            filled = 0
+            position = 0
+        }
         while let byte = try next() {
             if inComment {
                 if byte == UInt8(ascii: "\n") { inComment = false }
                 continue
             }
-            if byte == UInt8(ascii: "#") { inComment = true; continue }
+            if byte == UInt8(ascii: "#") {
+                inComment = true
+                continue
+            }
             if OrderSplitter.isSpace(byte) || byte == 0xEF || byte == 0xBB || byte == 0xBF { continue }
             return byte
         }

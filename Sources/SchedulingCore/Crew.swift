@@ -11,7 +11,8 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// `120`, or `120.5` / `120.05` when there are cents.
     public var description: String {
         let sign = cents < 0 ? "-" : ""
-        let whole = abs(cents) / 100, fraction = abs(cents) % 100
+        let whole = abs(cents) / 100
+        let fraction = abs(cents) % 100
         if fraction == 0 { return "\(sign)\(whole)" }
         return fraction % 10 == 0 ? "\(sign)\(whole).\(fraction / 10)" : "\(sign)\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
     }

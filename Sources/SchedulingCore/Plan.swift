@@ -90,8 +90,10 @@ public struct Plan: Hashable, Sendable {
     /// Problems in the input that no plan can fix, e.g. a locked visit that cannot be kept.
     public var warnings: [String]
 
-    public init(scenario: String, date: LocalDate, visits: [PlannedVisit], routes: [PlannedRoute],
-                unassigned: [UnassignedOrder], kpis: PlanKPIs, warnings: [String] = []) {
+    public init(
+        scenario: String, date: LocalDate, visits: [PlannedVisit], routes: [PlannedRoute],
+        unassigned: [UnassignedOrder], kpis: PlanKPIs, warnings: [String] = []
+    ) {
         self.scenario = scenario
         self.date = date
         self.visits = visits

@@ -50,7 +50,9 @@ public struct Policy: Hashable, Sendable {
 
     /// When a repair should be done by: fault reported + the tier's hours; nil for other work.
     public func repairDeadline(of order: WorkOrder) -> Instant? {
-        guard order.type == .repair, let reported = order.reportedAt, let hours = repairDeadlineHours[order.customer.tier] else { return nil }
+        guard order.type == .repair, let reported = order.reportedAt, let hours = repairDeadlineHours[order.customer.tier] else {
+            return nil
+        }
         return reported.adding(minutes: hours * 60)
     }
 

@@ -130,8 +130,9 @@ public final class RoadLegs: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(source) (\(count) legs)" }
 
     public static func == (lhs: RoadLegs, rhs: RoadLegs) -> Bool {
-        lhs === rhs || (lhs.source == rhs.source && lhs.fallback == rhs.fallback && lhs.places == rhs.places
-            && lhs.index == rhs.index && lhs.seconds == rhs.seconds && lhs.metres == rhs.metres)
+        lhs === rhs
+            || (lhs.source == rhs.source && lhs.fallback == rhs.fallback && lhs.places == rhs.places
+                && lhs.index == rhs.index && lhs.seconds == rhs.seconds && lhs.metres == rhs.metres)
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -54,7 +54,8 @@ extension Scenario {
 
     /// The service day from local midnight to the next (what "any time that day" means).
     public var wholeDay: TimeWindow {
-        TimeWindow(start: timeZone.instant(on: date, at: LocalTime(minutesAfterMidnight: 0)!),
-                   end: timeZone.instant(on: date, at: LocalTime(minutesAfterMidnight: 1440)!))
+        TimeWindow(
+            start: timeZone.instant(on: date, at: LocalTime(minutesAfterMidnight: 0)!),
+            end: timeZone.instant(on: date, at: LocalTime(minutesAfterMidnight: 1440)!))
     }
 }

@@ -29,7 +29,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
-              (1...LocalDate.daysIn(month: month, year: year)).contains(day) else { return nil }
+            (1...LocalDate.daysIn(month: month, year: year)).contains(day)
+        else { return nil }
         self.year = year
         self.month = month
         self.day = day
@@ -46,7 +47,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public init?(iso text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
+        else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
@@ -90,8 +92,9 @@ public struct LocalTime: Hashable, Comparable, Sendable, CustomStringConvertible
     public init?(hhmm text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, (1...2).contains(parts[0].count), parts[1].count == 2,
-              let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h), (0...59).contains(m),
-              h < 24 || m == 0 else { return nil }
+            let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h), (0...59).contains(m),
+            h < 24 || m == 0
+        else { return nil }
         self.init(minutesAfterMidnight: h * 60 + m)
     }
 
@@ -163,9 +166,10 @@ public struct ServiceTimeZone: Hashable, Sendable, CustomStringConvertible {
         let secondOfDay = ((local % 86_400) + 86_400) % 86_400
         let sign = offset < 0 ? "-" : "+"
         let absolute = abs(offset)
-        return String(format: "%@T%02d:%02d:%02d%@%02d:%02d", date.description,
-                      secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60,
-                      sign, absolute / 3600, absolute / 60 % 60)
+        return String(
+            format: "%@T%02d:%02d:%02d%@%02d:%02d", date.description,
+            secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60,
+            sign, absolute / 3600, absolute / 60 % 60)
     }
 
     /// Days from 1970-01-01 (proleptic Gregorian; Howard Hinnant's civil-from-days inverse).
@@ -210,7 +214,8 @@ public func parseRFC3339(_ text: String) -> Instant? {
         let offsetText = rest.suffix(6)
         let o = Array(offsetText)
         guard o[0] == "+" || o[0] == "-", o[3] == ":", let oh = Int(String(o[1...2])), let om = Int(String(o[4...5])),
-              oh <= 23, om <= 59 else { return nil }
+            oh <= 23, om <= 59
+        else { return nil }
         offsetSeconds = (oh * 3600 + om * 60) * (o[0] == "-" ? -1 : 1)
         clock = rest.dropLast(6)
     } else {
@@ -223,7 +228,8 @@ public func parseRFC3339(_ text: String) -> Instant? {
     }
     let hms = clock.split(separator: ":", omittingEmptySubsequences: false)
     guard hms.count == 3, hms.allSatisfy({ $0.count == 2 }), let h = Int(hms[0]), let m = Int(hms[1]),
-          let s = Int(hms[2]), h <= 23, m <= 59, s <= 60 else { return nil }
+        let s = Int(hms[2]), h <= 23, m <= 59, s <= 60
+    else { return nil }
     let local = (ServiceTimeZone.daysSinceEpoch(date) * 86_400) + h * 3600 + m * 60 + min(s, 59)
     return Instant(secondsSinceEpoch: local - offsetSeconds)
 }

@@ -80,12 +80,20 @@ public struct TrafficProfile: Hashable, Sendable {
         for segment in segments.reversed() where Double(segment.start) < time {
             let end = Double(segment.end)
             if end < time {
-                if remaining <= time - end { time -= remaining; remaining = 0; break }
+                if remaining <= time - end {
+                    time -= remaining
+                    remaining = 0
+                    break
+                }
                 remaining -= time - end
                 time = end
             }
             let progress = (time - Double(segment.start)) / segment.factor
-            if remaining <= progress { time -= remaining * segment.factor; remaining = 0; break }
+            if remaining <= progress {
+                time -= remaining * segment.factor
+                remaining = 0
+                break
+            }
             remaining -= progress
             time = Double(segment.start)
         }

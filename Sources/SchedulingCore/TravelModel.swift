@@ -16,8 +16,10 @@ public struct TravelModel: Hashable, Sendable {
     /// (`fallback: haversine`) instead of stopping the build.
     public var fallback: Bool
 
-    public init(speedKmh: Double = 30, roadFactor: Double = 1.3, dayParts: [DayPart] = [], legs: RoadLegs? = nil,
-                service: RoutingService? = nil, fallback: Bool = false) {
+    public init(
+        speedKmh: Double = 30, roadFactor: Double = 1.3, dayParts: [DayPart] = [], legs: RoadLegs? = nil,
+        service: RoutingService? = nil, fallback: Bool = false
+    ) {
         self.speedKmh = speedKmh
         self.roadFactor = roadFactor
         self.dayParts = dayParts
@@ -40,7 +42,8 @@ public struct TravelModel: Hashable, Sendable {
         let rad = Double.pi / 180
         let dLat = (b.latitude - a.latitude) * rad
         let dLon = (b.longitude - a.longitude) * rad
-        let h = sin(dLat / 2) * sin(dLat / 2)
+        let h =
+            sin(dLat / 2) * sin(dLat / 2)
             + cos(a.latitude * rad) * cos(b.latitude * rad) * sin(dLon / 2) * sin(dLon / 2)
         return 2 * earthRadiusKm * asin(min(1, sqrt(h)))
     }

@@ -11,6 +11,14 @@ public enum Service: String, CaseIterable, Hashable, Sendable {
 /// Customer tier: households (`diamond` … `basic`) and government/enterprise (`1A` … `5B`).
 public enum CustomerTier: String, CaseIterable, Hashable, Sendable {
     case diamond, gold, silver, basic
-    case tier1A = "1A", tier2A = "2A", tier3A = "3A", tier4A = "4A", tier5A = "5A"
-    case tier1B = "1B", tier2B = "2B", tier3B = "3B", tier4B = "4B", tier5B = "5B"
+    case tier1A = "1A"
+    case tier2A = "2A"
+    case tier3A = "3A"
+    case tier4A = "4A"
+    case tier5A = "5A"
+    case tier1B = "1B"
+    case tier2B = "2B"
+    case tier3B = "3B"
+    case tier4B = "4B"
+    case tier5B = "5B"
 }

@@ -8,17 +8,21 @@ import Testing
 /// published, conflicts met).
 @Suite("Concurrency harness", .serialized)
 struct ConcurrencyHarnessTests {
-    @Test("Every actor at once: no error reaching a user, no locked visit moved, no notice twice, no fork, every check passes",
-          arguments: Backend.all)
+    @Test(
+        "Every actor at once: no error reaching a user, no locked visit moved, no notice twice, no fork, every check passes",
+        arguments: Backend.all)
     func harness(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             let script = DispatchRunner.packageRoot.appendingPathComponent("bench/concurrency.py").path
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script, DispatchRunner.binary.path, "--database", database.url, "--seconds", "30", "--json",
-                                 // A starved CI machine may stall a delivery past a 3-s lease (then repeated, as documented).
-                                 "--claim-seconds", "10"]
-            let out = Pipe(), err = Pipe()
+            process.arguments = [
+                "python3", script, DispatchRunner.binary.path, "--database", database.url, "--seconds", "30", "--json",
+                // A starved CI machine may stall a delivery past a 3-s lease (then repeated, as documented).
+                "--claim-seconds", "10",
+            ]
+            let out = Pipe()
+            let err = Pipe()
             process.standardOutput = out
             process.standardError = err
             try process.run()

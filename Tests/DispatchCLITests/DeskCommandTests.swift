@@ -1,9 +1,10 @@
 import DispatchTestSupport
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// The dispatcher's desk through the binary: the Gantt chart files and the measures report.
 @Suite("Desk commands", .serialized)
@@ -19,12 +20,15 @@ struct DeskCommandTests {
         var texts: [String] = []
         private var text = ""
 
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             if root == nil { root = name }
             text = ""
             switch (name, attributes["class"]) {
-            case ("g", "visit"): visits.append((attributes["data-order"] ?? "", attributes["data-technician"] ?? "", attributes["data-tip"] ?? ""))
+            case ("g", "visit"):
+                visits.append((attributes["data-order"] ?? "", attributes["data-technician"] ?? "", attributes["data-tip"] ?? ""))
             case ("g", "technician"): technicians.append(attributes["data-technician"] ?? "")
             case ("path", "lock"): locks += 1
             case ("line", "link"): links += 1
@@ -54,11 +58,16 @@ struct DeskCommandTests {
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            try #require(try runner.importGenerated(["--orders", "160", "--technicians", "16", "--pairs", "0.4", "--seed", "3"], db) != nil)
-            try #require(runner.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "300",
-                                    "--now", "2026-11-22T21:00:00+08:00", db).status == 0)
+            try #require(
+                try runner.importGenerated(["--orders", "160", "--technicians", "16", "--pairs", "0.4", "--seed", "3"], db) != nil)
+            try #require(
+                runner.run(
+                    "plan", "--date", "2026-11-23", "--commit", "--iterations", "300",
+                    "--now", "2026-11-22T21:00:00+08:00", db
+                ).status == 0)
             // Pre-arrival notices due by 10:00 go out: those visits are locked.
-            try #require(runner.run("notices", "send", "--sink", "file:notices.jsonl", "--now", "2026-11-23T10:00:00+08:00", db).status == 0)
+            try #require(
+                runner.run("notices", "send", "--sink", "file:notices.jsonl", "--now", "2026-11-23T10:00:00+08:00", db).status == 0)
 
             let svgPath = runner.directory.appendingPathComponent("board.svg").path
             let htmlPath = runner.directory.appendingPathComponent("board.html").path
@@ -79,15 +88,19 @@ struct DeskCommandTests {
             }
             let split = groups.filter { $0.value.count > 1 }
             // The cases the chart must show occurred in this day.
-            #expect(planned.count > 50 && notified > 0 && !split.isEmpty, "planned \(planned.count), notified \(notified), split \(split.count)")
+            #expect(
+                planned.count > 50 && notified > 0 && !split.isEmpty, "planned \(planned.count), notified \(notified), split \(split.count)"
+            )
 
             let chart = try ChartReader.read(try Data(contentsOf: URL(fileURLWithPath: svgPath)))
             #expect(chart.root == "svg")
-            #expect(chart.technicians == rows.compactMap { $0["id"] as? String }.sorted { lhs, rhs in
-                // In-house first, then each crew: the order of the rows in the chart.
-                let crew = { (id: String) in rows.first { $0["id"] as? String == id }?["crew"] as? String ?? "" }
-                return (crew(lhs), lhs) < (crew(rhs), rhs)
-            })
+            #expect(
+                chart.technicians
+                    == rows.compactMap { $0["id"] as? String }.sorted { lhs, rhs in
+                        // In-house first, then each crew: the order of the rows in the chart.
+                        let crew = { (id: String) in rows.first { $0["id"] as? String == id }?["crew"] as? String ?? "" }
+                        return (crew(lhs), lhs) < (crew(rhs), rhs)
+                    })
             #expect(Dictionary(chart.visits.map { ($0.order, $0.technician) }, uniquingKeysWith: { first, _ in first }) == planned)
             #expect(chart.visits.count == planned.count)
             #expect(chart.visits.allSatisfy { $0.tip.hasPrefix($0.order + " · ") })
@@ -96,8 +109,10 @@ struct DeskCommandTests {
             #expect(Set(chart.linkTitles) == Set(split.keys.map { "coordinated visit \($0)" }))
             #expect(chart.texts.contains("Board of 2026-11-23 (Asia/Shanghai)"))
             #expect(chart.texts.contains { $0.hasPrefix("plan version ") && $0.contains("\(planned.count) visits") })
-            for label in ["scheduled", "notified (locked)", "appointment window", "travel", "break", "late", "at risk", "locked (notice sent)",
-                          "09:00", "12:00", "17:00"] {
+            for label in [
+                "scheduled", "notified (locked)", "appointment window", "travel", "break", "late", "at risk", "locked (notice sent)",
+                "09:00", "12:00", "17:00",
+            ] {
                 #expect(chart.texts.contains(label), "no \(label) in the chart")
             }
 

@@ -55,17 +55,24 @@ struct DispatchCommandTests {
 
         // A copy of a good file with one bad order appended and one new technician.
         var text = try String(contentsOfFile: DispatchRunner.scenario("qualification"), encoding: .utf8)
-        text = text.replacingOccurrences(of: "expect:", with: """
-              - id: WO-Q9
-                type: install
-                service: broadband
-                customer: {id: C-Q9, tier: basic}
-                location: {lat: 31.2, lon: 121.4}
-                duration_minutes: 60
-                window: {start: 2026-11-23T11:00:00+08:00, end: 2026-11-23T10:00:00+08:00}
-            expect:
-            """)
-        text = text.replacingOccurrences(of: "  - id: T-NOCERT", with: "  - id: T-NEW\n    skills: [phone]\n    shift: {start: \"08:00\", end: \"12:00\"}\n    start: {lat: 31.2, lon: 121.4}\n  - id: T-NOCERT")
+        text = text.replacingOccurrences(
+            of: "expect:",
+            with: """
+                  - id: WO-Q9
+                    type: install
+                    service: broadband
+                    customer: {id: C-Q9, tier: basic}
+                    location: {lat: 31.2, lon: 121.4}
+                    duration_minutes: 60
+                    window: {start: 2026-11-23T11:00:00+08:00, end: 2026-11-23T10:00:00+08:00}
+                expect:
+                """)
+        text = text.replacingOccurrences(
+            of: "  - id: T-NOCERT",
+            with:
+                "  - id: T-NEW\n    skills: [phone]\n    shift: {start: \"08:00\", end: \"12:00\"}\n    start: {lat: 31.2, lon: "
+                + "121.4}\n  - id: T-NOCERT"
+        )
         let path = try cli.write("bad-day.yaml", text)
         let result = try cli.run("import", path)
         #expect(result.status == 2)
@@ -85,8 +92,12 @@ struct DispatchCommandTests {
         #expect(good.status == 0)
         #expect(good.stdout.contains("5 orders, 3 technicians, 2 crews"))
         // Valid, but a technician of a lapsed contract can never be planned: a warning, still exit 0.
-        #expect(good.stdout.contains("warning: technician T-OLD-1 can take no order on 2026-11-23: contract of crew expired ended"), "\(good.stdout)")
-        #expect(good.stdout.contains("warning: technician T-HOUSE can take no order on 2026-11-23: no order of the day in their territories (south)"))
+        #expect(
+            good.stdout.contains("warning: technician T-OLD-1 can take no order on 2026-11-23: contract of crew expired ended"),
+            "\(good.stdout)")
+        #expect(
+            good.stdout.contains(
+                "warning: technician T-HOUSE can take no order on 2026-11-23: no order of the day in their territories (south)"))
         #expect(!good.stdout.contains("T-ACME-1 can take no order"))
         let path = try cli.write("bad.yaml", "name: x\ndate: 2026-13-01\ncolour: red\ntechnicians: []\n")
         let bad = try cli.run("validate", path)
@@ -111,8 +122,10 @@ struct DispatchCommandTests {
     func passwordsStayHidden() throws {
         let cli = try DispatchRunner()
         defer { cli.remove() }
-        for url in ["postgresql://dispatch:hunter2@127.0.0.1:1/prod", "host=127.0.0.1 port=1 password=hunter2 dbname=prod",
-                    "mysql://root:hunter2@127.0.0.1/prod"] {
+        for url in [
+            "postgresql://dispatch:hunter2@127.0.0.1:1/prod", "host=127.0.0.1 port=1 password=hunter2 dbname=prod",
+            "mysql://root:hunter2@127.0.0.1/prod",
+        ] {
             let result = try cli.run("db", "migrate", "--database", url)
             #expect(result.status != 0)
             #expect(!result.stdout.contains("hunter2") && !result.stderr.contains("hunter2"), "\(result.stderr)")
@@ -173,11 +186,16 @@ struct DispatchCommandTests {
         let store = "sqlite:" + cli.directory.appendingPathComponent("roads.sqlite").path
         #expect(try cli.run("db", "migrate", "--database", store).status == 0)
         #expect(try cli.run("import", matrix, "--database", store).stdout.contains("3 orders, 12 road legs"))
-        #expect(try cli.run("travel", "show", "WO-R3", "WO-R2", "--date", "2026-11-23", "--database", store).stdout
-            .hasPrefix("WO-R3 → WO-R2: 21 min (1260 s), 5.2 km — matrix road-matrix.csv"))
+        #expect(
+            try cli.run("travel", "show", "WO-R3", "WO-R2", "--date", "2026-11-23", "--database", store).stdout
+                .hasPrefix("WO-R3 → WO-R2: 21 min (1260 s), 5.2 km — matrix road-matrix.csv"))
         // A stored day with a morning rush: the same leg takes longer leaving inside it.
-        let rush = try cli.write("rush.yaml", String(contentsOfFile: DispatchRunner.scenario("coordinated-visit"), encoding: .utf8)
-            .replacingOccurrences(of: "now: 2026-11-22T21:00:00+08:00", with: "now: 2026-11-22T21:00:00+08:00\ntravel:\n  day_parts:\n    - {start: \"07:00\", end: \"09:30\", factor: 2}"))
+        let rush = try cli.write(
+            "rush.yaml",
+            String(contentsOfFile: DispatchRunner.scenario("coordinated-visit"), encoding: .utf8)
+                .replacingOccurrences(
+                    of: "now: 2026-11-22T21:00:00+08:00",
+                    with: "now: 2026-11-22T21:00:00+08:00\ntravel:\n  day_parts:\n    - {start: \"07:00\", end: \"09:30\", factor: 2}"))
         #expect(try cli.run("db", "migrate").status == 0)
         #expect(try cli.run("import", rush).status == 0)
         let stored = try cli.run("travel", "show", "T02", "WO-1003", "--date", "2026-11-23", "--at", "08:00")
@@ -186,19 +204,27 @@ struct DispatchCommandTests {
         #expect(stored.stdout.contains("leaving 08:00: \(2 * base) min (day part 07:00–09:30 × 2.0)"), "\(stored.stdout)")
     }
 
-    @Test("travel build: the day's routing engine asked once and kept; show names it; export writes a matrix file; an engine away is explained")
+    @Test(
+        "travel build: the routing engine asked once and kept; show names it; export writes a matrix file; an engine away explained"
+    )
     func travelBuild() async throws {
         let server = try await RoutingServer()
         defer { server.stop() }
         let cli = try DispatchRunner()
         defer { cli.remove() }
         func day(_ url: String) throws -> String {
-            try cli.write("osrm-\(url.count).yaml", String(contentsOfFile: DispatchRunner.scenario("coordinated-visit"), encoding: .utf8)
-                .replacingOccurrences(of: "now: 2026-11-22T21:00:00+08:00", with: "now: 2026-11-22T21:00:00+08:00\ntravel: {model: osrm, url: \"\(url)\"}"))
+            try cli.write(
+                "osrm-\(url.count).yaml",
+                String(contentsOfFile: DispatchRunner.scenario("coordinated-visit"), encoding: .utf8)
+                    .replacingOccurrences(
+                        of: "now: 2026-11-22T21:00:00+08:00", with: "now: 2026-11-22T21:00:00+08:00\ntravel: {model: osrm, url: \"\(url)\"}"
+                    ))
         }
         #expect(try cli.run("db", "migrate").status == 0)
         let imported = try cli.run("import", try day(server.url))
-        #expect(imported.status == 0 && imported.stdout.contains("Travel built from osrm \(server.url) driving"), "\(imported.stdout) \(imported.stderr)")
+        #expect(
+            imported.status == 0 && imported.stdout.contains("Travel built from osrm \(server.url) driving"),
+            "\(imported.stdout) \(imported.stderr)")
         let again = try cli.run("travel", "build", "--date", "2026-11-23")
         #expect(again.status == 0 && again.stdout.contains("0 pairs asked in 0 requests"), "\(again.stdout)")
         let shown = try cli.run("travel", "show", "T02", "WO-1003", "--date", "2026-11-23")
@@ -212,10 +238,11 @@ struct DispatchCommandTests {
         let away = try cli.run("import", try day("http://127.0.0.1:9"))
         #expect(away.status == 0 && away.stderr.contains("warning: the travel of 2026-11-23 was not built"), "\(away.stderr)")
         let failed = try cli.run("travel", "build", "--date", "2026-11-23")
-        #expect(failed.status == 1 && failed.stderr.contains("cannot reach OSRM") && failed.stderr.contains("nothing was stored"), "\(failed.stderr)")
+        #expect(
+            failed.status == 1 && failed.stderr.contains("cannot reach OSRM") && failed.stderr.contains("nothing was stored"),
+            "\(failed.stderr)")
         #expect(try cli.run("travel", "show", "T02", "WO-1003", "--date", "2026-11-23").stdout.contains("straight line"))
     }
-
 
     @Test("generate --osm puts every order and home on the extract's roads, in the zone asked for, tomorrow unless --date says")
     func generateOnRoads() throws {
@@ -226,14 +253,17 @@ struct DispatchCommandTests {
         #expect(generated.status == 0, "\(generated.stderr)")
         let day = try #require(try JSONSerialization.jsonObject(with: Data(generated.stdout.utf8)) as? [String: Any])
         #expect(day["timezone"] as? String == "Europe/Helsinki")
-        let places = ((day["orders"] as? [[String: Any]]) ?? []).compactMap { $0["location"] as? [String: Any] }
+        let places =
+            ((day["orders"] as? [[String: Any]]) ?? []).compactMap { $0["location"] as? [String: Any] }
             + ((day["technicians"] as? [[String: Any]]) ?? []).compactMap { $0["start"] as? [String: Any] }
         #expect(places.count == 45)
         // The extract's road junctions lie within 60.164–60.179 N, 24.935–24.953 E (roads import reports it).
-        #expect(places.allSatisfy { place in
-            let lat = place["lat"] as? Double ?? 0, lon = place["lon"] as? Double ?? 0
-            return (60.16...60.18).contains(lat) && (24.93...24.96).contains(lon)
-        })
+        #expect(
+            places.allSatisfy { place in
+                let lat = place["lat"] as? Double ?? 0
+                let lon = place["lon"] as? Double ?? 0
+                return (60.16...60.18).contains(lat) && (24.93...24.96).contains(lon)
+            })
         // Tomorrow in the zone asked for, unless --date says otherwise; dates around it move with it.
         var helsinki = Calendar(identifier: .gregorian)
         helsinki.timeZone = TimeZone(identifier: "Europe/Helsinki")!
@@ -344,8 +374,9 @@ struct PlanCommandTests {
         defer { cli.remove() }
         try cli.run("db", "migrate")
         try cli.run("import", DispatchRunner.scenario("pinned-and-locked"))
-        let table = try cli.run("plan", "--date", "2026-11-23", "--commit", "--format", "table", "--iterations", "30",
-                                "--now", "2026-11-22T20:00:00+08:00")
+        let table = try cli.run(
+            "plan", "--date", "2026-11-23", "--commit", "--format", "table", "--iterations", "30",
+            "--now", "2026-11-22T20:00:00+08:00")
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.contains("3 of 3 orders planned"))
         #expect(table.stderr.contains("stored as plan version 1 of 2026-11-23"))
@@ -372,7 +403,9 @@ struct PlanCommandTests {
         let cli = try DispatchRunner()
         defer { cli.remove() }
         // Two customers 5 units from the depot on either side; both fit one vehicle (5 + 5 = 10).
-        let solomon = try cli.write("tiny.txt", """
+        let solomon = try cli.write(
+            "tiny.txt",
+            """
             TINY
             VEHICLE
             NUMBER     CAPACITY
@@ -392,14 +425,18 @@ struct PlanCommandTests {
         let routes = try #require(answer["routes"] as? [[Int]])
         #expect(routes == [[1, 2]] || routes == [[2, 1]])
 
-        let broken = try cli.write("broken.txt", try String(contentsOfFile: solomon, encoding: .utf8)
-            .replacingOccurrences(of: "-3  -4   5", with: "-3  -4"))
+        let broken = try cli.write(
+            "broken.txt",
+            try String(contentsOfFile: solomon, encoding: .utf8)
+                .replacingOccurrences(of: "-3  -4   5", with: "-3  -4"))
         let refused = try cli.run("bench", "solomon", broken)
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("broken.txt:8: expected 7 numbers"))
 
         // Visits 1 and 2 are a synchronised pair at one place; visit 3 is elsewhere.
-        let sync = try cli.write("Bred_tiny.txt", """
+        let sync = try cli.write(
+            "Bred_tiny.txt",
+            """
             2 // nb vehicules\r
             3 // nb visites\r
             0 // capacite\r

@@ -18,7 +18,9 @@ struct DocsTests {
         var comment: String {
             var quote: Character?
             for (offset, character) in raw.enumerated() {
-                if let open = quote { if character == open { quote = nil } } else if character == "\"" || character == "'" {
+                if let open = quote {
+                    if character == open { quote = nil }
+                } else if character == "\"" || character == "'" {
                     quote = character
                 } else if character == "#" {
                     return String(raw.dropFirst(offset + 1))
@@ -45,7 +47,10 @@ struct DocsTests {
             let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
             var fenced = false
             for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                if raw.hasPrefix("```") { fenced.toggle(); continue }
+                if raw.hasPrefix("```") {
+                    fenced.toggle()
+                    continue
+                }
                 guard fenced else { continue }
                 var line = raw.trimmingCharacters(in: .whitespaces)
                 if line.hasPrefix("$ ") { line.removeFirst(2) }
@@ -63,14 +68,19 @@ struct DocsTests {
 
     /// Shell-like words: quotes group, `#` outside quotes starts a comment, `|`, `>` and `&&` end the command.
     static func words(_ text: String) -> [String] {
-        var words: [String] = [], current = "", quote: Character?
+        var words: [String] = []
+        var current = ""
+        var quote: Character?
         for character in text {
             if let open = quote {
                 if character == open { quote = nil } else { current.append(character) }
             } else if character == "\"" || character == "'" {
                 quote = character
             } else if character == " " {
-                if !current.isEmpty { words.append(current); current = "" }
+                if !current.isEmpty {
+                    words.append(current)
+                    current = ""
+                }
             } else if character == "#" && current.isEmpty || character == "|" || character == ">" || character == "&" {
                 break
             } else {
@@ -95,7 +105,8 @@ struct DocsTests {
         /// Subcommand names of a help text, and the one run by default.
         func subcommands(_ text: String) -> (names: Set<String>, fallback: String?) {
             guard let section = text.components(separatedBy: "SUBCOMMANDS:").dropFirst().first else { return ([], nil) }
-            var names = Set<String>(), fallback: String?
+            var names = Set<String>()
+            var fallback: String?
             for line in section.split(separator: "\n") where line.hasPrefix("  ") && !line.hasPrefix("   ") {
                 let parts = line.split(separator: " ")
                 guard let name = parts.first.map(String.init), name != "See" else { continue }
@@ -145,7 +156,9 @@ struct DocsTests {
         if let index = words.firstIndex(of: "--database"), index + 1 < words.count, !words[index + 1].hasPrefix("sqlite:") {
             return "needs the database server it names"
         }
-        if words.contains(where: { $0.hasPrefix("--database=") && !$0.hasPrefix("--database=sqlite:") }) { return "needs the database server it names" }
+        if words.contains(where: { $0.hasPrefix("--database=") && !$0.hasPrefix("--database=sqlite:") }) {
+            return "needs the database server it names"
+        }
         if let index = words.firstIndex(of: "--sink"), index + 1 < words.count, words[index + 1].hasPrefix("http") {
             return "needs the SMS gateway it names"
         }
@@ -158,7 +171,8 @@ struct DocsTests {
         let comment = example.comment.trimmingCharacters(in: .whitespaces)
         if comment.hasPrefix("refused") { return 2...3 }
         if let range = comment.range(of: #"\(exit \d\)"#, options: .regularExpression),
-           let code = Int32(comment[range].dropFirst(6).prefix(1)) {
+            let code = Int32(comment[range].dropFirst(6).prefix(1))
+        {
             return code...code
         }
         return 0...0
@@ -173,26 +187,32 @@ struct DocsTests {
         let examples = try Self.examples()
         var byFile: [String: [Example]] = [:]
         for example in examples { byFile[example.file, default: []].append(example) }
-        var ran = 0, skipped: [String] = []
+        var ran = 0
+        var skipped: [String] = []
         for file in byFile.keys.sorted() {
             var cli = try DispatchRunner()
             defer { cli.remove() }
             let root = DispatchRunner.packageRoot
-            try FileManager.default.createSymbolicLink(at: cli.directory.appendingPathComponent("scenarios"),
-                                                       withDestinationURL: root.appendingPathComponent("scenarios"))
+            try FileManager.default.createSymbolicLink(
+                at: cli.directory.appendingPathComponent("scenarios"),
+                withDestinationURL: root.appendingPathComponent("scenarios"))
             for name in ["day.yaml", "day-2026-11-23.yaml"] {
-                try FileManager.default.copyItem(at: root.appendingPathComponent("scenarios/sample-day.yaml"),
-                                                 to: cli.directory.appendingPathComponent(name))
+                try FileManager.default.copyItem(
+                    at: root.appendingPathComponent("scenarios/sample-day.yaml"),
+                    to: cli.directory.appendingPathComponent(name))
             }
-            for setup in [["db", "migrate"], ["import", "scenarios/sample-day.yaml"],
-                          ["plan", "--date", "2026-11-23", "--commit", "--iterations", "300", "--now", "2026-11-22T20:00:00+08:00"]] {
+            for setup in [
+                ["db", "migrate"], ["import", "scenarios/sample-day.yaml"],
+                ["plan", "--date", "2026-11-23", "--commit", "--iterations", "300", "--now", "2026-11-22T20:00:00+08:00"],
+            ] {
                 let result = try cli.run(setup)
                 try #require(result.status == 0, "setting up for \(file): \(setup.joined(separator: " ")): \(result.stderr)")
             }
             for example in byFile[file] ?? [] {
                 if example.words.isEmpty {
-                    cli.environment["DISPATCH_NOW"] = String(example.raw.dropFirst("export DISPATCH_NOW=".count)
-                        .prefix { !$0.isWhitespace })
+                    cli.environment["DISPATCH_NOW"] = String(
+                        example.raw.dropFirst("export DISPATCH_NOW=".count)
+                            .prefix { !$0.isWhitespace })
                     continue
                 }
                 if let reason = Self.notRun(example) {
@@ -201,8 +221,9 @@ struct DocsTests {
                 }
                 let result = try cli.run(example.words)
                 let expected = Self.expectedStatus(example)
-                #expect(expected.contains(result.status),
-                        "\(example) exited \(result.status), expected \(expected): \(result.stderr.suffix(400))")
+                #expect(
+                    expected.contains(result.status),
+                    "\(example) exited \(result.status), expected \(expected): \(result.stderr.suffix(400))")
                 if let target = example.redirect, result.status == 0 { _ = try cli.write(target, result.stdout) }
                 ran += 1
             }

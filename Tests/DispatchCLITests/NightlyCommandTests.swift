@@ -12,7 +12,9 @@ struct NightlyCommandTests {
         let rows = try database.connection.query(
             "SELECT p.day, p.version, p.document, (SELECT COUNT(*) FROM plan_visits v WHERE v.plan_id = p.id) AS visits FROM plans p", [])
         var plans: [String: String] = [:]
-        for row in rows { plans["\(try row.text("day")) v\(try row.int("version"))"] = "\(try row.int("visits"))|" + (try row.text("document")) }
+        for row in rows {
+            plans["\(try row.text("day")) v\(try row.int("version"))"] = "\(try row.int("visits"))|" + (try row.text("document"))
+        }
         return plans
     }
 
@@ -29,7 +31,8 @@ struct NightlyCommandTests {
 
             // Three larger days, imported but never planned: each run below searches one of them
             // afresh (long enough to be killed mid-search however loaded the machine is).
-            let generated = try runner.run("generate", "--date", "2026-11-23", "--orders", "700", "--technicians", "20", "--seed", "10").stdout
+            let generated = try runner.run("generate", "--date", "2026-11-23", "--orders", "700", "--technicians", "20", "--seed", "10")
+                .stdout
             for (offset, letter) in ["X", "Y", "Z"].enumerated() {
                 let text = generated.replacingOccurrences(of: "2026-11-23", with: "2026-11-2\(4 + offset)")
                     .replacingOccurrences(of: "\"WO-", with: "\"W\(letter)-").replacingOccurrences(of: "\"ORD-", with: "\"OR\(letter)-")
@@ -40,12 +43,16 @@ struct NightlyCommandTests {
                 let before = try plans(database)
                 let last = try database.connection.query("SELECT COALESCE(MAX(id), 0) AS id FROM nightly_runs", []).first?.int("id") ?? 0
                 // 30 s of search: killed after at most 1.2 s, it is mid-search on any machine.
-                let run = try runner.start(["nightly", "--date", "2026-11-2\(4 + offset)", "--seconds", "30",
-                                            "--now", "2026-11-22T22:00:00+08:00", db], stderr: "run-\(delay).log")
+                let run = try runner.start(
+                    [
+                        "nightly", "--date", "2026-11-2\(4 + offset)", "--seconds", "30",
+                        "--now", "2026-11-22T22:00:00+08:00", db,
+                    ], stderr: "run-\(delay).log")
                 // Killed while it runs: once it has recorded its start, then `delay` later.
                 let started = Date()
                 while try database.connection.query("SELECT 1 FROM nightly_runs WHERE id > ?", [.integer(last)]).isEmpty,
-                      run.isRunning, Date().timeIntervalSince(started) < 20 {
+                    run.isRunning, Date().timeIntervalSince(started) < 20
+                {
                     try await Task.sleep(for: .milliseconds(10))
                 }
                 try await Task.sleep(for: .milliseconds(delay))
@@ -74,8 +81,9 @@ struct NightlyCommandTests {
             await other.close()
 
             // A full run afterwards finishes the work; the killed ones are recorded as interrupted.
-            let finish = try runner.run("nightly", "--date", "2026-11-23", "--days", "3", "--seconds", "1",
-                                        "--now", "2026-11-22T23:00:00+08:00", db)
+            let finish = try runner.run(
+                "nightly", "--date", "2026-11-23", "--days", "3", "--seconds", "1",
+                "--now", "2026-11-22T23:00:00+08:00", db)
             #expect(finish.status == 0, "\(finish.stderr)")
             for date in ["2026-11-23", "2026-11-24"] {
                 let check = try runner.run("check", "--date", date, db)
@@ -94,48 +102,65 @@ struct NightlyCommandTests {
         defer { runner.remove() }
         try await TestDatabase.with(.sqlite) { database in
             let db = "--database=\(database.url)"
-            let day = try runner.write("day.json", runner.run("generate", "--date", "2026-11-23", "--orders", "160", "--technicians", "20", "--seed", "9").stdout)
+            let day = try runner.write(
+                "day.json", runner.run("generate", "--date", "2026-11-23", "--orders", "160", "--technicians", "20", "--seed", "9").stdout)
             let second = try String(contentsOfFile: day, encoding: .utf8)
                 .replacingOccurrences(of: "2026-11-23", with: "2026-11-24").replacingOccurrences(of: "\"WO-", with: "\"WX-")
                 .replacingOccurrences(of: "\"ORD-", with: "\"ORX-")
             try #require(runner.run("db", "migrate", db).status == 0)
             try #require(runner.run("import", day, db).status == 0)
             try #require(runner.run("import", try runner.write("day2.json", second), db).status == 0)
-            let run = try runner.start(["nightly", "--date", "2026-11-23", "--days", "2", "--seconds", "3",
-                                        "--now", "2026-11-22T22:00:00+08:00", db])
+            let run = try runner.start([
+                "nightly", "--date", "2026-11-23", "--days", "2", "--seconds", "3",
+                "--now", "2026-11-22T22:00:00+08:00", db,
+            ])
             let started = Date()
-            while try database.connection.query("SELECT 1 FROM nightly_runs", []).isEmpty, run.isRunning, Date().timeIntervalSince(started) < 20 {
+            while try database.connection.query("SELECT 1 FROM nightly_runs", []).isEmpty, run.isRunning,
+                Date().timeIntervalSince(started) < 20
+            {
                 try await Task.sleep(for: .milliseconds(10))
             }
             try await Task.sleep(for: .milliseconds(300))  // well inside the first day's 3 s search
             kill(run.processIdentifier, SIGTERM)
             run.waitUntilExit()
             #expect(run.terminationStatus == 5)
-            let versions = try database.connection.query("SELECT day, version FROM plans ORDER BY day", []).map { "\(try $0.text("day")) v\(try $0.int("version"))" }
+            let versions = try database.connection.query("SELECT day, version FROM plans ORDER BY day", []).map {
+                "\(try $0.text("day")) v\(try $0.int("version"))"
+            }
             #expect(versions == ["2026-11-23 v1"])
             let outcome = try database.connection.query("SELECT outcome, message FROM nightly_runs", []).first
-            #expect(try outcome?.optionalText("outcome") == "interrupted" && outcome?.optionalText("message") == "stopped by a signal before 2026-11-24")
+            #expect(
+                try outcome?.optionalText("outcome") == "interrupted"
+                    && outcome?.optionalText("message") == "stopped by a signal before 2026-11-24")
         }
     }
 
     /// The worker that holds `unit` of `run` now, and how many times it was claimed.
     func holder(_ database: TestDatabase, state: String) throws -> (unit: Int, worker: String, attempts: Int)? {
-        guard let row = try database.connection.query(
-            "SELECT unit, worker, attempts FROM nightly_units WHERE state = ? ORDER BY unit LIMIT 1", [.text(state)]).first else { return nil }
+        guard
+            let row = try database.connection.query(
+                "SELECT unit, worker, attempts FROM nightly_units WHERE state = ? ORDER BY unit LIMIT 1", [.text(state)]
+            ).first
+        else { return nil }
         return (try row.int("unit"), try row.optionalText("worker") ?? "", try row.int("attempts"))
     }
 
-    @Test("Scale-out: a worker killed mid-unit, its unit finished by another worker; the run publishes a valid day",
-          arguments: Backend.all)
+    @Test(
+        "Scale-out: a worker killed mid-unit, its unit finished by another worker; the run publishes a valid day",
+        arguments: Backend.all)
     func killedWorkerUnitTakenOver(_ backend: Backend) async throws {
         let runner = try DispatchRunner()
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            try #require(try runner.importGenerated(["--orders", "300", "--technicians", "32", "--territories", "8", "--seed", "4"], db) != nil)
+            try #require(
+                try runner.importGenerated(["--orders", "300", "--technicians", "32", "--territories", "8", "--seed", "4"], db) != nil)
             // The run queues the units and waits for workers started elsewhere (--workers 0).
-            let run = try runner.start(["nightly", "--date", "2026-11-23", "--seconds", "10", "--workers", "0",
-                                        "--now", "2026-11-22T21:00:00+08:00", db], stderr: "run.log")
+            let run = try runner.start(
+                [
+                    "nightly", "--date", "2026-11-23", "--seconds", "10", "--workers", "0",
+                    "--now", "2026-11-22T21:00:00+08:00", db,
+                ], stderr: "run.log")
             let first = try runner.start(["nightly", "worker", "--lease-seconds", "2", "--idle-seconds", "30", db], stderr: "first.log")
             let started = Date()
             var claimed: (unit: Int, worker: String, attempts: Int)?
@@ -160,8 +185,10 @@ struct NightlyCommandTests {
             #expect(second.terminationStatus == 0)
 
             // The killed worker's unit was claimed again and finished by the other worker.
-            let row = try #require(try database.connection.query(
-                "SELECT state, worker, attempts FROM nightly_units WHERE unit = ?", [.integer(taken.unit)]).first)
+            let row = try #require(
+                try database.connection.query(
+                    "SELECT state, worker, attempts FROM nightly_units WHERE unit = ?", [.integer(taken.unit)]
+                ).first)
             #expect(try row.text("state") == "done" && row.optionalText("worker")?.hasSuffix(":\(second.processIdentifier)") == true)
             #expect(try row.int("attempts") == 2)
             #expect(try database.connection.query("SELECT 1 FROM nightly_units WHERE state <> 'done'", []).isEmpty)
@@ -171,21 +198,27 @@ struct NightlyCommandTests {
         }
     }
 
-    @Test("--workers 2 plans the units in two child processes that leave with the run; SIGTERM while waiting publishes nothing",
-          arguments: Backend.all)
+    @Test(
+        "--workers 2 plans the units in two child processes that leave with the run; SIGTERM while waiting publishes nothing",
+        arguments: Backend.all)
     func localWorkersAndStop(_ backend: Backend) async throws {
         let runner = try DispatchRunner()
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            try #require(try runner.importGenerated(["--orders", "150", "--technicians", "16", "--territories", "6", "--seed", "6"], db) != nil)
+            try #require(
+                try runner.importGenerated(["--orders", "150", "--technicians", "16", "--territories", "6", "--seed", "6"], db) != nil)
 
             // No worker anywhere: the run queues its units and waits; SIGTERM stops it (exit 5), nothing published.
-            let waiting = try runner.start(["nightly", "--date", "2026-11-23", "--seconds", "2", "--workers", "0",
-                                            "--now", "2026-11-22T21:00:00+08:00", db], stderr: "waiting.log")
+            let waiting = try runner.start(
+                [
+                    "nightly", "--date", "2026-11-23", "--seconds", "2", "--workers", "0",
+                    "--now", "2026-11-22T21:00:00+08:00", db,
+                ], stderr: "waiting.log")
             let started = Date()
             while try database.connection.query("SELECT 1 FROM nightly_units", []).isEmpty, waiting.isRunning,
-                  Date().timeIntervalSince(started) < 30 {
+                Date().timeIntervalSince(started) < 30
+            {
                 try await Task.sleep(for: .milliseconds(20))
             }
             kill(waiting.processIdentifier, SIGTERM)
@@ -196,8 +229,11 @@ struct NightlyCommandTests {
             #expect(outcome == "interrupted")
 
             // Two workers started by the run itself: every unit planned, the day published and valid.
-            let run = try runner.start(["nightly", "--date", "2026-11-23", "--seconds", "2", "--workers", "2",
-                                        "--now", "2026-11-22T21:30:00+08:00", db], stderr: "run.log")
+            let run = try runner.start(
+                [
+                    "nightly", "--date", "2026-11-23", "--seconds", "2", "--workers", "2",
+                    "--now", "2026-11-22T21:30:00+08:00", db,
+                ], stderr: "run.log")
             run.waitUntilExit()
             let log = (try? String(contentsOf: runner.directory.appendingPathComponent("run.log"), encoding: .utf8)) ?? ""
             #expect(run.terminationStatus == 0, "\(log)")
@@ -216,22 +252,28 @@ struct NightlyCommandTests {
         var found: [String: String] = [:]
         for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(pid) != nil {
             guard let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
-                  command.contains("nightly\u{0}worker\u{0}--parent\u{0}\(run)\u{0}") else { continue }
+                command.contains("nightly\u{0}worker\u{0}--parent\u{0}\(run)\u{0}")
+            else { continue }
             found[pid] = command
         }
         return found
     }
 
-    @Test("Workers get the database from the environment; a run whose workers all died fails with exit 6 within a minute, publishing nothing",
-          arguments: Backend.all)
+    @Test(
+        "Workers get the database from the environment; a run whose workers all died fails with exit 6 within a minute, publishing nothing",
+        arguments: Backend.all)
     func deadWorkersFailTheRun(_ backend: Backend) async throws {
         let runner = try DispatchRunner()
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            try #require(try runner.importGenerated(["--orders", "300", "--technicians", "20", "--territories", "4", "--seed", "7"], db) != nil)
-            let run = try runner.start(["nightly", "--date", "2026-11-23", "--seconds", "120", "--workers", "2",
-                                        "--now", "2026-11-22T21:30:00+08:00", db], stderr: "run.log")
+            try #require(
+                try runner.importGenerated(["--orders", "300", "--technicians", "20", "--territories", "4", "--seed", "7"], db) != nil)
+            let run = try runner.start(
+                [
+                    "nightly", "--date", "2026-11-23", "--seconds", "120", "--workers", "2",
+                    "--now", "2026-11-22T21:30:00+08:00", db,
+                ], stderr: "run.log")
             let started = Date()
             var workers: [String: String] = [:]
             while workers.count < 2 && run.isRunning && Date().timeIntervalSince(started) < 30 {
@@ -241,7 +283,9 @@ struct NightlyCommandTests {
             try #require(workers.count == 2, "the run did not start two workers")
             // The database location reaches them through the environment, not their command line.
             for (pid, command) in workers {
-                #expect(!command.contains("--database") && !command.contains(database.url), "worker \(pid) has the database on its command line")
+                #expect(
+                    !command.contains("--database") && !command.contains(database.url), "worker \(pid) has the database on its command line"
+                )
             }
             for pid in workers.keys { kill(Int32(pid)!, SIGKILL) }
             let killedAt = Date()

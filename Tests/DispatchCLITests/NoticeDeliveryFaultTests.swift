@@ -15,8 +15,9 @@ struct NoticeDeliveryFaultTests {
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
             try #require(try runner.importGenerated(["--orders", "120", "--technicians", "20", "--seed", "5"], db) != nil)
-            let planned = try runner.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "100",
-                                         "--now", "2026-11-22T20:00:00+08:00", db)
+            let planned = try runner.run(
+                "plan", "--date", "2026-11-23", "--commit", "--iterations", "100",
+                "--now", "2026-11-22T20:00:00+08:00", db)
             try #require(planned.status == 0, "\(planned.stderr)")
             let queued = try await database.store.transaction { try $0.notices(.pending) }
             try #require(queued.count >= 40, "too few notices to interrupt: \(queued.count)")
@@ -24,8 +25,10 @@ struct NoticeDeliveryFaultTests {
             // Slow enough to be killed in the middle; every third request fails.
             let receiver = try await NoticeReceiver(failEvery: 3, delay: .milliseconds(15))
             defer { receiver.stop() }
-            let send = ["notices", "send", "--sink", receiver.url, "--now", "2026-11-23T23:00:00+08:00", "--concurrency", "4",
-                        "--claim-seconds", "2", db]
+            let send = [
+                "notices", "send", "--sink", receiver.url, "--now", "2026-11-23T23:00:00+08:00", "--concurrency", "4",
+                "--claim-seconds", "2", db,
+            ]
             let first = try runner.start(send)
             // A starved machine (load 8 in one CI run) delivers slowly: wait long, the loop ends as soon as it can.
             let deadline = Date().addingTimeInterval(240)

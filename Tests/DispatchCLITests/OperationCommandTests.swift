@@ -7,8 +7,10 @@ import Testing
 /// naming what is wrong, and the database is left exactly as it was.
 @Suite("Operation commands", .serialized)
 struct OperationCommandTests {
-    static let tables = ["service_days", "orders", "order_events", "notices", "plans", "plan_visits", "plan_unassigned",
-                         "technician_absences", "callbacks", "complaints"]
+    static let tables = [
+        "service_days", "orders", "order_events", "notices", "plans", "plan_visits", "plan_unassigned",
+        "technician_absences", "callbacks", "complaints",
+    ]
 
     /// Every row of every operational table, as text.
     func snapshot(_ database: TestDatabase) throws -> String {
@@ -77,8 +79,9 @@ struct OperationCommandTests {
             #expect(notice[key] != nil, "notice lacks \(key)")
         }
         #expect(notice["kind"] as? String == "confirmation")
-        let status = try runner.run("status", "WO-1001", "--set", "rebooking", "--reason", "customer asked to move",
-                                    "--side", "customer", "--actor", "anna", "--now=2026-11-22T22:00:00+08:00")
+        let status = try runner.run(
+            "status", "WO-1001", "--set", "rebooking", "--reason", "customer asked to move",
+            "--side", "customer", "--actor", "anna", "--now=2026-11-22T22:00:00+08:00")
         #expect(status.status == 0, "\(status.stderr)")
         let history = try runner.run("orders", "history", "WO-1001")
         #expect(history.stdout.contains("new → scheduled") && history.stdout.contains("confirmed → rebooking"))

@@ -1,8 +1,9 @@
 import DispatchTestSupport
 import Foundation
 import Testing
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// `dispatch serve` as a process: tokens from the CLI, a log line per request that never holds a
@@ -14,7 +15,8 @@ struct ServeCommandTests {
         for _ in 0..<200 {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             if let range = text.range(of: #"listening on 127\.0\.0\.1:\d+"#, options: .regularExpression),
-               let port = Int(text[range].split(separator: ":").last ?? "") {
+                let port = Int(text[range].split(separator: ":").last ?? "")
+            {
                 return port
             }
             try await Task.sleep(for: .milliseconds(50))
@@ -29,7 +31,8 @@ struct ServeCommandTests {
         defer { runner.remove() }
         try #require(runner.run("db", "migrate").status == 0)
         try #require(runner.run("import", DispatchRunner.scenario("coordinated-visit")).status == 0)
-        try #require(runner.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "50", "--now", "2026-11-22T21:00:00+08:00").status == 0)
+        try #require(
+            runner.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "50", "--now", "2026-11-22T21:00:00+08:00").status == 0)
         let issued = try runner.run("technicians", "token", "T01")
         #expect(issued.status == 0 && issued.stderr.isEmpty)
         let token = issued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -5,8 +5,9 @@ import DispatchTestSupport
 import Foundation
 import Logging
 import SchedulingCore
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A planned fixture day served by a real `DispatchServer` on a loopback port, with a token of
@@ -29,8 +30,10 @@ struct APIHarness {
     static let me = "T1"
     static let other = "T2"
 
-    static func start(_ database: TestDatabase, ratePerSecond: Double = 1000, burst: Double? = nil,
-                      idleTimeoutSeconds: Int64 = 30) async throws -> APIHarness {
+    static func start(
+        _ database: TestDatabase, ratePerSecond: Double = 1000, burst: Double? = nil,
+        idleTimeoutSeconds: Int64 = 30
+    ) async throws -> APIHarness {
         _ = try await database.store.migrate()
         var day = OperationFixtures.day()
         day.orders[0].notes = "Gate code 4711"
@@ -85,8 +88,10 @@ struct APIHarness {
     }()
 
     /// One request as `role` (a bearer header, or for the calendar the feed URL's token).
-    func request(_ method: String, _ path: String, as role: Role = .technician, body: Data? = nil,
-                 contentType: String? = "application/json", headers: [String: String] = [:]) async throws -> Reply {
+    func request(
+        _ method: String, _ path: String, as role: Role = .technician, body: Data? = nil,
+        contentType: String? = "application/json", headers: [String: String] = [:]
+    ) async throws -> Reply {
         var path = path
         if path.hasPrefix("/v1/me/calendar.ics"), role != .none, let token = tokens[role] {
             path += (path.contains("?") ? "&" : "?") + "token=" + token
@@ -113,8 +118,10 @@ struct APIHarness {
     }
 
     /// Runs `body` against a fresh harness on `backend`, always stopping the server.
-    static func with(_ backend: Backend, ratePerSecond: Double = 1000, burst: Double? = nil, idleTimeoutSeconds: Int64 = 30,
-                     _ body: (APIHarness) async throws -> Void) async throws {
+    static func with(
+        _ backend: Backend, ratePerSecond: Double = 1000, burst: Double? = nil, idleTimeoutSeconds: Int64 = 30,
+        _ body: (APIHarness) async throws -> Void
+    ) async throws {
         try await TestDatabase.with(backend) { database in
             let harness = try await start(database, ratePerSecond: ratePerSecond, burst: burst, idleTimeoutSeconds: idleTimeoutSeconds)
             do {

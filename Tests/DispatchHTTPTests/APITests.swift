@@ -23,19 +23,28 @@ struct APITests {
             let mine = try await myOrder(api)
             typealias Role = APIHarness.Role
             let expected: [(String, String, [Role: Int])] = [
-                ("GET", "/v1/me/agenda?\(Self.day)",
-                 [.none: 401, .revoked: 401, .technician: 200, .otherTechnician: 200, .feed: 401, .dispatcher: 403]),
-                ("GET", "/v1/technicians/\(APIHarness.me)/agenda?\(Self.day)",
-                 [.none: 401, .revoked: 401, .technician: 403, .otherTechnician: 403, .feed: 401, .dispatcher: 200]),
-                ("GET", "/v1/me/calendar.ics",
-                 [.none: 401, .revoked: 401, .technician: 401, .otherTechnician: 401, .feed: 200, .dispatcher: 401]),
-                ("POST", "/v1/me/orders/\(mine)/status",
-                 [.none: 401, .revoked: 401, .feed: 401, .dispatcher: 403, .otherTechnician: 404, .technician: 200]),
+                (
+                    "GET", "/v1/me/agenda?\(Self.day)",
+                    [.none: 401, .revoked: 401, .technician: 200, .otherTechnician: 200, .feed: 401, .dispatcher: 403]
+                ),
+                (
+                    "GET", "/v1/technicians/\(APIHarness.me)/agenda?\(Self.day)",
+                    [.none: 401, .revoked: 401, .technician: 403, .otherTechnician: 403, .feed: 401, .dispatcher: 200]
+                ),
+                (
+                    "GET", "/v1/me/calendar.ics",
+                    [.none: 401, .revoked: 401, .technician: 401, .otherTechnician: 401, .feed: 200, .dispatcher: 401]
+                ),
+                (
+                    "POST", "/v1/me/orders/\(mine)/status",
+                    [.none: 401, .revoked: 401, .feed: 401, .dispatcher: 403, .otherTechnician: 404, .technician: 200]
+                ),
             ]
             for (method, path, answers) in expected {
                 // The technician's own status report changes state: it goes last.
                 for role in Role.allCases.sorted(by: { ($0 == .technician ? 1 : 0) < ($1 == .technician ? 1 : 0) }) {
-                    let reply = method == "POST"
+                    let reply =
+                        method == "POST"
                         ? try await api.post(path, json: #"{"state": "en_route"}"#, as: role)
                         : try await api.request(method, path, as: role)
                     #expect(reply.status == answers[role], "\(method) \(path) as \(role): \(reply.status) \(reply.text)")
@@ -50,7 +59,9 @@ struct APITests {
             let missing = try await api.post("/v1/me/orders/WO-404/status", json: #"{"state": "en_route"}"#)
             let foreign = try await api.post("/v1/me/orders/\(mine)/status", json: #"{"state": "on_site"}"#, as: .otherTechnician)
             #expect(missing.status == 404 && foreign.status == 404)
-            #expect((missing.object["detail"] as? String)?.replacingOccurrences(of: "WO-404", with: mine) == foreign.object["detail"] as? String)
+            #expect(
+                (missing.object["detail"] as? String)?.replacingOccurrences(of: "WO-404", with: mine) == foreign.object["detail"] as? String
+            )
             // The other technician's agenda is theirs, not mine.
             let theirs = try await api.request("GET", "/v1/me/agenda?\(Self.day)", as: .otherTechnician)
             #expect(theirs.object["technician"] as? String == APIHarness.other)
@@ -97,7 +108,8 @@ struct APITests {
                 let refused = try await api.post(path, json: #"{"state": "completed", "details": {"speed_test_mbps": "# + speed + "}}")
                 #expect(refused.status == 422, "speed \(speed) was accepted")
             }
-            let longID = try await api.post("/v1/me/orders/\(String(repeating: "W", count: 100_000))/status", json: #"{"state": "en_route"}"#)
+            let longID = try await api.post(
+                "/v1/me/orders/\(String(repeating: "W", count: 100_000))/status", json: #"{"state": "en_route"}"#)
             #expect((400..<500).contains(longID.status), "a 100 KB order id: \(longID.status)")
             let done = try await api.post(path, json: #"{"state": "completed", "details": {"speed_test_mbps": 94.5, "router": "HG8145"}}"#)
             #expect(done.status == 200 && done.object["to"] as? String == "completed")
@@ -127,9 +139,14 @@ struct APITests {
                 ("details nested", Data(#"{"state": "en_route", "details": {"a": {"b": 1}}}"#.utf8), "application/json", 422),
                 ("details a boolean", Data(#"{"state": "en_route", "details": {"a": true}}"#.utf8), "application/json", 422),
                 ("unknown state", Data(#"{"state": "teleported"}"#.utf8), "application/json", 422),
-                ("deep nesting", Data((String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)).utf8), "application/json", 400),
-                ("over 64 KiB", Data((#"{"state": "en_route", "reason": ""# + String(repeating: "x", count: 70_000) + #""}"#).utf8),
-                 "application/json", 413),
+                (
+                    "deep nesting", Data((String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)).utf8),
+                    "application/json", 400
+                ),
+                (
+                    "over 64 KiB", Data((#"{"state": "en_route", "reason": ""# + String(repeating: "x", count: 70_000) + #""}"#).utf8),
+                    "application/json", 413
+                ),
                 ("form encoded", Data("state=en_route".utf8), "application/x-www-form-urlencoded", 415),
                 ("no content type", Data(#"{"state": "en_route"}"#.utf8), nil, 415),
             ]

@@ -27,7 +27,9 @@ struct ContractTests {
                 for (method, operation) in (item as? [String: Any] ?? [:]) {
                     let operation = operation as? [String: Any] ?? [:]
                     let security = (operation["security"] as? [[String: Any]])?.first?.keys.first
-                    let role: APIHarness.Role = security == nil ? .none
+                    let role: APIHarness.Role =
+                        security == nil
+                        ? .none
                         : security == "feedToken" ? .feed : template.hasPrefix("/v1/technicians") ? .dispatcher : .technician
                     var path = template.replacingOccurrences(of: "{id}", with: template.hasPrefix("/v1/technicians") ? APIHarness.me : mine)
                     let parameters = operation["parameters"] as? [[String: Any]] ?? []
@@ -37,8 +39,9 @@ struct ContractTests {
                     // As the right role, and with no token at all (a documented problem, for the secured ones).
                     for asRole in security == nil ? [role] : [role, .none] {
                         let reply = try await api.request(method.uppercased(), path, as: asRole, body: body)
-                        let documented = try #require(responses[String(reply.status)] as? [String: Any],
-                                                      "\(method) \(path) as \(asRole) answered undocumented \(reply.status)")
+                        let documented = try #require(
+                            responses[String(reply.status)] as? [String: Any],
+                            "\(method) \(path) as \(asRole) answered undocumented \(reply.status)")
                         try validate(reply, against: documented, "\(method) \(path) as \(asRole)")
                         checked += 1
                     }
@@ -76,11 +79,13 @@ struct ContractTests {
         #expect(check.errors(["type": "t", "title": "t", "status": 400, "detail": "d", "instance": "/"], problem, path: "$").isEmpty)
         #expect(!check.errors(["type": "t", "title": "t", "status": "400", "detail": "d", "instance": "/"], problem, path: "$").isEmpty)
         #expect(!check.errors(["type": "t", "title": "t", "status": 400, "detail": "d"], problem, path: "$").isEmpty)
-        #expect(!check.errors(["type": "t", "title": "t", "status": 400, "detail": "d", "instance": "/", "x": 1], problem, path: "$").isEmpty)
+        #expect(
+            !check.errors(["type": "t", "title": "t", "status": 400, "detail": "d", "instance": "/", "x": 1], problem, path: "$").isEmpty)
     }
 
-    @Test("The calendar feed is strict RFC 5545: CRLF, folded at 75 octets, one event per order, moves raise SEQUENCE",
-          arguments: Backend.all)
+    @Test(
+        "The calendar feed is strict RFC 5545: CRLF, folded at 75 octets, one event per order, moves raise SEQUENCE",
+        arguments: Backend.all)
     func calendarFeed(_ backend: Backend) async throws {
         try await APIHarness.with(backend) { api in
             let long = String(repeating: "门禁密码 4711，狗很友好; ", count: 6)

@@ -30,7 +30,9 @@ enum ICalendarParser {
         var logical: [String] = []
         for line in physical {
             guard line.count <= 75 else { throw Refused(description: "a line of \(line.count) octets") }
-            guard let text = String(data: line, encoding: .utf8) else { throw Refused(description: "a folded piece is not UTF-8 on its own") }
+            guard let text = String(data: line, encoding: .utf8) else {
+                throw Refused(description: "a folded piece is not UTF-8 on its own")
+            }
             if text.hasPrefix(" ") || text.hasPrefix("\t") {
                 guard !logical.isEmpty else { throw Refused(description: "a continuation with nothing to continue") }
                 logical[logical.count - 1] += String(text.dropFirst())

@@ -18,7 +18,9 @@ struct SchemaCheck {
             return matching == 1 ? [] : ["\(path): matches \(matching) of the oneOf schemas"]
         }
         var found: [String] = []
-        if let types = (schema["type"] as? [String]) ?? (schema["type"] as? String).map({ [$0] }), !types.contains(where: { holds(value, $0) }) {
+        if let types = (schema["type"] as? [String]) ?? (schema["type"] as? String).map({ [$0] }),
+            !types.contains(where: { holds(value, $0) })
+        {
             return ["\(path): \(describe(value)) is not \(types.joined(separator: " or "))"]
         }
         if let choices = schema["enum"] as? [Any], !choices.contains(where: { "\($0)" == "\(value)" }) {

@@ -43,7 +43,10 @@ enum RawHTTP {
         var closed = false
         while true {
             let count = recv(descriptor, &buffer, buffer.count, 0)
-            if count > 0 { received += buffer[0..<count]; continue }
+            if count > 0 {
+                received += buffer[0..<count]
+                continue
+            }
             closed = count == 0
             break
         }
@@ -78,12 +81,16 @@ struct ServerHardeningTests {
         try await APIHarness.with(.sqlite, idleTimeoutSeconds: 600) { api in
             let token = try #require(api.tokens[.technician])
             let head = "POST /v1/me/orders/WO-A/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\n"
-            let chunk = try await RawHTTP.exchange(port: api.port, head + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", wait: 120)
+            let chunk = try await RawHTTP.exchange(
+                port: api.port, head + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+                wait: 120)
             #expect(chunk.text.hasPrefix("HTTP/1.1 400") && chunk.text.contains("application/problem+json"), "\(chunk.text.prefix(300))")
-            let jsonx = try await api.request("POST", "/v1/me/orders/WO-A/status", body: Data(#"{"state":"en_route"}"#.utf8),
-                                              contentType: "application/jsonx")
+            let jsonx = try await api.request(
+                "POST", "/v1/me/orders/WO-A/status", body: Data(#"{"state":"en_route"}"#.utf8),
+                contentType: "application/jsonx")
             #expect(jsonx.status == 415)
-            let huge = try await RawHTTP.exchange(port: api.port, head + "Content-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n{", wait: 300)
+            let huge = try await RawHTTP.exchange(
+                port: api.port, head + "Content-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n{", wait: 300)
             #expect(huge.text.hasPrefix("HTTP/1.1 413"), "\(huge.text.prefix(200))")
             #expect(huge.closed && huge.seconds < 290, "the connection stayed open after 413 (\(huge.seconds) s)")
         }
@@ -93,7 +100,8 @@ struct ServerHardeningTests {
     func silentConnectionsClose() async throws {
         try await APIHarness.with(.sqlite, idleTimeoutSeconds: 1) { api in
             let silent = try await RawHTTP.exchange(port: api.port, "", wait: 20)
-            #expect(silent.closed && silent.seconds >= 0.9 && silent.seconds < 15, "silent: closed \(silent.closed) after \(silent.seconds) s")
+            #expect(
+                silent.closed && silent.seconds >= 0.9 && silent.seconds < 15, "silent: closed \(silent.closed) after \(silent.seconds) s")
             let partial = try await RawHTTP.exchange(port: api.port, "GET /healthz HTTP/1.1\r\nHo", wait: 20)
             #expect(partial.closed && partial.seconds < 15, "partial: closed \(partial.closed) after \(partial.seconds) s")
             // The server still answers.

@@ -43,8 +43,9 @@ struct BoardTests {
             // WO-R's deadline (silver: 24 h from 2026-11-21 18:00) passed before its day: planned, late.
             day.orders[3].reportedAt = OperationFixtures.instant("2026-11-21T18:00:00+08:00")
             // WO-X needs a skill nobody holds and its deadline passed before now: unplanned, late.
-            var unplannable = OperationFixtures.order("WO-X", .repair, .broadband, customer: "C-1009", lat: 31.23, lon: 121.47,
-                                                      reported: "2026-11-19T08:00:00+08:00")
+            var unplannable = OperationFixtures.order(
+                "WO-X", .repair, .broadband, customer: "C-1009", lat: 31.23, lon: 121.47,
+                reported: "2026-11-19T08:00:00+08:00")
             unplannable.skills = ["fiber_splice"]
             day.orders.append(unplannable)
             let (operations, _, _) = try await OperationFixtures.publishedDay(database, day)
@@ -59,7 +60,9 @@ struct BoardTests {
         }
     }
 
-    @Test("A technician without visits says why: absent, certificate or contract ended, no skill or territory any order needs", arguments: Backend.all)
+    @Test(
+        "A technician without visits says why: absent, certificate or contract ended, no skill or territory any order needs",
+        arguments: Backend.all)
     func idleReasons(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             var day = OperationFixtures.day()
@@ -74,9 +77,13 @@ struct BoardTests {
             extra("T7", ["iptv"])
             extra("T8", ["broadband", "phone"]) { $0.territories = ["harbour"] }
             extra("T10", ["broadband", "phone"]) { $0.crewID = "lapsed" }
-            day.crews = [Crew(id: "lapsed", name: "Lapsed", contract: Contract(
-                validFrom: LocalDate(iso: "2025-01-01")!, validTo: LocalDate(iso: "2026-10-31")!, territories: nil,
-                workTypes: WorkType.allCases, services: [.broadband, .phone], excludedTiers: [], maxOrdersPerDay: nil, prices: [:]))]
+            day.crews = [
+                Crew(
+                    id: "lapsed", name: "Lapsed",
+                    contract: Contract(
+                        validFrom: LocalDate(iso: "2025-01-01")!, validTo: LocalDate(iso: "2026-10-31")!, territories: nil,
+                        workTypes: WorkType.allCases, services: [.broadband, .phone], excludedTiers: [], maxOrdersPerDay: nil, prices: [:]))
+            ]
             let (operations, _, _) = try await OperationFixtures.publishedDay(database, day)
             let board = try await operations.board(OperationFixtures.date)
             // Natural order: T10 after T8, not after T1.

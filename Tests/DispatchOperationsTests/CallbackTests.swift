@@ -13,10 +13,11 @@ struct CallbackTests {
         _ = try await database.store.migrate()
         var day = OperationFixtures.day()
         day.crews = [Crew(id: "acme", name: "Acme", contract: nil)]
-        day.technicians.append(Technician(
-            id: "C9", name: "Contractor", crewID: "acme", skills: ["broadband"], certifiedUntil: LocalDate(iso: "2027-12-31"),
-            shift: Shift(start: LocalTime(hhmm: "08:30")!, end: LocalTime(hhmm: "17:30")!),
-            startLocation: GeoPoint(latitude: 31.23, longitude: 121.47)))
+        day.technicians.append(
+            Technician(
+                id: "C9", name: "Contractor", crewID: "acme", skills: ["broadband"], certifiedUntil: LocalDate(iso: "2027-12-31"),
+                shift: Shift(start: LocalTime(hhmm: "08:30")!, end: LocalTime(hhmm: "17:30")!),
+                startLocation: GeoPoint(latitude: 31.23, longitude: 121.47)))
         _ = try await database.store.importScenario(day)
         let clock = TestClock("2026-11-22T10:00:00+08:00")
         let operations = DispatchOperations(store: database.store, clock: clock)
@@ -29,8 +30,9 @@ struct CallbackTests {
         return (operations, clock, try #require(done.callback))
     }
 
-    @Test("Completion: automatic first, manual after no answer, a dissatisfied answer brings a manual follow-up",
-          arguments: Backend.all)
+    @Test(
+        "Completion: automatic first, manual after no answer, a dissatisfied answer brings a manual follow-up",
+        arguments: Backend.all)
     func completionCallback(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             let (operations, clock, id) = try await completedRepair(database)
@@ -40,8 +42,11 @@ struct CallbackTests {
             #expect(item.latest == OperationFixtures.instant("2026-11-26T11:00:00+08:00"))
 
             // Callbacks stay in-house.
-            await #expect(throws: OperationError(.badInput, 
-                "callbacks stay with the in-house desk (Art. 50-55): C9 works for contractor acme")) {
+            await #expect(
+                throws: OperationError(
+                    .badInput,
+                    "callbacks stay with the in-house desk (Art. 50-55): C9 works for contractor acme")
+            ) {
                 _ = try await operations.recordCallback(id, answer: .satisfied, reason: nil, agent: "C9")
             }
             let missed = try await operations.recordCallback(id, answer: nil, reason: nil, agent: "robot")
@@ -60,8 +65,9 @@ struct CallbackTests {
         }
     }
 
-    @Test("A complaint is called back within 2 hours; a dissatisfied automatic answer brings a manual call",
-          arguments: Backend.all)
+    @Test(
+        "A complaint is called back within 2 hours; a dissatisfied automatic answer brings a manual call",
+        arguments: Backend.all)
     func complaintCallback(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             let (operations, clock, completion) = try await completedRepair(database)

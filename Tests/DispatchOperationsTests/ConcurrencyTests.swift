@@ -67,7 +67,8 @@ struct ConcurrencyTests {
                 .map(\.order.id).sorted()
             #expect(movable.count >= 12)
             // Half of them go to the next day first, one at a time.
-            let back = Array(movable.prefix(6)), forth = Array(movable.dropFirst(6).prefix(6))
+            let back = Array(movable.prefix(6))
+            let forth = Array(movable.dropFirst(6).prefix(6))
             var onNext: [String] = []
             for id in back where (try? await first.move(order: id, to: next, actor: "setup")) != nil { onNext.append(id) }
             #expect(onNext.count >= 3)
@@ -106,7 +107,8 @@ struct ConcurrencyTests {
             }
             let deliveries = await sink.deliveries
             #expect(deliveries.count == due)
-            #expect(deliveries.values.allSatisfy { $0 == 1 }, "\(deliveries.filter { $0.value > 1 }.count) notices delivered more than once")
+            #expect(
+                deliveries.values.allSatisfy { $0 == 1 }, "\(deliveries.filter { $0.value > 1 }.count) notices delivered more than once")
             #expect(reports.map(\.sent).reduce(0, +) == due)
             #expect(reports.filter { $0.sent > 0 }.count >= 2, "the senders did not share the work: \(reports.map(\.sent))")
             #expect(try await first.notices(.due(clock.now())).isEmpty)

@@ -110,8 +110,10 @@ struct DayReplayTests {
             var day = OperationFixtures.day()
             // T1 is the only one who can do WO-P (iptv), so losing T1 must rebook it.
             day.technicians[0].skills.append("iptv")
-            day.orders.append(OperationFixtures.order("WO-P", .install, .iptv, customer: "C-1005", lat: 31.236, lon: 121.47,
-                                                      window: OperationFixtures.window("10:00", "12:00")))
+            day.orders.append(
+                OperationFixtures.order(
+                    "WO-P", .install, .iptv, customer: "C-1005", lat: 31.236, lon: 121.47,
+                    window: OperationFixtures.window("10:00", "12:00")))
             _ = try await database.store.importScenario(day)
             let clock = TestClock("2026-11-22T10:00:00+08:00")
             let operations = DispatchOperations(store: database.store, clock: clock)
@@ -120,8 +122,10 @@ struct DayReplayTests {
             #expect(before.visits.contains { $0.order == "WO-P" && $0.technician == "T1" })
 
             clock.set("2026-11-23T07:30:00+08:00")
-            let outcome = try #require(try await operations.recordAbsence(technician: "T1", day: OperationFixtures.date,
-                                                                           reason: "sick", actor: "desk"))
+            let outcome = try #require(
+                try await operations.recordAbsence(
+                    technician: "T1", day: OperationFixtures.date,
+                    reason: "sick", actor: "desk"))
             #expect(outcome.rebooked.contains("WO-P"))
             let after = try #require(try await database.store.transaction { try $0.publishedPlan(on: OperationFixtures.date) })
             #expect(!after.visits.contains { $0.technician == "T1" })
@@ -130,8 +134,9 @@ struct DayReplayTests {
             for order in outcome.rebooked {
                 let stored = try #require(try await database.store.transaction { try $0.order(order) })
                 #expect(stored.state == .rebooking)
-                let notice = try #require(notices.first { $0.draft.kind == .rebooking && $0.draft.order == order }
-                                          ?? notices.first { $0.draft.kind == .rebooking && stored.order.group != nil })
+                let notice = try #require(
+                    notices.first { $0.draft.kind == .rebooking && $0.draft.order == order }
+                        ?? notices.first { $0.draft.kind == .rebooking && stored.order.group != nil })
                 if let window = stored.order.window { #expect(notice.draft.dueAt < window.start) }
                 let history = try await operations.history(order: order)
                 #expect(history.last?.side == .company)
@@ -182,13 +187,15 @@ struct DayReplayTests {
             #expect(rebookingNotices.count == 1)  // one per customer visit: the group's contact
             #expect(rebookingNotices.allSatisfy { $0.draft.dueAt < window.start })
             // A short delay keeps the promise: the visit moves, nothing is rebooked.
-            let visitN = try #require(try await database.store.transaction { try $0.publishedPlan(on: OperationFixtures.date) }?
-                .visits.first { $0.order == "WO-A" })
+            let visitN = try #require(
+                try await database.store.transaction { try $0.publishedPlan(on: OperationFixtures.date) }?
+                    .visits.first { $0.order == "WO-A" })
             clock.set(ServiceTimeZone.utc.rfc3339(visitN.start.adding(minutes: -60)))
             let small = try await operations.delay(order: "WO-A", minutes: 10, actor: "T")
             #expect(small.rebooked.isEmpty)
-            let moved = try #require(try await database.store.transaction { try $0.publishedPlan(on: OperationFixtures.date) }?
-                .visits.first { $0.order == "WO-A" })
+            let moved = try #require(
+                try await database.store.transaction { try $0.publishedPlan(on: OperationFixtures.date) }?
+                    .visits.first { $0.order == "WO-A" })
             #expect(moved.start == visitN.start.adding(minutes: 10))
             #expect(try await OperationFixtures.hardRuleViolations(database) == [])
         }

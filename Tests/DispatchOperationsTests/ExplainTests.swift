@@ -15,8 +15,10 @@ struct ExplainTests {
             _ = try await database.store.migrate()
             var day = OperationFixtures.day()
             day.technicians[1].absent = true  // T2
-            day.orders.append(OperationFixtures.order("WO-P", .install, .iptv, customer: "C-1005", lat: 31.236, lon: 121.47,
-                                                      window: OperationFixtures.window("10:00", "12:00")))
+            day.orders.append(
+                OperationFixtures.order(
+                    "WO-P", .install, .iptv, customer: "C-1005", lat: 31.236, lon: 121.47,
+                    window: OperationFixtures.window("10:00", "12:00")))
             day.technicians[0].skills.append("iptv")
             _ = try await database.store.importScenario(day)
             let operations = DispatchOperations(store: database.store, clock: TestClock("2026-11-22T10:00:00+08:00"))
@@ -48,8 +50,9 @@ struct ExplainTests {
             day.technicians[1].territories = ["north"]  // T2: broadband, north only
             let home = day.technicians[0].startLocation
             func pinned(_ id: String, _ start: String, _ end: String) -> WorkOrder {
-                var order = OperationFixtures.order(id, .install, .phone, customer: "C-\(id.suffix(1))00\(id.count)", lat: home.latitude,
-                                                    lon: home.longitude, minutes: 60, window: OperationFixtures.window(start, end))
+                var order = OperationFixtures.order(
+                    id, .install, .phone, customer: "C-\(id.suffix(1))00\(id.count)", lat: home.latitude,
+                    lon: home.longitude, minutes: 60, window: OperationFixtures.window(start, end))
                 order.pin = Pin(technicianID: "T1", start: OperationFixtures.instant("2026-11-23T\(start):00+08:00"))
                 order.territory = "south"
                 return order
@@ -63,8 +66,9 @@ struct ExplainTests {
             #expect(Set(published.visits.map(\.order)) == ["WO-A", "WO-C"])
 
             // A 90-minute install at the same place, to start between 10:00 and 11:30, in the south.
-            var wanted = OperationFixtures.order("WO-Q", .install, .broadband, customer: "C-1099", lat: home.latitude, lon: home.longitude,
-                                                 minutes: 90, window: OperationFixtures.window("10:00", "11:30"))
+            var wanted = OperationFixtures.order(
+                "WO-Q", .install, .broadband, customer: "C-1099", lat: home.latitude, lon: home.longitude,
+                minutes: 90, window: OperationFixtures.window("10:00", "11:30"))
             wanted.territory = "south"
             day.orders.append(wanted)
             _ = try await database.store.importScenario(day)
@@ -72,7 +76,8 @@ struct ExplainTests {
             let verdict = Dictionary(uniqueKeysWithValues: explained.verdicts.map { ($0.technician, $0) })
             let t1 = try #require(verdict["T1"])
             #expect(!t1.fits && t1.kind == "no room")
-            #expect(t1.reason.contains("30 of 90 minutes short") && t1.reason.contains("WO-C holds the place at 11:00–12:00"), "\(t1.reason)")
+            #expect(
+                t1.reason.contains("30 of 90 minutes short") && t1.reason.contains("WO-C holds the place at 11:00–12:00"), "\(t1.reason)")
             #expect(verdict["T2"]?.reason == "works only in north, not in south")
             #expect(verdict["T3"]?.reason == "lacks broadband")
         }

@@ -8,10 +8,12 @@ import Testing
 @Suite("File notice sink")
 struct FileNoticeSinkTests {
     static func notice(_ key: String) -> StoredNotice {
-        let draft = NoticeDraft(key: key, kind: .preArrival, order: "WO-1", technician: nil, plannedStart: nil,
-                                dueAt: Instant(secondsSinceEpoch: 0), body: "{\"idempotency_key\":\"\(key)\"}")
-        return StoredNotice(id: 1, draft: draft, createdAt: Instant(secondsSinceEpoch: 0), sentAt: nil, cancelledAt: nil, attempts: 0,
-                            lastError: nil)
+        let draft = NoticeDraft(
+            key: key, kind: .preArrival, order: "WO-1", technician: nil, plannedStart: nil,
+            dueAt: Instant(secondsSinceEpoch: 0), body: "{\"idempotency_key\":\"\(key)\"}")
+        return StoredNotice(
+            id: 1, draft: draft, createdAt: Instant(secondsSinceEpoch: 0), sentAt: nil, cancelledAt: nil, attempts: 0,
+            lastError: nil)
     }
 
     @Test("A symbolic link, a device and a directory are refused; nothing is written through them")

@@ -50,8 +50,10 @@ struct IntradayPromiseTests {
 
     /// A full re-plan of the running day as of the clock (300 iterations), committed; the plan
     /// published after it.
-    static func replanRunningDay(_ operations: DispatchOperations, _ database: TestDatabase, clock: TestClock,
-                                 seed: UInt64) async throws -> PublishedPlan {
+    static func replanRunningDay(
+        _ operations: DispatchOperations, _ database: TestDatabase, clock: TestClock,
+        seed: UInt64
+    ) async throws -> PublishedPlan {
         let (day, version, revision) = try #require(try await operations.planningDay(date))
         var planning = day
         planning.now = clock.now()
@@ -66,21 +68,25 @@ struct IntradayPromiseTests {
 
     /// The day's stored orders by id.
     static func orders(_ database: TestDatabase) async throws -> [String: StoredOrder] {
-        Dictionary(try await database.store.transaction { try $0.orders(on: date) }.map { ($0.order.id, $0) },
-                   uniquingKeysWith: { first, _ in first })
+        Dictionary(
+            try await database.store.transaction { try $0.orders(on: date) }.map { ($0.order.id, $0) },
+            uniquingKeysWith: { first, _ in first })
     }
 
     static func states(_ database: TestDatabase) async throws -> [String: OrderState] {
-        Dictionary(try await database.store.transaction { try $0.orders(on: date) }.map { ($0.order.id, $0.state) },
-                   uniquingKeysWith: { first, _ in first })
+        Dictionary(
+            try await database.store.transaction { try $0.orders(on: date) }.map { ($0.order.id, $0.state) },
+            uniquingKeysWith: { first, _ in first })
     }
 
     /// The coordinated visits one technician does back to back after another visit of theirs, by start.
     static func backToBackPairs(_ plan: PublishedPlan) -> [(first: PlannedVisit, second: PlannedVisit)] {
         plan.visits.sorted { $0.start < $1.start }.compactMap { first -> (PlannedVisit, PlannedVisit)? in
-            guard first.group != nil, let second = plan.visits.first(where: {
-                $0.group == first.group && $0.technician == first.technician && $0.start == first.end
-            }), plan.visits.contains(where: { $0.technician == first.technician && $0.end <= first.start }) else { return nil }
+            guard first.group != nil,
+                let second = plan.visits.first(where: {
+                    $0.group == first.group && $0.technician == first.technician && $0.start == first.end
+                }), plan.visits.contains(where: { $0.technician == first.technician && $0.end <= first.start })
+            else { return nil }
             return (first, second)
         }
     }
@@ -105,9 +111,12 @@ struct IntradayPromiseTests {
             let orders = try await Self.orders(database)
             let moved = [first, second].compactMap { visit in after.visits.first { $0.order == visit.order } }
             #expect(moved.map(\.start) == [first.start.adding(minutes: 20), second.start.adding(minutes: 20)])
-            #expect(second.start.adding(minutes: 20) > clock.now().adding(minutes: 30), "the case: the second half beyond the notice horizon")
+            #expect(
+                second.start.adding(minutes: 20) > clock.now().adding(minutes: 30), "the case: the second half beyond the notice horizon")
             for visit in moved {
-                #expect(orders[visit.order]?.order.lock == Lock(technicianID: visit.technician, start: visit.start), "\(visit.order) not locked")
+                #expect(
+                    orders[visit.order]?.order.lock == Lock(technicianID: visit.technician, start: visit.start), "\(visit.order) not locked"
+                )
             }
             #expect(try await Self.violations(operations) == [])
         }
@@ -141,7 +150,8 @@ struct IntradayPromiseTests {
                     && (byTechnician[visit.technician] ?? []).contains { $0.start < visit.start && $0.group == nil }
             }
             let late = try #require(split, "the day has no pair split over two technicians behind another visit")
-            let delayed = try #require(byTechnician[late.technician]?.filter { $0.start < late.start && $0.group == nil }.max { $0.start < $1.start })
+            let delayed = try #require(
+                byTechnician[late.technician]?.filter { $0.start < late.start && $0.group == nil }.max { $0.start < $1.start })
             clock.set("2026-11-23T07:30:00+08:00")
             let outcome = try await operations.delay(order: delayed.order, minutes: 180, actor: "T")
             let after = try await Self.published(database)
@@ -155,8 +165,9 @@ struct IntradayPromiseTests {
         }
     }
 
-    @Test("An absence loses no order: each of the technician's visits is re-placed, listed as left out or rebooked",
-          arguments: Backend.all)
+    @Test(
+        "An absence loses no order: each of the technician's visits is re-placed, listed as left out or rebooked",
+        arguments: Backend.all)
     func absenceLosesNothing(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             let clock = TestClock("2026-11-22T10:00:00+08:00")
@@ -178,7 +189,9 @@ struct IntradayPromiseTests {
             let listed = Set(after.visits.map(\.order) + document.unassigned.map(\.order))
             let states = try await Self.states(database)
             for visit in before.visits where visit.technician == technician {
-                #expect(listed.contains(visit.order) || states[visit.order] == .rebooking, "\(visit.order) is \(states[visit.order]!) and in no list")
+                #expect(
+                    listed.contains(visit.order) || states[visit.order] == .rebooking,
+                    "\(visit.order) is \(states[visit.order]!) and in no list")
             }
             #expect(!after.visits.contains { $0.technician == technician })
             #expect(try await Self.violations(operations) == [])
@@ -217,8 +230,9 @@ struct IntradayPromiseTests {
         }
     }
 
-    @Test("A technician ill after work began keeps the visits begun; the rest of their day goes elsewhere or to rebooking",
-          arguments: Backend.all)
+    @Test(
+        "A technician ill after work began keeps the visits begun; the rest of their day goes elsewhere or to rebooking",
+        arguments: Backend.all)
     func absenceAfterWorkBegan(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             let clock = TestClock("2026-11-22T10:00:00+08:00")
@@ -259,8 +273,9 @@ struct IntradayPromiseTests {
         }
     }
 
-    @Test("The operation reacts: a technician reporting late has their visit delayed by itself; on time changes nothing",
-          arguments: Backend.all)
+    @Test(
+        "The operation reacts: a technician reporting late has their visit delayed by itself; on time changes nothing",
+        arguments: Backend.all)
     func reactsToReports(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             let clock = TestClock("2026-11-22T10:00:00+08:00")
@@ -309,8 +324,9 @@ struct IntradayPromiseTests {
             for technician in Set(before.visits.map(\.technician)).sorted() {
                 let own = before.visits.filter { $0.technician == technician }.sorted { $0.start < $1.start }
                 guard own.count >= 2, own[0].group == nil, own[1].group == nil,
-                      own[0].start.adding(minutes: 90) <= own[1].start,
-                      orders[own[1].order]?.order.window.map({ $0.start <= own[0].start.adding(minutes: 40) }) ?? true else { continue }
+                    own[0].start.adding(minutes: 90) <= own[1].start,
+                    orders[own[1].order]?.order.window.map({ $0.start <= own[0].start.adding(minutes: 40) }) ?? true
+                else { continue }
                 candidates.append((own[0], own[1]))
             }
             try #require(!candidates.isEmpty, "the day has a technician whose second visit could come forward")
@@ -320,7 +336,8 @@ struct IntradayPromiseTests {
             let finishedAt = done.start.adding(minutes: 5)
             clock.set(finishedAt)
             let order = try #require(orders[done.order]).order
-            let report = try await operations.setStatus(order: done.order, to: .completed, details: Self.results(order), actor: done.technician)
+            let report = try await operations.setStatus(
+                order: done.order, to: .completed, details: Self.results(order), actor: done.technician)
             let reaction = try #require(report.reaction, "finishing \(done.order) 5 minutes in moved nothing")
             let after = try await Self.published(database)
             #expect(reaction.version == after.version)
@@ -415,8 +432,9 @@ struct IntradayPromiseTests {
             let (firstOnTime, onTime) = try #require(pairs.first { drive(to: $0.0) > Reaction.thresholdMinutes })
             _ = try await Self.begin(firstOnTime, operations, clock: clock)
             clock.set(onTime.start)
-            _ = try await operations.setStatus(order: firstOnTime.order, to: .completed,
-                                               details: Self.results(try #require(orders[firstOnTime.order]).order), actor: firstOnTime.technician)
+            _ = try await operations.setStatus(
+                order: firstOnTime.order, to: .completed,
+                details: Self.results(try #require(orders[firstOnTime.order]).order), actor: firstOnTime.technician)
             let report = try await operations.setStatus(order: onTime.order, to: .enRoute, actor: onTime.technician)
             #expect(report.reaction == nil, "on time, yet re-planned: \(report.reaction.map { "\($0)" } ?? "")")
             #expect(try await Self.published(database).visits.first { $0.order == onTime.order } == onTime)
@@ -425,8 +443,9 @@ struct IntradayPromiseTests {
             let (first, second) = try #require(pairs.first { $0.0.noticeAt > onTime.start && $0.0.technician != onTime.technician })
             _ = try await Self.begin(first, operations, clock: clock)
             clock.set(second.start.adding(minutes: 20))
-            _ = try await operations.setStatus(order: first.order, to: .completed,
-                                               details: Self.results(try #require(orders[first.order]).order), actor: first.technician)
+            _ = try await operations.setStatus(
+                order: first.order, to: .completed,
+                details: Self.results(try #require(orders[first.order]).order), actor: first.technician)
             let late = try await operations.setStatus(order: second.order, to: .enRoute, actor: second.technician)
             #expect(late.reactionRefused == nil, "\(late.reactionRefused ?? "")")
             #expect(late.reaction != nil)
@@ -447,8 +466,9 @@ struct IntradayPromiseTests {
     /// 14:00 one delivered); the technician then set off late and the reaction moved it back to
     /// 14:21, but the pre-arrival notice for 14:21 was not queued again (its key existed,
     /// cancelled), so the customer waited 21 minutes untold.
-    @Test("A notice cancelled earlier is queued again when the same notice is wanted again; a pending or sent one is not",
-          arguments: Backend.all)
+    @Test(
+        "A notice cancelled earlier is queued again when the same notice is wanted again; a pending or sent one is not",
+        arguments: Backend.all)
     func cancelledNoticeIsQueuedAgain(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             let clock = TestClock("2026-11-22T10:00:00+08:00")
@@ -469,8 +489,9 @@ struct IntradayPromiseTests {
         }
     }
 
-    @Test("An urgent repair arriving during the day is placed around the published visits at once, nothing else moving",
-          arguments: Backend.all)
+    @Test(
+        "An urgent repair arriving during the day is placed around the published visits at once, nothing else moving",
+        arguments: Backend.all)
     func urgentRepairIsPlaced(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             _ = try await database.store.migrate()
@@ -482,8 +503,10 @@ struct IntradayPromiseTests {
             let before = try #require(try await database.store.transaction { try $0.publishedPlan(on: OperationFixtures.date) })
             #expect(try await operations.placeArrivals(on: OperationFixtures.date, actor: "desk") == nil)  // nothing new
             clock.set("2026-11-23T10:00:00+08:00")
-            day.orders.append(OperationFixtures.order("WO-U", .repair, .broadband, customer: "C-3001", lat: 31.232, lon: 121.469,
-                                                      reported: "2026-11-23T09:45:00+08:00"))
+            day.orders.append(
+                OperationFixtures.order(
+                    "WO-U", .repair, .broadband, customer: "C-3001", lat: 31.232, lon: 121.469,
+                    reported: "2026-11-23T09:45:00+08:00"))
             _ = try await database.store.importScenario(day)
             let outcome = try #require(try await operations.placeArrivals(on: OperationFixtures.date, actor: "desk"))
             #expect(outcome.scheduled == ["WO-U"])
@@ -491,7 +514,9 @@ struct IntradayPromiseTests {
             let placed = try #require(after.visits.first { $0.order == "WO-U" })
             #expect(placed.start >= clock.now().adding(minutes: 30))
             for visit in before.visits { #expect(after.visits.contains(visit), "\(visit.order) moved") }
-            guard let (scenario, plan, _, earlier, finished) = try await operations.publishedForCheck(OperationFixtures.date) else { return }
+            guard let (scenario, plan, _, earlier, finished) = try await operations.publishedForCheck(OperationFixtures.date) else {
+                return
+            }
             #expect(PlanChecker(scenario: scenario, earlier: earlier, finished: finished).violations(of: plan) == [])
         }
     }
@@ -526,8 +551,9 @@ struct IntradayPromiseTests {
             let operations = try await Self.plannedDay(database, clock: clock)
             let before = try await Self.published(database)
             let orders = try await database.store.transaction { try $0.orders(on: Self.date) }
-            let pair = try #require(Dictionary(grouping: before.visits.filter { $0.group != nil }, by: { $0.group! })
-                .filter { $0.value.count == 2 }.min { $0.key < $1.key }?.value.sorted { $0.order < $1.order })
+            let pair = try #require(
+                Dictionary(grouping: before.visits.filter { $0.group != nil }, by: { $0.group! })
+                    .filter { $0.value.count == 2 }.min { $0.key < $1.key }?.value.sorted { $0.order < $1.order })
             let (done, absent) = (pair[0], pair[1])
             clock.set("2026-11-23T07:00:00+08:00")
             for state in [OrderState.enRoute, .onSite] {
@@ -558,9 +584,11 @@ struct IntradayPromiseTests {
             let states = try await Self.states(database)
             let notified = before.visits.filter { states[$0.order] == .notified }
             // The case this is about: a pair one technician does back to back, both locked.
-            #expect(notified.contains { visit in
-                visit.group != nil && notified.contains { $0.group == visit.group && $0.technician == visit.technician && $0.order != visit.order }
-            })
+            #expect(
+                notified.contains { visit in
+                    visit.group != nil
+                        && notified.contains { $0.group == visit.group && $0.technician == visit.technician && $0.order != visit.order }
+                })
             _ = try await OperationFixtures.planAndPublish(operations, Self.date)
             let after = try await Self.published(database)
             for visit in notified where !after.visits.contains(visit) { Issue.record("re-plan moved or dropped notified \(visit.order)") }

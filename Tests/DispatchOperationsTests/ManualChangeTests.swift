@@ -31,8 +31,9 @@ struct ManualChangeTests {
             #expect(try await OperationFixtures.hardRuleViolations(database) == [])
             // A start outside the window: H2.
             await #expect(throws: OperationError.self) {
-                _ = try await operations.assign(order: "WO-A", technician: "T1", start: OperationFixtures.instant("2026-11-23T15:00:00+08:00"),
-                                                actor: "anna")
+                _ = try await operations.assign(
+                    order: "WO-A", technician: "T1", start: OperationFixtures.instant("2026-11-23T15:00:00+08:00"),
+                    actor: "anna")
             }
             // Pinning stores the pin; unpinning removes it.
             _ = try await operations.assign(order: "WO-R", technician: target, pin: true, actor: "anna")
@@ -45,7 +46,10 @@ struct ManualChangeTests {
             _ = try await operations.assign(order: "WO-R", technician: repair.technician, actor: "anna")
             #expect(try await database.store.transaction { try $0.order("WO-R")?.order.pin } == nil)
             #expect(try await OperationFixtures.hardRuleViolations(database) == [])
-            #expect(try await operations.history(order: "WO-R").contains { $0.reason == "unpinned from \(target): assigned to \(repair.technician)" })
+            #expect(
+                try await operations.history(order: "WO-R").contains {
+                    $0.reason == "unpinned from \(target): assigned to \(repair.technician)"
+                })
             // Assigned again to the pinned technician, the pin stays.
             _ = try await operations.assign(order: "WO-R", technician: target, pin: true, actor: "anna")
             _ = try await operations.assign(order: "WO-R", technician: target, actor: "anna")
@@ -60,8 +64,9 @@ struct ManualChangeTests {
             #expect(shifted.day == next && shifted.scheduled.isEmpty)
             #expect(try await database.store.transaction { try $0.order("WO-R")?.serviceDay } == next)
             #expect(try await database.store.transaction { try $0.publishedPlan(on: next) }?.visits.map(\.order) == ["WO-R"])
-            #expect(try await database.store.transaction { try $0.publishedPlan(on: OperationFixtures.date) }?.visits
-                .contains { $0.order == "WO-R" } == false)
+            #expect(
+                try await database.store.transaction { try $0.publishedPlan(on: OperationFixtures.date) }?.visits
+                    .contains { $0.order == "WO-R" } == false)
             // An order with an appointment is rebooked with the customer, not moved; the refusal gives local times.
             await #expect {
                 _ = try await operations.move(order: "WO-B1", to: next, actor: "anna")
@@ -79,10 +84,16 @@ struct ManualChangeTests {
             let other = DispatchOperations(store: try TestDatabase.sibling(of: database), clock: operations.clock)
             let repair = try #require(plan.visits.first { $0.order == "WO-R" })
             let target = repair.technician == "T1" ? "T2" : "T1"
-            async let first: Result<PublishOutcome, Error> = await Result(catching: { try await operations.assign(order: "WO-R", technician: target,
-                                                                                                   basedOn: plan.version, actor: "anna") })
-            async let second: Result<PublishOutcome, Error> = await Result(catching: { try await other.assign(order: "WO-N", technician: "T1",
-                                                                                               basedOn: plan.version, actor: "ben") })
+            async let first: Result<PublishOutcome, Error> = await Result(catching: {
+                try await operations.assign(
+                    order: "WO-R", technician: target,
+                    basedOn: plan.version, actor: "anna")
+            })
+            async let second: Result<PublishOutcome, Error> = await Result(catching: {
+                try await other.assign(
+                    order: "WO-N", technician: "T1",
+                    basedOn: plan.version, actor: "ben")
+            })
             let results = await [first, second]
             let won = results.filter { if case .success = $0 { return true } else { return false } }
             let lost = results.compactMap { result -> OperationError? in

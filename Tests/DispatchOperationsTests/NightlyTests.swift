@@ -60,10 +60,14 @@ struct NightlyTests {
             _ = try await operations.sendNotices(to: CollectingSink())
             #expect(try await database.store.transaction { try $0.order("WO-A")?.state } == .notified)
             // Two new orders arrive.
-            day.orders.append(OperationFixtures.order("WO-X", .repair, .broadband, customer: "C-2001", lat: 31.231, lon: 121.468,
-                                                      reported: "2026-11-22T21:00:00+08:00"))
-            day.orders.append(OperationFixtures.order("WO-Y", .install, .phone, customer: "C-2002", lat: 31.229, lon: 121.47,
-                                                      window: OperationFixtures.window("15:00", "17:00")))
+            day.orders.append(
+                OperationFixtures.order(
+                    "WO-X", .repair, .broadband, customer: "C-2001", lat: 31.231, lon: 121.468,
+                    reported: "2026-11-22T21:00:00+08:00"))
+            day.orders.append(
+                OperationFixtures.order(
+                    "WO-Y", .install, .phone, customer: "C-2002", lat: 31.229, lon: 121.47,
+                    window: OperationFixtures.window("15:00", "17:00")))
             _ = try await database.store.importScenario(day)
             let report = try await operations.nightly(Self.options)
             let diff = try #require(report.diffs.first)
@@ -72,7 +76,8 @@ struct NightlyTests {
             let after = try #require(try await published(database))
             for visit in before.visits { #expect(after.visits.contains(visit), "\(visit.order) moved") }
             let y = try #require(after.visits.first { $0.order == "WO-Y" })
-            #expect(y.start >= OperationFixtures.window("15:00", "17:00").start && y.start <= OperationFixtures.window("15:00", "17:00").end)
+            #expect(
+                y.start >= OperationFixtures.window("15:00", "17:00").start && y.start <= OperationFixtures.window("15:00", "17:00").end)
             #expect(try await OperationFixtures.hardRuleViolations(database) == [])
             // Only the new visits get announcements; nobody's time changed, so no new confirmation.
             let confirmations = try await operations.notices(.pending).filter { $0.draft.key.contains(":moved:") }
@@ -86,8 +91,10 @@ struct NightlyTests {
             _ = try await database.store.migrate()
             var day = OperationFixtures.day()
             day.technicians[0].skills.append("iptv")  // only T1 can do WO-P
-            day.orders.append(OperationFixtures.order("WO-P", .install, .iptv, customer: "C-1005", lat: 31.236, lon: 121.47,
-                                                      window: OperationFixtures.window("10:00", "12:00")))
+            day.orders.append(
+                OperationFixtures.order(
+                    "WO-P", .install, .iptv, customer: "C-1005", lat: 31.236, lon: 121.47,
+                    window: OperationFixtures.window("10:00", "12:00")))
             _ = try await database.store.importScenario(day)
             let clock = TestClock("2026-11-22T20:00:00+08:00")
             let operations = DispatchOperations(store: database.store, clock: clock)
@@ -106,7 +113,8 @@ struct NightlyTests {
             for order in before.visits.filter({ $0.technician == "T1" }).map(\.order) where !diff.toRebooking.contains(order) {
                 #expect(diff.reassigned.contains(order), "\(order) neither reassigned nor rebooked")
             }
-            let notice = try #require(try await operations.notices(.pending).first { $0.draft.kind == .rebooking && $0.draft.order == "WO-P" })
+            let notice = try #require(
+                try await operations.notices(.pending).first { $0.draft.kind == .rebooking && $0.draft.order == "WO-P" })
             #expect(notice.draft.dueAt < OperationFixtures.window("10:00", "12:00").start)
             #expect(try await OperationFixtures.hardRuleViolations(database) == [])
         }
@@ -136,9 +144,10 @@ struct NightlyTests {
             var day = OperationFixtures.day()
             day.technicians = [day.technicians[0]]
             day.orders = (1...14).map { index in
-                OperationFixtures.order(String(format: "WO-%02d", index), .repair, .broadband, customer: String(format: "C-3%03d", index),
-                                        lat: 31.20 + Double(index) * 0.004, lon: 121.45, minutes: 60,
-                                        reported: "2026-11-22T\(String(format: "%02d", 8 + index % 10)):00:00+08:00")
+                OperationFixtures.order(
+                    String(format: "WO-%02d", index), .repair, .broadband, customer: String(format: "C-3%03d", index),
+                    lat: 31.20 + Double(index) * 0.004, lon: 121.45, minutes: 60,
+                    reported: "2026-11-22T\(String(format: "%02d", 8 + index % 10)):00:00+08:00")
             }
             _ = try await database.store.importScenario(day)
             let operations = DispatchOperations(store: database.store, clock: TestClock("2026-11-22T20:00:00+08:00"))
@@ -188,8 +197,9 @@ struct NightlyTests {
                 return technician
             }
             let removal = OperationFixtures.order("WO-M", .removal, .broadband, customer: "C-2001", lat: 31.232, lon: 121.474, minutes: 90)
-            let nearby = OperationFixtures.order("WO-S", .repair, .broadband, customer: "C-2003", lat: 31.231, lon: 121.474, minutes: 30,
-                                                 reported: "2026-11-22T12:00:00+08:00")
+            let nearby = OperationFixtures.order(
+                "WO-S", .repair, .broadband, customer: "C-2003", lat: 31.231, lon: 121.474, minutes: 30,
+                reported: "2026-11-22T12:00:00+08:00")
             var day = OperationFixtures.day()
             day.technicians = [technician("A", ["broadband", "phone"])]
             day.orders = [removal, nearby]
@@ -202,8 +212,10 @@ struct NightlyTests {
 
             // B joins; a VIP phone repair arrives that only A can do, and only if A's long removal goes to B.
             day.technicians.append(technician("B", ["broadband"]))
-            day.orders.append(OperationFixtures.order("WO-P", .repair, .phone, customer: "C-2002", tier: .gold, lat: 31.233, lon: 121.475,
-                                                      minutes: 90, reported: "2026-11-22T18:00:00+08:00"))
+            day.orders.append(
+                OperationFixtures.order(
+                    "WO-P", .repair, .phone, customer: "C-2002", tier: .gold, lat: 31.233, lon: 121.475,
+                    minutes: 90, reported: "2026-11-22T18:00:00+08:00"))
             _ = try await database.store.importScenario(day)
             clock.set("2026-11-22T21:00:00+08:00")
             let second = try await operations.nightly(Self.options)
@@ -237,7 +249,9 @@ struct NightlyTests {
                 Task {
                     var planned = 0
                     while !Task.isCancelled {
-                        if try await operations.nightlyWork(worker: name, leaseSeconds: 5) { planned += 1 } else {
+                        if try await operations.nightlyWork(worker: name, leaseSeconds: 5) {
+                            planned += 1
+                        } else {
                             try? await Task.sleep(for: .milliseconds(50))
                         }
                     }
@@ -246,18 +260,20 @@ struct NightlyTests {
             }
             let workers = [work("w1"), work("w2")]
             let first = try await operations.nightly(options)
-            workers.forEach { $0.cancel() }
+            for worker in workers { worker.cancel() }
             var planned = 0
             for worker in workers { planned += try await worker.value }
             #expect(first.outcome == "published" && first.diffs.first?.version == 1)
 
             // The partition: acme's two sectors together, bolt's two together, the other four alone.
             let units = try await database.store.transaction { try $0.units(run: first.run, day: Self.date) }
-            let groups = Set(units.map { unit -> [String] in
-                let spec = (try? JSONSerialization.jsonObject(with: Data(unit.spec.utf8))) as? [String: Any]
-                return spec?["territories"] as? [String] ?? []
-            })
-            #expect(groups == [["sector-1", "sector-2"], ["sector-5", "sector-6"], ["sector-3"], ["sector-4"], ["sector-7"], ["sector-8"]])
+            let groups = Set(
+                units.map { unit -> [String] in
+                    let spec = (try? JSONSerialization.jsonObject(with: Data(unit.spec.utf8))) as? [String: Any]
+                    return spec?["territories"] as? [String] ?? []
+                })
+            #expect(
+                groups == [["sector-1", "sector-2"], ["sector-5", "sector-6"], ["sector-3"], ["sector-4"], ["sector-7"], ["sector-8"]])
             #expect(units.allSatisfy { $0.state == "done" && $0.attempts == 1 } && planned == units.count)
             // The merged day keeps every hard rule, and every order is planned or left out once.
             #expect(try await OperationFixtures.hardRuleViolations(database) == [])
@@ -269,7 +285,7 @@ struct NightlyTests {
             clock.set("2026-11-22T22:00:00+08:00")
             let again = [work("w3")]
             let second = try await operations.nightly(options)
-            again.forEach { $0.cancel() }
+            for worker in again { worker.cancel() }
             _ = try await again[0].value
             #expect(second.outcome == "unchanged" && second.diffs[0].changed == 0)
             #expect(try await published(database) == plan)

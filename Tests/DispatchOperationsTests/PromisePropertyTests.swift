@@ -60,7 +60,11 @@ struct PromisePropertyTests {
         var groupWindow: [String: TimeWindow?] = [:]
         for index in generated.orders.indices {
             guard let group = generated.orders[index].group else { continue }
-            if let window = groupWindow[group] { generated.orders[index].window = window } else { groupWindow[group] = generated.orders[index].window }
+            if let window = groupWindow[group] {
+                generated.orders[index].window = window
+            } else {
+                groupWindow[group] = generated.orders[index].window
+            }
         }
         // A third of the orders arrive after the first plan, waiting for an appointment.
         var early = generated
@@ -74,9 +78,9 @@ struct PromisePropertyTests {
         try await OperationFixtures.planAndPublish(operations, date)
         _ = try await database.store.importScenario(generated)
 
-        var announced: [String: Lock] = [:]          // order -> technician and start when notified
-        var promises: [String: TimeWindow] = [:]      // order -> window promised in a published plan
-        var minute = 20 * 60 - 1440                    // minutes after local midnight of the day
+        var announced: [String: Lock] = [:]  // order -> technician and start when notified
+        var promises: [String: TimeWindow] = [:]  // order -> window promised in a published plan
+        var minute = 20 * 60 - 1440  // minutes after local midnight of the day
         for step in 0..<14 {
             minute += 30 + Int(random.unit() * 90)
             let now = zone.instant(on: date, at: LocalTime(minutesAfterMidnight: 0)!).adding(minutes: minute)
@@ -84,7 +88,10 @@ struct PromisePropertyTests {
             let before = try await published(database, date)
             for visit in before?.visits ?? [] {
                 if let order = try await database.store.transaction({ try $0.order(visit.order) }), let window = order.order.window,
-                   [.scheduled, .confirmed, .notified].contains(order.state) { promises[visit.order] = window }
+                    [.scheduled, .confirmed, .notified].contains(order.state)
+                {
+                    promises[visit.order] = window
+                }
             }
             let draw = random.unit()
             var eventTime: Instant? = nil
@@ -127,8 +134,9 @@ struct PromisePropertyTests {
 
             // Properties.
             let current = try await published(database, date)
-            let orders = Dictionary(try await database.store.transaction { try $0.orders(on: date) }.map { ($0.order.id, $0) },
-                                    uniquingKeysWith: { first, _ in first })
+            let orders = Dictionary(
+                try await database.store.transaction { try $0.orders(on: date) }.map { ($0.order.id, $0) },
+                uniquingKeysWith: { first, _ in first })
             for (id, lock) in announced {
                 guard let order = orders[id], OrderWorkflow.locked.contains(order.state) else { continue }
                 let visit = current?.visits.first { $0.order == id }
@@ -151,7 +159,8 @@ struct PromisePropertyTests {
                     #expect(arrival >= window.start && arrival <= window.end, "\(id) planned outside its promised window")
                     cases.promisesKept += 1
                 } else if order.state == .rebooking {
-                    let members = order.order.group.map { group in orders.values.filter { $0.order.group == group }.map(\.order.id) } ?? [id]
+                    let members =
+                        order.order.group.map { group in orders.values.filter { $0.order.group == group }.map(\.order.id) } ?? [id]
                     let notice = notices.first { $0.draft.kind == .rebooking && members.contains($0.draft.order) }
                     #expect(notice != nil, "\(id) went to rebooking without a notice")
                     if let notice, let eventTime, eventTime < window.start, notice.createdAt == eventTime {
@@ -160,8 +169,9 @@ struct PromisePropertyTests {
                     }
                     promises[id] = nil
                 } else {
-                    #expect(OrderWorkflow.closed.contains(order.state) || order.state == .customerAbsent,
-                            "\(id) was promised \(window) and is \(order.state) without a visit")
+                    #expect(
+                        OrderWorkflow.closed.contains(order.state) || order.state == .customerAbsent,
+                        "\(id) was promised \(window) and is \(order.state) without a visit")
                 }
             }
         }

@@ -29,53 +29,69 @@ struct ReportTests {
         return technician
     }
 
-    static func order(_ id: String, _ type: WorkType, _ service: Service, _ customer: String, _ tier: CustomerTier, day: LocalDate,
-                      window: (String, String)? = nil, group: String? = nil, pin: (String, String), minutes: Int,
-                      reported: Instant? = nil) -> WorkOrder {
-        var order = OperationFixtures.order(id, type, service, customer: customer, tier: tier, lat: site.latitude, lon: site.longitude,
-                                            minutes: minutes, group: group)
+    static func order(
+        _ id: String, _ type: WorkType, _ service: Service, _ customer: String, _ tier: CustomerTier, day: LocalDate,
+        window: (String, String)? = nil, group: String? = nil, pin: (String, String), minutes: Int,
+        reported: Instant? = nil
+    ) -> WorkOrder {
+        var order = OperationFixtures.order(
+            id, type, service, customer: customer, tier: tier, lat: site.latitude, lon: site.longitude,
+            minutes: minutes, group: group)
         order.window = window.map { TimeWindow(start: at(day, $0.0), end: at(day, $0.1)) }
         order.reportedAt = reported
         order.pin = Pin(technicianID: pin.0, start: at(day, pin.1))
         return order
     }
 
-    static let crew = Crew(id: "acme", name: "Acme Networks", contract: Contract(
-        validFrom: LocalDate(iso: "2026-11-01")!, validTo: LocalDate(iso: "2026-12-31")!, workTypes: [.install, .move, .repair],
-        services: [.broadband, .phone], maxOrdersPerDay: nil,
-        prices: [.install: Money(cents: 12_000), .move: Money(cents: 10_000), .repair: Money(cents: 8_000)]))
+    static let crew = Crew(
+        id: "acme", name: "Acme Networks",
+        contract: Contract(
+            validFrom: LocalDate(iso: "2026-11-01")!, validTo: LocalDate(iso: "2026-12-31")!, workTypes: [.install, .move, .repair],
+            services: [.broadband, .phone], maxOrdersPerDay: nil,
+            prices: [.install: Money(cents: 12_000), .move: Money(cents: 10_000), .repair: Money(cents: 8_000)]))
 
     static func scenario(_ day: LocalDate, _ orders: [WorkOrder]) -> Scenario {
-        Scenario(name: "month \(day)", timeZone: OperationFixtures.zone, date: day, now: at(LocalDate(iso: "2026-11-22")!, "10:00"),
-                 crews: [crew], technicians: [technician("T1"), technician("T2"), technician("T3"), technician("T9", "acme")],
-                 orders: orders)
+        Scenario(
+            name: "month \(day)", timeZone: OperationFixtures.zone, date: day, now: at(LocalDate(iso: "2026-11-22")!, "10:00"),
+            crews: [crew], technicians: [technician("T1"), technician("T2"), technician("T3"), technician("T9", "acme")],
+            orders: orders)
     }
 
     /// Day 1: A (gold = VIP, broadband install), the group G1 (B1 broadband + B2 phone, two
     /// technicians), the repair R of customer C-1003, and X (phone install) for the contractor.
-    static let firstDay = scenario(day1, [
-        order("A", .install, .broadband, "C-1001", .gold, day: day1, window: ("09:00", "11:00"), pin: ("T1", "09:30"), minutes: 60),
-        order("B1", .install, .broadband, "C-1002", .silver, day: day1, window: ("13:00", "15:00"), group: "G1", pin: ("T2", "13:30"),
-              minutes: 60),
-        order("B2", .install, .phone, "C-1002", .silver, day: day1, window: ("13:00", "15:00"), group: "G1", pin: ("T3", "13:30"),
-              minutes: 30),
-        order("R", .repair, .broadband, "C-1003", .silver, day: day1, pin: ("T1", "11:00"), minutes: 45,
-              reported: at(LocalDate(iso: "2026-11-22")!, "18:00")),
-        order("X", .install, .phone, "C-1004", .basic, day: day1, window: ("14:00", "16:00"), pin: ("T9", "14:30"), minutes: 30),
-    ])
+    static let firstDay = scenario(
+        day1,
+        [
+            order("A", .install, .broadband, "C-1001", .gold, day: day1, window: ("09:00", "11:00"), pin: ("T1", "09:30"), minutes: 60),
+            order(
+                "B1", .install, .broadband, "C-1002", .silver, day: day1, window: ("13:00", "15:00"), group: "G1", pin: ("T2", "13:30"),
+                minutes: 60),
+            order(
+                "B2", .install, .phone, "C-1002", .silver, day: day1, window: ("13:00", "15:00"), group: "G1", pin: ("T3", "13:30"),
+                minutes: 30),
+            order(
+                "R", .repair, .broadband, "C-1003", .silver, day: day1, pin: ("T1", "11:00"), minutes: 45,
+                reported: at(LocalDate(iso: "2026-11-22")!, "18:00")),
+            order("X", .install, .phone, "C-1004", .basic, day: day1, window: ("14:00", "16:00"), pin: ("T9", "14:30"), minutes: 30),
+        ])
 
     /// Day 2: the group G2 (C1 + C2, diamond = VIP), R2 (C-1003's fault again), Y (a move the
     /// company has to rebook), Z (a basic repair reported two days before, for the contractor).
-    static let secondDay = scenario(day2, [
-        order("C1", .install, .broadband, "C-1005", .diamond, day: day2, window: ("10:00", "12:00"), group: "G2", pin: ("T2", "10:00"),
-              minutes: 60),
-        order("C2", .install, .phone, "C-1005", .diamond, day: day2, window: ("10:00", "12:00"), group: "G2", pin: ("T3", "10:00"),
-              minutes: 30),
-        order("R2", .repair, .broadband, "C-1003", .silver, day: day2, pin: ("T1", "09:00"), minutes: 45, reported: at(day2, "08:00")),
-        order("Y", .move, .broadband, "C-1006", .silver, day: day2, window: ("13:00", "15:00"), pin: ("T1", "13:00"), minutes: 60),
-        order("Z", .repair, .phone, "C-2000", .basic, day: day2, pin: ("T9", "15:00"), minutes: 45,
-              reported: at(LocalDate(iso: "2026-11-22")!, "09:00")),
-    ])
+    static let secondDay = scenario(
+        day2,
+        [
+            order(
+                "C1", .install, .broadband, "C-1005", .diamond, day: day2, window: ("10:00", "12:00"), group: "G2", pin: ("T2", "10:00"),
+                minutes: 60),
+            order(
+                "C2", .install, .phone, "C-1005", .diamond, day: day2, window: ("10:00", "12:00"), group: "G2", pin: ("T3", "10:00"),
+                minutes: 30),
+            order("R2", .repair, .broadband, "C-1003", .silver, day: day2, pin: ("T1", "09:00"), minutes: 45, reported: at(day2, "08:00")),
+            order("Y", .move, .broadband, "C-1006", .silver, day: day2, window: ("13:00", "15:00"), pin: ("T1", "13:00"), minutes: 60),
+            order(
+                "Z", .repair, .phone, "C-2000", .basic, day: day2, pin: ("T9", "15:00"), minutes: 45,
+                reported: at(LocalDate(iso: "2026-11-22")!, "09:00")),
+        ])
 
     /// Replays the month through the application layer and returns it with the notices file.
     static func month(_ database: TestDatabase) async throws -> DispatchOperations {
@@ -99,11 +115,13 @@ struct ReportTests {
             try await status(order, .completed, day, done, speed: speed)
         }
         func answer(_ order: String, _ day: LocalDate, _ time: String, _ answer: CallbackAnswer, cause: CallbackCause = .completion)
-            async throws {
+            async throws
+        {
             now(day, time)
             let tasks = try await database.store.transaction { try $0.callbacks(of: order) }
             let task = try #require(tasks.first(where: { $0.cause == cause && $0.answer == nil }))
-            _ = try await operations.recordCallback(task.id, answer: answer, reason: answer == .dissatisfied ? "too slow" : nil, agent: "desk")
+            _ = try await operations.recordCallback(
+                task.id, answer: answer, reason: answer == .dissatisfied ? "too slow" : nil, agent: "desk")
         }
 
         // Day 1. Pre-arrival notices at 09:00 (A's, due 09:00) and 10:40 (R's, due 10:30); none later that day.
@@ -140,10 +158,13 @@ struct ReportTests {
         return operations
     }
 
-    static func expect(_ report: Report, _ measure: ReportMeasure, _ column: String, _ hits: Double, _ counted: Int,
-                       sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(report.figure(measure, column) == ReportFigure(numerator: hits, denominator: counted),
-                "\(measure.rawValue) [\(column)]", sourceLocation: sourceLocation)
+    static func expect(
+        _ report: Report, _ measure: ReportMeasure, _ column: String, _ hits: Double, _ counted: Int,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(
+            report.figure(measure, column) == ReportFigure(numerator: hits, denominator: counted),
+            "\(measure.rawValue) [\(column)]", sourceLocation: sourceLocation)
     }
 
     @Test("The fixture month's figures, broadband against phone and VIP against ordinary", arguments: Backend.all)

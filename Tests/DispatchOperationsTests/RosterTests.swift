@@ -30,8 +30,9 @@ struct RosterTests {
         return day
     }
 
-    @Test("Another day's import leaves a published day as it was; days without a file show the nearest roster; a day made from one keeps a copy",
-          arguments: Backend.all)
+    @Test(
+        "Another day's import leaves a published day alone; days without a file show the nearest roster; a day made keeps a copy",
+        arguments: Backend.all)
     func rosterPerDay(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             let (_, _, published) = try await OperationFixtures.publishedDay(database)

@@ -62,7 +62,9 @@ struct RoutingSourceTests {
             }
             #expect(compared > 100)
             // An east-bound leg takes the server's 30 s longer than the way back: the matrix is not symmetric.
-            let (west, east) = (places.min { $0.place.longitude < $1.place.longitude }!, places.max { $0.place.longitude < $1.place.longitude }!)
+            let (west, east) = (
+                places.min { $0.place.longitude < $1.place.longitude }!, places.max { $0.place.longitude < $1.place.longitude }!
+            )
             #expect(legs.leg(from: west.place, to: east.place)!.seconds > legs.leg(from: east.place, to: west.place)!.seconds)
 
             // The plan made on straight lines breaks H3 on the kept road times; planned again on them, none.
@@ -110,7 +112,11 @@ struct RoutingSourceTests {
             #expect(rebuilt.movedPlaces == 1 && rebuilt.fetchedPairs == 2 * (Self.keys(day).count - 1))
             let after = try #require(try await database.store.scenario(on: Self.date))
             let leg = try #require(after.travel.legs?.leg(from: day.orders[3].location, to: day.technicians[0].startLocation))
-            #expect(abs(leg.seconds - Int(RoutingServer.seconds(day.orders[3].location, day.technicians[0].startLocation, server.limits)!.rounded(.up))) <= 1)
+            #expect(
+                abs(
+                    leg.seconds
+                        - Int(RoutingServer.seconds(day.orders[3].location, day.technicians[0].startLocation, server.limits)!.rounded(.up)))
+                    <= 1)
         }
     }
 
@@ -142,7 +148,8 @@ struct RoutingSourceTests {
             let report = try await operations.buildTravel(Self.date)
             #expect(report.unreachable == 2 * others)
             let stored = try #require(try await database.store.scenario(on: Self.date))
-            let island = day.orders.last!.location, home = day.technicians[0].startLocation
+            let island = day.orders.last!.location
+            let home = day.technicians[0].startLocation
             #expect(stored.travel.legs?.leg(from: island, to: home) == nil)
             #expect(stored.travel.minutes(from: island, to: home) == TravelModel().minutes(from: island, to: home))
             #expect(stored.travel.legs?.leg(from: day.orders[0].location, to: home) != nil)
@@ -158,8 +165,10 @@ struct RoutingSourceTests {
         let server = try await RoutingServer(limits)
         defer { server.stop() }
         let points = (0..<70).map { GeoPoint(latitude: 31.1 + Double($0) * 0.003, longitude: 121.4 + Double($0 % 7) * 0.01) }
-        for engine in [OSRMEngine(url: server.url, profile: "driving") as any RoutingEngine,
-                       ValhallaEngine(url: server.url, costing: "auto")] {
+        for engine in [
+            OSRMEngine(url: server.url, profile: "driving") as any RoutingEngine,
+            ValhallaEngine(url: server.url, costing: "auto"),
+        ] {
             server.forgetRequests()
             let (legs, requests) = try await RoadMatrixFetcher(engine: engine).fetch(sources: points, destinations: points)
             let seen = server.distinctRequests
@@ -172,19 +181,22 @@ struct RoutingSourceTests {
             #expect(abs(legs[60][3]!.meters! - RoutingServer.metres(points[60], points[3], limits)!) <= 1)
         }
         await #expect {
-            _ = try await OSRMEngine(url: server.url, profile: "driving").table(sources: [points[0]], destinations: [GeoPoint(latitude: 29.0, longitude: 121.4)])
+            _ = try await OSRMEngine(url: server.url, profile: "driving").table(
+                sources: [points[0]], destinations: [GeoPoint(latitude: 29.0, longitude: 121.4)])
         } throws: { error in
             let message = (error as? RoutingError)?.message ?? ""
             return message.contains("NoSegment") && message.contains("snapped")
         }
         await #expect {
-            _ = try await OSRMEngine(url: "http://127.0.0.1:9", profile: "driving", timeoutSeconds: 5).table(sources: [points[0]], destinations: [points[1]])
+            _ = try await OSRMEngine(url: "http://127.0.0.1:9", profile: "driving", timeoutSeconds: 5).table(
+                sources: [points[0]], destinations: [points[1]])
         } throws: { error in (error as? RoutingError)?.message.contains("cannot reach OSRM") == true }
     }
 
     @Test("Blocks: the largest square the engine takes, then the longer side grown")
     func blocks() {
-        let osrm = OSRMEngine(url: "http://x", profile: "driving"), valhalla = ValhallaEngine(url: "http://x", costing: "auto")
+        let osrm = OSRMEngine(url: "http://x", profile: "driving")
+        let valhalla = ValhallaEngine(url: "http://x", costing: "auto")
         #expect(RoadMatrixFetcher.block(sources: 300, destinations: 300, fits: osrm.fits) == (50, 50))
         #expect(RoadMatrixFetcher.block(sources: 1, destinations: 300, fits: osrm.fits) == (1, 99))
         #expect(RoadMatrixFetcher.block(sources: 300, destinations: 1, fits: osrm.fits) == (99, 1))
@@ -224,7 +236,8 @@ struct RoutingSourceTests {
             let stored = try #require(try await database.store.scenario(on: Self.date))
             let legs = try #require(stored.travel.legs)
             let places = Self.keys(stored)
-            var asymmetric = 0, checked = 0
+            var asymmetric = 0
+            var checked = 0
             for a in places {
                 for b in places where a.place != b.place {
                     let there = try #require(legs.leg(from: a.place, to: b.place))

@@ -31,7 +31,8 @@ struct SimulationPropertyTests {
             options.movesPerHour = 0.6
             let scratches = ScratchDatabases(backend)
             defer { scratches.dropAll() }
-            report = try await DispatchOperations.simulate(date: date, source: database.store, scratch: { try scratches.make() }, options: options)
+            report = try await DispatchOperations.simulate(
+                date: date, source: database.store, scratch: { try scratches.make() }, options: options)
         }
         return report
     }
@@ -51,7 +52,8 @@ struct SimulationPropertyTests {
             for violation in violations { Issue.record(Comment(rawValue: violation)) }
             // Each seed's day had work and its technician falling ill (sickChance 1): absences are
             // tested every time. (A day may have little work: seed 114's had one visit begun.)
-            #expect(report.events["en_route", default: 0] >= 1 && report.events["completed", default: 0] >= 1, "seed \(seed): \(report.events)")
+            #expect(
+                report.events["en_route", default: 0] >= 1 && report.events["completed", default: 0] >= 1, "seed \(seed): \(report.events)")
             #expect(report.events["sick", default: 0] == 1, "seed \(seed): \(report.events)")
             for (kind, count) in report.events { kinds[kind, default: 0] += count }
         }
@@ -78,8 +80,9 @@ struct SimulationPropertyTests {
             ]
             let scratches = ScratchDatabases(.sqlite)
             defer { scratches.dropAll() }
-            let report = try await DispatchOperations.simulate(date: Self.date, source: database.store, scratch: { try scratches.make() },
-                                                               options: options)
+            let report = try await DispatchOperations.simulate(
+                date: Self.date, source: database.store, scratch: { try scratches.make() },
+                options: options)
             #expect(report.events["sick"] == 1 && report.events["urgent"] == 1)
             // Found by this script (seed 4, 30 orders): the technician of WO-14-B reports being late
             // at 11:10 and the re-plan was refused ("would drop WO-6, whose visit is completed"), so

@@ -1,5 +1,5 @@
-import DispatchTestSupport
 import DispatchStore
+import DispatchTestSupport
 import SchedulingCore
 import Testing
 
@@ -18,10 +18,12 @@ struct PlanStoreTests {
             let (scenario, plan) = Self.planned()
             _ = try await database.store.importScenario(scenario)
             #expect(plan.visits.count > 0)
-            let first = try await database.store.savePlan(plan, document: "{\"v\": 1,  \"spacing\": \"kept\"}", seed: 7,
-                                                          plannedFor: scenario.now, createdAt: scenario.now)
-            let second = try await database.store.savePlan(plan, document: "{\"v\": 2}", seed: UInt64.max,
-                                                           plannedFor: scenario.now, createdAt: scenario.now.adding(minutes: 5))
+            let first = try await database.store.savePlan(
+                plan, document: "{\"v\": 1,  \"spacing\": \"kept\"}", seed: 7,
+                plannedFor: scenario.now, createdAt: scenario.now)
+            let second = try await database.store.savePlan(
+                plan, document: "{\"v\": 2}", seed: UInt64.max,
+                plannedFor: scenario.now, createdAt: scenario.now.adding(minutes: 5))
             #expect([first, second] == [1, 2])
             let stored = try await database.store.plans(on: scenario.date)
             #expect(stored.map(\.version) == [1, 2])
@@ -43,8 +45,10 @@ struct PlanStoreTests {
             // A second visit for the same technician, ten minutes into the first.
             let other = try #require(scenario.orders.first { order in !bad.visits.contains { $0.order == order.id } })
             bad.unassigned.removeAll { $0.order == other.id }
-            bad.visits.append(PlannedVisit(order: other.id, technician: first.technician, start: first.start.adding(minutes: 10),
-                                           end: first.end.adding(minutes: 10), noticeAt: first.noticeAt, group: nil, contact: false))
+            bad.visits.append(
+                PlannedVisit(
+                    order: other.id, technician: first.technician, start: first.start.adding(minutes: 10),
+                    end: first.end.adding(minutes: 10), noticeAt: first.noticeAt, group: nil, contact: false))
             let error = try await #require(throws: StoreError.self) {
                 try await database.store.savePlan(bad, document: "{}", seed: 1, plannedFor: scenario.now, createdAt: scenario.now)
             }
@@ -69,9 +73,12 @@ struct PlanStoreTests {
             let first = try #require(chained.visits.first)
             let other = try #require(scenario.orders.first { order in !chained.visits.contains { $0.order == order.id } })
             chained.unassigned.removeAll { $0.order == other.id }
-            chained.visits.append(PlannedVisit(order: other.id, technician: first.technician, start: first.end,
-                                               end: first.end.adding(minutes: 1), noticeAt: first.end, group: nil, contact: false))
-            #expect(try await database.store.savePlan(chained, document: "{}", seed: 1, plannedFor: scenario.now, createdAt: scenario.now) == 1)
+            chained.visits.append(
+                PlannedVisit(
+                    order: other.id, technician: first.technician, start: first.end,
+                    end: first.end.adding(minutes: 1), noticeAt: first.end, group: nil, contact: false))
+            #expect(
+                try await database.store.savePlan(chained, document: "{}", seed: 1, plannedFor: scenario.now, createdAt: scenario.now) == 1)
         }
     }
 }

@@ -54,10 +54,12 @@ enum SampleScenario {
         policy.vipTiers = [.diamond, .tier1A]
         return Scenario(
             name: "round-trip ✓", timeZone: zone, date: date("2026-11-23"), now: instant("2026-11-22T21:00:00-05:00"),
-            travel: TravelModel(speedKmh: 27.5, roadFactor: 1.25, dayParts: [
-                DayPart(start: LocalTime(hhmm: "07:00")!, end: LocalTime(hhmm: "09:30")!, factor: 1.6),
-                DayPart(start: LocalTime(hhmm: "17:00")!, end: LocalTime(hhmm: "18:45")!, factor: 1.35),
-            ]), policy: policy,
+            travel: TravelModel(
+                speedKmh: 27.5, roadFactor: 1.25,
+                dayParts: [
+                    DayPart(start: LocalTime(hhmm: "07:00")!, end: LocalTime(hhmm: "09:30")!, factor: 1.6),
+                    DayPart(start: LocalTime(hhmm: "17:00")!, end: LocalTime(hhmm: "18:45")!, factor: 1.35),
+                ]), policy: policy,
             crews: crews, technicians: technicians, orders: orders)
     }
 }

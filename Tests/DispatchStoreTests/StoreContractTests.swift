@@ -1,5 +1,5 @@
-import DispatchTestSupport
 import DispatchStore
+import DispatchTestSupport
 import Foundation
 import SchedulingCore
 import Testing
@@ -36,11 +36,13 @@ struct StoreContractTests {
             _ = try await database.store.importScenario(original)
             let loaded = try #require(try await database.store.scenario(on: original.date))
             #expect(loaded == original)
-            #expect(try await database.store.technicians() == original.technicians.map { technician in
-                var copy = technician
-                copy.absent = false
-                return copy
-            })
+            #expect(
+                try await database.store.technicians()
+                    == original.technicians.map { technician in
+                        var copy = technician
+                        copy.absent = false
+                        return copy
+                    })
             #expect(try await database.store.crews() == original.crews)
             let (zone, orders) = try await database.store.orders(on: original.date)
             #expect(zone?.identifier == "America/New_York")
@@ -57,9 +59,12 @@ struct StoreContractTests {
             let keys = RoadLegs.places(technicians: scenario.technicians, orders: scenario.orders.map { ($0.id, $0.location) })
             let places = Dictionary(keys.map { ($0.key, $0.place) }, uniquingKeysWith: { first, _ in first })
             func matrix(_ seconds: Int) -> RoadLegs {
-                let rows = keys.flatMap { a in keys.filter { $0.key != a.key }.map { b in
-                    RoadLegs.Row(from: a.key, to: b.key, leg: RoadLegs.Leg(seconds: seconds + a.key.count * 7, meters: b.key.count * 100))
-                } }
+                let rows = keys.flatMap { a in
+                    keys.filter { $0.key != a.key }.map { b in
+                        RoadLegs.Row(
+                            from: a.key, to: b.key, leg: RoadLegs.Leg(seconds: seconds + a.key.count * 7, meters: b.key.count * 100))
+                    }
+                }
                 return RoadLegs(source: "matrix roads.csv", fallback: true, rows: rows, places: places)
             }
             scenario.travel.legs = matrix(600)
@@ -86,9 +91,11 @@ struct StoreContractTests {
             _ = try await database.store.migrate()
             _ = try await database.store.importScenario(SampleScenario.make())
             // 09:00 in New York on 2026-11-23 is 14:00 UTC, whatever zone the session uses.
-            let sql = backend == .sqlite
+            let sql =
+                backend == .sqlite
                 ? "SELECT window_start AS seconds, typeof(window_start) AS kind FROM orders WHERE id = 'WO-1001'"
-                : "SELECT CAST(EXTRACT(EPOCH FROM window_start) AS bigint) AS seconds, pg_typeof(window_start)::text AS kind FROM orders WHERE id = 'WO-1001'"
+                : "SELECT CAST(EXTRACT(EPOCH FROM window_start) AS bigint) AS seconds, pg_typeof(window_start)::text AS kind FROM "
+                    + "orders WHERE id = 'WO-1001'"
             let row = try #require(try database.connection.query(sql, []).first)
             #expect(try row.int("seconds") == SampleScenario.instant("2026-11-23T14:00:00Z").secondsSinceEpoch)
             #expect(try row.text("kind") == (backend == .sqlite ? "integer" : "timestamp with time zone"))
@@ -171,8 +178,10 @@ struct StoreContractTests {
 @Suite("Schema constraints")
 struct SchemaConstraintTests {
     static let badRows: [(label: String, sql: String)] = [
-        ("window ending before it starts",
-         "UPDATE orders SET window_end = window_start - INTERVAL WHERE id = 'WO-1001'"),
+        (
+            "window ending before it starts",
+            "UPDATE orders SET window_end = window_start - INTERVAL WHERE id = 'WO-1001'"
+        ),
         ("unknown order type", "UPDATE orders SET type = 'patrol' WHERE id = 'WO-1001'"),
         ("unknown customer tier", "UPDATE customers SET tier = 'platinum' WHERE id = 'C-77'"),
         ("pin to an unknown technician", "UPDATE orders SET pinned_technician_id = 'T99' WHERE id = 'WO-1001'"),
@@ -188,9 +197,11 @@ struct SchemaConstraintTests {
             _ = try await database.store.migrate()
             _ = try await database.store.importScenario(SampleScenario.make())
             for (label, template) in Self.badRows {
-                let sql = template
+                let sql =
+                    template
                     .replacingOccurrences(of: "INTERVAL", with: backend == .sqlite ? "60" : "INTERVAL '1 minute'")
-                    .replacingOccurrences(of: "valid_from - ONE_DAY", with: backend == .sqlite ? "date(valid_from, '-1 day')" : "valid_from - 1")
+                    .replacingOccurrences(
+                        of: "valid_from - ONE_DAY", with: backend == .sqlite ? "date(valid_from, '-1 day')" : "valid_from - 1")
                 do {
                     try database.connection.execute(sql, [])
                     Issue.record("\(backend): \(label) was accepted")
@@ -213,10 +224,14 @@ struct RefusalRedactionTests {
             _ = try await database.store.migrate()
             let phone = "+86 138 5555 0199"
             let error = try #require(throws: StoreError.self) {
-                try database.connection.execute("INSERT INTO customers (id, name, tier, phone) VALUES (?, ?, ?, ?)",
-                                                [.text("C-1"), .text("Li Na"), .text("platinum"), .text(phone)])
+                try database.connection.execute(
+                    "INSERT INTO customers (id, name, tier, phone) VALUES (?, ?, ?, ?)",
+                    [.text("C-1"), .text("Li Na"), .text("platinum"), .text(phone)])
             }
-            guard case .constraint = error.kind else { Issue.record("not a constraint refusal: \(error)"); return }
+            guard case .constraint = error.kind else {
+                Issue.record("not a constraint refusal: \(error)")
+                return
+            }
             #expect(!error.description.contains(phone) && !error.description.contains("Li Na"), "\(error)")
         }
     }
@@ -228,23 +243,27 @@ struct DatabaseLocationTests {
     func precedence() throws {
         let environment = ["DISPATCH_DATABASE": "postgresql://db.example/dispatch"]
         #expect(try DatabaseLocation.resolve(argument: "sqlite:x.sqlite", environment: environment) == .sqlite(path: "x.sqlite"))
-        #expect(try DatabaseLocation.resolve(argument: nil, environment: environment) == .postgres(conninfo: "postgresql://db.example/dispatch"))
+        #expect(
+            try DatabaseLocation.resolve(argument: nil, environment: environment) == .postgres(conninfo: "postgresql://db.example/dispatch")
+        )
         #expect(try DatabaseLocation.resolve(argument: nil, environment: [:]) == .sqlite(path: "dispatch.sqlite"))
     }
 
-    @Test("Every accepted spelling maps to its backend",
-          arguments: [
-              ("sqlite:day.sqlite", DatabaseLocation.sqlite(path: "day.sqlite")),
-              ("sqlite:///var/lib/dispatch.sqlite", .sqlite(path: "/var/lib/dispatch.sqlite")),
-              ("postgres://u@h/db", .postgres(conninfo: "postgres://u@h/db")),
-              ("postgresql://u@h:5433/db?sslmode=require", .postgres(conninfo: "postgresql://u@h:5433/db?sslmode=require")),
-              ("host=/run/postgresql dbname=dispatch", .postgres(conninfo: "host=/run/postgresql dbname=dispatch")),
-          ])
+    @Test(
+        "Every accepted spelling maps to its backend",
+        arguments: [
+            ("sqlite:day.sqlite", DatabaseLocation.sqlite(path: "day.sqlite")),
+            ("sqlite:///var/lib/dispatch.sqlite", .sqlite(path: "/var/lib/dispatch.sqlite")),
+            ("postgres://u@h/db", .postgres(conninfo: "postgres://u@h/db")),
+            ("postgresql://u@h:5433/db?sslmode=require", .postgres(conninfo: "postgresql://u@h:5433/db?sslmode=require")),
+            ("host=/run/postgresql dbname=dispatch", .postgres(conninfo: "host=/run/postgresql dbname=dispatch")),
+        ])
     func spellings(_ text: String, _ expected: DatabaseLocation) throws {
         #expect(try DatabaseLocation(parsing: text) == expected)
     }
 
-    @Test("An SQLite URI filename (another VFS, open options) is refused", arguments: ["sqlite:file:x.sqlite?vfs=unix-none", "sqlite:FILE:x"])
+    @Test(
+        "An SQLite URI filename (another VFS, open options) is refused", arguments: ["sqlite:file:x.sqlite?vfs=unix-none", "sqlite:FILE:x"])
     func refusesSQLiteURIs(_ text: String) throws {
         let error = try #require(throws: StoreError.self) { try DatabaseLocation(parsing: text) }
         #expect(error.kind == .configuration && error.message.contains("plain file path"))
@@ -258,23 +277,24 @@ struct DatabaseLocationTests {
         #expect(error.message.contains("sqlite:PATH"))
     }
 
-    @Test("Passwords never appear in the printable form",
-          arguments: [
-              "postgresql://dispatch:hunter2@db:5432/prod",
-              "postgresql://dispatch@db/prod?password=hunter2&sslmode=require",
-              "host=db password=hunter2 dbname=prod",
-              "host=db password='hunter2 with spaces' dbname=prod",
-              "host=db password = hunter2 dbname=prod",
-              "host=db password= hunter2 dbname=prod",
-              "host=db password =hunter2 dbname=prod",
-              "host=db PASSWORD='hun\\'ter2' dbname=prod",
-              "host=db\tpassword\t=\thunter2 dbname=prod",
-              "postgresql://dispatch@db/prod?passw%6Frd=hunter2",
-              "postgresql://dispatch@db/prod?sslmode=require&%70assword=hunter2",
-              "postgresql://dispatch:hun%40ter2@db/prod",
-              "postgresql://dispatch:hunter2@db1,db2:5433/prod?target_session_attrs=read-write",
-              "postgresql://dispatch@db/prod?PASSWORD=hunter2",
-          ])
+    @Test(
+        "Passwords never appear in the printable form",
+        arguments: [
+            "postgresql://dispatch:hunter2@db:5432/prod",
+            "postgresql://dispatch@db/prod?password=hunter2&sslmode=require",
+            "host=db password=hunter2 dbname=prod",
+            "host=db password='hunter2 with spaces' dbname=prod",
+            "host=db password = hunter2 dbname=prod",
+            "host=db password= hunter2 dbname=prod",
+            "host=db password =hunter2 dbname=prod",
+            "host=db PASSWORD='hun\\'ter2' dbname=prod",
+            "host=db\tpassword\t=\thunter2 dbname=prod",
+            "postgresql://dispatch@db/prod?passw%6Frd=hunter2",
+            "postgresql://dispatch@db/prod?sslmode=require&%70assword=hunter2",
+            "postgresql://dispatch:hun%40ter2@db/prod",
+            "postgresql://dispatch:hunter2@db1,db2:5433/prod?target_session_attrs=read-write",
+            "postgresql://dispatch@db/prod?PASSWORD=hunter2",
+        ])
     func redactsPasswords(_ text: String) throws {
         let printable = try DatabaseLocation(parsing: text).description
         #expect(!printable.contains("hunter2") && !printable.contains("hun"), "\(printable)")
@@ -282,8 +302,9 @@ struct DatabaseLocationTests {
         #expect(printable.contains("prod"))
     }
 
-    @Test("Text without a password is printed as it is",
-          arguments: ["host=db dbname=prod user=passwordless", "postgresql://u@db/prod?sslmode=require", "host=db my_password_hint=x"])
+    @Test(
+        "Text without a password is printed as it is",
+        arguments: ["host=db dbname=prod user=passwordless", "postgresql://u@db/prod?sslmode=require", "host=db my_password_hint=x"])
     func keepsWhatIsNotSecret(_ text: String) throws {
         #expect(DatabaseLocation.redact(text) == text)
     }
@@ -293,13 +314,16 @@ struct DatabaseLocationTests {
 /// table and column it came from, never a position.
 @Suite("Rows by column name")
 struct RowDecodingTests {
-    @Test("Each backend labels its result columns so rows read them by name, and a value that does not decode names its table", arguments: Backend.all)
+    @Test(
+        "Each backend labels its result columns so rows read them by name, and a value that does not decode names its table",
+        arguments: Backend.all)
     func realQueriesReadByName(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             _ = try await database.store.migrate()
             _ = try await database.store.importScenario(SampleScenario.make())
             let instant = database.connection.dialect.instantColumn("o.window_start")
-            let rows = try database.connection.query("""
+            let rows = try database.connection.query(
+                """
                 SELECT o.id, o.duration_minutes, \(instant), c.id AS Customer_ID, c.tier
                 FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = 'WO-1001'
                 """, [])

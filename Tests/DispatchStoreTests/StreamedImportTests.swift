@@ -1,5 +1,5 @@
-import DispatchTestSupport
 import DispatchStore
+import DispatchTestSupport
 import Foundation
 import ScenarioFormat
 import SchedulingCore
@@ -13,11 +13,13 @@ struct StreamedImportTests {
     static func generatedFile(orders: Int, _ backend: Backend, _ change: (inout [[String: Any]]) -> Void = { _ in }) throws -> String {
         var generator = CityDayGenerator(orders: orders, technicians: 12, seed: 3)
         generator.pairShare = 0.3
-        var object = try #require(try JSONSerialization.jsonObject(with: Data(ScenarioJSON.encode(generator.scenario()).utf8)) as? [String: Any])
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: Data(ScenarioJSON.encode(generator.scenario()).utf8)) as? [String: Any])
         var list = try #require(object["orders"] as? [[String: Any]])
         change(&list)
         object["orders"] = list
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("streamed-import-\(getpid())-\(backend)-\(orders).json").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("streamed-import-\(getpid())-\(backend)-\(orders).json")
+            .path
         try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path))
         return path
     }
@@ -39,8 +41,9 @@ struct StreamedImportTests {
                 _ = try await whole.store.migrate()
                 let expected = try await whole.store.importScenario(scenario)
                 #expect(summary == expected)
-                #expect(summary.orders.total == 400 && summary.customers.total > 0 && summary.customers.total < 400,
-                        "pairs share a customer: \(summary)")
+                #expect(
+                    summary.orders.total == 400 && summary.customers.total > 0 && summary.customers.total < 400,
+                    "pairs share a customer: \(summary)")
                 let stored = try await streamed.store.scenario(on: scenario.date)
                 #expect(stored == (try await whole.store.scenario(on: scenario.date)))
                 #expect(stored?.orders.count == 400)

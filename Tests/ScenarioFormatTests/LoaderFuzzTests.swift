@@ -19,7 +19,9 @@ struct LoaderFuzzTests {
     static func seeds() throws -> [String] {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scenarios")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".json") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+            $0.hasSuffix(".yaml") || $0.hasSuffix(".json")
+        }
         return try files.sorted().map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
     }
 
@@ -52,8 +54,9 @@ struct LoaderFuzzTests {
         let seeds = try Self.seeds()
         try #require(!seeds.isEmpty)
         let iterations = Int(ProcessInfo.processInfo.environment["FUZZ_ITERATIONS"] ?? "") ?? 1_500
-        var random = SeededGenerator(seed: UInt64(ProcessInfo.processInfo.environment["FUZZ_SEED"] ?? "") ?? 20261130)
-        var loaded = 0, rejected = 0
+        var random = SeededGenerator(seed: UInt64(ProcessInfo.processInfo.environment["FUZZ_SEED"] ?? "") ?? 20_261_130)
+        var loaded = 0
+        var rejected = 0
         for index in 0..<iterations {
             let input = Self.mutate(seeds[index % seeds.count], &random)
             do {

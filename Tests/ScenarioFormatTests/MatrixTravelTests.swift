@@ -1,7 +1,8 @@
 import Foundation
-@testable import ScenarioFormat
 import SchedulingCore
 import Testing
+
+@testable import ScenarioFormat
 
 /// `travel: {model: matrix, file: …}` (docs/formats.md, "Travel"): times and metres from the
 /// operator's own matrix, by order id and technician id; a pair it lacks is refused, naming the
@@ -48,8 +49,9 @@ struct MatrixTravelTests {
         #expect(problem.line == 13)  // the `travel:` line
         #expect(problem.message.contains("lacks 2 pairs of places"))
         #expect(problem.message.contains("T-R→WO-R1") && problem.message.contains("WO-R3→WO-R2"))
-        let lenient = try ScenarioLoader.load(path: try Self.variant(
-            csv: csv, travel: "travel: {model: matrix, file: road-matrix.csv, fallback: haversine}"))
+        let lenient = try ScenarioLoader.load(
+            path: try Self.variant(
+                csv: csv, travel: "travel: {model: matrix, file: road-matrix.csv, fallback: haversine}"))
         #expect(lenient.travel.legs?.count == 10)
     }
 
@@ -57,7 +59,8 @@ struct MatrixTravelTests {
     func badLines() throws {
         let csv = "from,to,seconds,meters\nT-R,WO-R1,soon,100\nT-R,WO-R9,60\n"
         let error = try #require(throws: ScenarioRejected.self) {
-            try ScenarioLoader.load(path: try Self.variant(csv: csv, travel: "travel: {model: matrix, file: road-matrix.csv, fallback: haversine}"))
+            try ScenarioLoader.load(
+                path: try Self.variant(csv: csv, travel: "travel: {model: matrix, file: road-matrix.csv, fallback: haversine}"))
         }
         let messages = error.problems.filter { $0.field == "travel.file" }.map(\.message)
         #expect(messages.contains { $0.hasPrefix("road-matrix.csv:2:") && $0.contains("'soon' is not a number of seconds") })
@@ -78,13 +81,16 @@ struct MatrixTravelTests {
     @Test("A routing engine is read with its defaults, survives the JSON writer, and has no legs until built")
     func engines() throws {
         let osrm = try ScenarioLoader.parse(Fixtures.minimal(top: "travel: {model: osrm, url: \"http://router:5000/\"}"), file: "day.yaml")
-        #expect(osrm.travel.service == .osrm(url: "http://router:5000", profile: "driving") && osrm.travel.legs == nil && !osrm.travel.fallback)
-        let valhalla = try ScenarioLoader.parse(Fixtures.minimal(top: "travel: {model: valhalla, url: \"https://v.example\", costing: truck, fallback: haversine}"),
-                                                file: "day.yaml")
+        #expect(
+            osrm.travel.service == .osrm(url: "http://router:5000", profile: "driving") && osrm.travel.legs == nil && !osrm.travel.fallback)
+        let valhalla = try ScenarioLoader.parse(
+            Fixtures.minimal(top: "travel: {model: valhalla, url: \"https://v.example\", costing: truck, fallback: haversine}"),
+            file: "day.yaml")
         #expect(valhalla.travel.service == .valhalla(url: "https://v.example", costing: "truck") && valhalla.travel.fallback)
         let again = try ScenarioLoader.parse(try ScenarioJSON.encode(valhalla), file: "day.json")
         #expect(again.travel.service == valhalla.travel.service && again.travel.fallback)
-        #expect(try ScenarioLoader.parse(Fixtures.minimal(top: "travel: {model: pgrouting}"), file: "day.yaml").travel.service == .pgrouting)
+        #expect(
+            try ScenarioLoader.parse(Fixtures.minimal(top: "travel: {model: pgrouting}"), file: "day.yaml").travel.service == .pgrouting)
         for service in [RoutingService.osrm(url: "http://a:1", profile: "car"), .valhalla(url: "http://b", costing: "auto"), .pgrouting] {
             #expect(RoutingService(stored: service.stored) == service)
         }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import ScenarioFormat
 import SchedulingCore
+import Testing
+
+@testable import ScenarioFormat
 
 @Suite("Scenario loader: valid files")
 struct ScenarioLoaderValidTests {
@@ -15,8 +16,10 @@ struct ScenarioLoaderValidTests {
     @Test("There is a scenario for each hard rule")
     func oneScenarioPerRule() {
         let names = Set(Fixtures.scenarioFiles.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent })
-        let rules = ["qualification", "appointment-window", "shift-and-break", "coordinated-visit", "pre-arrival-notice",
-                     "outsourced-crew", "territory", "pinned-and-locked"]
+        let rules = [
+            "qualification", "appointment-window", "shift-and-break", "coordinated-visit", "pre-arrival-notice",
+            "outsourced-crew", "territory", "pinned-and-locked",
+        ]
         #expect(Set(rules).isSubset(of: names))
     }
 
@@ -48,19 +51,19 @@ struct ScenarioLoaderValidTests {
     func readsTimesAndPolicy() throws {
         let text = Fixtures.minimal(
             orderExtra: """
-                window: {start: 2026-11-23T09:00:00+08:00, end: 2026-11-23T11:00:00+08:00}
-                reported_at: 2026-11-22T18:10:00Z
-                group: ORD-1
-                pinned: {technician: T1, start: 2026-11-23T09:30:00+08:00}
-                locked: {technician: T1, start: 2026-11-23T09:30:00+08:00}
-            """.replacingOccurrences(of: "\n    ", with: "\n    "),
+                    window: {start: 2026-11-23T09:00:00+08:00, end: 2026-11-23T11:00:00+08:00}
+                    reported_at: 2026-11-22T18:10:00Z
+                    group: ORD-1
+                    pinned: {technician: T1, start: 2026-11-23T09:30:00+08:00}
+                    locked: {technician: T1, start: 2026-11-23T09:30:00+08:00}
+                """.replacingOccurrences(of: "\n    ", with: "\n    "),
             top: """
-            policy:
-              notice_minutes: 45
-              repair_deadline_hours: {silver: 12}
-              break: null
-            travel: {speed_kmh: 25, road_factor: 1.5}
-            """)
+                policy:
+                  notice_minutes: 45
+                  repair_deadline_hours: {silver: 12}
+                  break: null
+                travel: {speed_kmh: 25, road_factor: 1.5}
+                """)
         let scenario = try ScenarioLoader.parse(text, file: "inline.yaml")
         let order = try #require(scenario.orders.first)
         #expect(order.window?.start == parseRFC3339("2026-11-23T01:00:00Z"))
@@ -79,12 +82,17 @@ struct ScenarioLoaderValidTests {
 
     @Test("Day parts are read in order and written back the same")
     func dayParts() throws {
-        let yaml = Fixtures.minimal(top: "travel:\n  day_parts:\n    - {start: \"07:00\", end: \"09:30\", factor: 1.6}\n    - {start: \"16:30\", end: \"19:00\", factor: 1.8}")
+        let yaml = Fixtures.minimal(
+            top:
+                "travel:\n  day_parts:\n    - {start: \"07:00\", end: \"09:30\", factor: 1.6}\n    - {start: \"16:30\", end: "
+                + "\"19:00\", factor: 1.8}"
+        )
         let scenario = try ScenarioLoader.parse(yaml, file: "rush.yaml")
-        #expect(scenario.travel.dayParts == [
-            DayPart(start: LocalTime(hhmm: "07:00")!, end: LocalTime(hhmm: "09:30")!, factor: 1.6),
-            DayPart(start: LocalTime(hhmm: "16:30")!, end: LocalTime(hhmm: "19:00")!, factor: 1.8),
-        ])
+        #expect(
+            scenario.travel.dayParts == [
+                DayPart(start: LocalTime(hhmm: "07:00")!, end: LocalTime(hhmm: "09:30")!, factor: 1.6),
+                DayPart(start: LocalTime(hhmm: "16:30")!, end: LocalTime(hhmm: "19:00")!, factor: 1.8),
+            ])
         let again = try ScenarioLoader.parse(try ScenarioJSON.encode(scenario), file: "rush.json")
         #expect(again.travel == scenario.travel)
     }

@@ -110,7 +110,8 @@ struct ScenarioStreamTests {
         }
         // The generated layouts were streamed, not only the small shipped files.
         #expect(streamedOrders >= 3 * 3 * 40)
-        #expect(try Self.blockYAML(#"{"orders": [{"id": "x"}]}"#).hasPrefix("orders:\n- id: "), "block YAML with items at column 1 is covered")
+        #expect(
+            try Self.blockYAML(#"{"orders": [{"id": "x"}]}"#).hasPrefix("orders:\n- id: "), "block YAML with items at column 1 is covered")
         // Every layout of the generated day is streamed, not read whole.
         for (name, text) in try Self.generatedLayouts(orders: 3) {
             let path = try Self.write(text, "layout-\(name)")
@@ -123,8 +124,12 @@ struct ScenarioStreamTests {
     func lateProblemsAreLocated() throws {
         for name in ["pretty.json", "one-line.json", "block.yaml"] {
             // The 25th order's duration, the 27th's id repeating the 2nd's, a pin to nobody.
-            var object = try #require(try JSONSerialization.jsonObject(with: Data(ScenarioJSON.encode(
-                CityDayGenerator(orders: 30, technicians: 6, seed: 5).scenario()).utf8)) as? [String: Any])
+            var object = try #require(
+                try JSONSerialization.jsonObject(
+                    with: Data(
+                        ScenarioJSON.encode(
+                            CityDayGenerator(orders: 30, technicians: 6, seed: 5).scenario()
+                        ).utf8)) as? [String: Any])
             var orders = try #require(object["orders"] as? [[String: Any]])
             orders[24]["duration_minutes"] = -5
             orders[26]["id"] = orders[1]["id"]
@@ -133,9 +138,13 @@ struct ScenarioStreamTests {
             let broken: String
             switch name {
             case "block.yaml":
-                broken = try Self.blockYAML(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
-            case "one-line.json": broken = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
-            default: broken = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self)
+                broken = try Self.blockYAML(
+                    String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            case "one-line.json":
+                broken = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+            default:
+                broken = String(
+                    decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self)
             }
             let path = try Self.write(broken, "late-\(name)")
             defer { try? FileManager.default.removeItem(atPath: path) }
@@ -152,12 +161,17 @@ struct ScenarioStreamTests {
 
     @Test("Batches stop at the first problem: nothing after it is handed over")
     func batchesStopAtTheFirstProblem() throws {
-        var object = try #require(try JSONSerialization.jsonObject(with: Data(ScenarioJSON.encode(
-            CityDayGenerator(orders: 30, technicians: 6, seed: 5).scenario()).utf8)) as? [String: Any])
+        var object = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    ScenarioJSON.encode(
+                        CityDayGenerator(orders: 30, technicians: 6, seed: 5).scenario()
+                    ).utf8)) as? [String: Any])
         var orders = try #require(object["orders"] as? [[String: Any]])
         orders[13]["type"] = "teleport"
         object["orders"] = orders
-        let path = try Self.write(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted]), as: UTF8.self), "stop.json")
+        let path = try Self.write(
+            String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted]), as: UTF8.self), "stop.json")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let stream = try ScenarioStream.open(path: path)
         var handed = 0
@@ -174,15 +188,18 @@ struct ScenarioStreamTests {
         var seeds = try LoaderFuzzTests.seeds()
         seeds += try Self.generatedLayouts(orders: 12).map(\.text)
         let iterations = Int(ProcessInfo.processInfo.environment["FUZZ_ITERATIONS"] ?? "").map { $0 / 3 } ?? 500
-        var random = SeededGenerator(seed: 20261201)
-        var compared = 0, bothRejected = 0, bothLoaded = 0
+        var random = SeededGenerator(seed: 20_261_201)
+        var compared = 0
+        var bothRejected = 0
+        var bothLoaded = 0
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("stream-fuzz-\(getpid()).yaml").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         for index in 0..<iterations {
             let input = LoaderFuzzTests.mutate(seeds[index % seeds.count], &random)
             if input.contains("*") || input.contains("---") || input.contains("...") || input.contains("%YAML") { continue }
             try input.write(toFile: path, atomically: false, encoding: .utf8)
-            let whole = Self.whole(path), streamed = Self.streamed(path, batchSize: 2)
+            let whole = Self.whole(path)
+            let streamed = Self.streamed(path, batchSize: 2)
             compared += 1
             // A disagreement is recorded with a copy of its input, to reproduce it with.
             func disagree(_ what: String) {
@@ -200,7 +217,9 @@ struct ScenarioStreamTests {
                 // parses the header and each batch on its own, so it reports a syntax error too,
                 // though the parser may see it from another context (another message or column).
                 if a.problems.contains(where: { $0.field.isEmpty }) {
-                    if !b.problems.contains(where: { $0.field.isEmpty }) { disagree("no syntax error streamed\nwhole:\n\(a)\nstreamed:\n\(b)") }
+                    if !b.problems.contains(where: { $0.field.isEmpty }) {
+                        disagree("no syntax error streamed\nwhole:\n\(a)\nstreamed:\n\(b)")
+                    }
                 } else if a.problems != b.problems {
                     disagree("whole:\n\(a)\nstreamed:\n\(b)")
                 }
@@ -210,6 +229,8 @@ struct ScenarioStreamTests {
                 disagree("the stream accepts it but whole reading rejects it:\n\(a)")
             }
         }
-        #expect(compared > iterations / 2 && bothLoaded > 0 && bothRejected > 0, "compared \(compared): \(bothLoaded) loaded, \(bothRejected) rejected")
+        #expect(
+            compared > iterations / 2 && bothLoaded > 0 && bothRejected > 0,
+            "compared \(compared): \(bothLoaded) loaded, \(bothRejected) rejected")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SchedulingCore
 
 /// The engine on public-benchmark problems: generated Solomon and Bredström–Rönnqvist style
@@ -10,12 +11,16 @@ struct BenchmarkTests {
     static func solomonText(seed: UInt64, customers: Int, vehicles: Int = 25, capacity: Int = 100) -> String {
         var generator = SeededGenerator(seed: seed)
         let horizon = 400
-        var lines = ["GEN\(seed)", "", "VEHICLE", "NUMBER     CAPACITY", "  \(vehicles)         \(capacity)", "",
-                     "CUSTOMER", "CUST NO.  XCOORD.   YCOORD.    DEMAND   READY TIME  DUE DATE   SERVICE   TIME", "",
-                     "    0      50      50       0        0       \(horizon)        0"]
+        var lines = [
+            "GEN\(seed)", "", "VEHICLE", "NUMBER     CAPACITY", "  \(vehicles)         \(capacity)", "",
+            "CUSTOMER", "CUST NO.  XCOORD.   YCOORD.    DEMAND   READY TIME  DUE DATE   SERVICE   TIME", "",
+            "    0      50      50       0        0       \(horizon)        0",
+        ]
         for index in 1...customers {
-            let x = generator.below(101), y = generator.below(101)
-            let dx = Double(x - 50), dy = Double(y - 50)
+            let x = generator.below(101)
+            let y = generator.below(101)
+            let dx = Double(x - 50)
+            let dy = Double(y - 50)
             let direct = Int((dx * dx + dy * dy).squareRoot().rounded(.up))
             let service = 10
             let latestStart: Int = horizon - direct - service
@@ -35,7 +40,8 @@ struct BenchmarkTests {
         if routes.count > instance.vehicles { found.append("\(routes.count) routes") }
         for route in routes {
             if route.reduce(0, { $0 + instance.nodes[$1].demand }) > instance.capacity { found.append("over capacity: \(route)") }
-            var time = Double(instance.nodes[0].ready), at = 0
+            var time = Double(instance.nodes[0].ready)
+            var at = 0
             for customer in route + [0] {
                 let arrival = time + instance.distance(at, customer)
                 if arrival > Double(instance.nodes[customer].due) + 1e-9 { found.append("late at \(customer) in \(route)") }
@@ -152,9 +158,11 @@ struct BenchmarkTests {
         #expect(instance.pairs.count == 3 && instance.processing.count == 16)
         let solution = Solver(problem: instance.problem(), options: SolverOptions(seed: seed, iterations: 300)).solveRoutes()
         #expect(solution.unserved.isEmpty)
-        var routeOf: [Int: Int] = [:], startOf: [Int: Int] = [:]
+        var routeOf: [Int: Int] = [:]
+        var startOf: [Int: Int] = [:]
         for (route, visits) in solution.routes.enumerated() {
-            var time = instance.depotOpen, at = 0
+            var time = instance.depotOpen
+            var at = 0
             for (position, visit) in visits.enumerated() {
                 routeOf[visit] = route
                 startOf[visit] = solution.starts[route][position]

@@ -1,6 +1,7 @@
 import PlanCheck
-@testable import SchedulingCore
 import Testing
+
+@testable import SchedulingCore
 
 /// The break is taken on arrival at the next stop; taking that stop away moves the break to a
 /// farther one, which can put the arrival past the break's latest start. The break is then taken
@@ -18,19 +19,25 @@ struct BreakRemovalTests {
 
     /// 2026-11-23 (UTC) with one broadband technician, T, living at `home`.
     static func day(_ name: String, now: String, shift: (String, String), home: GeoPoint, orders: [WorkOrder]) -> Scenario {
-        Scenario(name: name, timeZone: .utc, date: LocalDate(iso: "2026-11-23")!, now: parseRFC3339(now)!,
-                 technicians: [Technician(id: "T", skills: ["broadband"], certifiedUntil: LocalDate(iso: "2027-01-01"),
-                                          shift: Shift(start: LocalTime(hhmm: shift.0)!, end: LocalTime(hhmm: shift.1)!),
-                                          startLocation: home)],
-                 orders: orders)
+        Scenario(
+            name: name, timeZone: .utc, date: LocalDate(iso: "2026-11-23")!, now: parseRFC3339(now)!,
+            technicians: [
+                Technician(
+                    id: "T", skills: ["broadband"], certifiedUntil: LocalDate(iso: "2027-01-01"),
+                    shift: Shift(start: LocalTime(hhmm: shift.0)!, end: LocalTime(hhmm: shift.1)!),
+                    startLocation: home)
+            ],
+            orders: orders)
     }
 
     @Test("Removing the stop after the break keeps the day: the break is taken on the way, by its latest start")
     func removalMovesTheBreakOnTheWay() throws {
         let depot = GeoPoint(latitude: 0, longitude: 0)
-        let scenario = Self.day("break", now: "2026-11-22T12:00:00Z", shift: ("08:00", "20:00"), home: depot, orders: [
-                Self.order("B", 0.001, "11:00", 75, fixed: true),   // 11:00–12:15, fills the late morning
-                Self.order("A", 0.002, "12:20", 60, fixed: true),   // 12:20–13:20
+        let scenario = Self.day(
+            "break", now: "2026-11-22T12:00:00Z", shift: ("08:00", "20:00"), home: depot,
+            orders: [
+                Self.order("B", 0.001, "11:00", 75, fixed: true),  // 11:00–12:15, fills the late morning
+                Self.order("A", 0.002, "12:20", 60, fixed: true),  // 12:20–13:20
                 Self.order("X", 0.003, "13:55", 30, fixed: false),  // a minute from A: break 13:21–13:51 on arrival
                 Self.order("Y", 0.100, "14:30", 30, fixed: false),  // 11 km away: arriving there is past 13:30
             ])
@@ -74,10 +81,14 @@ struct BreakRemovalTests {
     @Test("A job that ends too late for a break on arriving home is served with the break taken on the way")
     func breakOnTheWayHome() throws {
         let home = GeoPoint(latitude: 31.2968, longitude: 121.4745)
-        var scenario = Self.day("late-job", now: "2026-11-23T10:27:00Z", shift: ("07:00", "16:00"), home: home, orders: [WorkOrder(
-                id: "WO-6", type: .move, service: .broadband, customer: Customer(id: "C6", tier: .basic),
-                location: GeoPoint(latitude: 31.2460, longitude: 121.3499), durationMinutes: 120,
-                window: TimeWindow(start: parseRFC3339("2026-11-23T09:00:00Z")!, end: parseRFC3339("2026-11-23T11:00:00Z")!))])
+        var scenario = Self.day(
+            "late-job", now: "2026-11-23T10:27:00Z", shift: ("07:00", "16:00"), home: home,
+            orders: [
+                WorkOrder(
+                    id: "WO-6", type: .move, service: .broadband, customer: Customer(id: "C6", tier: .basic),
+                    location: GeoPoint(latitude: 31.2460, longitude: 121.3499), durationMinutes: 120,
+                    window: TimeWindow(start: parseRFC3339("2026-11-23T09:00:00Z")!, end: parseRFC3339("2026-11-23T11:00:00Z")!))
+            ])
         let back = scenario.travel.minutes(from: scenario.orders[0].location, to: home)
         #expect(back > 33, "the case: home more than 33 minutes from the job, so past 13:30 when it ends at 12:57")
         let plan = Solver(scenario: scenario, options: SolverOptions(seed: 1, iterations: 50)).plan()
@@ -104,8 +115,8 @@ struct BreakRemovalTests {
     func lockedVisitsMakeTheBreakLate() throws {
         let depot = GeoPoint(latitude: 0, longitude: 0)
         let at = { (time: String) in parseRFC3339("2026-11-23T\(time):00Z")! }
-        var a = Self.order("A", 0.001, "11:00", 40, fixed: true)   // 11:00–11:40
-        var b = Self.order("B", 0.100, "12:35", 60, fixed: true)   // 29 minutes' drive away: 12:35–13:35
+        var a = Self.order("A", 0.001, "11:00", 40, fixed: true)  // 11:00–11:40
+        var b = Self.order("B", 0.100, "12:35", 60, fixed: true)  // 29 minutes' drive away: 12:35–13:35
         a.lock = Lock(technicianID: "T", start: at("11:00"))
         b.lock = Lock(technicianID: "T", start: at("12:35"))
         var scenario = Self.day("late-break", now: "2026-11-23T12:30:00Z", shift: ("08:00", "17:00"), home: depot, orders: [a, b])
@@ -131,17 +142,20 @@ struct BreakRemovalTests {
     func movableVisitsGiveWay() throws {
         let at = { (time: String) in parseRFC3339("2026-11-23T\(time):00Z")! }
         var done = Self.order("DONE", 0.0, "09:49", 90, fixed: true)
-        var late = Self.order("LATE", 0.100, "12:00", 60, fixed: true)   // 29 minutes' drive from DONE
-        let next = Self.order("NEXT", 0.200, "13:46", 30, fixed: true)   // 29 minutes' drive from LATE
+        var late = Self.order("LATE", 0.100, "12:00", 60, fixed: true)  // 29 minutes' drive from DONE
+        let next = Self.order("NEXT", 0.200, "13:46", 30, fixed: true)  // 29 minutes' drive from LATE
         let last = Self.order("LAST", 0.200, "14:24", 30, fixed: true)
         done.lock = Lock(technicianID: "T", start: at("09:49"))
         late.lock = Lock(technicianID: "T", start: at("12:00"))
-        let scenario = Self.day("give-way", now: "2026-11-23T11:54:00Z", shift: ("08:00", "17:00"),
-                                home: GeoPoint(latitude: 0, longitude: 0), orders: [done, late, next, last])
+        let scenario = Self.day(
+            "give-way", now: "2026-11-23T11:54:00Z", shift: ("08:00", "17:00"),
+            home: GeoPoint(latitude: 0, longitude: 0), orders: [done, late, next, last])
         #expect(scenario.travel.minutes(from: late.location, to: next.location) == 29, "the case: no break between LATE and NEXT")
         let kept = scenario.orders.map { order in
-            PlannedVisit(order: order.id, technician: "T", start: order.window!.start, end: order.window!.start.adding(minutes: order.durationMinutes),
-                         noticeAt: order.window!.start.adding(minutes: -30), group: nil, contact: false)
+            PlannedVisit(
+                order: order.id, technician: "T", start: order.window!.start,
+                end: order.window!.start.adding(minutes: order.durationMinutes),
+                noticeAt: order.window!.start.adding(minutes: -30), group: nil, contact: false)
         }
         let before = KeptDay(day: scenario, kept: kept, first: ["LATE"]).keptPlan().unkept
         #expect(before.contains("DONE"), "the case: placed earliest first, the visit done finds no room")
@@ -159,12 +173,13 @@ struct BreakRemovalTests {
     @Test("Locked visits that leave the break no room anywhere in the shift leave the day without one, every visit kept")
     func lockedVisitsLeaveNoBreakAtAll() throws {
         let at = { (time: String) in parseRFC3339("2026-11-23T\(time):00Z")! }
-        var a = Self.order("A", 0.001, "11:00", 180, fixed: true)   // 11:00–14:00
-        var b = Self.order("B", 0.002, "14:05", 85, fixed: true)    // 14:05–15:30
+        var a = Self.order("A", 0.001, "11:00", 180, fixed: true)  // 11:00–14:00
+        var b = Self.order("B", 0.002, "14:05", 85, fixed: true)  // 14:05–15:30
         a.lock = Lock(technicianID: "T", start: at("11:00"))
         b.lock = Lock(technicianID: "T", start: at("14:05"))
-        var scenario = Self.day("no-break", now: "2026-11-23T14:00:00Z", shift: ("08:00", "16:00"),
-                                home: GeoPoint(latitude: 0, longitude: 0), orders: [a, b])
+        var scenario = Self.day(
+            "no-break", now: "2026-11-23T14:00:00Z", shift: ("08:00", "16:00"),
+            home: GeoPoint(latitude: 0, longitude: 0), orders: [a, b])
         let plan = Solver(scenario: scenario, options: SolverOptions(seed: 1, iterations: 50)).plan()
         #expect(plan.visits.map(\.order).sorted() == ["A", "B"], "\(plan.unassigned) \(plan.warnings)")
         #expect(plan.routes.first?.breakStart == nil)

@@ -1,6 +1,7 @@
 import PlanCheck
-@testable import SchedulingCore
 import Testing
+
+@testable import SchedulingCore
 
 /// Plans of many generated days all pass the independent checker.
 @Suite("Generated days")

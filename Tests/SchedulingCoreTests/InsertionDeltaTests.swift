@@ -1,5 +1,6 @@
-@testable import SchedulingCore
 import Testing
+
+@testable import SchedulingCore
 
 /// What an insertion check predicts equals what the route shows after the insertion.
 @Suite("Move deltas")
@@ -16,8 +17,9 @@ struct InsertionDeltaTests {
 
     /// By time of day the start range stays exact (FIFO); the extra travel is an estimate there
     /// (the visits after the new one drive at other times), so it is compared on flat days only.
-    @Test("Predicted extra travel and start range match a full recomputation",
-          arguments: [(UInt64(1), false), (2, false), (3, false), (4, false), (1, true), (2, true)])
+    @Test(
+        "Predicted extra travel and start range match a full recomputation",
+        arguments: [(UInt64(1), false), (2, false), (3, false), (4, false), (1, true), (2, true)])
     func insertionPredictionsHold(_ seed: UInt64, _ rush: Bool) {
         let (problem, solution) = Self.constructed(seed: seed, rush: rush)
         #expect(problem.traffic.isFlat == !rush)
@@ -29,23 +31,33 @@ struct InsertionDeltaTests {
             let o = problem.orders[order]
             for route in base.routes.indices {
                 for position in 0...base.routes[route].elements.count {
-                    guard let slot = base.routes[route].insertion(
-                        at: position, location: o.location, duration: o.duration, earliest: o.earliest,
-                        latest: o.latest, problem: problem) else { continue }
+                    guard
+                        let slot = base.routes[route].insertion(
+                            at: position, location: o.location, duration: o.duration, earliest: o.earliest,
+                            latest: o.latest, problem: problem)
+                    else { continue }
                     for start in Set([slot.low, slot.high]) {
                         var trial = base.routes[route]
-                        trial.insert([Route.Element(order: order, location: o.location, duration: o.duration,
-                                                    earliest: start, latest: start, continuation: false)],
-                                     at: position, problem: problem)
+                        trial.insert(
+                            [
+                                Route.Element(
+                                    order: order, location: o.location, duration: o.duration,
+                                    earliest: start, latest: start, continuation: false)
+                            ],
+                            at: position, problem: problem)
                         #expect(trial.feasible, "start \(start) in [\(slot.low), \(slot.high)] should be feasible")
                         if !rush { #expect(trial.travelTotal - base.routes[route].travelTotal == slot.extraTravel) }
                         checked += 1
                     }
                     if slot.high < o.latest {
                         var late = base.routes[route]
-                        late.insert([Route.Element(order: order, location: o.location, duration: o.duration,
-                                                   earliest: slot.high + 1, latest: slot.high + 1, continuation: false)],
-                                    at: position, problem: problem)
+                        late.insert(
+                            [
+                                Route.Element(
+                                    order: order, location: o.location, duration: o.duration,
+                                    earliest: slot.high + 1, latest: slot.high + 1, continuation: false)
+                            ],
+                            at: position, problem: problem)
                         #expect(!late.feasible, "start \(slot.high + 1) past the range should be infeasible")
                     }
                 }
@@ -54,8 +66,9 @@ struct InsertionDeltaTests {
         #expect(checked > 100)
     }
 
-    @Test("The shortcuts of the route scan (latest-start cut-off, one of identical empty days) lose no cheaper position",
-          arguments: [UInt64(11), 12, 13])
+    @Test(
+        "The shortcuts of the route scan (latest-start cut-off, one of identical empty days) lose no cheaper position",
+        arguments: [UInt64(11), 12, 13])
     func scanShortcutsAreExact(_ seed: UInt64) {
         let (problem, solution) = Self.constructed(seed: seed)
         let insertion = Insertion(problem: problem)
@@ -71,10 +84,15 @@ struct InsertionDeltaTests {
             for technician in block.technicians where base.quotaRoom(technician, problem) >= 1 {
                 let route = base.routes[technician]
                 for position in 0...route.elements.count {
-                    guard let slot = route.insertion(at: position, location: block.location, duration: block.duration,
-                                                     earliest: block.earliest, latest: block.latest, problem: problem) else { continue }
-                    cheapest = min(cheapest, slot.extraTravel * problem.travelPoints
-                        + insertion.serviceCost(block.members, technician: technician, start: slot.low))
+                    guard
+                        let slot = route.insertion(
+                            at: position, location: block.location, duration: block.duration,
+                            earliest: block.earliest, latest: block.latest, problem: problem)
+                    else { continue }
+                    cheapest = min(
+                        cheapest,
+                        slot.extraTravel * problem.travelPoints
+                            + insertion.serviceCost(block.members, technician: technician, start: slot.low))
                 }
             }
             var scanned = Int.max
@@ -94,13 +112,19 @@ struct InsertionDeltaTests {
             for route in solution.routes.indices {
                 for position in 0...solution.routes[route].elements.count
                 where !(position < solution.routes[route].elements.count && solution.routes[route].elements[position].continuation) {
-                    guard solution.routes[route].insertion(at: position, location: o.location, duration: o.duration,
-                                                           earliest: o.earliest, latest: o.latest, problem: problem) == nil
+                    guard
+                        solution.routes[route].insertion(
+                            at: position, location: o.location, duration: o.duration,
+                            earliest: o.earliest, latest: o.latest, problem: problem) == nil
                     else { continue }
                     var trial = solution.routes[route]
-                    trial.insert([Route.Element(order: order, location: o.location, duration: o.duration,
-                                                earliest: o.earliest, latest: o.latest, continuation: false)],
-                                 at: position, problem: problem)
+                    trial.insert(
+                        [
+                            Route.Element(
+                                order: order, location: o.location, duration: o.duration,
+                                earliest: o.earliest, latest: o.latest, continuation: false)
+                        ],
+                        at: position, problem: problem)
                     #expect(!trial.feasible)
                     refused += 1
                 }
@@ -111,14 +135,16 @@ struct InsertionDeltaTests {
 
     @Test("The cached objective equals one recomputed from scratch after removals and repairs")
     func objectiveMatchesRecomputation() {
-        let solver = Solver(scenario: CityDayGenerator(orders: 90, technicians: 10, seed: 8).scenario(),
-                            options: SolverOptions(seed: 8, iterations: 0))
+        let solver = Solver(
+            scenario: CityDayGenerator(orders: 90, technicians: 10, seed: 8).scenario(),
+            options: SolverOptions(seed: 8, iterations: 0))
         var solution = Solution(problem: solver.problem)
         solver.construct(solver.plannable, into: &solution)
         var generator = SeededGenerator(seed: 8)
         for round in 0..<40 {
             var trial = solution
-            let ruin = round % 2 == 0
+            let ruin =
+                round % 2 == 0
                 ? solver.destroy(&trial, free: solver.plannable, generator: &generator)
                 : solver.removeStrings(&trial, free: solver.plannable, generator: &generator)
             guard let removed = ruin else { continue }

@@ -1,6 +1,7 @@
 import PlanCheck
-@testable import SchedulingCore
 import Testing
+
+@testable import SchedulingCore
 
 /// The checker is tested by breaking valid plans one rule at a time.
 @Suite("Plan checker")
@@ -40,7 +41,11 @@ struct PlanCheckerTests {
         Breakage(scenario: "appointment-window", rule: "H3", label: "no time to drive between visits") { plan in
             let route = plan.routes.first { $0.orders.count >= 2 }!
             let first = plan.visits.first { $0.order == route.orders[0] }!
-            visit(&plan, route.orders[1]) { $0.start = first.end; $0.end = first.end.adding(minutes: 60); $0.noticeAt = first.end.adding(minutes: -30) }
+            visit(&plan, route.orders[1]) {
+                $0.start = first.end
+                $0.end = first.end.adding(minutes: 60)
+                $0.noticeAt = first.end.adding(minutes: -30)
+            }
         },
         Breakage(scenario: "shift-and-break", rule: "H4", label: "a break outside its range") { plan in
             plan.routes[0].breakStart = plan.routes[0].breakStart!.adding(minutes: -200)
@@ -72,8 +77,10 @@ struct PlanCheckerTests {
         Breakage(scenario: "outsourced-crew", rule: "H8", label: "a contractor over quota") { plan in
             let last = plan.visits.filter { $0.technician == "T-ACME-1" }.map(\.end).max()!
             plan.unassigned.removeAll { $0.order == "WO-C2" }
-            plan.visits.append(PlannedVisit(order: "WO-C2", technician: "T-ACME-1", start: last.adding(minutes: 20),
-                                            end: last.adding(minutes: 80), noticeAt: last.adding(minutes: -10), group: nil, contact: false))
+            plan.visits.append(
+                PlannedVisit(
+                    order: "WO-C2", technician: "T-ACME-1", start: last.adding(minutes: 20),
+                    end: last.adding(minutes: 80), noticeAt: last.adding(minutes: -10), group: nil, contact: false))
         },
         Breakage(scenario: "territory", rule: "H9", label: "an order missing") { plan in
             plan.unassigned.removeAll { $0.order == "WO-T3" }

@@ -1,6 +1,7 @@
 import Foundation
 import PlanCheck
 import ScenarioFormat
+
 @testable import SchedulingCore
 
 enum PlanningFixtures {

@@ -1,9 +1,10 @@
 import Foundation
 import PlanCheck
 import ScenarioFormat
-@testable import SchedulingCore
 import Testing
 import Yams
+
+@testable import SchedulingCore
 
 /// Every scenario in scenarios/ is planned, checked, and held to its own `expect:` block.
 @Suite("Scenario acceptance")
@@ -157,8 +158,10 @@ struct ScenarioAcceptanceTests {
             let index = scenario.orders.firstIndex { $0.id == order }!
             let start = nine.adding(minutes: minutes)
             scenario.orders[index].lock = Lock(technicianID: "T01", start: start)
-            kept.append(PlannedVisit(order: order, technician: "T01", start: start, end: start.adding(minutes: scenario.orders[index].durationMinutes),
-                                     noticeAt: start.adding(minutes: -30), group: "ORD-501", contact: order == "WO-1001"))
+            kept.append(
+                PlannedVisit(
+                    order: order, technician: "T01", start: start, end: start.adding(minutes: scenario.orders[index].durationMinutes),
+                    noticeAt: start.adding(minutes: -30), group: "ORD-501", contact: order == "WO-1001"))
         }
         let day = KeptDay(day: scenario, kept: kept)
         #expect(day.keptPlan().unkept == ["WO-1001", "WO-1002"], "the case: not knowing the visit began, the pair fits nowhere")
@@ -172,9 +175,13 @@ struct ScenarioAcceptanceTests {
     func splitPairRespectsQuota() throws {
         var scenario = try PlanningFixtures.load("coordinated-visit")
         // Only contractors can do the pair, one skill each, and their crew has room for one order.
-        scenario.crews = [Crew(id: "acme", contract: Contract(
-            validFrom: LocalDate(iso: "2026-01-01")!, validTo: LocalDate(iso: "2026-12-31")!, workTypes: WorkType.allCases,
-            services: Service.allCases, maxOrdersPerDay: 1, prices: [:]))]
+        scenario.crews = [
+            Crew(
+                id: "acme",
+                contract: Contract(
+                    validFrom: LocalDate(iso: "2026-01-01")!, validTo: LocalDate(iso: "2026-12-31")!, workTypes: WorkType.allCases,
+                    services: Service.allCases, maxOrdersPerDay: 1, prices: [:]))
+        ]
         scenario.technicians.removeAll { $0.id == "T01" }
         for index in scenario.technicians.indices { scenario.technicians[index].crewID = "acme" }
         let plan = PlanningFixtures.plan(scenario)

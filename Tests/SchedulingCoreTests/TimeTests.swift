@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SchedulingCore
 
 @Suite("Time: instants, local days and zones")
@@ -12,9 +13,12 @@ struct TimeTests {
         #expect(shanghai.secondsSinceEpoch == 1_795_395_600)
     }
 
-    @Test("Date-times without an offset or with impossible fields are refused",
-          arguments: ["2026-11-23T09:00:00", "2026-11-23 9:00:00+08:00", "2026-02-30T09:00:00Z",
-                      "2026-11-23T24:00:00Z", "2026-11-23T09:00:00+8:00", "tomorrow", ""])
+    @Test(
+        "Date-times without an offset or with impossible fields are refused",
+        arguments: [
+            "2026-11-23T09:00:00", "2026-11-23 9:00:00+08:00", "2026-02-30T09:00:00Z",
+            "2026-11-23T24:00:00Z", "2026-11-23T09:00:00+8:00", "tomorrow", "",
+        ])
     func refusesBadDateTimes(_ text: String) {
         #expect(parseRFC3339(text) == nil)
     }

@@ -1,14 +1,17 @@
 import PlanCheck
-@testable import SchedulingCore
 import Testing
+
+@testable import SchedulingCore
 
 /// Travel by time of day (issue 17): parts of the day multiply travel times, leaving later never
 /// arrives earlier, and the planner, the checker and the left-out codes drive by the same clock.
 @Suite("Travel by time of day")
 struct TrafficTests {
     static func time(_ text: String) -> LocalTime { LocalTime(hhmm: text)! }
-    static let rush = [DayPart(start: time("07:00"), end: time("09:30"), factor: 1.6),
-                       DayPart(start: time("16:30"), end: time("19:00"), factor: 1.8)]
+    static let rush = [
+        DayPart(start: time("07:00"), end: time("09:30"), factor: 1.6),
+        DayPart(start: time("16:30"), end: time("19:00"), factor: 1.8),
+    ]
     static let profile = TrafficProfile(parts: rush, midnight: 0)
 
     @Test("A leg inside a part takes factor times as long; one that runs out of it drives the rest at the base speed")
@@ -36,8 +39,10 @@ struct TrafficTests {
                 let start = clock + Int.random(in: 0...120, using: &generator)
                 let end = start + Int.random(in: 1...180, using: &generator)
                 guard end <= 1440 else { break }
-                parts.append(DayPart(start: LocalTime(minutesAfterMidnight: start)!, end: LocalTime(minutesAfterMidnight: end)!,
-                                     factor: Double(Int.random(in: 3...30, using: &generator)) / 10))
+                parts.append(
+                    DayPart(
+                        start: LocalTime(minutesAfterMidnight: start)!, end: LocalTime(minutesAfterMidnight: end)!,
+                        factor: Double(Int.random(in: 3...30, using: &generator)) / 10))
                 clock = end
             }
             let profile = TrafficProfile(parts: parts, midnight: 0)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SchedulingCore
 
 @Suite("Travel time follows the documented formula (docs/formats.md)")

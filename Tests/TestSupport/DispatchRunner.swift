@@ -55,7 +55,8 @@ public struct DispatchRunner {
     public func publishSample(_ database: String) throws -> Bool {
         try run("db", "migrate", database).status == 0
             && run("import", Self.scenario("coordinated-visit"), database).status == 0
-            && run("plan", "--date", "2026-11-23", "--commit", "--iterations", "50", "--now", "2026-11-22T21:00:00+08:00", database).status == 0
+            && run("plan", "--date", "2026-11-23", "--commit", "--iterations", "50", "--now", "2026-11-22T21:00:00+08:00", database).status
+                == 0
     }
 
     public func write(_ name: String, _ text: String) throws -> String {
@@ -95,7 +96,8 @@ public struct DispatchRunner {
     @discardableResult
     public func run(_ arguments: [String]) throws -> Result {
         let process = makeProcess(arguments)
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -103,7 +105,8 @@ public struct DispatchRunner {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
     }
 }

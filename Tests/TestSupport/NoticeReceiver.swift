@@ -19,7 +19,12 @@ public final class NoticeReceiver: Sendable {
         private var deliveries: [Delivery] = []
         private var count = 0
 
-        func next() -> Int { lock.withLock { count += 1; return count } }
+        func next() -> Int {
+            lock.withLock {
+                count += 1
+                return count
+            }
+        }
         func append(_ delivery: Delivery) { lock.withLock { deliveries.append(delivery) } }
         var all: [Delivery] { lock.withLock { deliveries } }
     }

@@ -65,8 +65,10 @@ public final class RoutingServer: Sendable {
             let sources = indices("sources") ?? Array(points.indices)
             let destinations = indices("destinations") ?? Array(points.indices)
             func answer(_ status: HTTPResponse.Status, _ object: [String: Any]) throws -> Response {
-                log.append(Request(service: "osrm", sources: sources.count, destinations: destinations.count, status: status.code,
-                                   asked: request.uri.description))
+                log.append(
+                    Request(
+                        service: "osrm", sources: sources.count, destinations: destinations.count, status: status.code,
+                        asked: request.uri.description))
                 return try Self.json(status, object)
             }
             guard points.allSatisfy({ $0 != nil }), !points.isEmpty else {
@@ -95,23 +97,32 @@ public final class RoutingServer: Sendable {
                     return GeoPoint(latitude: lat, longitude: lon)
                 }
             }
-            let sources = places("sources"), targets = places("targets")
+            let sources = places("sources")
+            let targets = places("targets")
             func answer(_ status: HTTPResponse.Status, _ body: [String: Any]) throws -> Response {
-                log.append(Request(service: "valhalla", sources: sources.count, destinations: targets.count, status: status.code,
-                                   asked: String(buffer: buffer)))
+                log.append(
+                    Request(
+                        service: "valhalla", sources: sources.count, destinations: targets.count, status: status.code,
+                        asked: String(buffer: buffer)))
                 return try Self.json(status, body)
             }
             guard !sources.isEmpty, !targets.isEmpty else {
-                return try answer(.badRequest, ["error_code": 120, "error": "Insufficient number of locations provided", "status_code": 400, "status": "Bad Request"])
+                return try answer(
+                    .badRequest,
+                    ["error_code": 120, "error": "Insufficient number of locations provided", "status_code": 400, "status": "Bad Request"])
             }
             guard sources.count * targets.count <= limits.maxPairs else {
-                return try answer(.badRequest, ["error_code": 150, "error": "Exceeded max locations: \(limits.maxPairs)", "status_code": 400, "status": "Bad Request"])
+                return try answer(
+                    .badRequest,
+                    ["error_code": 150, "error": "Exceeded max locations: \(limits.maxPairs)", "status_code": 400, "status": "Bad Request"])
             }
             let rows = sources.enumerated().map { i, a in
                 targets.enumerated().map { j, b -> [String: Any] in
-                    ["from_index": i, "to_index": j,
-                     "time": Self.seconds(a, b, limits).map { $0 as Any } ?? NSNull(),
-                     "distance": Self.metres(a, b, limits).map { Double($0) / 1000 as Any } ?? NSNull()]
+                    [
+                        "from_index": i, "to_index": j,
+                        "time": Self.seconds(a, b, limits).map { $0 as Any } ?? NSNull(),
+                        "distance": Self.metres(a, b, limits).map { Double($0) / 1000 as Any } ?? NSNull(),
+                    ]
                 }
             }
             return try answer(.ok, ["sources_to_targets": rows, "units": "kilometers"])
@@ -132,8 +143,9 @@ public final class RoutingServer: Sendable {
 
     static func json(_ status: HTTPResponse.Status, _ object: [String: Any]) throws -> Response {
         let data = try JSONSerialization.data(withJSONObject: object)
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     public var url: String { "http://127.0.0.1:\(port)" }

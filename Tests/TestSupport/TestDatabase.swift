@@ -39,8 +39,9 @@ public struct TestDatabase {
             let environment = ProcessInfo.processInfo.environment
             guard let base = environment[Backend.postgresVariable], !base.isEmpty else {
                 // CI always provides a server; elsewhere this test fails with the way to get one.
-                throw TestSetupError(message: "\(Backend.postgresVariable) is not set: run the suite with scripts/test, "
-                    + "or export \(Backend.postgresVariable)=\"$(scripts/test-postgres start)\"")
+                throw TestSetupError(
+                    message: "\(Backend.postgresVariable) is not set: run the suite with scripts/test, "
+                        + "or export \(Backend.postgresVariable)=\"$(scripts/test-postgres start)\"")
             }
             let schema = "t_\(unique)"
             let admin = try PostgresConnection(conninfo: base)

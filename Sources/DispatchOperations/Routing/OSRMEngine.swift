@@ -1,7 +1,8 @@
 import Foundation
 import SchedulingCore
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The OSRM `table` service: `GET {url}/table/v1/{profile}/{lon},{lat};…?sources=…&destinations=…
@@ -29,8 +30,11 @@ public struct OSRMEngine: RoutingEngine {
         let points = (sources + destinations).map { String(format: "%.6f,%.6f", $0.longitude, $0.latitude) }.joined(separator: ";")
         let sourceList = sources.indices.map(String.init).joined(separator: ";")
         let destinationList = destinations.indices.map { String(sources.count + $0) }.joined(separator: ";")
-        guard let request = URL(string: "\(url)/table/v1/\(profile)/\(points)?sources=\(sourceList)&destinations=\(destinationList)"
-            + "&annotations=duration,distance") else { throw RoutingError("OSRM: cannot form a request URL from \(url)") }
+        guard
+            let request = URL(
+                string: "\(url)/table/v1/\(profile)/\(points)?sources=\(sourceList)&destinations=\(destinationList)"
+                    + "&annotations=duration,distance")
+        else { throw RoutingError("OSRM: cannot form a request URL from \(url)") }
         let (status, json) = try await http.exchange(URLRequest(url: request), engine: "OSRM")
         let object = json as? [String: Any]
         let code = object?["code"] as? String

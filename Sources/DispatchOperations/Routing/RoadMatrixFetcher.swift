@@ -37,7 +37,8 @@ public struct RoadMatrixFetcher: Sendable {
             } catch let error as RoutingError where error.tooBig && rows.count * columns.count > 1 {
                 // Half the block, the longer side first, and the same size for the blocks left.
                 block = rows.count >= columns.count ? (max(1, rows.count / 2), columns.count) : (rows.count, max(1, columns.count / 2))
-                pending = Self.blocks(sources: rows, destinations: columns, size: block)
+                pending =
+                    Self.blocks(sources: rows, destinations: columns, size: block)
                     + pending.flatMap { Self.blocks(sources: $0.0, destinations: $0.1, size: block) }
             }
         }

@@ -1,7 +1,8 @@
 import Foundation
 import SchedulingCore
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A routing engine asked for travel times: one request gives the legs from each of `sources`

@@ -1,7 +1,8 @@
 import Foundation
 import SchedulingCore
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Valhalla's matrix service: `POST {url}/sources_to_targets` with `{"sources": [{lat, lon}],
@@ -25,14 +26,17 @@ public struct ValhallaEngine: RoutingEngine {
     public func fits(sources: Int, destinations: Int) -> Bool { sources * destinations <= maxPairs }
 
     public func table(sources: [GeoPoint], destinations: [GeoPoint]) async throws -> [[RoadLegs.Leg?]] {
-        guard let endpoint = URL(string: "\(url)/sources_to_targets") else { throw RoutingError("Valhalla: cannot form a request URL from \(url)") }
+        guard let endpoint = URL(string: "\(url)/sources_to_targets") else {
+            throw RoutingError("Valhalla: cannot form a request URL from \(url)")
+        }
         func places(_ points: [GeoPoint]) -> [[String: Double]] { points.map { ["lat": $0.latitude, "lon": $0.longitude] } }
         var request = URLRequest(url: endpoint)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = try JSONSerialization.data(withJSONObject: [
-            "sources": places(sources), "targets": places(destinations), "costing": costing, "verbose": true, "units": "kilometers",
-        ] as [String: Any])
+        request.httpBody = try JSONSerialization.data(
+            withJSONObject: [
+                "sources": places(sources), "targets": places(destinations), "costing": costing, "verbose": true, "units": "kilometers",
+            ] as [String: Any])
         let (status, json) = try await http.exchange(request, engine: "Valhalla")
         let object = json as? [String: Any]
         if let code = number(object?["error_code"]).map(Int.init) {
@@ -41,8 +45,9 @@ public struct ValhallaEngine: RoutingEngine {
             throw RoutingError("Valhalla answered error \(code): \(message)", tooBig: code == 150)
         }
         guard status == 200, let rows = object?["sources_to_targets"] as? [Any], rows.count == sources.count else {
-            throw RoutingError("Valhalla answered HTTP \(status) without a sources_to_targets table of \(sources.count) rows"
-                + (object == nil ? " (is travel.url a Valhalla server?)" : ""))
+            throw RoutingError(
+                "Valhalla answered HTTP \(status) without a sources_to_targets table of \(sources.count) rows"
+                    + (object == nil ? " (is travel.url a Valhalla server?)" : ""))
         }
         return try rows.enumerated().map { index, row in
             guard let cells = row as? [Any], cells.count == destinations.count else {

@@ -34,11 +34,14 @@ extension DispatchOperations {
     /// work with random variation around the plan and report their states as the API would;
     /// notices are sent every simulated minute; the day's events happen at random or as scripted.
     /// After every event an independent check verifies the promises (`SimulationChecks`).
-    public static func simulate(date: LocalDate, source: any DispatchStore, scratch: @escaping @Sendable () async throws -> any DispatchStore,
-                                options: SimulationOptions, progress: @Sendable (String) -> Void = { _ in }) async throws -> SimulationReport {
+    public static func simulate(
+        date: LocalDate, source: any DispatchStore, scratch: @escaping @Sendable () async throws -> any DispatchStore,
+        options: SimulationOptions, progress: @Sendable (String) -> Void = { _ in }
+    ) async throws -> SimulationReport {
         let reader = DispatchOperations(store: source, clock: SystemClock())
         guard let (day, plan, _, _, _) = try await reader.publishedForCheck(date) else {
-            throw OperationError.notFound("no published plan of \(date): plan and publish the day first (dispatch plan --date \(date) --commit)")
+            throw OperationError.notFound(
+                "no published plan of \(date): plan and publish the day first (dispatch plan --date \(date) --commit)")
         }
         var report = SimulationReport(runs: options.runs)
         for run in 0..<max(1, options.runs) {
@@ -101,7 +104,9 @@ final class DaySimulation {
         // The scratch copy: the stored day and its published plan, as of when it was made.
         _ = try await store.migrate()
         var copy = day
-        copy.orders = day.orders.filter { order in plan.visits.contains { $0.order == order.id } || plan.unassigned.contains { $0.order == order.id } }
+        copy.orders = day.orders.filter { order in
+            plan.visits.contains { $0.order == order.id } || plan.unassigned.contains { $0.order == order.id }
+        }
         _ = try await store.importScenario(copy)
         let publisher = DispatchOperations(store: store, clock: FixedClock(day.now))
         _ = try await publisher.commitPlan(plan, basedOn: nil, seed: 0, actor: "simulation")
@@ -112,7 +117,8 @@ final class DaySimulation {
 
     /// A log-normal factor of median 1: exp(σ·z), z standard normal (Box–Muller).
     func factor(_ spread: Double) -> Double {
-        let u = max(draw(), 1e-12), v = draw()
+        let u = max(draw(), 1e-12)
+        let v = draw()
         return exp(spread * (-2 * log(u)).squareRoot() * cos(2 * .pi * v))
     }
 
@@ -148,7 +154,8 @@ final class DaySimulation {
         let result: T?
         do {
             result = try await body()
-        } catch let error as OperationError where error.category == .badInput || error.category == .conflict || error.category == .notFound {
+        } catch let error as OperationError where error.category == .badInput || error.category == .conflict || error.category == .notFound
+        {
             refusal(kind, error.message, into: &report)
             result = nil
         } catch {
@@ -156,7 +163,8 @@ final class DaySimulation {
             result = nil
         }
         let elapsed = started.duration(to: .now)
-        report.latencies[kind, default: []].append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+        report.latencies[kind, default: []].append(
+            Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
         await checks.afterEvent(kind, into: &report)
         return result
     }
@@ -212,8 +220,10 @@ final class DaySimulation {
         await checks.atEnd(deliveries: await sink.deliveries, into: &report)
     }
 
-    func step(_ index: Int, plan: (visits: [PlannedVisit], states: [String: OrderState]), into report: inout SimulationReport,
-              late: inout Set<String>, onTime: inout Set<String>) async {
+    func step(
+        _ index: Int, plan: (visits: [PlannedVisit], states: [String: OrderState]), into report: inout SimulationReport,
+        late: inout Set<String>, onTime: inout Set<String>
+    ) async {
         var agent = agents[index]
         let now = clock.now()
         let id = agent.technician.id
@@ -221,12 +231,16 @@ final class DaySimulation {
         switch agent.phase {
         case .idle:
             let waiting: Set<OrderState> = [.scheduled, .confirmed, .notified]
-            guard let next = plan.visits.filter({ $0.technician == id && waiting.contains(plan.states[$0.order] ?? .new) })
-                .min(by: { $0.start < $1.start }), let order = orders[next.order] else { return }
+            guard
+                let next = plan.visits.filter({ $0.technician == id && waiting.contains(plan.states[$0.order] ?? .new) })
+                    .min(by: { $0.start < $1.start }), let order = orders[next.order]
+            else { return }
             // They leave to arrive at the planned start (the day's traffic applied), or now if later.
             guard now >= day.latestDeparture(from: agent.location, to: order.location, arriving: next.start) else { return }
             let travel = day.drive(from: agent.location, to: order.location, leaving: now)
-            if let change = await event("en_route", into: &report, { try await operations.setStatus(order: next.order, to: .enRoute, actor: id) }) {
+            if let change = await event(
+                "en_route", into: &report, { try await operations.setStatus(order: next.order, to: .enRoute, actor: id) })
+            {
                 if let refused = change.reactionRefused { refusal("reaction to en_route", refused, into: &report) }
                 agent.phase = .driving
                 agent.reportedLate = false
@@ -234,8 +248,13 @@ final class DaySimulation {
                 agent.until = now.adding(minutes: Int((Double(travel) * factor(options.travelSpread)).rounded()))
             }
         case .driving:
-            guard let id = agent.order, let order = orders[id] else { agent.phase = .idle; return }
-            guard plan.states[id] == .enRoute, let visit = plan.visits.first(where: { $0.order == id && $0.technician == agent.technician.id }) else {
+            guard let id = agent.order, let order = orders[id] else {
+                agent.phase = .idle
+                return
+            }
+            guard plan.states[id] == .enRoute,
+                let visit = plan.visits.first(where: { $0.order == id && $0.technician == agent.technician.id })
+            else {
                 agent.phase = .idle  // taken off their day meanwhile (rebooked, moved)
                 return
             }
@@ -245,14 +264,20 @@ final class DaySimulation {
                 if !agent.reportedLate, now >= visit.start.adding(minutes: 10), agent.until > visit.start.adding(minutes: 15) {
                     agent.reportedLate = true
                     let minutes = max(1, visit.start.seconds(until: agent.until) / 60)
-                    await event("delay", into: &report) { try await operations.delay(order: id, minutes: minutes, actor: agent.technician.id) }
+                    await event("delay", into: &report) {
+                        try await operations.delay(order: id, minutes: minutes, actor: agent.technician.id)
+                    }
                 }
                 return
             }
             if agent.arrivedAt < agent.until { agent.arrivedAt = now }
             // (A partner already at work there found the customer at home.)
-            if absentCustomers.contains(id), !Self.wholeVisits([id], day: day).contains(where: { OrderWorkflow.begun.contains(plan.states[$0] ?? .new) }) {
-                await event("customer_absent", into: &report) { try await operations.setStatus(order: id, to: .customerAbsent, actor: agent.technician.id) }
+            if absentCustomers.contains(id),
+                !Self.wholeVisits([id], day: day).contains(where: { OrderWorkflow.begun.contains(plan.states[$0] ?? .new) })
+            {
+                await event("customer_absent", into: &report) {
+                    try await operations.setStatus(order: id, to: .customerAbsent, actor: agent.technician.id)
+                }
                 agent.phase = .idle
                 agent.location = order.location
                 return
@@ -266,7 +291,9 @@ final class DaySimulation {
             } else {
                 late.insert(agent.technician.id)
             }
-            if await event("on_site", into: &report, { try await operations.setStatus(order: id, to: .onSite, actor: agent.technician.id) }) != nil {
+            if await event("on_site", into: &report, { try await operations.setStatus(order: id, to: .onSite, actor: agent.technician.id) })
+                != nil
+            {
                 agent.phase = .working
                 agent.until = now.adding(minutes: max(5, Int((Double(order.durationMinutes) * factor(options.durationSpread)).rounded())))
             } else {
@@ -275,7 +302,10 @@ final class DaySimulation {
         case .working:
             guard now >= agent.until, let id = agent.order, let order = orders[id] else { return }
             let details = order.type == .install && order.service == .broadband ? ["speed_test_mbps": "100"] : [:]
-            if await event("completed", into: &report, { try await operations.setStatus(order: id, to: .completed, details: details, actor: agent.technician.id) }) != nil {
+            if await event(
+                "completed", into: &report,
+                { try await operations.setStatus(order: id, to: .completed, details: details, actor: agent.technician.id) }) != nil
+            {
                 report.completed += 1
             }
             agent.phase = .idle
@@ -300,10 +330,16 @@ final class DaySimulation {
             await urgent(id: "SIM-U\(urgentCount)", near: near.order, into: &report)
         case "cancel":
             guard let order = waiting.randomElement(using: &random) else { return }
-            await event("cancel", into: &report) { try await operations.setStatus(order: order.order.id, to: .cancelled, reason: "customer cancelled", actor: "customer") }
+            await event("cancel", into: &report) {
+                try await operations.setStatus(order: order.order.id, to: .cancelled, reason: "customer cancelled", actor: "customer")
+            }
         default:
-            guard let order = waiting.randomElement(using: &random), let technician = day.technicians.randomElement(using: &random) else { return }
-            await event("move", into: &report) { try await operations.assign(order: order.order.id, technician: technician.id, actor: "dispatcher") }
+            guard let order = waiting.randomElement(using: &random), let technician = day.technicians.randomElement(using: &random) else {
+                return
+            }
+            await event("move", into: &report) {
+                try await operations.assign(order: order.order.id, technician: technician.id, actor: "dispatcher")
+            }
         }
     }
 
@@ -312,18 +348,26 @@ final class DaySimulation {
         case "sick":
             if let index = agents.firstIndex(where: { $0.technician.id == event.technician }) { await sick(index, into: &report) }
         case "urgent":
-            if let near = event.near.flatMap({ orders[$0] }) { await urgent(id: event.order ?? "SIM-U\(urgentCount + 1)", near: near, into: &report) }
+            if let near = event.near.flatMap({ orders[$0] }) {
+                await urgent(id: event.order ?? "SIM-U\(urgentCount + 1)", near: near, into: &report)
+            }
         case "cancel":
             if let order = event.order {
-                await self.event("cancel", into: &report) { try await operations.setStatus(order: order, to: .cancelled, reason: "customer cancelled", actor: "customer") }
+                await self.event("cancel", into: &report) {
+                    try await operations.setStatus(order: order, to: .cancelled, reason: "customer cancelled", actor: "customer")
+                }
             }
         case "delay":
             if let order = event.order {
-                await self.event("delay", into: &report) { try await operations.delay(order: order, minutes: event.minutes ?? 30, actor: "dispatcher") }
+                await self.event("delay", into: &report) {
+                    try await operations.delay(order: order, minutes: event.minutes ?? 30, actor: "dispatcher")
+                }
             }
         case "move":
             if let order = event.order, let technician = event.technician {
-                await self.event("move", into: &report) { try await operations.assign(order: order, technician: technician, actor: "dispatcher") }
+                await self.event("move", into: &report) {
+                    try await operations.assign(order: order, technician: technician, actor: "dispatcher")
+                }
             }
         default: break  // `absent` is drawn before the day
         }
@@ -332,7 +376,9 @@ final class DaySimulation {
     func sick(_ index: Int, into report: inout SimulationReport) async {
         agents[index].gone = true
         let id = agents[index].technician.id
-        await event("sick", into: &report) { try await operations.recordAbsence(technician: id, day: day.date, reason: "fell ill", actor: "dispatcher") }
+        await event("sick", into: &report) {
+            try await operations.recordAbsence(technician: id, day: day.date, reason: "fell ill", actor: "dispatcher")
+        }
     }
 
     /// A repair reported now beside `near`, imported into the day and placed at once.

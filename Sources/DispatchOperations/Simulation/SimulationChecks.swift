@@ -30,8 +30,9 @@ final class SimulationChecks {
             if let (scenario, plan, version, earlier, finished) = try await operations.publishedForCheck(date) {
                 for line in PlanChecker(scenario: scenario, earlier: earlier, finished: finished).violations(of: plan) {
                     let parts = line.split(separator: " ", maxSplits: 2).map(String.init)
-                    violation(parts.first ?? "plan", parts.count > 1 ? parts[1].trimmingCharacters(in: CharacterSet(charactersIn: ":")) : nil,
-                              "after \(kind), version \(version): \(line)", into: &report)
+                    violation(
+                        parts.first ?? "plan", parts.count > 1 ? parts[1].trimmingCharacters(in: CharacterSet(charactersIn: ":")) : nil,
+                        "after \(kind), version \(version): \(line)", into: &report)
                 }
             }
             let date = self.date
@@ -45,10 +46,14 @@ final class SimulationChecks {
                 let before = locked[stored.order.id]
                 if let before, before.visit.technician != visit.technician || before.visit.start != visit.start {
                     let history = try await operations.history(order: stored.order.id)
-                    let delayed = history.dropFirst(before.events).contains { ($0.reason ?? "").contains("delay") || ($0.reason ?? "").contains("late") }
+                    let delayed = history.dropFirst(before.events).contains {
+                        ($0.reason ?? "").contains("delay") || ($0.reason ?? "").contains("late")
+                    }
                     if !delayed {
-                        violation("locked", stored.order.id, "after \(kind): \(stored.state) visit moved from \(before.visit.technician) "
-                            + "\(before.visit.start) to \(visit.technician) \(visit.start) by an operation not about it", into: &report)
+                        violation(
+                            "locked", stored.order.id,
+                            "after \(kind): \(stored.state) visit moved from \(before.visit.technician) "
+                                + "\(before.visit.start) to \(visit.technician) \(visit.start) by an operation not about it", into: &report)
                     }
                     now[stored.order.id] = (visit, history.count)
                 } else {
@@ -79,8 +84,10 @@ final class SimulationChecks {
                 let first = announced[delivery.notice.draft.order] == nil
                 announced[delivery.notice.draft.order, default: []].append(delivery)
                 if first, let start = delivery.notice.draft.plannedStart, delivery.at > start.adding(minutes: -notice) {
-                    violation("notice", delivery.notice.draft.order, "pre-arrival notice for \(start) delivered at \(delivery.at), "
-                        + "less than \(notice) minutes before", into: &report)
+                    violation(
+                        "notice", delivery.notice.draft.order,
+                        "pre-arrival notice for \(start) delivered at \(delivery.at), "
+                            + "less than \(notice) minutes before", into: &report)
                 }
             }
             for stored in orders {
@@ -93,21 +100,29 @@ final class SimulationChecks {
                     }
                     state = event.to
                     if event.to == .rebooking && event.from != .rebooking {
-                        report.rebookings[event.side == .customer ? "customer: \(event.reason ?? "")" : (event.reason ?? "company"), default: 0] += 1
+                        report.rebookings[
+                            event.side == .customer ? "customer: \(event.reason ?? "")" : (event.reason ?? "company"), default: 0] += 1
                         if event.side == .company, let window = stored.order.window, window.start > event.at {
                             // The customer is told once per visit, through the order of the group that speaks to them.
-                            let members = orders.filter { $0.order.id == id || ($0.order.group != nil && $0.order.group == stored.order.group) }
+                            let members = orders.filter {
+                                $0.order.id == id || ($0.order.group != nil && $0.order.group == stored.order.group)
+                            }
                             var told = false
                             for member in members where !told {
                                 let memberID = member.order.id
                                 told = try await operations.store.transaction { try $0.notices(of: memberID) }
                                     .contains { $0.draft.kind == .rebooking && $0.draft.dueAt <= window.start }
                             }
-                            if !told { violation("rebooking", id, "rebooked at \(event.at) without a notice due before \(window.start)", into: &report) }
+                            if !told {
+                                violation(
+                                    "rebooking", id, "rebooked at \(event.at) without a notice due before \(window.start)", into: &report)
+                            }
                         }
                     }
-                    if event.to == .onSite, let last = announced[id]?.last(where: { $0.at <= event.at }), let start = last.notice.draft.plannedStart,
-                       event.at > start.adding(minutes: 15) {
+                    if event.to == .onSite, let last = announced[id]?.last(where: { $0.at <= event.at }),
+                        let start = last.notice.draft.plannedStart,
+                        event.at > start.adding(minutes: 15)
+                    {
                         violation("arrival", id, "began at \(event.at), announced for \(start)", into: &report)
                     }
                 }

@@ -25,7 +25,8 @@ public struct SolomonInstance: Sendable {
 
     /// Distance and travel time between two nodes: Euclidean, full precision.
     public func distance(_ a: Int, _ b: Int) -> Double {
-        let dx = nodes[a].x - nodes[b].x, dy = nodes[a].y - nodes[b].y
+        let dx = nodes[a].x - nodes[b].x
+        let dy = nodes[a].y - nodes[b].y
         return (dx * dx + dy * dy).squareRoot()
     }
 
@@ -51,13 +52,16 @@ public struct SolomonInstance: Sendable {
         var nodes: [Node] = []
         for (line, values) in numbers.dropFirst() {
             guard values.count == 7 else {
-                throw BenchmarkFormatError(line: line, message: "expected 7 numbers (no, x, y, demand, ready, due, service), found \(values.count)")
+                throw BenchmarkFormatError(
+                    line: line, message: "expected 7 numbers (no, x, y, demand, ready, due, service), found \(values.count)")
             }
             guard Int(values[0]) == nodes.count else {
                 throw BenchmarkFormatError(line: line, message: "expected node \(nodes.count), found \(Int(values[0]))")
             }
-            nodes.append(Node(x: values[1], y: values[2], demand: Int(values[3]), ready: Int(values[4]),
-                              due: Int(values[5]), service: Int(values[6])))
+            nodes.append(
+                Node(
+                    x: values[1], y: values[2], demand: Int(values[3]), ready: Int(values[4]),
+                    due: Int(values[5]), service: Int(values[6])))
         }
         guard nodes.count >= 2 else { throw BenchmarkFormatError(line: lines.count, message: "no customers") }
         self.name = name
@@ -142,26 +146,33 @@ public struct SyncInstance: Sendable {
             defer { cursor += 1 }
             return tokens[cursor].value
         }
-        let vehicles = try next("the vehicle number"), count = try next("the visit number")
+        let vehicles = try next("the vehicle number")
+        let count = try next("the visit number")
         _ = try next("the capacity")
         var processing = [Int](repeating: -1, count: count)
         for _ in 0..<count {
             let line = cursor < tokens.count ? tokens[cursor].line : 0
-            let id = try next("a processing time"), time = try next("a processing time")
+            let id = try next("a processing time")
+            let time = try next("a processing time")
             guard (1...count).contains(id), processing[id - 1] < 0 else {
                 throw BenchmarkFormatError(line: line, message: "processing time for unknown or repeated visit \(id)")
             }
             processing[id - 1] = time
         }
-        let open = try next("the depot window"), close = try next("the depot window")
+        let open = try next("the depot window")
+        let close = try next("the depot window")
         var windows: [(Int, Int)] = []
         for _ in 0..<count { windows.append((try next("a visit window"), try next("a visit window"))) }
-        for _ in 0..<count { _ = try next("a demand"); _ = try next("a demand") }
+        for _ in 0..<count {
+            _ = try next("a demand")
+            _ = try next("a demand")
+        }
         var travel: [[Int]] = []
         for _ in 0..<count { travel.append(try (0..<count).map { _ in try next("the travel matrix") }) }
         var depot = [Int](repeating: 0, count: count)
         for _ in 0..<count {
-            let id = try next("a depot travel time"), time = try next("a depot travel time")
+            let id = try next("a depot travel time")
+            let time = try next("a depot travel time")
             guard (1...count).contains(id) else {
                 throw BenchmarkFormatError(line: tokens[cursor - 1].line, message: "depot travel time for unknown visit \(id)")
             }
@@ -171,7 +182,8 @@ public struct SyncInstance: Sendable {
         var pairs: [(Int, Int)] = []
         for _ in 0..<pairCount {
             let line = cursor < tokens.count ? tokens[cursor].line : 0
-            let a = try next("a synchronised pair"), b = try next("a synchronised pair")
+            let a = try next("a synchronised pair")
+            let b = try next("a synchronised pair")
             guard (1...count).contains(a), (1...count).contains(b), a != b else {
                 throw BenchmarkFormatError(line: line, message: "synchronised pair \(a) \(b) names an unknown visit")
             }

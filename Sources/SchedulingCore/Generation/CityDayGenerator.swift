@@ -43,9 +43,15 @@ public struct CityDayGenerator {
         var random = SeededGenerator(seed: seed)
         let zone = ServiceTimeZone(identifier: timeZone) ?? ServiceTimeZone(identifier: "Asia/Shanghai")!
         let sites = self.sites.flatMap { $0.isEmpty ? nil : $0 }
-        let center = sites.map { GeoPoint(latitude: $0.map(\.latitude).reduce(0, +) / Double($0.count),
-                                          longitude: $0.map(\.longitude).reduce(0, +) / Double($0.count)) } ?? Self.center
-        func at(_ hour: Int, _ minute: Int = 0) -> Instant { zone.instant(on: date, at: LocalTime(minutesAfterMidnight: hour * 60 + minute)!) }
+        let center =
+            sites.map {
+                GeoPoint(
+                    latitude: $0.map(\.latitude).reduce(0, +) / Double($0.count),
+                    longitude: $0.map(\.longitude).reduce(0, +) / Double($0.count))
+            } ?? Self.center
+        func at(_ hour: Int, _ minute: Int = 0) -> Instant {
+            zone.instant(on: date, at: LocalTime(minutesAfterMidnight: hour * 60 + minute)!)
+        }
         let sectors = territoryCount.map { max(2, $0) }
         func point(inSectors allowed: [Int]? = nil) -> GeoPoint {
             if let sites {
@@ -59,17 +65,20 @@ public struct CityDayGenerator {
                 let width = 2 * Double.pi / Double(sectors)
                 angle = Double(allowed[random.below(allowed.count)]) * width + width * (0.02 + 0.96 * random.unit())
             }
-            return GeoPoint(latitude: center.latitude + distance * cos(angle) / 111.195,
-                            longitude: center.longitude + distance * sin(angle) / (111.195 * cos(center.latitude * .pi / 180)))
+            return GeoPoint(
+                latitude: center.latitude + distance * cos(angle) / 111.195,
+                longitude: center.longitude + distance * sin(angle) / (111.195 * cos(center.latitude * .pi / 180)))
         }
         func sector(of p: GeoPoint, _ sectors: Int) -> Int {
-            let north = p.latitude - center.latitude, east = (p.longitude - center.longitude) * cos(center.latitude * .pi / 180)
+            let north = p.latitude - center.latitude
+            let east = (p.longitude - center.longitude) * cos(center.latitude * .pi / 180)
             var angle = atan2(east, north)
             if angle < 0 { angle += 2 * Double.pi }
             return min(sectors - 1, Int(angle / (2 * Double.pi / Double(sectors))))
         }
         func territory(_ p: GeoPoint) -> String {
-            let north = p.latitude - center.latitude, east = (p.longitude - center.longitude) * cos(center.latitude * .pi / 180)
+            let north = p.latitude - center.latitude
+            let east = (p.longitude - center.longitude) * cos(center.latitude * .pi / 180)
             if let sectors { return "sector-\(sector(of: p, sectors) + 1)" }
             if abs(north) > abs(east) { return north > 0 ? "north" : "south" }
             return east > 0 ? "east" : "west"
@@ -80,20 +89,30 @@ public struct CityDayGenerator {
         func names(_ indices: [Int]?) -> [String]? { indices.map { $0.map { "sector-\($0 + 1)" } } }
 
         let crews = [
-            Crew(id: "acme", name: "Acme Networks", contract: Contract(
-                validFrom: date.adding(days: -326), validTo: date.adding(days: 38),
-                territories: names(crewSectors["acme"]) ?? ["north", "east"], workTypes: [.install, .move, .repair], services: [.broadband, .phone],
-                excludedTiers: [.diamond], maxOrdersPerDay: max(4, orders / 8),
-                prices: [.install: Money(cents: 12000), .move: Money(cents: 10000), .repair: Money(cents: 8000)])),
-            Crew(id: "bolt", name: "Bolt Telecom Services", contract: Contract(
-                validFrom: date.adding(days: -175), validTo: date.adding(days: 189),
-                territories: names(crewSectors["bolt"]), workTypes: WorkType.allCases, services: [.broadband, .phone, .iptv],
-                excludedTiers: [.diamond, .tier1A], maxOrdersPerDay: max(4, orders / 6),
-                prices: [.install: Money(cents: 11000), .move: Money(cents: 9000), .repair: Money(cents: 7500), .removal: Money(cents: 4000)])),
-            Crew(id: "lapsed", name: "Lapsed Contracting", contract: Contract(
-                validFrom: date.adding(days: -691), validTo: date.adding(days: -23),
-                territories: names(crewSectors["lapsed"]), workTypes: WorkType.allCases, services: Service.allCases, maxOrdersPerDay: 20,
-                prices: [.install: Money(cents: 9000)])),
+            Crew(
+                id: "acme", name: "Acme Networks",
+                contract: Contract(
+                    validFrom: date.adding(days: -326), validTo: date.adding(days: 38),
+                    territories: names(crewSectors["acme"]) ?? ["north", "east"], workTypes: [.install, .move, .repair],
+                    services: [.broadband, .phone],
+                    excludedTiers: [.diamond], maxOrdersPerDay: max(4, orders / 8),
+                    prices: [.install: Money(cents: 12000), .move: Money(cents: 10000), .repair: Money(cents: 8000)])),
+            Crew(
+                id: "bolt", name: "Bolt Telecom Services",
+                contract: Contract(
+                    validFrom: date.adding(days: -175), validTo: date.adding(days: 189),
+                    territories: names(crewSectors["bolt"]), workTypes: WorkType.allCases, services: [.broadband, .phone, .iptv],
+                    excludedTiers: [.diamond, .tier1A], maxOrdersPerDay: max(4, orders / 6),
+                    prices: [
+                        .install: Money(cents: 11000), .move: Money(cents: 9000), .repair: Money(cents: 7500), .removal: Money(cents: 4000),
+                    ])),
+            Crew(
+                id: "lapsed", name: "Lapsed Contracting",
+                contract: Contract(
+                    validFrom: date.adding(days: -691), validTo: date.adding(days: -23),
+                    territories: names(crewSectors["lapsed"]), workTypes: WorkType.allCases, services: Service.allCases,
+                    maxOrdersPerDay: 20,
+                    prices: [.install: Money(cents: 9000)])),
         ]
         var people: [Technician] = []
         for index in 0..<technicians {
@@ -106,12 +125,15 @@ public struct CityDayGenerator {
             if random.unit() < 0.1 { skills.append("fiber_splice") }
             let home = point(inSectors: crew.flatMap { crewSectors[$0] })
             let startHour = choose([7, 8, 8, 8, 9])
-            people.append(Technician(
-                id: String(format: "T%03d", index + 1), name: "Technician \(index + 1)", crewID: crew, skills: skills,
-                certifiedUntil: random.unit() < 0.05 ? date.adding(days: -53) : date.adding(days: 219),
-                shift: Shift(start: LocalTime(minutesAfterMidnight: startHour * 60)!, end: LocalTime(minutesAfterMidnight: (startHour + 9) * 60)!),
-                startLocation: home, endLocation: home,
-                territories: random.unit() < 0.5 || sectors != nil ? [territory(home)] : nil, absent: random.unit() < 0.03))
+            people.append(
+                Technician(
+                    id: String(format: "T%03d", index + 1), name: "Technician \(index + 1)", crewID: crew, skills: skills,
+                    certifiedUntil: random.unit() < 0.05 ? date.adding(days: -53) : date.adding(days: 219),
+                    shift: Shift(
+                        start: LocalTime(minutesAfterMidnight: startHour * 60)!, end: LocalTime(minutesAfterMidnight: (startHour + 9) * 60)!
+                    ),
+                    startLocation: home, endLocation: home,
+                    territories: random.unit() < 0.5 || sectors != nil ? [territory(home)] : nil, absent: random.unit() < 0.03))
         }
         var work: [WorkOrder] = []
         var number = 1
@@ -129,16 +151,19 @@ public struct CityDayGenerator {
         }
         while work.count < orders {
             let place = point()
-            let customer = Customer(id: "C\(number)", name: "Customer \(number)", tier: tier(), phone: "+86 138 \(String(format: "%04d", number % 10_000)) 0000")
+            let customer = Customer(
+                id: "C\(number)", name: "Customer \(number)", tier: tier(), phone: "+86 138 \(String(format: "%04d", number % 10_000)) 0000"
+            )
             let area = territory(place)
             if work.count + 2 <= orders && random.unit() < pairShare / 2 / (1 - pairShare / 2) {
                 let type: WorkType = random.unit() < 0.7 ? .install : .move
                 let slot = window()
                 for service in [Service.broadband, .phone] {
-                    work.append(WorkOrder(
-                        id: "WO-\(number)-\(service == .broadband ? "B" : "P")", type: type, service: service, customer: customer,
-                        location: place, address: "\(number) Generated Rd", territory: area,
-                        durationMinutes: service == .broadband ? 60 : 30, window: slot, group: "ORD-\(number)"))
+                    work.append(
+                        WorkOrder(
+                            id: "WO-\(number)-\(service == .broadband ? "B" : "P")", type: type, service: service, customer: customer,
+                            location: place, address: "\(number) Generated Rd", territory: area,
+                            durationMinutes: service == .broadband ? 60 : 30, window: slot, group: "ORD-\(number)"))
                 }
             } else {
                 let roll = random.unit()
@@ -147,11 +172,12 @@ public struct CityDayGenerator {
                 var skills: [String]? = nil
                 if service == .broadband && random.unit() < 0.05 { skills = ["broadband", "fiber_splice"] }
                 let reported: Instant? = type == .repair ? at(0).adding(minutes: -random.below(36 * 60)) : nil
-                work.append(WorkOrder(
-                    id: "WO-\(number)", type: type, service: service, skills: skills, customer: customer, location: place,
-                    address: "\(number) Generated Rd", territory: area,
-                    durationMinutes: type == .repair ? choose([30, 45, 60, 90]) : choose([45, 60, 90, 120]),
-                    window: type == .repair && random.unit() < 0.7 ? nil : window(), reportedAt: reported))
+                work.append(
+                    WorkOrder(
+                        id: "WO-\(number)", type: type, service: service, skills: skills, customer: customer, location: place,
+                        address: "\(number) Generated Rd", territory: area,
+                        durationMinutes: type == .repair ? choose([30, 45, 60, 90]) : choose([45, 60, 90, 120]),
+                        window: type == .repair && random.unit() < 0.7 ? nil : window(), reportedAt: reported))
             }
             number += 1
         }

@@ -18,8 +18,9 @@ struct Analysis {
             return candidates(order).filter { technician in
                 let route = Route(technician: technician, problem: problem)
                 return (0...route.elements.count).contains { position in
-                    route.insertion(at: position, location: order.location, duration: order.duration,
-                                    earliest: order.earliest, latest: order.latest, problem: problem) != nil
+                    route.insertion(
+                        at: position, location: order.location, duration: order.duration,
+                        earliest: order.earliest, latest: order.latest, problem: problem) != nil
                 }
             }
         }
@@ -31,13 +32,17 @@ struct Analysis {
             } else if !order.locked, order.latest < problem.noticeEarliest, order.hasWindow {
                 blocked[index] = (.noticeTooShort, explainer?.noticeTooShort(index) ?? "its window closes before the notice allows")
             } else if aloneTechnicians[index].isEmpty {
-                blocked[index] = (.windowUnreachable, explainer?.windowUnreachable(index) ?? "no vehicle can reach its window and return in time")
+                blocked[index] = (
+                    .windowUnreachable, explainer?.windowUnreachable(index) ?? "no vehicle can reach its window and return in time"
+                )
             }
         }
         for members in problem.groups where members.contains(where: { blocked[$0] != nil }) {
             let culprit = members.first { blocked[$0] != nil }!
             for member in members where blocked[member] == nil {
-                blocked[member] = (.groupIncomplete, explainer?.groupIncomplete(member, because: culprit) ?? "its synchronised partner cannot be served")
+                blocked[member] = (
+                    .groupIncomplete, explainer?.groupIncomplete(member, because: culprit) ?? "its synchronised partner cannot be served"
+                )
             }
         }
     }
@@ -45,7 +50,9 @@ struct Analysis {
     /// The most specific true code for an order left out of a plan whose contractors carry
     /// `crewLoad` visits: why nobody can serve it, else its contractor quotas are used up, else
     /// other work was preferred.
-    func leftOut(_ member: Int, id: String, jobSize: Int, crewLoad: [Int], problem: PlanningProblem, explainer: Explainer) -> UnassignedOrder {
+    func leftOut(_ member: Int, id: String, jobSize: Int, crewLoad: [Int], problem: PlanningProblem, explainer: Explainer)
+        -> UnassignedOrder
+    {
         if let (code, reason) = blocked[member] { return UnassignedOrder(order: id, code: code, reason: reason) }
         // Could be served alone: left out for quota, or for other work.
         let alone = aloneTechnicians[member]
@@ -70,13 +77,15 @@ public enum LeftOutExplainer {
         let problem = PlanningProblem(trial)
         let analysis = Analysis(problem)
         let explainer = Explainer(problem: problem, scenario: trial)
-        let technicianCrew = Dictionary(day.technicians.enumerated().map { ($1.id, problem.technicians[$0].crew) },
-                                        uniquingKeysWith: { first, _ in first })
+        let technicianCrew = Dictionary(
+            day.technicians.enumerated().map { ($1.id, problem.technicians[$0].crew) },
+            uniquingKeysWith: { first, _ in first })
         var load = [Int](repeating: 0, count: problem.crewQuota.count)
         for visit in visits { if let crew = technicianCrew[visit.technician], crew >= 0 { load[crew] += 1 } }
         return problem.orderIDs.indices.filter { ids.contains(problem.orderIDs[$0]) }.map { index in
             let size = problem.orders[index].group >= 0 ? problem.groups[problem.orders[index].group].count : 1
-            return analysis.leftOut(index, id: problem.orderIDs[index], jobSize: size, crewLoad: load, problem: problem, explainer: explainer)
+            return analysis.leftOut(
+                index, id: problem.orderIDs[index], jobSize: size, crewLoad: load, problem: problem, explainer: explainer)
         }
     }
 }

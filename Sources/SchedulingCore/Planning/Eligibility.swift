@@ -35,7 +35,9 @@ extension Scenario {
                 }
             }
             if !contract.workTypes.contains(order.type) { return .contractExcludes(crew: crewID, what: "\(order.type.rawValue) work") }
-            if !contract.services.contains(order.service) { return .contractExcludes(crew: crewID, what: "\(order.service.rawValue) service") }
+            if !contract.services.contains(order.service) {
+                return .contractExcludes(crew: crewID, what: "\(order.service.rawValue) service")
+            }
             if contract.excludedTiers.contains(order.customer.tier) {
                 return .contractExcludes(crew: crewID, what: "\(order.customer.tier.rawValue) customers")
             }
@@ -57,7 +59,8 @@ extension Scenario {
         if let crewID = technician.crewID {
             guard let contract = crews[crewID]?.contract else { return "crew \(crewID) has no contract" }
             if !contract.isValid(on: date) {
-                return date < contract.validFrom ? "contract of crew \(crewID) starts \(contract.validFrom)" : "contract of crew \(crewID) ended \(contract.validTo)"
+                return date < contract.validFrom
+                    ? "contract of crew \(crewID) starts \(contract.validFrom)" : "contract of crew \(crewID) ended \(contract.validTo)"
             }
         }
         guard !orders.isEmpty else { return nil }

@@ -16,8 +16,9 @@ struct Explainer {
         let order = scenario.orders[index]
         let crews = Dictionary(uniqueKeysWithValues: scenario.crews.map { ($0.id, $0) })
         if let fixedTo = order.lock?.technicianID ?? order.pin?.technicianID,
-           let technician = scenario.technicians.first(where: { $0.id == fixedTo }),
-           let reason = scenario.ineligibility(of: technician, for: order, crews: crews) {
+            let technician = scenario.technicians.first(where: { $0.id == fixedTo }),
+            let reason = scenario.ineligibility(of: technician, for: order, crews: crews)
+        {
             let kind = order.lock != nil ? "locked" : "pinned"
             return "\(kind) to \(technician.id), who \(describe(reason))"
         }
@@ -51,7 +52,8 @@ struct Explainer {
     func noticeTooShort(_ index: Int) -> String {
         let notice = scenario.policy.noticeMinutes
         let now = scenario.timeZone.local(scenario.now).time
-        return "\(windowText(index)) closes less than \(notice) minutes after the plan is made (\(now)), too late for the pre-arrival notice"
+        return
+            "\(windowText(index)) closes less than \(notice) minutes after the plan is made (\(now)), too late for the pre-arrival notice"
     }
 
     func windowUnreachable(_ index: Int) -> String {
@@ -60,9 +62,11 @@ struct Explainer {
             let tech = scenario.technicians[technician]
             return "\(tech.id) \(tech.shift.start)–\(tech.shift.end)"
         }.joined(separator: ", ")
-        let what = scenario.orders[index].window == nil
+        let what =
+            scenario.orders[index].window == nil
             ? "its \(order.duration) minutes plus travel fit in no eligible shift"
-            : "\(windowText(index)) cannot be reached, with \(order.duration) minutes of work and the travel there and back, in any eligible shift"
+            : "\(windowText(index)) cannot be reached, with \(order.duration) minutes of work and the travel there and back, in any "
+                + "eligible shift"
         return "\(what) (\(shifts)\(order.eligible.count > 3 ? ", …" : ""))"
     }
 

@@ -13,7 +13,8 @@ struct Insertion {
 
     /// Price, outsourcing and lateness of putting `members` on `technician` starting at `start`.
     func serviceCost(_ members: [Int], technician: Int, start: Int) -> Int {
-        var points = 0, time = start
+        var points = 0
+        var time = start
         for member in members {
             points += Objective.visitPoints(member, technician: technician, start: time, problem)
             time += problem.orders[member].duration
@@ -51,10 +52,13 @@ struct Insertion {
                 // Starts only grow along a route: after a visit starting past the block's latest start,
                 // nothing fits (a break may move earlier, being taken on arrival at the next stop).
                 if position > 0 && route.start[position - 1] > block.latest && !route.elements[position - 1].isBreak { break }
-                guard let slot = route.insertion(
-                    at: position, location: block.location, duration: block.duration, earliest: block.earliest,
-                    latest: block.latest, problem: problem) else { continue }
-                let cost = opening + slot.extraTravel * problem.travelPoints + serviceCost(block.members, technician: technician, start: slot.low)
+                guard
+                    let slot = route.insertion(
+                        at: position, location: block.location, duration: block.duration, earliest: block.earliest,
+                        latest: block.latest, problem: problem)
+                else { continue }
+                let cost =
+                    opening + slot.extraTravel * problem.travelPoints + serviceCost(block.members, technician: technician, start: slot.low)
                 found.append(Candidate(route: technician, position: position, low: slot.low, high: slot.high, cost: cost))
             }
         }
@@ -69,9 +73,11 @@ struct Insertion {
             var best: Candidate?
             for position in 0...route.elements.count {
                 if position > 0 && route.start[position - 1] > block.latest && !route.elements[position - 1].isBreak { break }
-                guard let slot = route.insertion(
-                    at: position, location: block.location, duration: block.duration, earliest: block.earliest,
-                    latest: block.latest, problem: problem) else { continue }
+                guard
+                    let slot = route.insertion(
+                        at: position, location: block.location, duration: block.duration, earliest: block.earliest,
+                        latest: block.latest, problem: problem)
+                else { continue }
                 if skip(position) { continue }
                 let travel = opening + slot.extraTravel * problem.travelPoints
                 if let current = best, travel >= current.cost { continue }
@@ -104,8 +110,10 @@ struct Insertion {
         for blocks in job.shapes {
             if blocks.count == 1 {
                 bestPerRoute(blocks[0], in: solution, skip: skip) { candidate in
-                    offer(Placement(parts: [.init(route: candidate.route, position: candidate.position, members: blocks[0].members)],
-                                    start: candidate.low, cost: candidate.cost))
+                    offer(
+                        Placement(
+                            parts: [.init(route: candidate.route, position: candidate.position, members: blocks[0].members)],
+                            start: candidate.low, cost: candidate.cost))
                 }
             } else if let placement = synchronised(blocks, in: solution) {
                 offer(placement)
@@ -140,7 +148,8 @@ struct Insertion {
                         .reduce(0) { $0 + $1.1.members.count }
                     if used + blocks[depth].members.count > solution.quotaRoom(candidate.route, problem) { continue }
                 }
-                let newLow = max(low, candidate.low), newHigh = min(high, candidate.high)
+                let newLow = max(low, candidate.low)
+                let newHigh = min(high, candidate.high)
                 if newLow > newHigh { continue }
                 chosen.append(candidate)
                 search(depth + 1, low: newLow, high: newHigh, cost: cost + candidate.cost)
@@ -163,14 +172,16 @@ struct Insertion {
                 let order = problem.orders[member]
                 if index == 0 {
                     let fixed = placement.synchronised
-                    block.append(Route.Element(
-                        order: member, location: order.location, duration: order.duration,
-                        earliest: fixed ? placement.start : shape.earliest, latest: fixed ? placement.start : shape.latest,
-                        continuation: false))
+                    block.append(
+                        Route.Element(
+                            order: member, location: order.location, duration: order.duration,
+                            earliest: fixed ? placement.start : shape.earliest, latest: fixed ? placement.start : shape.latest,
+                            continuation: false))
                 } else {
-                    block.append(Route.Element(
-                        order: member, location: order.location, duration: order.duration,
-                        earliest: Int.min / 4, latest: Int.max / 4, continuation: true))
+                    block.append(
+                        Route.Element(
+                            order: member, location: order.location, duration: order.duration,
+                            earliest: Int.min / 4, latest: Int.max / 4, continuation: true))
                 }
             }
             solution.place(block, route: part.route, position: part.position, problem: problem)

@@ -28,7 +28,10 @@ struct Job {
         var technicians: [Int]
 
         init(_ members: [Int], problem: PlanningProblem) {
-            var earliest = Int.min / 4, latest = Int.max / 4, duration = 0, demand = 0
+            var earliest = Int.min / 4
+            var latest = Int.max / 4
+            var duration = 0
+            var demand = 0
             var technicians = problem.orders[members[0]].eligible
             for member in members {
                 let order = problem.orders[member]
@@ -76,11 +79,14 @@ struct Job {
                 jobs += arrived(members, problem: problem)
                 continue
             }
-            let sorted = members.sorted { (problem.orders[$0].fixedStart >= 0 ? 0 : 1, $0) < (problem.orders[$1].fixedStart >= 0 ? 0 : 1, $1) }
-            jobs.append(Job(
-                members: sorted, weight: sorted.reduce(0) { $0 + problem.orders[$1].weight },
-                locked: sorted.contains { problem.orders[$0].locked }, leads: true,
-                partitions: problem.separateGroups.contains(group) ? [sorted.map { [$0] }] : partitions(of: sorted)))
+            let sorted = members.sorted {
+                (problem.orders[$0].fixedStart >= 0 ? 0 : 1, $0) < (problem.orders[$1].fixedStart >= 0 ? 0 : 1, $1)
+            }
+            jobs.append(
+                Job(
+                    members: sorted, weight: sorted.reduce(0) { $0 + problem.orders[$1].weight },
+                    locked: sorted.contains { problem.orders[$0].locked }, leads: true,
+                    partitions: problem.separateGroups.contains(group) ? [sorted.map { [$0] }] : partitions(of: sorted)))
         }
         return jobs
     }

@@ -53,7 +53,8 @@ public struct KeptDay {
         return windows.indices.map { index -> Fit? in
             let first = ranges[index]
             guard copies[first].window != nil, let jobIndex = jobOfOrder[keptCount + first],
-                  let (placement, _) = insertion.best(jobs[jobIndex], in: solution) else { return nil }
+                let (placement, _) = insertion.best(jobs[jobIndex], in: solution)
+            else { return nil }
             // The arrival as the plan will have it: placing the job may move the break before it.
             var trial = solution
             insertion.apply(placement, to: &trial)
@@ -80,7 +81,8 @@ public struct KeptDay {
         var (solution, _) = keptSolution(problem, keptCount: keptCount)
         let insertion = Insertion(problem: problem)
         guard let job = Job.all(problem).first(where: { $0.members.contains(keptCount) }),
-              let (placement, _) = insertion.best(job, in: solution) else { return nil }
+            let (placement, _) = insertion.best(job, in: solution)
+        else { return nil }
         insertion.apply(placement, to: &solution)
         return planned(problem, solution)
     }
@@ -155,7 +157,8 @@ public struct KeptDay {
             // Kept as long as it is: a visit finished early keeps the length it took (as run).
             let length = (visit.end.secondsSinceEpoch - visit.start.secondsSinceEpoch) / 60
             if length > 0, length < order.durationMinutes { order.durationMinutes = length }
-            let continuation = visit.group.map { ends.contains("\($0)\u{1}\(visit.technician)\u{1}\(visit.start.secondsSinceEpoch)") } ?? false
+            let continuation =
+                visit.group.map { ends.contains("\($0)\u{1}\(visit.technician)\u{1}\(visit.start.secondsSinceEpoch)") } ?? false
             if continuation {
                 order.lock = nil
                 order.pin = Pin(technicianID: visit.technician)
@@ -213,8 +216,10 @@ public struct KeptDay {
     /// earliest first) and returns
     /// the orders of those that do not fit.
     /// `yielding` says which to place, of those that give way (true) or not (false); all when nil.
-    private func placeKept(_ problem: PlanningProblem, keptCount: Int, into solution: inout Solution,
-                           _ yielding: ((Bool) -> Bool)? = nil) -> [String] {
+    private func placeKept(
+        _ problem: PlanningProblem, keptCount: Int, into solution: inout Solution,
+        _ yielding: ((Bool) -> Bool)? = nil
+    ) -> [String] {
         let insertion = Insertion(problem: problem)
         var unkept: [String] = []
         func gives(_ job: Job) -> Bool { job.members.allSatisfy { last.contains(problem.orderIDs[$0]) } }
@@ -242,8 +247,9 @@ public struct KeptDay {
         plan.scenario = scenario.name
         // A kept coordinated visit keeps its contact (the trial lists kept visits by start, and the
         // half that arrived first need not be the contact).
-        let contacts = Dictionary(kept.filter(\.contact).compactMap { visit in visit.group.map { ($0, visit.order) } },
-                                  uniquingKeysWith: { first, _ in first })
+        let contacts = Dictionary(
+            kept.filter(\.contact).compactMap { visit in visit.group.map { ($0, visit.order) } },
+            uniquingKeysWith: { first, _ in first })
         let planned = Set(plan.visits.map(\.order))
         for index in plan.visits.indices {
             guard let group = plan.visits[index].group, let contact = contacts[group], planned.contains(contact) else { continue }
@@ -307,8 +313,9 @@ extension KeptDay {
         }), work.count > 1 {
             return scenario.technicians.map { technician in
                 let own = scenario.ineligibility(of: technician, for: stuck, crews: crews).map(explainer.describe) ?? "may not"
-                return Verdict(technician: technician.id, fits: false, start: nil,
-                               reason: "nobody may take \(stuck.id) of the same visit (this technician \(own))", rule: "H5", kind: "group")
+                return Verdict(
+                    technician: technician.id, fits: false, start: nil,
+                    reason: "nobody may take \(stuck.id) of the same visit (this technician \(own))", rule: "H5", kind: "group")
             }
         }
         return scenario.technicians.enumerated().map { index, technician -> Verdict in
@@ -316,30 +323,37 @@ extension KeptDay {
             unpinned.pin = nil
             unpinned.lock = nil
             if let reason = scenario.ineligibility(of: technician, for: unpinned, crews: crews) {
-                return Verdict(technician: technician.id, fits: false, start: nil, reason: explainer.describe(reason), rule: "H1",
-                               kind: Self.kind(of: reason))
+                return Verdict(
+                    technician: technician.id, fits: false, start: nil, reason: explainer.describe(reason), rule: "H1",
+                    kind: Self.kind(of: reason))
             }
             guard let jobIndex = jobOf["\(lead.id)#\(index)"] else {
-                return Verdict(technician: technician.id, fits: false, start: nil,
-                               reason: "cannot arrive with the \(scenario.policy.noticeMinutes)-minute notice before the window closes", rule: "H6", kind: "notice")
+                return Verdict(
+                    technician: technician.id, fits: false, start: nil,
+                    reason: "cannot arrive with the \(scenario.policy.noticeMinutes)-minute notice before the window closes", rule: "H6",
+                    kind: "notice")
             }
             if let (placement, _) = insertion.best(jobs[jobIndex], in: solution) {
-                return Verdict(technician: technician.id, fits: true, start: problem.instant(placement.start),
-                               reason: "fits at \(scenario.timeZone.local(problem.instant(placement.start)).time)")
+                return Verdict(
+                    technician: technician.id, fits: true, start: problem.instant(placement.start),
+                    reason: "fits at \(scenario.timeZone.local(problem.instant(placement.start)).time)")
             }
             let member = jobs[jobIndex].members[0]
             if analysis.aloneTechnicians[member].isEmpty {
-                return Verdict(technician: technician.id, fits: false, start: nil,
-                               reason: "cannot reach it inside its window within the shift (\(technician.shift.start)–\(technician.shift.end))",
-                               rule: "H2", kind: "unreachable")
+                return Verdict(
+                    technician: technician.id, fits: false, start: nil,
+                    reason: "cannot reach it inside its window within the shift (\(technician.shift.start)–\(technician.shift.end))",
+                    rule: "H2", kind: "unreachable")
             }
             if solution.quotaRoom(index, problem) < work.count {
-                return Verdict(technician: technician.id, fits: false, start: nil, reason: "their contractor's daily quota is used up", rule: "H8",
-                               kind: "quota")
+                return Verdict(
+                    technician: technician.id, fits: false, start: nil, reason: "their contractor's daily quota is used up", rule: "H8",
+                    kind: "quota")
             }
-            return Verdict(technician: technician.id, fits: false, start: nil,
-                           reason: noRoom(for: lead, technician: technician, window: window ?? lead.window ?? scenario.wholeDay), rule: "H3",
-                           kind: "no room")
+            return Verdict(
+                technician: technician.id, fits: false, start: nil,
+                reason: noRoom(for: lead, technician: technician, window: window ?? lead.window ?? scenario.wholeDay), rule: "H3",
+                kind: "no room")
         }
     }
 
@@ -358,7 +372,8 @@ extension KeptDay {
         stops.append((shiftEnd, technician.endLocation, nil))
         var best: (room: Int, holder: PlannedVisit?)?
         for index in 0..<(stops.count - 1) {
-            let before = stops[index], after = stops[index + 1]
+            let before = stops[index]
+            let after = stops[index + 1]
             let leaves = before.visit?.end ?? before.time
             let arrives = leaves.adding(minutes: scenario.drive(from: before.place, to: order.location, leaving: leaves))
             let mustLeave = after.time.adding(minutes: -scenario.drive(from: order.location, to: after.place, leaving: after.time))
@@ -372,9 +387,10 @@ extension KeptDay {
             return "no room inside the window between their published visits (the break or a coordinated visit's timing)"
         }
         let short = best.room <= 0 ? "no gap reaches the window in time" : "the best gap is \(needs - best.room) of \(needs) minutes short"
-        let holder = best.holder.map { visit in
-            " — \(visit.order) holds the place at \(zone.local(visit.start).time)–\(zone.local(visit.end).time)"
-        } ?? (visits.isEmpty ? " — the shift (\(technician.shift.start)–\(technician.shift.end)) is too short" : "")
+        let holder =
+            best.holder.map { visit in
+                " — \(visit.order) holds the place at \(zone.local(visit.start).time)–\(zone.local(visit.end).time)"
+            } ?? (visits.isEmpty ? " — the shift (\(technician.shift.start)–\(technician.shift.end)) is too short" : "")
         return "no room inside the window: \(short), travel included\(holder)"
     }
 

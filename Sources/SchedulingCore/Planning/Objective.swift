@@ -21,7 +21,8 @@ extension Objective {
         var points = 0
         // Read fields one by one: copying the whole technician would copy its price table.
         if problem.technicians[technician].crew >= 0 {
-            points += (problem.technicians[technician].priceCents[problem.orders[order].type] ?? 0) / 100 * perHundredCents
+            points +=
+                (problem.technicians[technician].priceCents[problem.orders[order].type] ?? 0) / 100 * perHundredCents
                 + perOutsourcedOrder
         }
         let deadline = problem.orders[order].deadline

@@ -115,8 +115,10 @@ public struct PlanningProblem: Sendable {
     public func minute(_ instant: Instant) -> Int { origin.minutes(until: instant) }
     public func instant(_ minute: Int) -> Instant { origin.adding(minutes: minute) }
 
-    init(scenario: Scenario?, orderIDs: [String], origin: Instant, orders: [Order], technicians: [Technician],
-         groups: [[Int]], crewQuota: [Int], crewIDs: [String], locationCount: Int, travel: [Int32], noticeEarliest: Int) {
+    init(
+        scenario: Scenario?, orderIDs: [String], origin: Instant, orders: [Order], technicians: [Technician],
+        groups: [[Int]], crewQuota: [Int], crewIDs: [String], locationCount: Int, travel: [Int32], noticeEarliest: Int
+    ) {
         self.scenario = scenario
         self.orderIDs = orderIDs
         self.origin = origin
@@ -135,7 +137,7 @@ public struct PlanningProblem: Sendable {
                 return (twin.startLocation, twin.endLocation, twin.shiftStart, twin.shiftEnd, twin.crew)
                     == (tech.startLocation, tech.endLocation, tech.shiftStart, tech.shiftEnd, tech.crew)
                     && (twin.breakEarliest, twin.breakLatest, twin.breakMinutes, twin.capacity, twin.fixedCost)
-                    == (tech.breakEarliest, tech.breakLatest, tech.breakMinutes, tech.capacity, tech.fixedCost)
+                        == (tech.breakEarliest, tech.breakLatest, tech.breakMinutes, tech.capacity, tech.fixedCost)
                     && twin.priceCents == tech.priceCents
             }!
         }
@@ -169,10 +171,14 @@ public struct PlanningProblem: Sendable {
 
         let policy = scenario.policy
         let technicians = scenario.technicians.map { technician in
-            let start = minutes(technician.shift.start), end = minutes(technician.shift.end)
-            var breakEarliest = 0, breakLatest = 0, breakMinutes = 0
+            let start = minutes(technician.shift.start)
+            let end = minutes(technician.shift.end)
+            var breakEarliest = 0
+            var breakLatest = 0
+            var breakMinutes = 0
             if let rule = policy.breakRule {
-                let earliest = minutes(rule.earliestStart), latest = minutes(rule.latestStart)
+                let earliest = minutes(rule.earliestStart)
+                let latest = minutes(rule.latestStart)
                 // A shift that cannot hold the break anywhere in its allowed range has none.
                 if start <= latest && end >= earliest + rule.minutes {
                     breakEarliest = max(earliest, start)
@@ -220,23 +226,26 @@ public struct PlanningProblem: Sendable {
         var built: [Order] = []
         // Members of an announced coordinated visit that follow its locked head back to back on
         // the same technician (pinned there): announced too, so the notice rule does not bind them.
-        let lockedHeads = Set(scenario.orders.compactMap { order in
-            order.lock.flatMap { lock in order.group.map { "\($0)\u{1}\(lock.technicianID)" } }
-        })
+        let lockedHeads = Set(
+            scenario.orders.compactMap { order in
+                order.lock.flatMap { lock in order.group.map { "\($0)\u{1}\(lock.technicianID)" } }
+            })
         for order in scenario.orders {
             let eligible = scenario.technicians.indices.filter {
                 scenario.ineligibility(of: scenario.technicians[$0], for: order, crews: crewsByID) == nil
             }
             var earliest = order.window.map { Self.ceilMinute($0.start, origin) } ?? -farFuture
             var latest = order.window.map { origin.minutes(until: $0.end) } ?? farFuture
-            var fixedTechnician = -1, fixedStart = -1
+            var fixedTechnician = -1
+            var fixedStart = -1
             if let lock = order.lock {
                 fixedTechnician = technicianIndex[lock.technicianID] ?? -1
                 fixedStart = origin.minutes(until: lock.start)
                 earliest = fixedStart
                 latest = fixedStart
             } else {
-                let follower = order.pin.map { pin in order.group.map { lockedHeads.contains("\($0)\u{1}\(pin.technicianID)") } ?? false } ?? false
+                let follower =
+                    order.pin.map { pin in order.group.map { lockedHeads.contains("\($0)\u{1}\(pin.technicianID)") } ?? false } ?? false
                 if !follower { earliest = max(earliest, noticeEarliest) }
                 if let pin = order.pin {
                     fixedTechnician = technicianIndex[pin.technicianID] ?? -1
@@ -249,7 +258,8 @@ public struct PlanningProblem: Sendable {
             }
             // A published visit: kept where it is unless moving it pays (Objective.movedVisit), and
             // never moved more than the slack earlier, where the route's earliest schedule would drift.
-            var preferredTechnician = -1, preferredStart = 0
+            var preferredTechnician = -1
+            var preferredStart = 0
             if order.lock == nil, let published = order.published, let index = technicianIndex[published.technicianID] {
                 preferredTechnician = index
                 preferredStart = origin.minutes(until: published.start)
@@ -262,12 +272,13 @@ public struct PlanningProblem: Sendable {
                 deadline = origin.minutes(until: reported) + hours * 60
             }
             let group = order.group.flatMap { groupIndex[$0] }.flatMap { singleGroup.contains($0) ? nil : $0 } ?? -1
-            built.append(Order(
-                location: location(order.location), duration: order.durationMinutes, earliest: earliest, latest: latest,
-                weight: Self.weight(order, policy: policy, now: scenario.now), group: group, eligible: eligible,
-                fixedTechnician: fixedTechnician, fixedStart: fixedStart, locked: order.lock != nil, deadline: deadline,
-                type: order.type, hasWindow: order.window != nil, preferredTechnician: preferredTechnician,
-                preferredStart: preferredStart))
+            built.append(
+                Order(
+                    location: location(order.location), duration: order.durationMinutes, earliest: earliest, latest: latest,
+                    weight: Self.weight(order, policy: policy, now: scenario.now), group: group, eligible: eligible,
+                    fixedTechnician: fixedTechnician, fixedStart: fixedStart, locked: order.lock != nil, deadline: deadline,
+                    type: order.type, hasWindow: order.window != nil, preferredTechnician: preferredTechnician,
+                    preferredStart: preferredStart))
         }
 
         var matrix = [Int32](repeating: 0, count: points.count * points.count)
@@ -296,8 +307,10 @@ public struct PlanningProblem: Sendable {
     /// checker's H4 agrees.
     /// With `until`, the break may start as late as that less its length (the shift's end: is
     /// there room for it anywhere at all?).
-    static func locksLeaveNoBreak(_ technician: SchedulingCore.Technician, in scenario: Scenario, rule: BreakPolicy,
-                                  until: LocalTime? = nil) -> Bool {
+    static func locksLeaveNoBreak(
+        _ technician: SchedulingCore.Technician, in scenario: Scenario, rule: BreakPolicy,
+        until: LocalTime? = nil
+    ) -> Bool {
         let locked = scenario.orders.compactMap { order -> (start: Instant, end: Instant, place: GeoPoint)? in
             guard let lock = order.lock, lock.technicianID == technician.id else { return nil }
             return (lock.start, lock.start.adding(minutes: order.durationMinutes), order.location)
@@ -306,7 +319,8 @@ public struct PlanningProblem: Sendable {
         func at(_ time: LocalTime) -> Instant { scenario.timeZone.instant(on: scenario.date, at: time) }
         let earliest = at(rule.earliestStart)
         let latest = until.map { at($0).adding(minutes: -rule.minutes) } ?? at(rule.latestStart)
-        let stops = [(at(technician.shift.start), at(technician.shift.start), technician.startLocation)] + locked
+        let stops =
+            [(at(technician.shift.start), at(technician.shift.start), technician.startLocation)] + locked
             + [(at(technician.shift.end), at(technician.shift.end), technician.endLocation)]
         for (a, b) in zip(stops, stops.dropFirst()) where max(a.end, earliest) <= latest {
             // Taken on arriving at the next stop, or on the way by its latest start.

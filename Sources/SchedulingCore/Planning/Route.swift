@@ -52,8 +52,11 @@ struct Route {
         capacity = tech.capacity
         hasBreak = tech.hasBreak
         if tech.hasBreak {
-            elements = [Element(order: -1, location: tech.endLocation, duration: tech.breakMinutes,
-                                earliest: tech.breakEarliest, latest: tech.breakLatest, continuation: false)]
+            elements = [
+                Element(
+                    order: -1, location: tech.endLocation, duration: tech.breakMinutes,
+                    earliest: tech.breakEarliest, latest: tech.breakLatest, continuation: false)
+            ]
         }
         refresh(problem)
     }
@@ -101,7 +104,8 @@ struct Route {
         for i in stride(from: n - 1, through: 0, by: -1) {
             let element = elements[i]
             // A break's latest start bounds the departure before it: its arrival may be later by the leg.
-            let own = element.isBreak
+            let own =
+                element.isBreak
                 ? problem.arrival(i > 0 ? elements[i - 1].location : startLocation, element.location, leaving: element.latest)
                 : element.latest
             bound = min(own, problem.departure(element.location, after, arriving: bound) - element.duration)
@@ -117,8 +121,10 @@ struct Route {
     /// start times that keeps the whole day feasible, and the extra travel; nil if none.
     ///
     /// `duration` is the whole block's; `earliest`/`latest` bound the head's start. O(1).
-    func insertion(at position: Int, location: Int, duration: Int, earliest: Int, latest unitLatest: Int,
-                   problem: PlanningProblem) -> (low: Int, high: Int, extraTravel: Int)? {
+    func insertion(
+        at position: Int, location: Int, duration: Int, earliest: Int, latest unitLatest: Int,
+        problem: PlanningProblem
+    ) -> (low: Int, high: Int, extraTravel: Int)? {
         let n = elements.count
         if position < n && elements[position].continuation { return nil }
         // The real stops around the gap (the break is transparent for travel).
@@ -143,7 +149,8 @@ struct Route {
             // ends in time for what follows it.
             nextLocation = elements[position].location
             let following = (position + 1 < n ? latest[position + 1] : shiftEnd) - elements[position].duration
-            high = min(high, problem.departure(location, nextLocation, arriving: following) - duration, elements[position].latest - duration)
+            high = min(
+                high, problem.departure(location, nextLocation, arriving: following) - duration, elements[position].latest - duration)
         } else if position < n {
             nextLocation = elements[position].location
             high = min(high, problem.departure(location, nextLocation, arriving: latest[position]) - duration)
@@ -156,7 +163,8 @@ struct Route {
         if nextReal < n && elements[nextReal].isBreak { nextReal += 1 }
         let followingLocation = nextReal < n ? elements[nextReal].location : endLocation
         // (By time of day: the legs leaving when they would, the unit started as early as it can.)
-        let extra = problem.drive(previousLocation, location, leaving: previousEnd)
+        let extra =
+            problem.drive(previousLocation, location, leaving: previousEnd)
             + problem.drive(location, followingLocation, leaving: low + duration)
             - problem.drive(previousLocation, followingLocation, leaving: previousEnd)
         return (low, high, extra)
@@ -183,7 +191,8 @@ struct Route {
     mutating func placeBreak(_ problem: PlanningProblem) {
         guard let current = breakIndex else { return }
         let breakElement = elements.remove(at: current)
-        var best = current, bestReturn = Int.max
+        var best = current
+        var bestReturn = Int.max
         var trial = self
         for position in 0...elements.count {
             if position < elements.count && elements[position].continuation { continue }

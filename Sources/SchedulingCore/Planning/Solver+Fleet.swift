@@ -6,8 +6,10 @@
 extension Solver {
     /// Runs until `fraction` of the budget (time or iterations) is spent; returns the plan with
     /// the fewest routes that serves as much as `start`, and the iterations used.
-    func reduceFleet(_ start: Solution, free: [Int], fraction: Double,
-                     generator: inout SeededGenerator) -> (Solution, iterations: Int) {
+    func reduceFleet(
+        _ start: Solution, free: [Int], fraction: Double,
+        generator: inout SeededGenerator
+    ) -> (Solution, iterations: Int) {
         var best = start
         var current = start
         current.noNewRoutes = true

@@ -9,8 +9,10 @@ extension Solver {
     func removeStrings(_ solution: inout Solution, free: [Int], generator: inout SeededGenerator) -> [Int]? {
         let assigned = free.filter { solution.routeOf[jobs[$0].members[0]] >= 0 }
         guard !assigned.isEmpty else { return [] }
-        let averageRemoved = 10.0, maximumString = 10.0
-        var used = 0, served = 0
+        let averageRemoved = 10.0
+        let maximumString = 10.0
+        var used = 0
+        var served = 0
         for index in solution.routes.indices where solution.routes[index].orderCount > 0 {
             used += 1
             served += solution.routes[index].orderCount
@@ -36,7 +38,8 @@ extension Solver {
             }
             guard let at = sequence.firstIndex(of: job) else { continue }
             let length = 1 + generator.below(Int(min(Double(sequence.count), stringLimit)))
-            let lowest = max(0, at - length + 1), highest = min(at, sequence.count - length)
+            let lowest = max(0, at - length + 1)
+            let highest = min(at, sequence.count - length)
             let first = lowest + generator.below(highest - lowest + 1)
             for member in sequence[first..<(first + length)] where !jobs[member].locked { chosen.insert(member) }
         }
@@ -70,9 +73,11 @@ extension Solver {
             keys = pending.map { job in jobs[job].shapes[0].reduce(Int.max) { min($0, $1.latest - $1.earliest) } }
         }
         let ordered = pending.indices.sorted { a, b in
-            let ja = jobs[pending[a]], jb = jobs[pending[b]]
+            let ja = jobs[pending[a]]
+            let jb = jobs[pending[b]]
             // Priority bands of 200 weight points per member lead; the drawn order breaks ties.
-            let pa = ja.weight / ja.members.count / 200, pb = jb.weight / jb.members.count / 200
+            let pa = ja.weight / ja.members.count / 200
+            let pb = jb.weight / jb.members.count / 200
             return (-pa, keys[a], pending[a]) < (-pb, keys[b], pending[b])
         }.map { pending[$0] }
         for job in ordered {

@@ -15,8 +15,10 @@ public struct SolverOptions: Sendable {
     /// Called about once a second during the search.
     public var progress: (@Sendable (SolverProgress) -> Void)?
 
-    public init(seed: UInt64 = 1, iterations: Int? = nil, seconds: Double? = nil, patience: Int = 2_000,
-                useAllTime: Bool = true, progress: (@Sendable (SolverProgress) -> Void)? = nil) {
+    public init(
+        seed: UInt64 = 1, iterations: Int? = nil, seconds: Double? = nil, patience: Int = 2_000,
+        useAllTime: Bool = true, progress: (@Sendable (SolverProgress) -> Void)? = nil
+    ) {
         self.seed = seed
         self.iterations = iterations
         self.seconds = seconds
@@ -114,8 +116,9 @@ public struct Solver {
         let used = solution.routes.filter { !$0.isEmpty }
         func orders(_ route: Route) -> [Int] { route.elements.filter { !$0.isBreak }.map(\.order) }
         func starts(_ route: Route) -> [Int] { route.elements.indices.filter { !route.elements[$0].isBreak }.map { route.start[$0] } }
-        return RouteSolution(routes: used.map(orders), starts: used.map(starts),
-                             unserved: solution.routeOf.indices.filter { solution.routeOf[$0] < 0 }, iterations: iterations)
+        return RouteSolution(
+            routes: used.map(orders), starts: used.map(starts),
+            unserved: solution.routeOf.indices.filter { solution.routeOf[$0] < 0 }, iterations: iterations)
     }
 
     /// Jobs worth trying: none of their members is blocked for good.
@@ -129,7 +132,8 @@ public struct Solver {
         let candidates = plannable
         for (index, order) in problem.orders.enumerated() where order.locked {
             if let (_, reason) = analysis.blocked[index] {
-                warnings.append("locked visit \(problem.orderIDs[index]) cannot be kept as notified (\(reason)); rebook it with the customer")
+                warnings.append(
+                    "locked visit \(problem.orderIDs[index]) cannot be kept as notified (\(reason)); rebook it with the customer")
             }
         }
         // Locked visits first, earliest first: the customer has been told.
@@ -142,7 +146,10 @@ public struct Solver {
                 insertion.apply(placement, to: &solution)
             } else {
                 let ids = jobs[job].members.map { problem.orderIDs[$0] }.joined(separator: ", ")
-                warnings.append("locked visit \(ids) cannot be kept as notified: it conflicts with the shift, the break or another locked visit; rebook it with the customer")
+                warnings.append(
+                    "locked visit \(ids) cannot be kept as notified: it conflicts with the shift, the break or another locked visit; "
+                        + "rebook it with the customer"
+                )
             }
         }
         let free = candidates.filter { !jobs[$0].locked }
@@ -168,8 +175,10 @@ public struct Solver {
             published[job] = starts.min().map { (0, $0) } ?? (1, 0)
         }
         let order = free.sorted { a, b in
-            let ja = jobs[a], jb = jobs[b]
-            let pa = published[a] ?? (1, 0), pb = published[b] ?? (1, 0)
+            let ja = jobs[a]
+            let jb = jobs[b]
+            let pa = published[a] ?? (1, 0)
+            let pb = published[b] ?? (1, 0)
             if pa != pb { return pa < pb }
             let ta = ja.members.map { analysis.aloneTechnicians[$0].count }.min() ?? 0
             let tb = jb.members.map { analysis.aloneTechnicians[$0].count }.min() ?? 0
@@ -226,7 +235,8 @@ public struct Solver {
     /// what is left.
     func improve(_ start: Solution, free: [Int], generator: inout SeededGenerator, spent: Int = 0) -> (Solution, iterations: Int) {
         guard !free.isEmpty else { return (start, 0) }
-        var current = start, best = start
+        var current = start
+        var best = start
         let limitIterations = options.iterations.map { max(0, $0 - spent) } ?? Int.max
         let phaseStart = elapsedSeconds()
         let limitSeconds = options.seconds
@@ -236,7 +246,8 @@ public struct Solver {
         let legs = start.routes.reduce(0) { $0 + ($1.isEmpty ? 0 : $1.orderCount + 1) }
         let travel = start.routes.reduce(0) { $0 + $1.travelTotal } * problem.travelPoints
         let leg = legs > 0 && travel > 0 ? Double(travel) / Double(legs) : Double(10 * Objective.travelMinute)
-        let initialTemperature = 3 * leg, finalTemperature = 0.03 * leg
+        let initialTemperature = 3 * leg
+        let finalTemperature = 0.03 * leg
         var sinceBest = 0
         var iteration = 0
         var nextReport = elapsedSeconds().rounded(.down) + 1
@@ -262,9 +273,12 @@ public struct Solver {
             // Mostly strings (slack where neighbouring routes meet), sometimes the classic rules;
             // when vehicles cost something, now and then a whole short route.
             let draw = generator.unit()
-            let ruin = vehiclesCost && draw < 0.1 ? removeShortRoute(&candidate, free: free, generator: &generator)
-                : draw < 0.7 ? removeStrings(&candidate, free: free, generator: &generator)
-                : destroy(&candidate, free: free, generator: &generator)
+            let ruin =
+                vehiclesCost && draw < 0.1
+                ? removeShortRoute(&candidate, free: free, generator: &generator)
+                : draw < 0.7
+                    ? removeStrings(&candidate, free: free, generator: &generator)
+                    : destroy(&candidate, free: free, generator: &generator)
             guard let removed = ruin else {
                 iteration += 1
                 sinceBest += 1
@@ -306,7 +320,8 @@ public struct Solver {
                 if outOfTime() { return }
                 var trial = solution
                 guard trial.remove(jobs[job].members, problem: problem),
-                      let (placement, _) = insertion.best(jobs[job], in: trial) else { continue }
+                    let (placement, _) = insertion.best(jobs[job], in: trial)
+                else { continue }
                 insertion.apply(placement, to: &trial)
                 if trial.objective < solution.objective {
                     solution = trial
@@ -316,7 +331,8 @@ public struct Solver {
             for job in free where solution.routeOf[jobs[job].members[0]] >= 0 {
                 if outOfTime() { return }
                 for other in neighbours[job] {
-                    let here = solution.routeOf[jobs[job].members[0]], there = solution.routeOf[jobs[other].members[0]]
+                    let here = solution.routeOf[jobs[job].members[0]]
+                    let there = solution.routeOf[jobs[other].members[0]]
                     guard here >= 0, there >= 0, here != there, !jobs[other].locked else { continue }
                     var trial = solution
                     guard trial.remove(jobs[job].members + jobs[other].members, problem: problem) else { continue }
@@ -343,9 +359,10 @@ public struct Solver {
 
     func report(_ iteration: Int, _ seconds: Double, _ solution: Solution) {
         guard let progress = options.progress else { return }
-        progress(SolverProgress(
-            iteration: iteration, seconds: seconds, served: solution.routeOf.filter { $0 >= 0 }.count,
-            travelMinutes: solution.routes.filter { !$0.isEmpty }.reduce(0) { $0 + $1.travelTotal }))
+        progress(
+            SolverProgress(
+                iteration: iteration, seconds: seconds, served: solution.routeOf.filter { $0 >= 0 }.count,
+                travelMinutes: solution.routes.filter { !$0.isEmpty }.reduce(0) { $0 + $1.travelTotal }))
     }
 
     /// Removes a few jobs by one of three rules: at random, a cluster near one job, or the costliest.
@@ -364,7 +381,8 @@ public struct Solver {
             let seed = assigned[generator.below(assigned.count)]
             let here = problem.orders[jobs[seed].members[0]]
             let ranked = assigned.sorted { a, b in
-                let oa = problem.orders[jobs[a].members[0]], ob = problem.orders[jobs[b].members[0]]
+                let oa = problem.orders[jobs[a].members[0]]
+                let ob = problem.orders[jobs[b].members[0]]
                 let ra = problem.travel(here.location, oa.location) + abs(oa.earliest - here.earliest) / 4
                 let rb = problem.travel(here.location, ob.location) + abs(ob.earliest - here.earliest) / 4
                 return (ra, a) < (rb, b)
@@ -382,7 +400,8 @@ public struct Solver {
 
     /// Mostly from the front of `ranked`, sometimes further back.
     func pick(_ count: Int, from ranked: [Int], generator: inout SeededGenerator) -> [Int] {
-        var pool = ranked, result: [Int] = []
+        var pool = ranked
+        var result: [Int] = []
         for _ in 0..<count {
             let u = generator.unit()
             result.append(pool.remove(at: Int(u * u * u * Double(pool.count))))
@@ -398,12 +417,16 @@ public struct Solver {
             var index = 0
             let elements = route.elements
             while index < elements.count {
-                if elements[index].isBreak { index += 1; continue }
+                if elements[index].isBreak {
+                    index += 1
+                    continue
+                }
                 var next = index + 1
                 while next < elements.count && elements[next].isBreak { next += 1 }
                 let here = elements[index].location
                 let after = next < elements.count ? elements[next].location : route.endLocation
-                saving[elements[index].order] = problem.travel(previous, here) + problem.travel(here, after) - problem.travel(previous, after)
+                saving[elements[index].order] =
+                    problem.travel(previous, here) + problem.travel(here, after) - problem.travel(previous, after)
                 previous = here
                 index = next
             }
