@@ -71,7 +71,7 @@ enum ReportText {
 
     static func table(_ report: Report) -> String {
         let title =
-            "Measures of \(report.from) to \(report.to): \(report.orders) orders on \(report.days) service days"
+            "Measures of \(report.from) to \(report.to): \(plural(report.orders, "order")) on \(plural(report.days, "service day"))"
             + (report.grouping.map { ", by \($0.rawValue)" } ?? "")
         let rows = ReportMeasure.allCases.map { measure in
             [measure.label] + report.columns.map { cell(measure, report.figure(measure, $0)) }

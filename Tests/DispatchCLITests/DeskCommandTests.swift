@@ -163,7 +163,7 @@ struct DeskCommandTests {
 
             let table = try runner.run(["report"] + range + [db])
             #expect(table.status == 0)
-            #expect(table.stdout.contains("Measures of 2026-11-01 to 2026-11-30: 4 orders on 1 service days"))
+            #expect(table.stdout.contains("Measures of 2026-11-01 to 2026-11-30: 4 orders on 1 service day"))
             #expect(table.stdout.contains("MEASURE") && table.stdout.contains("broadband") && table.stdout.contains("VIP"))
             // Two orders planned (the group is left out), never visited, none rebooked by the company.
             #expect(table.stdout.contains("Company-caused rebooking") && table.stdout.contains("0.0% (0/2)"))
