@@ -140,7 +140,10 @@ struct Nightly: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Exit after this long without a unit to plan.", valueName: "seconds"))
         var idleSeconds: Double = 60
 
-        @Option(help: ArgumentHelp("Exit when this process is gone (set by 'dispatch nightly --workers N').", valueName: "pid"))
+        @Option(
+            help: ArgumentHelp(
+                "Exit when this process is gone (set by 'dispatch nightly --workers N').", valueName: "pid",
+                visibility: .hidden))
         var parent: Int32?
 
         @OptionGroup var options: OperationOptions

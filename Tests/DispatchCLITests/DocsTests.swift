@@ -140,6 +140,38 @@ struct DocsTests {
         #expect(checked == examples.count)
     }
 
+    @Test("Every option of every command's --help is written about in docs/")
+    func everyOptionDocumented() throws {
+        let cli = try DispatchRunner()
+        defer { cli.remove() }
+        let root = DispatchRunner.packageRoot.appendingPathComponent("docs")
+        let docs = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".md") }
+            .map { try String(contentsOf: root.appendingPathComponent($0), encoding: .utf8) }.joined(separator: "\n")
+        var commands = 0
+        var missing: [String] = []
+        var pending: [[String]] = [[]]
+        while let path = pending.popLast() {
+            let text = try cli.run(path + ["--help"]).stdout
+            commands += 1
+            if let section = text.components(separatedBy: "SUBCOMMANDS:").dropFirst().first {
+                for line in section.split(separator: "\n") where line.hasPrefix("  ") && !line.hasPrefix("   ") {
+                    if let name = line.split(separator: " ").first, name != "See" { pending.append(path + [String(name)]) }
+                }
+            }
+            // Option lines are indented two spaces (`  --name <value>`, `  --flag/--no-flag`); help
+            // text continues further in.
+            let options = text.split(separator: "\n").filter { $0.hasPrefix("  --") }.flatMap { line -> [String] in
+                let word = line.dropFirst(2).split(separator: " ").first.map(String.init) ?? ""
+                return word.split(separator: "/").map { String($0.prefix { $0 != "," && $0 != "=" }) }
+            }
+            for option in Set(options) where !["--help", "--version"].contains(option) && !docs.contains(option) {
+                missing.append("dispatch \(path.joined(separator: " ")) \(option)")
+            }
+        }
+        #expect(commands > 40, "walked only \(commands) commands")
+        #expect(missing.isEmpty, "options no page of docs/ mentions: \(missing.sorted().joined(separator: ", "))")
+    }
+
     /// Why an example is not run here, or nil: it needs something a test machine has not got.
     static func notRun(_ example: Example) -> String? {
         let words = example.words
