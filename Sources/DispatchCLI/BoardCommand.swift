@@ -74,13 +74,14 @@ enum BoardText {
             let crew = row.crew.map { " [contractor \($0)]" } ?? ""
             if row.visits.isEmpty {
                 let why = row.idleReason ?? "orders open to them went to others or fit nowhere (see Left out)"
-                lines.append("\(who)\(crew): no visits — \(why)")
+                lines.append(wrapped("\(who)\(crew): no visits — \(why)"))
                 continue
             }
             lines.append(
-                "\(who)\(crew): \(clock(row.depart))–\(clock(row.returnAt)), \(plural(row.visits.count, "visit")), travel "
-                    + "\(row.travelMinutes) min, idle \(row.idleMinutes) min, load \(row.loadPercent)%"
-                    + (row.breakStart.map { ", break \(clock($0))" } ?? ""))
+                wrapped(
+                    "\(who)\(crew): \(clock(row.depart))–\(clock(row.returnAt)), \(plural(row.visits.count, "visit")), travel "
+                        + "\(row.travelMinutes) min, idle \(row.idleMinutes) min, load \(row.loadPercent)%"
+                        + (row.breakStart.map { ", break \(clock($0))" } ?? "")))
             let rows = row.visits.map { visit -> [String] in
                 let order = visit.order.order
                 let marks = [visit.late ? "LATE" : nil, visit.atRisk ? "RISK" : nil].compactMap { $0 }.joined(separator: " ")
@@ -93,12 +94,12 @@ enum BoardText {
         }
         for (title, items) in [("Left out", board.unassigned), ("Waiting for a new appointment", board.rebooking)] where !items.isEmpty {
             lines.append("\(title) (\(items.count)):")
-            for item in items { lines.append("  \(item.order.order.id)  \(item.code): \(item.reason)") }
+            for item in items { lines.append(wrapped("  \(item.order.order.id)  \(item.code): \(item.reason)")) }
         }
         if let k = board.kpis {
             lines.append(
                 "\(k.assigned) of \(k.orders) orders planned, \(k.travelMinutes) min travel, \(k.outsourcedOrders) outsourced "
-                    + "(cost \(k.outsourcedCost) \(board.currency)), \(plural(board.lateRepairs, "late repair")) now")
+                    + "(\(k.outsourcedCost) \(board.currency)), \(plural(board.lateRepairs, "late repair")) now")
         }
         return lines.joined(separator: "\n")
     }

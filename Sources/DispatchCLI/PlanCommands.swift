@@ -272,13 +272,13 @@ struct PlanTable {
         }
         if !plan.unassigned.isEmpty {
             lines.append("Unassigned:")
-            for item in plan.unassigned { lines.append("  \(item.order)  \(item.code.rawValue): \(item.reason)") }
+            for item in plan.unassigned { lines.append(wrapped("  \(item.order)  \(item.code.rawValue): \(item.reason)")) }
             lines.append("")
         }
         let k = plan.kpis
         lines.append(
-            "\(k.assigned) of \(k.orders) orders planned, \(k.travelMinutes) min travel, \(k.outsourcedOrders) outsourced (cost "
-                + "\(scenario.policy.amount(k.outsourcedCost))), \(plural(k.lateRepairs, "repair")) planned past the deadline"
+            "\(k.assigned) of \(k.orders) orders planned, \(k.travelMinutes) min travel, \(k.outsourcedOrders) outsourced "
+                + "(\(scenario.policy.amount(k.outsourcedCost))), \(plural(k.lateRepairs, "repair")) past deadline"
         )
         return lines.joined(separator: "\n")
     }

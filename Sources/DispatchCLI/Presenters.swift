@@ -8,6 +8,26 @@ import SchedulingCore
 /// free-text columns (names, customers, reasons: `flexible`) are cut, ending in "…", down to
 /// their header or 12 characters; a last line says so. `wide` (the commands' `--wide`) prints
 /// every column whole.
+/// `text` broken at spaces into lines of at most `width` columns; the lines after the first are
+/// indented `indent` spaces past the text's own leading spaces (a longer word stays whole).
+func wrapped(_ text: String, width: Int = TextTable.width, indent: Int = 4) -> String {
+    let lead = text.prefix { $0 == " " }.count
+    var lines: [String] = []
+    var current = ""
+    for word in text.dropFirst(lead).split(separator: " ") {
+        let room = width - lead - (lines.isEmpty ? 0 : indent)
+        if !current.isEmpty && current.count + 1 + word.count > room {
+            lines.append(current)
+            current = String(word)
+        } else {
+            current = current.isEmpty ? String(word) : current + " " + word
+        }
+    }
+    lines.append(current)
+    return lines.enumerated().map { index, line in String(repeating: " ", count: lead + (index == 0 ? 0 : indent)) + line }
+        .joined(separator: "\n")
+}
+
 struct TextTable {
     let header: [String]
     let rows: [[String]]
@@ -52,7 +72,7 @@ struct TextTable {
             shown.enumerated().map { position, column in
                 let cell = fit(column < cells.count ? cells[column] : "", sizes[position])
                 return position == shown.count - 1 ? cell : cell.padding(toLength: sizes[position], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
+            }.joined(separator: "  ").replacingOccurrences(of: " +$", with: "", options: .regularExpression)
         }
         var rule = Array(repeating: "", count: header.count)
         for (position, column) in shown.enumerated() { rule[column] = String(repeating: "-", count: sizes[position]) }
