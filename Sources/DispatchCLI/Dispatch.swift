@@ -12,23 +12,23 @@ struct Dispatch: AsyncParsableCommand {
             docs/runbook.md takes you from an empty machine to a technician's phone; docs/commands.md \
             has every command.
 
-            A first session (a generated day: tomorrow, unless --date says otherwise):
+            A first session, on the sample day (2026-11-23; docs/README.md), from the evening before:
+              export DISPATCH_NOW=2026-11-22T20:30:00+08:00
               dispatch db migrate
-              dispatch generate --orders 60 --technicians 8 > day.json
-              dispatch import day.json                      prints the day it stored
-              dispatch plan --date DAY --commit --format table
-
-            The running day:
-              dispatch slots --order WO-1003 --days 3       windows the plans can keep
-              dispatch book WO-1003 --window START           a START that slots printed
+              dispatch import scenarios/sample-day.yaml
+              dispatch plan --date 2026-11-23 --commit --format table
+              dispatch slots --order WO-2001 --days 3       windows the plans can keep
+              dispatch book WO-2001 --window 2026-11-23T13:00:00+08:00
               dispatch notices send --sink file:notices.jsonl
               dispatch status WO-1001 --set en_route
               dispatch orders history WO-1001
 
+            A trial day of your own size: dispatch generate --orders 300 --technicians 40 > day.json \
+            (tomorrow, unless --date says otherwise), then import it.
+
             Time: every command acts at --now when given, else at $DISPATCH_NOW when set, else at \
-            the clock. Set DISPATCH_NOW to replay a past day in a shell, e.g. the sample \
-            scenarios/coordinated-visit.yaml of 2026-11-23. Only a scenario file planned with \
-            `plan --scenario` uses the `now` written in it.
+            the clock; DISPATCH_NOW replays a past day in a shell, as above. Only a scenario file \
+            planned with `plan --scenario` uses the `now` written in it.
             """,
         subcommands: [
             Database.self, Validate.self, Import.self, Orders.self, Technicians.self, PlanDay.self, Plans.self, Check.self,
