@@ -91,6 +91,20 @@ struct DocsTests {
         return words
     }
 
+    /// Subcommand names of a help text, and the one run by default.
+    static func subcommands(_ text: String) -> (names: Set<String>, fallback: String?) {
+        guard let section = text.components(separatedBy: "SUBCOMMANDS:").dropFirst().first else { return ([], nil) }
+        var names = Set<String>()
+        var fallback: String?
+        for line in section.split(separator: "\n") where line.hasPrefix("  ") && !line.hasPrefix("   ") {
+            let parts = line.split(separator: " ")
+            guard let name = parts.first.map(String.init), name != "See" else { continue }
+            names.insert(name)
+            if parts.count > 1, parts[1] == "(default)" { fallback = name }
+        }
+        return (names, fallback)
+    }
+
     @Test("Every dispatch example in README.md and docs/ names a real command and only options its --help lists")
     func examplesMatchHelp() throws {
         let cli = try DispatchRunner()
@@ -102,30 +116,17 @@ struct DocsTests {
             helps[path] = text
             return text
         }
-        /// Subcommand names of a help text, and the one run by default.
-        func subcommands(_ text: String) -> (names: Set<String>, fallback: String?) {
-            guard let section = text.components(separatedBy: "SUBCOMMANDS:").dropFirst().first else { return ([], nil) }
-            var names = Set<String>()
-            var fallback: String?
-            for line in section.split(separator: "\n") where line.hasPrefix("  ") && !line.hasPrefix("   ") {
-                let parts = line.split(separator: " ")
-                guard let name = parts.first.map(String.init), name != "See" else { continue }
-                names.insert(name)
-                if parts.count > 1, parts[1] == "(default)" { fallback = name }
-            }
-            return (names, fallback)
-        }
         let examples = try Self.examples().filter { !$0.words.isEmpty }
         #expect(examples.count > 100, "found only \(examples.count) examples")
         var checked = 0
         for example in examples {
             var path: [String] = []
             var rest = example.words[...]
-            while let word = rest.first, subcommands(try help(path)).names.contains(word) {
+            while let word = rest.first, Self.subcommands(try help(path)).names.contains(word) {
                 path.append(word)
                 rest = rest.dropFirst()
             }
-            if let fallback = subcommands(try help(path)).fallback { path.append(fallback) }
+            if let fallback = Self.subcommands(try help(path)).fallback { path.append(fallback) }
             let text = try help(path)
             guard !path.isEmpty else {
                 Issue.record("\(example): no command named '\(example.words.first ?? "")'")
@@ -153,11 +154,7 @@ struct DocsTests {
         while let path = pending.popLast() {
             let text = try cli.run(path + ["--help"]).stdout
             commands += 1
-            if let section = text.components(separatedBy: "SUBCOMMANDS:").dropFirst().first {
-                for line in section.split(separator: "\n") where line.hasPrefix("  ") && !line.hasPrefix("   ") {
-                    if let name = line.split(separator: " ").first, name != "See" { pending.append(path + [String(name)]) }
-                }
-            }
+            pending += Self.subcommands(text).names.map { path + [$0] }
             // Option lines are indented two spaces (`  --name <value>`, `  --flag/--no-flag`); help
             // text continues further in.
             let options = text.split(separator: "\n").filter { $0.hasPrefix("  --") }.flatMap { line -> [String] in
