@@ -12,6 +12,8 @@ public final class PostgresConnection: SQLConnection {
     private var prepared: [String: String] = [:]
     /// Raised when the cache starts over, so names are never reused for other texts.
     private var preparedGeneration = 0
+    /// How many times the server was asked before it gave this connection a slot.
+    public private(set) var connectAttempts = 0
 
     public let dialect = SQLDialect(
         backend: "postgresql",
@@ -28,17 +30,40 @@ public final class PostgresConnection: SQLConnection {
         currentInstant: "now()", instantAfterSeconds: "(now() + make_interval(secs => CAST(? AS double precision)))")
 
     /// Connects with a URI or keyword string; libpq's PG* variables and password file fill the gaps.
-    public init(conninfo: String) throws {
-        guard let connection = PQconnectdb(conninfo) else {
-            throw StoreError(.connection, "cannot connect to PostgreSQL: out of memory")
-        }
-        guard PQstatus(connection) == CONNECTION_OK else {
+    ///
+    /// A server whose connection slots are all taken (`max_connections`, or a role's or database's
+    /// `CONNECTION LIMIT`) is asked again for up to `slotWait` seconds, with a random pause growing
+    /// from 25–50 ms to 0.5–1 s: a burst of commands (cron minutes, a busy desk) then waits for a
+    /// slot instead of failing. Any other refusal is reported at once.
+    public init(conninfo: String, slotWait: Double = 10) throws {
+        let deadline = Date().addingTimeInterval(slotWait)
+        var pause = 0.025
+        while true {
+            connectAttempts += 1
+            guard let connection = PQconnectdb(conninfo) else {
+                throw StoreError(.connection, "cannot connect to PostgreSQL: out of memory")
+            }
+            if PQstatus(connection) == CONNECTION_OK {
+                handle = connection
+                break
+            }
             let reason = Self.trimmed(PQerrorMessage(connection))
             PQfinish(connection)
-            throw StoreError(.connection, "cannot connect to PostgreSQL: \(reason)")
+            guard Self.isSlotShortage(reason), Date().addingTimeInterval(pause) < deadline else {
+                throw StoreError(.connection, "cannot connect to PostgreSQL: \(reason)")
+            }
+            Thread.sleep(forTimeInterval: pause * Double.random(in: 1...2))
+            pause = min(pause * 2, 0.5)
         }
-        handle = connection
         try executeScript("SET client_min_messages = warning; SET TIME ZONE 'UTC';")
+    }
+
+    /// The server's refusals for want of a free connection slot (SQLSTATE 53300 and the slots
+    /// kept for superusers). libpq gives no SQLSTATE for a refused connection, so the server's
+    /// English messages are matched; a server set to another `lc_messages` is not waited for.
+    static func isSlotShortage(_ reason: String) -> Bool {
+        reason.contains("too many clients already") || reason.contains("too many connections for")
+            || reason.contains("remaining connection slots are reserved")
     }
 
     deinit { close() }

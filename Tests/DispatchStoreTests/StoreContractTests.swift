@@ -1,5 +1,6 @@
 import DispatchStore
 import DispatchTestSupport
+import DispatchStorePostgres
 import Foundation
 import SchedulingCore
 import Testing
@@ -358,5 +359,66 @@ struct RowDecodingTests {
         #expect(unqualified?.message == "orders.status holds 'new', not a whole number")
         let date = #expect(throws: StoreError.self) { _ = try row.int("service_day") }
         #expect(date?.message == "orders.service_day holds 'x', not a whole number")
+    }
+}
+
+/// PostgreSQL refuses a connection when its slots are taken (`max_connections`, or a role's
+/// `CONNECTION LIMIT`); a command then waits for a slot rather than failing, and any other
+/// refusal is reported at once.
+@Suite("PostgreSQL connection slots")
+struct ConnectionSlotTests {
+    /// Holds the connection that takes the only slot, so another thread can close it (once).
+    final class Holder: @unchecked Sendable {
+        private let lock = NSLock()
+        private var connection: PostgresConnection?
+        init(_ connection: PostgresConnection) { self.connection = connection }
+        func close() {
+            lock.withLock {
+                connection?.close()
+                connection = nil
+            }
+        }
+    }
+
+    @Test("A full server is waited for until a slot frees; a refusal for another reason is not")
+    func waitsForASlot() throws {
+        guard let base = ProcessInfo.processInfo.environment[Backend.postgresVariable], !base.isEmpty else {
+            Issue.record("\(Backend.postgresVariable) is not set: run the suite with scripts/test")
+            return
+        }
+        let admin = try PostgresConnection(conninfo: base)
+        defer { admin.close() }
+        let role = "slot_\(UUID().uuidString.lowercased().prefix(8))"
+        try admin.executeScript("CREATE ROLE \(role) LOGIN CONNECTION LIMIT 1")
+        defer { try? admin.executeScript("DROP ROLE IF EXISTS \(role)") }
+        let asRole = "\(base) user=\(role)"
+
+        let holder = Holder(try PostgresConnection(conninfo: asRole))
+        defer { holder.close() }
+        // Without waiting, the second connection is refused: the slot really is taken.
+        #expect {
+            try PostgresConnection(conninfo: asRole, slotWait: 0)
+        } throws: { error in
+            "\(error)".contains("too many connections for role")
+        }
+
+        let closer = Thread {
+            Thread.sleep(forTimeInterval: 1)
+            holder.close()
+        }
+        closer.start()
+        let waited = try PostgresConnection(conninfo: asRole, slotWait: 60)
+        #expect(waited.connectAttempts > 1, "the first attempt found the slot taken and the connection was asked again")
+        #expect(try waited.query("SELECT current_user AS who", []).first?.text("who") == role)
+        waited.close()
+
+        // A database that does not exist is reported at once, not waited for.
+        let started = Date()
+        #expect {
+            try PostgresConnection(conninfo: "\(base) dbname=no_such_database_\(role)", slotWait: 60)
+        } throws: { error in
+            "\(error)".contains("does not exist")
+        }
+        #expect(Date().timeIntervalSince(started) < 30)
     }
 }
