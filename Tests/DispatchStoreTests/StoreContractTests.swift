@@ -1,6 +1,6 @@
 import DispatchStore
-import DispatchTestSupport
 import DispatchStorePostgres
+import DispatchTestSupport
 import Foundation
 import SchedulingCore
 import Testing
