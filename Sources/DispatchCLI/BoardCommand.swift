@@ -97,9 +97,7 @@ enum BoardText {
             for item in items { lines.append(wrapped("  \(item.order.order.id)  \(item.code): \(item.reason)")) }
         }
         if let k = board.kpis {
-            lines.append(
-                "\(k.assigned) of \(k.orders) orders planned, \(k.travelMinutes) min travel, \(k.outsourcedOrders) outsourced "
-                    + "(\(k.outsourcedCost) \(board.currency)), \(plural(board.lateRepairs, "late repair")) now")
+            lines.append("\(k.figures(currency: board.currency)), \(plural(board.lateRepairs, "late repair")) now")
         }
         return lines.joined(separator: "\n")
     }

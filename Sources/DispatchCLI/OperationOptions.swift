@@ -10,12 +10,7 @@ import SchedulingCore
 func actingClock(_ now: String?) throws -> any DispatchClock {
     let variable = ProcessInfo.processInfo.environment["DISPATCH_NOW"].flatMap { $0.isEmpty ? nil : $0 }
     guard let text = now ?? variable, text != "now" else { return SystemClock() }
-    guard let instant = parseRFC3339(text) else {
-        throw BadInput(
-            message: "\(now == nil ? "DISPATCH_NOW" : "--now") '\(text)' is not an RFC 3339 date-time with an offset, "
-                + "e.g. 2026-11-23T08:00:00+08:00")
-    }
-    return FixedClock(instant)
+    return FixedClock(try BadInput.instant(text, option: now == nil ? "DISPATCH_NOW" : "--now"))
 }
 
 /// `--now`, `--actor` and `--database`: what every command of the running operation shares.

@@ -276,10 +276,7 @@ struct PlanTable {
             lines.append("")
         }
         let k = plan.kpis
-        lines.append(
-            "\(k.assigned) of \(k.orders) orders planned, \(k.travelMinutes) min travel, \(k.outsourcedOrders) outsourced "
-                + "(\(scenario.policy.amount(k.outsourcedCost))), \(plural(k.lateRepairs, "repair")) past deadline"
-        )
+        lines.append("\(k.figures(currency: scenario.policy.currency)), \(plural(k.lateRepairs, "repair")) past deadline")
         return lines.joined(separator: "\n")
     }
 }

@@ -3,11 +3,6 @@ import DispatchStore
 import Foundation
 import SchedulingCore
 
-/// Left-aligned columns separated by two spaces, with a header rule, fitted to 100 columns.
-/// When the rows are wider, the `optional` columns are left out (in the order given), then the
-/// free-text columns (names, customers, reasons: `flexible`) are cut, ending in "…", down to
-/// their header or 12 characters; a last line says so. `wide` (the commands' `--wide`) prints
-/// every column whole.
 /// `text` broken at spaces into lines of at most `width` columns; the lines after the first are
 /// indented `indent` spaces past the text's own leading spaces (a longer word stays whole).
 func wrapped(_ text: String, width: Int = TextTable.width, indent: Int = 4) -> String {
@@ -28,6 +23,23 @@ func wrapped(_ text: String, width: Int = TextTable.width, indent: Int = 4) -> S
         .joined(separator: "\n")
 }
 
+/// `640 CNY`: an amount with its currency, as every table and summary shows money.
+func amount(_ money: Money, _ currency: String) -> String { "\(money) \(currency)" }
+
+extension PlanKPIs {
+    /// `12 of 14 orders planned, 180 min travel, 2 outsourced (190 CNY)`: the figures the board
+    /// and the plan table end with.
+    func figures(currency: String) -> String {
+        "\(assigned) of \(orders) orders planned, \(travelMinutes) min travel, \(outsourcedOrders) outsourced "
+            + "(\(amount(outsourcedCost, currency)))"
+    }
+}
+
+/// Left-aligned columns separated by two spaces, with a header rule, fitted to 100 columns.
+/// When the rows are wider, the `optional` columns are left out (in the order given), then the
+/// free-text columns (names, customers, reasons: `flexible`) are cut, ending in "…", down to
+/// their header or 12 characters; a last line says so. `wide` (the commands' `--wide`) prints
+/// every column whole.
 struct TextTable {
     let header: [String]
     let rows: [[String]]

@@ -83,7 +83,7 @@ enum ReportText {
                 TextTable(
                     header: ["CREW", "NAME", "COMPLETED", "COST"],
                     rows: report.contractors.map {
-                        [$0.crew, $0.name ?? "", "\($0.completed)", "\($0.cost) \($0.currency)"]
+                        [$0.crew, $0.name ?? "", "\($0.completed)", amount($0.cost, $0.currency)]
                     }
                 ).render())
         }

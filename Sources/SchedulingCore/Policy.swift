@@ -45,9 +45,6 @@ public struct Policy: Hashable, Sendable {
 
     public static let defaultCurrency = "CNY"
 
-    /// `640 CNY`: an amount with the day's currency.
-    public func amount(_ money: Money) -> String { "\(money) \(currency)" }
-
     /// When a repair should be done by: fault reported + the tier's hours; nil for other work.
     public func repairDeadline(of order: WorkOrder) -> Instant? {
         guard order.type == .repair, let reported = order.reportedAt, let hours = repairDeadlineHours[order.customer.tier] else {

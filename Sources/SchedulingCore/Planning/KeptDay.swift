@@ -376,7 +376,7 @@ extension KeptDay {
             let after = stops[index + 1]
             let leaves = before.visit?.end ?? before.time
             let arrives = leaves.adding(minutes: scenario.drive(from: before.place, to: order.location, leaving: leaves))
-            let mustLeave = after.time.adding(minutes: -scenario.drive(from: order.location, to: after.place, leaving: after.time))
+            let mustLeave = scenario.latestDeparture(from: order.location, to: after.place, arriving: after.time)
             let start = max(arrives, window.start)
             guard start <= window.end else { continue }
             let room = start.minutes(until: mustLeave)
