@@ -35,6 +35,12 @@ struct ScenarioStreamTests {
         }
     }
 
+    /// A generated day of 30 orders as a JSON object, to break on purpose.
+    static func generatedDay() throws -> [String: Any] {
+        let text = try ScenarioJSON.encode(CityDayGenerator(orders: 30, technicians: 6, seed: 5).scenario())
+        return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
     /// (A shipped matrix file is copied beside it, so a scenario naming one reads it.)
     static func write(_ text: String, _ name: String) throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stream-\(getpid())")
@@ -124,12 +130,7 @@ struct ScenarioStreamTests {
     func lateProblemsAreLocated() throws {
         for name in ["pretty.json", "one-line.json", "block.yaml"] {
             // The 25th order's duration, the 27th's id repeating the 2nd's, a pin to nobody.
-            var object = try #require(
-                try JSONSerialization.jsonObject(
-                    with: Data(
-                        ScenarioJSON.encode(
-                            CityDayGenerator(orders: 30, technicians: 6, seed: 5).scenario()
-                        ).utf8)) as? [String: Any])
+            var object = try Self.generatedDay()
             var orders = try #require(object["orders"] as? [[String: Any]])
             orders[24]["duration_minutes"] = -5
             orders[26]["id"] = orders[1]["id"]
@@ -161,12 +162,7 @@ struct ScenarioStreamTests {
 
     @Test("Batches stop at the first problem: nothing after it is handed over")
     func batchesStopAtTheFirstProblem() throws {
-        var object = try #require(
-            try JSONSerialization.jsonObject(
-                with: Data(
-                    ScenarioJSON.encode(
-                        CityDayGenerator(orders: 30, technicians: 6, seed: 5).scenario()
-                    ).utf8)) as? [String: Any])
+        var object = try Self.generatedDay()
         var orders = try #require(object["orders"] as? [[String: Any]])
         orders[13]["type"] = "teleport"
         object["orders"] = orders
