@@ -82,7 +82,7 @@ struct Import: AsyncParsableCommand {
                     ].joined(separator: ", ") + (summary.travelLegs.total > 0 ? ", \(plural(summary.travelLegs.total, "road leg"))" : "")
                 let changes = summary.changedRows == 0 ? "nothing changed" : "\(plural(summary.changedRows, "row")) added or updated"
                 print("Imported \(scenario.name) (\(scenario.date)) into \(location): \(counts); \(changes)")
-                let operations = DispatchOperations(store: store, clock: clock)
+                let operations = DispatchOperations(store: store, clock: clock, routing: try routingLimits())
                 if let service = scenario.travel.service {
                     // The day's legs of places new since the last build; the import stands if the engine fails.
                     do {

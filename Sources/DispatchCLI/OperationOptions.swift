@@ -40,9 +40,14 @@ struct OperationOptions: ParsableArguments {
     func withOperations(_ body: (DispatchOperations) async throws -> Void) async throws {
         let clock = try clock()
         try await database.withStore { store, _ in
-            try await body(DispatchOperations(store: store, clock: clock))
+            try await body(DispatchOperations(store: store, clock: clock, routing: try routingLimits()))
         }
     }
+}
+
+/// The limits on routing engines: the `DISPATCH_ROUTING_*` variables (docs/roads.md, "Limits").
+func routingLimits() throws -> RoutingLimits {
+    try RoutingLimits.from(environment: ProcessInfo.processInfo.environment)
 }
 
 extension BadInput {

@@ -67,7 +67,7 @@ struct PlanDay: AsyncParsableCommand {
     func run() async throws {
         try await reporting {
             if let scenario {
-                let day = try ScenarioLoader.load(path: scenario)
+                let day = try await loadOnRoads(scenario)
                 try output(solve(day), day)
                 return
             }
@@ -75,7 +75,7 @@ struct PlanDay: AsyncParsableCommand {
             let clock = try actingClock(now)
             let planningTime = clock.now()
             try await database.withStore { store, location in
-                let operations = DispatchOperations(store: store, clock: clock)
+                let operations = DispatchOperations(store: store, clock: clock, routing: try routingLimits())
                 if let built = try await operations.ensureTravel(day, progress: Travel.Build.progress()) {
                     FileHandle.standardError.write(Data("travel of \(day): \(built.fetchedPairs) pairs asked of \(built.source)\n".utf8))
                 }
@@ -220,7 +220,7 @@ struct Check: AsyncParsableCommand {
                 }
                 return
             }
-            let day = try ScenarioLoader.load(path: scenario ?? "")
+            let day = try await loadOnRoads(scenario ?? "")
             let file = self.plan ?? ""
             let data: Data
             do {
@@ -242,6 +242,19 @@ struct Check: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
+}
+
+/// A scenario file as the planner and the checker see it: when its `travel.model` is a routing
+/// engine (osrm, valhalla), its matrix is fetched first (bounded by the `DISPATCH_ROUTING_*`
+/// limits), so a file is never planned or checked on straight lines without a word; pgrouting,
+/// which needs a database, is refused with the way out.
+func loadOnRoads(_ path: String) async throws -> Scenario {
+    var day = try ScenarioLoader.load(path: path)
+    if let service = day.travel.service {
+        Failure.printError("dispatch: fetching the road matrix of \(path) from \(service)")
+        day.travel.legs = try await DispatchOperations.fetchLegs(for: day, limits: try routingLimits())
+    }
+    return day
 }
 
 /// The plan as a person reads it: each technician's day, then what is left out.

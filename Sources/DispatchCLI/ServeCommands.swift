@@ -41,8 +41,25 @@ struct Serve: AsyncParsableCommand {
             valueName: "seconds"))
     var idleTimeout = 30
 
-    @Option(help: "Connections open at once; more wait in the listen backlog until one closes.")
+    @Option(
+        help: ArgumentHelp(
+            "Connections open at once, 1–100000; more wait in the listen backlog until one closes (at most what the process's "
+                + "open-file limit leaves room for: lowered, and said, at start)."))
     var maxConnections = 512
+
+    @Option(
+        help: ArgumentHelp(
+            "A request body must arrive whole within this time, 1–300 (a body trickled byte by byte is cut off: 408).",
+            valueName: "seconds"))
+    var bodyTimeout = 10
+
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "A reverse proxy (address or CIDR, e.g. 127.0.0.1 or 10.0.0.0/8) whose Forwarded / X-Forwarded-For header names "
+                + "the client; repeat for several. Failed logins are then limited per client, not per proxy.",
+            valueName: "cidr"))
+    var trustedProxies: [String] = []
 
     @OptionGroup var database: DatabaseOptions
 
@@ -51,7 +68,31 @@ struct Serve: AsyncParsableCommand {
         guard (1...3600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be between 1 and 3600 seconds") }
         guard (1...100_000).contains(maxConnections) else { throw ValidationError("--max-connections must be between 1 and 100000") }
         guard (1...64).contains(connections) else { throw ValidationError("--connections must be between 1 and 64") }
-        guard rateLimit > 0 else { throw ValidationError("--rate-limit must be positive") }
+        guard rateLimit > 0, rateLimit <= 100_000 else { throw ValidationError("--rate-limit must be above 0 and at most 100000") }
+        guard (1...300).contains(bodyTimeout) else { throw ValidationError("--body-timeout must be between 1 and 300 seconds") }
+        for proxy in trustedProxies where IPNetwork(proxy) == nil {
+            throw ValidationError("--trusted-proxy '\(proxy.prefix(60))' is not an IP address or CIDR network (e.g. 10.0.0.0/8, ::1)")
+        }
+    }
+
+    /// `maxConnections`, lowered to what the open-file limit leaves room for (the soft limit is
+    /// raised to the hard one first): each connection is a descriptor, and so is each database
+    /// connection, the listening socket and the log. A server past its limit fails to accept and
+    /// spins. Nil when no lowering was needed; else the connections allowed and the limit.
+    static func connectionRoom(wanted: Int, databaseConnections: Int) -> (allowed: Int, files: Int)? {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        // Descriptors the process needs besides its connections: standard streams, the
+        // listener, the database's, and some room for files and the event loops.
+        let reserved = 64 + 2 * databaseConnections
+        let files = limit.rlim_cur > UInt(Int.max) ? Int.max : Int(limit.rlim_cur)
+        guard wanted + reserved > files else { return nil }
+        return (max(1, files - reserved), files)
     }
 
     func run() async throws {
@@ -64,11 +105,23 @@ struct Serve: AsyncParsableCommand {
             let logger = Logger(label: "dispatch.http")
             let storeLogger = Logger(label: "dispatch.store")
             let (store, location) = try database.openPool(connections) { event in storeLogger.warning("\(event)") }
-            let operations = DispatchOperations(store: store, clock: SystemClock())
+            // The one rule for time: DISPATCH_NOW serves a replayed day (the clock stands still there).
+            let clock = try actingClock(nil)
+            if clock is FixedClock { logger.warning("serving as at a fixed time from DISPATCH_NOW: \(ServiceTimeZone.utc.rfc3339(clock.now()))") }
+            let operations = DispatchOperations(store: store, clock: clock)
             try await operations.ping()
             var settings = DispatchServer.Settings(host: host, port: port, ratePerSecond: rateLimit, burst: rateLimit * 3)
             settings.idleTimeoutSeconds = Int64(idleTimeout)
             settings.maxConnections = maxConnections
+            settings.bodySeconds = Double(bodyTimeout)
+            settings.trustedProxies = TrustedProxies(trustedProxies.compactMap(IPNetwork.init))
+            if let room = Self.connectionRoom(wanted: maxConnections, databaseConnections: connections) {
+                settings.maxConnections = room.allowed
+                let message =
+                    "--max-connections \(maxConnections) lowered to \(room.allowed): the process may open \(room.files) files "
+                    + "(raise it with ulimit -n or LimitNOFILE= in the service unit)"
+                logger.warning("\(message)")
+            }
             let server = DispatchServer(operations: operations, settings: settings, logger: logger)
             let app = server.application { port in
                 logger.info("serving", metadata: ["database": .string(location.description), "port": .stringConvertible(port)])

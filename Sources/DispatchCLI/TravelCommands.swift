@@ -74,18 +74,49 @@ struct Travel: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The stored service day, YYYY-MM-DD.", valueName: "date"))
         var date: String
 
-        @Option(help: ArgumentHelp("Seconds to wait for each answer of an OSRM or Valhalla server.", valueName: "seconds"))
-        var timeout: Double = 60
+        @Option(
+            help: ArgumentHelp(
+                "Seconds an OSRM or Valhalla request may take, to its last byte, 1–3600 (default: $DISPATCH_ROUTING_TIMEOUT, else 60).",
+                valueName: "seconds"))
+        var timeout: Double?
+
+        @Option(
+            help: ArgumentHelp(
+                "Seconds the whole build may take, every request and retry, 1–86400 (default: $DISPATCH_ROUTING_DEADLINE, else 600).",
+                valueName: "seconds"))
+        var deadline: Double?
+
+        @Option(
+            help: ArgumentHelp(
+                "MiB one answer may hold once decompressed, 1–4096 (default: $DISPATCH_ROUTING_MAX_MB, else 64).",
+                valueName: "MiB"))
+        var maxResponseMb: Int?
 
         @Flag(help: "Print the report as JSON.")
         var json = false
 
         @OptionGroup var options: OperationOptions
 
+        func validate() throws {
+            if let timeout, !RoutingLimits.requestRange.contains(timeout) {
+                throw ValidationError("--timeout must be from 1 to 3600 seconds")
+            }
+            if let deadline, !RoutingLimits.deadlineRange.contains(deadline) {
+                throw ValidationError("--deadline must be from 1 to 86400 seconds")
+            }
+            if let maxResponseMb, !RoutingLimits.maxResponseMBRange.contains(maxResponseMb) {
+                throw ValidationError("--max-response-mb must be from 1 to 4096")
+            }
+        }
+
         func run() async throws {
             try await reporting {
                 let day = try BadInput.serviceDay(date)
                 try await options.withOperations { operations in
+                    var operations = operations
+                    if let timeout { operations.routing.requestSeconds = timeout }
+                    if let deadline { operations.routing.deadlineSeconds = deadline }
+                    if let maxResponseMb { operations.routing.maxResponseBytes = maxResponseMb << 20 }
                     guard let state = try await operations.store.readTransaction({ try $0.travelState(on: day) }) else {
                         throw BadInput(message: "no service day \(day) is stored")
                     }
@@ -97,7 +128,7 @@ struct Travel: AsyncParsableCommand {
                         )
                     }
                     let report = try await operations.buildTravel(
-                        day, engine: operations.routingEngine(for: service, timeoutSeconds: timeout),
+                        day, engine: operations.routingEngine(for: service),
                         progress: Self.progress())
                     print(json ? Self.json(report) : Self.text(report, day: day))
                 }
@@ -213,7 +244,7 @@ struct Travel: AsyncParsableCommand {
                 if let scenario {
                     print(
                         try Self.describe(
-                            from: from, to: to, at: at.flatMap(LocalTime.init(hhmm:)), in: try ScenarioLoader.load(path: scenario)))
+                            from: from, to: to, at: at.flatMap(LocalTime.init(hhmm:)), in: try await loadOnRoads(scenario)))
                     return
                 }
                 let day = try BadInput.serviceDay(date ?? "")

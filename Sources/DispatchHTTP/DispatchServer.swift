@@ -23,6 +23,12 @@ public struct DispatchServer: Sendable {
         /// Connections open at once; past it, new ones wait in the listen backlog until one closes
         /// (they are not accepted and then dropped, and the server does not spin).
         public var maxConnections = 512
+        /// A request body must arrive whole within this time (a body trickled a byte at a time is
+        /// never idle long enough for `idleTimeoutSeconds`): then 408 and the connection closed.
+        public var bodySeconds = 10.0
+        /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` say who the client is; the
+        /// failed-authentication limit is kept per client, not per proxy.
+        public var trustedProxies = TrustedProxies()
 
         public init(host: String = "127.0.0.1", port: Int = 8080, ratePerSecond: Double = 10, burst: Double = 30, feedDays: Int = 8) {
             self.host = host
@@ -119,7 +125,8 @@ public struct DispatchServer: Sendable {
         guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             throw Problem.unauthorized("send the token as 'Authorization: Bearer TOKEN' (dispatch technicians token ID)")
         }
-        guard let principal = try await verified(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), context) else {
+        guard let principal = try await verified(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), request, context)
+        else {
             throw Problem.unauthorized("the token is unknown or revoked")
         }
         context.identity.principal = principal
@@ -136,8 +143,9 @@ public struct DispatchServer: Sendable {
 
     /// The principal of a presented token, or nil. A client address whose tokens keep failing
     /// is refused with 429 for a while before its next token is even looked at (guessing is slow).
-    func verified(_ token: String, _ context: APIContext) async throws -> Principal? {
-        if let wait = await failures.peek(context.clientAddress) {
+    func verified(_ token: String, _ request: Request, _ context: APIContext) async throws -> Principal? {
+        let client = settings.trustedProxies.client(peer: context.clientAddress, headers: request.headers)
+        if let wait = await failures.peek(client) {
             var problem = Problem(
                 .tooManyRequests, "rate-limited", "Too many requests",
                 "too many failed authentications from this address; try again in \(wait) s")
@@ -145,7 +153,7 @@ public struct DispatchServer: Sendable {
             throw problem
         }
         let principal = try await operations.authenticate(token)
-        if principal == nil { _ = await failures.admit(context.clientAddress) }
+        if principal == nil { _ = await failures.admit(client) }
         return principal
     }
 
@@ -200,7 +208,7 @@ public struct DispatchServer: Sendable {
             throw Problem.unauthorized(
                 "subscribe with the feed URL that 'dispatch technicians token ID --feed' makes (…?token=FEEDTOKEN)")
         }
-        guard let principal = try await verified(String(token), context), principal.kind == .feed else {
+        guard let principal = try await verified(String(token), request, context), principal.kind == .feed else {
             throw Problem.unauthorized("the feed token is unknown or revoked")
         }
         context.identity.principal = principal
@@ -214,7 +222,7 @@ public struct DispatchServer: Sendable {
     }
 
     func reportStatus(_ id: String, by principal: Principal, _ request: Request, _ context: APIContext) async throws -> Response {
-        let body = try await StatusBody.read(request, context)
+        let body = try await StatusBody.read(request, context, within: settings.bodySeconds)
         guard try await operations.ownOrder(id, technician: principal.subject) != nil else {
             throw Problem.notFound("no order '\(id)' among your visits")
         }

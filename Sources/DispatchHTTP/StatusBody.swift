@@ -33,7 +33,7 @@ struct StatusBody {
         }
     }
 
-    static func read(_ request: Request, _ context: APIContext) async throws -> StatusBody {
+    static func read(_ request: Request, _ context: APIContext, within seconds: Double) async throws -> StatusBody {
         // Exactly application/json, parameters (charset) allowed: not application/jsonx.
         let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         guard mediaType == "application/json" else {
@@ -45,7 +45,13 @@ struct StatusBody {
         }
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            let limit = context.maxUploadSize
+            buffer = try await Deadline.first(seconds) { try await request.body.collect(upTo: limit) }
+        } catch is Deadline.Passed {
+            context.closeConnectionSoon()
+            throw Problem(
+                .requestTimeout, "request-timeout", "Request timeout",
+                "the body did not arrive whole within \(Int(seconds)) s; send it at once")
         } catch let error as HTTPResponseError where error.status == .contentTooLarge {
             context.closeConnectionSoon()
             throw Problem.tooLarge(limit: context.maxUploadSize)
@@ -77,5 +83,54 @@ struct StatusBody {
                     + states.map(\.rawValue).joined(separator: ", "))
         }
         return StatusBody(state: state, reason: wire.reason, details: (wire.details ?? [:]).mapValues(\.text))
+    }
+}
+
+/// A wait with a time limit that does not depend on the work noticing cancellation: when the
+/// time passes first, the caller goes on at once and the work is cancelled and left to end
+/// (a request body stops when its connection is closed).
+enum Deadline {
+    struct Passed: Error {}
+
+    static func first<T: Sendable>(_ seconds: Double, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let once = Once<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            once.set(continuation)
+            let work = Task {
+                do {
+                    once.resume(.success(try await work()))
+                } catch {
+                    once.resume(.failure(error))
+                }
+            }
+            let timer = Task {
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+                if once.resume(.failure(Passed())) { work.cancel() }
+            }
+            // Done in time: the timer's sleep ends now instead of holding a task for `seconds`.
+            Task {
+                _ = await work.result
+                timer.cancel()
+            }
+        }
+    }
+
+    /// A continuation resumed once, by whichever comes first.
+    final class Once<T: Sendable>: @unchecked Sendable {
+        // Guarded by `lock`.
+        private let lock = NSLock()
+        private var continuation: CheckedContinuation<T, any Error>?
+
+        func set(_ continuation: CheckedContinuation<T, any Error>) { lock.withLock { self.continuation = continuation } }
+
+        @discardableResult
+        func resume(_ result: Result<T, any Error>) -> Bool {
+            guard let continuation = lock.withLock({ () -> CheckedContinuation<T, any Error>? in
+                defer { self.continuation = nil }
+                return self.continuation
+            }) else { return false }
+            continuation.resume(with: result)
+            return true
+        }
     }
 }

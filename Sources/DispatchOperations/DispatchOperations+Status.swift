@@ -49,6 +49,7 @@ extension DispatchOperations {
                     "order \(id) is \(order.state) and cannot become \(state); from \(order.state) it can become "
                         + (manual.isEmpty ? "nothing by hand" : manual.joined(separator: ", ")))
             }
+            if Self.fieldReports.contains(state) { try context.requireNearItsDay(order, reporting: state) }
             let detailText = try Self.validatedDetails(details, for: order, state: state)
             var change = StatusChange(order: id, from: order.state, to: state)
             let planned = try context.tx.publishedVisits(on: order.serviceDay, orders: [id]).first
@@ -125,11 +126,32 @@ extension DispatchOperations {
         }
     }
 
+    /// What a technician reports from the visit itself: taken on the visit's day and the day after
+    /// (a completion recorded after midnight), never days before or after it.
+    static let fieldReports: Set<OrderState> = [.enRoute, .onSite, .completed, .customerAbsent, .transferred]
+
     /// The completion fields as a JSON object; a broadband install needs its speed-test result.
+    /// Details come with `completed` only; a number is finite and within ±`InputLimits.detailNumber`.
     static func validatedDetails(_ details: [String: String], for order: StoredOrder, state: OrderState) throws -> String? {
         var object: [String: Any] = [:]
         guard details.count <= InputLimits.details else {
             throw OperationError.badInput("at most \(InputLimits.details) completion details are accepted, not \(details.count)")
+        }
+        guard details.isEmpty || state == .completed else {
+            throw OperationError.badInput(
+                "details are completion fields (such as speed_test_mbps): send them with completed, not with \(state)")
+        }
+        for (key, value) in details {
+            if let number = Double(value), !(number.isFinite && abs(number) <= InputLimits.detailNumber) {
+                throw OperationError.badInput(
+                    "detail '\(key.prefix(InputLimits.idLength))' is \(value.prefix(40)): a number must be finite and from "
+                        + "-\(Int(InputLimits.detailNumber)) to \(Int(InputLimits.detailNumber))")
+            }
+        }
+        if let speed = details["speed_test_mbps"], !(Double(speed).map(InputLimits.speedTestMbps.contains) ?? false) {
+            throw OperationError.badInput(
+                "speed_test_mbps is \(speed.prefix(40)): a number of Mbit/s from \(InputLimits.speedTestMbps.lowerBound) to "
+                    + "\(Int(InputLimits.speedTestMbps.upperBound))")
         }
         for (key, value) in details {
             guard !key.isEmpty, key.count <= InputLimits.idLength, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
@@ -156,6 +178,25 @@ extension DispatchOperations {
 }
 
 extension OperationContext {
+    /// Refuses a report from the field made before the visit's day, or more than a day after it,
+    /// in the day's own time zone: a phone whose clock or queue is off must not start or close
+    /// a visit of another day.
+    func requireNearItsDay(_ order: StoredOrder, reporting state: OrderState) throws {
+        let day = order.serviceDay
+        let zone = try tx.zone(of: day) ?? .utc
+        let today = zone.local(now).date
+        let id = order.order.id
+        if today < day {
+            throw OperationError.badInput(
+                "order \(id) is planned for \(day) and it is \(today) in \(zone): \(state) is reported on the visit's day, not before")
+        }
+        if day.adding(days: 1) < today {
+            throw OperationError.badInput(
+                "order \(id) was planned for \(day) and it is \(today) in \(zone): \(state) is taken on the visit's day and the day "
+                    + "after; a visit further back is corrected by a dispatcher with `dispatch orders history` and a new order")
+        }
+    }
+
     /// The order of a group whose visit speaks to the customer: the contact's in the published
     /// plan, else the first by id.
     func customerFacing(_ members: [StoredOrder]) throws -> StoredOrder? {

@@ -32,12 +32,63 @@ public struct TravelBuildReport: Sendable {
 
 extension DispatchOperations {
     /// The engine a day's `travel.model` names. pgRouting runs in the database itself.
-    public func routingEngine(for service: RoutingService, timeoutSeconds: Double = 60) -> any RoutingEngine {
+    /// Engines over HTTP are bounded by `routing` (each request's time and answer size).
+    public func routingEngine(for service: RoutingService) -> any RoutingEngine {
         switch service {
-        case .osrm(let url, let profile): OSRMEngine(url: url, profile: profile, timeoutSeconds: timeoutSeconds)
-        case .valhalla(let url, let costing): ValhallaEngine(url: url, costing: costing, timeoutSeconds: timeoutSeconds)
+        case .osrm, .valhalla: Self.httpEngine(for: service, limits: routing)!
         case .pgrouting: PgRoutingEngine(store: store)
         }
+    }
+
+    /// The engine of a service reached over HTTP (nil for pgRouting, which runs in the database).
+    static func httpEngine(for service: RoutingService, limits: RoutingLimits) -> (any RoutingEngine)? {
+        switch service {
+        case .osrm(let url, let profile): OSRMEngine(url: url, profile: profile, limits: limits)
+        case .valhalla(let url, let costing): ValhallaEngine(url: url, costing: costing, limits: limits)
+        case .pgrouting: nil
+        }
+    }
+
+    /// The road legs of a scenario file's places, fetched from its `travel.model` engine without
+    /// a database (`plan --scenario`, `check --scenario`, as VROOM's command line asks its routing
+    /// server): nil when the file's travel comes from no engine. Bounded by `limits` (the build's
+    /// deadline included). pgRouting needs the roads in a database: refused with the way out.
+    public static func fetchLegs(for scenario: Scenario, limits: RoutingLimits) async throws -> RoadLegs? {
+        guard let service = scenario.travel.service else { return nil }
+        guard let engine = httpEngine(for: service, limits: limits) else {
+            throw OperationError.badInput(
+                "\(scenario.name): travel.model pgrouting routes on roads kept in a PostgreSQL database; import the file "
+                    + "(dispatch import) and plan the stored day with --date, or use osrm or valhalla")
+        }
+        let places = RoadLegs.places(technicians: scenario.technicians, orders: scenario.orders.map { ($0.id, $0.location) })
+        let points = distinct(places.map(\.place))
+        let table: [[RoadLegs.Leg?]]
+        do {
+            table = try await RoutingLimits.within(limits.deadlineSeconds, "the matrix from \(engine.name)") {
+                try await RoadMatrixFetcher(engine: engine).fetch(sources: points, destinations: points).legs
+            }
+        } catch let error as RoutingError {
+            throw OperationError(.unavailable, "\(error.message); the file was not planned on straight lines instead")
+        }
+        var builder = RoadLegs.Builder(places: RoadLegs.placesByKey(places))
+        var unreachable: [String] = []
+        var count = 0
+        for (i, a) in points.enumerated() {
+            for (j, b) in points.enumerated() where i != j {
+                if let leg = table[i][j] {
+                    builder.set(from: a, to: b, leg)
+                } else {
+                    count += 1
+                    if unreachable.count < 5 { unreachable.append("\(a.latitude),\(a.longitude)→\(b.latitude),\(b.longitude)") }
+                }
+            }
+        }
+        if count > 0 && !scenario.travel.fallback {
+            throw OperationError.badInput(
+                "\(engine.name) finds no route for \(count) pair\(count == 1 ? "" : "s") of places (\(unreachable.joined(separator: ", "))"
+                    + "\(count > unreachable.count ? ", …" : "")): check those places' coordinates, or set travel.fallback: haversine")
+        }
+        return RoadLegs(source: engine.name, fallback: scenario.travel.fallback, builder: builder)
     }
 
     /// Fetches the day's road matrix from its routing engine and keeps it with the day. Legs
@@ -103,14 +154,18 @@ extension DispatchOperations {
         }
         if !freshPoints.isEmpty {
             do {
-                let rows = try await fetcher.fetch(sources: freshPoints, destinations: allPoints)
-                keep(freshPoints, allPoints, rows.legs)
-                report.requests += rows.requests
+                // The whole build (every request, every retry) within the deadline.
                 let freshSet = Set(freshPoints)
                 let keptPoints = Self.distinct(keptPlaces.map(\.place)).filter { !freshSet.contains($0) }
-                let columns = try await fetcher.fetch(sources: keptPoints, destinations: freshPoints)
+                let (rows, columns) = try await RoutingLimits.within(routing.deadlineSeconds, "the matrix from \(engine.name)") {
+                    (
+                        try await fetcher.fetch(sources: freshPoints, destinations: allPoints),
+                        try await fetcher.fetch(sources: keptPoints, destinations: freshPoints)
+                    )
+                }
+                keep(freshPoints, allPoints, rows.legs)
                 keep(keptPoints, freshPoints, columns.legs)
-                report.requests += columns.requests
+                report.requests += rows.requests + columns.requests
             } catch let error as RoutingError {
                 throw OperationError(.unavailable, "\(error.message); nothing was stored")
             }

@@ -10,10 +10,14 @@ import SchedulingCore
 public struct DispatchOperations: Sendable {
     public let store: any DispatchStore
     public let clock: any DispatchClock
+    /// How long a routing engine may take and how much it may send, for every matrix this
+    /// application fetches (`buildTravel`, `ensureTravel`, `fetchLegs`).
+    public var routing: RoutingLimits
 
-    public init(store: any DispatchStore, clock: any DispatchClock) {
+    public init(store: any DispatchStore, clock: any DispatchClock, routing: RoutingLimits = RoutingLimits()) {
         self.store = store
         self.clock = clock
+        self.routing = routing
     }
 
     /// As `perform`, for operations that only read: no write lock is taken.

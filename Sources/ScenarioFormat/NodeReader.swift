@@ -13,6 +13,9 @@ final class Diagnostics {
     /// Lines of the file before the text being parsed now (a streamed batch of orders starts
     /// part-way through the file); added to every line a node reports.
     var lineOffset = 0
+    /// Characters of the file before the text being parsed now on its first line (a batch of a
+    /// JSON file written on one line starts far along it); added to the columns of that line.
+    var firstLineColumnOffset = 0
 
     init(file: String) { self.file = file }
 
@@ -21,8 +24,11 @@ final class Diagnostics {
     /// The line of `node` in the file.
     func line(of node: Node?) -> Int? { node?.mark.map { $0.line + lineOffset } }
 
+    /// The column of a position in the text being parsed, in the file.
+    func column(line: Int, column: Int) -> Int { line == 1 ? column + firstLineColumnOffset : column }
+
     func report(_ node: Node?, _ field: String, _ message: String) {
-        report(line: line(of: node), column: node?.mark?.column, field, message)
+        report(line: line(of: node), column: node?.mark.map { column(line: $0.line, column: $0.column) }, field, message)
     }
 
     func report(line: Int?, column: Int? = nil, _ field: String, _ message: String) {
@@ -47,6 +53,7 @@ final class Diagnostics {
     func restore(_ snapshot: (problems: [ScenarioProblem], omitted: Int)) {
         (problems, omitted) = snapshot
         lineOffset = 0
+        firstLineColumnOffset = 0
     }
 
     /// Everything found, in file order, with a last line counting what was left out.

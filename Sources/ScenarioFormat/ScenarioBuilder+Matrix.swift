@@ -12,8 +12,9 @@ struct MatrixSpec {
 }
 
 extension ScenarioBuilder {
-    /// `travel.file` (`model: matrix`): CSV lines `from,to,seconds[,meters]` (a first line
-    /// starting `from,` is a header), keys as in `RoadLegs.places`, the path relative to the scenario
+    /// `travel.file` (`model: matrix`): CSV records `from,to,seconds[,meters]` as RFC 4180 has
+    /// them (CRLF or LF, quoted fields, a byte-order mark; a first line starting `from,` is a
+    /// header), keys as in `RoadLegs.places`, the path relative to the scenario
     /// file. Every pair of distinct places must be there unless `fallback: haversine`.
     func readMatrix(
         _ spec: MatrixSpec, technicians: [Technician],
@@ -22,47 +23,62 @@ extension ScenarioBuilder {
         let field = "travel.file"
         let base = URL(fileURLWithPath: diagnostics.file).deletingLastPathComponent()
         let url = spec.path.hasPrefix("/") ? URL(fileURLWithPath: spec.path) : base.appendingPathComponent(spec.path)
-        guard let data = try? Data(contentsOf: url), let text = String(data: data, encoding: .utf8) else {
+        guard let data = try? Data(contentsOf: url) else {
             diagnostics.report(line: spec.line, column: spec.column, field, "cannot read the matrix file \(url.path)")
             return nil
         }
         let places = RoadLegs.places(technicians: technicians, orders: orders)
         let byKey = RoadLegs.placesByKey(places)
         var rows: [RoadLegs.Row] = []
+        // Each pair's first line and leg: a pair given again must say the same.
+        var seen: [String: (line: Int, leg: RoadLegs.Leg)] = [:]
         var problems = 0
         func bad(_ line: Int, _ message: String) {
             problems += 1
             if problems <= 5 { diagnostics.report(line: spec.line, column: spec.column, field, "\(spec.path):\(line): \(message)") }
         }
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.isEmpty || (index == 0 && line.hasPrefix("from,")) { continue }
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        CSVRecords.read(data) { record in
+            let cells = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            if cells.count == 1 && cells[0].isEmpty { return }
+            if record.line == 1 && cells.first?.lowercased() == "from" { return }
             guard cells.count == 3 || cells.count == 4 else {
-                bad(index + 1, "expected from,to,seconds[,meters], found \(cells.count) fields")
-                continue
+                bad(record.line, "expected from,to,seconds[,meters], found \(cells.count) fields")
+                return
             }
-            guard byKey[cells[0]] != nil else {
-                bad(index + 1, "'\(cells[0])' is no order or technician of the scenario")
-                continue
+            for key in cells.prefix(2) where byKey[key] == nil {
+                bad(record.line, "\(key.quotedForMessage()) is no order or technician of the scenario")
+                return
             }
-            guard byKey[cells[1]] != nil else {
-                bad(index + 1, "'\(cells[1])' is no order or technician of the scenario")
-                continue
-            }
-            guard let seconds = Double(cells[2]), seconds >= 0, seconds < 86_400 else {
-                bad(index + 1, "'\(cells[2])' is not a number of seconds from 0 to 86399")
-                continue
+            guard let seconds = Self.decimal(cells[2]), seconds < 86_400 else {
+                bad(record.line, "\(cells[2].quotedForMessage()) is not a number of seconds from 0 to 86399 (digits and a decimal point)")
+                return
             }
             var meters: Int?
             if cells.count == 4, !cells[3].isEmpty {
-                guard let value = Double(cells[3]), value >= 0 else {
-                    bad(index + 1, "'\(cells[3])' is not a number of metres")
-                    continue
+                guard let value = Self.decimal(cells[3]), value <= RoadLegs.Leg.maxMetres else {
+                    bad(
+                        record.line,
+                        "\(cells[3].quotedForMessage()) is not a number of metres from 0 to \(Int(RoadLegs.Leg.maxMetres)) "
+                            + "(digits and a decimal point)")
+                    return
                 }
                 meters = Int(value.rounded())
             }
-            rows.append(RoadLegs.Row(from: cells[0], to: cells[1], leg: RoadLegs.Leg(seconds: Int(seconds.rounded(.up)), meters: meters)))
+            let leg = RoadLegs.Leg(seconds: Int(seconds.rounded(.up)), meters: meters)
+            let pair = cells[0] + "\u{0}" + cells[1]
+            if let earlier = seen[pair] {
+                if earlier.leg != leg {
+                    bad(
+                        record.line,
+                        "\(cells[0])→\(cells[1]) is given again with other values (line \(earlier.line) says \(earlier.leg.seconds) s"
+                            + "\(earlier.leg.meters.map { ", \($0) m" } ?? "")): keep one line a pair")
+                }
+                return
+            }
+            seen[pair] = (record.line, leg)
+            rows.append(RoadLegs.Row(from: cells[0], to: cells[1], leg: leg))
+        } malformed: { problem in
+            bad(problem.line, "not CSV as RFC 4180 writes it: \(problem.message)")
         }
         if problems > 5 {
             diagnostics.report(line: spec.line, column: spec.column, field, "\(spec.path): \(problems - 5) more lines like these")
@@ -85,5 +101,15 @@ extension ScenarioBuilder {
             }
         }
         return legs
+    }
+
+    /// A plain decimal number (`12`, `12.5`): digits with at most one point between digits.
+    /// Swift's `Double("0x384")` reads hex, `"1e3"` and `"nan"` too; a matrix file means none of these.
+    static func decimal(_ text: String) -> Double? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count),
+            parts.allSatisfy({ !$0.isEmpty && $0.count <= 15 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) })
+        else { return nil }
+        return Double(text)
     }
 }

@@ -48,6 +48,11 @@ public final class ScenarioStream: @unchecked Sendable {
         self.headerProblems = diagnostics.snapshot
     }
 
+    private var layoutIsJSON: Bool {
+        if case .json = layout { return true }
+        return false
+    }
+
     /// Whether the orders are read in batches (false for a file read whole).
     public var isStreamed: Bool {
         if case .whole = layout { return false }
@@ -67,7 +72,7 @@ public final class ScenarioStream: @unchecked Sendable {
             let first = try source.firstSignificantByte()
             layout = first == UInt8(ascii: "{") ? .json : .yamlBlock
             var splitter = OrderSplitter(layout: layout, collectHeader: true)
-            try splitter.run(source) { _, _ in }
+            try splitter.run(source) { _, _, _ in }
             guard let text = String(bytes: splitter.header, encoding: .utf8) else {
                 throw ScenarioRejected(problems: [
                     ScenarioProblem(file: path, line: nil, column: nil, field: "", message: "the file is not UTF-8 text")
@@ -123,7 +128,15 @@ public final class ScenarioStream: @unchecked Sendable {
             try stream.orders { _ in }
             throw diagnostics.rejection()
         }
-        return ScenarioStream(file: path, header: header, diagnostics: diagnostics, builder: builder, layout: layout)
+        let stream = ScenarioStream(file: path, header: header, diagnostics: diagnostics, builder: builder, layout: layout)
+        if !diagnostics.isEmpty {
+            // A header with a problem (a contract that ends before it starts) stops here, before a
+            // caller writes any of it: the orders are read for their problems and all are reported,
+            // as `validate` does, so the database's checks are never the first to notice.
+            try stream.orders { _ in }
+            throw diagnostics.rejection()
+        }
+        return stream
     }
 
     /// Reads and checks the orders, handing them to `body` in batches of `batchSize` in file
@@ -152,8 +165,8 @@ public final class ScenarioStream: @unchecked Sendable {
             defer { source.close() }
             var splitter = OrderSplitter(layout: layout, collectHeader: false)
             splitter.batchSize = max(1, batchSize)
-            try splitter.run(source) { text, firstLine in
-                for node in parseBatch(text, firstLine: firstLine) {
+            try splitter.run(source) { text, firstLine, firstColumn in
+                for node in parseBatch(text, firstLine: firstLine, firstColumn: firstColumn) {
                     if count == InputLimits.orders {
                         diagnostics.report(
                             line: diagnostics.line(of: node), "orders",
@@ -190,8 +203,11 @@ public final class ScenarioStream: @unchecked Sendable {
 
     /// The items of one batch of orders (YAML block items, or JSON elements wrapped in `[ ]`),
     /// with lines counted from `firstLine`; a batch that does not parse is one problem.
-    private func parseBatch(_ text: String, firstLine: Int) -> [Node] {
+    private func parseBatch(_ text: String, firstLine: Int, firstColumn: Int) -> [Node] {
         diagnostics.lineOffset = firstLine - 1
+        // JSON batches open with `[`: their first element is at column 2 of the text. YAML
+        // batches are whole lines (shift 0).
+        diagnostics.firstLineColumnOffset = layoutIsJSON ? firstColumn - 2 : 0
         do {
             guard let root = try Yams.compose(yaml: text) else { return [] }
             guard case .sequence(let items) = root else {
@@ -201,7 +217,8 @@ public final class ScenarioStream: @unchecked Sendable {
             return Array(items)
         } catch {
             let problem = ScenarioLoader.yamlProblem(error, file: file)
-            diagnostics.report(line: problem.line.map { $0 + firstLine - 1 }, column: problem.column, problem.field, problem.message)
+            let column = problem.line.flatMap { line in problem.column.map { diagnostics.column(line: line, column: $0) } }
+            diagnostics.report(line: problem.line.map { $0 + firstLine - 1 }, column: column, problem.field, problem.message)
             return []
         }
     }
@@ -225,7 +242,8 @@ struct OrderSplitter {
         self.collectHeader = collectHeader
     }
 
-    typealias Emit = (_ text: String, _ firstLine: Int) throws -> Void
+    /// A batch's text, the file's line it starts on and the file's column its first element starts at.
+    typealias Emit = (_ text: String, _ firstLine: Int, _ firstColumn: Int) throws -> Void
 
     mutating func run(_ source: ByteSource, _ emit: Emit) throws {
         switch layout {
@@ -262,10 +280,10 @@ struct OrderSplitter {
         let orders = Array("orders".utf8)
         func flush() throws {
             guard !batch.isEmpty else { return }
-            // The opening bracket and spaces stand where the text before the first element was,
-            // so its columns are the file's.
-            let lead = "[" + String(repeating: " ", count: max(0, batchColumn - 2))
-            try emit(lead + String(decoding: batch, as: UTF8.self) + "]", batchLine)
+            // The first element stands at column 2 after the opening bracket: the columns of the
+            // batch's first line are shifted to the file's by the parser (`firstColumn`), not by
+            // padding (on a file written as one line that would grow with every batch).
+            try emit("[" + String(decoding: batch, as: UTF8.self) + "]", batchLine, batchColumn)
             batch.removeAll(keepingCapacity: true)
             elements = 0
         }
@@ -382,7 +400,7 @@ struct OrderSplitter {
         var items = 0
         func flush() throws {
             guard !batch.isEmpty else { return }
-            try emit(String(decoding: batch, as: UTF8.self), batchLine)
+            try emit(String(decoding: batch, as: UTF8.self), batchLine, 1)
             batch.removeAll(keepingCapacity: true)
             items = 0
         }

@@ -14,4 +14,8 @@ public enum InputLimits {
     public static let speedTestMbps: ClosedRange<Double> = 0.001...100_000
     /// Completion details of one status report.
     public static let details = 20
+    /// A number among the completion details: at most this far from zero.
+    public static let detailNumber = 1_000_000_000.0
+    /// Characters of the name a change is recorded under (`--actor`, a token's subject).
+    public static let actorLength = 64
 }

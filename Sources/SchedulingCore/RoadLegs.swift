@@ -8,6 +8,8 @@ public final class RoadLegs: Hashable, Sendable, CustomStringConvertible {
     public struct Leg: Hashable, Sendable {
         public let seconds: Int
         public let meters: Int?
+        /// The longest distance a leg may have, from a file or an engine: a road twice around the earth.
+        public static let maxMetres = 80_000_000.0
 
         public init(seconds: Int, meters: Int?) {
             self.seconds = seconds

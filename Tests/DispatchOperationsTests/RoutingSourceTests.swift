@@ -188,7 +188,9 @@ struct RoutingSourceTests {
             return message.contains("NoSegment") && message.contains("snapped")
         }
         await #expect {
-            _ = try await OSRMEngine(url: "http://127.0.0.1:9", profile: "driving", timeoutSeconds: 5).table(
+            var limits = RoutingLimits()
+            limits.requestSeconds = 5
+            _ = try await OSRMEngine(url: "http://127.0.0.1:9", profile: "driving", limits: limits).table(
                 sources: [points[0]], destinations: [points[1]])
         } throws: { error in (error as? RoutingError)?.message.contains("cannot reach OSRM") == true }
     }

@@ -67,6 +67,49 @@ struct MatrixTravelTests {
         #expect(messages.contains { $0.hasPrefix("road-matrix.csv:3:") && $0.contains("'WO-R9' is no order or technician") })
     }
 
+    @Test("RFC 4180: CRLF line ends, a byte-order mark and quoted fields read as the plain file")
+    func rfc4180() throws {
+        let plain = try ScenarioLoader.load(path: Self.folder.appendingPathComponent("road-matrix.yaml").path)
+        let lines = try Self.shippedCSV().split(separator: "\n")
+        // As Excel writes it: a BOM, CRLF, keys quoted (one with a doubled quote would be a key of its own).
+        let excel =
+            "\u{FEFF}" + lines.map { line in line.split(separator: ",").map { "\"\($0)\"" }.joined(separator: ",") }.joined(separator: "\r\n")
+            + "\r\n"
+        let read = try ScenarioLoader.load(path: try Self.variant(csv: excel))
+        #expect(read.travel.legs?.rows == plain.travel.legs?.rows)
+        #expect(read.travel.legs?.count == 12)
+        // Old Mac line ends (CR alone) too.
+        #expect(try ScenarioLoader.load(path: try Self.variant(csv: lines.joined(separator: "\r"))).travel.legs?.rows == plain.travel.legs?.rows)
+    }
+
+    @Test("Refused: hex, exponents and NaN as numbers, a pair given twice with other values, stray quotes; long fields not echoed")
+    func strictValues() throws {
+        let lines = try Self.shippedCSV().split(separator: "\n").map(String.init)
+        let fallback = "travel: {model: matrix, file: road-matrix.csv, fallback: haversine}"
+        func problems(_ csv: String) throws -> [String] {
+            let error = try #require(throws: ScenarioRejected.self) { try ScenarioLoader.load(path: try Self.variant(csv: csv, travel: fallback)) }
+            return error.problems.filter { $0.field == "travel.file" }.map(\.message)
+        }
+        for value in ["0x384", "1e3", "nan", "inf", "-60", "60.", ".5", "1_000", "٣٠"] {
+            let messages = try problems("T-R,WO-R1,\(value)\n")
+            #expect(messages.count == 1 && messages[0].contains("is not a number of seconds"), "\(value): \(messages)")
+        }
+        #expect(try problems("T-R,WO-R1,60,1e300\n").first?.contains("is not a number of metres") == true)
+        // The same pair twice: the same values are one leg; other values are refused, naming both lines.
+        let same = try ScenarioLoader.load(path: try Self.variant(csv: (lines + [lines[1]]).joined(separator: "\n")))
+        #expect(same.travel.legs?.count == 12)
+        let other = lines[1].replacingOccurrences(of: ",2400,", with: ",2460,")
+        let conflict = try problems((lines + [other]).joined(separator: "\n"))
+        #expect(conflict.count == 1 && conflict[0].contains(":14:") && conflict[0].contains("given again with other values (line 2 says 2400 s"))
+        #expect(try problems("T-R,W\"O-R1,60\n").first?.contains("a quote inside field 2") == true)
+        #expect(try problems("\"T-R\"x,WO-R1,60\n").first?.contains("text after the closing quote") == true)
+        #expect(try problems("\"T-R,WO-R1,60\n").first?.contains("never closed") == true)
+        // A 5 MB field is refused without being echoed; a long unknown key is cut to 40 characters.
+        let huge = try problems("T-R,\(String(repeating: "z", count: 5_000_000)),60\nT-R,\(String(repeating: "y", count: 900)),60\n")
+        #expect(huge.count == 2 && huge.allSatisfy { $0.count < 200 }, "\(huge.map(\.count))")
+        #expect(huge[0].contains("longer than 1024 bytes") && huge[1].contains("(900 characters)"))
+    }
+
     @Test("A streamed file checks its matrix after the orders and says it reads one")
     func streamed() throws {
         let stream = try ScenarioStream.open(path: Self.folder.appendingPathComponent("road-matrix.yaml").path)

@@ -1,8 +1,9 @@
 import Foundation
-import ScenarioFormat
 import SchedulingCore
 import Testing
 import Yams
+
+@testable import ScenarioFormat
 
 /// The streamed reading (`import`, `validate`) must agree with reading the file whole: the same
 /// scenario from a valid file, the same problems (file, line, column, field, message) from a
@@ -158,6 +159,31 @@ struct ScenarioStreamTests {
             #expect(expected.problems.map(\.field).contains("orders[26].id"))
             #expect(expected.problems.map(\.field).contains("orders[28].pinned.technician"))
         }
+    }
+
+    @Test("A JSON file on one line is cut into batches that add up to its orders: no batch is padded to its column")
+    func oneLineBatchesAreLinear() throws {
+        let oneLine = try #require(try Self.generatedLayouts(orders: 400).first { $0.name == "one-line.json" }?.text)
+        let path = try Self.write(oneLine, "linear.json")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let source = try ByteSource(path: path)
+        defer { source.close() }
+        var splitter = OrderSplitter(layout: .json, collectHeader: false)
+        splitter.batchSize = 10
+        var batches = 0
+        var bytes = 0
+        var lastColumn = 0
+        try splitter.run(source) { text, line, column in
+            batches += 1
+            bytes += text.utf8.count
+            #expect(line == 1)
+            lastColumn = column
+        }
+        #expect(batches == 40)
+        // Each batch is its orders and two brackets: the text handed to the parser is at most the
+        // file (before, every batch was padded with spaces to its column: quadratic in the file).
+        #expect(bytes <= oneLine.utf8.count + 2 * batches)
+        #expect(lastColumn > oneLine.utf8.count / 2, "the case: batches start far along the line")
     }
 
     @Test("Batches stop at the first problem: nothing after it is handed over")

@@ -15,16 +15,28 @@ public struct OSRMEngine: RoutingEngine {
     public let maxLocations: Int
     private let http: RoutingHTTP
 
-    public init(url: String, profile: String, maxLocations: Int = 100, timeoutSeconds: Double = 60) {
+    public init(url: String, profile: String, maxLocations: Int = 100, limits: RoutingLimits = RoutingLimits()) {
         self.url = url
         self.profile = profile
         self.maxLocations = maxLocations
-        http = RoutingHTTP(timeoutSeconds: timeoutSeconds)
+        http = RoutingHTTP(limits: limits)
     }
 
     public var name: String { RoutingService.osrm(url: url, profile: profile).description }
 
     public func fits(sources: Int, destinations: Int) -> Bool { sources + destinations <= maxLocations }
+
+    /// OSRM's answer: `code` always; the tables with `Ok` (a cell is seconds or metres, or null
+    /// where no route was found).
+    struct Answer: Decodable {
+        let code: String?
+        let message: String?
+    }
+
+    struct Table: Decodable {
+        let durations: [[Double?]]
+        let distances: [[Double?]]?
+    }
 
     public func table(sources: [GeoPoint], destinations: [GeoPoint]) async throws -> [[RoadLegs.Leg?]] {
         let points = (sources + destinations).map { String(format: "%.6f,%.6f", $0.longitude, $0.latitude) }.joined(separator: ";")
@@ -35,24 +47,29 @@ public struct OSRMEngine: RoutingEngine {
                 string: "\(url)/table/v1/\(profile)/\(points)?sources=\(sourceList)&destinations=\(destinationList)"
                     + "&annotations=duration,distance")
         else { throw RoutingError("OSRM: cannot form a request URL from \(url)") }
-        let (status, json) = try await http.exchange(URLRequest(url: request), engine: "OSRM")
-        let object = json as? [String: Any]
-        let code = object?["code"] as? String
+        let (status, body) = try await http.exchange(URLRequest(url: request), engine: "OSRM")
+        let answer = RoutingHTTP.decode(Answer.self, body)
+        let code = answer?.code
         guard code == "Ok" else {
-            let message = object?["message"] as? String ?? "HTTP \(status)"
-            throw RoutingError("OSRM answered \(code ?? "HTTP \(status)"): \(message)\(Self.explanation(code))", tooBig: code == "TooBig")
+            let message = answer?.message.map { String($0.prefix(200)) } ?? "HTTP \(status)"
+            throw RoutingError(
+                "OSRM answered \(code.map { String($0.prefix(40)) } ?? "HTTP \(status)"): \(message)\(Self.explanation(code))",
+                tooBig: code == "TooBig")
         }
-        guard let durations = object?["durations"] as? [Any], durations.count == sources.count else {
-            throw RoutingError("OSRM answered Ok without a durations table of \(sources.count) rows")
+        guard let table = RoutingHTTP.decode(Table.self, body) else {
+            throw RoutingError("OSRM answered Ok with a table of the wrong shape (\(RoutingHTTP.shapeError(Table.self, body)))")
         }
-        let distances = object?["distances"] as? [Any]
-        return try durations.enumerated().map { index, row in
-            guard let cells = row as? [Any], cells.count == destinations.count else {
+        guard table.durations.count == sources.count else {
+            throw RoutingError("OSRM answered Ok with \(table.durations.count) durations rows, not \(sources.count)")
+        }
+        return try table.durations.enumerated().map { index, row in
+            guard row.count == destinations.count else {
                 throw RoutingError("OSRM answered a durations row of the wrong length (row \(index), expected \(destinations.count))")
             }
-            let metres = (distances?[index] as? [Any]) ?? []
-            return cells.enumerated().map { column, cell in
-                RoadLegs.Leg.fetched(seconds: cell, meters: column < metres.count ? number(metres[column]) : nil)
+            let metres = table.distances.flatMap { index < $0.count ? $0[index] : nil } ?? []
+            return try row.enumerated().map { column, seconds in
+                try RoadLegs.Leg.checked(
+                    seconds: seconds, meters: column < metres.count ? metres[column] : nil, engine: "OSRM", row: index, column: column)
             }
         }
     }

@@ -36,11 +36,12 @@ public struct PgRoutingEngine: RoutingEngine {
             let to = Array(snapped[sources.count...])
             let costs = try tx.roadCosts(from: from.map(\.vertex), to: to.map(\.vertex))
             let metresPerSecond = accessKmh * 1000 / 3600
-            return from.map { a in
-                to.map { b -> RoadLegs.Leg? in
+            return try from.enumerated().map { row, a in
+                try to.enumerated().map { column, b -> RoadLegs.Leg? in
                     let road: Double? = a.vertex == b.vertex ? 0 : costs[a.vertex]?[b.vertex]
                     guard let road else { return nil }
-                    return RoadLegs.Leg(seconds: Int((road + (a.metres + b.metres) / metresPerSecond).rounded(.up)), meters: nil)
+                    return try RoadLegs.Leg.checked(
+                        seconds: road + (a.metres + b.metres) / metresPerSecond, meters: nil, engine: "pgRouting", row: row, column: column)
                 }
             }
         }

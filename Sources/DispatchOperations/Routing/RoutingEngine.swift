@@ -1,10 +1,6 @@
 import Foundation
 import SchedulingCore
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// A routing engine asked for travel times: one request gives the legs from each of `sources`
 /// to each of `destinations` (nil where it finds no route). `fits` says how big a request it takes;
 /// `RoadMatrixFetcher` splits a day's matrix into requests that fit.
@@ -31,54 +27,95 @@ public struct RoutingError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// The HTTP side the OSRM and Valhalla clients share: one session, a timeout, and what a failed
-/// exchange means in words.
-struct RoutingHTTP: Sendable {
-    let session: URLSession
+/// How much a routing engine may send and how long it may take (docs/roads.md, "Limits").
+/// An engine is a system outside ours: a slow, broken or hostile one must end the build with a
+/// clear error, never hold the command or fill its memory.
+public struct RoutingLimits: Sendable, Equatable {
+    /// One request, from sending it to its last byte (a server that trickles its answer is cut
+    /// off here, not only one that falls silent).
+    public var requestSeconds: Double = 60
+    /// The whole build of a day's matrix, every request and retry included.
+    public var deadlineSeconds: Double = 600
+    /// One answer's body, counted as it arrives and after decompression (a small gzip body that
+    /// inflates to gigabytes is stopped at this size).
+    public var maxResponseBytes = 64 << 20
 
-    init(timeoutSeconds: Double) {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeoutSeconds
-        session = URLSession(configuration: configuration)
-    }
+    public init() {}
 
-    /// The body and status of `request`; a network failure or a timeout is tried twice more
-    /// (after 0.5 and 1 s), then is a `RoutingError` naming the host. An answer of any status is
-    /// returned as it is (the engine's error codes are the caller's to explain).
-    func exchange(_ request: URLRequest, engine: String) async throws -> (status: Int, json: Any?) {
-        var delay = 0.5
-        for attempt in 1...3 {
-            do {
-                let (data, response) = try await session.data(for: request)
-                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-                return (status, try? JSONSerialization.jsonObject(with: data))
-            } catch {
-                if attempt == 3 {
-                    throw RoutingError("cannot reach \(engine) at \(request.url?.host ?? "?") (3 tries): \(error.localizedDescription)")
-                }
-                try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
-                delay *= 2
-            }
+    /// The ranges each limit may take.
+    public static let requestRange: ClosedRange<Double> = 1...3600
+    public static let deadlineRange: ClosedRange<Double> = 1...86_400
+    public static let maxResponseMBRange: ClosedRange<Int> = 1...4096
+
+    /// The limits from `DISPATCH_ROUTING_TIMEOUT` (seconds a request), `DISPATCH_ROUTING_DEADLINE`
+    /// (seconds a build) and `DISPATCH_ROUTING_MAX_MB` (MiB an answer), each when set; a value
+    /// that is not a number in its range is refused naming the variable.
+    public static func from(environment: [String: String]) throws -> RoutingLimits {
+        var limits = RoutingLimits()
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        if let text = value("DISPATCH_ROUTING_TIMEOUT") {
+            limits.requestSeconds = try checked(Double(text), requestRange, "DISPATCH_ROUTING_TIMEOUT", text, unit: "seconds")
         }
-        throw RoutingError("cannot reach \(engine)")
+        if let text = value("DISPATCH_ROUTING_DEADLINE") {
+            limits.deadlineSeconds = try checked(Double(text), deadlineRange, "DISPATCH_ROUTING_DEADLINE", text, unit: "seconds")
+        }
+        if let text = value("DISPATCH_ROUTING_MAX_MB") {
+            let range = Double(maxResponseMBRange.lowerBound)...Double(maxResponseMBRange.upperBound)
+            limits.maxResponseBytes =
+                Int(try checked(Int(text).map(Double.init), range, "DISPATCH_ROUTING_MAX_MB", text, unit: "MiB")) << 20
+        }
+        return limits
     }
+
+    private static func checked(_ value: Double?, _ range: ClosedRange<Double>, _ name: String, _ text: String, unit: String) throws
+        -> Double
+    {
+        guard let value, value.isFinite, range.contains(value) else {
+            throw OperationError.badInput(
+                "\(name) '\(text.prefix(40))' is not a number of \(unit) from \(Int(range.lowerBound)) to \(Int(range.upperBound))")
+        }
+        return value
+    }
+
+    /// Runs `body`, cancelling it when `seconds` pass first; then throws `RoutingError` saying
+    /// what did not finish in time (`what`: "the matrix from osrm http://…").
+    static func within<T: Sendable>(_ seconds: Double, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw RoutingError("\(what) did not come within \(Self.seconds(seconds)) (the limit; see docs/roads.md, \"Limits\")")
+            }
+            return value
+        }
+    }
+
+    static func seconds(_ value: Double) -> String { value == value.rounded() ? "\(Int(value)) s" : "\(value) s" }
 }
 
 extension RoadLegs.Leg {
-    /// A leg from an engine's seconds and metres (seconds missing or null: unreachable).
-    static func fetched(seconds: Any?, meters: Double?) -> RoadLegs.Leg? {
-        guard let seconds = number(seconds), seconds.isFinite, seconds >= 0 else { return nil }
-        let metres = meters.flatMap { $0.isFinite && $0 >= 0 ? Int($0.rounded()) : nil }
-        return RoadLegs.Leg(seconds: Int(seconds.rounded(.up)), meters: metres)
-    }
-}
+    /// The longest leg an engine may answer: a week. Anything longer is no road time of a day's
+    /// work; it is refused as a broken answer (an engine says "no route" with null).
+    public static let maxSeconds = 7 * 86_400.0
 
-/// A JSON number as a Double (nil for null and anything else).
-func number(_ value: Any?) -> Double? {
-    switch value {
-    case let value as Double: value
-    case let value as Int: Double(value)
-    case let value as NSNumber: value.doubleValue
-    default: nil
+    /// A leg from an engine's seconds and metres: nil seconds is no route; a number out of range
+    /// (negative, not finite, beyond `maxSeconds` / `maxMetres`) is a `RoutingError` naming the cell.
+    static func checked(seconds: Double?, meters: Double?, engine: String, row: Int, column: Int) throws -> RoadLegs.Leg? {
+        guard let seconds else { return nil }
+        guard seconds.isFinite, (0...maxSeconds).contains(seconds) else {
+            throw RoutingError(
+                "\(engine) answered a duration of \(seconds) s (row \(row), column \(column)): not a road time of 0 to "
+                    + "\(Int(maxSeconds)) s")
+        }
+        if let meters, !(meters.isFinite && (0...maxMetres).contains(meters)) {
+            throw RoutingError(
+                "\(engine) answered a distance of \(meters) m (row \(row), column \(column)): not a road distance of 0 to "
+                    + "\(Int(maxMetres)) m")
+        }
+        return RoadLegs.Leg(seconds: Int(seconds.rounded(.up)), meters: meters.map { Int($0.rounded()) })
     }
 }

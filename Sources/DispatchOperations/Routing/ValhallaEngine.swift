@@ -14,49 +14,107 @@ public struct ValhallaEngine: RoutingEngine {
     public let maxPairs: Int
     private let http: RoutingHTTP
 
-    public init(url: String, costing: String, maxPairs: Int = 2500, timeoutSeconds: Double = 60) {
+    public init(url: String, costing: String, maxPairs: Int = 2500, limits: RoutingLimits = RoutingLimits()) {
         self.url = url
         self.costing = costing
         self.maxPairs = maxPairs
-        http = RoutingHTTP(timeoutSeconds: timeoutSeconds)
+        http = RoutingHTTP(limits: limits)
     }
 
     public var name: String { RoutingService.valhalla(url: url, costing: costing).description }
 
     public func fits(sources: Int, destinations: Int) -> Bool { sources * destinations <= maxPairs }
 
+    struct Place: Encodable {
+        let lat: Double
+        let lon: Double
+    }
+
+    struct Query: Encodable {
+        let sources: [Place]
+        let targets: [Place]
+        let costing: String
+        let verbose = true
+        let units = "kilometers"
+    }
+
+    /// An error answer: `error_code` (a number) and `error`.
+    struct Failure: Decodable {
+        let code: Double?
+        let error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case code = "error_code"
+            case error
+        }
+    }
+
+    /// The verbose matrix: a row a source, a cell a target, `time` in seconds and `distance` in
+    /// kilometres, null where no route was found.
+    struct Matrix: Decodable {
+        struct Cell: Decodable {
+            let time: Double?
+            let distance: Double?
+        }
+        let rows: [[Cell]]
+
+        enum CodingKeys: String, CodingKey { case rows = "sources_to_targets" }
+    }
+
     public func table(sources: [GeoPoint], destinations: [GeoPoint]) async throws -> [[RoadLegs.Leg?]] {
         guard let endpoint = URL(string: "\(url)/sources_to_targets") else {
             throw RoutingError("Valhalla: cannot form a request URL from \(url)")
         }
-        func places(_ points: [GeoPoint]) -> [[String: Double]] { points.map { ["lat": $0.latitude, "lon": $0.longitude] } }
+        func places(_ points: [GeoPoint]) -> [Place] { points.map { Place(lat: $0.latitude, lon: $0.longitude) } }
         var request = URLRequest(url: endpoint)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = try JSONSerialization.data(
-            withJSONObject: [
-                "sources": places(sources), "targets": places(destinations), "costing": costing, "verbose": true, "units": "kilometers",
-            ] as [String: Any])
-        let (status, json) = try await http.exchange(request, engine: "Valhalla")
-        let object = json as? [String: Any]
-        if let code = number(object?["error_code"]).map(Int.init) {
-            let message = object?["error"] as? String ?? "HTTP \(status)"
+        request.httpBody = try JSONEncoder().encode(Query(sources: places(sources), targets: places(destinations), costing: costing))
+        let (status, body) = try await http.exchange(request, engine: "Valhalla")
+        if let failure = RoutingHTTP.decode(Failure.self, body), let code = failure.code {
+            let message = failure.error.map { String($0.prefix(200)) } ?? "HTTP \(status)"
             // 150: "Exceeded max locations": the request is split further.
-            throw RoutingError("Valhalla answered error \(code): \(message)", tooBig: code == 150)
+            let number = code.isFinite && abs(code) < 1e9 ? String(Int(code)) : String(code)
+            throw RoutingError("Valhalla answered error \(number): \(message)", tooBig: code == 150)
         }
-        guard status == 200, let rows = object?["sources_to_targets"] as? [Any], rows.count == sources.count else {
+        guard status == 200, let matrix = RoutingHTTP.decode(Matrix.self, body) else {
+            let shape = status == 200 ? " (\(RoutingHTTP.shapeError(Matrix.self, body)))" : ""
             throw RoutingError(
-                "Valhalla answered HTTP \(status) without a sources_to_targets table of \(sources.count) rows"
-                    + (object == nil ? " (is travel.url a Valhalla server?)" : ""))
+                "Valhalla answered HTTP \(status) without a sources_to_targets table of \(sources.count) rows\(shape)"
+                    + (RoutingHTTP.decode([String: JSONValue].self, body) == nil ? " (is travel.url a Valhalla server?)" : ""))
         }
-        return try rows.enumerated().map { index, row in
-            guard let cells = row as? [Any], cells.count == destinations.count else {
+        guard matrix.rows.count == sources.count else {
+            throw RoutingError("Valhalla answered \(matrix.rows.count) rows, not \(sources.count)")
+        }
+        return try matrix.rows.enumerated().map { index, row in
+            guard row.count == destinations.count else {
                 throw RoutingError("Valhalla answered a row of the wrong length (row \(index), expected \(destinations.count))")
             }
-            return cells.map { cell in
-                let cell = cell as? [String: Any]
-                return RoadLegs.Leg.fetched(seconds: cell?["time"], meters: number(cell?["distance"]).map { $0 * 1000 })
+            return try row.enumerated().map { column, cell in
+                try RoadLegs.Leg.checked(
+                    seconds: cell.time, meters: cell.distance.map { $0 * 1000 }, engine: "Valhalla", row: index, column: column)
             }
         }
+    }
+}
+
+/// Any JSON value, to tell a JSON object of another shape from something that is not JSON.
+enum JSONValue: Decodable {
+    case value
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .value
+            return
+        }
+        if (try? container.decode(Double.self)) != nil || (try? container.decode(String.self)) != nil
+            || (try? container.decode(Bool.self)) != nil || (try? container.decode([JSONValue].self)) != nil
+            || (try? container.decode([String: JSONValue].self)) != nil
+        {
+            self = .value
+            return
+        }
+        throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a JSON value")
     }
 }
