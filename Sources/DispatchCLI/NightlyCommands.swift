@@ -56,7 +56,7 @@ struct Nightly: AsyncParsableCommand {
         @Option(help: "How many days to plan, from the first.")
         var days = 1
 
-        @Option(help: "Search time in seconds for a day with no published plan yet, or one whose input changed since.")
+        @Option(help: "Search time in seconds (up to 3600) for a day with no published plan yet, or one whose input changed since.")
         var seconds: Double = 10
 
         @Flag(help: "Plan and report, publish nothing.")
@@ -84,8 +84,11 @@ struct Nightly: AsyncParsableCommand {
 
         func validate() throws {
             if let workers, !(0...64).contains(workers) { throw ValidationError("--workers must be between 0 and 64") }
-            guard deadlineSeconds > 0 else { throw ValidationError("--deadline-seconds must be positive") }
-            guard leaseSeconds >= 1 else { throw ValidationError("--lease-seconds must be at least 1") }
+            guard deadlineSeconds > 0, deadlineSeconds <= 86_400 else {
+                throw ValidationError("--deadline-seconds must be above 0 and at most 86400")
+            }
+            guard (1...3600).contains(leaseSeconds) else { throw ValidationError("--lease-seconds must be between 1 and 3600") }
+            guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be above 0 and at most 3600") }
         }
 
         func run() async throws {
@@ -147,6 +150,11 @@ struct Nightly: AsyncParsableCommand {
         var parent: Int32?
 
         @OptionGroup var options: OperationOptions
+
+        func validate() throws {
+            guard (1...3600).contains(leaseSeconds) else { throw ValidationError("--lease-seconds must be between 1 and 3600") }
+            guard idleSeconds >= 0, idleSeconds <= 86_400 else { throw ValidationError("--idle-seconds must be between 0 and 86400") }
+        }
 
         func run() async throws {
             try await reporting {

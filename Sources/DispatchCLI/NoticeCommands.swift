@@ -110,10 +110,10 @@ struct Notices: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Where to deliver: http(s)://HOST/PATH or file:PATH.", valueName: "url"))
         var sink: String
 
-        @Option(help: "Deliveries in flight at once (HTTP).")
+        @Option(help: "Deliveries in flight at once (HTTP), 1–64.")
         var concurrency = 8
 
-        @Option(help: "Attempts per notice before it waits for the next run (HTTP; backoff 0.2 s, doubling).")
+        @Option(help: "Attempts per notice before it waits for the next run, 1–20 (HTTP; backoff 0.2 s, doubling).")
         var attempts = 6
 
         @Option(
@@ -126,7 +126,8 @@ struct Notices: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                guard concurrency >= 1, attempts >= 1 else { throw BadInput(message: "--concurrency and --attempts must be at least 1") }
+                guard (1...64).contains(concurrency) else { throw BadInput(message: "--concurrency must be between 1 and 64") }
+                guard (1...20).contains(attempts) else { throw BadInput(message: "--attempts must be between 1 and 20") }
                 guard (1...3600).contains(claimSeconds) else { throw BadInput(message: "--claim-seconds must be between 1 and 3600") }
                 let target = try NoticeSinks.make(sink, retry: RetryPolicy(attempts: attempts))
                 let showProgress = isatty(2) == 1

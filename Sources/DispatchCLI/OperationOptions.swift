@@ -29,6 +29,21 @@ struct OperationOptions: ParsableArguments {
 
     @OptionGroup var database: DatabaseOptions
 
+    func validate() throws {
+        if let actor { try Self.checkActor(actor, option: "--actor") }
+    }
+
+    /// A name for the history: 1–64 characters, no control characters (it is printed in tables
+    /// and logs).
+    static func checkActor(_ actor: String, option: String) throws {
+        guard actor.count <= InputLimits.actorLength, !actor.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw ValidationError(
+                "\(option) must be at most \(InputLimits.actorLength) characters without control characters "
+                    + "(it has \(actor.count))")
+        }
+    }
+
     func clock() throws -> any DispatchClock { try actingClock(now) }
 
     var who: String {
@@ -52,9 +67,17 @@ func routingLimits() throws -> RoutingLimits {
 
 extension BadInput {
     /// An RFC 3339 date-time with an offset, for options such as `--window`.
+    /// Years a time given on the command line may fall in.
+    static let years = 2000...2199
+
     static func instant(_ text: String, option: String) throws -> Instant {
         guard let instant = parseRFC3339(text) else {
-            throw BadInput(message: "\(option) '\(text)' is not an RFC 3339 date-time with an offset, e.g. 2026-11-23T09:00:00+08:00")
+            throw BadInput(
+                message: "\(option) '\(text.prefix(60))' is not an RFC 3339 date-time with an offset from -12:00 to +14:00, "
+                    + "e.g. 2026-11-23T09:00:00+08:00")
+        }
+        guard years.contains(ServiceTimeZone.utc.local(instant).date.year) else {
+            throw BadInput(message: "\(option) '\(text.prefix(60))' is not between the years \(years.lowerBound) and \(years.upperBound)")
         }
         return instant
     }

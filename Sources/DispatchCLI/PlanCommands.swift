@@ -36,13 +36,13 @@ struct PlanDay: AsyncParsableCommand {
             valueName: "time"))
     var now: String?
 
-    @Option(help: "Search for this many seconds, set-up included (default: until the plan stops improving, 60 s at most).")
+    @Option(help: "Search for this many seconds, up to 3600, set-up included (default: until the plan stops improving, 60 s at most).")
     var seconds: Double?
 
     @Option(help: ArgumentHelp("With --commit: who publishes the plan, for the history (default: planner).", valueName: "name"))
     var actor: String?
 
-    @Option(help: "Search iteration limit (deterministic for a seed).")
+    @Option(help: "Search iteration limit, 0–100000000 (deterministic for a seed; it wins over --seconds).")
     var iterations: Int?
 
     @Option(help: "Random seed.")
@@ -60,8 +60,11 @@ struct PlanDay: AsyncParsableCommand {
         if (scenario == nil) == (date == nil) { throw ValidationError("give either --scenario FILE or --date YYYY-MM-DD") }
         if commit && date == nil { throw ValidationError("--commit stores a stored day's plan: use it with --date") }
         if now != nil && date == nil { throw ValidationError("--now goes with --date; a scenario file has its own 'now'") }
-        if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive") }
-        if let iterations, iterations < 0 { throw ValidationError("--iterations must not be negative") }
+        if let actor { try OperationOptions.checkActor(actor, option: "--actor") }
+        if let seconds, !(seconds > 0 && seconds <= 3600) { throw ValidationError("--seconds must be above 0 and at most 3600") }
+        if let iterations, !(0...100_000_000).contains(iterations) {
+            throw ValidationError("--iterations must be between 0 and 100000000")
+        }
     }
 
     func run() async throws {

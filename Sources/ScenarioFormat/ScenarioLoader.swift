@@ -11,6 +11,7 @@ public enum ScenarioLoader {
     public static func load(path: String) throws -> Scenario {
         let text: String
         do {
+            if let problem = ByteSource.notAFile(path) { throw ReadFailure(reason: problem) }
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             guard let decoded = String(data: data, encoding: .utf8) else {
                 throw ScenarioRejected(problems: [
@@ -24,7 +25,7 @@ public enum ScenarioLoader {
             throw ScenarioRejected(problems: [
                 ScenarioProblem(
                     file: path, line: nil, column: nil, field: "",
-                    message: "cannot read the file (\(Self.reason(error)))")
+                    message: "cannot read the file (\((error as? ReadFailure)?.reason ?? Self.reason(error)))")
             ])
         }
         return try parse(text, file: path)
@@ -58,6 +59,11 @@ public enum ScenarioLoader {
                 return ScenarioProblem(
                     file: file, line: mark.line, column: mark.column, field: "",
                     message: "not valid YAML: \(problem)")
+            case .reader(let problem, let offset, let value, _):
+                // Never the text itself: a file that is no scenario (/proc/self/environ) holds secrets.
+                return ScenarioProblem(
+                    file: file, line: nil, column: nil, field: "",
+                    message: "not valid YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "") (character code \(value))")
             case .duplicatedKeysInMapping(let duplicates, let context):
                 return ScenarioProblem(
                     file: file, line: context.mark.line, column: context.mark.column, field: "",
@@ -66,7 +72,7 @@ public enum ScenarioLoader {
                 break
             }
         }
-        return ScenarioProblem(file: file, line: nil, column: nil, field: "", message: "not valid YAML: \(error)")
+        return ScenarioProblem(file: file, line: nil, column: nil, field: "", message: "not valid YAML")
     }
 
     static func reason(_ error: Error) -> String {

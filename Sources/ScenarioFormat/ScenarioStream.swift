@@ -584,15 +584,24 @@ final class ByteSource {
     private var position = 0
 
     init(path: String) throws {
-        var status = stat()
-        if stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
-            throw ReadFailure(reason: "it is a directory")
-        }
+        if let problem = Self.notAFile(path) { throw ReadFailure(reason: problem) }
         guard let handle = fopen(path, "rb") else { throw ReadFailure(reason: String(cString: strerror(errno))) }
         self.handle = handle
     }
 
     func close() { fclose(handle) }
+
+    /// Why `path` is no file to read a scenario from (a directory, or a device such as /dev/zero
+    /// that never ends), or nil. Pipes are read (`validate /dev/stdin`).
+    static func notAFile(_ path: String) -> String? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR: return "it is a directory"
+        case S_IFCHR, S_IFBLK: return "it is a device, not a file"
+        default: return nil
+        }
+    }
 
     func next() throws -> UInt8? {
         if position == filled {

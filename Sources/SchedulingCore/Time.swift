@@ -199,7 +199,8 @@ public struct ServiceTimeZone: Hashable, Sendable, CustomStringConvertible {
 
 /// Parses an RFC 3339 date-time (`2026-11-23T09:00:00+08:00`, `...Z`, optional fraction).
 ///
-/// Returns nil when the text is not a valid date-time with an explicit offset.
+/// Returns nil when the text is not a valid date-time with an explicit offset, or its offset is
+/// none a place has (outside −12:00 … +14:00).
 public func parseRFC3339(_ text: String) -> Instant? {
     let chars = Array(text)
     guard chars.count >= 20, chars[10] == "T" || chars[10] == "t" || chars[10] == " " else { return nil }
@@ -214,7 +215,7 @@ public func parseRFC3339(_ text: String) -> Instant? {
         let offsetText = rest.suffix(6)
         let o = Array(offsetText)
         guard o[0] == "+" || o[0] == "-", o[3] == ":", let oh = Int(String(o[1...2])), let om = Int(String(o[4...5])),
-            oh <= 23, om <= 59
+            om <= 59, oh * 60 + om <= (o[0] == "-" ? 12 * 60 : 14 * 60)
         else { return nil }
         offsetSeconds = (oh * 3600 + om * 60) * (o[0] == "-" ? -1 : 1)
         clock = rest.dropLast(6)

@@ -43,6 +43,12 @@ extension DispatchOperations {
             throw OperationError.notFound(
                 "no published plan of \(date): plan and publish the day first (dispatch plan --date \(date) --commit)")
         }
+        let problems = ScriptedEvent.problems(options.script ?? [], on: day)
+        guard problems.isEmpty else {
+            let listed = problems.prefix(10).joined(separator: "; ")
+            throw OperationError.badInput(
+                "the scripted events do not fit the day \(date): \(listed)\(problems.count > 10 ? "; and \(problems.count - 10) more" : "")")
+        }
         var report = SimulationReport(runs: options.runs)
         for run in 0..<max(1, options.runs) {
             let store = try await scratch()

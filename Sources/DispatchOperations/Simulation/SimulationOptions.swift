@@ -48,6 +48,52 @@ public struct ScriptedEvent: Codable, Sendable, Hashable {
     }
 
     public static let kinds = ["sick", "urgent", "cancel", "absent", "delay", "move"]
+
+    /// What each kind needs besides `at`.
+    static let needs: [String: [String]] = [
+        "sick": ["technician"], "urgent": ["order", "near"], "cancel": ["order"], "absent": ["order"], "delay": ["order", "minutes"],
+        "move": ["order", "technician"],
+    ]
+
+    /// Why each event cannot happen on `day` (none when all can): a kind it does not know, a time
+    /// that is not on the day in its zone, a field the kind needs missing, an order or technician
+    /// the day does not have (an urgent order's id must be new), minutes out of 1–720.
+    public static func problems(_ events: [ScriptedEvent], on day: Scenario) -> [String] {
+        let orders = Set(day.orders.map(\.id))
+        let technicians = Set(day.technicians.map(\.id))
+        var problems: [String] = []
+        for (index, event) in events.enumerated() {
+            let name = "event \(index) (\(event.kind.prefix(20)))"
+            guard kinds.contains(event.kind) else {
+                problems.append("\(name): the kind is not one of \(kinds.joined(separator: ", "))")
+                continue
+            }
+            if let at = parseRFC3339(event.at) {
+                let local = day.timeZone.local(at).date
+                if local != day.date { problems.append("\(name): at \(event.at.prefix(40)) is on \(local), not on \(day.date)") }
+            } else {
+                problems.append("\(name): at '\(event.at.prefix(40))' is not an RFC 3339 time with an offset")
+            }
+            let given: [String: Bool] = [
+                "order": event.order != nil, "technician": event.technician != nil, "minutes": event.minutes != nil, "near": event.near != nil,
+            ]
+            let missing = needs[event.kind, default: []].filter { given[$0] != true }
+            if !missing.isEmpty { problems.append("\(name): needs \(missing.joined(separator: " and "))") }
+            if let order = event.order {
+                if event.kind == "urgent" {
+                    if orders.contains(order) { problems.append("\(name): order \(order.prefix(64)) is already on the day (an urgent order is new)") }
+                } else if !orders.contains(order) {
+                    problems.append("\(name): no order \(order.prefix(64)) on \(day.date)")
+                }
+            }
+            if let near = event.near, !orders.contains(near) { problems.append("\(name): no order \(near.prefix(64)) (near) on \(day.date)") }
+            if let technician = event.technician, !technicians.contains(technician) {
+                problems.append("\(name): no technician \(technician.prefix(64)) on \(day.date)")
+            }
+            if let minutes = event.minutes, !(1...720).contains(minutes) { problems.append("\(name): minutes \(minutes) is not from 1 to 720") }
+        }
+        return problems
+    }
 }
 
 /// What a simulation found: events by kind, every broken promise, and the day's figures.
