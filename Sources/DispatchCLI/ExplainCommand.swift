@@ -100,10 +100,11 @@ enum ExplanationText {
                 || (rank($0) == rank($1) && $0.start == $1.start && naturallyBefore($0.technician, $1.technician))
         }) {
             let mark = placedWith.contains(verdict.technician) ? " (where it is)" : ""
+            // The reason wrapped under itself.
             lines.append(
-                "  \(verdict.technician.padding(toLength: width, withPad: " ", startingAt: 0))  \(verdict.fits ? "yes" : "no ")  "
-                    + "\(verdict.reason)\(mark)"
-            )
+                hanging(
+                    "  \(verdict.technician.padding(toLength: width, withPad: " ", startingAt: 0))  \(verdict.fits ? "yes" : "no ")  ",
+                    "\(verdict.reason)\(mark)"))
         }
         // What would help.
         var help: [String] = []
@@ -126,6 +127,6 @@ enum ExplanationText {
             help.append("# nobody qualified works that day: technicians list --date \(explanation.date) says who could with which change")
         }
         if !help.isEmpty { lines += ["What would help:"] + help.map { "  " + $0 } }
-        return lines.joined(separator: "\n")
+        return lines.map { $0.count > TextTable.width && !$0.contains("\n") ? wrapped($0) : $0 }.joined(separator: "\n")
     }
 }

@@ -23,6 +23,14 @@ func wrapped(_ text: String, width: Int = TextTable.width, indent: Int = 4) -> S
         .joined(separator: "\n")
 }
 
+/// `prefix` then `text`, the text wrapped at spaces so every line fits the terminal and its
+/// further lines start under its first word (a column of reasons beside ids).
+func hanging(_ prefix: String, _ text: String) -> String {
+    let room = max(20, TextTable.width - prefix.count)
+    let pad = String(repeating: " ", count: prefix.count)
+    return TextTable.wrap(text, room).enumerated().map { ($0.offset == 0 ? prefix : pad) + $0.element }.joined(separator: "\n")
+}
+
 /// `640 CNY`: an amount with its currency, as every table and summary shows money.
 func amount(_ money: Money, _ currency: String) -> String { "\(money) \(currency)" }
 
@@ -35,11 +43,13 @@ extension PlanKPIs {
     }
 }
 
-/// Left-aligned columns separated by two spaces, with a header rule, fitted to 100 columns.
-/// When the rows are wider, the `optional` columns are left out (in the order given), then the
-/// free-text columns (names, customers, reasons: `flexible`) are cut, ending in "…", down to
-/// their header or 12 characters; a last line says so. `wide` (the commands' `--wide`) prints
-/// every column whole.
+/// Left-aligned columns separated by two spaces, with a header rule, fitted to the terminal's
+/// width (`COLUMNS`, else 100). When the rows are wider, the `optional` columns are left out (in
+/// the order given, and a last line says which: `--wide` shows them), then the free-text columns
+/// (names, customers, addresses, reasons: `flexible`) are narrowed down to their header or 12
+/// characters and their cells wrapped at spaces onto further lines, as the board wraps its text;
+/// a table still too wide (many figures side by side) is printed in parts, each with the first
+/// column again. `wide` (the commands' `--wide`) prints every column whole on one line.
 struct TextTable {
     let header: [String]
     let rows: [[String]]
@@ -47,7 +57,12 @@ struct TextTable {
     /// Headers of columns dropped first when the table is too wide.
     var optional: [String] = []
 
-    static let width = 100
+    /// The terminal's width: `COLUMNS` when it is a number from 40 to 500, else 100.
+    static let width: Int = {
+        guard let text = ProcessInfo.processInfo.environment["COLUMNS"], let columns = Int(text), (40...500).contains(columns)
+        else { return 100 }
+        return columns
+    }()
     static let flexible: Set<String> = [
         "NAME", "CUSTOMER", "REASON", "SKILLS", "TERRITORIES", "ADDRESS", "NOTES", "CHANGE", "LAST ERROR",
         "CAUSE", "WORK",
@@ -60,13 +75,13 @@ struct TextTable {
         }
         func total(_ widths: [Int]) -> Int { widths.reduce(0, +) + 2 * max(0, widths.count - 1) }
         var sizes = widths(shown)
-        var trimmed = false
+        var dropped: [String] = []
         if !wide {
             for name in optional where total(sizes) > Self.width {
                 guard let column = header.firstIndex(of: name) else { continue }
                 shown.removeAll { $0 == column }
                 sizes = widths(shown)
-                trimmed = true
+                dropped.append(name)
             }
             while total(sizes) > Self.width {
                 let candidates = shown.indices.filter {
@@ -74,23 +89,69 @@ struct TextTable {
                 }
                 guard let widest = candidates.max(by: { sizes[$0] < sizes[$1] }) else { break }
                 sizes[widest] -= 1
-                trimmed = true
             }
         }
-        func fit(_ cell: String, _ width: Int) -> String {
-            cell.count <= width ? cell : String(cell.prefix(max(0, width - 1))) + "…"
+        // Parts of the columns that fit side by side, each but the first led by the first column.
+        var parts: [[Int]] = [Array(shown.indices)]
+        if !wide && total(sizes) > Self.width && shown.count > 2 {
+            parts = [[0]]
+            for position in shown.indices.dropFirst() {
+                let part = parts[parts.count - 1]
+                if part.count > 1 && total((part + [position]).map { sizes[$0] }) > Self.width {
+                    parts.append([0, position])
+                } else {
+                    parts[parts.count - 1].append(position)
+                }
+            }
         }
-        func line(_ cells: [String]) -> String {
-            shown.enumerated().map { position, column in
-                let cell = fit(column < cells.count ? cells[column] : "", sizes[position])
-                return position == shown.count - 1 ? cell : cell.padding(toLength: sizes[position], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ").replacingOccurrences(of: " +$", with: "", options: .regularExpression)
+        func lines(_ cells: [String], _ part: [Int]) -> [String] {
+            let pieces = part.map { position in
+                let column = shown[position]
+                return Self.wrap(column < cells.count ? cells[column] : "", sizes[position])
+            }
+            let height = pieces.map(\.count).max() ?? 1
+            return (0..<height).map { line in
+                part.enumerated().map { index, position in
+                    let cell = line < pieces[index].count ? pieces[index][line] : ""
+                    return index == part.count - 1 ? cell : cell.padding(toLength: sizes[position], withPad: " ", startingAt: 0)
+                }.joined(separator: "  ").replacingOccurrences(of: " +$", with: "", options: .regularExpression)
+            }
         }
-        var rule = Array(repeating: "", count: header.count)
-        for (position, column) in shown.enumerated() { rule[column] = String(repeating: "-", count: sizes[position]) }
-        var lines = [line(header), line(rule)] + rows.map(line)
-        if trimmed { lines.append("(narrowed to \(Self.width) columns: --wide shows every column whole)") }
-        return lines.joined(separator: "\n")
+        var output: [String] = []
+        for (index, part) in parts.enumerated() {
+            if index > 0 { output.append("") }
+            let rule = header.indices.map { column in
+                shown.firstIndex(of: column).map { String(repeating: "-", count: sizes[$0]) } ?? ""
+            }
+            output += lines(header, part) + lines(rule, part) + rows.flatMap { lines($0, part) }
+        }
+        if !dropped.isEmpty {
+            output.append("(\(dropped.joined(separator: ", ")) left out to fit \(Self.width) columns: --wide shows every column)")
+        }
+        return output.joined(separator: "\n")
+    }
+
+    /// `text` in lines of at most `width` characters, broken at spaces (a longer word is broken
+    /// where the line ends).
+    static func wrap(_ text: String, _ width: Int) -> [String] {
+        guard text.count > width, width > 0 else { return [text] }
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ") {
+            var word = Substring(word)
+            if !current.isEmpty && current.count + 1 + word.count <= width {
+                current += " " + word
+                continue
+            }
+            if !current.isEmpty { lines.append(current) }
+            while word.count > width {
+                lines.append(String(word.prefix(width)))
+                word = word.dropFirst(width)
+            }
+            current = String(word)
+        }
+        if !current.isEmpty || lines.isEmpty { lines.append(current) }
+        return lines
     }
 }
 

@@ -221,6 +221,16 @@ enum SimulationPresenter {
         let rate = report.arrivals == 0 ? 0 : Double(report.onTime) / Double(report.arrivals) * 100
         lines.append(
             String(format: "on time: %d of %d arrivals (%.1f%%); %d completed", report.onTime, report.arrivals, rate, report.completed))
+        // Beside the arrivals: the planned visits, counting one never reached (its technician
+        // fell ill, the day ran out, it was cancelled) as not on time, as the per-visit chances below do.
+        let seen = report.visitsSeen.values.reduce(0, +)
+        if seen > report.arrivals {
+            let onTime = report.visitsOnTime.values.reduce(0, +)
+            lines.append(
+                String(
+                    format: "planned visits on time: %d of %d (%.1f%%), %d not visited (cancelled, rebooked or not reached)", onTime, seen, Double(onTime) / Double(seen) * 100,
+                    seen - report.arrivals))
+        }
         if !report.rebookings.isEmpty {
             lines.append(
                 "rebookings: "
@@ -243,6 +253,6 @@ enum SimulationPresenter {
         for violation in report.violations.prefix(20) {
             lines.append("  run \(violation.run) \(violation.at) \(violation.rule) \(violation.order ?? "-"): \(violation.detail)")
         }
-        return lines.joined(separator: "\n")
+        return lines.map { wrapped($0) }.joined(separator: "\n")
     }
 }
