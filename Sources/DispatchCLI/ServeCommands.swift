@@ -107,7 +107,9 @@ struct Serve: AsyncParsableCommand {
             let (store, location) = try database.openPool(connections) { event in storeLogger.warning("\(event)") }
             // The one rule for time: DISPATCH_NOW serves a replayed day (the clock stands still there).
             let clock = try actingClock(nil)
-            if clock is FixedClock { logger.warning("serving as at a fixed time from DISPATCH_NOW: \(ServiceTimeZone.utc.rfc3339(clock.now()))") }
+            if clock is FixedClock {
+                logger.warning("serving as at a fixed time from DISPATCH_NOW: \(ServiceTimeZone.utc.rfc3339(clock.now()))")
+            }
             let operations = DispatchOperations(store: store, clock: clock)
             try await operations.ping()
             var settings = DispatchServer.Settings(host: host, port: port, ratePerSecond: rateLimit, burst: rateLimit * 3)

@@ -228,7 +228,8 @@ enum SimulationPresenter {
             let onTime = report.visitsOnTime.values.reduce(0, +)
             lines.append(
                 String(
-                    format: "planned visits on time: %d of %d (%.1f%%), %d not visited (cancelled, rebooked or not reached)", onTime, seen, Double(onTime) / Double(seen) * 100,
+                    format: "planned visits on time: %d of %d (%.1f%%), %d not visited (cancelled, rebooked or not reached)", onTime, seen,
+                    Double(onTime) / Double(seen) * 100,
                     seen - report.arrivals))
         }
         if !report.rebookings.isEmpty {

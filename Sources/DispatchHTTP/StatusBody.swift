@@ -125,10 +125,12 @@ enum Deadline {
 
         @discardableResult
         func resume(_ result: Result<T, any Error>) -> Bool {
-            guard let continuation = lock.withLock({ () -> CheckedContinuation<T, any Error>? in
-                defer { self.continuation = nil }
-                return self.continuation
-            }) else { return false }
+            guard
+                let continuation = lock.withLock({ () -> CheckedContinuation<T, any Error>? in
+                    defer { self.continuation = nil }
+                    return self.continuation
+                })
+            else { return false }
             continuation.resume(with: result)
             return true
         }

@@ -43,13 +43,13 @@ extension DispatchOperations {
         guard id.count <= InputLimits.idLength else { throw OperationError.notFound("no order '\(id.prefix(InputLimits.idLength))…'") }
         return try await perform { context in
             let order = try context.lockedOrder(id)
+            if Self.fieldReports.contains(state) { try context.requireNearItsDay(order, reporting: state) }
             guard OrderWorkflow.allows(order.state, state) else {
                 let manual = OrderWorkflow.manual(from: order.state).map(\.rawValue)
                 throw OperationError.badInput(
                     "order \(id) is \(order.state) and cannot become \(state); from \(order.state) it can become "
                         + (manual.isEmpty ? "nothing by hand" : manual.joined(separator: ", ")))
             }
-            if Self.fieldReports.contains(state) { try context.requireNearItsDay(order, reporting: state) }
             let detailText = try Self.validatedDetails(details, for: order, state: state)
             var change = StatusChange(order: id, from: order.state, to: state)
             let planned = try context.tx.publishedVisits(on: order.serviceDay, orders: [id]).first

@@ -111,4 +111,62 @@ struct ServeCommandTests {
             #expect(text.contains("database connection lost") && text.contains("database connection opened again"), "\(text.suffix(2000))")
         }
     }
+
+    /// A status report as T01 for WO-1001 to the server on `port`; the HTTP status and body.
+    static func report(_ state: String, port: Int, token: String) async throws -> (Int, String) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/me/orders/WO-1001/status")!)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data("{\"state\": \"\(state)\"}".utf8)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("serve acts at DISPATCH_NOW like every command: a report two days early is refused with why, on the day taken")
+    func servesAReplayedDay() async throws {
+        var runner = try DispatchRunner()
+        defer { runner.remove() }
+        try #require(try runner.publishSample("--database=sqlite:dispatch.sqlite"))
+        let token = try runner.run("technicians", "token", "T01").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        for (now, expected) in [("2026-11-21T08:00:00+08:00", 422), ("2026-11-23T08:30:00+08:00", 200)] {
+            runner.environment["DISPATCH_NOW"] = now
+            let server = try runner.start(["serve", "--port", "0"], stderr: "serve-\(expected).log")
+            defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+            let log = runner.directory.appendingPathComponent("serve-\(expected).log")
+            let port = try await Self.port(in: log)
+            let (status, body) = try await Self.report("en_route", port: port, token: token)
+            #expect(status == expected, "at \(now): \(body)")
+            if expected == 422 { #expect(body.contains("planned for 2026-11-23 and it is 2026-11-21")) }
+            kill(server.processIdentifier, SIGTERM)
+            server.waitUntilExit()
+            #expect(try String(contentsOf: log, encoding: .utf8).contains("serving as at a fixed time from DISPATCH_NOW"))
+        }
+    }
+
+    @Test("--max-connections above what the open-file limit allows is lowered at start, and said")
+    func connectionsFitTheFileLimit() async throws {
+        let runner = try DispatchRunner()
+        defer { runner.remove() }
+        try #require(try runner.run("db", "migrate").status == 0)
+        // The server under a hard limit of 256 open files, as a service manager may start it.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "ulimit -n 256 && exec \"$0\" serve --port 0 --max-connections 512", DispatchRunner.binary.path]
+        process.currentDirectoryURL = runner.directory
+        process.environment = runner.environment
+        let log = runner.directory.appendingPathComponent("serve.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: log)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let port = try await Self.port(in: log)
+        let (_, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let text = try String(contentsOf: log, encoding: .utf8)
+        #expect(text.contains("--max-connections 512 lowered to 184: the process may open 256 files"), "\(text.prefix(1500))")
+    }
 }

@@ -32,7 +32,7 @@ struct APIHarness {
 
     static func start(
         _ database: TestDatabase, ratePerSecond: Double = 1000, burst: Double? = nil,
-        idleTimeoutSeconds: Int64 = 30
+        idleTimeoutSeconds: Int64 = 30, configure: (inout DispatchServer.Settings) -> Void = { _ in }
     ) async throws -> APIHarness {
         _ = try await database.store.migrate()
         var day = OperationFixtures.day()
@@ -54,6 +54,7 @@ struct APIHarness {
         logger.logLevel = .warning
         var settings = DispatchServer.Settings(port: 0, ratePerSecond: ratePerSecond, burst: burst ?? ratePerSecond)
         settings.idleTimeoutSeconds = idleTimeoutSeconds
+        configure(&settings)
         let server = DispatchServer(operations: operations, settings: settings, logger: logger)
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = server.application { port in continuation.yield(port) }
@@ -120,10 +121,11 @@ struct APIHarness {
     /// Runs `body` against a fresh harness on `backend`, always stopping the server.
     static func with(
         _ backend: Backend, ratePerSecond: Double = 1000, burst: Double? = nil, idleTimeoutSeconds: Int64 = 30,
-        _ body: (APIHarness) async throws -> Void
+        configure: (inout DispatchServer.Settings) -> Void = { _ in }, _ body: (APIHarness) async throws -> Void
     ) async throws {
         try await TestDatabase.with(backend) { database in
-            let harness = try await start(database, ratePerSecond: ratePerSecond, burst: burst, idleTimeoutSeconds: idleTimeoutSeconds)
+            let harness = try await start(
+                database, ratePerSecond: ratePerSecond, burst: burst, idleTimeoutSeconds: idleTimeoutSeconds, configure: configure)
             do {
                 try await body(harness)
             } catch {

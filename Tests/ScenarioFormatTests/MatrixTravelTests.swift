@@ -73,13 +73,16 @@ struct MatrixTravelTests {
         let lines = try Self.shippedCSV().split(separator: "\n")
         // As Excel writes it: a BOM, CRLF, keys quoted (one with a doubled quote would be a key of its own).
         let excel =
-            "\u{FEFF}" + lines.map { line in line.split(separator: ",").map { "\"\($0)\"" }.joined(separator: ",") }.joined(separator: "\r\n")
+            "\u{FEFF}"
+            + lines.map { line in line.split(separator: ",").map { "\"\($0)\"" }.joined(separator: ",") }.joined(separator: "\r\n")
             + "\r\n"
         let read = try ScenarioLoader.load(path: try Self.variant(csv: excel))
         #expect(read.travel.legs?.rows == plain.travel.legs?.rows)
         #expect(read.travel.legs?.count == 12)
         // Old Mac line ends (CR alone) too.
-        #expect(try ScenarioLoader.load(path: try Self.variant(csv: lines.joined(separator: "\r"))).travel.legs?.rows == plain.travel.legs?.rows)
+        #expect(
+            try ScenarioLoader.load(path: try Self.variant(csv: lines.joined(separator: "\r"))).travel.legs?.rows == plain.travel.legs?.rows
+        )
     }
 
     @Test("Refused: hex, exponents and NaN as numbers, a pair given twice with other values, stray quotes; long fields not echoed")
@@ -87,7 +90,9 @@ struct MatrixTravelTests {
         let lines = try Self.shippedCSV().split(separator: "\n").map(String.init)
         let fallback = "travel: {model: matrix, file: road-matrix.csv, fallback: haversine}"
         func problems(_ csv: String) throws -> [String] {
-            let error = try #require(throws: ScenarioRejected.self) { try ScenarioLoader.load(path: try Self.variant(csv: csv, travel: fallback)) }
+            let error = try #require(throws: ScenarioRejected.self) {
+                try ScenarioLoader.load(path: try Self.variant(csv: csv, travel: fallback))
+            }
             return error.problems.filter { $0.field == "travel.file" }.map(\.message)
         }
         for value in ["0x384", "1e3", "nan", "inf", "-60", "60.", ".5", "1_000", "٣٠"] {
@@ -100,7 +105,9 @@ struct MatrixTravelTests {
         #expect(same.travel.legs?.count == 12)
         let other = lines[1].replacingOccurrences(of: ",2400,", with: ",2460,")
         let conflict = try problems((lines + [other]).joined(separator: "\n"))
-        #expect(conflict.count == 1 && conflict[0].contains(":14:") && conflict[0].contains("given again with other values (line 2 says 2400 s"))
+        #expect(
+            conflict.count == 1 && conflict[0].contains(":14:") && conflict[0].contains("given again with other values (line 2 says 2400 s")
+        )
         #expect(try problems("T-R,W\"O-R1,60\n").first?.contains("a quote inside field 2") == true)
         #expect(try problems("\"T-R\"x,WO-R1,60\n").first?.contains("text after the closing quote") == true)
         #expect(try problems("\"T-R,WO-R1,60\n").first?.contains("never closed") == true)

@@ -1,11 +1,17 @@
 import Foundation
 
 /// Runs the built `dispatch` binary as a user would, in a scratch directory.
-public struct DispatchRunner {
+public struct DispatchRunner: Sendable {
     public struct Result: Sendable {
         public let status: Int32
         public let stdout: String
         public let stderr: String
+
+        public init(status: Int32, stdout: String, stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
     public let directory: URL
@@ -92,6 +98,16 @@ public struct DispatchRunner {
 
     @discardableResult
     public func run(_ arguments: String...) throws -> Result { try run(arguments) }
+
+    /// `run` on a thread of its own: waiting for the child blocks a thread, and blocking one of
+    /// Swift's cooperative threads (two on two cores) would starve a server in this process that
+    /// the child talks to.
+    public func runOffPool(_ arguments: [String]) async throws -> Result {
+        let runner = self
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Swift.Result { try runner.run(arguments) }) }
+        }
+    }
 
     @discardableResult
     public func run(_ arguments: [String]) throws -> Result {

@@ -51,9 +51,10 @@ struct RoutingHTTP: Sendable {
         do {
             _ = try JSONDecoder().decode(type, from: body)
             return "no error"
-        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
-            return
-                "\(path(context.codingPath)): expected \(context.debugDescription.contains("Double") ? "a number or null" : "another type")"
+        } catch DecodingError.typeMismatch(let type, let context) {
+            return "\(path(context.codingPath)): expected \(kind(type))"
+        } catch DecodingError.valueNotFound(let type, let context) {
+            return "\(path(context.codingPath)): null where \(kind(type)) belongs"
         } catch DecodingError.keyNotFound(let key, let context) {
             return "\(path(context.codingPath + [key])) is missing"
         } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
@@ -61,6 +62,15 @@ struct RoutingHTTP: Sendable {
         } catch {
             return "not JSON (\(body.count) bytes)"
         }
+    }
+
+    /// A Swift type as a JSON value's kind, in words.
+    private static func kind(_ type: Any.Type) -> String {
+        if type == Double.self || type == Int.self { return "a number or null" }
+        if type == String.self { return "a text" }
+        let name = String(describing: type)
+        if name.hasPrefix("Array") || name.hasPrefix("[") { return "a list" }
+        return "an object"
     }
 
     private static func path(_ keys: [any CodingKey]) -> String {

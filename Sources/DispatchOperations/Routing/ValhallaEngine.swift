@@ -78,9 +78,11 @@ public struct ValhallaEngine: RoutingEngine {
             throw RoutingError("Valhalla answered error \(number): \(message)", tooBig: code == 150)
         }
         guard status == 200, let matrix = RoutingHTTP.decode(Matrix.self, body) else {
-            let shape = status == 200 ? " (\(RoutingHTTP.shapeError(Matrix.self, body)))" : ""
+            if status == 200, RoutingHTTP.decode([String: JSONValue].self, body) != nil {
+                throw RoutingError("Valhalla answered a table of the wrong shape (\(RoutingHTTP.shapeError(Matrix.self, body)))")
+            }
             throw RoutingError(
-                "Valhalla answered HTTP \(status) without a sources_to_targets table of \(sources.count) rows\(shape)"
+                "Valhalla answered HTTP \(status) without a sources_to_targets table of \(sources.count) rows"
                     + (RoutingHTTP.decode([String: JSONValue].self, body) == nil ? " (is travel.url a Valhalla server?)" : ""))
         }
         guard matrix.rows.count == sources.count else {

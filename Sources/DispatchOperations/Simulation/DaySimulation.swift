@@ -47,7 +47,8 @@ extension DispatchOperations {
         guard problems.isEmpty else {
             let listed = problems.prefix(10).joined(separator: "; ")
             throw OperationError.badInput(
-                "the scripted events do not fit the day \(date): \(listed)\(problems.count > 10 ? "; and \(problems.count - 10) more" : "")")
+                "the scripted events do not fit the day \(date): \(listed)\(problems.count > 10 ? "; and \(problems.count - 10) more" : "")"
+            )
         }
         var report = SimulationReport(runs: options.runs)
         for run in 0..<max(1, options.runs) {

@@ -75,22 +75,29 @@ public struct ScriptedEvent: Codable, Sendable, Hashable {
                 problems.append("\(name): at '\(event.at.prefix(40))' is not an RFC 3339 time with an offset")
             }
             let given: [String: Bool] = [
-                "order": event.order != nil, "technician": event.technician != nil, "minutes": event.minutes != nil, "near": event.near != nil,
+                "order": event.order != nil, "technician": event.technician != nil, "minutes": event.minutes != nil,
+                "near": event.near != nil,
             ]
             let missing = needs[event.kind, default: []].filter { given[$0] != true }
             if !missing.isEmpty { problems.append("\(name): needs \(missing.joined(separator: " and "))") }
             if let order = event.order {
                 if event.kind == "urgent" {
-                    if orders.contains(order) { problems.append("\(name): order \(order.prefix(64)) is already on the day (an urgent order is new)") }
+                    if orders.contains(order) {
+                        problems.append("\(name): order \(order.prefix(64)) is already on the day (an urgent order is new)")
+                    }
                 } else if !orders.contains(order) {
                     problems.append("\(name): no order \(order.prefix(64)) on \(day.date)")
                 }
             }
-            if let near = event.near, !orders.contains(near) { problems.append("\(name): no order \(near.prefix(64)) (near) on \(day.date)") }
+            if let near = event.near, !orders.contains(near) {
+                problems.append("\(name): no order \(near.prefix(64)) (near) on \(day.date)")
+            }
             if let technician = event.technician, !technicians.contains(technician) {
                 problems.append("\(name): no technician \(technician.prefix(64)) on \(day.date)")
             }
-            if let minutes = event.minutes, !(1...720).contains(minutes) { problems.append("\(name): minutes \(minutes) is not from 1 to 720") }
+            if let minutes = event.minutes, !(1...720).contains(minutes) {
+                problems.append("\(name): minutes \(minutes) is not from 1 to 720")
+            }
         }
         return problems
     }
