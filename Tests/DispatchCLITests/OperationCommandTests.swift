@@ -31,7 +31,11 @@ struct OperationCommandTests {
             let now = "--now=2026-11-22T21:30:00+08:00"
             let cases: [([String], String)] = [
                 (["status", "WO-404", "--set", "en_route", now], "no order 'WO-404'"),
-                (["status", "WO-1001", "--set", "completed", now], "order WO-1001 is scheduled and cannot become completed"),
+                (
+                    ["status", "WO-1001", "--set", "completed", "--now=2026-11-23T08:00:00+08:00"],
+                    "order WO-1001 is scheduled and cannot become completed"
+                ),
+                (["status", "WO-1001", "--set", "en_route", now], "en_route is reported on the visit's day, not before"),
                 (["status", "WO-1001", "--set", "notified", now], "notified is set when the pre-arrival notice is delivered"),
                 (["book", "WO-1003", "--window", "2026-11-23T20:00:00+08:00", now], "no technician can keep"),
                 (["book", "WO-1001", "--window", "2026-11-23T09:00:00", now], "--window '2026-11-23T09:00:00' is not an RFC 3339"),

@@ -12,15 +12,18 @@ struct ProxyAndBodyTests {
 
     @Test("Trusted proxy: one client's bad tokens lock out that client only; a spoofed left-hand entry does not escape")
     func limitPerClient() async throws {
-        try await APIHarness.with(
-            .sqlite, configure: { $0.trustedProxies = TrustedProxies([IPNetwork("127.0.0.1")!, IPNetwork("10.0.0.0/8")!]) }
-        ) { api in
+        let proxies: (inout DispatchServer.Settings) -> Void = {
+            $0.trustedProxies = TrustedProxies([IPNetwork("127.0.0.1")!, IPNetwork("10.0.0.0/8")!])
+        }
+        try await APIHarness.with(.sqlite, configure: proxies) { api in
             let attacker = ["X-Forwarded-For": "203.0.113.7"]
+            // Ten failures at once, then one more every 6 s: on a loaded machine a request may take
+            // that long, so send until the attacker is refused.
             var statuses: [Int] = []
-            for _ in 0..<11 {
+            while statuses.last != 429 && statuses.count < 40 {
                 statuses.append(try await api.request("GET", "/v1/me/agenda?\(Self.day)", as: .revoked, headers: attacker).status)
             }
-            #expect(statuses.prefix(10).allSatisfy { $0 == 401 } && statuses[10] == 429, "\(statuses)")
+            #expect(statuses.count >= 11 && statuses.last == 429, "\(statuses)")
             // Another client behind the same proxy (and one more proxy hop, trusted) is not locked out.
             for header in [
                 ["X-Forwarded-For": "198.51.100.9"], ["X-Forwarded-For": "198.51.100.9, 10.1.2.3"],
@@ -28,10 +31,16 @@ struct ProxyAndBodyTests {
             ] {
                 #expect(try await api.request("GET", "/v1/me/agenda?\(Self.day)", headers: header).status == 200, "\(header)")
             }
-            // The attacker writing another address to the left: the proxy appended the real one on the right.
-            let spoofed = try await api.request(
-                "GET", "/v1/me/agenda?\(Self.day)", as: .revoked, headers: ["X-Forwarded-For": "198.51.100.9, 203.0.113.7"])
-            #expect(spoofed.status == 429)
+            // The attacker writing another address to the left: the proxy appended the real one on
+            // the right, so the attempts count against the attacker (a fresh client would get ten 401s).
+            var spoofed: [Int] = []
+            for _ in 0..<3 {
+                spoofed.append(
+                    try await api.request(
+                        "GET", "/v1/me/agenda?\(Self.day)", as: .revoked, headers: ["X-Forwarded-For": "198.51.100.9, 203.0.113.7"]
+                    ).status)
+            }
+            #expect(spoofed.contains(429), "\(spoofed)")
         }
     }
 
@@ -49,7 +58,8 @@ struct ProxyAndBodyTests {
 
     @Test("A body trickled a byte at a time gets 408 once the body time has passed, and the connection is closed")
     func trickledBody() async throws {
-        try await APIHarness.with(.sqlite, configure: { $0.bodySeconds = 2 }) { api in
+        let quick: (inout DispatchServer.Settings) -> Void = { $0.bodySeconds = 2 }
+        try await APIHarness.with(.sqlite, configure: quick) { api in
             let token = try #require(api.tokens[.technician])
             let body = #"{"state": "en_route"}"#
             let head =

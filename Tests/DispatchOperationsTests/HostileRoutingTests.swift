@@ -23,13 +23,13 @@ struct HostileRoutingTests {
     static let explanation: [Mode: String] = [
         .huge: "not a road time", .negative: "not a road time", .nan: "server?", .nullTable: "wrong shape", .wrongCells: "expected",
         .shortRow: "wrong length", .html: "server?", .bigBody: "more than 1 MiB", .gzipBomb: "more than 1 MiB",
-        .trickle: "did not come within 2 s",
     ]
 
+    /// Room for a loaded machine to answer (the answers that never end are tested apart).
     static var limits: RoutingLimits {
         var limits = RoutingLimits()
-        limits.requestSeconds = 2
-        limits.deadlineSeconds = 60
+        limits.requestSeconds = 60
+        limits.deadlineSeconds = 120
         limits.maxResponseBytes = 1 << 20
         return limits
     }
@@ -43,7 +43,7 @@ struct HostileRoutingTests {
             let operations = DispatchOperations(
                 store: database.store, clock: TestClock("2026-11-22T10:00:00+08:00"), routing: Self.limits)
             var tried = 0
-            for mode in Mode.allCases where mode != .silent {
+            for mode in Mode.allCases where mode != .silent && mode != .trickle {
                 for service in [
                     RoutingService.osrm(url: server.url(mode), profile: "driving"), .valhalla(url: server.url(mode), costing: "auto"),
                 ] {
@@ -61,7 +61,28 @@ struct HostileRoutingTests {
                     #expect(try await database.store.transaction { try $0.travelPlaces(on: Self.date) }.isEmpty, "\(mode)")
                 }
             }
-            #expect(tried == 2 * (Mode.allCases.count - 1))
+            #expect(tried == 2 * (Mode.allCases.count - 2))
+        }
+    }
+
+    @Test("An answer trickled a byte at a time: cut off at the request's time, however busy it keeps the connection")
+    func trickle() async throws {
+        let server = try await HostileRoutingServer()
+        defer { server.stop() }
+        try await TestDatabase.with(.sqlite) { database in
+            _ = try await database.store.migrate()
+            var limits = RoutingLimits()
+            limits.requestSeconds = 3
+            let operations = DispatchOperations(store: database.store, clock: TestClock("2026-11-22T10:00:00+08:00"), routing: limits)
+            _ = try await database.store.importScenario(Self.day(.osrm(url: server.url(.trickle), profile: "driving")))
+            let started = ContinuousClock.now
+            await #expect {
+                _ = try await operations.buildTravel(Self.date)
+            } throws: { error in
+                (error as? OperationError)?.message.contains("did not come within 3 s") == true
+            }
+            #expect(started.duration(to: .now) < .seconds(60))
+            #expect(try await database.store.transaction { try $0.travelPlaces(on: Self.date) }.isEmpty)
         }
     }
 

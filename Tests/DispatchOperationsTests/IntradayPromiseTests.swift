@@ -529,6 +529,8 @@ struct IntradayPromiseTests {
             let orders = try await database.store.transaction { try $0.orders(on: Self.date) }
             let singles = orders.filter { $0.order.group == nil && $0.order.window != nil && $0.state == .confirmed }.prefix(8)
             #expect(singles.count == 8)
+            // The reports come from the visits' day (a report the day before is refused).
+            clock.set("2026-11-23T06:00:00+08:00")
             for (index, stored) in singles.enumerated() {
                 let before = try await Self.published(database)
                 guard before.visits.contains(where: { $0.order == stored.order.id }) else { continue }
