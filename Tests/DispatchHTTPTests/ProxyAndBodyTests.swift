@@ -86,20 +86,11 @@ enum Trickle {
     }
 
     static func blocking(port: Int, head: String, body: String, every: Double, wait: Double) throws -> RawHTTP.Exchange {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw TestSetupError(message: "socket: \(errno)") }
+        let descriptor = try RawHTTP.connected(port: port, wait: wait)
         // The sender thread writes under this lock and stops once the socket is closed under it
         // (a closed descriptor's number may be reused by the process at once).
         let guardian = SocketGuard()
         defer { guardian.closing { close(descriptor) } }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw TestSetupError(message: "connect: \(errno)") }
         let start = Date()
         _ = head.withCString { send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
         let sender = Thread {
@@ -111,21 +102,7 @@ enum Trickle {
             }
         }
         sender.start()
-        var timeout = timeval(tv_sec: Int(wait), tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var received = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        var closed = false
-        while true {
-            let count = recv(descriptor, &buffer, buffer.count, 0)
-            if count > 0 {
-                received += buffer[0..<count]
-                continue
-            }
-            closed = count == 0 || errno == ECONNRESET
-            break
-        }
-        return RawHTTP.Exchange(text: String(decoding: received, as: UTF8.self), closed: closed, seconds: Date().timeIntervalSince(start))
+        return RawHTTP.receive(descriptor, since: start)
     }
 }
 

@@ -22,10 +22,10 @@ enum RawHTTP {
         }
     }
 
-    static func blockingExchange(port: Int, _ bytes: String, wait: Double) throws -> Exchange {
+    /// A socket connected to 127.0.0.1:`port` whose reads wait at most `wait` seconds.
+    static func connected(port: Int, wait: Double) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw TestSetupError(message: "socket: \(errno)") }
-        defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -33,11 +33,17 @@ enum RawHTTP {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw TestSetupError(message: "connect: \(errno)") }
+        guard connected == 0 else {
+            close(descriptor)
+            throw TestSetupError(message: "connect: \(errno)")
+        }
         var timeout = timeval(tv_sec: Int(wait), tv_usec: Int((wait - wait.rounded(.down)) * 1_000_000))
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let start = Date()
-        if !bytes.isEmpty { _ = bytes.withCString { send(descriptor, $0, strlen($0), 0) } }
+        return descriptor
+    }
+
+    /// Everything the server sends until it closes the connection or `wait` passes without a byte.
+    static func receive(_ descriptor: Int32, since start: Date) -> Exchange {
         var received = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
         var closed = false
@@ -47,10 +53,18 @@ enum RawHTTP {
                 received += buffer[0..<count]
                 continue
             }
-            closed = count == 0
+            closed = count == 0 || errno == ECONNRESET
             break
         }
         return Exchange(text: String(decoding: received, as: UTF8.self), closed: closed, seconds: Date().timeIntervalSince(start))
+    }
+
+    static func blockingExchange(port: Int, _ bytes: String, wait: Double) throws -> Exchange {
+        let descriptor = try connected(port: port, wait: wait)
+        defer { close(descriptor) }
+        let start = Date()
+        if !bytes.isEmpty { _ = bytes.withCString { send(descriptor, $0, strlen($0), 0) } }
+        return receive(descriptor, since: start)
     }
 }
 

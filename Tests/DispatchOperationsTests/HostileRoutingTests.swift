@@ -65,45 +65,31 @@ struct HostileRoutingTests {
         }
     }
 
-    @Test("An answer trickled a byte at a time: cut off at the request's time, however busy it keeps the connection")
-    func trickle() async throws {
-        let server = try await HostileRoutingServer()
-        defer { server.stop() }
-        try await TestDatabase.with(.sqlite) { database in
-            _ = try await database.store.migrate()
-            var limits = RoutingLimits()
-            limits.requestSeconds = 3
-            let operations = DispatchOperations(store: database.store, clock: TestClock("2026-11-22T10:00:00+08:00"), routing: limits)
-            _ = try await database.store.importScenario(Self.day(.osrm(url: server.url(.trickle), profile: "driving")))
-            let started = ContinuousClock.now
-            await #expect {
-                _ = try await operations.buildTravel(Self.date)
-            } throws: { error in
-                (error as? OperationError)?.message.contains("did not come within 3 s") == true
-            }
-            #expect(started.duration(to: .now) < .seconds(60))
-            #expect(try await database.store.transaction { try $0.travelPlaces(on: Self.date) }.isEmpty)
-        }
-    }
+    /// An answer that never ends, the limit that must end it, and the seconds that limit is set to.
+    static let endless: [(Mode, limit: String, seconds: Double)] = [
+        // Trickled a byte at a time: never idle, cut off at the request's time.
+        (.trickle, "request", 3),
+        // Silent for 120 s: the build's deadline ends it, far below the request's 300 s.
+        (.silent, "deadline", 2),
+    ]
 
-    @Test("A server that never answers: the build's deadline ends it, not the request's time")
-    func deadline() async throws {
+    @Test("An answer trickled a byte at a time, or never sent: cut off by its limit, not waited for", arguments: endless)
+    func endlessAnswers(_ mode: Mode, limit: String, seconds: Double) async throws {
         let server = try await HostileRoutingServer()
         defer { server.stop() }
         try await TestDatabase.with(.sqlite) { database in
             _ = try await database.store.migrate()
             var limits = RoutingLimits()
-            limits.requestSeconds = 300
-            limits.deadlineSeconds = 2
+            limits.requestSeconds = limit == "request" ? seconds : 300
+            limits.deadlineSeconds = limit == "deadline" ? seconds : 600
             let operations = DispatchOperations(store: database.store, clock: TestClock("2026-11-22T10:00:00+08:00"), routing: limits)
-            _ = try await database.store.importScenario(Self.day(.osrm(url: server.url(.silent), profile: "driving")))
+            _ = try await database.store.importScenario(Self.day(.osrm(url: server.url(mode), profile: "driving")))
             let started = ContinuousClock.now
             await #expect {
                 _ = try await operations.buildTravel(Self.date)
             } throws: { error in
-                (error as? OperationError)?.message.contains("did not come within 2 s") == true
+                (error as? OperationError)?.message.contains("did not come within \(Int(seconds)) s") == true
             }
-            // Far below the request's 300 s and the server's 120 s of silence.
             #expect(started.duration(to: .now) < .seconds(60))
             #expect(try await database.store.transaction { try $0.travelPlaces(on: Self.date) }.isEmpty)
         }
