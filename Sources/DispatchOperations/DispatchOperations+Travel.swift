@@ -71,6 +71,7 @@ extension DispatchOperations {
             throw OperationError(.unavailable, "\(error.message); the file was not planned on straight lines instead")
         }
         var builder = RoadLegs.Builder(places: RoadLegs.placesByKey(places))
+        let keyOf = Dictionary(places.map { ($0.place, $0.key) }, uniquingKeysWith: { first, _ in first })
         var unreachable: [String] = []
         var count = 0
         for (i, a) in points.enumerated() {
@@ -79,7 +80,7 @@ extension DispatchOperations {
                     builder.set(from: a, to: b, leg)
                 } else {
                     count += 1
-                    if unreachable.count < 5 { unreachable.append("\(a.latitude),\(a.longitude)→\(b.latitude),\(b.longitude)") }
+                    if unreachable.count < 5 { unreachable.append("\(keyOf[a] ?? "?")→\(keyOf[b] ?? "?")") }
                 }
             }
         }

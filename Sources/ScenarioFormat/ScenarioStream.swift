@@ -591,14 +591,16 @@ final class ByteSource {
 
     func close() { fclose(handle) }
 
-    /// Why `path` is no file to read a scenario from (a directory, or a device such as /dev/zero
-    /// that never ends), or nil. Pipes are read (`validate /dev/stdin`).
+    /// Why `path` is no file to read a scenario from (a directory, a device such as /dev/zero
+    /// that never ends, a pipe, which can be read only once while a stream reads its header and
+    /// then its orders), or nil.
     static func notAFile(_ path: String) -> String? {
         var status = stat()
         guard stat(path, &status) == 0 else { return nil }
         switch status.st_mode & S_IFMT {
         case S_IFDIR: return "it is a directory"
         case S_IFCHR, S_IFBLK: return "it is a device, not a file"
+        case S_IFIFO, S_IFSOCK: return "it is a pipe, not a file: save it to a file first"
         default: return nil
         }
     }

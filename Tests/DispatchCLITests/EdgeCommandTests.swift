@@ -147,6 +147,18 @@ struct EdgeCommandTests {
         let device = try cli.run("validate", "/dev/zero")
         #expect(device.status == 2 && device.stderr.contains("it is a device, not a file"))
         #expect(try cli.run("plan", "--scenario", "/dev/zero").stderr.contains("it is a device, not a file"))
+        let piped = Process()
+        piped.executableURL = URL(fileURLWithPath: "/bin/sh")
+        piped.arguments = [
+            "-c", "cat \"$1\" | \"$0\" validate /dev/stdin", DispatchRunner.binary.path, DispatchRunner.scenario("sample-day"),
+        ]
+        let pipe = Pipe()
+        piped.standardError = pipe
+        piped.standardOutput = FileHandle.nullDevice
+        try piped.run()
+        let said = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        piped.waitUntilExit()
+        #expect(piped.terminationStatus == 2 && said.contains("it is a pipe") && said.contains("save it to a file first"), "\(said)")
     }
 
     /// The widest line of `text`, in characters.
