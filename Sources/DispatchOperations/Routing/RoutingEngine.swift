@@ -80,17 +80,10 @@ public struct RoutingLimits: Sendable, Equatable {
     /// Runs `body`, cancelling it when `seconds` pass first; then throws `RoutingError` saying
     /// what did not finish in time (`what`: "the matrix from osrm http://…").
     static func within<T: Sendable>(_ seconds: Double, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw RoutingError("\(what) did not come within \(Self.seconds(seconds)) (the limit; see docs/roads.md, \"Limits\")")
-            }
-            return value
+        do {
+            return try await Deadline.first(seconds, body)
+        } catch is Deadline.Passed {
+            throw RoutingError("\(what) did not come within \(Self.seconds(seconds)) (the limit; see docs/roads.md, \"Limits\")")
         }
     }
 

@@ -2,11 +2,12 @@ import Foundation
 
 /// A wait with a time limit that does not depend on the work noticing cancellation: when the
 /// time passes first, the caller goes on at once and the work is cancelled and left to end
-/// (a request body stops when its connection is closed).
-enum Deadline {
-    struct Passed: Error {}
+/// (a request body stops when its connection is closed; a routing request when its task is
+/// cancelled). The one time limit of the server's request bodies and the routing engines.
+public enum Deadline {
+    public struct Passed: Error {}
 
-    static func first<T: Sendable>(_ seconds: Double, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    public static func first<T: Sendable>(_ seconds: Double, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let once = Once<T>()
         return try await withCheckedThrowingContinuation { continuation in
             once.set(continuation)
