@@ -138,8 +138,11 @@ def main():
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     sink = f"http://127.0.0.1:{receiver.server_address[1]}/notices"
     server_log = open(os.path.join(work, "serve.log"), "w")
+    # The server acts on the simulated day too (field reports are taken on the visit's day only):
+    # its clock stands at the day's start, DISPATCH_NOW, as every command's rule for time says.
     server = subprocess.Popen([d, "serve", "--port", str(args.port), "--connections", "4", "--rate-limit", "1000", *db],
-                              stderr=server_log, stdout=subprocess.DEVNULL)
+                              stderr=server_log, stdout=subprocess.DEVNULL,
+                              env={**os.environ, "DISPATCH_NOW": SIM_START.isoformat()})
     port = None
     for _ in range(200):
         time.sleep(0.05)
