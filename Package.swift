@@ -57,6 +57,8 @@ let package = Package(
                 .embedInCode("postgres/0010_routing_service.postgres.sql"),
                 .embedInCode("sqlite/0011_roster.sqlite.sql"),
                 .embedInCode("postgres/0011_roster.postgres.sql"),
+                .embedInCode("sqlite/0012_notice_in_flight.sqlite.sql"),
+                .embedInCode("postgres/0012_notice_in_flight.postgres.sql"),
             ]
         ),
 

@@ -23,6 +23,7 @@ public enum SchemaMigrations {
         SchemaMigration(version: 9, name: "road_matrix", sql: text(PackageResources._009_road_matrix_sqlite_sql)),
         SchemaMigration(version: 10, name: "routing_service", sql: text(PackageResources._010_routing_service_sqlite_sql)),
         SchemaMigration(version: 11, name: "roster", sql: text(PackageResources._011_roster_sqlite_sql)),
+        SchemaMigration(version: 12, name: "notice_in_flight", sql: text(PackageResources._012_notice_in_flight_sqlite_sql)),
     ]
 
     /// Migrations for PostgreSQL, in order.
@@ -38,6 +39,7 @@ public enum SchemaMigrations {
         SchemaMigration(version: 9, name: "road_matrix", sql: text(PackageResources._009_road_matrix_postgres_sql)),
         SchemaMigration(version: 10, name: "routing_service", sql: text(PackageResources._010_routing_service_postgres_sql)),
         SchemaMigration(version: 11, name: "roster", sql: text(PackageResources._011_roster_postgres_sql)),
+        SchemaMigration(version: 12, name: "notice_in_flight", sql: text(PackageResources._012_notice_in_flight_postgres_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

@@ -80,7 +80,7 @@ struct Notices: AsyncParsableCommand {
         }
 
         static func state(_ notice: StoredNotice) -> String {
-            if notice.sentAt != nil { return "sent" }
+            if notice.sentAt != nil { return notice.cancelledInFlightAt != nil ? "sent, cancelled in flight" : "sent" }
             if notice.cancelledAt != nil { return "cancelled" }
             return "pending"
         }

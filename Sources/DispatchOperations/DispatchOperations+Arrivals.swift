@@ -4,8 +4,8 @@ import SchedulingCore
 extension DispatchOperations {
     /// Work that arrived on a day whose plan is already published (an import during the day, an
     /// urgent repair): each order the published plan does not list yet is put where it costs least
-    /// with every published visit kept (repairs first, earliest deadline first, a coordinated
-    /// visit whole); what fits nowhere is listed as left out with its reason. One new plan
+    /// with every published visit kept (in the planner's priority order, a coordinated visit
+    /// whole); what fits nowhere is listed as left out with its reason. One new plan
     /// version, cause "orders arrived". Nil when the day has no published plan or nothing new.
     public func placeArrivals(on date: LocalDate, actor: String) async throws -> PublishOutcome? {
         try await perform { context in
@@ -20,18 +20,13 @@ extension DispatchOperations {
                 !listed.contains(order.id) && (states[order.id] == .new || states[order.id] == .scheduled) && order.lock == nil
             }
             guard !arrived.isEmpty else { return nil }
-            // Whole coordinated visits, repairs first, then by deadline and id.
+            // Whole coordinated visits, in the planner's priority order.
             var jobs: [String: [WorkOrder]] = [:]
             for order in arrived { jobs[order.group ?? "order:\(order.id)", default: []].append(order) }
             for order in scenario.orders where order.group.map({ jobs[$0] != nil }) ?? false && !arrived.contains(order) {
                 jobs[order.group!]?.append(order)
             }
-            func rank(_ job: [WorkOrder]) -> (Int, Int, String) {
-                let repair = job.contains { $0.type == .repair } ? 0 : 1
-                let deadline = job.compactMap { scenario.policy.repairDeadline(of: $0)?.secondsSinceEpoch }.min() ?? Int.max
-                return (repair, deadline, job.map(\.id).min() ?? "")
-            }
-            let ordered = jobs.values.map { $0.sorted { $0.id < $1.id } }.sorted { rank($0) < rank($1) }
+            let ordered = KeptDay.byPriority(Array(jobs.values), policy: scenario.policy, now: context.now)
             let (trial, _, _) = KeptDay(day: scenario, kept: previous.visits).adding(jobs: ordered, now: context.now)
             var plan = context.merged(trial, previous: document, day: scenario)
             // Every arrival is listed: visited, or left out with its reason.

@@ -52,41 +52,18 @@ extension DispatchOperations {
     /// are, locked; everything else is planned.
     public func planningDay(_ date: LocalDate) async throws -> (scenario: Scenario, version: Int?, revision: Int)? {
         try await read { context in
-            guard var day = try context.tx.scenario(on: date) else { return nil }
-            let states = Dictionary(
-                try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
             let published = try context.tx.publishedPlan(on: date)
-            day.orders = OrderWorkflow.asRun(
-                OrderWorkflow.plannable(
-                    day.orders.filter { order in
-                        states[order.id].map { OrderWorkflow.isPlanned($0, locked: order.lock != nil) } ?? false
-                    }), states: states, published: published?.visits ?? [])
+            guard let day = try context.planningScenario(date, published: published) else { return nil }
             return (day, published?.version, try context.tx.revision(of: date) ?? 0)
         }
     }
 
     /// Publishes a plan computed from `planningDay` as the day's next version, with the effects
-    /// of publishing (states, notices, rebooking). A conflict when another version was published
-    /// after `basedOn`, or when, with `revision`, anything the plan depends on changed since it
-    /// was read (a notice delivered, a status reported, an absence): a plan computed from an
-    /// older day is never published over what happened meanwhile.
+    /// of publishing (states, notices, rebooking); rebased when the day moved on since it was
+    /// read (see `publish(_:actor:cause:)`): a plan computed from an older day is never
+    /// published over what happened meanwhile, nor thrown away.
     public func commitPlan(_ plan: Plan, basedOn: Int?, revision: Int? = nil, seed: UInt64, actor: String) async throws -> PublishOutcome {
-        try await perform { context in
-            let current = try context.tx.lockDays([plan.date])[plan.date]
-            let previous = try context.tx.publishedPlan(on: plan.date, lock: true)
-            if previous?.version != basedOn {
-                throw OperationError.conflict(
-                    "the plan of \(plan.date) changed while this one was computed (now version \(previous?.version ?? 0)); plan again")
-            }
-            if let revision, let current, current != revision {
-                throw OperationError.conflict(
-                    "the day \(plan.date) changed while this plan was computed (revision \(current), planned from \(revision)); plan again")
-            }
-            let day = try context.day(plan.date, like: plan.date)
-            return try context.publish(
-                plan, day: day, previous: previous, cause: "plan", actor: actor,
-                lostReason: "the day was re-planned and this visit no longer fits", seed: seed)
-        }
+        try await publish(Proposal(plan: plan, basedOn: basedOn, revision: revision, seed: seed), actor: actor).outcome
     }
 }
 

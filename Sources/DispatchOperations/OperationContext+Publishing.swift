@@ -169,7 +169,7 @@ extension OperationContext {
             guard let new = visits[old.order] else {
                 // Dropping an announced visit is the planner's honest answer when it cannot be kept
                 // (publishing rebooks it); a visit that happened is never dropped but by its own operation.
-                if OrderWorkflow.begun.contains(state) && !releasing.contains(old.order) {
+                if OrderWorkflow.underway.contains(state) && !releasing.contains(old.order) {
                     throw OperationError.conflict("the plan of \(date) would drop \(old.order), whose visit is \(state); it is refused")
                 }
                 continue

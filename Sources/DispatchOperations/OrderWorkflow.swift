@@ -47,6 +47,9 @@ public enum OrderWorkflow {
 
     /// States whose visit began or happened: no operation moves it, whatever it is about.
     public static let begun: Set<OrderState> = [.onSite, .completed, .transferred, .customerAbsent]
+    /// States whose technician is on the way or whose visit began or happened: no plan leaves it
+    /// out (only the operation that releases it: a delay, an absence, a rebooking).
+    public static let underway: Set<OrderState> = begun.union([.enRoute])
     /// The visit is over: it took the time it took (the plan may hold that, shorter than planned).
     public static let finished: Set<OrderState> = [.completed, .transferred, .customerAbsent]
 

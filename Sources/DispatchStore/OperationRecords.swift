@@ -80,12 +80,17 @@ public struct StoredNotice: Hashable, Sendable {
     public var cancelledAt: Instant?
     public var attempts: Int
     public var lastError: String?
+    /// Sent, though a re-plan cancelled it while it was being delivered: the customer has it.
+    public var cancelledInFlightAt: Instant?
 
     /// Neither sent nor cancelled.
     public var isPending: Bool { sentAt == nil && cancelledAt == nil }
 
-    public init(id: Int, draft: NoticeDraft, createdAt: Instant, sentAt: Instant?, cancelledAt: Instant?, attempts: Int, lastError: String?)
-    {
+    public init(
+        id: Int, draft: NoticeDraft, createdAt: Instant, sentAt: Instant?, cancelledAt: Instant?, attempts: Int, lastError: String?,
+        cancelledInFlightAt: Instant? = nil
+    ) {
+        self.cancelledInFlightAt = cancelledInFlightAt
         self.id = id
         self.draft = draft
         self.createdAt = createdAt

@@ -63,11 +63,12 @@ extension StoreTransaction {
         try notices(where: "id = ?", [.integer(id)]).first
     }
 
-    /// Marks a delivered notice sent; false when it was already marked (by an earlier run).
+    /// Marks a delivered notice sent; false when it was already marked (by an earlier run). A
+    /// cancel that came while it was being delivered is kept as `cancelled_in_flight_at`.
     @discardableResult
     public func markNoticeSent(_ id: Int, at: Instant) throws -> Bool {
         try connection.execute(
-            "UPDATE notices SET sent_at = \(dialect.instantParameter), cancelled_at = NULL, attempts = attempts + 1, last_error = "
+            "UPDATE notices SET sent_at = \(dialect.instantParameter), cancelled_in_flight_at = cancelled_at, cancelled_at = NULL, attempts = attempts + 1, last_error = "
                 + "NULL, claimed_by = NULL, claim_until = NULL WHERE id = ? AND sent_at IS NULL",
             [.instant(at), .integer(id)]) > 0
     }
@@ -135,7 +136,8 @@ extension StoreTransaction {
         let sql = """
             SELECT id, idempotency_key, kind, order_id, technician_id, \(dialect.instantColumn("planned_start")),
                    \(dialect.instantColumn("due_at")), body, \(dialect.instantColumn("created_at")),
-                   \(dialect.instantColumn("sent_at")), \(dialect.instantColumn("cancelled_at")), attempts, last_error
+                   \(dialect.instantColumn("sent_at")), \(dialect.instantColumn("cancelled_at")), attempts, last_error,
+                   \(dialect.instantColumn("cancelled_in_flight_at"))
             FROM notices WHERE \(condition)
             """
         return try connection.query(sql, parameters).map { row in
@@ -148,7 +150,8 @@ extension StoreTransaction {
                 id: try row.int("id"), draft: draft, createdAt: Instant(secondsSinceEpoch: try row.int("created_at")),
                 sentAt: try row.optionalInt("sent_at").map(Instant.init(secondsSinceEpoch:)),
                 cancelledAt: try row.optionalInt("cancelled_at").map(Instant.init(secondsSinceEpoch:)),
-                attempts: try row.int("attempts"), lastError: try row.optionalText("last_error"))
+                attempts: try row.int("attempts"), lastError: try row.optionalText("last_error"),
+                cancelledInFlightAt: try row.optionalInt("cancelled_in_flight_at").map(Instant.init(secondsSinceEpoch:)))
         }
     }
 

@@ -405,3 +405,19 @@ extension KeptDay {
         }
     }
 }
+
+extension KeptDay {
+    /// `jobs` (one order, or every member of a group) in the planner's priority order, the order
+    /// in which work is placed into a kept day: the heaviest first (`PlanningProblem.weight`:
+    /// repairs, VIP tiers, broadband, long waits), then the earliest repair deadline, then the
+    /// earliest window, then by id.
+    public static func byPriority(_ jobs: [[WorkOrder]], policy: Policy, now: Instant) -> [[WorkOrder]] {
+        func rank(_ job: [WorkOrder]) -> (Int, Int, Int, String) {
+            let weight = job.map { PlanningProblem.weight($0, policy: policy, now: now) }.max() ?? 0
+            let deadline = job.compactMap { policy.repairDeadline(of: $0)?.secondsSinceEpoch }.min() ?? Int.max
+            let opens = job.compactMap(\.window?.start.secondsSinceEpoch).min() ?? Int.max
+            return (-weight, deadline, opens, job.map(\.id).min() ?? "")
+        }
+        return jobs.map { $0.sorted { $0.id < $1.id } }.sorted { rank($0) < rank($1) }
+    }
+}

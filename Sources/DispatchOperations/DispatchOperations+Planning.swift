@@ -1,0 +1,201 @@
+import DispatchStore
+import Foundation
+import ScenarioFormat
+import SchedulingCore
+
+/// A plan computed for a stored day, with what it was computed from: the published version it
+/// replaces and the day's revision it was read at. Published by `DispatchOperations.publish`,
+/// which rebases it onto whatever changed since.
+public struct Proposal: Sendable {
+    public var plan: Plan
+    /// The published version the plan was computed from (nil: none was published).
+    public var basedOn: Int?
+    /// The day's revision when it was read.
+    public var revision: Int?
+    public var seed: UInt64
+
+    public init(plan: Plan, basedOn: Int?, revision: Int?, seed: UInt64) {
+        self.plan = plan
+        self.basedOn = basedOn
+        self.revision = revision
+        self.seed = seed
+    }
+}
+
+/// What a rebase made of a proposal computed from an older day.
+public struct Rebase: Sendable, Equatable {
+    /// Visits of the proposal published as computed.
+    public var kept = 0
+    /// Orders the changes since touched: placed again (`replaced`), or left unserved (`unserved`).
+    public var replaced: [String] = []
+    public var unserved: [String] = []
+    /// Why it was rebased: the day moved on, or the proposal would have dropped a visit under way.
+    public var why: String = ""
+}
+
+/// A proposal published: the outcome, and the rebase when the day had moved on.
+public struct PlanPublication: Sendable, Equatable {
+    public var outcome: PublishOutcome
+    public var rebase: Rebase?
+    /// The plan as published (the proposal, or its rebase).
+    public var plan: Plan
+}
+
+extension DispatchOperations {
+    /// Reads the day as the planner sees it (outside any write lock), computes a plan with
+    /// `solve` (no transaction open), and returns it with what it was computed from.
+    public func propose(
+        _ date: LocalDate, now: Instant, seed: UInt64, solve: @Sendable (Scenario) -> Plan
+    ) async throws -> (proposal: Proposal, day: Scenario)? {
+        guard let (planning, version, revision) = try await planningDay(date) else { return nil }
+        var day = planning
+        day.now = now
+        return (Proposal(plan: solve(day), basedOn: version, revision: revision, seed: seed), day)
+    }
+
+    /// Publishes a proposal as the day's next version. When anything changed since it was
+    /// computed (another version published, a notice delivered, a status reported), it is
+    /// **rebased** under the day's lock rather than thrown away: every visit that still holds is
+    /// kept as computed; visits that are facts now (announced, under way, done) stand where they
+    /// are; orders changed meanwhile (by hand, by a reaction) keep their newest published visit;
+    /// what no longer fits and what is new is placed again, in the planner's priority order.
+    /// A proposal that would drop a visit under way is rebased the same way.
+    public func publish(_ proposal: Proposal, actor: String, cause: String = "plan") async throws -> PlanPublication {
+        try await perform { context in
+            let date = proposal.plan.date
+            let current = try context.tx.lockDays([date])[date]
+            let previous = try context.tx.publishedPlan(on: date, lock: true)
+            var plan = proposal.plan
+            var rebase: Rebase?
+            let moved = previous?.version != proposal.basedOn || (proposal.revision != nil && current != proposal.revision)
+            let dropsUnderway = try context.dropsUnderway(plan, previous: previous)
+            if moved || !dropsUnderway.isEmpty {
+                var why =
+                    moved
+                    ? "the day changed while the plan was computed (version \(previous?.version ?? 0), revision \(current ?? 0); "
+                        + "computed from version \(proposal.basedOn ?? 0), revision \(proposal.revision ?? 0))"
+                    : ""
+                if !dropsUnderway.isEmpty {
+                    why += (why.isEmpty ? "" : "; ") + "it left out \(dropsUnderway.sorted().joined(separator: ", ")), under way"
+                }
+                let based = try proposal.basedOn.flatMap { try context.tx.publishedVersion(on: date, version: $0) }
+                (plan, rebase) = try context.rebased(plan, base: based, previous: previous, date: date)
+                rebase?.why = why
+            }
+            let day = try context.day(date, like: date)
+            let outcome = try context.publish(
+                plan, day: day, previous: previous, cause: cause, actor: actor,
+                lostReason: "the day was re-planned and this visit no longer fits", seed: proposal.seed)
+            return PlanPublication(outcome: outcome, rebase: rebase, plan: plan)
+        }
+    }
+}
+
+extension OperationContext {
+    /// The stored day as the planner sees it (see `DispatchOperations.planningDay`).
+    func planningScenario(_ date: LocalDate, published: PublishedPlan?) throws -> Scenario? {
+        guard var day = try tx.scenario(on: date) else { return nil }
+        let states = Dictionary(try tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+        day.orders = OrderWorkflow.asRun(
+            OrderWorkflow.plannable(
+                day.orders.filter { order in
+                    states[order.id].map { OrderWorkflow.isPlanned($0, locked: order.lock != nil) } ?? false
+                }), states: states, published: published?.visits ?? [])
+        return day
+    }
+
+    /// The orders of `previous` under way (en route, begun or done) that `plan` leaves out.
+    func dropsUnderway(_ plan: Plan, previous: PublishedPlan?) throws -> Set<String> {
+        guard let previous else { return [] }
+        let planned = Set(plan.visits.map(\.order))
+        let missing = previous.visits.map(\.order).filter { !planned.contains($0) }
+        guard !missing.isEmpty else { return [] }
+        return Set(try tx.orders(ids: missing, groups: []).filter { OrderWorkflow.underway.contains($0.state) }.map(\.order.id))
+    }
+
+    /// `plan`, computed from the day as published in `base`, fitted to the day as it is now
+    /// (`previous` published): see `DispatchOperations.publish`. Runs under the day's lock; it
+    /// places visits with the planner's insertion, no search.
+    func rebased(_ plan: Plan, base: PublishedPlan?, previous: PublishedPlan?, date: LocalDate) throws -> (Plan, Rebase) {
+        guard var day = try planningScenario(date, published: previous) else {
+            throw OperationError.notFound("no day \(date)")
+        }
+        day.now = now
+        let orders = Dictionary(day.orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let states = Dictionary(try tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+        let current = Dictionary((previous?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+        let before = Dictionary((base?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+        func same(_ a: PlannedVisit?, _ b: PlannedVisit?) -> Bool { a?.technician == b?.technician && a?.start == b?.start }
+        // Facts: visits announced, under way or done stand as published now.
+        var kept: [PlannedVisit] = []
+        var underway: Set<String> = []
+        var decided: Set<String> = []
+        for visit in previous?.visits ?? [] {
+            guard let order = orders[visit.order] else { continue }
+            let state = states[visit.order] ?? .new
+            if order.lock != nil || OrderWorkflow.locked.contains(state) || OrderWorkflow.begun.contains(state) {
+                // Where its lock holds it (the lock is the fact; the published visit agrees with it).
+                var fact = visit
+                if let lock = order.lock, lock.technicianID != visit.technician || lock.start != visit.start {
+                    fact.technician = lock.technicianID
+                    fact.start = lock.start
+                    fact.end = lock.start.adding(minutes: visit.start.minutes(until: visit.end))
+                }
+                kept.append(fact)
+                decided.insert(visit.order)
+                if OrderWorkflow.underway.contains(state) { underway.insert(visit.order) }
+            } else if !same(visit, before[visit.order]) {
+                // Changed meanwhile (by hand, by a reaction): the newest decision stands.
+                kept.append(visit)
+                decided.insert(visit.order)
+            }
+        }
+        // The proposal's own visits, where nothing since touched them.
+        let earliest = now.adding(minutes: day.policy.noticeMinutes)
+        var touched: Set<String> = []
+        for visit in plan.visits where !decided.contains(visit.order) {
+            guard let order = orders[visit.order] else { continue }  // no longer planned (rebooking, cancelled, moved)
+            let changedMeanwhile = before[visit.order] != nil && current[visit.order] == nil
+            let outsideWindow = order.window.map { visit.start < $0.start || visit.start > $0.end } ?? false
+            let unpinned = order.pin.map { $0.technicianID != visit.technician || ($0.start.map { $0 != visit.start } ?? false) } ?? false
+            if changedMeanwhile || outsideWindow || unpinned || visit.start < earliest {
+                touched.insert(visit.order)
+                continue
+            }
+            kept.append(visit)
+        }
+        // A coordinated visit goes whole or not at all.
+        let groupsTouched = Set(plan.visits.filter { touched.contains($0.order) }.compactMap(\.group))
+        kept.removeAll { visit in
+            guard let group = visit.group, groupsTouched.contains(group), !decided.contains(visit.order) else { return false }
+            touched.insert(visit.order)
+            return true
+        }
+        let proposalIDs = Set(plan.visits.map(\.order))
+        let fitted = KeptDay(day: day, kept: kept, first: underway, last: proposalIDs.subtracting(decided))
+        let (keptPlan, unkept) = fitted.keptPlan(now: now)
+        // Everything the day plans and the kept day does not serve is tried again, most urgent first.
+        let served = Set(keptPlan.visits.map(\.order))
+        var jobs: [String: [WorkOrder]] = [:]
+        for order in day.orders where !served.contains(order.id) && order.lock == nil {
+            jobs[order.group ?? order.id, default: []].append(order)
+        }
+        let ordered = KeptDay.byPriority(Array(jobs.values), policy: day.policy, now: now)
+        let (added, _, unplaced) = fitted.adding(jobs: ordered, now: now)
+        var result = added
+        result.date = plan.date
+        result.scenario = plan.scenario
+        result.warnings = plan.warnings
+        let visited = Set(result.visits.map(\.order))
+        let left = Set(day.orders.map(\.id)).subtracting(visited)
+        result.unassigned = explained(left, day: day, visits: result.visits)
+        result.kpis.orders = result.visits.count + result.unassigned.count
+        result.kpis.assigned = result.visits.count
+        let redo = touched.union(unkept).union(proposalIDs.subtracting(visited).filter { orders[$0] != nil })
+        let computed = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+        let rebase = Rebase(
+            kept: result.visits.filter { same($0, computed[$0.order]) }.count,
+            replaced: redo.filter(visited.contains).sorted(), unserved: Set(unplaced).union(redo).subtracting(visited).sorted())
+        return (result, rebase)
+    }
+}
