@@ -1,5 +1,6 @@
 import ArgumentParser
 import DispatchOperations
+import DispatchStore
 import Foundation
 import PlanCheck
 import ScenarioFormat
@@ -32,6 +33,13 @@ struct PlanDay: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Write the plan to this file instead of standard output; with --date it is a proposal that "
+                + "`dispatch plans publish FILE` publishes later (rebased onto the day as it is then).",
+            valueName: "file"))
+    var out: String?
+
+    @Option(
+        help: ArgumentHelp(
             "With --date: when the plan is made, for the notice rule: an RFC 3339 time (default: $DISPATCH_NOW, else the clock).",
             valueName: "time"))
     var now: String?
@@ -59,6 +67,9 @@ struct PlanDay: AsyncParsableCommand {
     func validate() throws {
         if (scenario == nil) == (date == nil) { throw ValidationError("give either --scenario FILE or --date YYYY-MM-DD") }
         if commit && date == nil { throw ValidationError("--commit stores a stored day's plan: use it with --date") }
+        if commit && out != nil {
+            throw ValidationError("--out writes a proposal to review and publish later with `dispatch plans publish`; leave out --commit")
+        }
         if now != nil && date == nil { throw ValidationError("--now goes with --date; a scenario file has its own 'now'") }
         if let actor { try OperationOptions.checkActor(actor, option: "--actor") }
         if let seconds, !(seconds > 0 && seconds <= 3600) { throw ValidationError("--seconds must be above 0 and at most 3600") }
@@ -71,7 +82,7 @@ struct PlanDay: AsyncParsableCommand {
         try await reporting {
             if let scenario {
                 let day = try await loadOnRoads(scenario)
-                try output(solve(day), day)
+                try output(solve(day), day, basis: nil)
                 return
             }
             let day = try BadInput.serviceDay(date ?? "")
@@ -82,41 +93,29 @@ struct PlanDay: AsyncParsableCommand {
                 if let built = try await operations.ensureTravel(day, progress: Travel.Build.progress()) {
                     FileHandle.standardError.write(Data("travel of \(day): \(built.fetchedPairs) pairs asked of \(built.source)\n".utf8))
                 }
-                // A plan whose day changed while it was computed (a notice delivered, a status
-                // reported) is computed again from the new day, up to three times.
-                var attempt = 1
-                while true {
-                    guard let (planning, version, revision) = try await operations.planningDay(day) else {
-                        throw BadInput(message: "no day \(day) in \(location): import a scenario for it first")
+                // Computed from a snapshot of the day, outside any lock.
+                let command = self
+                guard let (proposal, stored) = try await operations.propose(day, now: planningTime, seed: seed, solve: command.solve)
+                else {
+                    throw BadInput(message: "no day \(day) in \(location): import a scenario for it first")
+                }
+                guard commit else {
+                    try output(
+                        proposal.plan, stored,
+                        basis: PlanBasis(version: proposal.basedOn, revision: proposal.revision, seed: proposal.seed))
+                    if let out {
+                        Failure.printError(
+                            "dispatch: proposal for \(day) written to \(out) (from version \(proposal.basedOn ?? 0)); "
+                                + "publish it with: dispatch plans publish \(out)")
                     }
-                    var stored = planning
-                    stored.now = planningTime
-                    let plan = solve(stored)
-                    guard commit else {
-                        try output(plan, stored)
-                        return
-                    }
-                    // Published as of the time it was made for, so `check --date` reads the notice
-                    // rule against the same moment.
-                    let publishing = DispatchOperations(store: store, clock: FixedClock(stored.now))
-                    let outcome: PublishOutcome
-                    do {
-                        outcome = try await publishing.commitPlan(
-                            plan, basedOn: version, revision: revision, seed: seed,
-                            actor: actor ?? "planner")
-                    } catch let error as OperationError where error.category == .conflict && attempt < 3 {
-                        Failure.printError("dispatch: \(error.message); planning again (attempt \(attempt + 1) of 3)")
-                        attempt += 1
-                        continue
-                    }
-                    try output(plan, stored)
-                    var summary = "dispatch: stored as plan version \(outcome.version) of \(day) in \(location)"
-                    if !outcome.scheduled.isEmpty { summary += "; \(plural(outcome.scheduled.count, "order")) scheduled" }
-                    if !outcome.rebooked.isEmpty { summary += "; \(plural(outcome.rebooked.count, "order")) to rebooking" }
-                    if outcome.noticesQueued > 0 { summary += "; \(plural(outcome.noticesQueued, "notice")) queued" }
-                    Failure.printError(summary)
                     return
                 }
+                // Published as of the time it was made for, so `check --date` reads the notice
+                // rule against the same moment; rebased when the day moved on meanwhile.
+                let publishing = DispatchOperations(store: store, clock: FixedClock(planningTime))
+                let published = try await publishing.publish(proposal, actor: actor ?? "planner")
+                try output(published.plan, stored, basis: nil)
+                Failure.printError(publicationSummary(published, day: day, location: location))
             }
         }
     }
@@ -140,19 +139,55 @@ struct PlanDay: AsyncParsableCommand {
         return plan
     }
 
-    func output(_ plan: Plan, _ day: Scenario) throws {
+    /// Prints the plan, or writes it to `--out` (whole or not at all).
+    func output(_ plan: Plan, _ day: Scenario, basis: PlanBasis?) throws {
+        let text: String
         switch format {
-        case .json: print(try PlanJSON.encode(plan, zone: day.timeZone))
-        case .table: print(PlanTable(plan: plan, scenario: day).render())
+        case .json: text = try PlanJSON.encode(plan, zone: day.timeZone, basis: out == nil ? nil : basis)
+        case .table: text = PlanTable(plan: plan, scenario: day).render()
+        }
+        guard let out else {
+            print(text)
+            return
+        }
+        do {
+            try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        } catch {
+            throw BadInput(message: "cannot write \(out): \(error.localizedDescription)")
         }
     }
 }
 
+/// The line `plan --commit` and `plans publish` print on standard error: the version, what it
+/// did to orders and notices, and the rebase when the day had moved on.
+func publicationSummary(_ published: PlanPublication, day: LocalDate, location: DatabaseLocation) -> String {
+    let outcome = published.outcome
+    var summary = "dispatch: stored as plan version \(outcome.version) of \(day) in \(location)"
+    if !outcome.scheduled.isEmpty { summary += "; \(plural(outcome.scheduled.count, "order")) scheduled" }
+    if !outcome.rebooked.isEmpty { summary += "; \(plural(outcome.rebooked.count, "order")) to rebooking" }
+    if !outcome.unplanned.isEmpty { summary += "; \(plural(outcome.unplanned.count, "order")) back to new" }
+    if outcome.noticesQueued > 0 { summary += "; \(plural(outcome.noticesQueued, "notice")) queued" }
+    if let rebase = published.rebase {
+        var line = "dispatch: rebased: \(rebase.why); \(plural(rebase.kept, "visit")) kept as computed"
+        if !rebase.replaced.isEmpty { line += ", placed again: \(rebase.replaced.joined(separator: ", "))" }
+        if !rebase.unserved.isEmpty { line += ", unserved: \(rebase.unserved.joined(separator: ", "))" }
+        summary = wrapped(line) + "\n" + summary
+    }
+    return summary
+}
+
 struct Plans: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Look at stored plan versions.", subcommands: [List.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Look at stored plan versions, compare two, publish a proposal.",
+        subcommands: [List.self, Diff.self, Publish.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the stored plan versions of one day.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the stored plan versions of one day, with their figures and who published each.",
+            discussion: """
+                CREATED is local to the day's time zone; UNSERVED counts the orders the version leaves \
+                unserved; TRAVEL is minutes of driving; LATE counts repairs past their deadline.
+                """)
 
         @Option(help: ArgumentHelp("Service day, YYYY-MM-DD.", valueName: "date"))
         var date: String
@@ -162,17 +197,119 @@ struct Plans: AsyncParsableCommand {
         func run() async throws {
             try await reporting {
                 let day = try BadInput.serviceDay(date)
-                try await options.withStore { store, _ in
-                    let versions = try await store.plans(on: day)
+                try await options.withStore { store, location in
+                    let operations = DispatchOperations(store: store, clock: SystemClock())
+                    guard let (zone, currency, versions) = try await operations.planVersions(on: day) else {
+                        throw BadInput(message: "no day \(day) in \(location)")
+                    }
                     if versions.isEmpty {
                         print("No plans stored for \(day).")
                         return
                     }
-                    let zone = try await store.transaction { try $0.zone(of: day) } ?? .utc
-                    let rows = versions.map {
-                        [String($0.version), zone.rfc3339($0.createdAt), String($0.visits), String($0.unassigned)]
+                    let rows = versions.map { version -> [String] in
+                        let k = version.kpis
+                        let created = zone.local(version.createdAt)
+                        return [
+                            String(version.version), "\(created.date) \(created.time)", version.publishedBy ?? "-", String(k.assigned),
+                            String(k.orders - k.assigned), String(k.travelMinutes), String(k.lateRepairs),
+                            amount(k.outsourcedCost, currency), version.cause ?? "-",
+                        ]
                     }
-                    print(TextTable(header: ["VERSION", "CREATED (\(zone.identifier))", "VISITS", "UNASSIGNED"], rows: rows).render())
+                    print(
+                        TextTable(
+                            header: ["VERSION", "CREATED", "BY", "VISITS", "UNSERVED", "TRAVEL", "LATE", "OUTSOURCED", "CAUSE"],
+                            rows: rows
+                        ).render())
+                }
+            }
+        }
+    }
+
+    struct Diff: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what changed from one plan version of a day to another.",
+            discussion: """
+                One line per visit added, removed, or moved (another technician or start), then each \
+                version's figures. Versions are numbered as `dispatch plans list` shows them.
+                """)
+
+        @Option(help: ArgumentHelp("Service day, YYYY-MM-DD.", valueName: "date"))
+        var date: String
+
+        @Argument(help: "The earlier version.")
+        var from: Int
+
+        @Argument(help: "The later version.")
+        var to: Int
+
+        @OptionGroup var options: DatabaseOptions
+
+        func run() async throws {
+            try await reporting {
+                let day = try BadInput.serviceDay(date)
+                try await options.withStore { store, _ in
+                    let diff = try await DispatchOperations(store: store, clock: SystemClock()).planDiff(on: day, from: from, to: to)
+                    let zone = diff.zone
+                    func at(_ visit: PlannedVisit) -> String { "\(visit.technician) \(zone.local(visit.start).time)" }
+                    var rows: [[String]] = diff.added.map { ["added", $0.order, "-", at($0)] }
+                    rows += diff.removed.map { ["removed", $0.order, at($0), "-"] }
+                    rows += diff.moved.map { ["moved", $0.to.order, at($0.from), at($0.to)] }
+                    if rows.isEmpty {
+                        print("Versions \(from) and \(to) of \(day) have the same visits.")
+                    } else {
+                        print(TextTable(header: ["CHANGE", "ORDER", "VERSION \(from)", "VERSION \(to)"], rows: rows).render())
+                    }
+                    print(
+                        "\(plural(diff.added.count, "visit")) added, \(diff.removed.count) removed, \(diff.moved.count) moved, "
+                            + "\(diff.unchanged) unchanged")
+                    for version in [diff.from, diff.to] {
+                        print("version \(version.version): \(version.kpis.figures(currency: diff.currency)) (\(version.cause ?? "saved"))")
+                    }
+                }
+            }
+        }
+    }
+
+    struct Publish: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Publish a plan file as its day's next version, rebased onto the day as it is now.",
+            discussion: """
+                The file is a proposal written by `dispatch plan --date D --out FILE` (it says which \
+                version and revision of the day it was computed from), or any plan JSON of a stored day. \
+                What changed since is taken into account, not overwritten: visits announced, under way \
+                or done stand where they are; orders changed meanwhile keep their newest visit; every \
+                other visit of the file that still keeps every hard rule is published as it is; what \
+                no longer fits is placed again. Exit 3 only when even that cannot hold a promise.
+                """)
+
+        @Argument(help: ArgumentHelp("The plan file.", valueName: "file"))
+        var file: String
+
+        @OptionGroup var operation: OperationOptions
+
+        func run() async throws {
+            try await reporting {
+                let data: Data
+                do {
+                    data = try Data(contentsOf: URL(fileURLWithPath: file))
+                } catch {
+                    throw BadInput(message: "cannot read plan \(file)")
+                }
+                let plan = try PlanJSON.decode(data, file: file)
+                let basis = try PlanBasis.of(data, file: file)
+                if basis == nil {
+                    Failure.printError("dispatch: \(file) says nothing of what it was computed from: it is fitted to the day as it is")
+                }
+                var proposal = Proposal(
+                    plan: plan, basedOn: basis?.version.flatMap { $0 > 0 ? $0 : nil }, revision: basis?.revision,
+                    seed: basis?.seed ?? 0)
+                proposal.verify = true
+                let proposed = proposal
+                let who = operation.who
+                try await operation.database.withStore { store, location in
+                    let operations = DispatchOperations(store: store, clock: try operation.clock())
+                    let published = try await operations.publish(proposed, actor: who)
+                    Failure.printError(publicationSummary(published, day: plan.date, location: location))
                 }
             }
         }

@@ -13,6 +13,9 @@ public struct Proposal: Sendable {
     /// The day's revision when it was read.
     public var revision: Int?
     public var seed: UInt64
+    /// Fitted to the day even when nothing changed since (a plan read from a file is checked
+    /// against the day as it is, every visit of it).
+    public var verify = false
 
     public init(plan: Plan, basedOn: Int?, revision: Int?, seed: UInt64) {
         self.plan = plan
@@ -69,12 +72,12 @@ extension DispatchOperations {
             var rebase: Rebase?
             let moved = previous?.version != proposal.basedOn || (proposal.revision != nil && current != proposal.revision)
             let dropsUnderway = try context.dropsUnderway(plan, previous: previous)
-            if moved || !dropsUnderway.isEmpty {
+            if moved || proposal.verify || !dropsUnderway.isEmpty {
                 var why =
                     moved
                     ? "the day changed while the plan was computed (version \(previous?.version ?? 0), revision \(current ?? 0); "
                         + "computed from version \(proposal.basedOn ?? 0), revision \(proposal.revision ?? 0))"
-                    : ""
+                    : proposal.verify ? "a plan from a file is fitted to the day as it is" : ""
                 if !dropsUnderway.isEmpty {
                     why += (why.isEmpty ? "" : "; ") + "it left out \(dropsUnderway.sorted().joined(separator: ", ")), under way"
                 }
@@ -152,13 +155,15 @@ extension OperationContext {
         }
         // The proposal's own visits, where nothing since touched them.
         let earliest = now.adding(minutes: day.policy.noticeMinutes)
+        let technicians = Set(day.technicians.map(\.id))
         var touched: Set<String> = []
         for visit in plan.visits where !decided.contains(visit.order) {
             guard let order = orders[visit.order] else { continue }  // no longer planned (rebooking, cancelled, moved)
             let changedMeanwhile = before[visit.order] != nil && current[visit.order] == nil
             let outsideWindow = order.window.map { visit.start < $0.start || visit.start > $0.end } ?? false
             let unpinned = order.pin.map { $0.technicianID != visit.technician || ($0.start.map { $0 != visit.start } ?? false) } ?? false
-            if changedMeanwhile || outsideWindow || unpinned || visit.start < earliest {
+            let unknown = !technicians.contains(visit.technician)
+            if changedMeanwhile || outsideWindow || unpinned || unknown || visit.start < earliest {
                 touched.insert(visit.order)
                 continue
             }
@@ -197,5 +202,89 @@ extension OperationContext {
             kept: result.visits.filter { same($0, computed[$0.order]) }.count,
             replaced: redo.filter(visited.contains).sorted(), unserved: Set(unplaced).union(redo).subtracting(visited).sorted())
         return (result, rebase)
+    }
+}
+
+/// One stored plan version with its figures and who published it.
+public struct PlanVersionSummary: Sendable, Equatable {
+    public var version: Int
+    public var createdAt: Instant
+    public var publishedBy: String?
+    public var cause: String?
+    public var kpis: PlanKPIs
+}
+
+/// What changed from one plan version of a day to another.
+public struct PlanDiff: Sendable, Equatable {
+    public struct Move: Sendable, Equatable {
+        public var from: PlannedVisit
+        public var to: PlannedVisit
+    }
+    public var date: LocalDate
+    public var zone: ServiceTimeZone
+    public var currency: String
+    public var from: PlanVersionSummary
+    public var to: PlanVersionSummary
+    /// Visits only the later version has, only the earlier one has, and those with another
+    /// technician or start.
+    public var added: [PlannedVisit] = []
+    public var removed: [PlannedVisit] = []
+    public var moved: [Move] = []
+    public var unchanged = 0
+}
+
+extension DispatchOperations {
+    /// The day's stored plan versions, oldest first, with their figures; nil when no such day.
+    public func planVersions(on date: LocalDate) async throws
+        -> (zone: ServiceTimeZone, currency: String, versions: [PlanVersionSummary])?
+    {
+        guard let day = try await read({ context in try context.tx.scenario(on: date) }) else { return nil }
+        let stored = try await store.plans(on: date)
+        let versions = try stored.map { plan in
+            let document = try PlanJSON.decode(Data(plan.document.utf8), file: "plan version \(plan.version) of \(date)")
+            return PlanVersionSummary(
+                version: plan.version, createdAt: plan.createdAt, publishedBy: plan.publishedBy, cause: plan.cause, kpis: document.kpis)
+        }
+        return (day.timeZone, day.policy.currency, versions)
+    }
+
+    /// What changed between two stored versions of the day's plan.
+    public func planDiff(on date: LocalDate, from: Int, to: Int) async throws -> PlanDiff {
+        guard let (zone, currency, versions) = try await planVersions(on: date) else {
+            throw OperationError.notFound("no day \(date)")
+        }
+        func summary(_ version: Int) throws -> PlanVersionSummary {
+            guard let found = versions.first(where: { $0.version == version }) else {
+                let known = versions.map { String($0.version) }.joined(separator: ", ")
+                throw OperationError.notFound("no plan version \(version) of \(date) (stored: \(known.isEmpty ? "none" : known))")
+            }
+            return found
+        }
+        var diff = PlanDiff(date: date, zone: zone, currency: currency, from: try summary(from), to: try summary(to))
+        let (earlier, later) = try await read { context in
+            (
+                try context.tx.publishedVersion(on: date, version: from)?.visits ?? [],
+                try context.tx.publishedVersion(on: date, version: to)?.visits ?? []
+            )
+        }
+        let before = Dictionary(earlier.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+        let after = Dictionary(later.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+        for visit in later {
+            guard let old = before[visit.order] else {
+                diff.added.append(visit)
+                continue
+            }
+            if old.technician != visit.technician || old.start != visit.start {
+                diff.moved.append(PlanDiff.Move(from: old, to: visit))
+            } else {
+                diff.unchanged += 1
+            }
+        }
+        diff.removed = earlier.filter { after[$0.order] == nil }
+        func byOrder(_ a: PlannedVisit, _ b: PlannedVisit) -> Bool { naturallyBefore(a.order, b.order) }
+        diff.added.sort(by: byOrder)
+        diff.removed.sort(by: byOrder)
+        diff.moved.sort { byOrder($0.to, $1.to) }
+        return diff
     }
 }

@@ -35,7 +35,12 @@ extension OperationContext {
             placed.insert(key(lead))
             placing.append((members[key(lead)] ?? job).sorted { $0.id < $1.id })
         }
-        var (plan, _, _) = KeptDay(day: scenario, kept: staying, first: first).adding(jobs: placing, now: now)
+        var (plan, _, unplaced) = KeptDay(day: scenario, kept: staying, first: first).adding(jobs: placing, now: now)
+        if !unplaced.isEmpty,
+            let better = roomMade(for: unplaced, in: scenario, staying: staying, placing: placing, first: first, than: plan)
+        {
+            plan = better
+        }
         plan = merged(plan, previous: try previousPlan(previous, day: scenario), day: scenario)
         // Every order the day had in its plan, or was asked to place, is listed: visited or left out.
         let listed = Set(plan.visits.map(\.order) + plan.unassigned.map(\.order))
@@ -45,6 +50,47 @@ extension OperationContext {
             plan.kpis.orders = plan.visits.count + plan.unassigned.count
         }
         return plan
+    }
+
+    /// A second chance for work a rebuilt day could not place around the visits it kept: the
+    /// unannounced visits of the technicians who could take it (their day has no room, no rule
+    /// keeps them from it) may move inside their windows: the work left out is placed first, in
+    /// the planner's priority order, then those visits, in their published order. Taken only when the day then serves more work and every visit
+    /// that moved still has a place; nil otherwise.
+    func roomMade(
+        for unplaced: [String], in scenario: Scenario, staying: [PlannedVisit], placing: [[WorkOrder]], first: Set<String>,
+        than plan: Plan
+    ) -> Plan? {
+        let waiting = Set(unplaced)
+        let jobsLeft = placing.filter { $0.contains { waiting.contains($0.id) } }
+        let orders = Dictionary(scenario.orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var helpers: Set<String> = []
+        for job in jobsLeft {
+            let verdicts = KeptDay(day: scenario, kept: staying, first: first).verdicts(for: job, window: nil, now: now)
+            helpers.formUnion(verdicts.filter { $0.kind == "no room" || $0.kind == "fits" }.map(\.technician))
+        }
+        let horizon = now.adding(minutes: scenario.policy.noticeMinutes)
+        // Unannounced: not locked, not first (the visit the operation is about), not due before
+        // the notice rule allows a new time; a coordinated visit moves whole or not at all.
+        var flexibleGroups: Set<String> = []
+        var fixedGroups: Set<String> = []
+        for visit in staying {
+            let free =
+                helpers.contains(visit.technician) && orders[visit.order].map { $0.lock == nil } == true
+                && !first.contains(visit.order) && visit.start >= horizon
+            let key = visit.group ?? "order:\(visit.order)"
+            if free { flexibleGroups.insert(key) } else { fixedGroups.insert(key) }
+        }
+        flexibleGroups.subtract(fixedGroups)
+        let flexible = staying.filter { flexibleGroups.contains($0.group ?? "order:\($0.order)") }
+        guard !flexible.isEmpty else { return nil }
+        let flexibleIDs = Set(flexible.map(\.order))
+        let rest = staying.filter { !flexibleIDs.contains($0.order) }
+        // The work left out first, most urgent first; then the visits that may move, in their order.
+        let all = KeptDay.byPriority(jobsLeft, policy: scenario.policy, now: now) + jobs(of: flexible, in: scenario)
+        let (trial, _, stillUnplaced) = KeptDay(day: scenario, kept: rest, first: first).adding(jobs: all, now: now)
+        guard trial.visits.count > plan.visits.count, !stillUnplaced.contains(where: flexibleIDs.contains) else { return nil }
+        return trial
     }
 
     /// Takes `orders` off the day's published plan (a new version without them), every other

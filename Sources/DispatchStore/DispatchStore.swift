@@ -96,8 +96,16 @@ public struct StoredPlan: Hashable, Sendable {
     public var document: String
     public var visits: Int
     public var unassigned: Int
+    /// Who published it and why (nil for a version saved without publishing).
+    public var publishedBy: String?
+    public var cause: String?
 
-    public init(version: Int, createdAt: Instant, document: String, visits: Int, unassigned: Int) {
+    public init(
+        version: Int, createdAt: Instant, document: String, visits: Int, unassigned: Int, publishedBy: String? = nil,
+        cause: String? = nil
+    ) {
+        self.publishedBy = publishedBy
+        self.cause = cause
         self.version = version
         self.createdAt = createdAt
         self.document = document

@@ -35,7 +35,7 @@ struct PlanWriter {
 
     func plans(on day: LocalDate) throws -> [StoredPlan] {
         let sql = """
-            SELECT p.version, \(connection.dialect.instantColumn("p.created_at")), p.document,
+            SELECT p.version, \(connection.dialect.instantColumn("p.created_at")), p.document, p.published_by, p.cause,
                    (SELECT COUNT(*) FROM plan_visits v WHERE v.plan_id = p.id) AS visit_count,
                    (SELECT COUNT(*) FROM plan_unassigned u WHERE u.plan_id = p.id) AS unassigned_count
             FROM plans p WHERE p.day = ? ORDER BY p.version
@@ -43,7 +43,8 @@ struct PlanWriter {
         return try connection.query(sql, [.text(day.description)]).map { row in
             StoredPlan(
                 version: try row.int("version"), createdAt: Instant(secondsSinceEpoch: try row.int("created_at")),
-                document: try row.text("document"), visits: try row.int("visit_count"), unassigned: try row.int("unassigned_count"))
+                document: try row.text("document"), visits: try row.int("visit_count"), unassigned: try row.int("unassigned_count"),
+                publishedBy: try row.optionalText("published_by"), cause: try row.optionalText("cause"))
         }
     }
 }

@@ -5,7 +5,9 @@ import SchedulingCore
 ///
 /// Keys are sorted so that the same plan is always the same bytes.
 public enum PlanJSON {
-    public static func encode(_ plan: Plan, zone: ServiceTimeZone) throws -> String {
+    /// With `basis` (a proposal written by `dispatch plan --date D --out FILE`), the plan also
+    /// says what it was computed from, for `dispatch plans publish` to rebase it.
+    public static func encode(_ plan: Plan, zone: ServiceTimeZone, basis: PlanBasis? = nil) throws -> String {
         let time = zone.rfc3339
         let visits: [[String: Any]] = plan.visits.map { visit in
             var object: [String: Any] = [
@@ -37,6 +39,9 @@ public enum PlanJSON {
             "unassigned": unassigned, "kpis": kpis,
         ]
         if !plan.warnings.isEmpty { document["warnings"] = plan.warnings }
+        if let basis {
+            document["basis"] = ["version": basis.version ?? 0, "revision": basis.revision ?? 0, "seed": NSNumber(value: basis.seed)]
+        }
         let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
@@ -130,5 +135,34 @@ public enum PlanJSON {
         return Plan(
             scenario: name, date: date, visits: visits, routes: routes, unassigned: unassigned, kpis: kpis,
             warnings: (root["warnings"] as? [String]) ?? [])
+    }
+}
+
+/// What a proposal was computed from: the day's published version (0: none) and revision, and
+/// the seed; the plan JSON's optional `basis` object.
+public struct PlanBasis: Codable, Equatable, Sendable {
+    public var version: Int?
+    public var revision: Int?
+    public var seed: UInt64
+
+    public init(version: Int?, revision: Int?, seed: UInt64) {
+        self.version = version
+        self.revision = revision
+        self.seed = seed
+    }
+
+    /// The `basis` of a plan JSON document, nil when it has none; throws naming the file when
+    /// it is there and malformed.
+    public static func of(_ data: Data, file: String) throws -> PlanBasis? {
+        struct Envelope: Decodable { let basis: PlanBasis? }
+        do {
+            return try JSONDecoder().decode(Envelope.self, from: data).basis
+        } catch {
+            throw ScenarioRejected(problems: [
+                ScenarioProblem(
+                    file: file, line: nil, column: nil, field: "basis",
+                    message: "expected {\"version\": N, \"revision\": N, \"seed\": N} as written by dispatch plan --out")
+            ])
+        }
     }
 }
