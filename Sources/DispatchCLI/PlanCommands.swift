@@ -168,7 +168,7 @@ func publicationSummary(_ published: PlanPublication, day: LocalDate, location: 
     if !outcome.unplanned.isEmpty { summary += "; \(plural(outcome.unplanned.count, "order")) back to new" }
     if outcome.noticesQueued > 0 { summary += "; \(plural(outcome.noticesQueued, "notice")) queued" }
     if let rebase = published.rebase {
-        var line = "dispatch: rebased: \(rebase.why); \(plural(rebase.kept, "visit")) kept as computed"
+        var line = "dispatch: rebased in \(rebase.milliseconds) ms: \(rebase.why); \(plural(rebase.kept, "visit")) kept as computed"
         if !rebase.replaced.isEmpty { line += ", placed again: \(rebase.replaced.joined(separator: ", "))" }
         if !rebase.unserved.isEmpty { line += ", unserved: \(rebase.unserved.joined(separator: ", "))" }
         summary = wrapped(line) + "\n" + summary

@@ -194,15 +194,25 @@ extension DispatchOperations {
         let version = try await perform { context -> Int? in
             var version: Int?
             if !options.dryRun && (!unchanged || !carried.isEmpty) {
-                let current = try context.tx.lockDays([date])[date]
+                try context.tx.lockDays([date])
+                try context.applyUnappliedDeliveries(onDay: date)
+                let current = try context.tx.revision(of: date)
+                var plan = plan
+                var previous = input.previous
                 if let current, current != input.revision {
-                    throw OperationError.conflict(
-                        "the day changed while it was planned (revision \(current), planned from \(input.revision))")
+                    // Work carried in from the day before is planned again with the new day;
+                    // otherwise the plan is rebased onto what changed (docs/consistency.md).
+                    guard carried.isEmpty else {
+                        throw OperationError.conflict(
+                            "the day changed while it was planned (revision \(current), planned from \(input.revision))")
+                    }
+                    previous = try context.tx.publishedPlan(on: date, lock: true)
+                    (plan, _) = try context.rebased(plan, base: input.previous, previous: previous, date: date)
                 }
                 for id in carried { try context.moveOrder(id, to: date, like: first) }
                 if !unchanged {
                     let outcome = try context.publish(
-                        plan, day: input.scenario, previous: input.previous, cause: "nightly run \(run)",
+                        plan, day: input.scenario, previous: previous, cause: "nightly run \(run)",
                         actor: actor, lostReason: "the nightly re-plan could not keep this visit",
                         seed: options.seed)
                     version = outcome.version

@@ -52,6 +52,8 @@ extension DispatchOperations {
             }
         }
         defer { heartbeat.cancel() }
+        // Effects a stopped sender left unapplied come first.
+        try await applyUnappliedDeliveries()
         do {
             while true {
                 let claimed = try await perform { context in
@@ -84,21 +86,26 @@ extension DispatchOperations {
                         progress?(done, report.due)
                         guard attempted else { continue }
                         do {
+                            // The acknowledgement alone, without the day's lock: it never waits
+                            // behind a re-plan (the claim could run out meanwhile, and a sender
+                            // killed then would repeat the notice).
                             let marked = try await perform { context -> Bool in
                                 if let failure {
                                     try context.tx.recordNoticeFailure(notice.id, error: failure)
                                     return false
                                 }
-                                // The order's day first (the global lock order), then the notice.
-                                _ = try context.lockedOrder(notice.draft.order)
-                                guard try context.tx.markNoticeSent(notice.id, at: context.now) else { return false }
-                                try context.afterDelivery(notice)
-                                return true
+                                return try context.tx.markNoticeSent(notice.id, at: context.now)
                             }
                             if let failure { report.failed[notice.draft.key] = failure }
                             if marked { report.sent += 1 }
                         } catch {
                             report.failed[notice.draft.key] = "delivered, but not recorded: \(OperationError.from(error).message)"
+                            continue
+                        }
+                        if failure == nil {
+                            // Then its effect, under the day's lock; if this fails, the next run
+                            // (or the next publish of the day) applies it.
+                            _ = try? await perform { context in try context.applyDelivered(notice) }
                         }
                     }
                 }
@@ -113,7 +120,32 @@ extension DispatchOperations {
     }
 }
 
+extension DispatchOperations {
+    /// Applies the effect of every delivered notice whose effect is not applied yet, each under
+    /// its day's lock.
+    func applyUnappliedDeliveries() async throws {
+        let pending = try await read { context in try context.tx.unappliedNotices() }
+        for notice in pending { _ = try await perform { context in try context.applyDelivered(notice) } }
+    }
+}
+
 extension OperationContext {
+    /// Applies a delivered notice's effect once, with the order's day locked (the global lock
+    /// order: the day first, then the notice): see `afterDelivery`.
+    func applyDelivered(_ notice: StoredNotice) throws {
+        _ = try lockedOrder(notice.draft.order)
+        guard try tx.markNoticeApplied(notice.id, at: now) else { return }
+        try afterDelivery(notice)
+    }
+
+    /// The effects left unapplied of notices about `day`'s orders, applied now (the caller holds
+    /// the day's lock): a plan is never published over a notice the customer already has.
+    func applyUnappliedDeliveries(onDay day: LocalDate) throws {
+        for notice in try tx.unappliedNotices(onDay: day) where try tx.markNoticeApplied(notice.id, at: now) {
+            try afterDelivery(notice)
+        }
+    }
+
     /// What a delivered notice changes: a pre-arrival notice locks the visit as announced; a
     /// confirmation delivered from 18:00 the evening before the visit on is the second confirmation.
     func afterDelivery(_ notice: StoredNotice) throws {

@@ -34,6 +34,8 @@ public struct Rebase: Sendable, Equatable {
     public var unserved: [String] = []
     /// Why it was rebased: the day moved on, or the proposal would have dropped a visit under way.
     public var why: String = ""
+    /// How long the rebase took, under the day's lock.
+    public var milliseconds = 0
 }
 
 /// A proposal published: the outcome, and the rebase when the day had moved on.
@@ -66,7 +68,9 @@ extension DispatchOperations {
     public func publish(_ proposal: Proposal, actor: String, cause: String = "plan") async throws -> PlanPublication {
         try await perform { context in
             let date = proposal.plan.date
-            let current = try context.tx.lockDays([date])[date]
+            try context.tx.lockDays([date])
+            try context.applyUnappliedDeliveries(onDay: date)
+            let current = try context.tx.revision(of: date)
             let previous = try context.tx.publishedPlan(on: date, lock: true)
             var plan = proposal.plan
             var rebase: Rebase?
@@ -81,9 +85,12 @@ extension DispatchOperations {
                 if !dropsUnderway.isEmpty {
                     why += (why.isEmpty ? "" : "; ") + "it left out \(dropsUnderway.sorted().joined(separator: ", ")), under way"
                 }
+                let started = ContinuousClock.now
                 let based = try proposal.basedOn.flatMap { try context.tx.publishedVersion(on: date, version: $0) }
                 (plan, rebase) = try context.rebased(plan, base: based, previous: previous, date: date)
                 rebase?.why = why
+                let took = ContinuousClock.now - started
+                rebase?.milliseconds = Int(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000)
             }
             let day = try context.day(date, like: date)
             let outcome = try context.publish(
@@ -152,6 +159,13 @@ extension OperationContext {
                 kept.append(visit)
                 decided.insert(visit.order)
             }
+        }
+        // A coordinated visit is one visit: when any member is decided, every member stays as published.
+        let decidedGroups = Set((previous?.visits ?? []).filter { decided.contains($0.order) }.compactMap(\.group))
+        for visit in previous?.visits ?? [] where !decided.contains(visit.order) && orders[visit.order] != nil {
+            guard let group = visit.group, decidedGroups.contains(group) else { continue }
+            kept.append(visit)
+            decided.insert(visit.order)
         }
         // The proposal's own visits, where nothing since touched them.
         let earliest = now.adding(minutes: day.policy.noticeMinutes)

@@ -73,6 +73,28 @@ extension StoreTransaction {
             [.instant(at), .integer(id)]) > 0
     }
 
+    /// Stamps the effect of a delivered notice as applied; false when it already was (or the
+    /// notice is not sent). Called under the order's day lock, with the effect itself.
+    public func markNoticeApplied(_ id: Int, at: Instant) throws -> Bool {
+        try connection.execute(
+            "UPDATE notices SET effects_applied_at = \(dialect.instantParameter) WHERE id = ? AND sent_at IS NOT NULL "
+                + "AND effects_applied_at IS NULL",
+            [.instant(at), .integer(id)]) > 0
+    }
+
+    /// Delivered notices whose effect is not applied yet (a sender stopped between recording the
+    /// acknowledgement and applying it), of the orders of `day` when given, oldest first.
+    public func unappliedNotices(onDay day: LocalDate? = nil, limit: Int = 500) throws -> [StoredNotice] {
+        guard let day else {
+            return try notices(
+                where: "sent_at IS NOT NULL AND effects_applied_at IS NULL ORDER BY id LIMIT ?", [.integer(limit)])
+        }
+        return try notices(
+            where: "sent_at IS NOT NULL AND effects_applied_at IS NULL AND order_id IN (SELECT id FROM orders WHERE service_day = ?) "
+                + "ORDER BY id LIMIT ?",
+            [.text(day.description), .integer(limit)])
+    }
+
     /// Claims up to `limit` notices due at `due` that nobody holds (or whose holder's claim ran
     /// out on the database clock) for `sender`, for `leaseSeconds`, earliest due first. On
     /// PostgreSQL rows another sender is claiming are skipped (`FOR UPDATE SKIP LOCKED`), so

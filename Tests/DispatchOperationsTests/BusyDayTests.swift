@@ -115,6 +115,119 @@ struct BusyDayTests {
         }
     }
 
+    /// Found by the concurrency harness on the first rebase: one member of a coordinated visit
+    /// reported en route while the plan was computed (locked where published), the other member
+    /// kept the proposal's new start, and the published pair no longer arrived together (H5). A
+    /// coordinated visit is one visit: when a member is a fact, every member stays as published.
+    @Test("A rebase keeps a coordinated visit whole when one member set off meanwhile", arguments: Backend.all)
+    func rebaseKeepsPairsWhole(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let (operations, clock, published) = try await OperationFixtures.publishedDay(database)
+            clock.set("2026-11-23T08:40:00+08:00")
+            let (proposal, _) = try #require(
+                try await operations.propose(OperationFixtures.date, now: clock.now(), seed: 1) { day in
+                    Solver(scenario: day, options: SolverOptions(seed: 1, iterations: 50)).plan()
+                })
+            // The proposal moves the pair 10 minutes later (inside its window).
+            var moved = proposal
+            for index in moved.plan.visits.indices where moved.plan.visits[index].group == "G-1" {
+                moved.plan.visits[index].start = moved.plan.visits[index].start.adding(minutes: 10)
+                moved.plan.visits[index].end = moved.plan.visits[index].end.adding(minutes: 10)
+            }
+            let b1 = try #require(published.visits.first { $0.order == "WO-B1" })
+            let b2 = try #require(published.visits.first { $0.order == "WO-B2" })
+            clock.set(b1.start.adding(minutes: -20))
+            _ = try await operations.setStatus(order: "WO-B1", to: .enRoute, actor: b1.technician)
+            let result = try await operations.publish(moved, actor: "planner")
+            #expect(result.rebase != nil)
+            #expect(result.plan.visits.first { $0.order == "WO-B1" }?.start == b1.start)
+            #expect(result.plan.visits.first { $0.order == "WO-B2" }?.start == b2.start)
+            #expect(try await OperationFixtures.hardRuleViolations(database) == [])
+        }
+    }
+
+    /// Point 5: a sender records that a notice went out without waiting for the day's lock (a
+    /// re-plan holding it for long made the sender's claim run out, and a sender killed then
+    /// repeated notices). The effect (the visit locked as announced) follows under the lock once
+    /// it is free. PostgreSQL only: SQLite's single writer serialises every write anyway.
+    @Test("A delivery is recorded while a re-plan holds the day's lock; its effect follows")
+    func acknowledgementSkipsTheDayLock() async throws {
+        try await TestDatabase.with(.postgresql) { database in
+            let (operations, clock, plan) = try await OperationFixtures.publishedDay(database)
+            let visit = try #require(plan.visits.first { $0.order == "WO-A" })
+            clock.set(visit.start.adding(minutes: -20))
+            // A long re-plan: the day's row locked until released, on a thread and a connection
+            // of its own (nothing of the application waits on it but the day's lock).
+            let holder = Handed(database.connection)
+            let poller = Handed(try database.newConnection())
+            let day = OperationFixtures.date.description
+            let holding = DispatchSemaphore(value: 0)
+            let release = DispatchSemaphore(value: 0)
+            let held = DispatchSemaphore(value: 0)
+            Thread {
+                _ = try? holder.connection.transaction {
+                    _ = try holder.connection.query("SELECT revision FROM service_days WHERE day = ? FOR UPDATE", [.text(day)])
+                    holding.signal()
+                    release.wait()
+                }
+                held.signal()
+            }.start()
+            holding.wait()
+            let sending = Task { try await operations.sendNotices(to: CollectingSink(), concurrency: 1) }
+            // An acknowledgement lands while the lock is held (the first notice delivered; the
+            // sender then waits to apply its effect): watched from a third connection, on a
+            // thread (no event reaches the test from inside the sender's transaction).
+            let sql = "SELECT 1 AS one FROM notices WHERE sent_at IS NOT NULL"
+            let recorded: Bool = await withCheckedContinuation { continuation in
+                Thread {
+                    var seen = false
+                    for _ in 0..<1200 where !seen {
+                        seen = !(((try? poller.connection.query(sql, [])) ?? []).isEmpty)
+                        if !seen { Thread.sleep(forTimeInterval: 0.1) }
+                    }
+                    continuation.resume(returning: seen)
+                }.start()
+            }
+            #expect(recorded)
+            let state = try poller.connection.query("SELECT status FROM orders WHERE id = 'WO-A'", []).first?.text("status")
+            #expect(state == "scheduled" || state == "confirmed")
+            release.signal()
+            held.wait()
+            let report = try await sending.value
+            #expect(report.sent >= 1)
+            // The effect applied once the lock was free: notified, locked where announced.
+            poller.connection.close()
+            let line = try #require(try await operations.orders(on: OperationFixtures.date)!.lines.first { $0.stored.order.id == "WO-A" })
+            #expect(line.stored.state == .notified)
+            #expect(line.stored.order.lock == Lock(technicianID: visit.technician, start: visit.start))
+        }
+    }
+
+    /// Point 5, the other half: a sender stopped between recording a delivery and applying its
+    /// effect leaves it to the next publish of the day (or the next sender run): the visit is
+    /// locked before any plan is published over it.
+    @Test("An effect left unapplied is applied before the next plan is published", arguments: Backend.all)
+    func unappliedEffectComesFirst(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let (operations, clock, plan) = try await OperationFixtures.publishedDay(database)
+            let visit = try #require(plan.visits.first { $0.order == "WO-A" })
+            clock.set(visit.start.adding(minutes: -20))
+            // As a sender killed after the acknowledgement leaves it: sent, effect not applied.
+            try await database.store.transaction { tx in
+                let notice = try #require(try tx.notices(of: "WO-A").first { $0.draft.kind == .preArrival })
+                #expect(try tx.markNoticeSent(notice.id, at: OperationFixtures.instant("2026-11-23T08:31:00+08:00")))
+            }
+            let (proposal, _) = try #require(
+                try await operations.propose(OperationFixtures.date, now: clock.now(), seed: 1) { day in
+                    Solver(scenario: day, options: SolverOptions(seed: 1, iterations: 50)).plan()
+                })
+            _ = try await operations.publish(proposal, actor: "planner")
+            let line = try #require(try await operations.orders(on: OperationFixtures.date)!.lines.first { $0.stored.order.id == "WO-A" })
+            #expect(line.stored.state == .notified)
+            #expect(line.visit?.start == visit.start && line.visit?.technician == visit.technician)
+        }
+    }
+
     /// Point 4: a cancel that arrives while its notice is on the way is not erased when the
     /// delivery is recorded: the notice is sent (the customer has it) and cancelled in flight.
     @Test("A cancel during the delivery stays on record beside the delivery", arguments: Backend.all)
@@ -156,4 +269,10 @@ final class Flag: @unchecked Sendable {
     private var raised = false
     func set() { lock.withLock { raised = true } }
     var value: Bool { lock.withLock { raised } }
+}
+
+/// A connection handed to one thread at a time (the test's own threads, never at once).
+final class Handed: @unchecked Sendable {
+    let connection: any SQLConnection
+    init(_ connection: any SQLConnection) { self.connection = connection }
 }

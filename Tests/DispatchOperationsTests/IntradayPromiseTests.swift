@@ -599,8 +599,10 @@ struct IntradayPromiseTests {
         }
     }
 
-    @Test("A plan computed before a notice went out is refused, not published over the notified visit", arguments: Backend.all)
-    func stalePlanIsRefused(_ backend: Backend) async throws {
+    @Test(
+        "A plan computed before a notice went out is rebased: published, the notified visits where they were announced",
+        arguments: Backend.all)
+    func stalePlanIsRebased(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             let clock = TestClock("2026-11-22T10:00:00+08:00")
             let operations = try await Self.plannedDay(database, clock: clock)
@@ -612,10 +614,20 @@ struct IntradayPromiseTests {
             // Meanwhile the morning's first notices go out: the day moves on.
             let sent = try await operations.sendNotices(to: CollectingSink())
             #expect(sent.sent > 0)
-            await #expect(throws: OperationError.self) {
-                try await operations.commitPlan(plan, basedOn: version, revision: revision, seed: 2, actor: "planner")
+            let before = try await Self.published(database)
+            let notified = try await Self.states(database).filter { $0.value == .notified }.map(\.key)
+            #expect(!notified.isEmpty)
+            let published = try await operations.publish(
+                Proposal(plan: plan, basedOn: version, revision: revision, seed: 2), actor: "planner")
+            #expect(published.rebase?.why.contains("the day changed while the plan was computed") == true)
+            let after = try await Self.published(database)
+            #expect(after.version == (version ?? 0) + 1)
+            // Every announced visit is where its notice said, and still notified.
+            for id in notified {
+                #expect(after.visits.first { $0.order == id } == before.visits.first { $0.order == id }, "\(id)")
             }
-            #expect(try await Self.published(database).version == version)
+            #expect(try await Self.states(database).filter { $0.value == .notified }.count == notified.count)
+            #expect(try await Self.violations(operations) == [])
         }
     }
 

@@ -65,6 +65,12 @@ public struct TestDatabase {
         self.cleanup = cleanup
     }
 
+    /// A connection of its own to the same database, for a test thread that must block on it.
+    public func newConnection() throws -> any SQLConnection {
+        if url.hasPrefix("sqlite:") { return try SQLiteConnection(path: String(url.dropFirst(7))) }
+        return try PostgresConnection(conninfo: url)
+    }
+
     /// Another store on the same database (its own connection), as a second process would have.
     public static func sibling(of database: TestDatabase) throws -> SQLDispatchStore {
         if database.url.hasPrefix("sqlite:") {

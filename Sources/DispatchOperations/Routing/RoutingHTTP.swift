@@ -21,10 +21,15 @@ struct RoutingHTTP: Sendable {
             do {
                 let limits = self.limits
                 return try await RoutingLimits.within(limits.requestSeconds, "an answer of \(engine) at \(host)") {
-                    try await BoundedDownload(request: request, limit: limits.maxResponseBytes).run()
+                    try await BoundedDownload(request: request, limit: limits.maxResponseBytes, seconds: limits.requestSeconds).run()
                 }
             } catch let error as RoutingError {
                 throw error
+            } catch is BoundedDownload.TimedOut {
+                // (The download's own timer: it fires even when every Swift task thread is busy.)
+                throw RoutingError(
+                    "an answer of \(engine) at \(host) did not come within \(RoutingLimits.seconds(limits.requestSeconds)) "
+                        + "(the limit; see docs/roads.md, \"Limits\")")
             } catch let error as BoundedDownload.TooLarge {
                 throw RoutingError(
                     "\(engine) at \(host) sent an answer of more than \(error.limit >> 20) MiB\(error.declared ? " (declared)" : "") "
@@ -87,8 +92,15 @@ final class BoundedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendab
         let declared: Bool
     }
 
+    /// The answer did not end within the time given.
+    struct TimedOut: Error {}
+
     private let request: URLRequest
     private let limit: Int
+    /// Time to the last byte, kept by a timer on a queue of its own (not on Swift's task
+    /// threads, which a busy process may have all blocked).
+    private let seconds: Double
+    private let timer: DispatchSourceTimer
     private let lock = NSLock()
     private var body = Data()
     private var status = 0
@@ -96,10 +108,19 @@ final class BoundedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendab
     private var task: URLSessionDataTask?
     private var finished = false
 
-    init(request: URLRequest, limit: Int) {
+    init(request: URLRequest, limit: Int, seconds: Double = 3600) {
         self.request = request
         self.limit = limit
+        self.seconds = seconds
+        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "fielddispatch.routing.deadline"))
+        super.init()
+        // Resumed at once (a suspended source must never be released), armed by `run`.
+        timer.setEventHandler { [weak self] in self?.finish(.failure(TimedOut())) }
+        timer.schedule(deadline: .distantFuture)
+        timer.resume()
     }
+
+    deinit { timer.cancel() }
 
     func run() async throws -> (status: Int, body: Data) {
         let configuration = URLSessionConfiguration.ephemeral
@@ -117,6 +138,7 @@ final class BoundedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendab
                 if cancelled {
                     finish(.failure(CancellationError()))
                 } else {
+                    timer.schedule(deadline: .now() + seconds)
                     task.resume()
                 }
             }
@@ -134,6 +156,7 @@ final class BoundedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendab
             return (continuation, self.task)
         }
         guard let continuation else { return }
+        timer.cancel()
         if case .failure = result { task?.cancel() }
         continuation.resume(with: result)
     }
