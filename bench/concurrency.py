@@ -37,6 +37,9 @@ ZONE = datetime.timezone(datetime.timedelta(hours=8))
 SIM_START = datetime.datetime(2026, 11, 23, 6, 30, tzinfo=ZONE)
 LOCKED = {"notified", "en_route", "on_site"}
 # Operations that are not about the visit itself: they must never move or drop a locked visit.
+# What plan --commit / plans publish and the nightly job write when a visit leaves the plan.
+PLAN_LOSSES = ("the day was re-planned and this visit no longer fits", "the nightly re-plan could not keep this visit")
+UNDERWAY = {"en_route", "on_site", "completed", "transferred", "customer_absent"}
 FOREIGN_CAUSES = ("(plan)", "(nightly", "(assign ", "(pin ", "(move ", "(unassign", "(book ", "(moved to")
 
 
@@ -155,6 +158,7 @@ def main():
 
     stop = threading.Event()
     kills = []
+    status_seconds = []  # each status POST answered, its seconds
 
     def orders_of_day(date=DAY):
         result = cli("reader", "orders", "list", "--date", date, "--format", "json", now=False)
@@ -167,9 +171,13 @@ def main():
         request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
                                          data=None if body is None else json.dumps(body).encode(),
                                          headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        began = time.time()
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 status, data = response.status, response.read()
+            if method == "POST" and path.endswith("/status"):
+                with stats.lock:
+                    status_seconds.append(time.time() - began)
         except urllib.error.HTTPError as error:
             status, data = error.code, error.read()
         except Exception as error:  # noqa: BLE001 - a connection failure is counted, not fatal
@@ -259,9 +267,17 @@ def main():
         while not stop.wait(2):
             count += 1
             if count % 4 == 0:
-                cli("planner", "nightly", "--date", DAY, "--days", "2", "--seconds", "1")
+                result = cli("planner", "nightly", "--date", DAY, "--days", "2", "--seconds", "1")
+                stats.add("nightly runs")
+                if result and result.returncode == 0:
+                    stats.add("nightly runs that landed")
             else:
-                cli("planner", "plan", "--date", DAY, "--commit", "--iterations", "150", "--format", "table")
+                result = cli("planner", "plan", "--date", DAY, "--commit", "--iterations", "150", "--format", "table")
+                stats.add("plan --commit runs")
+                if result and result.returncode == 0 and "stored as plan version" in result.stderr:
+                    stats.add("plan --commit runs published")
+                if result and "rebased in" in result.stderr:
+                    stats.add("plan --commit runs rebased")
 
     def desk():
         rng = random.Random(11)
@@ -340,6 +356,7 @@ def main():
     for order, event_id, from_state, to_state, reason in events:
         by_order.setdefault(order, []).append((event_id, from_state, to_state, reason or ""))
     moved_locked = []
+    underway_dropped = []
     for order, history in by_order.items():
         state = "new"
         for _, from_state, to_state, reason in sorted(history):
@@ -348,6 +365,8 @@ def main():
                 stats.add("fork samples", f"{order}: {from_state}->{to_state} after {state}")
             if from_state in LOCKED and to_state in ("scheduled", "rebooking", "new") and any(c in reason for c in FOREIGN_CAUSES):
                 moved_locked.append(f"{order}: {from_state}->{to_state} ({reason[:120]})")
+            if from_state in UNDERWAY and to_state in ("rebooking", "new") and any(c in reason for c in PLAN_LOSSES):
+                underway_dropped.append(f"{order}: {from_state}->{to_state} ({reason[:120]})")
             state = to_state
     repeated = [k for k, n in Receiver.acknowledged.items() if n > 1]
     # A repeat is explained by a kill between its deliveries, or by a delivery the sender saw fail
@@ -361,7 +380,20 @@ def main():
         "notices acknowledged twice with no kill nearby": len(unexplained),
         "order histories forking": forks,
         "check --date failures": stats.counts.get("check failures", 0),
+        "en_route or begun visits dropped by a plan": len(underway_dropped),
     }
+    status_seconds.sort()
+
+    def quantile(q):
+        return round(status_seconds[min(len(status_seconds) - 1, int(q * len(status_seconds)))], 3) if status_seconds else None
+
+    runs = stats.counts
+    latency = {"status POSTs": len(status_seconds), "p50 s": quantile(0.5), "p95 s": quantile(0.95), "p99 s": quantile(0.99),
+               "max s": status_seconds[-1] if status_seconds else None,
+               "plan --commit published": f"{runs.get('plan --commit runs published', 0)} of {runs.get('plan --commit runs', 0)}",
+               "plan --commit rebased": runs.get("plan --commit runs rebased", 0),
+               "nightly landed": f"{runs.get('nightly runs that landed', 0)} of {runs.get('nightly runs', 0)}"}
+    load = os.getloadavg()
     activity = {k: v for k, v in sorted(stats.counts.items()) if k not in ("storage errors", "HTTP 5xx", "check failures")}
     activity["notices acknowledged"] = len(Receiver.acknowledged)
     activity["notices acknowledged twice after a kill"] = len(repeated) - len(unexplained)
@@ -374,8 +406,11 @@ def main():
         samples["locked visits moved"] = moved_locked[:5]
     if unexplained:
         samples["repeated notices"] = unexplained[:5]
+    if underway_dropped:
+        samples["underway visits dropped"] = underway_dropped[:5]
     report = {"seconds": args.seconds, "backend": "postgresql" if not args.database.startswith("sqlite:") else "sqlite",
-              "violations": table, "activity": activity, "samples": samples}
+              "violations": table, "activity": activity, "samples": samples, "latency": latency,
+              "load average (1, 5, 15 min) at the end": [round(x, 2) for x in load]}
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
     else:
@@ -383,6 +418,11 @@ def main():
         print(f"|{'-' * 50}|{'-' * 18}|")
         for key, value in table.items():
             print(f"| {key:<48} | {value:>16} |")
+        print(f"\n| {'figure':<48} | {report['backend']} {args.seconds:.0f} s |")
+        print(f"|{'-' * 50}|{'-' * 18}|")
+        for key, value in latency.items():
+            print(f"| {key:<48} | {str(value):>16} |")
+        print(f"load average at the end: {report['load average (1, 5, 15 min) at the end']}")
         print("\nactivity: " + ", ".join(f"{k} {v}" for k, v in activity.items()))
         for key, values in samples.items():
             print(f"{key}:")
