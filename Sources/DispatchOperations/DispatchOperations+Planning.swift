@@ -195,9 +195,12 @@ extension OperationContext {
         let (keptPlan, unkept) = fitted.keptPlan(now: now)
         // Everything the day plans and the kept day does not serve is tried again, most urgent first.
         let served = Set(keptPlan.visits.map(\.order))
+        // (A group with a member served is not split: its other members stay unserved.)
+        let servedGroups = Set(day.orders.filter { served.contains($0.id) }.compactMap(\.group))
         var jobs: [String: [WorkOrder]] = [:]
         for order in day.orders where !served.contains(order.id) && order.lock == nil {
-            jobs[order.group ?? order.id, default: []].append(order)
+            if let group = order.group, servedGroups.contains(group) { continue }
+            jobs[order.group.map { "group:\($0)" } ?? "order:\(order.id)", default: []].append(order)
         }
         let ordered = KeptDay.byPriority(Array(jobs.values), policy: day.policy, now: now)
         let (added, _, unplaced) = fitted.adding(jobs: ordered, now: now)
