@@ -15,9 +15,7 @@ struct BusyDayCommandTests {
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            #expect(try runner.run("db", "migrate", db).status == 0)
-            #expect(try runner.run("import", DispatchRunner.scenario("delay-day"), db).status == 0)
-            #expect(try runner.run("plan", "--date", "2026-12-08", "--commit", "--now", "2026-12-07T20:00:00+02:00", db).status == 0)
+            try publishDelayDay(runner, db, actor: "planner")
             let sink = "file:" + runner.directory.appendingPathComponent("n.jsonl").path
             #expect(try runner.run("notices", "send", "--now", "2026-12-08T08:20:00+02:00", "--sink", sink, db).status == 0)
             let before = try states(try runner.run("orders", "list", "--date", "2026-12-08", "--format", "json", db).stdout)
@@ -44,11 +42,7 @@ struct BusyDayCommandTests {
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            #expect(try runner.run("db", "migrate", db).status == 0)
-            #expect(try runner.run("import", DispatchRunner.scenario("delay-day"), db).status == 0)
-            #expect(
-                try runner.run("plan", "--date", "2026-12-08", "--commit", "--actor", "ana", "--now", "2026-12-07T20:00:00+02:00", db)
-                    .status == 0)
+            try publishDelayDay(runner, db, actor: "ana")
             let proposal = runner.directory.appendingPathComponent("proposal.json").path
             let planned = try runner.run(
                 "plan", "--date", "2026-12-08", "--out", proposal, "--iterations", "300", "--now", "2026-12-08T06:00:00+02:00", db)
@@ -77,6 +71,15 @@ struct BusyDayCommandTests {
             #expect(!history.stdout.contains("rebooking"))
             #expect(try runner.run("check", "--date", "2026-12-08", db).status == 0)
         }
+    }
+
+    /// scenarios/delay-day.yaml migrated, imported, planned and published the evening before by `actor`.
+    func publishDelayDay(_ runner: DispatchRunner, _ db: String, actor: String) throws {
+        try #require(try runner.run("db", "migrate", db).status == 0)
+        try #require(try runner.run("import", DispatchRunner.scenario("delay-day"), db).status == 0)
+        let planned = try runner.run(
+            "plan", "--date", "2026-12-08", "--commit", "--actor", actor, "--now", "2026-12-07T20:00:00+02:00", db)
+        try #require(planned.status == 0, "\(planned.stderr)")
     }
 
     /// Each order's state in `orders list --format json`.
