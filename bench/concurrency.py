@@ -117,7 +117,7 @@ def main():
         if result.returncode == 1 and arguments[0] != "check":
             stats.add("storage errors", f"{' '.join(arguments)}: {result.stderr.strip()[-300:]}")
         if result.returncode == 3:
-            stats.add("conflicts (exit 3)")
+            stats.add("conflicts (exit 3)", f"{' '.join(arguments[:2])}: {result.stderr.strip()[-300:]}")
         return result
 
     # Set-up: the day, published the evening before; a second day to move orders to.
@@ -401,7 +401,7 @@ def main():
     activity["history events"] = len(events)
     activity["notices sent (database)"] = notices_sent
     samples = {k: v for k, v in stats.samples.items() if k in ("storage errors", "HTTP 5xx", "check failures", "fork samples",
-                                                                "hung commands", "HTTP 503")}
+                                                                "hung commands", "HTTP 503", "conflicts (exit 3)")}
     if moved_locked:
         samples["locked visits moved"] = moved_locked[:5]
     if unexplained:

@@ -69,6 +69,9 @@ struct Status: AsyncParsableCommand {
                     }
                 }
                 print(line)
+                if let refused = change.reactionRefused {
+                    Failure.printError("dispatch: the next visit was not re-planned: \(refused)")
+                }
             }
         }
     }

@@ -229,14 +229,43 @@ public struct DispatchServer: Sendable {
         let change = try await operations.setStatus(
             order: id, to: body.state, reason: body.reason, details: body.details,
             actor: principal.subject)
-        var object: [String: Any] = ["order": id, "from": change.from.rawValue, "to": change.to.rawValue]
-        object["callback"] = change.callback ?? NSNull()
-        object["plan_version"] = (change.reaction ?? change.publish)?.version ?? NSNull()
-        return try Self.json(object)
+        let answer = StatusResponse(
+            order: id, from: change.from.rawValue, to: change.to.rawValue, callback: change.callback,
+            planVersion: (change.reaction ?? change.publish)?.version, reactionRefused: change.reactionRefused)
+        return try Self.json(answer)
     }
 
-    static func json(_ object: [String: Any]) throws -> Response {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    /// The answer to a status report (openapi.yaml, StatusResponse); absent values are null.
+    struct StatusResponse: Encodable {
+        let order: String
+        let from: String
+        let to: String
+        let callback: Int?
+        let planVersion: Int?
+        /// Why the re-plan of the technician's next visit was not published (the report stands).
+        let reactionRefused: String?
+
+        enum CodingKeys: String, CodingKey {
+            case order, from, to, callback
+            case planVersion = "plan_version"
+            case reactionRefused = "reaction_refused"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(order, forKey: .order)
+            try container.encode(from, forKey: .from)
+            try container.encode(to, forKey: .to)
+            try container.encode(callback, forKey: .callback)
+            try container.encode(planVersion, forKey: .planVersion)
+            try container.encode(reactionRefused, forKey: .reactionRefused)
+        }
+    }
+
+    static func json(_ object: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(object)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
