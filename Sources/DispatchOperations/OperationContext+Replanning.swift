@@ -55,8 +55,9 @@ extension OperationContext {
     /// A second chance for work a rebuilt day could not place around the visits it kept: the
     /// unannounced visits of the technicians who could take it (their day has no room, no rule
     /// keeps them from it) may move inside their windows: the work left out is placed first, in
-    /// the planner's priority order, then those visits, in their published order. Taken only when the day then serves more work and every visit
-    /// that moved still has a place; nil otherwise.
+    /// the planner's priority order, then those visits, in their published order. Taken only
+    /// when the day then serves more work, every visit that moved still has a place and every
+    /// other visit stays; nil otherwise.
     func roomMade(
         for unplaced: [String], in scenario: Scenario, staying: [PlannedVisit], placing: [[WorkOrder]], first: Set<String>,
         than plan: Plan
@@ -89,7 +90,10 @@ extension OperationContext {
         // The work left out first, most urgent first; then the visits that may move, in their order.
         let all = KeptDay.byPriority(jobsLeft, policy: scenario.policy, now: now) + jobs(of: flexible, in: scenario)
         let (trial, _, stillUnplaced) = KeptDay(day: scenario, kept: rest, first: first).adding(jobs: all, now: now)
-        guard trial.visits.count > plan.visits.count, !stillUnplaced.contains(where: flexibleIDs.contains) else { return nil }
+        let served = Set(trial.visits.map(\.order))
+        guard trial.visits.count > plan.visits.count, !stillUnplaced.contains(where: flexibleIDs.contains),
+            rest.allSatisfy({ served.contains($0.order) })
+        else { return nil }
         return trial
     }
 
