@@ -86,26 +86,26 @@ extension DispatchOperations {
                         progress?(done, report.due)
                         guard attempted else { continue }
                         do {
-                            // The acknowledgement alone, without the day's lock: it never waits
-                            // behind a re-plan (the claim could run out meanwhile, and a sender
-                            // killed then would repeat the notice).
+                            // The acknowledgement with its effect when the order's day is free;
+                            // alone when a re-plan holds the day (never waiting behind it: the
+                            // claim could run out meanwhile, and a sender killed then would
+                            // repeat the notice), its effect then applied at the end of the run
+                            // (or by the next publish of the day).
                             let marked = try await perform { context -> Bool in
                                 if let failure {
                                     try context.tx.recordNoticeFailure(notice.id, error: failure)
                                     return false
                                 }
-                                return try context.tx.markNoticeSent(notice.id, at: context.now)
+                                let day = try context.tx.order(notice.draft.order)?.serviceDay
+                                let free = try day.map { try context.tx.tryLockDay($0) } ?? false
+                                guard try context.tx.markNoticeSent(notice.id, at: context.now) else { return false }
+                                if free { try context.applyDelivered(notice) }
+                                return true
                             }
                             if let failure { report.failed[notice.draft.key] = failure }
                             if marked { report.sent += 1 }
                         } catch {
                             report.failed[notice.draft.key] = "delivered, but not recorded: \(OperationError.from(error).message)"
-                            continue
-                        }
-                        if failure == nil {
-                            // Then its effect, under the day's lock; if this fails, the next run
-                            // (or the next publish of the day) applies it.
-                            _ = try? await perform { context in try context.applyDelivered(notice) }
                         }
                     }
                 }
@@ -116,6 +116,8 @@ extension DispatchOperations {
         }
         // What failed is tried again by the next run.
         _ = try? await perform { context in try context.tx.releaseClaims(of: sender) }
+        // Effects left for later because their day was busy.
+        try? await applyUnappliedDeliveries()
         return report
     }
 }

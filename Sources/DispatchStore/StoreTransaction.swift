@@ -107,6 +107,14 @@ public struct StoreTransaction {
         return revisions
     }
 
+    /// Locks the day's row if nobody holds it, without waiting (PostgreSQL `SKIP LOCKED`); true
+    /// when this transaction holds it now (on SQLite, always: the write transaction holds the
+    /// whole database). For work that may be done later instead of waiting for the day.
+    public func tryLockDay(_ day: LocalDate) throws -> Bool {
+        let skip = dialect.lockRows.isEmpty ? "" : "\(dialect.lockRows) SKIP LOCKED"
+        return try !connection.query("SELECT revision FROM service_days WHERE day = ?\(skip)", [.text(day.description)]).isEmpty
+    }
+
     /// The day's revision: a counter raised by every change that matters to a plan of the day
     /// (order states, locks, pins, windows, days of orders, absences, imports, published versions);
     /// nil when the day was never stored.

@@ -90,7 +90,10 @@ struct HostileRoutingTests {
             } throws: { error in
                 (error as? OperationError)?.message.contains("did not come within \(Int(seconds)) s") == true
             }
-            #expect(started.duration(to: .now) < .seconds(60))
+            // Well short of the 120 s of silence and the 600 s of trickle: cut off, not waited for.
+            // (Not the limit itself: on a loaded 2-core machine running the whole suite, this test's
+            // own task can wait a minute for a thread; measured once at 62.9 s.)
+            #expect(started.duration(to: .now) < .seconds(100))
             #expect(try await database.store.transaction { try $0.travelPlaces(on: Self.date) }.isEmpty)
         }
     }
