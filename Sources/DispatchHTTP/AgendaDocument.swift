@@ -6,9 +6,7 @@ import SchedulingCore
 /// null. Encodable values rather than dictionaries: this is the hot path of phones polling.
 public enum AgendaDocument {
     public static func json(_ agenda: Agenda) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(Document(agenda))
+        try DispatchServer.jsonData(Document(agenda))
     }
 
     struct Document: Encodable {

@@ -263,9 +263,14 @@ public struct DispatchServer: Sendable {
     }
 
     static func json(_ object: some Encodable) throws -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try jsonData(object))))
+    }
+
+    /// The server's JSON: keys sorted, so the same answer is the same bytes.
+    static func jsonData(_ object: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(object)
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return try encoder.encode(object)
     }
 }

@@ -53,7 +53,7 @@ extension DispatchOperations {
     public func planningDay(_ date: LocalDate) async throws -> (scenario: Scenario, version: Int?, revision: Int)? {
         try await read { context in
             let published = try context.tx.publishedPlan(on: date)
-            guard let day = try context.planningScenario(date, published: published) else { return nil }
+            guard let (day, _) = try context.planningScenario(date, published: published) else { return nil }
             return (day, published?.version, try context.tx.revision(of: date) ?? 0)
         }
     }

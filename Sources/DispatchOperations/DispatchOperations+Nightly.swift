@@ -383,13 +383,10 @@ extension OperationContext {
         guard var scenario = found else { return nil }
         let stored = try tx.orders(on: date) + (try tx.orders(ids: carried, groups: []))
         let states = Dictionary(stored.map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
-        var orders = OrderWorkflow.plannable(
-            scenario.orders.filter { order in
-                states[order.id].map { OrderWorkflow.isPlanned($0, locked: order.lock != nil) } ?? false
-            })
-        orders += stored.filter { carried.contains($0.order.id) }.map(\.order)
         let previous = try tx.publishedPlan(on: date)
-        scenario.orders = OrderWorkflow.asRun(orders, states: states, published: previous?.visits ?? [])
+        scenario.orders = OrderWorkflow.planning(
+            scenario.orders, states: states, published: previous?.visits ?? [],
+            adding: stored.filter { carried.contains($0.order.id) }.map(\.order))
         let promised = Set(stored.filter { $0.order.window != nil || OrderWorkflow.locked.contains($0.state) }.map(\.order.id))
         let movable = Set(
             stored.filter {

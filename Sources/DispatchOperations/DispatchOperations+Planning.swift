@@ -102,16 +102,13 @@ extension DispatchOperations {
 }
 
 extension OperationContext {
-    /// The stored day as the planner sees it (see `DispatchOperations.planningDay`).
-    func planningScenario(_ date: LocalDate, published: PublishedPlan?) throws -> Scenario? {
+    /// The stored day as the planner sees it (see `DispatchOperations.planningDay`), with the
+    /// state of each of its orders.
+    func planningScenario(_ date: LocalDate, published: PublishedPlan?) throws -> (day: Scenario, states: [String: OrderState])? {
         guard var day = try tx.scenario(on: date) else { return nil }
         let states = Dictionary(try tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
-        day.orders = OrderWorkflow.asRun(
-            OrderWorkflow.plannable(
-                day.orders.filter { order in
-                    states[order.id].map { OrderWorkflow.isPlanned($0, locked: order.lock != nil) } ?? false
-                }), states: states, published: published?.visits ?? [])
-        return day
+        day.orders = OrderWorkflow.planning(day.orders, states: states, published: published?.visits ?? [])
+        return (day, states)
     }
 
     /// The orders of `previous` under way (en route, begun or done) that `plan` leaves out.
@@ -127,12 +124,11 @@ extension OperationContext {
     /// (`previous` published): see `DispatchOperations.publish`. Runs under the day's lock; it
     /// places visits with the planner's insertion, no search.
     func rebased(_ plan: Plan, base: PublishedPlan?, previous: PublishedPlan?, date: LocalDate) throws -> (Plan, Rebase) {
-        guard var day = try planningScenario(date, published: previous) else {
+        guard var (day, states) = try planningScenario(date, published: previous) else {
             throw OperationError.notFound("no day \(date)")
         }
         day.now = now
         let orders = Dictionary(day.orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let states = Dictionary(try tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
         let current = Dictionary((previous?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
         let before = Dictionary((base?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
         func same(_ a: PlannedVisit?, _ b: PlannedVisit?) -> Bool { a?.technician == b?.technician && a?.start == b?.start }

@@ -56,6 +56,16 @@ public enum OrderWorkflow {
     /// States in which the order is done with (no visit needed any more).
     public static let closed: Set<OrderState> = [.completed, .transferred, .cancelled]
 
+    /// A day's orders as the planner works with them: those it plans (`isPlanned`), in the form
+    /// the solver needs (`plannable`), with `extra` orders added, each finished visit as long as
+    /// it ran (`asRun`).
+    public static func planning(
+        _ orders: [WorkOrder], states: [String: OrderState], published: [PlannedVisit], adding extra: [WorkOrder] = []
+    ) -> [WorkOrder] {
+        let planned = plannable(orders.filter { order in states[order.id].map { isPlanned($0, locked: order.lock != nil) } ?? false })
+        return asRun(planned + extra, states: states, published: published)
+    }
+
     /// `orders` with each finished visit as long as the published plan holds it (a job done early
     /// ends there, as run), so a re-plan does not stretch it over the visit that came forward.
     public static func asRun(_ orders: [WorkOrder], states: [String: OrderState], published: [PlannedVisit]) -> [WorkOrder] {
