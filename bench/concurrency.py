@@ -28,7 +28,7 @@ deliver what is left, and the database is read:
 
 Target: all zeros. Exit 0 when all are zero, 1 otherwise.
 """
-import argparse, datetime, http.server, json, os, random, signal, sqlite3, subprocess, sys, tempfile, threading, time
+import argparse, datetime, http.server, json, os, random, re, signal, sqlite3, subprocess, sys, tempfile, threading, time
 import urllib.error, urllib.request
 
 DAY = "2026-11-23"
@@ -373,6 +373,9 @@ def main():
     # (the receiver answered after the sender's timeout on a loaded machine: attempts counted > 1).
     unexplained = [k for k in repeated if not any(Receiver.times[k][0] <= kill <= Receiver.times[k][-1] + 1 for kill in kills)
                    and attempts.get(k, 1) <= 1]
+    # A visit announced, under way or done is held where its lock says (the planner keeps it there;
+    # check --date counts it as the day's): a lockless one would fall out of every plan (H9).
+    unlocked = read_unlocked(args.database)
     table = {
         "deadlocks or storage errors reaching users": stats.counts.get("storage errors", 0) + stats.counts.get("HTTP 5xx", 0)
         + stats.counts.get("hung commands", 0),
@@ -381,6 +384,7 @@ def main():
         "order histories forking": forks,
         "check --date failures": stats.counts.get("check failures", 0),
         "en_route or begun visits dropped by a plan": len(underway_dropped),
+        "announced or begun visits without a lock": len(unlocked),
     }
     status_seconds.sort()
 
@@ -408,6 +412,10 @@ def main():
         samples["repeated notices"] = unexplained[:5]
     if underway_dropped:
         samples["underway visits dropped"] = underway_dropped[:5]
+    # The story of each order a check found missing or unlocked: how it got there.
+    named = set(re.findall(r"H9 ([^:\s]+): appears", " ".join(stats.samples.get("check failures", [])))) | set(unlocked)
+    for order in sorted(named)[:3]:
+        samples[f"history of {order}"] = [f"{f}->{t}: {r[:160]}" for _, f, t, r in sorted(by_order.get(order, []))]
     report = {"seconds": args.seconds, "backend": "postgresql" if not args.database.startswith("sqlite:") else "sqlite",
               "violations": table, "activity": activity, "samples": samples, "latency": latency,
               "load average (1, 5, 15 min) at the end": [round(x, 2) for x in load]}
@@ -429,6 +437,17 @@ def main():
             for value in values:
                 print(f"  {value}")
     sys.exit(0 if all(v == 0 for v in table.values()) else 1)
+
+
+def read_unlocked(url):
+    """Orders of the day announced, under way or done whose visit has no lock."""
+    query = ("SELECT id FROM orders WHERE status IN ('notified', 'en_route', 'on_site', 'completed', 'transferred') "
+             "AND locked_technician_id IS NULL ORDER BY id")
+    if url.startswith("sqlite:"):
+        connection = sqlite3.connect(url[len("sqlite:"):].removeprefix("//"))
+        return [row[0] for row in connection.execute(query).fetchall()]
+    output = subprocess.run(["psql", url, "-X", "-qAt", "-c", query], capture_output=True, text=True, check=True).stdout
+    return [line for line in output.splitlines() if line]
 
 
 def read_database(url):

@@ -123,7 +123,7 @@ extension OperationContext {
         _ = try publish(
             merged(plan, previous: document, day: scenario, dropping: orders), day: scenario,
             previous: previous, cause: "moved to \(target)", actor: actor,
-            lostReason: "a visit moved to another day could not be kept")
+            lostReason: "a visit moved to another day could not be kept", leaving: orders)
     }
 
     /// The windows the published plans can keep for the order (see `DispatchOperations.slots`).

@@ -116,8 +116,7 @@ extension DispatchOperations {
             let named = Set(plan.visits.map(\.order) + plan.unassigned.map(\.order))
             let states = Dictionary(
                 try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
-            let open: Set<OrderState> = [.new, .scheduled, .confirmed, .notified, .enRoute, .onSite, .completed, .transferred]
-            day.orders = day.orders.filter { named.contains($0.id) || open.contains(states[$0.id] ?? .new) }
+            day.orders = day.orders.filter { named.contains($0.id) || OrderWorkflow.dayWork.contains(states[$0.id] ?? .new) }
             // Orders the plan names that have moved to another day since (the nightly backlog) are still its orders.
             let present = Set(day.orders.map(\.id))
             day.orders += try context.tx.orders(ids: named.filter { !present.contains($0) }.sorted(), groups: []).map(\.order)

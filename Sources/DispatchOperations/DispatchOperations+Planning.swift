@@ -124,9 +124,10 @@ extension OperationContext {
     /// (`previous` published): see `DispatchOperations.publish`. Runs under the day's lock; it
     /// places visits with the planner's insertion, no search.
     func rebased(_ plan: Plan, base: PublishedPlan?, previous: PublishedPlan?, date: LocalDate) throws -> (Plan, Rebase) {
-        guard var (day, states) = try planningScenario(date, published: previous) else {
+        guard let (planning, states) = try planningScenario(date, published: previous) else {
             throw OperationError.notFound("no day \(date)")
         }
+        var day = planning
         day.now = now
         let orders = Dictionary(day.orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let current = Dictionary((previous?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })

@@ -55,6 +55,12 @@ extension DispatchOperations {
             let planned = try context.tx.publishedVisits(on: order.serviceDay, orders: [id]).first
             switch state {
             case .enRoute, .onSite:
+                // The visit is locked where the published plan has it: without one there is nothing
+                // to go to (the agenda the report came from is out of date).
+                if order.order.lock == nil && planned == nil {
+                    throw OperationError.conflict(
+                        "order \(id) has no visit in the published plan of \(order.serviceDay); read the agenda again")
+                }
                 try context.transition(order, to: state, actor: actor, reason: cleanReason, details: detailText)
                 try context.lockPublishedVisit(of: order)
             case .completed:

@@ -34,10 +34,11 @@ extension OperationContext {
     /// when, or whose work began (notified, en route, on site), keeps its technician and start in
     /// every version unless this operation `releasing` it is about that very visit (the
     /// technician is late or absent, the order leaves the plan): a plan that would move it
-    /// otherwise is refused as a conflict, whatever computed it.
+    /// otherwise is refused as a conflict, whatever computed it. `leaving` are orders moving to
+    /// another day in this transaction: not listed, whatever their stored day still says.
     func publish(
         _ plan: Plan, day: Scenario, previous: PublishedPlan?, cause: String, actor: String,
-        lostReason: String, seed: UInt64 = 0, releasing: Set<String> = []
+        lostReason: String, seed: UInt64 = 0, releasing: Set<String> = [], leaving: Set<String> = []
     ) throws -> PublishOutcome {
         let newVisits = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
         let oldVisits = Dictionary((previous?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
@@ -55,6 +56,21 @@ extension OperationContext {
             })
         if plan.unassigned.contains(where: { rebooking.contains($0.order) }) {
             plan.unassigned.removeAll { rebooking.contains($0.order) }
+            plan.kpis.orders = plan.visits.count + plan.unassigned.count
+        }
+        // Every order of the day's work is listed once, visited or left out (H9), whatever
+        // computed the plan: the list is checked against the day's orders as they are now, not
+        // left to each caller's bookkeeping (an order back in the day's work since the last
+        // whole plan is listed too, left out with its reason).
+        let listed = Set(plan.visits.map(\.order) + plan.unassigned.map(\.order))
+        let unlisted = orders.values.filter { stored in
+            stored.serviceDay == day.date && OrderWorkflow.dayWork.contains(stored.state)
+                && !listed.contains(stored.order.id) && !rebooking.contains(stored.order.id)
+                && !leaving.contains(stored.order.id)
+        }
+        if !unlisted.isEmpty {
+            let reasons = explained(Set(unlisted.map(\.order.id)), day: including(unlisted, in: day), visits: plan.visits)
+            plan.unassigned = (plan.unassigned + reasons).sorted { $0.order < $1.order }
             plan.kpis.orders = plan.visits.count + plan.unassigned.count
         }
         let document = try PlanJSON.encode(plan, zone: day.timeZone)

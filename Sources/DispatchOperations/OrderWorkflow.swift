@@ -53,6 +53,13 @@ public enum OrderWorkflow {
     /// The visit is over: it took the time it took (the plan may hold that, shorter than planned).
     public static let finished: Set<OrderState> = [.completed, .transferred, .customerAbsent]
 
+    /// States of an order that is part of its day's work: every plan version of the day lists it,
+    /// visited or left out (H9). Those waiting for a new appointment, cancelled, or whose customer
+    /// was absent have left it.
+    public static let dayWork: Set<OrderState> = [
+        .new, .scheduled, .confirmed, .notified, .enRoute, .onSite, .completed, .transferred,
+    ]
+
     /// States in which the order is done with (no visit needed any more).
     public static let closed: Set<OrderState> = [.completed, .transferred, .cancelled]
 

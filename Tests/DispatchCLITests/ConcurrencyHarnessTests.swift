@@ -32,7 +32,7 @@ struct ConcurrencyHarnessTests {
             let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "no report: \(errors.suffix(2000))")
             let violations = try #require(report["violations"] as? [String: Int])
             let activity = try #require(report["activity"] as? [String: Int])
-            #expect(violations.count == 6)
+            #expect(violations.count == 7)
             for (name, count) in violations { #expect(count == 0, "\(name): \(count); samples: \(report["samples"] ?? [:])") }
             #expect(process.terminationStatus == 0)
             // The cases occurred.

@@ -31,6 +31,13 @@ struct TestServerScriptTests {
             stderr: try String(contentsOf: err, encoding: .utf8))
     }
 
+    /// `run` on a thread of its own: the script takes seconds, and the test's threads are few.
+    static func runOffThread(_ arguments: [String]) async throws -> DispatchRunner.Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try run(arguments) }) }
+        }
+    }
+
     /// A process that stands for a test run owning a server.
     static func owner() throws -> Process {
         let process = Process()
@@ -55,14 +62,16 @@ struct TestServerScriptTests {
             for process in [first, second] where process.isRunning { kill(process.processIdentifier, SIGKILL) }
             for port in ports { _ = try? Self.run(["stop", String(port)]) }
         }
-        let a = try Self.run(["start", "--owner", String(first.processIdentifier)])
+        // Both started at once (the CI failure of stop 31: two starts chose one port, the second's
+        // bind failed): each gets a server, on ports of their own.
+        async let startA = Self.runOffThread(["start", "--owner", String(first.processIdentifier)])
+        async let startB = Self.runOffThread(["start", "--owner", String(second.processIdentifier)])
+        let (a, b) = try await (startA, startB)
+        ports += [a, b].compactMap { Self.port($0.stdout) }
         try #require(a.status == 0, "\(a.stderr)")
-        let portA = try #require(Self.port(a.stdout))
-        ports.append(portA)
-        let b = try Self.run(["start", "--owner", String(second.processIdentifier)])
         try #require(b.status == 0, "\(b.stderr)")
+        let portA = try #require(Self.port(a.stdout))
         let portB = try #require(Self.port(b.stdout))
-        ports.append(portB)
         #expect(portA != portB)
 
         // The first run's port, asked for by name while that run lives: refused, naming the run.

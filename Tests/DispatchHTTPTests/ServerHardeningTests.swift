@@ -133,9 +133,13 @@ struct ServerHardeningTests {
             // One more attempt is allowed every 6 seconds: on a machine so loaded that the requests
             // took that long, one later attempt may be let through (and then refused, 401).
             let refills = Int(Date().timeIntervalSince(started) / 6)
-            #expect(statuses.prefix(10).allSatisfy { $0 == 401 } && statuses[10] == 429, "\(statuses)")
-            let through = (statuses.suffix(1) + [good.status]).filter { $0 != 429 }.count
+            // (Seen in a full local run at load 7: the eleventh already got a refill.)
+            #expect(statuses.prefix(10).allSatisfy { $0 == 401 }, "\(statuses)")
+            let after = Array(statuses.dropFirst(10)) + [good.status]
+            let through = after.filter { $0 != 429 }.count
             #expect(through <= refills, "\(statuses) then \(good.status), \(refills) refills in the time taken")
+            // The case occurred: refused at least once, unless the machine was slow enough to refill every attempt.
+            #expect(after.contains(429) || refills >= after.count, "\(statuses) then \(good.status)")
             if good.status == 429 { #expect(Int(good.header("Retry-After") ?? "") ?? 0 >= 1) }
         }
     }
