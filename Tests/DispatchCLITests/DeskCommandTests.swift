@@ -58,20 +58,20 @@ struct DeskCommandTests {
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            try #require(
+            try await #require(
                 try runner.importGenerated(["--orders", "160", "--technicians", "16", "--pairs", "0.4", "--seed", "3"], db) != nil)
-            try #require(
+            try await #require(
                 runner.run(
                     "plan", "--date", "2026-11-23", "--commit", "--iterations", "300",
                     "--now", "2026-11-22T21:00:00+08:00", db
                 ).status == 0)
             // Pre-arrival notices due by 10:00 go out: those visits are locked.
-            try #require(
+            try await #require(
                 runner.run("notices", "send", "--sink", "file:notices.jsonl", "--now", "2026-11-23T10:00:00+08:00", db).status == 0)
 
             let svgPath = runner.directory.appendingPathComponent("board.svg").path
             let htmlPath = runner.directory.appendingPathComponent("board.html").path
-            let board = try runner.run("board", "--date", "2026-11-23", "--format", "json", "--svg", svgPath, "--html", htmlPath, db)
+            let board = try await runner.run("board", "--date", "2026-11-23", "--format", "json", "--svg", svgPath, "--html", htmlPath, db)
             try #require(board.status == 0, "\(board.stderr)")
             let document = try #require(try JSONSerialization.jsonObject(with: Data(board.stdout.utf8)) as? [String: Any])
             let rows = try #require(document["technicians"] as? [[String: Any]])
@@ -124,30 +124,30 @@ struct DeskCommandTests {
             #expect(!page.contains("src=") && !page.contains("href=") && !page.contains("@import"))
 
             // Written again over the same files: replaced whole, nothing left beside them.
-            let again = try runner.run("board", "--date", "2026-11-23", "--svg", svgPath, "--html", htmlPath, db)
+            let again = try await runner.run("board", "--date", "2026-11-23", "--svg", svgPath, "--html", htmlPath, db)
             #expect(again.status == 0, "\(again.stderr)")
             #expect(try Data(contentsOf: URL(fileURLWithPath: svgPath)).count > 1000)
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: runner.directory.path).filter { $0.hasSuffix(".tmp") }
             #expect(leftovers.isEmpty, "\(leftovers)")
 
             // A file that cannot be written: exit 2, one line naming the option, nothing left behind.
-            let refused = try runner.run("board", "--date", "2026-11-23", "--svg", "/nonexistent/dir/board.svg", db)
+            let refused = try await runner.run("board", "--date", "2026-11-23", "--svg", "/nonexistent/dir/board.svg", db)
             #expect(refused.status == 2 && refused.stderr.contains("--svg /nonexistent/dir/board.svg"))
 
             // Only a regular file is ever replaced: a device and a symbolic link are refused and left as they are.
-            let device = try runner.run("board", "--date", "2026-11-23", "--svg", "/dev/null", db)
+            let device = try await runner.run("board", "--date", "2026-11-23", "--svg", "/dev/null", db)
             #expect(device.status == 2 && device.stderr.contains("not a regular file"), "\(device.stderr)")
             var status = stat()
             #expect(lstat("/dev/null", &status) == 0 && (status.st_mode & S_IFMT) == S_IFCHR)
             let kept = try runner.write("kept.txt", "keep me")
             let link = runner.directory.appendingPathComponent("link.svg").path
             #expect(symlink(kept, link) == 0)
-            let linked = try runner.run("board", "--date", "2026-11-23", "--svg", link, db)
+            let linked = try await runner.run("board", "--date", "2026-11-23", "--svg", link, db)
             #expect(linked.status == 2 && linked.stderr.contains("not a regular file"))
             #expect(try String(contentsOfFile: kept, encoding: .utf8) == "keep me")
             #expect(lstat(link, &status) == 0 && (status.st_mode & S_IFMT) == S_IFLNK)
             // `-` is standard output.
-            let printed = try runner.run("board", "--date", "2026-11-23", "--svg", "-", db)
+            let printed = try await runner.run("board", "--date", "2026-11-23", "--svg", "-", db)
             #expect(printed.status == 0 && printed.stdout.contains("<svg"))
         }
     }
@@ -158,22 +158,22 @@ struct DeskCommandTests {
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            try #require(try runner.publishSample(db))
+            try await #require(try runner.publishSample(db))
             let range = ["--from", "2026-11-01", "--to", "2026-11-30"]
 
-            let table = try runner.run(["report"] + range + [db])
+            let table = try await runner.run(["report"] + range + [db])
             #expect(table.status == 0)
             #expect(table.stdout.contains("Measures of 2026-11-01 to 2026-11-30: 4 orders on 1 service day"))
             #expect(table.stdout.contains("MEASURE") && table.stdout.contains("broadband") && table.stdout.contains("VIP"))
             // Two orders planned (the group is left out), never visited, none rebooked by the company.
             #expect(table.stdout.contains("Company-caused rebooking") && table.stdout.contains("0.0% (0/2)"))
 
-            let csv = try runner.run(["report"] + range + ["--format", "csv", "--by", "service", db])
+            let csv = try await runner.run(["report"] + range + ["--format", "csv", "--by", "service", db])
             let lines = csv.stdout.split(separator: "\n")
             #expect(lines.first == "measure,column,hits,counted,value")
             #expect(lines.contains("company_caused_rebooking,all,0,2,0.0000"))
 
-            let json = try runner.run(["report"] + range + ["--format", "json", "--by", "territory", db])
+            let json = try await runner.run(["report"] + range + ["--format", "json", "--by", "territory", db])
             let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
             #expect(document["by"] as? String == "territory" && document["orders"] as? Int == 4)
             let measures = try #require(document["measures"] as? [[String: Any]])
@@ -184,7 +184,7 @@ struct DeskCommandTests {
                 (["--from", "2026-11-31", "--to", "2026-12-01"], "--from '2026-11-31' is not a date"),
                 (["--from", "2026-11-01", "--to", "2026-11-30", "--by", "colour"], "colour"),
             ] {
-                let result = try runner.run(["report"] + arguments + [db])
+                let result = try await runner.run(["report"] + arguments + [db])
                 #expect(result.status == 2 && result.stderr.contains(expected), "\(arguments): \(result.stderr)")
             }
         }

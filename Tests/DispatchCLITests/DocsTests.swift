@@ -106,13 +106,13 @@ struct DocsTests {
     }
 
     @Test("Every dispatch example in README.md and docs/ names a real command and only options its --help lists")
-    func examplesMatchHelp() throws {
+    func examplesMatchHelp() async throws {
         let cli = try DispatchRunner()
         defer { cli.remove() }
         var helps: [[String]: String] = [:]
-        func help(_ path: [String]) throws -> String {
+        func help(_ path: [String]) async throws -> String {
             if let known = helps[path] { return known }
-            let text = try cli.run(path + ["--help"]).stdout
+            let text = try await cli.run(path + ["--help"]).stdout
             helps[path] = text
             return text
         }
@@ -122,12 +122,12 @@ struct DocsTests {
         for example in examples {
             var path: [String] = []
             var rest = example.words[...]
-            while let word = rest.first, Self.subcommands(try help(path)).names.contains(word) {
+            while let word = rest.first, Self.subcommands(try await help(path)).names.contains(word) {
                 path.append(word)
                 rest = rest.dropFirst()
             }
-            if let fallback = Self.subcommands(try help(path)).fallback { path.append(fallback) }
-            let text = try help(path)
+            if let fallback = Self.subcommands(try await help(path)).fallback { path.append(fallback) }
+            let text = try await help(path)
             guard !path.isEmpty else {
                 Issue.record("\(example): no command named '\(example.words.first ?? "")'")
                 continue
@@ -142,7 +142,7 @@ struct DocsTests {
     }
 
     @Test("Every option of every command's --help is written about in docs/")
-    func everyOptionDocumented() throws {
+    func everyOptionDocumented() async throws {
         let cli = try DispatchRunner()
         defer { cli.remove() }
         let root = DispatchRunner.packageRoot.appendingPathComponent("docs")
@@ -152,7 +152,7 @@ struct DocsTests {
         var missing: [String] = []
         var pending: [[String]] = [[]]
         while let path = pending.popLast() {
-            let text = try cli.run(path + ["--help"]).stdout
+            let text = try await cli.run(path + ["--help"]).stdout
             commands += 1
             pending += Self.subcommands(text).names.map { path + [$0] }
             // Option lines are indented two spaces (`  --name <value>`, `  --flag/--no-flag`); help
@@ -212,7 +212,7 @@ struct DocsTests {
     /// day is imported and published as of the evening before (docs/README.md says so), and
     /// DISPATCH_NOW as the page's `export DISPATCH_NOW=…` lines set it.
     @Test("Every dispatch example in README.md and docs/ runs as written against the sample day")
-    func examplesRun() throws {
+    func examplesRun() async throws {
         let examples = try Self.examples()
         var byFile: [String: [Example]] = [:]
         for example in examples { byFile[example.file, default: []].append(example) }
@@ -234,7 +234,7 @@ struct DocsTests {
                 ["db", "migrate"], ["import", "scenarios/sample-day.yaml"],
                 ["plan", "--date", "2026-11-23", "--commit", "--iterations", "300", "--now", "2026-11-22T20:00:00+08:00"],
             ] {
-                let result = try cli.run(setup)
+                let result = try await cli.run(setup)
                 try #require(result.status == 0, "setting up for \(file): \(setup.joined(separator: " ")): \(result.stderr)")
             }
             for example in byFile[file] ?? [] {
@@ -248,7 +248,7 @@ struct DocsTests {
                     skipped.append("\(example) (\(reason))")
                     continue
                 }
-                let result = try cli.run(example.words)
+                let result = try await cli.run(example.words)
                 let expected = Self.expectedStatus(example)
                 #expect(
                     expected.contains(result.status),

@@ -24,19 +24,21 @@ struct NightlyCommandTests {
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            try #require(try runner.importGenerated(["--orders", "160", "--technicians", "20", "--seed", "9"], db) != nil)
-            let first = try runner.run("nightly", "--date", "2026-11-23", "--seconds", "1", "--now", "2026-11-22T21:00:00+08:00", db)
+            try await #require(try runner.importGenerated(["--orders", "160", "--technicians", "20", "--seed", "9"], db) != nil)
+            let first = try await runner.run("nightly", "--date", "2026-11-23", "--seconds", "1", "--now", "2026-11-22T21:00:00+08:00", db)
             try #require(first.status == 0, "\(first.stderr)")
             #expect(first.stdout.contains("2026-11-23: version 1 published"))
 
             // Three larger days, imported but never planned: each run below searches one of them
             // afresh (long enough to be killed mid-search however loaded the machine is).
-            let generated = try runner.run("generate", "--date", "2026-11-23", "--orders", "700", "--technicians", "20", "--seed", "10")
-                .stdout
+            let generated = try await runner.run(
+                "generate", "--date", "2026-11-23", "--orders", "700", "--technicians", "20", "--seed", "10"
+            )
+            .stdout
             for (offset, letter) in ["X", "Y", "Z"].enumerated() {
                 let text = generated.replacingOccurrences(of: "2026-11-23", with: "2026-11-2\(4 + offset)")
                     .replacingOccurrences(of: "\"WO-", with: "\"W\(letter)-").replacingOccurrences(of: "\"ORD-", with: "\"OR\(letter)-")
-                try #require(runner.run("import", try runner.write("day\(letter).json", text), db).status == 0)
+                try await #require(runner.run("import", try runner.write("day\(letter).json", text), db).status == 0)
             }
             var killedWhileRunning = 0
             var endedEarly: [String] = []
@@ -67,7 +69,7 @@ struct NightlyCommandTests {
                     endedEarly.append("run at \(delay) ms ended by itself, exit \(run.terminationStatus): \(log.suffix(300))")
                 }
                 kill(run.processIdentifier, SIGKILL)
-                run.waitUntilExit()
+                await run.exited()
                 let after = try plans(database)
                 for (key, document) in before { #expect(after[key] == document, "\(key) changed after a kill at \(delay) ms") }
                 for (key, document) in after where before[key] == nil {
@@ -82,23 +84,23 @@ struct NightlyCommandTests {
             // The lock: held elsewhere, the run exits 4 and records nothing.
             let other = try TestDatabase.sibling(of: database)
             #expect(try await other.tryRunLock("nightly"))
-            let busy = try runner.run("nightly", "--date", "2026-11-23", db)
+            let busy = try await runner.run("nightly", "--date", "2026-11-23", db)
             #expect(busy.status == 4 && busy.stderr.contains("another nightly run"), "\(busy.status) \(busy.stderr)")
             await other.releaseRunLock("nightly")
             await other.close()
 
             // A full run afterwards finishes the work; the killed ones are recorded as interrupted.
-            let finish = try runner.run(
+            let finish = try await runner.run(
                 "nightly", "--date", "2026-11-23", "--days", "3", "--seconds", "1",
                 "--now", "2026-11-22T23:00:00+08:00", db)
             #expect(finish.status == 0, "\(finish.stderr)")
             for date in ["2026-11-23", "2026-11-24"] {
-                let check = try runner.run("check", "--date", date, db)
+                let check = try await runner.run("check", "--date", date, db)
                 #expect(check.status == 0 && check.stdout.contains("valid"), "\(date): \(check.stdout) \(check.stderr)")
             }
-            let runs = try runner.run("nightly", "runs", db)
+            let runs = try await runner.run("nightly", "runs", db)
             #expect(runs.stdout.contains("interrupted") && !runs.stdout.contains("running"))
-            let again = try runner.run("nightly", "--date", "2026-11-23", "--days", "3", "--now", "2026-11-22T23:10:00+08:00", db)
+            let again = try await runner.run("nightly", "--date", "2026-11-23", "--days", "3", "--now", "2026-11-22T23:10:00+08:00", db)
             #expect(again.status == 0 && again.stdout.contains(": unchanged"), "\(again.stdout)")
         }
     }
@@ -109,14 +111,14 @@ struct NightlyCommandTests {
         defer { runner.remove() }
         try await TestDatabase.with(.sqlite) { database in
             let db = "--database=\(database.url)"
-            let day = try runner.write(
+            let day = try await runner.write(
                 "day.json", runner.run("generate", "--date", "2026-11-23", "--orders", "160", "--technicians", "20", "--seed", "9").stdout)
             let second = try String(contentsOfFile: day, encoding: .utf8)
                 .replacingOccurrences(of: "2026-11-23", with: "2026-11-24").replacingOccurrences(of: "\"WO-", with: "\"WX-")
                 .replacingOccurrences(of: "\"ORD-", with: "\"ORX-")
-            try #require(runner.run("db", "migrate", db).status == 0)
-            try #require(runner.run("import", day, db).status == 0)
-            try #require(runner.run("import", try runner.write("day2.json", second), db).status == 0)
+            try await #require(runner.run("db", "migrate", db).status == 0)
+            try await #require(runner.run("import", day, db).status == 0)
+            try await #require(runner.run("import", try runner.write("day2.json", second), db).status == 0)
             let run = try runner.start([
                 "nightly", "--date", "2026-11-23", "--days", "2", "--seconds", "3",
                 "--now", "2026-11-22T22:00:00+08:00", db,
@@ -129,7 +131,7 @@ struct NightlyCommandTests {
             }
             try await Task.sleep(for: .milliseconds(300))  // well inside the first day's 3 s search
             kill(run.processIdentifier, SIGTERM)
-            run.waitUntilExit()
+            await run.exited()
             #expect(run.terminationStatus == 5)
             let versions = try database.connection.query("SELECT day, version FROM plans ORDER BY day", []).map {
                 "\(try $0.text("day")) v\(try $0.int("version"))"
@@ -160,7 +162,7 @@ struct NightlyCommandTests {
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            try #require(
+            try await #require(
                 try runner.importGenerated(["--orders", "300", "--technicians", "32", "--territories", "8", "--seed", "4"], db) != nil)
             // The run queues the units and waits for workers started elsewhere (--workers 0).
             let run = try runner.start(
@@ -178,15 +180,15 @@ struct NightlyCommandTests {
             let taken = try #require(claimed, "no unit was claimed")
             #expect(taken.worker.hasSuffix(":\(first.processIdentifier)") && taken.attempts == 1)
             kill(first.processIdentifier, SIGKILL)
-            first.waitUntilExit()
+            await first.exited()
             let units = try database.connection.query("SELECT COUNT(*) AS n FROM nightly_units", []).first?.int("n") ?? 0
             #expect(units > 1, "the day was not split")
 
             let second = try runner.start(["nightly", "worker", "--lease-seconds", "2", "--idle-seconds", "3", db], stderr: "second.log")
             while run.isRunning, Date().timeIntervalSince(started) < 120 { try await Task.sleep(for: .milliseconds(50)) }
             if run.isRunning { kill(run.processIdentifier, SIGKILL) }
-            run.waitUntilExit()
-            second.waitUntilExit()
+            await run.exited()
+            await second.exited()
             let log = (try? String(contentsOf: runner.directory.appendingPathComponent("run.log"), encoding: .utf8)) ?? ""
             #expect(run.terminationStatus == 0, "\(log)")
             #expect(second.terminationStatus == 0)
@@ -199,7 +201,7 @@ struct NightlyCommandTests {
             #expect(try row.text("state") == "done" && row.optionalText("worker")?.hasSuffix(":\(second.processIdentifier)") == true)
             #expect(try row.int("attempts") == 2)
             #expect(try database.connection.query("SELECT 1 FROM nightly_units WHERE state <> 'done'", []).isEmpty)
-            let check = try runner.run("check", "--date", "2026-11-23", db)
+            let check = try await runner.run("check", "--date", "2026-11-23", db)
             #expect(check.status == 0, "\(check.stdout)")
             #expect(log.contains("units queued") && log.contains("units done"))
         }
@@ -213,7 +215,7 @@ struct NightlyCommandTests {
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            try #require(
+            try await #require(
                 try runner.importGenerated(["--orders", "150", "--technicians", "16", "--territories", "6", "--seed", "6"], db) != nil)
 
             // No worker anywhere: the run queues its units and waits; SIGTERM stops it (exit 5), nothing published.
@@ -229,7 +231,7 @@ struct NightlyCommandTests {
                 try await Task.sleep(for: .milliseconds(20))
             }
             kill(waiting.processIdentifier, SIGTERM)
-            waiting.waitUntilExit()
+            await waiting.exited()
             #expect(waiting.terminationStatus == 5)
             #expect(try database.connection.query("SELECT 1 FROM plans", []).isEmpty)
             let outcome = try database.connection.query("SELECT outcome FROM nightly_runs", []).first?.text("outcome")
@@ -241,14 +243,14 @@ struct NightlyCommandTests {
                     "nightly", "--date", "2026-11-23", "--seconds", "2", "--workers", "2",
                     "--now", "2026-11-22T21:30:00+08:00", db,
                 ], stderr: "run.log")
-            run.waitUntilExit()
+            await run.exited()
             let log = (try? String(contentsOf: runner.directory.appendingPathComponent("run.log"), encoding: .utf8)) ?? ""
             #expect(run.terminationStatus == 0, "\(log)")
             #expect(log.contains("units queued"))
             let last = try #require(try database.connection.query("SELECT MAX(id) AS id FROM nightly_runs", []).first?.int("id"))
             let units = try database.connection.query("SELECT state, worker FROM nightly_units WHERE run_id = ?", [.integer(last)])
             #expect(units.count > 1 && units.allSatisfy { (try? $0.text("state")) == "done" })
-            #expect(try runner.run("check", "--date", "2026-11-23", db).status == 0)
+            #expect(try await runner.run("check", "--date", "2026-11-23", db).status == 0)
             // The workers left with the run.
             #expect(Self.workers(of: run.processIdentifier).isEmpty, "worker processes still running")
         }
@@ -274,7 +276,7 @@ struct NightlyCommandTests {
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            try #require(
+            try await #require(
                 try runner.importGenerated(["--orders", "300", "--technicians", "20", "--territories", "4", "--seed", "7"], db) != nil)
             let run = try runner.start(
                 [
@@ -298,7 +300,7 @@ struct NightlyCommandTests {
             let killedAt = Date()
             while run.isRunning && Date().timeIntervalSince(killedAt) < 90 { try await Task.sleep(for: .milliseconds(50)) }
             if run.isRunning { kill(run.processIdentifier, SIGKILL) }
-            run.waitUntilExit()
+            await run.exited()
             let log = (try? String(contentsOf: runner.directory.appendingPathComponent("run.log"), encoding: .utf8)) ?? ""
             #expect(run.terminationStatus == 6, "\(log)")
             #expect(Date().timeIntervalSince(killedAt) < 60)

@@ -14,8 +14,8 @@ struct NoticeDeliveryFaultTests {
         defer { runner.remove() }
         try await TestDatabase.with(backend) { database in
             let db = "--database=\(database.url)"
-            try #require(try runner.importGenerated(["--orders", "120", "--technicians", "20", "--seed", "5"], db) != nil)
-            let planned = try runner.run(
+            try await #require(try runner.importGenerated(["--orders", "120", "--technicians", "20", "--seed", "5"], db) != nil)
+            let planned = try await runner.run(
                 "plan", "--date", "2026-11-23", "--commit", "--iterations", "100",
                 "--now", "2026-11-22T20:00:00+08:00", db)
             try #require(planned.status == 0, "\(planned.stderr)")
@@ -43,7 +43,7 @@ struct NoticeDeliveryFaultTests {
             #expect(first.isRunning, "the sender finished before it could be killed")
             kill(first.processIdentifier, SIGKILL)
             let atKill = receiver.deliveries.count
-            first.waitUntilExit()
+            await first.exited()
             #expect(first.terminationReason == .uncaughtSignal)
 
             let afterKill = try await database.store.transaction { try $0.notices(.sent).count }
@@ -53,11 +53,11 @@ struct NoticeDeliveryFaultTests {
             // every attempt of a run (every third request fails) stays due for the next run.
             try await Task.sleep(for: .milliseconds(3_100))
             var runs = 0
-            var last = try runner.run(send)
+            var last = try await runner.run(send)
             while last.status == 1 && runs < 3 {
                 runs += 1
                 #expect(last.stdout.contains("failed"), "\(last.stdout)")
-                last = try runner.run(send)
+                last = try await runner.run(send)
             }
             #expect(last.status == 0, "\(last.stderr)")
             let notices = try await database.store.transaction { try $0.notices(.all) }

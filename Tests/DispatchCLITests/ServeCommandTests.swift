@@ -29,19 +29,19 @@ struct ServeCommandTests {
     func serveLogsAndStops() async throws {
         let runner = try DispatchRunner()
         defer { runner.remove() }
-        try #require(runner.run("db", "migrate").status == 0)
-        try #require(runner.run("import", DispatchRunner.scenario("coordinated-visit")).status == 0)
-        try #require(
+        try await #require(runner.run("db", "migrate").status == 0)
+        try await #require(runner.run("import", DispatchRunner.scenario("coordinated-visit")).status == 0)
+        try await #require(
             runner.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "50", "--now", "2026-11-22T21:00:00+08:00").status == 0)
-        let issued = try runner.run("technicians", "token", "T01")
+        let issued = try await runner.run("technicians", "token", "T01")
         #expect(issued.status == 0 && issued.stderr.isEmpty)
         let token = issued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(token.hasPrefix("fdt_") && !token.contains("\n"))
-        #expect(try runner.run("technicians", "token", "T99").status == 2)
+        #expect(try await runner.run("technicians", "token", "T99").status == 2)
 
-        let agenda = try runner.run("agenda", "--technician", "T01", "--date", "2026-11-23")
+        let agenda = try await runner.run("agenda", "--technician", "T01", "--date", "2026-11-23")
         #expect(agenda.status == 0 && agenda.stdout.contains("WO-1001") && agenda.stdout.contains("+86 138 0000 0000"))
-        #expect(try runner.run("agenda", "--technician", "T99", "--date", "2026-11-23").status == 2)
+        #expect(try await runner.run("agenda", "--technician", "T99", "--date", "2026-11-23").status == 2)
 
         let server = try runner.start(["serve", "--port", "0"], stderr: "serve.log")
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
@@ -53,12 +53,12 @@ struct ServeCommandTests {
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
         #expect(String(decoding: data, as: UTF8.self).contains("+86 138 0000 0000"))  // T01 is the group's contact
 
-        #expect(try runner.run("technicians", "token", "T01", "--revoke").status == 0)
+        #expect(try await runner.run("technicians", "token", "T01", "--revoke").status == 0)
         let (_, revoked) = try await URLSession.shared.data(for: request)
         #expect((revoked as? HTTPURLResponse)?.statusCode == 401)
 
         // A second server on the same port names the port and what to do.
-        let busy = try runner.run("serve", "--port", "\(port)")
+        let busy = try await runner.run("serve", "--port", "\(port)")
         #expect(busy.status == 2 && busy.stderr.contains("cannot listen on 127.0.0.1:\(port): the port is in use"), "\(busy.stderr)")
 
         kill(server.processIdentifier, SIGTERM)
@@ -81,7 +81,7 @@ struct ServeCommandTests {
             // tests use the same server at the same time).
             let name = "serve_\(UUID().uuidString.prefix(8))"
             let db = "--database=\(database.url) application_name=\(name)"
-            try #require(runner.run("db", "migrate", db).status == 0)
+            try await #require(runner.run("db", "migrate", db).status == 0)
             let server = try runner.start(["serve", "--port", "0", "--connections", "2", db], stderr: "serve.log")
             defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
             let log = runner.directory.appendingPathComponent("serve.log")
@@ -106,7 +106,7 @@ struct ServeCommandTests {
             }
             #expect(answers.suffix(4) == [200, 200, 200, 200], "readiness after the backends were terminated: \(answers)")
             kill(server.processIdentifier, SIGTERM)
-            server.waitUntilExit()
+            await server.exited()
             let text = try String(contentsOf: log, encoding: .utf8)
             #expect(text.contains("database connection lost") && text.contains("database connection opened again"), "\(text.suffix(2000))")
         }
@@ -127,8 +127,8 @@ struct ServeCommandTests {
     func servesAReplayedDay() async throws {
         var runner = try DispatchRunner()
         defer { runner.remove() }
-        try #require(try runner.publishSample("--database=sqlite:dispatch.sqlite"))
-        let token = try runner.run("technicians", "token", "T01").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await #require(try runner.publishSample("--database=sqlite:dispatch.sqlite"))
+        let token = try await runner.run("technicians", "token", "T01").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         for (now, expected) in [("2026-11-21T08:00:00+08:00", 422), ("2026-11-23T08:30:00+08:00", 200)] {
             runner.environment["DISPATCH_NOW"] = now
             let server = try runner.start(["serve", "--port", "0"], stderr: "serve-\(expected).log")
@@ -139,7 +139,7 @@ struct ServeCommandTests {
             #expect(status == expected, "at \(now): \(body)")
             if expected == 422 { #expect(body.contains("planned for 2026-11-23 and it is 2026-11-21")) }
             kill(server.processIdentifier, SIGTERM)
-            server.waitUntilExit()
+            await server.exited()
             #expect(try String(contentsOf: log, encoding: .utf8).contains("serving as at a fixed time from DISPATCH_NOW"))
         }
     }
@@ -148,7 +148,7 @@ struct ServeCommandTests {
     func connectionsFitTheFileLimit() async throws {
         let runner = try DispatchRunner()
         defer { runner.remove() }
-        try #require(try runner.run("db", "migrate").status == 0)
+        try #require(try await runner.run("db", "migrate").status == 0)
         // The server under a hard limit of 256 open files, as a service manager may start it.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -165,7 +165,7 @@ struct ServeCommandTests {
         let (_, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!)
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        await process.exited()
         let text = try String(contentsOf: log, encoding: .utf8)
         #expect(text.contains("--max-connections 512 lowered to 184: the process may open 256 files"), "\(text.prefix(1500))")
     }

@@ -31,11 +31,8 @@ struct TestServerScriptTests {
             stderr: try String(contentsOf: err, encoding: .utf8))
     }
 
-    /// `run` on a thread of its own: the script takes seconds, and the test's threads are few.
-    static func runOffThread(_ arguments: [String]) async throws -> DispatchRunner.Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try run(arguments) }) }
-        }
+    static func runOffThread(_ arguments: [String], port: Int? = nil) async throws -> DispatchRunner.Result {
+        try await offPool { try run(arguments, port: port) }
     }
 
     /// A process that stands for a test run owning a server.
@@ -75,19 +72,19 @@ struct TestServerScriptTests {
         #expect(portA != portB)
 
         // The first run's port, asked for by name while that run lives: refused, naming the run.
-        let taken = try Self.run(["start", "--owner", String(second.processIdentifier)], port: portA)
+        let taken = try await Self.runOffThread(["start", "--owner", String(second.processIdentifier)], port: portA)
         #expect(taken.status == 1 && taken.stderr.contains("has the server of another run"), "\(taken.stderr)")
         // A port something else listens on (a server of this test process): refused, never used.
         let receiver = try await NoticeReceiver()
         defer { receiver.stop() }
-        let foreign = try Self.run(["start"], port: receiver.port)
+        let foreign = try await Self.runOffThread(["start"], port: receiver.port)
         #expect(foreign.status == 1 && foreign.stderr.contains("this script did not start"), "\(foreign.stderr)")
 
         // Once the first run has gone, its port is given to the next run with a fresh server.
         // (SIGKILL: a child of this process may have SIGTERM blocked, as its threads have.)
         kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
-        let again = try Self.run(["start", "--owner", String(second.processIdentifier)], port: portA)
+        await first.exited()
+        let again = try await Self.runOffThread(["start", "--owner", String(second.processIdentifier)], port: portA)
         #expect(again.status == 0 && Self.port(again.stdout) == portA, "\(again.stderr)")
     }
 }

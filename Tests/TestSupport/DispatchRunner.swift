@@ -50,19 +50,22 @@ public struct DispatchRunner: Sendable {
     /// A day made by `dispatch generate` with `arguments`, written to day.json in the working
     /// directory, then migrated and imported into the database `database` names; its path, or
     /// nil if a step failed.
-    public func importGenerated(_ arguments: [String], _ database: String) throws -> String? {
-        let day = try write("day.json", run(["generate", "--date", "2026-11-23"] + arguments).stdout)
-        guard try run("db", "migrate", database).status == 0, try run("import", day, database).status == 0 else { return nil }
+    public func importGenerated(_ arguments: [String], _ database: String) async throws -> String? {
+        let day = try write("day.json", try await run(["generate", "--date", "2026-11-23"] + arguments).stdout)
+        guard try await run("db", "migrate", database).status == 0, try await run("import", day, database).status == 0 else {
+            return nil
+        }
         return day
     }
 
     /// The coordinated-visit sample migrated, imported, planned as of the evening before at
     /// 21:00 and published, in the database `database` names (`--database=URL`); false if a step failed.
-    public func publishSample(_ database: String) throws -> Bool {
-        try run("db", "migrate", database).status == 0
-            && run("import", Self.scenario("coordinated-visit"), database).status == 0
-            && run("plan", "--date", "2026-11-23", "--commit", "--iterations", "50", "--now", "2026-11-22T21:00:00+08:00", database).status
-                == 0
+    public func publishSample(_ database: String) async throws -> Bool {
+        guard try await run("db", "migrate", database).status == 0,
+            try await run("import", Self.scenario("coordinated-visit"), database).status == 0
+        else { return false }
+        let plan = ["plan", "--date", "2026-11-23", "--commit", "--iterations", "50", "--now", "2026-11-22T21:00:00+08:00", database]
+        return try await run(plan).status == 0
     }
 
     public func write(_ name: String, _ text: String) throws -> String {
@@ -97,20 +100,18 @@ public struct DispatchRunner: Sendable {
     }
 
     @discardableResult
-    public func run(_ arguments: String...) throws -> Result { try run(arguments) }
+    public func run(_ arguments: String...) async throws -> Result { try await run(arguments) }
 
-    /// `run` on a thread of its own: waiting for the child blocks a thread, and blocking one of
-    /// Swift's cooperative threads (two on two cores) would starve a server in this process that
-    /// the child talks to.
-    public func runOffPool(_ arguments: [String]) async throws -> Result {
+    /// Runs the command to its end, waited for off the cooperative pool (see `offPool`).
+    @discardableResult
+    public func run(_ arguments: [String]) async throws -> Result {
         let runner = self
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Swift.Result { try runner.run(arguments) }) }
-        }
+        return try await offPool { try runner.runBlocking(arguments) }
     }
 
+    /// `run`, blocking the calling thread: only for a thread that is not one of the cooperative pool's.
     @discardableResult
-    public func run(_ arguments: [String]) throws -> Result {
+    public func runBlocking(_ arguments: [String]) throws -> Result {
         let process = makeProcess(arguments)
         let out = Pipe()
         let err = Pipe()
