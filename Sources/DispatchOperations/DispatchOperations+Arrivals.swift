@@ -12,8 +12,7 @@ extension DispatchOperations {
             try context.tx.lockDays([date])
             guard let previous = try context.tx.publishedPlan(on: date, lock: true) else { return nil }
             let scenario = try context.day(date, like: date)
-            let document = try context.previousPlan(previous, day: scenario)
-            let listed = Set(previous.visits.map(\.order) + (document?.unassigned ?? []).map(\.order))
+            let listed = Set(previous.visits.map(\.order) + previous.unassigned.map(\.order))
             let states = Dictionary(
                 try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
             let arrived = scenario.orders.filter { order in
@@ -28,7 +27,7 @@ extension DispatchOperations {
             }
             let ordered = KeptDay.byPriority(Array(jobs.values), policy: scenario.policy, now: context.now)
             let (trial, _, _) = KeptDay(day: scenario, kept: previous.visits).adding(jobs: ordered, now: context.now)
-            var plan = context.merged(trial, previous: document, day: scenario)
+            var plan = context.merged(trial, previous: previous, day: scenario)
             // Every arrival is listed: visited, or left out with its reason.
             let missing = Set(arrived.map(\.id)).subtracting(plan.visits.map(\.order) + plan.unassigned.map(\.order))
             if !missing.isEmpty {

@@ -75,7 +75,7 @@ extension DispatchOperations {
             for member in work {
                 try context.tx.setAppointment(member.order.id, day: date, window: window, bookedAt: context.now)
             }
-            let plan = context.merged(trial, previous: try context.previousPlan(previous, day: scenario), day: scenario)
+            let plan = context.merged(trial, previous: previous, day: scenario)
             let outcome = try context.publish(
                 plan, day: scenario, previous: previous, cause: "book \(id)", actor: actor,
                 lostReason: "another booking could not keep this visit")
@@ -114,31 +114,37 @@ extension OperationContext {
     func leaveDay(_ date: LocalDate, orders: Set<String>, to target: LocalDate, actor: String) throws {
         guard let previous = try tx.publishedPlan(on: date, lock: true) else { return }
         let scenario = try day(date, like: date)
-        let document = try previousPlan(previous, day: scenario)
         guard
             previous.visits.contains(where: { orders.contains($0.order) })
-                || (document?.unassigned ?? []).contains(where: { orders.contains($0.order) })
+                || previous.unassigned.contains(where: { orders.contains($0.order) })
         else { return }
         let (plan, _) = KeptDay(day: scenario, kept: previous.visits).keptPlan(excluding: orders)
         _ = try publish(
-            merged(plan, previous: document, day: scenario, dropping: orders), day: scenario,
+            merged(plan, previous: previous, day: scenario, dropping: orders), day: scenario,
             previous: previous, cause: "moved to \(target)", actor: actor,
             lostReason: "a visit moved to another day could not be kept", leaving: orders)
     }
 
     /// The windows the published plans can keep for the order (see `DispatchOperations.slots`).
-    func slots(for order: StoredOrder, days: Int, lengthMinutes: Int, limit: Int?) throws -> [Slot] {
+    /// `known` holds days the caller has read in this transaction (the day being published: its
+    /// scenario and its new visits), not read again.
+    func slots(
+        for order: StoredOrder, days: Int, lengthMinutes: Int, limit: Int?,
+        known: (scenario: Scenario, visits: [PlannedVisit])? = nil
+    ) throws -> [Slot] {
         let work = try work(of: order)
-        let home = try day(order.serviceDay, like: order.serviceDay)
+        let home =
+            try known.flatMap { $0.scenario.date == order.serviceDay ? $0.scenario : nil } ?? day(order.serviceDay, like: order.serviceDay)
         let today = home.timeZone.local(now).date
         var found: [Slot] = []
         for offset in 0..<days {
             let date = today.adding(days: offset)
-            let scenario = including(work, in: try tx.scenario(on: date) ?? borrowed(home, date: date))
+            let same = known.flatMap { $0.scenario.date == date ? $0 : nil }
+            let scenario = including(work, in: try same?.scenario ?? tx.scenario(on: date) ?? borrowed(home, date: date))
             let windows = candidateWindows(scenario, lengthMinutes: lengthMinutes)
             guard !windows.isEmpty else { continue }
-            let published = try tx.publishedPlan(on: date)
-            let fits = KeptDay(day: scenario, kept: published?.visits ?? []).fits(work.map(\.order), windows: windows, now: now)
+            let visits = try same?.visits ?? tx.publishedPlan(on: date)?.visits ?? []
+            let fits = KeptDay(day: scenario, kept: visits).fits(work.map(\.order), windows: windows, now: now)
             let daySlots = zip(windows, fits).compactMap { window, fit in
                 fit.map {
                     Slot(day: date, window: window, start: $0.start, technicians: $0.technicians, cost: $0.cost, zone: scenario.timeZone)

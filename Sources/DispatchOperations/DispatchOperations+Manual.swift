@@ -50,7 +50,7 @@ extension DispatchOperations {
                         order: member.order.id, at: context.now, actor: actor, from: member.state, to: member.state,
                         reason: "unpinned from \(old.technicianID): assigned to \(technician)"))
             }
-            let plan = context.merged(trial, previous: try context.previousPlan(previous, day: scenario), day: scenario)
+            let plan = context.merged(trial, previous: previous, day: scenario)
             return try context.publish(
                 plan, day: scenario, previous: previous, cause: "\(pin ? "pin" : "assign") \(id) to \(technician)",
                 actor: actor, lostReason: "a dispatcher's change could not keep this visit")
@@ -131,7 +131,7 @@ extension DispatchOperations {
                 try context.tx.setServiceDay(member.order.id, date)
             }
             try context.leaveDay(order.serviceDay, orders: members, to: date, actor: actor)
-            let plan = context.merged(trial, previous: try context.previousPlan(previous, day: scenario), day: scenario)
+            let plan = context.merged(trial, previous: previous, day: scenario)
             return try context.publish(
                 plan, day: scenario, previous: previous, cause: "move \(id) to \(date)", actor: actor,
                 lostReason: "a dispatcher's change could not keep this visit")
@@ -148,11 +148,10 @@ extension OperationContext {
     func reexplain(_ orders: Set<String>?, on date: LocalDate, cause: String, actor: String) throws -> PublishOutcome? {
         guard let previous = try tx.publishedPlan(on: date, lock: true) else { return nil }
         let scenario = try day(date, like: date)
-        let document = try previousPlan(previous, day: scenario)
-        let listed = (document?.unassigned ?? []).filter { orders?.contains($0.order) ?? true }
+        let listed = previous.unassigned.filter { orders?.contains($0.order) ?? true }
         guard !listed.isEmpty else { return nil }
         let (kept, _) = KeptDay(day: scenario, kept: previous.visits).keptPlan(excluding: [])
-        let plan = merged(kept, previous: document, day: scenario)
+        let plan = merged(kept, previous: previous, day: scenario)
         guard plan.unassigned.filter({ orders?.contains($0.order) ?? true }) != listed else { return nil }
         return try publish(
             plan, day: scenario, previous: previous, cause: cause, actor: actor,

@@ -217,8 +217,7 @@ extension OperationContext {
 
     /// Locks the order's published visit (technician and start), as a sent notice does: work began.
     func lockPublishedVisit(of order: StoredOrder) throws {
-        guard order.order.lock == nil, let plan = try tx.publishedPlan(on: order.serviceDay),
-            let visit = plan.visits.first(where: { $0.order == order.order.id })
+        guard order.order.lock == nil, let visit = try tx.publishedVisits(on: order.serviceDay, orders: [order.order.id]).first
         else { return }
         try tx.setLock(order.order.id, Lock(technicianID: visit.technician, start: visit.start))
     }

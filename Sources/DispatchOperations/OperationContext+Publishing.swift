@@ -158,7 +158,7 @@ extension OperationContext {
 
         // Company-side losses: one rebooking notice per customer visit, with windows still open.
         for (stored, old) in lost where old.group == nil || old.contact {
-            let offers = try slots(for: stored, days: 7, lengthMinutes: 120, limit: 3)
+            let offers = try slots(for: stored, days: 7, lengthMinutes: 120, limit: 3, known: (day, plan.visits))
             let subject = NoticeComposer.Subject(
                 order: stored, technician: technicians[old.technician],
                 plannedStart: old.start, window: stored.order.window)
@@ -220,7 +220,7 @@ extension OperationContext {
     /// out, minus those now visited, and the counts made to agree. Every left-out order's code is
     /// worked out again as of now on `day` (time has passed, technicians may be absent, orders
     /// pinned), so no code carried over from an earlier version is stale.
-    func merged(_ plan: Plan, previous: Plan?, day: Scenario, dropping removed: Set<String> = []) -> Plan {
+    func merged(_ plan: Plan, previous: PublishedPlan?, day: Scenario, dropping removed: Set<String> = []) -> Plan {
         var result = plan
         let visited = Set(plan.visits.map(\.order))
         var left = Set(plan.unassigned.map(\.order))
@@ -229,7 +229,6 @@ extension OperationContext {
         result.unassigned = explained(left, day: day, visits: plan.visits)
         result.kpis.orders = result.visits.count + result.unassigned.count
         result.kpis.assigned = result.visits.count
-        if let previous { result.scenario = previous.scenario }
         return result
     }
 

@@ -57,7 +57,7 @@ extension OperationContext {
         if late > Reaction.thresholdMinutes {
             return try delayVisit(
                 of: stored, minutes: late, actor: actor, cause: "reaction to \(reported)",
-                reason: "expected \(late) minutes late: \(reported)")
+                reason: "expected \(late) minutes late: \(reported)", day: (plan, scenario, states))
         }
         // Free early: the next visit comes forward when it gains more than the threshold.
         if Reaction.finishedEarly.contains(state), -late > Reaction.thresholdMinutes {
@@ -93,7 +93,7 @@ extension OperationContext {
         let kept = previous.visits.map { $0.order == done.order ? finished : $0.order == next.order ? moved : $0 }
         let (trial, unkept) = KeptDay(day: scenario, kept: kept).keptPlan()
         guard unkept.isEmpty, trial.visits.contains(moved) else { return nil }
-        let plan = merged(trial, previous: try previousPlan(previous, day: scenario), day: scenario)
+        let plan = merged(trial, previous: previous, day: scenario)
         let minutes = start.seconds(until: next.start) / 60
         if let stored = try tx.order(next.order) {
             try tx.appendEvent(

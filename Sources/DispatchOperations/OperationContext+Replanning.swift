@@ -41,7 +41,7 @@ extension OperationContext {
         {
             plan = better
         }
-        plan = merged(plan, previous: try previousPlan(previous, day: scenario), day: scenario)
+        plan = merged(plan, previous: previous, day: scenario)
         // Every order the day had in its plan, or was asked to place, is listed: visited or left out.
         let listed = Set(plan.visits.map(\.order) + plan.unassigned.map(\.order))
         let lost = Set(previous.visits.map(\.order) + placing.flatMap { $0.map(\.id) }).subtracting(listed)
@@ -231,18 +231,23 @@ extension DispatchOperations {
 extension OperationContext {
     /// What `delay` does, inside the caller's transaction (the order's day locked): the operation
     /// reacting to a technician's reports calls it too, with its own cause.
-    func delayVisit(of order: StoredOrder, minutes: Int, actor: String, cause: String, reason: String) throws -> PublishOutcome {
+    /// `day` is the day as the caller read it in this transaction (the published plan, locked;
+    /// the scenario; the orders' states), when it did: not read again.
+    func delayVisit(
+        of order: StoredOrder, minutes: Int, actor: String, cause: String, reason: String,
+        day read: (plan: PublishedPlan, scenario: Scenario, states: [String: OrderState])? = nil
+    ) throws -> PublishOutcome {
         let id = order.order.id
         let active: Set<OrderState> = [.scheduled, .confirmed, .notified, .enRoute]
         guard active.contains(order.state) else {
             throw OperationError.badInput("order \(id) is \(order.state): only a planned visit not yet started can be delayed")
         }
-        guard let previous = try tx.publishedPlan(on: order.serviceDay, lock: true),
+        guard let previous = try read?.plan ?? tx.publishedPlan(on: order.serviceDay, lock: true),
             previous.visits.contains(where: { $0.order == id })
         else {
             throw OperationError.conflict("order \(id) has no visit in the published plan of \(order.serviceDay)")
         }
-        var scenario = try day(order.serviceDay, like: order.serviceDay)
+        var scenario = try read?.scenario ?? day(order.serviceDay, like: order.serviceDay)
         // The part of the visit still to come: members of a coordinated visit already begun or
         // done stay as they are (and then the customer was reached: the window is kept).
         let whole = try work(of: order)
@@ -255,8 +260,9 @@ extension OperationContext {
             from[visit.technician] = min(from[visit.technician] ?? visit.start, visit.start)
         }
         // Visits begun or done stay as they are, whatever their planned start.
-        let states = Dictionary(
-            try tx.orders(on: order.serviceDay).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+        let states =
+            try read?.states
+            ?? Dictionary(try tx.orders(on: order.serviceDay).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
         let later = previous.visits.filter { visit in
             !work.contains(visit.order) && !OrderWorkflow.begun.contains(states[visit.order] ?? .new)
                 && from[visit.technician].map { visit.start > $0 } ?? false

@@ -166,13 +166,17 @@ public struct PublishedPlan: Hashable, Sendable {
     /// The plan JSON as stored.
     public var document: String
     public var visits: [PlannedVisit]
+    /// The orders the version leaves out, with their codes and reasons (read from their rows, so
+    /// an operation never decodes the document to learn them), by order id.
+    public var unassigned: [UnassignedOrder]
     /// The time the plan was made for (its notice rule counts from there).
     public var plannedFor: Instant
 
-    public init(version: Int, document: String, visits: [PlannedVisit], plannedFor: Instant) {
+    public init(version: Int, document: String, visits: [PlannedVisit], unassigned: [UnassignedOrder] = [], plannedFor: Instant) {
         self.version = version
         self.document = document
         self.visits = visits
+        self.unassigned = unassigned
         self.plannedFor = plannedFor
     }
 }

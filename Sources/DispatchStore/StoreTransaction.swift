@@ -252,8 +252,17 @@ public struct StoreTransaction {
             WHERE v.plan_id = ? ORDER BY v.starts_at, v.technician_id, v.order_id
             """
         let visits = try connection.query(sql, [.integer(id)]).map { try visit($0) }
+        let unassigned = try connection.query(
+            "SELECT order_id, code, reason FROM plan_unassigned WHERE plan_id = ? ORDER BY order_id", [.integer(id)]
+        ).map { row in
+            let code = try row.text("code")
+            guard let known = UnassignedCode(rawValue: code) else {
+                throw StoreError(.corruptValue, "plan_unassigned.code '\(code)' of plan \(id) is not a code")
+            }
+            return UnassignedOrder(order: try row.text("order_id"), code: known, reason: try row.text("reason"))
+        }
         return PublishedPlan(
-            version: try row.int("version"), document: try row.text("document"), visits: visits,
+            version: try row.int("version"), document: try row.text("document"), visits: visits, unassigned: unassigned,
             plannedFor: Instant(secondsSinceEpoch: try row.int("planned_for")))
     }
 
@@ -320,7 +329,11 @@ public struct StoreTransaction {
         _ plan: Plan, document: String, seed: UInt64, plannedFor: Instant, at: Instant,
         by actor: String, cause: String, expected: Int?
     ) throws -> Int {
-        let current = try publishedPlan(on: plan.date, lock: true)?.version
+        // The version alone (the day's row locked): not the whole plan again.
+        _ = try connection.query("SELECT day FROM service_days WHERE day = ?\(dialect.lockRows)", [.text(plan.date.description)])
+        let current = try connection.query(
+            "SELECT version FROM plans WHERE day = ? ORDER BY version DESC LIMIT 1", [.text(plan.date.description)]
+        ).first.map { try $0.int("version") }
         if let expected, expected != (current ?? 0) {
             throw StoreError(.conflict, "the plan of \(plan.date) changed meanwhile (version \(current ?? 0), expected \(expected))")
         }

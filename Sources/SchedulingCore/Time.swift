@@ -45,11 +45,21 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses exactly `YYYY-MM-DD`.
     public init?(iso text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
+        var text = text
+        guard let date = text.withUTF8({ LocalDate.parse(ArraySlice($0)) }) else { return nil }
+        self = date
+    }
+
+    /// `YYYY-MM-DD` in ASCII bytes (digits only, no sign), or nil. Read byte by byte: stored
+    /// orders and plans carry thousands of dates, and splitting strings showed in profiles.
+    static func parse(_ bytes: ArraySlice<UInt8>) -> LocalDate? {
+        guard bytes.count == 10 else { return nil }
+        let start = bytes.startIndex
+        guard bytes[start + 4] == UInt8(ascii: "-"), bytes[start + 7] == UInt8(ascii: "-"),
+            let y = asciiNumber(bytes[start..<start + 4]), let m = asciiNumber(bytes[start + 5..<start + 7]),
+            let d = asciiNumber(bytes[start + 8..<start + 10])
         else { return nil }
-        self.init(year: y, month: m, day: d)
+        return LocalDate(year: y, month: m, day: d)
     }
 
     public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
@@ -62,7 +72,11 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        }
+        return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))"
     }
 
     static func daysIn(month: Int, year: Int) -> Int {
@@ -202,35 +216,54 @@ public struct ServiceTimeZone: Hashable, Sendable, CustomStringConvertible {
 /// Returns nil when the text is not a valid date-time with an explicit offset, or its offset is
 /// none a place has (outside −12:00 … +14:00).
 public func parseRFC3339(_ text: String) -> Instant? {
-    let chars = Array(text)
-    guard chars.count >= 20, chars[10] == "T" || chars[10] == "t" || chars[10] == " " else { return nil }
-    guard let date = LocalDate(iso: String(chars[0..<10])) else { return nil }
-    let rest = String(chars[11...])
-    // Split the offset off the end.
-    var offsetSeconds = 0
-    var clock: Substring
-    if rest.hasSuffix("Z") || rest.hasSuffix("z") {
-        clock = rest.dropLast()
-    } else if rest.count >= 6 {
-        let offsetText = rest.suffix(6)
-        let o = Array(offsetText)
-        guard o[0] == "+" || o[0] == "-", o[3] == ":", let oh = Int(String(o[1...2])), let om = Int(String(o[4...5])),
-            om <= 59, oh * 60 + om <= (o[0] == "-" ? 12 * 60 : 14 * 60)
-        else { return nil }
-        offsetSeconds = (oh * 3600 + om * 60) * (o[0] == "-" ? -1 : 1)
-        clock = rest.dropLast(6)
-    } else {
-        return nil
-    }
-    if let dot = clock.firstIndex(of: ".") {
-        guard clock[clock.index(after: dot)...].allSatisfy(\.isNumber), clock.index(after: dot) != clock.endIndex
-        else { return nil }
-        clock = clock[..<dot]
-    }
-    let hms = clock.split(separator: ":", omittingEmptySubsequences: false)
-    guard hms.count == 3, hms.allSatisfy({ $0.count == 2 }), let h = Int(hms[0]), let m = Int(hms[1]),
-        let s = Int(hms[2]), h <= 23, m <= 59, s <= 60
+    var text = text
+    return text.withUTF8 { parseRFC3339(ArraySlice($0)) }
+}
+
+/// `parseRFC3339` on ASCII bytes: digits only (no signs), read byte by byte.
+func parseRFC3339(_ bytes: ArraySlice<UInt8>) -> Instant? {
+    let count = bytes.count
+    let start = bytes.startIndex
+    func at(_ offset: Int) -> UInt8 { bytes[start + offset] }
+    guard count >= 20, at(10) == UInt8(ascii: "T") || at(10) == UInt8(ascii: "t") || at(10) == UInt8(ascii: " "),
+        let date = LocalDate.parse(bytes[start..<start + 10])
     else { return nil }
+    // The offset at the end.
+    var offsetSeconds = 0
+    var clockEnd: Int
+    if at(count - 1) == UInt8(ascii: "Z") || at(count - 1) == UInt8(ascii: "z") {
+        clockEnd = count - 1
+    } else {
+        let sign = at(count - 6)
+        guard sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"), at(count - 3) == UInt8(ascii: ":"),
+            let oh = asciiNumber(bytes[start + count - 5..<start + count - 3]),
+            let om = asciiNumber(bytes[start + count - 2..<start + count]),
+            om <= 59, oh * 60 + om <= (sign == UInt8(ascii: "-") ? 12 * 60 : 14 * 60)
+        else { return nil }
+        offsetSeconds = (oh * 3600 + om * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
+        clockEnd = count - 6
+    }
+    // hh:mm:ss, then an optional fraction of at least one digit.
+    guard clockEnd >= 19, at(13) == UInt8(ascii: ":"), at(16) == UInt8(ascii: ":"),
+        let h = asciiNumber(bytes[start + 11..<start + 13]), let m = asciiNumber(bytes[start + 14..<start + 16]),
+        let s = asciiNumber(bytes[start + 17..<start + 19]), h <= 23, m <= 59, s <= 60
+    else { return nil }
+    if clockEnd > 19 {
+        guard at(19) == UInt8(ascii: "."), clockEnd > 20, asciiNumber(bytes[start + 20..<start + clockEnd], limit: .max) != nil
+        else { return nil }
+    }
     let local = (ServiceTimeZone.daysSinceEpoch(date) * 86_400) + h * 3600 + m * 60 + min(s, 59)
     return Instant(secondsSinceEpoch: local - offsetSeconds)
+}
+
+/// The value of ASCII digits (at most `limit` of them; any number when it is `.max`, the value
+/// then not used), or nil when a byte is not a digit or there are none.
+func asciiNumber(_ bytes: ArraySlice<UInt8>, limit: Int = 9) -> Int? {
+    guard !bytes.isEmpty, bytes.count <= limit else { return nil }
+    var value = 0
+    for byte in bytes {
+        guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+        if limit <= 9 { value = value * 10 + Int(byte - UInt8(ascii: "0")) }
+    }
+    return value
 }

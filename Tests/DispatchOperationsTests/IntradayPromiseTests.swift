@@ -311,6 +311,34 @@ struct IntradayPromiseTests {
         }
     }
 
+    /// Issue 26: one status report that re-plans the technician's next visit read the whole
+    /// published plan six times and decoded its JSON; the day is now read once and the plan's
+    /// left-out orders come from their rows.
+    @Test("A report that re-plans the next visit reads the published plan once", arguments: Backend.all)
+    func reactionReadsThePlanOnce(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let clock = TestClock("2026-11-22T10:00:00+08:00")
+            _ = try await Self.plannedDay(database, clock: clock)
+            let before = try await Self.published(database)
+            let byTechnician = Dictionary(grouping: before.visits, by: \.technician)
+            let first = try #require(
+                byTechnician.keys.sorted().compactMap { key -> PlannedVisit? in
+                    let visits = byTechnician[key]!.sorted { $0.start < $1.start }
+                    return visits.count >= 3 && visits.prefix(3).allSatisfy { $0.group == nil } ? visits[0] : nil
+                }.first)
+            let counting = CountingConnection(try database.newConnection())
+            let observedStore = SQLDispatchStore(connection: counting)
+            let observed = DispatchOperations(store: observedStore, clock: clock)
+            clock.set(first.start.adding(minutes: 50))
+            let report = try await observed.setStatus(order: first.order, to: .enRoute, actor: first.technician)
+            let reaction = try #require(report.reaction, "a technician 50 minutes late changed nothing")
+            #expect(reaction.version == before.version + 1)
+            // Whole plans read (the version's row with its document, then its visits and left-out rows).
+            #expect(counting.count(containing: "SELECT id, version, document") == 1)
+            await observedStore.close()
+        }
+    }
+
     @Test("A job finished early brings the next visit forward, no sooner than its notice can still go out", arguments: Backend.all)
     func earlyFinishAdvancesNextVisit(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in

@@ -18,6 +18,10 @@ struct TimeTests {
         arguments: [
             "2026-11-23T09:00:00", "2026-11-23 9:00:00+08:00", "2026-02-30T09:00:00Z",
             "2026-11-23T24:00:00Z", "2026-11-23T09:00:00+8:00", "tomorrow", "",
+            // Signs where digits belong, a fraction without digits, a non-ASCII digit (the byte
+            // parser reads digits only; the one before took Int's signs and any numeral).
+            "2026-+1-23T09:00:00Z", "2026-11-23T-1:00:00Z", "2026-11-23T09:00:00.Z", "2026-11-23T09:00:00.٣Z",
+            "2026-11-23T09:00:00+-8:00", "2026-11-23T09:00+08:00",
         ])
     func refusesBadDateTimes(_ text: String) {
         #expect(parseRFC3339(text) == nil)
@@ -30,6 +34,26 @@ struct TimeTests {
         #expect(LocalDate(iso: "2026-11-31") == nil)
         #expect(LocalDate(iso: "26-11-30") == nil)
         #expect(LocalDate(iso: "2026-11-23")!.description == "2026-11-23")
+        #expect(LocalDate(iso: "0999-01-05")!.description == "0999-01-05")
+        #expect(LocalDate(iso: "2026-+1-05") == nil && LocalDate(iso: "2026-11-5 ") == nil && LocalDate(iso: "2026-11-05x") == nil)
+    }
+
+    @Test("Every instant printed in RFC 3339, in any zone and with a fraction, parses back to itself")
+    func roundTrips() throws {
+        // (From 1970 on: before standard time, zones had offsets in seconds that RFC 3339 cannot print.)
+        var random = SeededGenerator(seed: 11)
+        var checked = 0
+        for _ in 0..<2_000 {
+            let instant = Instant(secondsSinceEpoch: Int.random(in: 0...4_000_000_000, using: &random))
+            let zone = try #require(
+                ServiceTimeZone(identifier: ["Asia/Shanghai", "America/New_York", "Europe/Helsinki", "UTC"].randomElement(using: &random)!))
+            let text = zone.rfc3339(instant)
+            #expect(parseRFC3339(text) == instant, "\(text)")
+            let fraction = text.replacingOccurrences(of: "+", with: ".123+").replacingOccurrences(of: "Z", with: ".5Z")
+            #expect(parseRFC3339(fraction) == instant || !fraction.contains("."), "\(fraction)")
+            checked += 1
+        }
+        #expect(checked == 2_000)
     }
 
     @Test("Clock times accept HH:MM and 24:00 only")

@@ -1,0 +1,41 @@
+import DispatchStore
+import Foundation
+
+/// A connection that counts the statements run through it, for tests of what an operation
+/// reads: everything else is passed to the connection it wraps.
+public final class CountingConnection: SQLConnection, @unchecked Sendable {
+    // Invariant behind @unchecked Sendable: `statements` is touched only under `lock` (the store
+    // runs its work on one queue anyway).
+    private let base: any SQLConnection
+    private let lock = NSLock()
+    private var statements: [String] = []
+
+    public init(_ base: any SQLConnection) { self.base = base }
+
+    /// How many statements run since the last `reset` contain `text`.
+    public func count(containing text: String) -> Int {
+        lock.withLock { statements.filter { $0.contains(text) }.count }
+    }
+
+    public func reset() { lock.withLock { statements.removeAll() } }
+
+    private func record(_ sql: String) { lock.withLock { statements.append(sql) } }
+
+    public var dialect: SQLDialect { base.dialect }
+    public var endpoint: DatabaseEndpoint? { base.endpoint }
+
+    @discardableResult public func execute(_ sql: String, _ parameters: [SQLValue]) throws -> Int {
+        record(sql)
+        return try base.execute(sql, parameters)
+    }
+
+    public func query(_ sql: String, _ parameters: [SQLValue]) throws -> [SQLRow] {
+        record(sql)
+        return try base.query(sql, parameters)
+    }
+
+    public func executeScript(_ sql: String) throws { try base.executeScript(sql) }
+    public func tryLock(_ name: String) throws -> Bool { try base.tryLock(name) }
+    public func unlock(_ name: String) throws { try base.unlock(name) }
+    public func close() { base.close() }
+}
