@@ -35,14 +35,17 @@ extension OperationContext {
     /// every version unless this operation `releasing` it is about that very visit (the
     /// technician is late or absent, the order leaves the plan): a plan that would move it
     /// otherwise is refused as a conflict, whatever computed it. `leaving` are orders moving to
-    /// another day in this transaction: not listed, whatever their stored day still says.
+    /// another day in this transaction: not listed, whatever their stored day still says. `stored`
+    /// are the day's orders when the caller read them after its last change to them (not read again).
     func publish(
         _ plan: Plan, day: Scenario, previous: PublishedPlan?, cause: String, actor: String,
-        lostReason: String, seed: UInt64 = 0, releasing: Set<String> = [], leaving: Set<String> = []
+        lostReason: String, seed: UInt64 = 0, releasing: Set<String> = [], leaving: Set<String> = [],
+        stored: [StoredOrder]? = nil
     ) throws -> PublishOutcome {
         let newVisits = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
         let oldVisits = Dictionary((previous?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
-        var orders = Dictionary(try tx.orders(on: day.date).map { ($0.order.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var orders = Dictionary(
+            try (stored ?? tx.orders(on: day.date)).map { ($0.order.id, $0) }, uniquingKeysWith: { first, _ in first })
         for id in oldVisits.keys where orders[id] == nil { orders[id] = try tx.order(id) }
         try requireLockedVisitsKept(newVisits, previous: previous, orders: orders, date: day.date, releasing: releasing)
         // An order whose promised visit is lost goes to rebooking: it leaves the day's work, so the

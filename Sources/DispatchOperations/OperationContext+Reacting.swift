@@ -17,12 +17,13 @@ extension OperationContext {
     /// re-planned as a delay (its later visits with it; what no longer fits its window goes to
     /// rebooking with a notice before the window). Nil when nothing needed to change.
     func react(to order: StoredOrder, visit: PlannedVisit, state: OrderState, actor: String) throws -> PublishOutcome? {
-        guard let plan = try tx.publishedPlan(on: order.serviceDay, lock: true) else { return nil }
-        let scenario = try day(order.serviceDay, like: order.serviceDay)
+        // The day read once: the plan, the scenario and the orders' states (after the report).
+        guard let plan = try tx.publishedPlan(on: order.serviceDay, lock: true),
+            let (scenario, dayOrders) = try tx.scenarioAndOrders(on: order.serviceDay)
+        else { return nil }
         guard let technician = scenario.technicians.first(where: { $0.id == visit.technician }) else { return nil }
         let locations = Dictionary(scenario.orders.map { ($0.id, $0.location) }, uniquingKeysWith: { first, _ in first })
-        let states = Dictionary(
-            try tx.orders(on: order.serviceDay).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+        let states = Dictionary(dayOrders.map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
         let own = plan.visits.filter { $0.technician == technician.id }.sorted { ($0.start, $0.order) < ($1.start, $1.order) }
         func travel(_ from: GeoPoint, _ order: String, leaving: Instant) -> Int {
             locations[order].map { scenario.drive(from: from, to: $0, leaving: leaving) } ?? 0
@@ -57,7 +58,7 @@ extension OperationContext {
         if late > Reaction.thresholdMinutes {
             return try delayVisit(
                 of: stored, minutes: late, actor: actor, cause: "reaction to \(reported)",
-                reason: "expected \(late) minutes late: \(reported)", day: (plan, scenario, states))
+                reason: "expected \(late) minutes late: \(reported)", day: (plan, scenario, dayOrders))
         }
         // Free early: the next visit comes forward when it gains more than the threshold.
         if Reaction.finishedEarly.contains(state), -late > Reaction.thresholdMinutes {

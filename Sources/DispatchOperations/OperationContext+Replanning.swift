@@ -231,11 +231,12 @@ extension DispatchOperations {
 extension OperationContext {
     /// What `delay` does, inside the caller's transaction (the order's day locked): the operation
     /// reacting to a technician's reports calls it too, with its own cause.
-    /// `day` is the day as the caller read it in this transaction (the published plan, locked;
-    /// the scenario; the orders' states), when it did: not read again.
+    /// `day` is the day as the caller read it in this transaction after its last change to the
+    /// day's orders (the published plan, locked; the scenario; the stored orders), when it did:
+    /// not read again, publishing included (nothing here changes an order's state before it).
     func delayVisit(
         of order: StoredOrder, minutes: Int, actor: String, cause: String, reason: String,
-        day read: (plan: PublishedPlan, scenario: Scenario, states: [String: OrderState])? = nil
+        day read: (plan: PublishedPlan, scenario: Scenario, orders: [StoredOrder])? = nil
     ) throws -> PublishOutcome {
         let id = order.order.id
         let active: Set<OrderState> = [.scheduled, .confirmed, .notified, .enRoute]
@@ -260,9 +261,9 @@ extension OperationContext {
             from[visit.technician] = min(from[visit.technician] ?? visit.start, visit.start)
         }
         // Visits begun or done stay as they are, whatever their planned start.
-        let states =
-            try read?.states
-            ?? Dictionary(try tx.orders(on: order.serviceDay).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+        let states = Dictionary(
+            try (read?.orders ?? tx.orders(on: order.serviceDay)).map { ($0.order.id, $0.state) },
+            uniquingKeysWith: { first, _ in first })
         let later = previous.visits.filter { visit in
             !work.contains(visit.order) && !OrderWorkflow.begun.contains(states[visit.order] ?? .new)
                 && from[visit.technician].map { visit.start > $0 } ?? false
@@ -306,7 +307,7 @@ extension OperationContext {
         }
         let outcome = try publish(
             plan, day: scenario, previous: previous, cause: cause, actor: actor,
-            lostReason: "the technician is delayed by \(minutes) minutes", releasing: work.union(laterIDs))
+            lostReason: "the technician is delayed by \(minutes) minutes", releasing: work.union(laterIDs), stored: read?.orders)
         // The technician is on their way, late: a visit now due sooner than the notice allows is
         // fixed where it is (its customer is told at once: the pre-arrival notice is due now).
         let placed = plan.visits.filter { work.contains($0.order) }

@@ -14,7 +14,10 @@ struct ScenarioReader {
         return try zone(row.text("timezone"))
     }
 
-    func scenario(on day: LocalDate) throws -> Scenario? {
+    func scenario(on day: LocalDate) throws -> Scenario? { try scenarioAndOrders(on: day)?.scenario }
+
+    /// The day's scenario and its orders as stored (states, days, pauses), from one read of the orders.
+    func scenarioAndOrders(on day: LocalDate) throws -> (scenario: Scenario, orders: [StoredOrder])? {
         let sql = """
             SELECT name, timezone, \(dialect.instantColumn("planned_at")), speed_kmh, road_factor, travel_day_parts,
                    travel_source, travel_fallback, travel_service, notice_minutes,
@@ -40,7 +43,8 @@ struct ScenarioReader {
             repairDeadlineHours: hours,
             breakRule: breakRule, vipTiers: Set(vip), currency: try row.text("currency"))
         let technicians = try technicians(absentOn: day)
-        let orders = try orders(on: day).map(\.order)
+        let stored = try orders(on: day)
+        let orders = stored.map(\.order)
         var travel = TravelModel(
             speedKmh: try row.double("speed_kmh"), roadFactor: try row.double("road_factor"),
             dayParts: try JSONText.dayParts(row.text("travel_day_parts"), column: "service_days.travel_day_parts"))
@@ -55,10 +59,11 @@ struct ScenarioReader {
             let places = RoadLegs.places(technicians: technicians, orders: orders.map { ($0.id, $0.location) })
             travel.legs = try legs(on: day, source: source, fallback: try row.bool("travel_fallback"), places: places)
         }
-        return Scenario(
+        let scenario = Scenario(
             name: try row.text("name"), timeZone: try zone(row.text("timezone")), date: day,
             now: Instant(secondsSinceEpoch: try row.int("planned_at")), travel: travel, policy: policy,
             crews: try crews(), technicians: technicians, orders: orders)
+        return (scenario, stored)
     }
 
     /// The day's stored road matrix, each key at `places` (an order added since has none: its

@@ -18,6 +18,11 @@ public struct StoreTransaction {
     /// The stored day as a scenario (technicians' absences of that day applied), or nil.
     public func scenario(on day: LocalDate) throws -> Scenario? { try reader.scenario(on: day) }
 
+    /// The day's scenario and its stored orders, the orders read once.
+    public func scenarioAndOrders(on day: LocalDate) throws -> (scenario: Scenario, orders: [StoredOrder])? {
+        try reader.scenarioAndOrders(on: day)
+    }
+
     /// Creates the service day `day` with the settings of `template` when it does not exist yet,
     /// its roster copied from the roster it was shown with (`ScenarioReader.rosterDay`: the
     /// nearest earlier day's, else the nearest later one's).

@@ -312,8 +312,8 @@ struct IntradayPromiseTests {
     }
 
     /// Issue 26: one status report that re-plans the technician's next visit read the whole
-    /// published plan six times and decoded its JSON; the day is now read once and the plan's
-    /// left-out orders come from their rows.
+    /// published plan six times, decoded its JSON and read the day's orders three times; the day
+    /// is now read once and the plan's left-out orders come from their rows.
     @Test("A report that re-plans the next visit reads the published plan once", arguments: Backend.all)
     func reactionReadsThePlanOnce(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
@@ -335,6 +335,8 @@ struct IntradayPromiseTests {
             #expect(reaction.version == before.version + 1)
             // Whole plans read (the version's row with its document, then its visits and left-out rows).
             #expect(counting.count(containing: "SELECT id, version, document") == 1)
+            // The day's orders read once too (with the scenario); the reporting order and the next one alone.
+            #expect(counting.count(containing: "WHERE o.service_day = ?") == 1)
             await observedStore.close()
         }
     }
