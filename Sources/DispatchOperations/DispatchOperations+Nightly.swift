@@ -24,6 +24,9 @@ public struct NightlyOptions: Sendable {
     /// Whether the workers this process started are still there (nil: workers run elsewhere).
     /// When all have died and units are left, the run fails within seconds instead of waiting.
     public var workersAlive: (@Sendable () -> Bool)?
+    /// Called with each day and the orders carried onto it, after the day was computed and before
+    /// it is written (a test makes the day move there, as a busy evening does).
+    public var beforeWriting: (@Sendable (LocalDate, [String]) async throws -> Void)?
 
     public init(
         firstDay: LocalDate? = nil, days: Int = 1, seconds: Double = 10, dryRun: Bool = false, seed: UInt64 = 1,
@@ -185,6 +188,7 @@ extension DispatchOperations {
         } else {
             (plan, unplaced) = input.plan(now: clock.now(), seconds: options.seconds, seed: options.seed)
         }
+        try await options.beforeWriting?(date, input.carried)
         let computed = input.diff(plan, unplaced: unplaced)
         // Unchanged: what is published already (a day never published: nothing to publish).
         let unchanged = input.previous == nil ? plan.visits.isEmpty : input.isPublished(plan)
@@ -193,8 +197,11 @@ extension DispatchOperations {
         let leftOver = unplaced.filter { id in input.movable.contains(id) }.sorted()
         let version = try await perform { context -> Int? in
             var version: Int?
+            let carried = input.carried
             if !options.dryRun && (!unchanged || !carried.isEmpty) {
-                try context.tx.lockDays([date])
+                // The day the carried orders leave is locked too (days in order): a booking there
+                // waits, or went first and is seen below.
+                try context.tx.lockDays(carried.isEmpty ? [date] : [date, date.adding(days: -1)])
                 try context.applyUnappliedDeliveries(onDay: date)
                 let current = try context.tx.revision(of: date)
                 var plan = plan
@@ -209,7 +216,11 @@ extension DispatchOperations {
                     previous = try context.tx.publishedPlan(on: date, lock: true)
                     (plan, _) = try context.rebased(plan, base: input.previous, previous: previous, date: date)
                 }
-                for id in carried { try context.moveOrder(id, to: date, like: first) }
+                try context.tx.ensureServiceDay(date, like: first)
+                for id in carried where try !context.tx.moveCarried(id, from: date.adding(days: -1), to: date) {
+                    // Booked, pinned or begun since the day was read: planned again without it.
+                    throw OperationError.conflict("order \(id) changed while the day was planned (it is no longer carried)")
+                }
                 if !unchanged {
                     let outcome = try context.publish(
                         plan, day: input.scenario, previous: previous, cause: "nightly run \(run)",
@@ -241,6 +252,14 @@ struct NightlyInput: Sendable {
     let listed: Set<String>
     /// The day's revision when it was read: publishing refuses the plan if the day changed since.
     var revision: Int = 0
+    /// The orders carried onto the day from the day before that still may be (`isMovable`, on that day).
+    var carried: [String] = []
+
+    /// An order without a promise, a pin or a start: it may move to the next day when it fits nowhere.
+    static func isMovable(_ stored: StoredOrder) -> Bool {
+        stored.order.window == nil && stored.order.lock == nil && stored.order.pin == nil && stored.order.group == nil
+            && (stored.state == .new || stored.state == .scheduled)
+    }
 
     /// Whether `plan` is what is published: the same visits (order, technician, start), and no
     /// order of the day that the published plan does not list, visited or left out (new orders
@@ -377,38 +396,28 @@ extension OperationContext {
 
     /// The day as the nightly run plans it, with `carried` orders (from the day before) added; a
     /// day never imported is planned with the settings of `template` when work is carried onto it.
-    func nightlyInput(_ date: LocalDate, carried: [String], like template: LocalDate) throws -> NightlyInput? {
+    func nightlyInput(_ date: LocalDate, carried asked: [String], like template: LocalDate) throws -> NightlyInput? {
+        // Only what is still carried: on the day before, without a promise, a pin or a start
+        // (one booked or pinned since stays where that put it).
+        let carriedOrders = try tx.orders(ids: asked, groups: []).filter {
+            $0.serviceDay == date.adding(days: -1) && NightlyInput.isMovable($0)
+        }
+        let carried = carriedOrders.map(\.order.id)
         var found = try tx.scenario(on: date)
         if found == nil, !carried.isEmpty, let home = try tx.scenario(on: template) { found = try borrowed(home, date: date) }
         guard var scenario = found else { return nil }
-        let stored = try tx.orders(on: date) + (try tx.orders(ids: carried, groups: []))
+        let stored = try tx.orders(on: date) + carriedOrders
         let states = Dictionary(stored.map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
         let previous = try tx.publishedPlan(on: date)
         scenario.orders = OrderWorkflow.planning(
             scenario.orders, states: states, published: previous?.visits ?? [],
             adding: stored.filter { carried.contains($0.order.id) }.map(\.order))
         let promised = Set(stored.filter { $0.order.window != nil || OrderWorkflow.locked.contains($0.state) }.map(\.order.id))
-        let movable = Set(
-            stored.filter {
-                $0.order.window == nil && $0.order.lock == nil && $0.order.pin == nil
-                    && $0.order.group == nil && ($0.state == .new || $0.state == .scheduled)
-            }.map(\.order.id))
-        let listed =
-            try previous.map { previous in
-                Set(previous.visits.map(\.order)).union(
-                    try PlanJSON.decode(Data(previous.document.utf8), file: "plan version \(previous.version) of \(date)").unassigned.map(
-                        \.order))
-            } ?? []
+        let movable = Set(stored.filter(NightlyInput.isMovable).map(\.order.id))
+        let listed = previous.map { Set($0.visits.map(\.order) + $0.unassigned.map(\.order)) } ?? []
         return NightlyInput(
             scenario: scenario, previous: previous, promised: promised, movable: movable, listed: listed,
-            revision: try tx.revision(of: date) ?? 0)
-    }
-
-    /// Moves an order without a promise to another service day (the nightly backlog), creating
-    /// the day with the settings of `template` if it was never imported.
-    func moveOrder(_ id: String, to date: LocalDate, like template: LocalDate) throws {
-        try tx.ensureServiceDay(date, like: template)
-        try tx.setServiceDay(id, date)
+            revision: try tx.revision(of: date) ?? 0, carried: carried)
     }
 }
 

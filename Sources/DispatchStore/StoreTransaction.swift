@@ -156,6 +156,22 @@ public struct StoreTransaction {
         try connection.execute("UPDATE orders SET service_day = ? WHERE id = ?", [.text(day.description), .text(order)])
     }
 
+    /// Moves an order the nightly job carries on to the next day, compare-and-set: only while it
+    /// is still on `from` without an appointment, a pin or a lock, new or scheduled. False (nothing
+    /// changed) when it was booked, pinned or begun meanwhile.
+    public func moveCarried(_ order: String, from: LocalDate, to day: LocalDate) throws -> Bool {
+        let moved = try connection.execute(
+            """
+            UPDATE orders SET service_day = ?
+            WHERE id = ? AND service_day = ? AND window_start IS NULL AND pinned_technician_id IS NULL
+              AND locked_technician_id IS NULL AND group_id IS NULL AND status IN ('new', 'scheduled')
+            """, [.text(day.description), .text(order), .text(from.description)])
+        guard moved == 1 else { return false }
+        try bumpRevision(from)
+        try bumpRevision(day)
+        return true
+    }
+
     /// Sets or clears a dispatcher's pin (technician, and start when given).
     public func setPin(_ order: String, _ pin: Pin?) throws {
         try bumpRevision(ofOrder: order)

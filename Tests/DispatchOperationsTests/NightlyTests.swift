@@ -2,6 +2,7 @@ import DispatchOperations
 import DispatchStore
 import DispatchTestSupport
 import Foundation
+import PlanCheck
 import ScenarioFormat
 import SchedulingCore
 import Testing
@@ -165,6 +166,49 @@ struct NightlyTests {
         }
     }
 
+    /// Issue 26: the job moved the orders it carried to the next day without the lock of the day
+    /// they left and without checking them, so a booking made meanwhile was overwritten (the
+    /// order moved to the next day with its window on another). Now the move is a compare-and-set
+    /// under both days' locks, and a changed order is no longer carried.
+    @Test("An order carried to the next day but booked meanwhile keeps its booking", arguments: Backend.all)
+    func bookedWhileCarried(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            var day = OperationFixtures.day()
+            day.technicians = [day.technicians[0]]
+            day.orders = (1...14).map { index in
+                OperationFixtures.order(
+                    String(format: "WO-%02d", index), .repair, .broadband, customer: String(format: "C-3%03d", index),
+                    lat: 31.20 + Double(index) * 0.004, lon: 121.45, minutes: 60,
+                    reported: "2026-11-22T\(String(format: "%02d", 8 + index % 10)):00:00+08:00")
+            }
+            _ = try await database.store.importScenario(day)
+            let operations = DispatchOperations(store: database.store, clock: TestClock("2026-11-22T20:00:00+08:00"))
+            let tomorrow = Self.date.adding(days: 1)
+            let later = Self.date.adding(days: 2)
+            let booked = BookedOnce()
+            var options = NightlyOptions(firstDay: Self.date, days: 2, seconds: 1)
+            // While the job plans tomorrow, the call centre books one of the orders it carries for the day after.
+            options.beforeWriting = { date, carried in
+                guard date == tomorrow, let order = carried.first, booked.claim() else { return }
+                let slot = try #require(try await operations.slots(order: order, days: 4).first { $0.day == later })
+                _ = try await operations.book(order: order, windowStart: slot.window.start, actor: "call-centre")
+                booked.record(order, slot.window)
+            }
+            let report = try await operations.nightly(options)
+            let (order, window) = try #require(booked.booking, "nothing was carried to book")
+            let stored = try #require(try await database.store.transaction { try $0.order(order) })
+            #expect(stored.serviceDay == later && stored.order.window == window)
+            let there = try await database.store.transaction { try $0.publishedPlan(on: later) }
+            #expect(there?.visits.contains { $0.order == order && $0.start >= window.start && $0.start <= window.end } == true)
+            // Tomorrow was planned again without it: its plan neither visits nor lists it, and holds.
+            let next = try #require(try await operations.publishedForCheck(tomorrow))
+            #expect(!(next.plan.visits.map(\.order) + next.plan.unassigned.map(\.order)).contains(order))
+            #expect(PlanChecker(scenario: next.scenario, earlier: next.earlier, finished: next.finished).violations(of: next.plan) == [])
+            #expect(report.diffs.count == 2 && report.diffs[1].version != nil)
+        }
+    }
+
     @Test("A new order that fits nowhere is still published, as left out with its reason", arguments: Backend.all)
     func newOrderThatFitsNowhereIsListed(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
@@ -291,4 +335,23 @@ struct NightlyTests {
             #expect(try await published(database) == plan)
         }
     }
+}
+
+/// A booking the test makes once, from the job's hook.
+final class BookedOnce: @unchecked Sendable {
+    // Invariant behind @unchecked Sendable: both fields are touched only under `lock`.
+    private let lock = NSLock()
+    private var claimed = false
+    private var made: (String, TimeWindow)?
+
+    func claim() -> Bool {
+        lock.withLock {
+            defer { claimed = true }
+            return !claimed
+        }
+    }
+
+    func record(_ order: String, _ window: TimeWindow) { lock.withLock { made = (order, window) } }
+
+    var booking: (String, TimeWindow)? { lock.withLock { made } }
 }
