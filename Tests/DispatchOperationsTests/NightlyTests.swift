@@ -23,6 +23,20 @@ struct NightlyTests {
         return (operations, clock)
     }
 
+    /// Fourteen one-hour repairs on one technician: more than a day holds, all movable.
+    static func importOverfullDay(_ database: TestDatabase) async throws {
+        _ = try await database.store.migrate()
+        var day = OperationFixtures.day()
+        day.technicians = [day.technicians[0]]
+        day.orders = (1...14).map { index in
+            OperationFixtures.order(
+                String(format: "WO-%02d", index), .repair, .broadband, customer: String(format: "C-3%03d", index),
+                lat: 31.20 + Double(index) * 0.004, lon: 121.45, minutes: 60,
+                reported: "2026-11-22T\(String(format: "%02d", 8 + index % 10)):00:00+08:00")
+        }
+        _ = try await database.store.importScenario(day)
+    }
+
     func published(_ database: TestDatabase, _ date: LocalDate = date) async throws -> PublishedPlan? {
         try await database.store.transaction { try $0.publishedPlan(on: date) }
     }
@@ -141,16 +155,7 @@ struct NightlyTests {
     @Test("With --days, work that fits nowhere moves on to the next day", arguments: Backend.all)
     func backlogSpreads(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
-            _ = try await database.store.migrate()
-            var day = OperationFixtures.day()
-            day.technicians = [day.technicians[0]]
-            day.orders = (1...14).map { index in
-                OperationFixtures.order(
-                    String(format: "WO-%02d", index), .repair, .broadband, customer: String(format: "C-3%03d", index),
-                    lat: 31.20 + Double(index) * 0.004, lon: 121.45, minutes: 60,
-                    reported: "2026-11-22T\(String(format: "%02d", 8 + index % 10)):00:00+08:00")
-            }
-            _ = try await database.store.importScenario(day)
+            try await Self.importOverfullDay(database)
             let operations = DispatchOperations(store: database.store, clock: TestClock("2026-11-22T20:00:00+08:00"))
             let report = try await operations.nightly(NightlyOptions(firstDay: Self.date, days: 2, seconds: 1))
             let (first, second) = (report.diffs[0], report.diffs[1])
@@ -173,16 +178,7 @@ struct NightlyTests {
     @Test("An order carried to the next day but booked meanwhile keeps its booking", arguments: Backend.all)
     func bookedWhileCarried(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
-            _ = try await database.store.migrate()
-            var day = OperationFixtures.day()
-            day.technicians = [day.technicians[0]]
-            day.orders = (1...14).map { index in
-                OperationFixtures.order(
-                    String(format: "WO-%02d", index), .repair, .broadband, customer: String(format: "C-3%03d", index),
-                    lat: 31.20 + Double(index) * 0.004, lon: 121.45, minutes: 60,
-                    reported: "2026-11-22T\(String(format: "%02d", 8 + index % 10)):00:00+08:00")
-            }
-            _ = try await database.store.importScenario(day)
+            try await Self.importOverfullDay(database)
             let operations = DispatchOperations(store: database.store, clock: TestClock("2026-11-22T20:00:00+08:00"))
             let tomorrow = Self.date.adding(days: 1)
             let later = Self.date.adding(days: 2)
