@@ -12,12 +12,10 @@ public final class CountingConnection: SQLConnection, @unchecked Sendable {
 
     public init(_ base: any SQLConnection) { self.base = base }
 
-    /// How many statements run since the last `reset` contain `text`.
+    /// How many statements run through this connection contain `text`.
     public func count(containing text: String) -> Int {
         lock.withLock { statements.filter { $0.contains(text) }.count }
     }
-
-    public func reset() { lock.withLock { statements.removeAll() } }
 
     private func record(_ sql: String) { lock.withLock { statements.append(sql) } }
 
