@@ -57,7 +57,7 @@ extension DispatchOperations {
             let order = try context.lockedOrder(id, also: [date])
             try context.requireBookable(order)
             let window = TimeWindow(start: windowStart, end: windowStart.adding(minutes: lengthMinutes))
-            let work = try context.work(of: order)
+            let work = try context.bookableWork(of: order)
             let previous = try context.tx.publishedPlan(on: date, lock: true)
             let scenario = try context.day(date, with: work, like: order.serviceDay)
             let kept = KeptDay(day: scenario, kept: previous?.visits ?? [])
@@ -100,13 +100,21 @@ extension DispatchOperations {
 }
 
 extension OperationContext {
+    /// States of an order still waiting for a visit, or with one not yet announced: it may be booked.
+    static let bookable: Set<OrderState> = [.new, .rebooking, .scheduled, .confirmed]
+
     /// Booking is for orders still waiting for a visit or moving one not yet announced.
     func requireBookable(_ order: StoredOrder) throws {
-        let bookable: Set<OrderState> = [.new, .rebooking, .scheduled, .confirmed]
-        guard bookable.contains(order.state) else {
+        guard Self.bookable.contains(order.state) else {
             throw OperationError.badInput(
                 "order \(order.order.id) is \(order.state): only new, rebooking, scheduled or confirmed orders can be booked")
         }
+    }
+
+    /// What a booking of `order` moves: the members of its coordinated visit that may be booked
+    /// (a member whose visit happened stays where it happened; found by the concurrency harness).
+    func bookableWork(of order: StoredOrder) throws -> [StoredOrder] {
+        try work(of: order).filter { Self.bookable.contains($0.state) }
     }
 
     /// Publishes `day` without `orders` (they are moving to `target`), keeping everything else.
@@ -132,7 +140,7 @@ extension OperationContext {
         for order: StoredOrder, days: Int, lengthMinutes: Int, limit: Int?,
         known: (scenario: Scenario, visits: [PlannedVisit])? = nil
     ) throws -> [Slot] {
-        let work = try work(of: order)
+        let work = try bookableWork(of: order)
         let home =
             try known.flatMap { $0.scenario.date == order.serviceDay ? $0.scenario : nil } ?? day(order.serviceDay, like: order.serviceDay)
         let today = home.timeZone.local(now).date

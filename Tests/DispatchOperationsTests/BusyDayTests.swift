@@ -135,6 +135,41 @@ struct BusyDayTests {
         }
     }
 
+    /// Found by the concurrency harness (`book WO-267-P`: "the plan of 2026-11-23 would drop
+    /// WO-267-B, whose visit is completed"): of a coordinated visit whose broadband half was
+    /// done and whose customer was then not at home for the phone half, only the phone half waits
+    /// for an appointment; booking it took the done half along, and was refused.
+    @Test("Booking the unfinished half of a coordinated visit leaves the finished half where it happened", arguments: Backend.all)
+    func bookTheUnfinishedHalf(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let (operations, clock, plan) = try await OperationFixtures.publishedDay(database)
+            let first = try #require(plan.visits.first { $0.order == "WO-B1" })
+            clock.set(first.noticeAt)
+            _ = try await operations.sendNotices(to: CollectingSink())
+            clock.set(first.start)
+            for member in ["WO-B1", "WO-B2"] {
+                let visit = try #require(plan.visits.first { $0.order == member })
+                _ = try await operations.setStatus(order: member, to: .enRoute, actor: visit.technician)
+                _ = try await operations.setStatus(order: member, to: .onSite, actor: visit.technician)
+            }
+            clock.set(first.start.adding(minutes: 60))
+            _ = try await operations.setStatus(order: "WO-B1", to: .completed, details: ["speed_test_mbps": "80"], actor: first.technician)
+            _ = try await operations.setStatus(order: "WO-B2", to: .customerAbsent, reason: "not at home", actor: first.technician)
+            let states = try await database.store.transaction { tx in try ["WO-B1", "WO-B2"].map { try tx.order($0)?.state } }
+            #expect(states == [.completed, .rebooking])
+
+            let slot = try #require(try await operations.slots(order: "WO-B2", days: 3).first { $0.day != OperationFixtures.date })
+            let booking = try await operations.book(order: "WO-B2", windowStart: slot.window.start, actor: "call-centre")
+            #expect(booking.orders == ["WO-B2"])
+            let done = try #require(try await database.store.transaction { try $0.order("WO-B1") })
+            #expect(done.state == .completed && done.serviceDay == OperationFixtures.date)
+            let today = try #require(try await database.store.transaction { try $0.publishedPlan(on: OperationFixtures.date) })
+            #expect(today.visits.contains { $0.order == "WO-B1" && $0.start == first.start })
+            let there = try #require(try await database.store.transaction { try $0.publishedPlan(on: slot.day) })
+            #expect(there.visits.map(\.order).contains("WO-B2") && !there.visits.map(\.order).contains("WO-B1"))
+        }
+    }
+
     /// Point 3, as found: of two locked visits the solver cannot both keep, it dropped the one
     /// whose technician was already on the way, and publishing sent it to rebooking. The plan is
     /// rebased instead: the visit under way stands, the other locked visit is the one released.
