@@ -111,11 +111,13 @@ extension DispatchOperations {
         -> (scenario: Scenario, plan: Plan, version: Int, earlier: [PlannedVisit], finished: Set<String>)?
     {
         try await read { context in
-            guard var day = try context.tx.scenario(on: date), let published = try context.tx.publishedPlan(on: date) else { return nil }
+            guard let (stored, orders) = try context.tx.scenarioAndOrders(on: date), let published = try context.tx.publishedPlan(on: date)
+            else { return nil }
+            var day = stored
+            // The document as published: what is checked.
             let plan = try PlanJSON.decode(Data(published.document.utf8), file: "plan version \(published.version) of \(date)")
             let named = Set(plan.visits.map(\.order) + plan.unassigned.map(\.order))
-            let states = Dictionary(
-                try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+            let states = Dictionary(orders.map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
             day.orders = day.orders.filter { named.contains($0.id) || OrderWorkflow.dayWork.contains(states[$0.id] ?? .new) }
             // Orders the plan names that have moved to another day since (the nightly backlog) are still its orders.
             let present = Set(day.orders.map(\.id))

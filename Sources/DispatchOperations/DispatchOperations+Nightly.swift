@@ -217,9 +217,11 @@ extension DispatchOperations {
                     (plan, _) = try context.rebased(plan, base: input.previous, previous: previous, date: date)
                 }
                 try context.tx.ensureServiceDay(date, like: first)
-                for id in carried where try !context.tx.moveCarried(id, from: date.adding(days: -1), to: date) {
+                for id in carried {
                     // Booked, pinned or begun since the day was read: planned again without it.
-                    throw OperationError.conflict("order \(id) changed while the day was planned (it is no longer carried)")
+                    guard try context.tx.moveCarried(id, from: date.adding(days: -1), to: date) else {
+                        throw OperationError.conflict("order \(id) changed while the day was planned (it is no longer carried)")
+                    }
                 }
                 if !unchanged {
                     let outcome = try context.publish(
@@ -403,10 +405,11 @@ extension OperationContext {
             $0.serviceDay == date.adding(days: -1) && NightlyInput.isMovable($0)
         }
         let carried = carriedOrders.map(\.order.id)
-        var found = try tx.scenario(on: date)
-        if found == nil, !carried.isEmpty, let home = try tx.scenario(on: template) { found = try borrowed(home, date: date) }
-        guard var scenario = found else { return nil }
-        let stored = try tx.orders(on: date) + carriedOrders
+        var found = try tx.scenarioAndOrders(on: date)
+        if found == nil, !carried.isEmpty, let home = try tx.scenario(on: template) { found = (try borrowed(home, date: date), []) }
+        guard let found else { return nil }
+        var scenario = found.scenario
+        let stored = found.orders + carriedOrders
         let states = Dictionary(stored.map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
         let previous = try tx.publishedPlan(on: date)
         scenario.orders = OrderWorkflow.planning(

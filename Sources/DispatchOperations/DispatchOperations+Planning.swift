@@ -105,8 +105,9 @@ extension OperationContext {
     /// The stored day as the planner sees it (see `DispatchOperations.planningDay`), with the
     /// state of each of its orders.
     func planningScenario(_ date: LocalDate, published: PublishedPlan?) throws -> (day: Scenario, states: [String: OrderState])? {
-        guard var day = try tx.scenario(on: date) else { return nil }
-        let states = Dictionary(try tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+        guard let (stored, orders) = try tx.scenarioAndOrders(on: date) else { return nil }
+        var day = stored
+        let states = Dictionary(orders.map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
         day.orders = OrderWorkflow.planning(day.orders, states: states, published: published?.visits ?? [])
         return (day, states)
     }

@@ -351,7 +351,7 @@ public struct StoreTransaction {
         by actor: String, cause: String, expected: Int?
     ) throws -> Int {
         // The version alone (the day's row locked): not the whole plan again.
-        _ = try connection.query("SELECT day FROM service_days WHERE day = ?\(dialect.lockRows)", [.text(plan.date.description)])
+        _ = try lockDays([plan.date])
         let current = try connection.query(
             "SELECT version FROM plans WHERE day = ? ORDER BY version DESC LIMIT 1", [.text(plan.date.description)]
         ).first.map { try $0.int("version") }

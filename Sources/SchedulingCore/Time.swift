@@ -249,21 +249,22 @@ func parseRFC3339(_ bytes: ArraySlice<UInt8>) -> Instant? {
         let s = asciiNumber(bytes[start + 17..<start + 19]), h <= 23, m <= 59, s <= 60
     else { return nil }
     if clockEnd > 19 {
-        guard at(19) == UInt8(ascii: "."), clockEnd > 20, asciiNumber(bytes[start + 20..<start + clockEnd], limit: .max) != nil
+        guard at(19) == UInt8(ascii: "."), clockEnd > 20, bytes[start + 20..<start + clockEnd].allSatisfy(isASCIIDigit)
         else { return nil }
     }
     let local = (ServiceTimeZone.daysSinceEpoch(date) * 86_400) + h * 3600 + m * 60 + min(s, 59)
     return Instant(secondsSinceEpoch: local - offsetSeconds)
 }
 
-/// The value of ASCII digits (at most `limit` of them; any number when it is `.max`, the value
-/// then not used), or nil when a byte is not a digit or there are none.
-func asciiNumber(_ bytes: ArraySlice<UInt8>, limit: Int = 9) -> Int? {
-    guard !bytes.isEmpty, bytes.count <= limit else { return nil }
+/// The value of one to nine ASCII digits, or nil when a byte is not a digit or there are none.
+func asciiNumber(_ bytes: ArraySlice<UInt8>) -> Int? {
+    guard !bytes.isEmpty, bytes.count <= 9 else { return nil }
     var value = 0
     for byte in bytes {
-        guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-        if limit <= 9 { value = value * 10 + Int(byte - UInt8(ascii: "0")) }
+        guard isASCIIDigit(byte) else { return nil }
+        value = value * 10 + Int(byte - UInt8(ascii: "0"))
     }
     return value
 }
+
+func isASCIIDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

@@ -109,9 +109,8 @@ public struct DispatchRunner: Sendable {
         return try await offPool { try runner.runBlocking(arguments) }
     }
 
-    /// `run`, blocking the calling thread: only for a thread that is not one of the cooperative pool's.
-    @discardableResult
-    public func runBlocking(_ arguments: [String]) throws -> Result {
+    /// `run`, blocking the calling thread (`run` calls it on a thread of its own).
+    private func runBlocking(_ arguments: [String]) throws -> Result {
         let process = makeProcess(arguments)
         let out = Pipe()
         let err = Pipe()
