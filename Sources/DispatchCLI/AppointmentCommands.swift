@@ -42,12 +42,12 @@ struct Slots: AsyncParsableCommand {
                 switch format {
                 case .json:
                     print(
-                        try JSONOutput.render(
-                            slots.map { slot -> [String: Any] in
+                        JSONOutput.render(
+                            slots.map { slot -> JSONValue in
                                 [
-                                    "date": slot.day.description, "start": slot.zone.rfc3339(slot.window.start),
-                                    "end": slot.zone.rfc3339(slot.window.end), "planned_start": slot.zone.rfc3339(slot.start),
-                                    "technicians": slot.technicians, "cost": slot.cost,
+                                    "date": slot.day.description.json, "start": slot.zone.rfc3339(slot.window.start).json,
+                                    "end": slot.zone.rfc3339(slot.window.end).json, "planned_start": slot.zone.rfc3339(slot.start).json,
+                                    "technicians": slot.technicians.json, "cost": slot.cost.json,
                                 ]
                             }))
                 case .table where slots.isEmpty:

@@ -71,9 +71,9 @@ struct Bench: AsyncParsableCommand {
                 let routes = solution.routes.map { $0.map { $0 + 1 } }
                 let distance = total(routes, instance.distance)
                 printJSON([
-                    "instance": instance.name, "vehicles": routes.count, "distance": rounded(distance),
-                    "seconds": rounded(seconds), "routes": routes, "unserved": solution.unserved.map { $0 + 1 },
-                    "iterations": solution.iterations,
+                    "instance": instance.name.json, "vehicles": routes.count.json, "distance": rounded(distance).json,
+                    "seconds": rounded(seconds).json, "routes": routes.json, "unserved": solution.unserved.map { $0 + 1 }.json,
+                    "iterations": solution.iterations.json,
                 ])
             }
         }
@@ -103,9 +103,9 @@ struct Bench: AsyncParsableCommand {
                 let routes = solution.routes.map { $0.map { $0 + 1 } }
                 let travel = total(routes, instance.time)
                 printJSON([
-                    "instance": name, "vehicles": routes.count, "travel": travel, "seconds": rounded(seconds),
-                    "routes": routes, "starts": solution.starts, "unserved": solution.unserved.map { $0 + 1 },
-                    "iterations": solution.iterations,
+                    "instance": name.json, "vehicles": routes.count.json, "travel": travel.json, "seconds": rounded(seconds).json,
+                    "routes": routes.json, "starts": solution.starts.json, "unserved": solution.unserved.map { $0 + 1 }.json,
+                    "iterations": solution.iterations.json,
                 ])
             }
         }
@@ -141,7 +141,6 @@ private func total<Value: AdditiveArithmetic>(_ routes: [[Int]], _ leg: (Int, In
 
 private func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
 
-private func printJSON(_ object: [String: Any]) {
-    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-    print(String(decoding: data, as: UTF8.self))
+private func printJSON(_ object: [String: JSONValue]) {
+    print(JSONValue.object(object).text(escapingSlashes: true))
 }

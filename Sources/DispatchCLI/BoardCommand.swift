@@ -58,7 +58,7 @@ struct BoardCommand: AsyncParsableCommand {
                 let board = try await operations.board(day)
                 if let svg { try ChartFile.write(BoardChart(board: board).svg(), to: svg, option: "--svg") }
                 if let html { try ChartFile.write(BoardPage(board: board).html(), to: html, option: "--html") }
-                print(format == .json ? try JSONOutput.render(BoardText.json(board)) : BoardText.render(board))
+                print(format == .json ? JSONOutput.render(BoardText.json(board)) : BoardText.render(board))
             }
         }
     }
@@ -102,43 +102,44 @@ enum BoardText {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ board: Board) -> [String: Any] {
+    static func json(_ board: Board) -> JSONValue {
         let zone = board.zone
-        func time(_ instant: Instant?) -> Any { instant.map(zone.rfc3339) ?? NSNull() }
-        let technicians: [[String: Any]] = board.rows.map { row in
+        func time(_ instant: Instant?) -> JSONValue { instant.map(zone.rfc3339).json }
+        let technicians: [JSONValue] = board.rows.map { row in
             [
-                "id": row.technician.id, "name": row.technician.name ?? NSNull(), "crew": row.crew ?? NSNull(),
-                "absent": row.technician.absent, "depart": time(row.depart), "return": time(row.returnAt),
-                "break_start": time(row.breakStart), "travel_minutes": row.travelMinutes, "idle_minutes": row.idleMinutes,
-                "load_percent": row.loadPercent, "idle_reason": row.idleReason ?? NSNull(),
-                "visits": row.visits.map { visit -> [String: Any] in
-                    let order = visit.order.order
-                    return [
-                        "order": order.id, "type": order.type.rawValue, "service": order.service.rawValue,
-                        "tier": order.customer.tier.rawValue, "state": visit.order.status, "start": zone.rfc3339(visit.start),
-                        "end": zone.rfc3339(visit.end), "contact": visit.contact, "late": visit.late, "at_risk": visit.atRisk,
-                        "group": order.group.map { $0 as Any } ?? NSNull(), "locked": visit.locked,
-                        "travel_minutes": visit.travelMinutes,
-                        "window": order.window.map { ["start": zone.rfc3339($0.start), "end": zone.rfc3339($0.end)] } ?? NSNull(),
-                    ]
-                },
+                "id": row.technician.id.json, "name": row.technician.name.json, "crew": row.crew.json,
+                "absent": row.technician.absent.json, "depart": time(row.depart), "return": time(row.returnAt),
+                "break_start": time(row.breakStart), "travel_minutes": row.travelMinutes.json, "idle_minutes": row.idleMinutes.json,
+                "load_percent": row.loadPercent.json, "idle_reason": row.idleReason.json,
+                "visits": .array(
+                    row.visits.map { visit -> JSONValue in
+                        let order = visit.order.order
+                        return [
+                            "order": order.id.json, "type": order.type.rawValue.json, "service": order.service.rawValue.json,
+                            "tier": order.customer.tier.rawValue.json, "state": visit.order.status.json,
+                            "start": zone.rfc3339(visit.start).json, "end": zone.rfc3339(visit.end).json, "contact": visit.contact.json,
+                            "late": visit.late.json, "at_risk": visit.atRisk.json, "group": order.group.json, "locked": visit.locked.json,
+                            "travel_minutes": visit.travelMinutes.json,
+                            "window": order.window.map { ["start": zone.rfc3339($0.start).json, "end": zone.rfc3339($0.end).json] }
+                                ?? .null,
+                        ]
+                    }),
             ]
         }
-        func waiting(_ items: [Board.Waiting]) -> [[String: Any]] {
-            items.map { ["order": $0.order.order.id, "code": $0.code, "reason": $0.reason] }
+        func waiting(_ items: [Board.Waiting]) -> JSONValue {
+            .array(items.map { ["order": $0.order.order.id.json, "code": $0.code.json, "reason": $0.reason.json] })
         }
-        var document: [String: Any] = [
-            "date": board.date.description, "timezone": zone.identifier, "plan_version": board.version ?? NSNull(),
-            "technicians": technicians, "unassigned": waiting(board.unassigned), "rebooking": waiting(board.rebooking),
-        ]
-        document["kpis"] =
-            board.kpis.map { k -> [String: Any] in
+        return [
+            "date": board.date.description.json, "timezone": zone.identifier.json, "plan_version": board.version.json,
+            "technicians": .array(technicians), "unassigned": waiting(board.unassigned), "rebooking": waiting(board.rebooking),
+            "kpis": board.kpis.map { k -> JSONValue in
                 [
-                    "orders": k.orders, "assigned": k.assigned, "travel_minutes": k.travelMinutes, "outsourced_orders": k.outsourcedOrders,
-                    "outsourced_cost": k.outsourcedCost.description, "currency": board.currency, "late_repairs": board.lateRepairs,
+                    "orders": k.orders.json, "assigned": k.assigned.json, "travel_minutes": k.travelMinutes.json,
+                    "outsourced_orders": k.outsourcedOrders.json, "outsourced_cost": k.outsourcedCost.description.json,
+                    "currency": board.currency.json, "late_repairs": board.lateRepairs.json,
                 ]
-            } ?? NSNull()
-        return document
+            } ?? .null,
+        ]
     }
 }
 

@@ -16,8 +16,8 @@ struct Database: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                try await options.withStore(create: true) { store, location in
-                    let applied = try await store.migrate()
+                try await options.withOperations(create: true) { operations, location in
+                    let applied = try await operations.migrate()
                     if applied.isEmpty {
                         print("\(location): schema is up to date")
                     } else {
@@ -39,8 +39,8 @@ struct Database: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                try await options.withStore { store, location in
-                    let pending = try await store.pendingMigrations()
+                try await options.withOperations { operations, location in
+                    let pending = try await operations.pendingMigrations()
                     if pending.isEmpty {
                         print("\(location): schema is up to date")
                     } else {

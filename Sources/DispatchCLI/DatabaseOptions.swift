@@ -1,4 +1,5 @@
 import ArgumentParser
+import DispatchOperations
 import DispatchStore
 import DispatchStorePostgres
 import DispatchStoreSQLite
@@ -22,17 +23,23 @@ struct DatabaseOptions: ParsableArguments {
         try DatabaseLocation.resolve(argument: database, environment: ProcessInfo.processInfo.environment)
     }
 
-    /// Opens the chosen database, runs `body`, and closes it whatever happens.
-    /// Only `db migrate` creates a missing SQLite file (`create`); every other command refuses it.
-    func withStore(create: Bool = false, _ body: (any DispatchStore, DatabaseLocation) async throws -> Void) async throws {
+    /// Opens the chosen database, runs `body` with the application layer on it (acting at `clock`,
+    /// fetching roads within `routing`),
+    /// and closes it whatever happens. Only `db migrate` creates a missing SQLite file (`create`);
+    /// every other command refuses it.
+    func withOperations(
+        create: Bool = false, clock: any DispatchClock = SystemClock(), routing: RoutingLimits = RoutingLimits(),
+        _ body: (DispatchOperations, DatabaseLocation) async throws -> Void
+    ) async throws {
         let (store, location) = try open(create: create)
+        let operations = DispatchOperations(store: store, clock: clock, routing: routing)
         do {
-            try await body(store, location)
+            try await body(operations, location)
         } catch {
-            await store.close()
+            await operations.close()
             throw error
         }
-        await store.close()
+        await operations.close()
     }
 
     /// Opens `count` connections to the chosen database as one pooled store (for the server).

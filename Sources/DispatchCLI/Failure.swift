@@ -16,9 +16,9 @@ enum Failure {
             let count = rejected.problems.count
             printError("dispatch: rejected \(count == 1 ? "1 problem" : "\(count) problems"); nothing was stored")
             return ExitCode(2)
-        case let store as StoreError:
-            printError("dispatch: \(store)")
-            return store.kind == .configuration ? ExitCode(2) : ExitCode(1)
+        case let failure as StoreError:
+            // Opening the database (the only store call outside an operation): the operations' own mapping.
+            return exit(for: OperationError.from(failure))
         case let input as BadInput:
             printError("dispatch: \(input.message)")
             return ExitCode(2)

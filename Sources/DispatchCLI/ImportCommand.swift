@@ -72,8 +72,8 @@ struct Import: AsyncParsableCommand {
             let stream = try ScenarioStream.open(path: file)
             let scenario = stream.header
             let clock = try options.clock()
-            try await options.database.withStore { store, location in
-                let summary = try await store.importScenario(
+            try await options.database.withOperations(clock: clock, routing: try routingLimits()) { operations, location in
+                let summary = try await operations.importScenario(
                     scenario, orders: { store in try stream.orders(store) }, travel: { stream.legs })
                 let counts =
                     [
@@ -82,7 +82,6 @@ struct Import: AsyncParsableCommand {
                     ].joined(separator: ", ") + (summary.travelLegs.total > 0 ? ", \(plural(summary.travelLegs.total, "road leg"))" : "")
                 let changes = summary.changedRows == 0 ? "nothing changed" : "\(plural(summary.changedRows, "row")) added or updated"
                 print("Imported \(scenario.name) (\(scenario.date)) into \(location): \(counts); \(changes)")
-                let operations = DispatchOperations(store: store, clock: clock, routing: try routingLimits())
                 if let service = scenario.travel.service {
                     // The day's legs of places new since the last build; the import stands if the engine fails.
                     do {

@@ -38,7 +38,7 @@ struct Orders: AsyncParsableCommand {
                     let presenter = OrderPresenter(zone: orders.zone)
                     switch format {
                     case .json:
-                        print(try JSONOutput.render(orders.lines.map(presenter.json)))
+                        print(JSONOutput.render(orders.lines.map(presenter.json)))
                     case .table where orders.lines.isEmpty:
                         print("No orders stored for \(day).")
                     case .table:
@@ -86,26 +86,15 @@ struct Technicians: AsyncParsableCommand {
         func run() async throws {
             try await reporting {
                 let day = try date.map { try BadInput.serviceDay($0) }
-                try await options.withStore { store, _ in
-                    var technicians = try await store.technicians().sorted { naturallyBefore($0.id, $1.id) }
-                    var reasons: [String: String] = [:]
-                    if let day {
-                        guard let stored = try await store.scenario(on: day) else {
-                            throw BadInput(message: "no service day \(day) is stored")
-                        }
-                        let crews = stored.crewsByID
-                        technicians = stored.technicians.sorted { naturallyBefore($0.id, $1.id) }
-                        for technician in technicians {
-                            reasons[technician.id] = stored.idleReason(of: technician, orders: stored.orders, crews: crews)
-                        }
-                    }
+                try await options.withOperations { operations, _ in
+                    let (technicians, reasons) = try await operations.roster(on: day)
                     switch format {
                     case .json:
                         print(
-                            try JSONOutput.render(
-                                technicians.map { technician -> [String: Any] in
+                            JSONOutput.render(
+                                technicians.map { technician -> [String: JSONValue] in
                                     var object = TechnicianPresenter.json(technician)
-                                    if day != nil { object["cannot_work"] = reasons[technician.id] ?? NSNull() }
+                                    if day != nil { object["cannot_work"] = reasons[technician.id].json }
                                     return object
                                 }))
                     case .table where technicians.isEmpty:

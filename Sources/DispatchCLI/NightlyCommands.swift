@@ -115,7 +115,7 @@ struct Nightly: AsyncParsableCommand {
                         whenLocked: { try local.start(count: workers ?? 0) },
                         progress: { line in Failure.printError("nightly: \(line)") })
                     print(NightlySummary.render(report))
-                    if report.outcome == "interrupted" {
+                    if report.outcome == .interrupted {
                         Failure.printError("dispatch: stopped by a signal; days not reached were left as published")
                         throw ExitCode(5)
                     }
@@ -204,7 +204,7 @@ struct Nightly: AsyncParsableCommand {
                         let changed = run.diffs.reduce(0) { $0 + $1.changed }
                         return [
                             String(run.id), utc.rfc3339(run.startedAt), seconds, "\(run.firstDay) +\(run.days - 1)",
-                            run.outcome + (run.dryRun ? " (dry run)" : ""), String(published), String(changed), run.message ?? "",
+                            run.outcome.rawValue + (run.dryRun ? " (dry run)" : ""), String(published), String(changed), run.message ?? "",
                         ]
                     }
                     print(

@@ -44,18 +44,18 @@ struct Notices: AsyncParsableCommand {
                     switch format {
                     case .json:
                         print(
-                            try JSONOutput.render(
-                                notices.map { notice -> [String: Any] in
-                                    var object: [String: Any] = [
-                                        "id": notice.id, "idempotency_key": notice.draft.key,
-                                        "kind": notice.draft.kind.rawValue, "order": notice.draft.order,
-                                        "due_at": ServiceTimeZone.utc.rfc3339(notice.draft.dueAt),
-                                        "attempts": notice.attempts, "state": Self.state(notice),
+                            JSONOutput.render(
+                                notices.map { notice -> JSONValue in
+                                    var object: [String: JSONValue] = [
+                                        "id": notice.id.json, "idempotency_key": notice.draft.key.json,
+                                        "kind": notice.draft.kind.rawValue.json, "order": notice.draft.order.json,
+                                        "due_at": ServiceTimeZone.utc.rfc3339(notice.draft.dueAt).json,
+                                        "attempts": notice.attempts.json, "state": Self.state(notice).json,
                                     ]
-                                    object["sent_at"] = notice.sentAt.map(ServiceTimeZone.utc.rfc3339)
-                                    object["last_error"] = notice.lastError
-                                    object["body"] = try? JSONSerialization.jsonObject(with: Data(notice.draft.body.utf8))
-                                    return object
+                                    object["sent_at"] = notice.sentAt.map { ServiceTimeZone.utc.rfc3339($0).json }
+                                    object["last_error"] = notice.lastError?.json
+                                    object["body"] = try? JSONValue(parsing: Data(notice.draft.body.utf8))
+                                    return .object(object)
                                 }))
                     case .table where notices.isEmpty:
                         print("No notices.")
@@ -201,12 +201,13 @@ struct Callbacks: AsyncParsableCommand {
                     switch format {
                     case .json:
                         print(
-                            try JSONOutput.render(
-                                items.map { item -> [String: Any] in
+                            JSONOutput.render(
+                                items.map { item -> JSONValue in
                                     [
-                                        "id": item.task.id, "order": item.task.order, "cause": item.task.cause.rawValue,
-                                        "channel": item.task.channel.rawValue, "due_at": utc.rfc3339(item.task.dueAt),
-                                        "latest": utc.rfc3339(item.latest), "attempts": item.task.attempts, "overdue": item.overdue,
+                                        "id": item.task.id.json, "order": item.task.order.json, "cause": item.task.cause.rawValue.json,
+                                        "channel": item.task.channel.rawValue.json, "due_at": utc.rfc3339(item.task.dueAt).json,
+                                        "latest": utc.rfc3339(item.latest).json, "attempts": item.task.attempts.json,
+                                        "overdue": item.overdue.json,
                                     ]
                                 }))
                     case .table where items.isEmpty:

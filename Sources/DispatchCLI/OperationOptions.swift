@@ -53,10 +53,7 @@ struct OperationOptions: ParsableArguments {
 
     /// Opens the database and runs `body` with the application layer on it.
     func withOperations(_ body: (DispatchOperations) async throws -> Void) async throws {
-        let clock = try clock()
-        try await database.withStore { store, _ in
-            try await body(DispatchOperations(store: store, clock: clock, routing: try routingLimits()))
-        }
+        try await database.withOperations(clock: try clock(), routing: try routingLimits()) { operations, _ in try await body(operations) }
     }
 }
 

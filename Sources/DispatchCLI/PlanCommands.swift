@@ -88,8 +88,7 @@ struct PlanDay: AsyncParsableCommand {
             let day = try BadInput.serviceDay(date ?? "")
             let clock = try actingClock(now)
             let planningTime = clock.now()
-            try await database.withStore { store, location in
-                let operations = DispatchOperations(store: store, clock: clock, routing: try routingLimits())
+            try await database.withOperations(clock: clock, routing: try routingLimits()) { operations, location in
                 if let built = try await operations.ensureTravel(day, progress: Travel.Build.progress()) {
                     FileHandle.standardError.write(Data("travel of \(day): \(built.fetchedPairs) pairs asked of \(built.source)\n".utf8))
                 }
@@ -112,7 +111,7 @@ struct PlanDay: AsyncParsableCommand {
                 }
                 // Published as of the time it was made for, so `check --date` reads the notice
                 // rule against the same moment; rebased when the day moved on meanwhile.
-                let publishing = DispatchOperations(store: store, clock: FixedClock(planningTime))
+                let publishing = operations.acting(at: FixedClock(planningTime))
                 let published = try await publishing.publish(proposal, actor: actor ?? "planner")
                 try output(published.plan, stored, basis: nil)
                 Failure.printError(publicationSummary(published, day: day, location: location))
@@ -197,8 +196,7 @@ struct Plans: AsyncParsableCommand {
         func run() async throws {
             try await reporting {
                 let day = try BadInput.serviceDay(date)
-                try await options.withStore { store, location in
-                    let operations = DispatchOperations(store: store, clock: SystemClock())
+                try await options.withOperations { operations, location in
                     guard let (zone, currency, versions) = try await operations.planVersions(on: day) else {
                         throw BadInput(message: "no day \(day) in \(location)")
                     }
@@ -247,8 +245,8 @@ struct Plans: AsyncParsableCommand {
         func run() async throws {
             try await reporting {
                 let day = try BadInput.serviceDay(date)
-                try await options.withStore { store, _ in
-                    let diff = try await DispatchOperations(store: store, clock: SystemClock()).planDiff(on: day, from: from, to: to)
+                try await options.withOperations { operations, _ in
+                    let diff = try await operations.planDiff(on: day, from: from, to: to)
                     let zone = diff.zone
                     func at(_ visit: PlannedVisit) -> String { "\(visit.technician) \(zone.local(visit.start).time)" }
                     var rows: [[String]] = diff.added.map { ["added", $0.order, "-", at($0)] }
@@ -306,8 +304,7 @@ struct Plans: AsyncParsableCommand {
                 proposal.verify = true
                 let proposed = proposal
                 let who = operation.who
-                try await operation.database.withStore { store, location in
-                    let operations = DispatchOperations(store: store, clock: try operation.clock())
+                try await operation.database.withOperations(clock: try operation.clock()) { operations, location in
                     let published = try await operations.publish(proposed, actor: who)
                     Failure.printError(publicationSummary(published, day: plan.date, location: location))
                 }
@@ -349,8 +346,7 @@ struct Check: AsyncParsableCommand {
         try await reporting {
             if let date {
                 let day = try BadInput.serviceDay(date)
-                try await database.withStore { store, location in
-                    let operations = DispatchOperations(store: store, clock: SystemClock())
+                try await database.withOperations { operations, location in
                     guard let (scenario, plan, version, earlier, finished) = try await operations.publishedForCheck(day) else {
                         throw BadInput(message: "no published plan of \(day) in \(location)")
                     }

@@ -157,9 +157,8 @@ struct TextTable {
 
 /// Stable, pretty JSON for scripts: keys sorted, slashes unescaped.
 enum JSONOutput {
-    static func render(_ value: Any) throws -> String {
-        let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+    static func render(_ value: some JSONRepresentable) -> String {
+        value.json.text(pretty: true)
     }
 }
 
@@ -197,35 +196,39 @@ struct OrderPresenter {
         return String(format: "%02d-%02d %@", date.month, date.day, time.description)
     }
 
-    func json(_ line: OrderLine) -> [String: Any] {
+    /// An order as `orders list --format json` prints it; keys without a value are left out.
+    func json(_ line: OrderLine) -> [String: JSONValue] {
         let stored = line.stored
         let order = stored.order
-        var customer: [String: Any] = ["id": order.customer.id, "tier": order.customer.tier.rawValue]
-        customer["name"] = order.customer.name
-        customer["phone"] = order.customer.phone
-        var object: [String: Any] = [
-            "id": order.id, "type": order.type.rawValue, "service": order.service.rawValue, "skills": order.skills,
-            "customer": customer, "duration_minutes": order.durationMinutes, "status": stored.status,
-            "date": stored.serviceDay.description, "late": line.late,
+        var customer: [String: JSONValue] = ["id": order.customer.id.json, "tier": order.customer.tier.rawValue.json]
+        customer["name"] = order.customer.name?.json
+        customer["phone"] = order.customer.phone?.json
+        var location: [String: JSONValue] = ["lat": order.location.latitude.json, "lon": order.location.longitude.json]
+        location["address"] = order.address?.json
+        var object: [String: JSONValue] = [
+            "id": order.id.json, "type": order.type.rawValue.json, "service": order.service.rawValue.json, "skills": order.skills.json,
+            "customer": .object(customer), "duration_minutes": order.durationMinutes.json, "status": stored.status.json,
+            "date": stored.serviceDay.description.json, "late": line.late.json, "location": .object(location),
         ]
-        var location: [String: Any] = ["lat": order.location.latitude, "lon": order.location.longitude]
-        location["address"] = order.address
-        object["location"] = location
-        object["territory"] = order.territory
-        object["group"] = order.group
-        object["window"] = order.window.map { ["start": zone.rfc3339($0.start), "end": zone.rfc3339($0.end)] }
+        object["territory"] = order.territory?.json
+        object["group"] = order.group?.json
+        object["window"] = order.window.map { ["start": zone.rfc3339($0.start).json, "end": zone.rfc3339($0.end).json] }
         object["reported_at"] = order.reportedAt.map {
-            zone.rfc3339(Instant(secondsSinceEpoch: $0.secondsSinceEpoch - stored.deadlinePausedSeconds))
+            zone.rfc3339(Instant(secondsSinceEpoch: $0.secondsSinceEpoch - stored.deadlinePausedSeconds)).json
         }
-        object["deadline"] = line.deadline.map(zone.rfc3339)
-        object["deadline_paused"] = line.deadline == nil ? nil : line.deadlinePaused
-        object["planned"] = line.visit.map { ["technician": $0.technician, "start": zone.rfc3339($0.start), "end": zone.rfc3339($0.end)] }
+        if let deadline = line.deadline {
+            object["deadline"] = zone.rfc3339(deadline).json
+            object["deadline_paused"] = line.deadlinePaused.json
+        }
+        object["planned"] = line.visit.map {
+            ["technician": $0.technician.json, "start": zone.rfc3339($0.start).json, "end": zone.rfc3339($0.end).json]
+        }
         if let pin = order.pin {
-            var pinned: [String: Any] = ["technician": pin.technicianID]
-            pinned["start"] = pin.start.map(zone.rfc3339)
-            object["pinned"] = pinned
+            var pinned: [String: JSONValue] = ["technician": pin.technicianID.json]
+            pinned["start"] = pin.start.map { zone.rfc3339($0).json }
+            object["pinned"] = .object(pinned)
         }
-        object["locked"] = order.lock.map { ["technician": $0.technicianID, "start": zone.rfc3339($0.start)] }
+        object["locked"] = order.lock.map { ["technician": $0.technicianID.json, "start": zone.rfc3339($0.start).json] }
         return object
     }
 }
@@ -241,17 +244,18 @@ enum TechnicianPresenter {
         ]
     }
 
-    static func json(_ technician: Technician) -> [String: Any] {
-        var object: [String: Any] = [
-            "id": technician.id, "skills": technician.skills,
-            "shift": ["start": technician.shift.start.description, "end": technician.shift.end.description],
-            "start": ["lat": technician.startLocation.latitude, "lon": technician.startLocation.longitude],
-            "end": ["lat": technician.endLocation.latitude, "lon": technician.endLocation.longitude],
+    /// A technician as `technicians list --format json` prints one; keys without a value are left out.
+    static func json(_ technician: Technician) -> [String: JSONValue] {
+        var object: [String: JSONValue] = [
+            "id": technician.id.json, "skills": technician.skills.json,
+            "shift": ["start": technician.shift.start.description.json, "end": technician.shift.end.description.json],
+            "start": ["lat": technician.startLocation.latitude.json, "lon": technician.startLocation.longitude.json],
+            "end": ["lat": technician.endLocation.latitude.json, "lon": technician.endLocation.longitude.json],
         ]
-        object["name"] = technician.name
-        object["crew"] = technician.crewID
-        object["certified_until"] = technician.certifiedUntil?.description
-        object["territories"] = technician.territories
+        object["name"] = technician.name?.json
+        object["crew"] = technician.crewID?.json
+        object["certified_until"] = technician.certifiedUntil?.description.json
+        object["territories"] = technician.territories?.json
         return object
     }
 }

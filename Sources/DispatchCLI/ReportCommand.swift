@@ -47,7 +47,7 @@ struct ReportCommand: AsyncParsableCommand {
                 switch format {
                 case .table: print(ReportText.table(report))
                 case .csv: print(ReportText.csv(report), terminator: "")
-                case .json: print(try JSONOutput.render(ReportText.json(report)))
+                case .json: print(JSONOutput.render(ReportText.json(report)))
                 }
             }
         }
@@ -111,26 +111,27 @@ enum ReportText {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func json(_ report: Report) -> [String: Any] {
-        let measures: [[String: Any]] = ReportMeasure.allCases.map { measure in
-            var values: [String: Any] = [:]
+    static func json(_ report: Report) -> JSONValue {
+        let measures: [JSONValue] = ReportMeasure.allCases.map { measure in
+            var values: [String: JSONValue] = [:]
             for column in report.columns {
                 guard let figure = report.figure(measure, column) else { continue }
-                values[column] = [
-                    "hits": figure.numerator, "counted": figure.denominator, "value": figure.value.map { $0 as Any } ?? NSNull(),
-                ]
+                values[column] = ["hits": figure.numerator.json, "counted": figure.denominator.json, "value": figure.value.json]
             }
-            return ["measure": measure.rawValue, "label": measure.label, "rate": measure.isRate, "columns": values]
+            return [
+                "measure": measure.rawValue.json, "label": measure.label.json, "rate": measure.isRate.json, "columns": .object(values),
+            ]
         }
         return [
-            "from": report.from.description, "to": report.to.description, "by": report.grouping.map { $0.rawValue as Any } ?? NSNull(),
-            "orders": report.orders, "days": report.days, "columns": report.columns, "measures": measures,
-            "contractors": report.contractors.map {
-                [
-                    "crew": $0.crew, "name": $0.name.map { $0 as Any } ?? NSNull(), "completed": $0.completed,
-                    "cost": $0.cost.description, "currency": $0.currency,
-                ]
-            },
+            "from": report.from.description.json, "to": report.to.description.json, "by": report.grouping?.rawValue.json ?? .null,
+            "orders": report.orders.json, "days": report.days.json, "columns": report.columns.json, "measures": .array(measures),
+            "contractors": .array(
+                report.contractors.map {
+                    [
+                        "crew": $0.crew.json, "name": $0.name.json, "completed": $0.completed.json, "cost": $0.cost.description.json,
+                        "currency": $0.currency.json,
+                    ]
+                }),
         ]
     }
 

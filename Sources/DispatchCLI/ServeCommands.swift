@@ -131,7 +131,7 @@ struct Serve: AsyncParsableCommand {
             do {
                 try await app.runService()
             } catch {
-                await store.close()
+                await operations.close()
                 // NIO's bind error names neither the address nor what to do.
                 let text = "\(error)"
                 if text.contains("Address already in use") || text.contains("EADDRINUSE") || text.contains("errno: 98") {
@@ -141,7 +141,7 @@ struct Serve: AsyncParsableCommand {
                 }
                 throw error
             }
-            await store.close()
+            await operations.close()
         }
     }
 }

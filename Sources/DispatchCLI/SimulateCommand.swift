@@ -116,16 +116,16 @@ struct Simulate: AsyncParsableCommand {
             defer { if keep == nil { try? FileManager.default.removeItem(at: folder) } }
             let counter = Counter()
             let showProgress = isatty(2) == 1 && runs > 1
-            try await database.withStore { store, _ in
-                let report = try await DispatchOperations.simulate(
-                    date: day, source: store,
+            try await database.withOperations { operations, _ in
+                let report = try await operations.simulate(
+                    date: day,
                     scratch: {
                         SQLDispatchStore(
                             connection: try SQLiteConnection(path: folder.appendingPathComponent("run-\(counter.next()).sqlite").path))
                     },
                     options: options, progress: { line in if showProgress { Failure.printError("dispatch: \(line)") } })
                 switch format {
-                case .json: print(try SimulationPresenter.json(report))
+                case .json: print(SimulationPresenter.json(report))
                 case .table: print(SimulationPresenter.table(report))
                 }
                 if !report.violations.isEmpty { throw ExitCode(1) }
@@ -173,43 +173,44 @@ enum SimulationPresenter {
         return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * share).rounded(.up)))]
     }
 
-    static func kpis(_ report: SimulationReport) -> [String: Any] {
-        var latencies: [String: Any] = [:]
+    static func kpis(_ report: SimulationReport) -> JSONValue {
+        var latencies: [String: JSONValue] = [:]
         for (kind, values) in report.latencies {
             latencies[kind] = [
-                "p50_ms": (percentile(values, 0.5) * 10).rounded() / 10, "p99_ms": (percentile(values, 0.99) * 10).rounded() / 10,
+                "p50_ms": ((percentile(values, 0.5) * 10).rounded() / 10).json,
+                "p99_ms": ((percentile(values, 0.99) * 10).rounded() / 10).json,
             ]
         }
+        let onTimeRate = report.arrivals == 0 ? 0 : (Double(report.onTime) / Double(report.arrivals) * 1000).rounded() / 1000
         return [
-            "arrivals": report.arrivals, "on_time": report.onTime,
-            "on_time_rate": report.arrivals == 0 ? 0 : (Double(report.onTime) / Double(report.arrivals) * 1000).rounded() / 1000,
-            "completed": report.completed, "rebookings": report.rebookings, "latency": latencies,
+            "arrivals": report.arrivals.json, "on_time": report.onTime.json, "on_time_rate": onTimeRate.json,
+            "completed": report.completed.json, "rebookings": report.rebookings.json, "latency": .object(latencies),
         ]
     }
 
-    static func json(_ report: SimulationReport) throws -> String {
-        var object: [String: Any] = [
-            "runs": report.runs, "events": report.events, "kpis": kpis(report), "refusals": report.refusals,
-            "violations": report.violations.map { violation -> [String: Any] in
-                [
-                    "run": violation.run, "at": violation.at.description, "rule": violation.rule, "order": violation.order ?? NSNull(),
-                    "detail": violation.detail,
-                ]
-            },
+    static func json(_ report: SimulationReport) -> String {
+        var object: [String: JSONValue] = [
+            "runs": report.runs.json, "events": report.events.json, "kpis": kpis(report), "refusals": report.refusals.json,
+            "violations": .array(
+                report.violations.map { violation -> JSONValue in
+                    [
+                        "run": violation.run.json, "at": violation.at.description.json, "rule": violation.rule.json,
+                        "order": violation.order.json, "detail": violation.detail.json,
+                    ]
+                }),
         ]
         if report.runs > 1 {
-            object["visits"] = report.visitsSeen.keys.sorted().map { order -> [String: Any] in
-                [
-                    "order": order,
-                    "on_time_probability": Double(report.visitsOnTime[order] ?? 0) / Double(max(1, report.visitsSeen[order] ?? 1)),
-                ]
-            }
-            object["technicians"] = report.techniciansLate.keys.sorted().map { technician -> [String: Any] in
-                ["technician": technician, "risk": Double(report.techniciansLate[technician] ?? 0) / Double(report.runs)]
-            }
+            object["visits"] = .array(
+                report.visitsSeen.keys.sorted().map { order -> JSONValue in
+                    let probability = Double(report.visitsOnTime[order] ?? 0) / Double(max(1, report.visitsSeen[order] ?? 1))
+                    return ["order": order.json, "on_time_probability": probability.json]
+                })
+            object["technicians"] = .array(
+                report.techniciansLate.keys.sorted().map { technician -> JSONValue in
+                    ["technician": technician.json, "risk": (Double(report.techniciansLate[technician] ?? 0) / Double(report.runs)).json]
+                })
         }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        return JSONValue.object(object).text(pretty: true)
     }
 
     static func table(_ report: SimulationReport) -> String {

@@ -96,16 +96,16 @@ struct History: AsyncParsableCommand {
                 switch format {
                 case .json:
                     print(
-                        try JSONOutput.render(
-                            events.map { event -> [String: Any] in
-                                var object: [String: Any] = [
-                                    "at": zone.rfc3339(event.at), "actor": event.actor,
-                                    "from": event.from.rawValue, "to": event.to.rawValue,
+                        JSONOutput.render(
+                            events.map { event -> JSONValue in
+                                var object: [String: JSONValue] = [
+                                    "at": zone.rfc3339(event.at).json, "actor": event.actor.json,
+                                    "from": event.from.rawValue.json, "to": event.to.rawValue.json,
                                 ]
-                                object["reason"] = event.reason
-                                object["side"] = event.side?.rawValue
-                                object["details"] = event.details.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
-                                return object
+                                object["reason"] = event.reason?.json
+                                object["side"] = event.side?.rawValue.json
+                                object["details"] = event.details.flatMap { try? JSONValue(parsing: Data($0.utf8)) }
+                                return .object(object)
                             }))
                 case .table where events.isEmpty:
                     print("\(order) has no recorded changes yet (it is new).")

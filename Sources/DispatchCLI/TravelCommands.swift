@@ -30,7 +30,7 @@ struct Travel: AsyncParsableCommand {
             try await reporting {
                 let day = try BadInput.serviceDay(date)
                 try await options.withOperations { operations in
-                    guard let stored = try await operations.store.scenario(on: day) else {
+                    guard let stored = try await operations.storedDay(day) else {
                         throw BadInput(message: "no service day \(day) is stored")
                     }
                     guard let legs = stored.travel.legs else {
@@ -117,7 +117,7 @@ struct Travel: AsyncParsableCommand {
                     if let timeout { operations.routing.requestSeconds = timeout }
                     if let deadline { operations.routing.deadlineSeconds = deadline }
                     if let maxResponseMb { operations.routing.maxResponseBytes = maxResponseMb << 20 }
-                    guard let state = try await operations.store.readTransaction({ try $0.travelState(on: day) }) else {
+                    guard let state = try await operations.travelState(on: day) else {
                         throw BadInput(message: "no service day \(day) is stored")
                     }
                     guard let service = state.service else {
@@ -186,20 +186,19 @@ struct Travel: AsyncParsableCommand {
         }
 
         static func json(_ report: TravelBuildReport) -> String {
-            var object: [String: Any] = [
-                "source": report.source, "places": report.places, "points": report.points, "fetched_pairs": report.fetchedPairs,
-                "cached_pairs": report.cachedPairs, "requests": report.requests, "moved_places": report.movedPlaces,
-                "unreachable": report.unreachable, "rows_written": report.rowsWritten, "skipped_places": report.skippedPlaces,
-                "seconds": (report.seconds * 1000).rounded() / 1000,
+            var object: [String: JSONValue] = [
+                "source": report.source.json, "places": report.places.json, "points": report.points.json,
+                "fetched_pairs": report.fetchedPairs.json, "cached_pairs": report.cachedPairs.json, "requests": report.requests.json,
+                "moved_places": report.movedPlaces.json, "unreachable": report.unreachable.json, "rows_written": report.rowsWritten.json,
+                "skipped_places": report.skippedPlaces.json, "seconds": ((report.seconds * 1000).rounded() / 1000).json,
             ]
             if let mean = report.snapMeanMetres, let most = report.snapMaxMetres {
                 object["snap"] = [
-                    "mean_m": mean.rounded(), "max_m": most.rounded(),
-                    "far": report.farSnaps.map { ["place": $0.key, "m": $0.metres.rounded()] },
+                    "mean_m": mean.rounded().json, "max_m": most.rounded().json,
+                    "far": .array(report.farSnaps.map { ["place": $0.key.json, "m": $0.metres.rounded().json] }),
                 ]
             }
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-            return String(decoding: data, as: UTF8.self)
+            return JSONValue.object(object).text(escapingSlashes: true)
         }
     }
 

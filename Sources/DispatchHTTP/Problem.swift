@@ -19,12 +19,21 @@ public struct Problem: HTTPResponseError, Sendable {
         self.detail = detail
     }
 
+    /// The problem document of RFC 9457 as it is sent (docs/http-api.md).
+    public struct Document: Codable, Equatable, Sendable {
+        public var type: String
+        public var title: String
+        public var status: Int
+        public var detail: String
+        public var instance: String
+    }
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let object: [String: Any] = [
-            "type": "urn:fielddispatch:problem:\(slug)", "title": title, "status": Int(status.code), "detail": detail,
-            "instance": request.uri.path,
-        ]
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        let document = Document(
+            type: "urn:fielddispatch:problem:\(slug)", title: title, status: Int(status.code), detail: detail, instance: request.uri.path)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(document)
         var fields = headers
         fields[.contentType] = "application/problem+json"
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -2,6 +2,7 @@ import DispatchOperations
 import DispatchStore
 import Foundation
 import Hummingbird
+import SchedulingCore
 
 /// The body of `POST /v1/me/orders/{id}/status`, read strictly: JSON only, known fields only,
 /// each of its type; anything else is a 4xx problem that says which field and why.
@@ -60,7 +61,7 @@ struct StatusBody {
             throw Problem.badRequest("the request body could not be read as HTTP/1.1 sends it")
         }
         let data = Data(buffer.readableBytesView)
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+        guard let object = (try? JSONValue(parsing: data))?.object else {
             throw Problem.badRequest("the body is not a JSON object")
         }
         if let unknown = object.keys.sorted().first(where: { !fields.contains($0) }) {

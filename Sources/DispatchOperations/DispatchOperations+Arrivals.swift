@@ -9,7 +9,7 @@ extension DispatchOperations {
     /// version, cause "orders arrived". Nil when the day has no published plan or nothing new.
     public func placeArrivals(on date: LocalDate, actor: String) async throws -> PublishOutcome? {
         try await perform { context in
-            try context.tx.lockDays([date])
+            try context.lockDays([date])
             guard let previous = try context.tx.publishedPlan(on: date, lock: true) else { return nil }
             let scenario = try context.day(date, like: date)
             let listed = Set(previous.visits.map(\.order) + previous.unassigned.map(\.order))

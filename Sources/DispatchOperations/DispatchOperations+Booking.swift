@@ -73,7 +73,7 @@ extension DispatchOperations {
                 try context.leaveDay(moving.serviceDay, orders: Set(work.map(\.order.id)), to: date, actor: actor)
             }
             for member in work {
-                try context.tx.setAppointment(member.order.id, day: date, window: window, bookedAt: context.now)
+                try context.tx.setAppointment(member.order.id, day: date, window: window, bookedAt: context.now, locked: try context.locked)
             }
             let plan = context.merged(trial, previous: previous, day: scenario)
             let outcome = try context.publish(

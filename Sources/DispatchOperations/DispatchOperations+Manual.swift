@@ -37,14 +37,18 @@ extension DispatchOperations {
                 let verdict = kept.verdicts(for: pinned, window: window, now: context.now).first { $0.technician == technician }
                 throw OperationError.badInput("refused (\(verdict?.rule ?? "H3")): \(technician) \(verdict?.reason ?? "cannot take it")")
             }
-            if pin { for member in work { try context.tx.setPin(member.order.id, Pin(technicianID: technician, start: start)) } }
+            if pin {
+                for member in work {
+                    try context.tx.setPin(member.order.id, Pin(technicianID: technician, start: start), locked: try context.locked)
+                }
+            }
             // An earlier pin the new visit does not keep is the dispatcher's old choice: it goes
             // (a plan may not contradict a pin; found by the concurrency harness as H7).
             for member in work where !pin {
                 guard let old = member.order.pin, let visit = trial.visits.first(where: { $0.order == member.order.id }),
                     old.technicianID != visit.technician || old.start.map({ $0 != visit.start }) ?? false
                 else { continue }
-                try context.tx.setPin(member.order.id, nil)
+                try context.tx.setPin(member.order.id, nil, locked: try context.locked)
                 try context.tx.appendEvent(
                     OrderEvent(
                         order: member.order.id, at: context.now, actor: actor, from: member.state, to: member.state,
@@ -65,7 +69,7 @@ extension DispatchOperations {
             let order = try context.lockedOrder(id)
             let work = try context.work(of: order)
             for member in work where member.order.pin != nil {
-                try context.tx.setPin(member.order.id, nil)
+                try context.tx.setPin(member.order.id, nil, locked: try context.locked)
                 try context.tx.appendEvent(
                     OrderEvent(
                         order: member.order.id, at: context.now, actor: actor, from: member.state,
@@ -83,7 +87,7 @@ extension DispatchOperations {
             try context.requireChangeable(order)
             let work = try context.work(of: order)
             _ = try context.currentPlan(order.serviceDay, basedOn: basedOn)
-            for member in work { try context.tx.setPin(member.order.id, nil) }
+            for member in work { try context.tx.setPin(member.order.id, nil, locked: try context.locked) }
             let members = Set(work.map(\.order.id))
             if let outcome = try context.withdraw(
                 members, from: order.serviceDay, cause: "unassign \(id) by \(actor)", actor: actor,
@@ -128,7 +132,7 @@ extension DispatchOperations {
             }
             for member in work {
                 try context.tx.ensureServiceDay(date, like: order.serviceDay)
-                try context.tx.setServiceDay(member.order.id, date)
+                try context.tx.setServiceDay(member.order.id, date, locked: try context.locked)
             }
             try context.leaveDay(order.serviceDay, orders: members, to: date, actor: actor)
             let plan = context.merged(trial, previous: previous, day: scenario)

@@ -47,7 +47,7 @@ public struct NightlyReport: Sendable {
     public var firstDay: LocalDate
     public var diffs: [NightlyDayDiff]
     /// `published`, `unchanged`, `dry_run` or `interrupted`.
-    public var outcome: String
+    public var outcome: NightlyOutcome
     /// Orders that fit on none of the days planned (the backlog left over).
     public var backlog: [String]
 }
@@ -99,13 +99,13 @@ extension DispatchOperations {
             try context.tx.closeAbandonedRuns(at: context.now)
             return try context.tx.startRun(firstDay: first, days: options.days, dryRun: options.dryRun, at: context.now)
         }
-        var report = NightlyReport(run: run, firstDay: first, diffs: [], outcome: options.dryRun ? "dry_run" : "unchanged", backlog: [])
+        var report = NightlyReport(run: run, firstDay: first, diffs: [], outcome: options.dryRun ? .dryRun : .unchanged, backlog: [])
         var carried: [String] = []
         do {
             var stoppedBefore: LocalDate?
             for offset in 0..<options.days {
                 if stop() {
-                    report.outcome = "interrupted"
+                    report.outcome = .interrupted
                     stoppedBefore = first.adding(days: offset)
                     break
                 }
@@ -125,12 +125,12 @@ extension DispatchOperations {
                                 date, first: first, carried: carried, options: options, run: run,
                                 actor: actor, stop: stop, progress: progress)
                         else {
-                            report.outcome = "interrupted"
+                            report.outcome = .interrupted
                             stoppedBefore = date
                             break
                         }
                         report.diffs.append(diff)
-                        if diff.version != nil { report.outcome = "published" }
+                        if diff.version != nil { report.outcome = .published }
                         carried = leftOver
                         break
                     } catch let error as OperationError where error.category == .conflict && attempt < 2 {
@@ -152,7 +152,7 @@ extension DispatchOperations {
             return report
         } catch {
             let failure = OperationError.from(error)
-            _ = try? await perform { context in try context.tx.finishRun(run, outcome: "failed", message: failure.message, at: context.now)
+            _ = try? await perform { context in try context.tx.finishRun(run, outcome: .failed, message: failure.message, at: context.now)
             }
             throw failure
         }
@@ -201,7 +201,7 @@ extension DispatchOperations {
             if !options.dryRun && (!unchanged || !carried.isEmpty) {
                 // The day the carried orders leave is locked too (days in order): a booking there
                 // waits, or went first and is seen below.
-                try context.tx.lockDays(carried.isEmpty ? [date] : [date, date.adding(days: -1)])
+                try context.lockDays(carried.isEmpty ? [date] : [date, date.adding(days: -1)])
                 try context.applyUnappliedDeliveries(onDay: date)
                 let current = try context.tx.revision(of: date)
                 var plan = plan
@@ -219,7 +219,7 @@ extension DispatchOperations {
                 try context.tx.ensureServiceDay(date, like: first)
                 for id in carried {
                     // Booked, pinned or begun since the day was read: planned again without it.
-                    guard try context.tx.moveCarried(id, from: date.adding(days: -1), to: date) else {
+                    guard try context.tx.moveCarried(id, from: date.adding(days: -1), to: date, locked: try context.locked) else {
                         throw OperationError.conflict("order \(id) changed while the day was planned (it is no longer carried)")
                     }
                 }

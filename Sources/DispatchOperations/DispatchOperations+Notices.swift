@@ -97,7 +97,7 @@ extension DispatchOperations {
                                     return false
                                 }
                                 let day = try context.tx.order(notice.draft.order)?.serviceDay
-                                let free = try day.map { try context.tx.tryLockDay($0) } ?? false
+                                let free = try day.flatMap { try context.tryLockDay($0) } != nil
                                 guard try context.tx.markNoticeSent(notice.id, at: context.now) else { return false }
                                 if free { try context.applyDelivered(notice) }
                                 return true
@@ -162,7 +162,7 @@ extension OperationContext {
         case .preArrival:
             for member in members where member.state == .scheduled || member.state == .confirmed {
                 guard let memberVisit = visits.first(where: { $0.order == member.order.id }) else { continue }
-                try tx.setLock(member.order.id, Lock(technicianID: memberVisit.technician, start: memberVisit.start))
+                try tx.setLock(member.order.id, Lock(technicianID: memberVisit.technician, start: memberVisit.start), locked: try locked)
                 try transition(member, to: .notified, actor: "notices", reason: "pre-arrival notice \(notice.draft.key) delivered")
             }
         case .confirmation:

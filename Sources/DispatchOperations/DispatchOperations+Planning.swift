@@ -68,7 +68,7 @@ extension DispatchOperations {
     public func publish(_ proposal: Proposal, actor: String, cause: String = "plan") async throws -> PlanPublication {
         try await perform { context in
             let date = proposal.plan.date
-            try context.tx.lockDays([date])
+            try context.lockDays([date])
             try context.applyUnappliedDeliveries(onDay: date)
             let current = try context.tx.revision(of: date)
             let previous = try context.tx.publishedPlan(on: date, lock: true)

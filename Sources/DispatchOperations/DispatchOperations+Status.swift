@@ -79,7 +79,7 @@ extension DispatchOperations {
                 let members = try context.work(of: order)
                 for member in members {
                     try context.transition(member, to: state, actor: actor, reason: cleanReason, side: state == .rebooking ? why : nil)
-                    try context.tx.setLock(member.order.id, nil)
+                    try context.tx.setLock(member.order.id, nil, locked: try context.locked)
                     try context.cancelNotices(of: member.order.id, kinds: [.preArrival, .confirmation])
                 }
                 change.publish = try context.withdraw(
@@ -139,7 +139,7 @@ extension DispatchOperations {
     /// The completion fields as a JSON object; a broadband install needs its speed-test result.
     /// Details come with `completed` only; a number is finite and within ±`InputLimits.detailNumber`.
     static func validatedDetails(_ details: [String: String], for order: StoredOrder, state: OrderState) throws -> String? {
-        var object: [String: Any] = [:]
+        var object: [String: JSONValue] = [:]
         guard details.count <= InputLimits.details else {
             throw OperationError.badInput("at most \(InputLimits.details) completion details are accepted, not \(details.count)")
         }
@@ -168,7 +168,7 @@ extension DispatchOperations {
                 throw OperationError.badInput(
                     "detail '\(key)' is \(value.count) characters long; at most \(InputLimits.textLength) are accepted")
             }
-            object[key] = Double(value).map { NSNumber(value: $0) } ?? value as Any
+            object[key] = Double(value).map(JSONValue.double) ?? .string(value)
         }
         if state == .completed && order.order.type == .install && order.order.service == .broadband {
             guard let speed = details["speed_test_mbps"].flatMap(Double.init), InputLimits.speedTestMbps.contains(speed) else {
@@ -178,8 +178,7 @@ extension DispatchOperations {
             }
         }
         guard !object.isEmpty else { return nil }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return String(decoding: data, as: UTF8.self)
+        return JSONValue.object(object).text(escapingSlashes: true)
     }
 }
 
@@ -219,7 +218,7 @@ extension OperationContext {
     func lockPublishedVisit(of order: StoredOrder) throws {
         guard order.order.lock == nil, let visit = try tx.publishedVisits(on: order.serviceDay, orders: [order.order.id]).first
         else { return }
-        try tx.setLock(order.order.id, Lock(technicianID: visit.technician, start: visit.start))
+        try tx.setLock(order.order.id, Lock(technicianID: visit.technician, start: visit.start), locked: try locked)
     }
 
     /// The customer was not at home (Art. 33): the visit is closed as `customer_absent`, an
@@ -233,9 +232,9 @@ extension OperationContext {
         for member in members {
             try transition(member, to: .customerAbsent, actor: actor, reason: reason ?? "customer not at home", details: details)
             var absent = member
-            absent.status = OrderState.customerAbsent.rawValue
+            absent.state = .customerAbsent
             try transition(absent, to: .rebooking, actor: actor, reason: "customer not at home", side: .customer)
-            try tx.setLock(member.order.id, nil)
+            try tx.setLock(member.order.id, nil, locked: try locked)
             try cancelNotices(of: member.order.id, kinds: [.preArrival, .confirmation])
             if member.order.type == .repair && member.deadlinePausedSince == nil {
                 try tx.setDeadlinePause(member.order.id, pausedSeconds: member.deadlinePausedSeconds, since: now)

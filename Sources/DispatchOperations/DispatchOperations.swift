@@ -8,7 +8,9 @@ import SchedulingCore
 ///
 /// Time comes from the injected clock, read once per operation.
 public struct DispatchOperations: Sendable {
-    public let store: any DispatchStore
+    /// The database. Only this module and the store modules use it: the CLI and the server call
+    /// operations (`scripts/check-layers` holds them to it).
+    package let store: any DispatchStore
     public let clock: any DispatchClock
     /// How long a routing engine may take and how much it may send, for every matrix this
     /// application fetches (`buildTravel`, `ensureTravel`, `fetchLegs`).
@@ -18,6 +20,11 @@ public struct DispatchOperations: Sendable {
         self.store = store
         self.clock = clock
         self.routing = routing
+    }
+
+    /// The same application layer acting at another clock (a plan published as of the time it was made for).
+    public func acting(at clock: any DispatchClock) -> DispatchOperations {
+        DispatchOperations(store: store, clock: clock, routing: routing)
     }
 
     /// As `perform`, for operations that only read: no write lock is taken.
@@ -42,16 +49,29 @@ public struct DispatchOperations: Sendable {
     /// never a storage error. `body` must therefore have no effect outside the transaction.
     func perform<T: Sendable>(_ body: @escaping @Sendable (OperationContext) throws -> T) async throws -> T {
         let now = clock.now()
+        do {
+            return try await retrying {
+                try await store.transaction { transaction in try body(OperationContext(tx: transaction, now: now)) }
+            }
+        } catch {
+            throw OperationError.from(error)
+        }
+    }
+
+    /// Runs `transaction` (one whole database transaction) again when the database aborted it for a
+    /// concurrent one, as `perform` describes; a database failure becomes an `OperationError`, any
+    /// other error (a scenario file's problems found while its orders stream in) is thrown as it is.
+    func retrying<T: Sendable>(_ transaction: () async throws -> T) async throws -> T {
         var attempt = 1
         while true {
             do {
-                return try await store.transaction { transaction in try body(OperationContext(tx: transaction, now: now)) }
+                return try await transaction()
             } catch let error as StoreError where error.kind == .retryable && attempt < Self.attempts {
                 // Up to 10, 20, 40, 80, 160 ms times a random factor, so two retrying writers drift apart.
                 let ceiling = 10_000_000 << (attempt - 1)
                 try? await Task.sleep(nanoseconds: UInt64(Int.random(in: ceiling / 2...ceiling)))
                 attempt += 1
-            } catch {
+            } catch let error as StoreError {
                 throw OperationError.from(error)
             }
         }
@@ -62,6 +82,43 @@ public struct DispatchOperations: Sendable {
 struct OperationContext {
     let tx: StoreTransaction
     let now: Instant
+    /// The day locks this transaction took, gathered from every `lockDays`.
+    private let held = HeldDays()
+
+    final class HeldDays {
+        var proof: LockedDays?
+    }
+
+    init(tx: StoreTransaction, now: Instant) {
+        self.tx = tx
+        self.now = now
+    }
+
+    /// Locks `days` (ascending; see `StoreTransaction.lockDays`) and returns the proof of every
+    /// day this transaction holds now, for the setters that change them.
+    @discardableResult
+    func lockDays(_ days: [LocalDate]) throws -> LockedDays {
+        hold(try tx.lockDays(days))
+    }
+
+    /// Locks `day` when nobody holds it, without waiting; nil when another transaction does.
+    func tryLockDay(_ day: LocalDate) throws -> LockedDays? {
+        try tx.tryLockDay(day).map(hold)
+    }
+
+    private func hold(_ proof: LockedDays) -> LockedDays {
+        let all = held.proof.map { $0.union(proof) } ?? proof
+        held.proof = all
+        return all
+    }
+
+    /// The proof of the days this transaction has locked; a setter refuses any other day.
+    var locked: LockedDays {
+        get throws {
+            guard let proof = held.proof else { throw StoreError(.database, "a change was attempted before any day was locked") }
+            return proof
+        }
+    }
 
     func requireOrder(_ id: String) throws -> StoredOrder {
         guard let order = try tx.order(id) else { throw OperationError.notFound("no order '\(id)'") }
@@ -82,7 +139,7 @@ struct OperationContext {
                 // Locking an earlier day after a later one could wait in a cycle: start over in order.
                 throw StoreError(.retryable, "order \(id) moved to another day while its day was being locked")
             }
-            try tx.lockDays(Array(wanted))
+            try lockDays(Array(wanted))
             locked.formUnion(wanted)
             order = try requireOrder(id)
         }
@@ -113,7 +170,7 @@ struct OperationContext {
         let event = OrderEvent(
             order: order.order.id, at: now, actor: actor, from: from, to: state, reason: reason,
             side: side, details: details)
-        try tx.setState(order.order.id, state, expected: from)
+        try tx.setState(order.order.id, state, expected: from, locked: try locked)
         try tx.appendEvent(event)
         return event
     }

@@ -50,10 +50,11 @@ struct NoticeComposer {
             let list = offers.map { "\($0.window.start.dayText(in: day.timeZone)) \(clock($0.window.start))–\(clock($0.window.end))" }
             text += " New times we can keep: " + list.joined(separator: "; ") + ". Reply or call us to choose one."
         }
-        var extra: [String: Any] = ["reason": reason]
-        extra["offered_windows"] = offers.map {
-            ["start": day.timeZone.rfc3339($0.window.start), "end": day.timeZone.rfc3339($0.window.end)]
-        }
+        let extra: [String: JSONValue] = [
+            "reason": reason.json,
+            "offered_windows": .array(
+                offers.map { ["start": day.timeZone.rfc3339($0.window.start).json, "end": day.timeZone.rfc3339($0.window.end).json] }),
+        ]
         return draft(
             .rebooking, key: "rebooking:\(subject.order.order.id):\(now.secondsSinceEpoch)", subject, due: now, text: text, extra: extra)
     }
@@ -74,26 +75,23 @@ struct NoticeComposer {
 
     private func draft(
         _ kind: NoticeKind, key: String, _ subject: Subject, due: Instant, text: String,
-        extra: [String: Any] = [:]
+        extra: [String: JSONValue] = [:]
     ) -> NoticeDraft {
         let order = subject.order.order
         let zone = day.timeZone
-        var customer: [String: Any] = ["id": order.customer.id]
-        customer["name"] = order.customer.name ?? NSNull()
-        customer["phone"] = order.customer.phone ?? NSNull()
-        var body: [String: Any] = [
-            "idempotency_key": key, "kind": kind.rawValue, "order": order.id, "customer": customer,
-            "due_at": zone.rfc3339(due), "text": text, "created_at": zone.rfc3339(now),
+        let customer: JSONValue = ["id": order.customer.id.json, "name": order.customer.name.json, "phone": order.customer.phone.json]
+        var body: [String: JSONValue] = [
+            "idempotency_key": key.json, "kind": kind.rawValue.json, "order": order.id.json, "customer": customer,
+            "due_at": zone.rfc3339(due).json, "text": text.json, "created_at": zone.rfc3339(now).json,
+            "group": order.group.json,
+            "technician": subject.technician.map { ["id": $0.id.json, "name": ($0.name ?? $0.id).json] } ?? .null,
+            "planned_start": subject.plannedStart.map(zone.rfc3339).json,
+            "window": subject.window.map { ["start": zone.rfc3339($0.start).json, "end": zone.rfc3339($0.end).json] } ?? .null,
         ]
-        body["group"] = order.group ?? NSNull()
-        body["technician"] = subject.technician.map { ["id": $0.id, "name": $0.name ?? $0.id] as [String: Any] } ?? NSNull()
-        body["planned_start"] = subject.plannedStart.map(zone.rfc3339) ?? NSNull()
-        body["window"] = subject.window.map { ["start": zone.rfc3339($0.start), "end": zone.rfc3339($0.end)] } ?? NSNull()
         for (name, value) in extra { body[name] = value }
-        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return NoticeDraft(
             key: key, kind: kind, order: order.id, technician: subject.technician?.id,
-            plannedStart: subject.plannedStart, dueAt: due, body: String(decoding: data, as: UTF8.self))
+            plannedStart: subject.plannedStart, dueAt: due, body: JSONValue.object(body).text())
     }
 
     private func clock(_ instant: Instant) -> String { day.timeZone.local(instant).time.description }

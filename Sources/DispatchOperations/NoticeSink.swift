@@ -1,5 +1,6 @@
 import DispatchStore
 import Foundation
+import SchedulingCore
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -120,9 +121,7 @@ public actor FileNoticeSink: NoticeSink {
         let data = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
         var keys = Set<String>()
         for line in data.split(separator: UInt8(ascii: "\n")) {
-            if let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                let key = object["idempotency_key"] as? String
-            {
+            if let key = (try? JSONValue(parsing: Data(line)))?["idempotency_key"]?.string {
                 keys.insert(key)
             }
         }

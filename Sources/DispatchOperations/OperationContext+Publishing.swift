@@ -79,7 +79,7 @@ extension OperationContext {
         let document = try PlanJSON.encode(plan, zone: day.timeZone)
         let version = try tx.publish(
             plan, document: document, seed: seed, plannedFor: now, at: now, by: actor,
-            cause: cause, expected: previous?.version ?? 0)
+            cause: cause, expected: previous?.version ?? 0, locked: try lockDays([day.date]))
         var outcome = PublishOutcome(day: day.date, version: version)
         let composer = NoticeComposer(day: day, now: now)
         let technicians = Dictionary(day.technicians.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -99,7 +99,7 @@ extension OperationContext {
                 let promised = stored.order.window != nil || OrderWorkflow.locked.contains(stored.state)
                 if promised && OrderWorkflow.allows(stored.state, .rebooking) {
                     try transition(stored, to: .rebooking, actor: actor, reason: lostReason, side: .company)
-                    try tx.setLock(id, nil)
+                    try tx.setLock(id, nil, locked: try locked)
                     lost.append((stored, old))
                     outcome.rebooked.append(id)
                 } else if OrderWorkflow.allows(stored.state, .new) {
@@ -118,18 +118,18 @@ extension OperationContext {
                     try tx.setDeadlinePause(id, pausedSeconds: stored.deadlinePausedSeconds + since.seconds(until: restart), since: nil)
                 }
                 try transition(stored, to: .scheduled, actor: actor, reason: "planned in version \(version) (\(cause))")
-                stored.status = OrderState.scheduled.rawValue
+                stored.state = .scheduled
                 outcome.scheduled.append(id)
             } else if (stored.state == .confirmed && retimed) || (stored.state == .notified && moved) {
                 try transition(
                     stored, to: .scheduled, actor: actor,
                     reason: "visit moved in version \(version) (\(cause)); to be announced again")
-                try tx.setLock(id, nil)
-                stored.status = OrderState.scheduled.rawValue
+                try tx.setLock(id, nil, locked: try locked)
+                stored.state = .scheduled
             } else if moved && (stored.state == .enRoute || stored.state == .onSite) {
                 // The technician is on the way, late: the lock follows the visit as it now is, and
                 // the customer hears of the new time at once.
-                try tx.setLock(id, Lock(technicianID: visit.technician, start: visit.start))
+                try tx.setLock(id, Lock(technicianID: visit.technician, start: visit.start), locked: try locked)
                 if stored.state == .enRoute && (visit.group == nil || visit.contact) {
                     let subject = NoticeComposer.Subject(
                         order: stored, technician: technicians[visit.technician],

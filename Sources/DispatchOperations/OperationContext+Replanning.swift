@@ -147,7 +147,7 @@ extension DispatchOperations {
     public func recordAbsence(technician id: String, day date: LocalDate, reason: String?, actor: String) async throws -> PublishOutcome? {
         try await perform { context in
             guard let technician = try context.tx.technician(id) else { throw OperationError.notFound("no technician '\(id)'") }
-            try context.tx.lockDays([date])
+            try context.lockDays([date])
             let previous = try context.tx.publishedPlan(on: date, lock: true)
             let states = Dictionary(
                 try context.tx.orders(on: date).map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
@@ -182,7 +182,10 @@ extension DispatchOperations {
                 }
                 fromMinute = minute
             }
-            guard try context.tx.recordAbsence(technician: id, day: date, reason: reason, at: context.now, fromMinute: fromMinute) else {
+            guard
+                try context.tx.recordAbsence(
+                    technician: id, day: date, reason: reason, at: context.now, fromMinute: fromMinute, locked: try context.locked)
+            else {
                 return nil
             }
             guard let previous else { return nil }
@@ -312,7 +315,9 @@ extension OperationContext {
         // fixed where it is (its customer is told at once: the pre-arrival notice is due now).
         let placed = plan.visits.filter { work.contains($0.order) }
         if placed.contains(where: { onTheWay.contains($0.order) || $0.start < horizon }) {
-            for visit in placed { try tx.setLock(visit.order, Lock(technicianID: visit.technician, start: visit.start)) }
+            for visit in placed {
+                try tx.setLock(visit.order, Lock(technicianID: visit.technician, start: visit.start), locked: try locked)
+            }
         }
         return outcome
     }

@@ -26,7 +26,8 @@ public struct ImportSummary: Hashable, Sendable {
 public struct StoredOrder: Hashable, Sendable {
     public var order: WorkOrder
     public var serviceDay: LocalDate
-    public var status: String
+    /// The workflow state (stored as its text; text the workflow does not know is refused when read).
+    public var state: OrderState
     /// When the current window was agreed with the customer; nil when it came with an import.
     public var bookedAt: Instant?
     /// Seconds the repair deadline clock was paused, and since when it is paused now (nil: running).
@@ -34,19 +35,19 @@ public struct StoredOrder: Hashable, Sendable {
     public var deadlinePausedSince: Instant?
 
     public init(
-        order: WorkOrder, serviceDay: LocalDate, status: String, bookedAt: Instant? = nil,
+        order: WorkOrder, serviceDay: LocalDate, state: OrderState, bookedAt: Instant? = nil,
         deadlinePausedSeconds: Int = 0, deadlinePausedSince: Instant? = nil
     ) {
         self.order = order
         self.serviceDay = serviceDay
-        self.status = status
+        self.state = state
         self.bookedAt = bookedAt
         self.deadlinePausedSeconds = deadlinePausedSeconds
         self.deadlinePausedSince = deadlinePausedSince
     }
 
-    /// The workflow state (an unknown stored value reads as `new`; the schema forbids one).
-    public var state: OrderState { OrderState(rawValue: status) ?? .new }
+    /// The state as it is stored and printed.
+    public var status: String { state.rawValue }
 }
 
 /// Persistence for FieldDispatch; every backend passes the same contract test suite.

@@ -1,55 +1,5 @@
 import SchedulingCore
 
-/// The workflow states of an order (README "The running operation").
-public enum OrderState: String, CaseIterable, Hashable, Sendable, CustomStringConvertible {
-    case new, scheduled, confirmed, notified
-    case enRoute = "en_route"
-    case onSite = "on_site"
-    case completed
-    case customerAbsent = "customer_absent"
-    case transferred, cancelled, rebooking
-
-    public var description: String { rawValue }
-}
-
-/// Which side caused a rebooking: the report needs the company-caused rate.
-public enum ReasonSide: String, CaseIterable, Hashable, Sendable {
-    case company, customer
-}
-
-/// One stored transition of an order's state.
-public struct OrderEvent: Hashable, Sendable {
-    public var order: String
-    public var at: Instant
-    public var actor: String
-    public var from: OrderState
-    public var to: OrderState
-    public var reason: String?
-    public var side: ReasonSide?
-    /// Extra facts of the transition as a JSON object (e.g. completion fields), or nil.
-    public var details: String?
-
-    public init(
-        order: String, at: Instant, actor: String, from: OrderState, to: OrderState,
-        reason: String? = nil, side: ReasonSide? = nil, details: String? = nil
-    ) {
-        self.order = order
-        self.at = at
-        self.actor = actor
-        self.from = from
-        self.to = to
-        self.reason = reason
-        self.side = side
-        self.details = details
-    }
-}
-
-public enum NoticeKind: String, CaseIterable, Hashable, Sendable {
-    case confirmation
-    case preArrival = "pre_arrival"
-    case rebooking, absence
-}
-
 /// A notice to be queued in the outbox; `body` is the JSON object delivered, built once.
 public struct NoticeDraft: Hashable, Sendable {
     public var key: String
@@ -108,21 +58,6 @@ public enum NoticeFilter: Sendable {
     case due(Instant)
     case sent
     case pending
-}
-
-public enum CallbackCause: String, CaseIterable, Hashable, Sendable {
-    case completion, complaint
-    /// A manual call after a dissatisfied answer.
-    case followUp = "follow_up"
-}
-
-public enum CallbackChannel: String, CaseIterable, Hashable, Sendable {
-    case automatic, manual
-}
-
-public enum CallbackAnswer: String, CaseIterable, Hashable, Sendable {
-    case verySatisfied = "very_satisfied"
-    case satisfied, dissatisfied
 }
 
 /// A callback task of the in-house callback desk.
@@ -246,7 +181,7 @@ public struct NightlyRun: Hashable, Sendable {
     public var firstDay: LocalDate
     public var days: Int
     public var dryRun: Bool
-    public var outcome: String
+    public var outcome: NightlyOutcome
     public var message: String?
     public var diffs: [NightlyDayDiff]
 }

@@ -262,7 +262,8 @@ struct ScenarioReader {
         return try connection.query(sql, parameters).map { row in
             let customer = Customer(
                 id: try row.text("customer_id"), name: try row.optionalText("customer_name"),
-                tier: try choice(row.text("tier"), CustomerTier.self, "customers.tier"), phone: try row.optionalText("phone"))
+                tier: try choice(row.text("tier"), CustomerTier.self, "customers.tier of customer \(try row.text("customer_id"))"),
+                phone: try row.optionalText("phone"))
             var window: TimeWindow?
             if let start = try row.optionalInt("window_start"), let end = try row.optionalInt("window_end") {
                 window = TimeWindow(start: Instant(secondsSinceEpoch: start), end: Instant(secondsSinceEpoch: end))
@@ -286,12 +287,14 @@ struct ScenarioReader {
                 reportedAt: try row.optionalInt("reported_at").map { Instant(secondsSinceEpoch: $0 + paused) },
                 group: try row.optionalText("group_id"), pin: pin, lock: lock, notes: try row.optionalText("notes"))
             return StoredOrder(
-                order: order, serviceDay: try date(row.text("service_day")), status: try row.text("status"),
+                order: order, serviceDay: try date(row.text("service_day")),
+                state: try choice(row.text("status"), OrderState.self, "orders.status of order \(order.id)"),
                 bookedAt: try row.optionalInt("booked_at").map(Instant.init(secondsSinceEpoch:)), deadlinePausedSeconds: paused,
                 deadlinePausedSince: try row.optionalInt("deadline_paused_since").map(Instant.init(secondsSinceEpoch:)))
         }.sorted { $0.order.id < $1.order.id }
     }
 
+    /// The stored text as a value of `type`; text it does not know is an error naming `column` and its row.
     func choice<T: RawRepresentable>(_ text: String, _ type: T.Type, _ column: String) throws -> T
     where T.RawValue == String {
         guard let value = T(rawValue: text) else { throw StoreError(.corruptValue, "\(column) holds unknown value '\(text)'") }

@@ -22,10 +22,10 @@ extension StoreTransaction {
             [.instant(at)])
     }
 
-    public func finishRun(_ id: Int, outcome: String, message: String?, at: Instant) throws {
+    public func finishRun(_ id: Int, outcome: NightlyOutcome, message: String?, at: Instant) throws {
         try connection.execute(
             "UPDATE nightly_runs SET finished_at = \(dialect.instantParameter), outcome = ?, message = ? WHERE id = ?",
-            [.instant(at), .text(outcome), .optional(message), .integer(id)])
+            [.instant(at), .text(outcome.rawValue), .optional(message), .integer(id)])
     }
 
     public func recordRunDay(_ run: Int, _ diff: NightlyDayDiff) throws {
@@ -33,7 +33,7 @@ extension StoreTransaction {
             "kept": diff.kept, "moved": diff.moved, "reassigned": diff.reassigned, "newly_planned": diff.newlyPlanned,
             "to_rebooking": diff.toRebooking, "unplaced": diff.unplaced,
         ]
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: lists, options: [.sortedKeys]), as: UTF8.self)
+        let json = lists.json.text(escapingSlashes: true)
         try connection.execute(
             """
             INSERT INTO nightly_run_days (run_id, day, version, kept, moved, reassigned, newly_planned, to_rebooking, unplaced, diff)
@@ -59,7 +59,8 @@ extension StoreTransaction {
                 id: id, startedAt: Instant(secondsSinceEpoch: try row.int("started_at")),
                 finishedAt: try row.optionalInt("finished_at").map(Instant.init(secondsSinceEpoch:)),
                 firstDay: try reader.date(row.text("first_day")),
-                days: try row.int("days"), dryRun: try row.bool("dry_run"), outcome: try row.text("outcome"),
+                days: try row.int("days"), dryRun: try row.bool("dry_run"),
+                outcome: try reader.choice(row.text("outcome"), NightlyOutcome.self, "nightly_runs.outcome of run \(id)"),
                 message: try row.optionalText("message"),
                 diffs: try runDays(id))
         }
@@ -71,7 +72,7 @@ extension StoreTransaction {
         return try rows.map { row in
             var diff = NightlyDayDiff(day: try reader.date(row.text("day")))
             diff.version = try row.optionalInt("version")
-            let object = (try? JSONSerialization.jsonObject(with: Data(try row.text("diff").utf8))) as? [String: [String]] ?? [:]
+            let object = (try? JSONDecoder().decode([String: [String]].self, from: Data(try row.text("diff").utf8))) ?? [:]
             diff.kept = object["kept"] ?? []
             diff.moved = object["moved"] ?? []
             diff.reassigned = object["reassigned"] ?? []

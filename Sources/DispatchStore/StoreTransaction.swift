@@ -69,15 +69,17 @@ public struct StoreTransaction {
     /// Moves the order from `expected` to `state` (compare-and-set): when the stored state is no
     /// longer `expected`, another transaction changed it after this one read it, nothing is
     /// written and a retryable error is thrown (the operation runs again and re-reads it).
-    /// The order's day's revision is bumped.
-    public func setState(_ order: String, _ state: OrderState, expected: OrderState) throws {
-        let changed = try connection.execute(
-            "UPDATE orders SET status = ? WHERE id = ? AND status = ?",
+    /// The order's day's revision is bumped; that day must be `locked`.
+    public func setState(_ order: String, _ state: OrderState, expected: OrderState, locked: LockedDays) throws {
+        let changed = try connection.query(
+            "UPDATE orders SET status = ? WHERE id = ? AND status = ? RETURNING \(dialect.dateColumn("service_day"))",
             [.text(state.rawValue), .text(order), .text(expected.rawValue)])
-        guard changed == 1 else {
+        guard let row = changed.first else {
             throw StoreError(.retryable, "order \(order) is no longer \(expected.rawValue): another change came first")
         }
-        try bumpRevision(ofOrder: order)
+        let day = try reader.date(row.text("service_day"))
+        try locked.require(day, "the state of order \(order)")
+        try bumpRevision(day)
     }
 
     /// Runs `body` inside a savepoint: when it throws, what it wrote is undone and the rest of the
@@ -102,22 +104,26 @@ public struct StoreTransaction {
     /// Every write operation takes the locks of the days it changes first, so two operations on
     /// the same day run one after the other and two on different days never wait in a cycle.
     /// (On SQLite the write transaction already holds the whole database.)
+    ///
+    /// The proof it returns is what every setter that changes a day asks for.
     @discardableResult
-    public func lockDays(_ days: [LocalDate]) throws -> [LocalDate: Int] {
+    public func lockDays(_ days: [LocalDate]) throws -> LockedDays {
         var revisions: [LocalDate: Int] = [:]
         for day in Set(days).sorted() {
             let rows = try connection.query("SELECT revision FROM service_days WHERE day = ?\(dialect.lockRows)", [.text(day.description)])
             if let row = rows.first { revisions[day] = try row.int("revision") }
         }
-        return revisions
+        return LockedDays(days: Set(days), revisions: revisions)
     }
 
     /// Locks the day's row if nobody holds it, without waiting (PostgreSQL `SKIP LOCKED`); true
     /// when this transaction holds it now (on SQLite, always: the write transaction holds the
     /// whole database). For work that may be done later instead of waiting for the day.
-    public func tryLockDay(_ day: LocalDate) throws -> Bool {
+    public func tryLockDay(_ day: LocalDate) throws -> LockedDays? {
         let skip = dialect.lockRows.isEmpty ? "" : "\(dialect.lockRows) SKIP LOCKED"
-        return try !connection.query("SELECT revision FROM service_days WHERE day = ?\(skip)", [.text(day.description)]).isEmpty
+        guard let row = try connection.query("SELECT revision FROM service_days WHERE day = ?\(skip)", [.text(day.description)]).first
+        else { return nil }
+        return LockedDays(days: [day], revisions: [day: try row.int("revision")])
     }
 
     /// The day's revision: a counter raised by every change that matters to a plan of the day
@@ -127,21 +133,25 @@ public struct StoreTransaction {
         try connection.query("SELECT revision FROM service_days WHERE day = ?", [.text(day.description)]).first?.int("revision")
     }
 
-    /// Raises the revision of `day`.
-    public func bumpRevision(_ day: LocalDate) throws {
+    /// Raises the revision of `day` (inside the store: every public setter checks the day's lock first).
+    func bumpRevision(_ day: LocalDate) throws {
         try connection.execute("UPDATE service_days SET revision = revision + 1 WHERE day = ?", [.text(day.description)])
     }
 
-    /// Raises the revision of the order's current service day.
-    func bumpRevision(ofOrder order: String) throws {
-        try connection.execute(
-            "UPDATE service_days SET revision = revision + 1 WHERE day = (SELECT service_day FROM orders WHERE id = ?)",
-            [.text(order)])
+    /// Raises the revision of the order's current service day, which `locked` must hold.
+    func bumpRevision(ofOrder order: String, locked: LockedDays, _ what: @autoclosure () -> String) throws {
+        guard let row = try connection.query("SELECT \(dialect.dateColumn("service_day")) FROM orders WHERE id = ?", [.text(order)]).first
+        else { return }
+        let day = try reader.date(row.text("service_day"))
+        try locked.require(day, what())
+        try bumpRevision(day)
     }
 
     /// Stores an agreed appointment: the order's service day and window, and when it was agreed.
-    public func setAppointment(_ order: String, day: LocalDate, window: TimeWindow, bookedAt: Instant) throws {
-        try bumpRevision(ofOrder: order)
+    /// The order's day and `day` must be `locked`.
+    public func setAppointment(_ order: String, day: LocalDate, window: TimeWindow, bookedAt: Instant, locked: LockedDays) throws {
+        try locked.require(day, "the appointment of order \(order)")
+        try bumpRevision(ofOrder: order, locked: locked, "the appointment of order \(order)")
         try bumpRevision(day)
         let instant = dialect.instantParameter
         try connection.execute(
@@ -149,9 +159,10 @@ public struct StoreTransaction {
             [.text(day.description), .instant(window.start), .instant(window.end), .instant(bookedAt), .text(order)])
     }
 
-    /// Moves an order to another service day (the day must exist).
-    public func setServiceDay(_ order: String, _ day: LocalDate) throws {
-        try bumpRevision(ofOrder: order)
+    /// Moves an order to another service day (the day must exist); both days must be `locked`.
+    public func setServiceDay(_ order: String, _ day: LocalDate, locked: LockedDays) throws {
+        try locked.require(day, "moving order \(order)")
+        try bumpRevision(ofOrder: order, locked: locked, "moving order \(order)")
         try bumpRevision(day)
         try connection.execute("UPDATE orders SET service_day = ? WHERE id = ?", [.text(day.description), .text(order)])
     }
@@ -159,7 +170,9 @@ public struct StoreTransaction {
     /// Moves an order the nightly job carries on to the next day, compare-and-set: only while it
     /// is still on `from` without an appointment, a pin or a lock, new or scheduled. False (nothing
     /// changed) when it was booked, pinned or begun meanwhile.
-    public func moveCarried(_ order: String, from: LocalDate, to day: LocalDate) throws -> Bool {
+    public func moveCarried(_ order: String, from: LocalDate, to day: LocalDate, locked: LockedDays) throws -> Bool {
+        try locked.require(from, "carrying order \(order)")
+        try locked.require(day, "carrying order \(order)")
         let moved = try connection.execute(
             """
             UPDATE orders SET service_day = ?
@@ -173,16 +186,16 @@ public struct StoreTransaction {
     }
 
     /// Sets or clears a dispatcher's pin (technician, and start when given).
-    public func setPin(_ order: String, _ pin: Pin?) throws {
-        try bumpRevision(ofOrder: order)
+    public func setPin(_ order: String, _ pin: Pin?, locked: LockedDays) throws {
+        try bumpRevision(ofOrder: order, locked: locked, "the pin of order \(order)")
         try connection.execute(
             "UPDATE orders SET pinned_technician_id = ?, pinned_start = \(dialect.instantParameter) WHERE id = ?",
             [.optional(pin?.technicianID), .optional(pin?.start), .text(order)])
     }
 
     /// Sets or clears the lock of a notified visit (technician and start).
-    public func setLock(_ order: String, _ lock: Lock?) throws {
-        try bumpRevision(ofOrder: order)
+    public func setLock(_ order: String, _ lock: Lock?, locked: LockedDays) throws {
+        try bumpRevision(ofOrder: order, locked: locked, "the lock of order \(order)")
         try connection.execute(
             "UPDATE orders SET locked_technician_id = ?, locked_start = \(dialect.instantParameter) WHERE id = ?",
             [.optional(lock?.technicianID), .optional(lock?.start), .text(order)])
@@ -199,7 +212,10 @@ public struct StoreTransaction {
     @discardableResult
     /// With `fromMinute` (a local minute of the day) the technician is absent from then on: their
     /// shift ends there; without it, the whole day.
-    public func recordAbsence(technician: String, day: LocalDate, reason: String?, at: Instant, fromMinute: Int? = nil) throws -> Bool {
+    public func recordAbsence(
+        technician: String, day: LocalDate, reason: String?, at: Instant, fromMinute: Int? = nil, locked: LockedDays
+    ) throws -> Bool {
+        try locked.require(day, "the absence of \(technician)")
         let recorded =
             try connection.execute(
                 "INSERT INTO technician_absences (technician_id, day, reason, recorded_at, from_minute) VALUES (?, ?, ?, "
@@ -232,12 +248,13 @@ public struct StoreTransaction {
             FROM order_events WHERE \(condition)
             """
         return try connection.query(sql, parameters).map { row in
-            OrderEvent(
-                order: try row.text("order_id"), at: Instant(secondsSinceEpoch: try row.int("at")), actor: try row.text("actor"),
-                from: try reader.choice(row.text("from_state"), OrderState.self, "order_events.from_state"),
-                to: try reader.choice(row.text("to_state"), OrderState.self, "order_events.to_state"),
+            let order = try row.text("order_id")
+            return OrderEvent(
+                order: order, at: Instant(secondsSinceEpoch: try row.int("at")), actor: try row.text("actor"),
+                from: try reader.choice(row.text("from_state"), OrderState.self, "order_events.from_state of order \(order)"),
+                to: try reader.choice(row.text("to_state"), OrderState.self, "order_events.to_state of order \(order)"),
                 reason: try row.optionalText("reason"),
-                side: try row.optionalText("side").map { try reader.choice($0, ReasonSide.self, "order_events.side") },
+                side: try row.optionalText("side").map { try reader.choice($0, ReasonSide.self, "order_events.side of order \(order)") },
                 details: try row.optionalText("details"))
         }
     }
@@ -345,13 +362,13 @@ public struct StoreTransaction {
 
     /// Stores `plan` as the day's next version and returns it. `expected` is the version the
     /// plan was based on: when another version was published since, nothing is written and
-    /// `StoreError.Kind.conflict` is thrown, so two publishers never interleave.
+    /// `StoreError.Kind.conflict` is thrown, so two publishers never interleave. The day must be `locked`.
     public func publish(
         _ plan: Plan, document: String, seed: UInt64, plannedFor: Instant, at: Instant,
-        by actor: String, cause: String, expected: Int?
+        by actor: String, cause: String, expected: Int?, locked: LockedDays
     ) throws -> Int {
         // The version alone (the day's row locked): not the whole plan again.
-        _ = try lockDays([plan.date])
+        try locked.require(plan.date, "plan version of \(plan.date)")
         let current = try connection.query(
             "SELECT version FROM plans WHERE day = ? ORDER BY version DESC LIMIT 1", [.text(plan.date.description)]
         ).first.map { try $0.int("version") }

@@ -9,41 +9,37 @@ public enum PlanJSON {
     /// says what it was computed from, for `dispatch plans publish` to rebase it.
     public static func encode(_ plan: Plan, zone: ServiceTimeZone, basis: PlanBasis? = nil) throws -> String {
         let time = zone.rfc3339
-        let visits: [[String: Any]] = plan.visits.map { visit in
-            var object: [String: Any] = [
-                "order": visit.order, "technician": visit.technician, "start": time(visit.start), "end": time(visit.end),
-                "notice_at": time(visit.noticeAt), "contact": visit.contact,
+        let visits: [JSONValue] = plan.visits.map { visit in
+            [
+                "order": visit.order.json, "technician": visit.technician.json, "start": time(visit.start).json,
+                "end": time(visit.end).json, "notice_at": time(visit.noticeAt).json, "contact": visit.contact.json,
+                "group": visit.group.json,
             ]
-            object["group"] = visit.group ?? NSNull()
-            return object
         }
-        let routes: [[String: Any]] = plan.routes.map { route in
-            var object: [String: Any] = [
-                "technician": route.technician, "depart": time(route.depart), "return": time(route.returnAt),
-                "orders": route.orders, "travel_minutes": route.travelMinutes,
+        let routes: [JSONValue] = plan.routes.map { route in
+            [
+                "technician": route.technician.json, "depart": time(route.depart).json, "return": time(route.returnAt).json,
+                "orders": route.orders.json, "travel_minutes": route.travelMinutes.json,
+                "break_start": route.breakStart.map(time).json,
             ]
-            object["break_start"] = route.breakStart.map(time) ?? NSNull()
-            return object
         }
-        let unassigned: [[String: Any]] = plan.unassigned.map {
-            ["order": $0.order, "code": $0.code.rawValue, "reason": $0.reason]
+        let unassigned: [JSONValue] = plan.unassigned.map {
+            ["order": $0.order.json, "code": $0.code.rawValue.json, "reason": $0.reason.json]
         }
-        let kpis: [String: Any] = [
-            "orders": plan.kpis.orders, "assigned": plan.kpis.assigned, "travel_minutes": plan.kpis.travelMinutes,
-            "outsourced_orders": plan.kpis.outsourcedOrders,
-            "outsourced_cost": NSDecimalNumber(string: plan.kpis.outsourcedCost.description),
-            "late_repairs": plan.kpis.lateRepairs,
+        let kpis: JSONValue = [
+            "orders": plan.kpis.orders.json, "assigned": plan.kpis.assigned.json, "travel_minutes": plan.kpis.travelMinutes.json,
+            "outsourced_orders": plan.kpis.outsourcedOrders.json, "outsourced_cost": plan.kpis.outsourcedCost.json,
+            "late_repairs": plan.kpis.lateRepairs.json,
         ]
-        var document: [String: Any] = [
-            "scenario": plan.scenario, "date": plan.date.description, "visits": visits, "routes": routes,
-            "unassigned": unassigned, "kpis": kpis,
+        var document: [String: JSONValue] = [
+            "scenario": plan.scenario.json, "date": plan.date.description.json, "visits": .array(visits), "routes": .array(routes),
+            "unassigned": .array(unassigned), "kpis": kpis,
         ]
-        if !plan.warnings.isEmpty { document["warnings"] = plan.warnings }
+        if !plan.warnings.isEmpty { document["warnings"] = plan.warnings.json }
         if let basis {
-            document["basis"] = ["version": basis.version ?? 0, "revision": basis.revision ?? 0, "seed": NSNumber(value: basis.seed)]
+            document["basis"] = ["version": (basis.version ?? 0).json, "revision": (basis.revision ?? 0).json, "seed": basis.seed.json]
         }
-        let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        return JSONValue.object(document).text(pretty: true)
     }
 
     /// Reads a plan; throws `ScenarioRejected` naming the file and the field that is wrong.
@@ -52,17 +48,17 @@ public enum PlanJSON {
         func problem(_ field: String, _ message: String) {
             problems.append(ScenarioProblem(file: file, line: nil, column: nil, field: field, message: message))
         }
-        guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+        guard let root = (try? JSONValue(parsing: data))?.object else {
             throw ScenarioRejected(problems: [ScenarioProblem(file: file, line: nil, column: nil, field: "", message: "not a JSON object")])
         }
-        func text(_ object: [String: Any], _ key: String, _ path: String) -> String? {
-            guard let value = object[key] as? String else {
+        func text(_ object: [String: JSONValue], _ key: String, _ path: String) -> String? {
+            guard let value = object[key]?.string else {
                 problem("\(path).\(key)", "expected text")
                 return nil
             }
             return value
         }
-        func instant(_ object: [String: Any], _ key: String, _ path: String) -> Instant? {
+        func instant(_ object: [String: JSONValue], _ key: String, _ path: String) -> Instant? {
             guard let value = text(object, key, path) else { return nil }
             guard let parsed = parseRFC3339(value) else {
                 problem("\(path).\(key)", "'\(value)' is not a date-time with an offset")
@@ -70,19 +66,21 @@ public enum PlanJSON {
             }
             return parsed
         }
-        func int(_ object: [String: Any], _ key: String, _ path: String) -> Int? {
-            guard let value = object[key] as? NSNumber else {
+        func int(_ object: [String: JSONValue], _ key: String, _ path: String) -> Int? {
+            guard let value = object[key]?.int else {
                 problem("\(path).\(key)", "expected a number")
                 return nil
             }
-            return value.intValue
+            return value
         }
-        func list(_ key: String) -> [[String: Any]] {
-            guard let value = root[key] as? [[String: Any]] else {
+        func list(_ key: String) -> [[String: JSONValue]] {
+            let items = root[key]?.array ?? []
+            let objects = items.compactMap(\.object)
+            guard root[key]?.array != nil, objects.count == items.count else {
                 problem(key, "expected a list of objects")
                 return []
             }
-            return value
+            return objects
         }
         let name = text(root, "scenario", "plan") ?? ""
         let date = text(root, "date", "plan").flatMap(LocalDate.init(iso:))
@@ -96,7 +94,7 @@ public enum PlanJSON {
             visits.append(
                 PlannedVisit(
                     order: order, technician: technician, start: start, end: end, noticeAt: notice,
-                    group: object["group"] as? String, contact: (object["contact"] as? Bool) ?? false))
+                    group: object["group"]?.string, contact: object["contact"]?.bool ?? false))
         }
         var routes: [PlannedRoute] = []
         for (index, object) in list("routes").enumerated() {
@@ -104,11 +102,11 @@ public enum PlanJSON {
             guard let technician = text(object, "technician", path), let depart = instant(object, "depart", path),
                 let back = instant(object, "return", path)
             else { continue }
-            let breakStart = (object["break_start"] as? String).flatMap(parseRFC3339)
+            let breakStart = object["break_start"]?.string.flatMap(parseRFC3339)
             routes.append(
                 PlannedRoute(
                     technician: technician, depart: depart, returnAt: back,
-                    orders: (object["orders"] as? [String]) ?? [], breakStart: breakStart,
+                    orders: object["orders"]?.strings ?? [], breakStart: breakStart,
                     travelMinutes: int(object, "travel_minutes", path) ?? 0))
         }
         var unassigned: [UnassignedOrder] = []
@@ -119,10 +117,10 @@ public enum PlanJSON {
                 problem("\(path).code", "'\(codeText)' is not an unassigned code")
                 continue
             }
-            unassigned.append(UnassignedOrder(order: order, code: code, reason: (object["reason"] as? String) ?? ""))
+            unassigned.append(UnassignedOrder(order: order, code: code, reason: object["reason"]?.string ?? ""))
         }
-        let kpiObject = root["kpis"] as? [String: Any] ?? [:]
-        let cost = (kpiObject["outsourced_cost"] as? NSNumber).map { Int(($0.doubleValue * 100).rounded()) } ?? 0
+        let kpiObject = root["kpis"]?.object ?? [:]
+        let cost = kpiObject["outsourced_cost"]?.double.map { Int(($0 * 100).rounded()) } ?? 0
         let kpis = PlanKPIs(
             orders: int(kpiObject, "orders", "kpis") ?? 0, assigned: int(kpiObject, "assigned", "kpis") ?? 0,
             travelMinutes: int(kpiObject, "travel_minutes", "kpis") ?? 0,
@@ -134,7 +132,7 @@ public enum PlanJSON {
         }
         return Plan(
             scenario: name, date: date, visits: visits, routes: routes, unassigned: unassigned, kpis: kpis,
-            warnings: (root["warnings"] as? [String]) ?? [])
+            warnings: root["warnings"]?.strings ?? [])
     }
 }
 

@@ -5,98 +5,103 @@ import SchedulingCore
 public enum ScenarioJSON {
     public static func encode(_ scenario: Scenario) throws -> String {
         let zone = scenario.timeZone
-        func point(_ p: GeoPoint) -> [String: Any] { ["lat": p.latitude, "lon": p.longitude] }
-        var policy: [String: Any] = [
-            "notice_minutes": scenario.policy.noticeMinutes,
-            "sync_tolerance_minutes": scenario.policy.syncToleranceMinutes,
+        func point(_ p: GeoPoint) -> [String: JSONValue] { ["lat": p.latitude.json, "lon": p.longitude.json] }
+        let policy: JSONValue = [
+            "notice_minutes": scenario.policy.noticeMinutes.json,
+            "sync_tolerance_minutes": scenario.policy.syncToleranceMinutes.json,
             "repair_deadline_hours": Dictionary(
-                uniqueKeysWithValues: scenario.policy.repairDeadlineHours.map { ($0.key.rawValue, $0.value) }),
-            "vip_tiers": scenario.policy.vipTiers.map(\.rawValue).sorted(),
-            "currency": scenario.policy.currency,
+                uniqueKeysWithValues: scenario.policy.repairDeadlineHours.map { ($0.key.rawValue, $0.value) }
+            ).json,
+            "vip_tiers": scenario.policy.vipTiers.map(\.rawValue).sorted().json,
+            "currency": scenario.policy.currency.json,
+            "break": scenario.policy.breakRule.map {
+                ["earliest": $0.earliestStart.description.json, "latest": $0.latestStart.description.json, "minutes": $0.minutes.json]
+            } ?? .null,
         ]
-        policy["break"] =
-            scenario.policy.breakRule.map {
-                ["earliest": $0.earliestStart.description, "latest": $0.latestStart.description, "minutes": $0.minutes] as [String: Any]
-            } ?? NSNull()
-        let crews: [[String: Any]] = scenario.crews.map { crew in
-            var object: [String: Any] = ["id": crew.id]
-            if let name = crew.name { object["name"] = name }
+        let crews: [JSONValue] = scenario.crews.map { crew in
+            var object: [String: JSONValue] = ["id": crew.id.json]
+            if let name = crew.name { object["name"] = name.json }
             if let contract = crew.contract {
-                var terms: [String: Any] = [
-                    "valid_from": contract.validFrom.description, "valid_to": contract.validTo.description,
-                    "work_types": contract.workTypes.map(\.rawValue), "services": contract.services.map(\.rawValue),
-                    "excluded_tiers": contract.excludedTiers.map(\.rawValue),
-                    "price": Dictionary(
-                        uniqueKeysWithValues: contract.prices.map { ($0.key.rawValue, NSDecimalNumber(string: $0.value.description)) }),
+                var terms: [String: JSONValue] = [
+                    "valid_from": contract.validFrom.description.json, "valid_to": contract.validTo.description.json,
+                    "work_types": contract.workTypes.map(\.rawValue).json, "services": contract.services.map(\.rawValue).json,
+                    "excluded_tiers": contract.excludedTiers.map(\.rawValue).json,
+                    "price": Dictionary(uniqueKeysWithValues: contract.prices.map { ($0.key.rawValue, $0.value) }).json,
                 ]
-                if let territories = contract.territories { terms["territories"] = territories }
-                if let quota = contract.maxOrdersPerDay { terms["max_orders_per_day"] = quota }
-                object["contract"] = terms
+                if let territories = contract.territories { terms["territories"] = territories.json }
+                if let quota = contract.maxOrdersPerDay { terms["max_orders_per_day"] = quota.json }
+                object["contract"] = .object(terms)
             }
-            return object
+            return .object(object)
         }
-        let technicians: [[String: Any]] = scenario.technicians.map { technician in
-            var object: [String: Any] = [
-                "id": technician.id, "skills": technician.skills,
-                "shift": ["start": technician.shift.start.description, "end": technician.shift.end.description],
-                "start": point(technician.startLocation), "end": point(technician.endLocation), "absent": technician.absent,
+        let technicians: [JSONValue] = scenario.technicians.map { technician in
+            var object: [String: JSONValue] = [
+                "id": technician.id.json, "skills": technician.skills.json,
+                "shift": ["start": technician.shift.start.description.json, "end": technician.shift.end.description.json],
+                "start": point(technician.startLocation).json, "end": point(technician.endLocation).json,
+                "absent": technician.absent.json,
             ]
-            if let name = technician.name { object["name"] = name }
-            if let crew = technician.crewID { object["crew"] = crew }
-            if let until = technician.certifiedUntil { object["certified_until"] = until.description }
-            if let territories = technician.territories { object["territories"] = territories }
-            return object
+            if let name = technician.name { object["name"] = name.json }
+            if let crew = technician.crewID { object["crew"] = crew.json }
+            if let until = technician.certifiedUntil { object["certified_until"] = until.description.json }
+            if let territories = technician.territories { object["territories"] = territories.json }
+            return .object(object)
         }
-        let orders: [[String: Any]] = scenario.orders.map { order in
-            var customer: [String: Any] = ["id": order.customer.id, "tier": order.customer.tier.rawValue]
-            if let name = order.customer.name { customer["name"] = name }
-            if let phone = order.customer.phone { customer["phone"] = phone }
+        let orders: [JSONValue] = scenario.orders.map { order in
+            var customer: [String: JSONValue] = ["id": order.customer.id.json, "tier": order.customer.tier.rawValue.json]
+            if let name = order.customer.name { customer["name"] = name.json }
+            if let phone = order.customer.phone { customer["phone"] = phone.json }
             var location = point(order.location)
-            if let address = order.address { location["address"] = address }
-            var object: [String: Any] = [
-                "id": order.id, "type": order.type.rawValue, "service": order.service.rawValue, "skills": order.skills,
-                "customer": customer, "location": location, "duration_minutes": order.durationMinutes,
+            if let address = order.address { location["address"] = address.json }
+            var object: [String: JSONValue] = [
+                "id": order.id.json, "type": order.type.rawValue.json, "service": order.service.rawValue.json,
+                "skills": order.skills.json, "customer": .object(customer), "location": .object(location),
+                "duration_minutes": order.durationMinutes.json,
             ]
-            if let territory = order.territory { object["territory"] = territory }
-            if let window = order.window { object["window"] = ["start": zone.rfc3339(window.start), "end": zone.rfc3339(window.end)] }
-            if let reported = order.reportedAt { object["reported_at"] = zone.rfc3339(reported) }
-            if let group = order.group { object["group"] = group }
-            if let pin = order.pin {
-                var pinned: [String: Any] = ["technician": pin.technicianID]
-                if let start = pin.start { pinned["start"] = zone.rfc3339(start) }
-                object["pinned"] = pinned
+            if let territory = order.territory { object["territory"] = territory.json }
+            if let window = order.window {
+                object["window"] = ["start": zone.rfc3339(window.start).json, "end": zone.rfc3339(window.end).json]
             }
-            if let lock = order.lock { object["locked"] = ["technician": lock.technicianID, "start": zone.rfc3339(lock.start)] }
-            if let notes = order.notes { object["notes"] = notes }
-            return object
+            if let reported = order.reportedAt { object["reported_at"] = zone.rfc3339(reported).json }
+            if let group = order.group { object["group"] = group.json }
+            if let pin = order.pin {
+                var pinned: [String: JSONValue] = ["technician": pin.technicianID.json]
+                if let start = pin.start { pinned["start"] = zone.rfc3339(start).json }
+                object["pinned"] = .object(pinned)
+            }
+            if let lock = order.lock {
+                object["locked"] = ["technician": lock.technicianID.json, "start": zone.rfc3339(lock.start).json]
+            }
+            if let notes = order.notes { object["notes"] = notes.json }
+            return .object(object)
         }
-        var travel: [String: Any] = [
-            "model": "haversine", "speed_kmh": scenario.travel.speedKmh, "road_factor": scenario.travel.roadFactor,
+        var travel: [String: JSONValue] = [
+            "model": "haversine", "speed_kmh": scenario.travel.speedKmh.json, "road_factor": scenario.travel.roadFactor.json,
         ]
         if !scenario.travel.dayParts.isEmpty {
-            travel["day_parts"] = scenario.travel.dayParts.map {
-                ["start": $0.start.description, "end": $0.end.description, "factor": $0.factor]
-            }
+            travel["day_parts"] = .array(
+                scenario.travel.dayParts.map {
+                    ["start": $0.start.description.json, "end": $0.end.description.json, "factor": $0.factor.json]
+                })
         }
         if let service = scenario.travel.service {
-            travel["model"] = service.model
+            travel["model"] = service.model.json
             switch service {
             case .osrm(let url, let profile):
-                travel["url"] = url
-                travel["profile"] = profile
+                travel["url"] = url.json
+                travel["profile"] = profile.json
             case .valhalla(let url, let costing):
-                travel["url"] = url
-                travel["costing"] = costing
+                travel["url"] = url.json
+                travel["costing"] = costing.json
             case .pgrouting: break
             }
             if scenario.travel.fallback { travel["fallback"] = "haversine" }
         }
-        let document: [String: Any] = [
-            "name": scenario.name, "timezone": zone.identifier, "date": scenario.date.description, "now": zone.rfc3339(scenario.now),
-            "travel": travel,
-            "policy": policy, "crews": crews, "technicians": technicians, "orders": orders,
+        let document: JSONValue = [
+            "name": scenario.name.json, "timezone": zone.identifier.json, "date": scenario.date.description.json,
+            "now": zone.rfc3339(scenario.now).json, "travel": .object(travel), "policy": policy, "crews": .array(crews),
+            "technicians": .array(technicians), "orders": .array(orders),
         ]
-        let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        return document.text(pretty: true)
     }
 }

@@ -91,7 +91,9 @@ struct BusyDayTests {
             let delayed = try #require(singles.last { $0.order != away.order })
             _ = try await operations.setStatus(order: away.order, to: .rebooking, reason: "the customer asked", actor: "desk")
             // Back in the day's work with no version naming it (the stored row, however it got there).
-            try await database.store.transaction { tx in try tx.setState(away.order, .new, expected: .rebooking) }
+            try await database.store.transaction { tx in
+                try tx.setState(away.order, .new, expected: .rebooking, locked: try tx.lockDays([OperationFixtures.date]))
+            }
             let outcome = try await operations.delay(order: delayed.order, minutes: 10, actor: "desk")
             let (checked, published, version, earlier, finished) = try #require(
                 try await operations.publishedForCheck(OperationFixtures.date))
@@ -103,7 +105,9 @@ struct BusyDayTests {
             #expect(published.unassigned.map(\.order).contains(away.order) || published.visits.map(\.order).contains(away.order))
             // A report of en route for an order without a published visit has nothing to lock
             // (a lockless en_route order would fall out of every plan): refused, nothing changed.
-            try await database.store.transaction { tx in try tx.setState(away.order, .scheduled, expected: .new) }
+            try await database.store.transaction { tx in
+                try tx.setState(away.order, .scheduled, expected: .new, locked: try tx.lockDays([OperationFixtures.date]))
+            }
             await #expect(throws: OperationError.self) {
                 try await operations.setStatus(order: away.order, to: .enRoute, actor: "T01")
             }
@@ -184,9 +188,10 @@ struct BusyDayTests {
             // reaction racing a report could leave it): one of the two cannot be kept, and the
             // solver, placing locked visits earliest first, keeps that one.
             try await database.store.transaction { tx in
-                try tx.setLock("WO-R", Lock(technicianID: visit.technician, start: visit.start.adding(minutes: -20)))
+                let locked = try tx.lockDays([OperationFixtures.date])
+                try tx.setLock("WO-R", Lock(technicianID: visit.technician, start: visit.start.adding(minutes: -20)), locked: locked)
                 let state = try #require(try tx.order("WO-R")).state
-                try tx.setState("WO-R", .notified, expected: state)
+                try tx.setState("WO-R", .notified, expected: state, locked: locked)
             }
             guard let (day, version, revision) = try await operations.planningDay(OperationFixtures.date) else {
                 Issue.record("no day")

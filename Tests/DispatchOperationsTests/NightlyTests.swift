@@ -49,16 +49,16 @@ struct NightlyTests {
             let clock = TestClock("2026-11-22T22:00:00+08:00")
             let operations = DispatchOperations(store: database.store, clock: clock)
             let first = try await operations.nightly(Self.options)
-            #expect(first.outcome == "published" && first.diffs.first?.version == 1)
+            #expect(first.outcome == .published && first.diffs.first?.version == 1)
             #expect(Set(first.diffs[0].newlyPlanned) == ["WO-A", "WO-B1", "WO-B2", "WO-N", "WO-R"])
             let plan = try #require(try await published(database))
             clock.set("2026-11-22T23:00:00+08:00")
             let second = try await operations.nightly(Self.options)
-            #expect(second.outcome == "unchanged" && second.diffs[0].version == nil)
+            #expect(second.outcome == .unchanged && second.diffs[0].version == nil)
             #expect(second.diffs[0].kept.count == 5 && second.diffs[0].changed == 0)
             #expect(try await published(database) == plan)
             let runs = try await operations.nightlyRuns(limit: 5)
-            #expect(runs.map(\.outcome) == ["unchanged", "published"])
+            #expect(runs.map(\.outcome) == [.unchanged, .published])
             #expect(runs.allSatisfy { $0.finishedAt != nil && $0.diffs.count == 1 })
         }
     }
@@ -147,7 +147,7 @@ struct NightlyTests {
             #expect(try await published(database) == nil)
             #expect(try await operations.nightlyRuns(limit: 5).isEmpty)
             await other.releaseRunLock("nightly")
-            #expect(try await operations.nightly(Self.options).outcome == "published")
+            #expect(try await operations.nightly(Self.options).outcome == .published)
             await other.close()
         }
     }
@@ -167,7 +167,7 @@ struct NightlyTests {
             #expect(Set(moved) == Set(first.unplaced))
             // A rerun keeps both days as they are.
             let again = try await operations.nightly(NightlyOptions(firstDay: Self.date, days: 2, seconds: 1))
-            #expect(again.outcome == "unchanged" && again.diffs.allSatisfy { $0.version == nil && $0.changed == 0 })
+            #expect(again.outcome == .unchanged && again.diffs.allSatisfy { $0.version == nil && $0.changed == 0 })
         }
     }
 
@@ -217,12 +217,12 @@ struct NightlyTests {
             _ = try await database.store.importScenario(day)
             clock.set("2026-11-22T23:00:00+08:00")
             let second = try await operations.nightly(Self.options)
-            #expect(second.outcome == "published" && second.diffs[0].unplaced == ["WO-X"] && second.diffs[0].changed == 0)
+            #expect(second.outcome == .published && second.diffs[0].unplaced == ["WO-X"] && second.diffs[0].changed == 0)
             let plan = try #require(try await published(database))
             let document = try PlanJSON.decode(Data(plan.document.utf8), file: "published")
             #expect(document.unassigned.contains { $0.order == "WO-X" && $0.code == .noQualifiedTechnician })
             clock.set("2026-11-23T00:00:00+08:00")
-            #expect(try await operations.nightly(Self.options).outcome == "unchanged")
+            #expect(try await operations.nightly(Self.options).outcome == .unchanged)
         }
     }
 
@@ -260,7 +260,7 @@ struct NightlyTests {
             clock.set("2026-11-22T21:00:00+08:00")
             let second = try await operations.nightly(Self.options)
             let diff = try #require(second.diffs.first)
-            #expect(second.outcome == "published" && diff.newlyPlanned == ["WO-P"] && diff.unplaced.isEmpty, "\(second.outcome) \(diff)")
+            #expect(second.outcome == .published && diff.newlyPlanned == ["WO-P"] && diff.unplaced.isEmpty, "\(second.outcome) \(diff)")
             // Exactly what pays moved: the long removal to B; the short repair stays with A where it was.
             #expect(diff.reassigned == ["WO-M"] && diff.kept == ["WO-S"] && diff.moved.isEmpty, "\(diff)")
             let plan = try #require(try await published(database))
@@ -269,7 +269,7 @@ struct NightlyTests {
 
             // Nothing new: nothing is searched, nothing changes.
             clock.set("2026-11-22T22:00:00+08:00")
-            #expect(try await operations.nightly(Self.options).outcome == "unchanged")
+            #expect(try await operations.nightly(Self.options).outcome == .unchanged)
         }
     }
 
@@ -303,7 +303,7 @@ struct NightlyTests {
             for worker in workers { worker.cancel() }
             var planned = 0
             for worker in workers { planned += try await worker.value }
-            #expect(first.outcome == "published" && first.diffs.first?.version == 1)
+            #expect(first.outcome == .published && first.diffs.first?.version == 1)
 
             // The partition: acme's two sectors together, bolt's two together, the other four alone.
             let units = try await database.store.transaction { try $0.units(run: first.run, day: Self.date) }
@@ -327,7 +327,7 @@ struct NightlyTests {
             let second = try await operations.nightly(options)
             for worker in again { worker.cancel() }
             _ = try await again[0].value
-            #expect(second.outcome == "unchanged" && second.diffs[0].changed == 0)
+            #expect(second.outcome == .unchanged && second.diffs[0].changed == 0)
             #expect(try await published(database) == plan)
         }
     }

@@ -31,8 +31,8 @@ struct SimulationPropertyTests {
             options.movesPerHour = 0.6
             let scratches = ScratchDatabases(backend)
             defer { scratches.dropAll() }
-            report = try await DispatchOperations.simulate(
-                date: date, source: database.store, scratch: { try scratches.make() }, options: options)
+            report = try await DispatchOperations(store: database.store, clock: SystemClock()).simulate(
+                date: date, scratch: { try scratches.make() }, options: options)
         }
         return report
     }
@@ -80,8 +80,8 @@ struct SimulationPropertyTests {
             ]
             let scratches = ScratchDatabases(.sqlite)
             defer { scratches.dropAll() }
-            let report = try await DispatchOperations.simulate(
-                date: Self.date, source: database.store, scratch: { try scratches.make() },
+            let report = try await DispatchOperations(store: database.store, clock: SystemClock()).simulate(
+                date: Self.date, scratch: { try scratches.make() },
                 options: options)
             #expect(report.events["sick"] == 1 && report.events["urgent"] == 1)
             // Found by this script (seed 4, 30 orders): the technician of WO-14-B reports being late

@@ -173,6 +173,62 @@ struct StoreContractTests {
             #expect(try await database.store.scenario(on: SampleScenario.date("2026-11-24")) == nil)
         }
     }
+
+    @Test("A stored state the workflow does not know is an error naming the row, not a new order")
+    func unknownStateIsRefused() async throws {
+        try await TestDatabase.with(.sqlite) { database in
+            _ = try await database.store.migrate()
+            _ = try await database.store.importScenario(SampleScenario.make())
+            // The schema refuses it; a client that turns SQLite's checks off can still write it.
+            try database.connection.execute("PRAGMA ignore_check_constraints = ON", [])
+            try database.connection.execute("UPDATE orders SET status = 'teleported' WHERE id = 'WO-1001'", [])
+            try database.connection.execute("PRAGMA ignore_check_constraints = OFF", [])
+            let error = try await #require(throws: StoreError.self) {
+                try await database.store.orders(on: SampleScenario.date("2026-11-23"))
+            }
+            #expect(error.kind == .corruptValue)
+            #expect(error.message.contains("orders.status of order WO-1001 holds unknown value 'teleported'"), "\(error.message)")
+        }
+    }
+
+    @Test("A change to a day the transaction has not locked is refused, and nothing of it is written", arguments: Backend.all)
+    func changesNeedTheDayLock(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            _ = try await database.store.importScenario(SampleScenario.make())
+            let (first, second) = (SampleScenario.date("2026-11-23"), SampleScenario.date("2026-11-24"))
+            try await database.store.transaction { tx in try tx.ensureServiceDay(second, like: first) }
+            let before = try await database.store.transaction { tx in [try tx.revision(of: first), try tx.revision(of: second)] }
+            // The order's own day is not held: its pin is not set.
+            let pin = try await #require(throws: StoreError.self) {
+                try await database.store.transaction { tx in
+                    try tx.setPin("WO-1001", Pin(technicianID: "T01"), locked: try tx.lockDays([second]))
+                }
+            }
+            #expect(pin.message.contains("changes 2026-11-23 without its lock (held: 2026-11-24)"), "\(pin.message)")
+            // The day it would move to is not held: it does not move.
+            let move = try await #require(throws: StoreError.self) {
+                try await database.store.transaction { tx in try tx.setServiceDay("WO-1001", second, locked: try tx.lockDays([first])) }
+            }
+            #expect(move.message.contains("changes 2026-11-24 without its lock (held: 2026-11-23)"), "\(move.message)")
+            let stored = try #require(try await database.store.transaction { tx in try tx.order("WO-1001") })
+            let next: OrderState = stored.state == .new ? .scheduled : .new
+            let state = try await #require(throws: StoreError.self) {
+                try await database.store.transaction { tx in
+                    try tx.setState("WO-1001", next, expected: stored.state, locked: try tx.lockDays([second]))
+                }
+            }
+            #expect(state.message.contains("the state of order WO-1001 changes 2026-11-23 without its lock"), "\(state.message)")
+            let order = try #require(try await database.store.transaction { tx in try tx.order("WO-1001") })
+            #expect(order.order.pin == stored.order.pin && order.serviceDay == first && order.state == stored.state)
+            #expect(try await database.store.transaction { tx in [try tx.revision(of: first), try tx.revision(of: second)] } == before)
+            // With both days held it moves, and both revisions rise.
+            try await database.store.transaction { tx in try tx.setServiceDay("WO-1001", second, locked: try tx.lockDays([first, second])) }
+            let after = try await database.store.transaction { tx in [try tx.revision(of: first), try tx.revision(of: second)] }
+            #expect(after[0]! > before[0]! && after[1]! > before[1]!)
+            #expect(try await database.store.transaction { tx in try tx.order("WO-1001") }?.serviceDay == second)
+        }
+    }
 }
 
 /// The schema itself refuses bad data, even from a client that bypasses this program.

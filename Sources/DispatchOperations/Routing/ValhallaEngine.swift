@@ -99,24 +99,3 @@ public struct ValhallaEngine: RoutingEngine {
         }
     }
 }
-
-/// Any JSON value, to tell a JSON object of another shape from something that is not JSON.
-enum JSONValue: Decodable {
-    case value
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .value
-            return
-        }
-        if (try? container.decode(Double.self)) != nil || (try? container.decode(String.self)) != nil
-            || (try? container.decode(Bool.self)) != nil || (try? container.decode([JSONValue].self)) != nil
-            || (try? container.decode([String: JSONValue].self)) != nil
-        {
-            self = .value
-            return
-        }
-        throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a JSON value")
-    }
-}

@@ -34,12 +34,11 @@ extension DispatchOperations {
     /// work with random variation around the plan and report their states as the API would;
     /// notices are sent every simulated minute; the day's events happen at random or as scripted.
     /// After every event an independent check verifies the promises (`SimulationChecks`).
-    public static func simulate(
-        date: LocalDate, source: any DispatchStore, scratch: @escaping @Sendable () async throws -> any DispatchStore,
+    public func simulate(
+        date: LocalDate, scratch: @escaping @Sendable () async throws -> any DispatchStore,
         options: SimulationOptions, progress: @Sendable (String) -> Void = { _ in }
     ) async throws -> SimulationReport {
-        let reader = DispatchOperations(store: source, clock: SystemClock())
-        guard let (day, plan, _, _, _) = try await reader.publishedForCheck(date) else {
+        guard let (day, plan, _, _, _) = try await publishedForCheck(date) else {
             throw OperationError.notFound(
                 "no published plan of \(date): plan and publish the day first (dispatch plan --date \(date) --commit)")
         }
