@@ -6,7 +6,7 @@ import Testing
 /// while on each backend, then the invariants read from the database must all be zero, and the
 /// actors must have done what they are there for (a sender killed, statuses reported, plans
 /// published, conflicts met).
-@Suite("Concurrency harness", .serialized)
+@Suite("Concurrency harness", .serialized, .tags(.slow))
 struct ConcurrencyHarnessTests {
     @Test(
         "Every actor at once: no error reaching a user, no locked visit moved, no notice twice, no fork, every check passes",

@@ -307,7 +307,7 @@ struct DispatchCommandTests {
 
 @Suite("dispatch command line on PostgreSQL")
 struct DispatchPostgresCommandTests {
-    @Test("Import and list through a libpq connection string, twice without change")
+    @Test("Import and list through a libpq connection string, twice without change", .postgresql)
     func importOnPostgres() async throws {
         var cli = try DispatchRunner()
         defer { cli.remove() }

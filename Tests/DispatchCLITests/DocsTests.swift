@@ -4,7 +4,7 @@ import Testing
 
 /// The manual's command examples against the binary: every `dispatch …` line in a code block of
 /// the README and docs/ names commands that exist, with options their `--help` lists.
-@Suite("The manual's examples")
+@Suite("The manual's examples", .tags(.slow))
 struct DocsTests {
     struct Example: CustomStringConvertible {
         let file: String

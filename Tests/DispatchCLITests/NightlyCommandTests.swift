@@ -5,7 +5,7 @@ import Testing
 
 /// `dispatch nightly` as cron runs it: killed at any moment, it leaves every published plan as
 /// it was; a second run while one holds the lock exits 4 and does nothing.
-@Suite("dispatch nightly", .serialized)
+@Suite("dispatch nightly", .serialized, .tags(.slow))
 struct NightlyCommandTests {
     /// Every stored plan version, document and visit count.
     func plans(_ database: TestDatabase) throws -> [String: String] {
@@ -57,8 +57,10 @@ struct NightlyCommandTests {
                 while try database.connection.query("SELECT 1 FROM nightly_runs WHERE id > ?", [.integer(last)]).isEmpty,
                     run.isRunning, Date().timeIntervalSince(started) < 90
                 {
+                    // poll: another process's row
                     try await Task.sleep(for: .milliseconds(10))
                 }
+                // the point of the kill in the run, by design
                 try await Task.sleep(for: .milliseconds(delay))
                 // On a loaded machine a run may be over before the kill: that point is not tested,
                 // but at least one of the three must be (counted below).
@@ -127,6 +129,7 @@ struct NightlyCommandTests {
             while try database.connection.query("SELECT 1 FROM nightly_runs", []).isEmpty, run.isRunning,
                 Date().timeIntervalSince(started) < 20
             {
+                // poll: another process's row
                 try await Task.sleep(for: .milliseconds(10))
             }
             try await Task.sleep(for: .milliseconds(300))  // well inside the first day's 3 s search
@@ -175,6 +178,7 @@ struct NightlyCommandTests {
             var claimed: (unit: Int, worker: String, attempts: Int)?
             while claimed == nil, Date().timeIntervalSince(started) < 30, run.isRunning {
                 claimed = try holder(database, state: "running")
+                // poll: another process's claim
                 if claimed == nil { try await Task.sleep(for: .milliseconds(20)) }
             }
             let taken = try #require(claimed, "no unit was claimed")
@@ -185,6 +189,7 @@ struct NightlyCommandTests {
             #expect(units > 1, "the day was not split")
 
             let second = try runner.start(["nightly", "worker", "--lease-seconds", "2", "--idle-seconds", "3", db], stderr: "second.log")
+            // poll: a child process's exit
             while run.isRunning, Date().timeIntervalSince(started) < 120 { try await Task.sleep(for: .milliseconds(50)) }
             if run.isRunning { kill(run.processIdentifier, SIGKILL) }
             await run.exited()
@@ -228,6 +233,7 @@ struct NightlyCommandTests {
             while try database.connection.query("SELECT 1 FROM nightly_units", []).isEmpty, waiting.isRunning,
                 Date().timeIntervalSince(started) < 30
             {
+                // poll: another process's row
                 try await Task.sleep(for: .milliseconds(20))
             }
             kill(waiting.processIdentifier, SIGTERM)
@@ -287,6 +293,7 @@ struct NightlyCommandTests {
             var workers: [String: String] = [:]
             while workers.count < 2 && run.isRunning && Date().timeIntervalSince(started) < 30 {
                 workers = Self.workers(of: run.processIdentifier)
+                // poll: the run's child processes
                 try await Task.sleep(for: .milliseconds(20))
             }
             try #require(workers.count == 2, "the run did not start two workers")
@@ -298,6 +305,7 @@ struct NightlyCommandTests {
             }
             for pid in workers.keys { kill(Int32(pid)!, SIGKILL) }
             let killedAt = Date()
+            // poll: a child process's exit
             while run.isRunning && Date().timeIntervalSince(killedAt) < 90 { try await Task.sleep(for: .milliseconds(50)) }
             if run.isRunning { kill(run.processIdentifier, SIGKILL) }
             await run.exited()

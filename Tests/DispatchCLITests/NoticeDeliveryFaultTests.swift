@@ -6,7 +6,7 @@ import Testing
 
 /// Notices reach the customer even when the receiver fails and the sender dies: the real
 /// `dispatch notices send` is SIGKILLed mid-run while every third request fails, then run again.
-@Suite("Notice delivery under faults", .serialized)
+@Suite("Notice delivery under faults", .serialized, .tags(.slow))
 struct NoticeDeliveryFaultTests {
     @Test("Killed mid-run and run again: every notice received, marked sent once", arguments: Backend.all)
     func killedSenderDeliversEverything(_ backend: Backend) async throws {
@@ -38,6 +38,7 @@ struct NoticeDeliveryFaultTests {
             func recorded() async throws -> Int { try await database.store.readTransaction { try $0.notices(.sent).count } }
             while first.isRunning && Date() < deadline {
                 if receiver.deliveries.count >= queued.count / 3, try await recorded() > 0 { break }
+                // poll: another process's deliveries
                 try await Task.sleep(for: .milliseconds(20))
             }
             #expect(first.isRunning, "the sender finished before it could be killed")

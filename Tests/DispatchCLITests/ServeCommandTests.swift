@@ -19,6 +19,7 @@ struct ServeCommandTests {
             {
                 return port
             }
+            // poll: the port is only known from the child's log
             try await Task.sleep(for: .milliseconds(50))
         }
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
@@ -63,6 +64,7 @@ struct ServeCommandTests {
 
         kill(server.processIdentifier, SIGTERM)
         let deadline = Date().addingTimeInterval(15)
+        // poll: a child process's exit
         while server.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!server.isRunning, "still running 15 s after SIGTERM")
         #expect(server.terminationStatus == 0)
@@ -72,7 +74,7 @@ struct ServeCommandTests {
         #expect(!text.contains("+86 138 0000 0000") && !text.contains("0000 0000"))
     }
 
-    @Test("PostgreSQL going away and coming back: readiness 503 only while it is down, recovery within seconds, logged")
+    @Test("PostgreSQL going away and coming back: readiness 503 only while it is down, recovery within seconds, logged", .postgresql)
     func reconnectsToPostgres() async throws {
         let runner = try DispatchRunner()
         defer { runner.remove() }
@@ -102,6 +104,7 @@ struct ServeCommandTests {
                 let code = await status()
                 answers.append(code)
                 if answers.suffix(4) == [200, 200, 200, 200] { break }
+                // poll: readiness of a restarted server
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(answers.suffix(4) == [200, 200, 200, 200], "readiness after the backends were terminated: \(answers)")

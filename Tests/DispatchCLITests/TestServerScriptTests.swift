@@ -4,7 +4,7 @@ import Testing
 
 /// `scripts/test-postgres` gives each run a server of its own (issue 25, point 13): two suites at
 /// once never share a server or a database, and a server the script did not start is never used.
-@Suite("scripts/test-postgres")
+@Suite("scripts/test-postgres", .tags(.slow))
 struct TestServerScriptTests {
     static let script = DispatchRunner.packageRoot.appendingPathComponent("scripts/test-postgres").path
 

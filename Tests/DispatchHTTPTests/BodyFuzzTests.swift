@@ -5,7 +5,7 @@ import Testing
 
 /// Seeded mutation fuzzing of the status report body through the real server: valid bodies
 /// mutated at random must each get an answer below 500, as problem details when refused.
-@Suite("Body fuzzing", .serialized)
+@Suite("Body fuzzing", .serialized, .tags(.slow))
 struct BodyFuzzTests {
     static let seeds = [
         #"{"state": "en_route"}"#,

@@ -6,7 +6,7 @@ import Testing
 /// Behind the reverse proxy the runbook sets up every connection comes from the proxy: the
 /// failed-authentication limit must be kept per real client, read from `Forwarded` or
 /// `X-Forwarded-For` of trusted proxies only. A body trickled byte by byte is cut off.
-@Suite("Proxies and slow bodies", .serialized)
+@Suite("Proxies and slow bodies", .serialized, .tags(.slow))
 struct ProxyAndBodyTests {
     static let day = "date=2026-11-23"
 
@@ -105,6 +105,7 @@ enum Trickle {
         _ = head.withCString { send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
         let sender = Thread {
             for byte in Array(body.utf8) {
+                // the trickle under test: one byte per interval
                 Thread.sleep(forTimeInterval: every)
                 var value = byte
                 let sent = guardian.ifOpen { send(descriptor, &value, 1, Int32(MSG_NOSIGNAL)) } ?? -1

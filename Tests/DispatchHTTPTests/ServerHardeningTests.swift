@@ -70,7 +70,7 @@ enum RawHTTP {
 
 /// The server in production (issue 16): every method and every broken request answered with a
 /// problem, connections that say nothing closed, failed authentications slowed down.
-@Suite("Server hardening", .serialized)
+@Suite("Server hardening", .serialized, .tags(.slow))
 struct ServerHardeningTests {
     static let day = "date=2026-11-23"
 

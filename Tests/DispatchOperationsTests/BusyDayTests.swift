@@ -248,7 +248,7 @@ struct BusyDayTests {
     /// re-plan holding it for long made the sender's claim run out, and a sender killed then
     /// repeated notices). The effect (the visit locked as announced) follows under the lock once
     /// it is free. PostgreSQL only: SQLite's single writer serialises every write anyway.
-    @Test("A delivery is recorded while a re-plan holds the day's lock; its effect follows")
+    @Test("A delivery is recorded while a re-plan holds the day's lock; its effect follows", .postgresql)
     func acknowledgementSkipsTheDayLock() async throws {
         try await TestDatabase.with(.postgresql) { database in
             let (operations, clock, plan) = try await OperationFixtures.publishedDay(database)
@@ -281,6 +281,7 @@ struct BusyDayTests {
                     var seen = false
                     for _ in 0..<1200 where !seen {
                         seen = !(((try? poller.connection.query(sql, [])) ?? []).isEmpty)
+                        // poll: pg_locks shows the waiter
                         if !seen { Thread.sleep(forTimeInterval: 0.1) }
                     }
                     continuation.resume(returning: seen)

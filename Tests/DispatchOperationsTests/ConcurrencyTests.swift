@@ -17,7 +17,7 @@ actor CountingSink: NoticeSink {
 
 /// Several actors at once on one database (issue 16), each with its own connection as separate
 /// processes would have: the outcome must be one of the serial outcomes, never a storage error.
-@Suite("Concurrent actors", .serialized)
+@Suite("Concurrent actors", .serialized, .tags(.slow))
 struct ConcurrencyTests {
     static let date = IntradayPromiseTests.date
 
@@ -134,6 +134,7 @@ struct ConcurrencyTests {
             // Nothing is sent while the claim holds; after its lease ran out, the rest is taken over.
             let sink = CountingSink()
             let early = try await operations.sendNotices(to: sink)
+            // the claim's 1 s lease must run out in the database's own clock
             try await Task.sleep(nanoseconds: 2_200_000_000)
             let late = try await operations.sendNotices(to: sink)
             let deliveries = await sink.deliveries

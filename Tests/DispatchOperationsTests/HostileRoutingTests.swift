@@ -8,7 +8,7 @@ import Testing
 /// Routing engines are systems outside ours: whatever one answers (numbers past any range, a
 /// table of the wrong shape, a body of gigabytes, a gzip bomb, an answer trickled or never
 /// sent), the build ends with an error that says what was wrong, stores nothing and never crashes.
-@Suite("Hostile routing engines")
+@Suite("Hostile routing engines", .tags(.slow))
 struct HostileRoutingTests {
     static let date = LocalDate(iso: "2026-11-23")!
     typealias Mode = HostileRoutingServer.Mode

@@ -12,7 +12,7 @@ import Testing
 /// leaves a published plan that passes the whole checker (H1–H9 and the unassigned codes, the
 /// notice rule read as the checker reads an intraday version). Each test first requires that
 /// the case it is about occurred on the day.
-@Suite("Intraday promises", .serialized)
+@Suite("Intraday promises", .serialized, .tags(.slow))
 struct IntradayPromiseTests {
     static let date = LocalDate(iso: "2026-11-23")!
 

@@ -292,6 +292,7 @@ struct NightlyTests {
                         if try await operations.nightlyWork(worker: name, leaseSeconds: 5) {
                             planned += 1
                         } else {
+                            // an idle worker polls the queue, as the real one does
                             try? await Task.sleep(for: .milliseconds(50))
                         }
                     }

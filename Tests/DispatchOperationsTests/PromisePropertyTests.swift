@@ -19,7 +19,7 @@ actor CollectingSink: NoticeSink {
 ///   order is in rebooking with a notice due before the window (when the window was still ahead);
 /// - every slot offered is a slot the booking then keeps, with every published visit unmoved.
 /// Each property counts the cases it saw, and the test requires them to have occurred.
-@Suite("Promise properties")
+@Suite("Promise properties", .tags(.slow))
 struct PromisePropertyTests {
     struct Cases {
         var notifiedChecks = 0

@@ -210,7 +210,9 @@ struct RoutingSourceTests {
 
     static let helsinki = DispatchRunner.packageRoot.appendingPathComponent("scenarios/osm/helsinki.osm.pbf").path
 
-    @Test("pgRouting: the network imported all or nothing, places snapped (far ones warned), the matrix from pgr_dijkstraCostMatrix")
+    @Test(
+        "pgRouting: the network imported all or nothing, places snapped (far ones warned), the matrix from pgr_dijkstraCostMatrix",
+        .postgresql)
     func pgrouting() async throws {
         try await TestDatabase.with(.postgresql) { database in
             _ = try await database.store.migrate()

@@ -11,7 +11,7 @@ import Testing
 /// requires that its events occurred, and the seeds together that every kind did (a run with no
 /// sick technician proves nothing about absences). A violation found here becomes a case below
 /// with its seed.
-@Suite("Simulated days", .serialized)
+@Suite("Simulated days", .serialized, .tags(.slow))
 struct SimulationPropertyTests {
     static let date = LocalDate(iso: "2026-11-23")!
 

@@ -436,7 +436,7 @@ struct ConnectionSlotTests {
         }
     }
 
-    @Test("A full server is waited for until a slot frees; a refusal for another reason is not")
+    @Test("A full server is waited for until a slot frees; a refusal for another reason is not", .postgresql)
     func waitsForASlot() throws {
         guard let base = ProcessInfo.processInfo.environment[Backend.postgresVariable], !base.isEmpty else {
             Issue.record("\(Backend.postgresVariable) is not set: run the suite with scripts/test")
@@ -459,6 +459,7 @@ struct ConnectionSlotTests {
         }
 
         let closer = Thread {
+            // the scenario: the slot frees a second later
             Thread.sleep(forTimeInterval: 1)
             holder.close()
         }

@@ -101,6 +101,7 @@ public final class HostileRoutingServer: Sendable {
                 body: ResponseBody { writer in
                     try await writer.write(ByteBuffer(string: "{\"code\":\"Ok\",\"durations\":["))
                     for _ in 0..<2000 {
+                        // the hostile behaviour itself: a slow answer
                         try await Task.sleep(nanoseconds: 300_000_000)
                         try await writer.write(ByteBuffer(string: " "))
                     }
@@ -110,6 +111,7 @@ public final class HostileRoutingServer: Sendable {
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: ResponseBody { writer in
+                    // the hostile behaviour itself: an engine that never answers
                     try await Task.sleep(nanoseconds: 120_000_000_000)
                     try await writer.write(ByteBuffer(string: table(rows: rows, columns: columns, valhalla: valhalla) { _, _ in "60" }))
                     try await writer.finish(nil)

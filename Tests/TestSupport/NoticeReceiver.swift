@@ -45,6 +45,7 @@ public final class NoticeReceiver: Sendable {
             let object = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any] ?? [:]
             var body: [String: String] = [:]
             for (name, value) in object { body[name] = value as? String ?? "\(value)" }
+            // a slow receiver, when the test asks for one
             if delay > .zero { try await Task.sleep(for: delay) }
             let status: HTTPResponse.Status = failEvery > 0 && number % failEvery == 0 ? .serviceUnavailable : .accepted
             log.append(Delivery(key: key, body: body, status: status.code))

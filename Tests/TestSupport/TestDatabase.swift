@@ -2,6 +2,7 @@ import DispatchStore
 import DispatchStorePostgres
 import DispatchStoreSQLite
 import Foundation
+import Testing
 
 /// The backends every store contract test runs against.
 public enum Backend: String, CaseIterable, CustomStringConvertible, Sendable {
@@ -12,7 +13,25 @@ public enum Backend: String, CaseIterable, CustomStringConvertible, Sendable {
     /// libpq connection string of the test server (`scripts/test-postgres start` prints one).
     public static let postgresVariable = "DISPATCH_TEST_POSTGRES"
 
-    public static var all: [Backend] { allCases }
+    /// Every backend; `DISPATCH_TEST_BACKENDS=sqlite` (as `scripts/test --fast` sets it) keeps
+    /// the inner loop to the embedded one. The whole suite (CI) runs both.
+    public static var all: [Backend] {
+        guard let chosen = ProcessInfo.processInfo.environment["DISPATCH_TEST_BACKENDS"], !chosen.isEmpty else { return allCases }
+        return allCases.filter { chosen.split(separator: ",").contains(Substring($0.rawValue)) }
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// For a test of PostgreSQL alone: skipped when `DISPATCH_TEST_BACKENDS` leaves it out.
+    public static var postgresql: Self {
+        .enabled(if: Backend.all.contains(.postgresql), "PostgreSQL is left out of this run (DISPATCH_TEST_BACKENDS)")
+    }
+}
+
+extension Tag {
+    /// Long suites (whole simulated days, the harness, fuzzing, every docs example): left out by
+    /// `scripts/test --fast`, always run by `scripts/test` and CI.
+    @Tag public static var slow: Self
 }
 
 /// A fresh, empty database of one backend, removed again by `drop()`.
