@@ -73,18 +73,16 @@ extension OperationContext {
 
     /// Automatic first, manual straight away for VIP customers.
     func firstChannel(_ order: StoredOrder) throws -> CallbackChannel {
-        let vip = try tx.scenario(on: order.serviceDay)?.policy.vipTiers ?? Policy.defaultVIPTiers
+        let vip = try tx.vipTiers(on: order.serviceDay).map(Set.init) ?? Policy.defaultVIPTiers
         return vip.contains(order.order.customer.tier) ? .manual : .automatic
     }
 
     /// Completed installs, moves and repairs get a callback due the same local day (Art. 50-55).
     func createCompletionCallback(_ order: StoredOrder) throws -> Int? {
         guard order.order.type != .removal else { return nil }
-        let day = try day(order.serviceDay, like: order.serviceDay)
-        let today = day.timeZone.local(now).date
-        var local = day
-        local.date = today
-        let endOfDay = local.wholeDay.end.adding(minutes: -1)
+        // The zone alone, not the whole day: this runs inside every completion report.
+        guard let zone = try tx.zone(of: order.serviceDay) else { throw OperationError.notFound("no service day \(order.serviceDay)") }
+        let endOfDay = zone.instant(on: zone.local(now).date, at: LocalTime(minutesAfterMidnight: 1440)!).adding(minutes: -1)
         return try tx.addCallback(
             order: order.order.id, cause: .completion, complaint: nil, createdAt: now,
             dueAt: max(endOfDay, now), channel: try firstChannel(order))

@@ -44,6 +44,7 @@ enum JSONText {
     }
 
     static func strings(_ text: String, column: String) throws -> [String] {
+        if let plain = plainList(text) { return plain }
         guard let array = parse([String].self, text) else {
             throw StoreError(.corruptValue, "\(column) is not a JSON list of text: \(text.prefix(60))")
         }
@@ -55,5 +56,37 @@ enum JSONText {
             throw StoreError(.corruptValue, "\(column) is not a JSON object of whole numbers: \(text.prefix(60))")
         }
         return object
+    }
+
+    /// A list of texts without escapes, as this program stores skills and territories
+    /// (`["fiber","phone"]`; PostgreSQL's jsonb prints `["fiber", "phone"]`), read without a JSON
+    /// parser: every order row has two. Anything else (an escape, another shape) is nil and goes to
+    /// the decoder.
+    static func plainList(_ text: String) -> [String]? {
+        let quote = UInt8(ascii: "\"")
+        let space = UInt8(ascii: " ")
+        var result: [String] = []
+        var bytes = text.utf8[...]
+        func skipSpaces() { while bytes.first == space { bytes.removeFirst() } }
+        guard bytes.popFirst() == UInt8(ascii: "[") else { return nil }
+        skipSpaces()
+        if bytes.first == UInt8(ascii: "]") {
+            bytes.removeFirst()
+            return bytes.isEmpty ? result : nil
+        }
+        while true {
+            guard bytes.popFirst() == quote, let end = bytes.firstIndex(of: quote) else { return nil }
+            let item = bytes[..<end]
+            // An escape or a control character: the decoder reads it.
+            guard !item.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 0x20 }) else { return nil }
+            result.append(String(decoding: item, as: UTF8.self))
+            bytes = bytes[bytes.index(after: end)...]
+            skipSpaces()
+            switch bytes.popFirst() {
+            case UInt8(ascii: ","): skipSpaces()
+            case UInt8(ascii: "]"): return bytes.isEmpty ? result : nil
+            default: return nil
+            }
+        }
     }
 }

@@ -99,6 +99,10 @@ public final class SQLColumns: Sendable {
     /// The result's column labels, lower-cased (PostgreSQL folds unquoted aliases; SQLite keeps them).
     public let names: [String]
     private let positions: [String: Int]
+    /// The readable labels' positions by a cheap key (length, first and last byte): the lookup
+    /// every value read makes compares one or two labels instead of hashing the name.
+    private let buckets: [[Int]]
+    private static let bucketCount = 256
     private let sql: String
 
     public init(names: [String], sql: String) {
@@ -110,9 +114,21 @@ public final class SQLColumns: Sendable {
             positions[name] = positions[name] == nil ? position : -1
         }
         self.positions = positions
+        var buckets = [[Int]](repeating: [], count: Self.bucketCount)
+        for (position, name) in self.names.enumerated() where positions[name] != -1 {
+            buckets[Self.bucket(name)].append(position)
+        }
+        self.buckets = buckets
+    }
+
+    private static func bucket(_ name: String) -> Int {
+        let utf8 = name.utf8
+        return (utf8.count &* 31 &+ Int(utf8.first ?? 0) &* 7 &+ Int(utf8.last ?? 0)) & (bucketCount - 1)
     }
 
     func position(of name: String) throws -> Int {
+        // An order row is read by name some thirty times: no hashing of the name on the way.
+        for position in buckets[Self.bucket(name)] where names[position] == name { return position }
         guard let position = positions[name], position >= 0 else {
             let problem = positions[name] == nil ? "has no column" : "has more than one column"
             throw StoreError(.database, "the query on \(tableNames(sql.lowercased()).first ?? "?") \(problem) named '\(name)'")

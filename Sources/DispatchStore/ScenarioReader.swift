@@ -14,6 +14,16 @@ struct ScenarioReader {
         return try zone(row.text("timezone"))
     }
 
+    /// The day's VIP tiers alone (a completion's callback channel), nil when no day `day` is stored.
+    func vipTiers(_ day: LocalDate) throws -> [CustomerTier]? {
+        guard let row = try connection.query("SELECT vip_tiers FROM service_days WHERE day = ?", [.text(day.description)]).first else {
+            return nil
+        }
+        return try JSONText.strings(row.text("vip_tiers"), column: "service_days.vip_tiers of \(day)").map {
+            try choice($0, CustomerTier.self, "service_days.vip_tiers of \(day)")
+        }
+    }
+
     func scenario(on day: LocalDate) throws -> Scenario? { try scenarioAndOrders(on: day)?.scenario }
 
     /// The day's scenario and its orders as stored (states, days, pauses), from one read of the orders.

@@ -350,6 +350,9 @@ public struct StoreTransaction {
     /// The time zone of a stored service day.
     public func zone(of day: LocalDate) throws -> ServiceTimeZone? { try reader.serviceDayZone(day) }
 
+    /// The day's VIP tiers (its policy's `vip_tiers`), nil when no day `day` is stored.
+    public func vipTiers(on day: LocalDate) throws -> [CustomerTier]? { try reader.vipTiers(day) }
+
     /// A visit from the columns order_id, technician_id, starts_at, ends_at, is_contact, group_id
     /// and notice_minutes.
     func visit(_ row: SQLRow) throws -> PlannedVisit {

@@ -48,91 +48,158 @@ public enum PlanJSON {
         func problem(_ field: String, _ message: String) {
             problems.append(ScenarioProblem(file: file, line: nil, column: nil, field: field, message: message))
         }
-        guard let root = (try? JSONValue(parsing: data))?.object else {
+        guard let root = try? JSONDecoder().decode(Wire.Plan.self, from: data) else {
             throw ScenarioRejected(problems: [ScenarioProblem(file: file, line: nil, column: nil, field: "", message: "not a JSON object")])
         }
-        func text(_ object: [String: JSONValue], _ key: String, _ path: String) -> String? {
-            guard let value = object[key]?.string else {
+        func text(_ field: Wire.Field<String>?, _ key: String, _ path: String) -> String? {
+            guard let value = field?.value else {
                 problem("\(path).\(key)", "expected text")
                 return nil
             }
             return value
         }
-        func instant(_ object: [String: JSONValue], _ key: String, _ path: String) -> Instant? {
-            guard let value = text(object, key, path) else { return nil }
+        func instant(_ field: Wire.Field<String>?, _ key: String, _ path: String) -> Instant? {
+            guard let value = text(field, key, path) else { return nil }
             guard let parsed = parseRFC3339(value) else {
                 problem("\(path).\(key)", "'\(value)' is not a date-time with an offset")
                 return nil
             }
             return parsed
         }
-        func int(_ object: [String: JSONValue], _ key: String, _ path: String) -> Int? {
-            guard let value = object[key]?.int else {
+        func int(_ field: Wire.Field<Double>?, _ key: String, _ path: String) -> Int? {
+            guard let value = field?.value, value.isFinite, abs(value) < 9e15 else {
                 problem("\(path).\(key)", "expected a number")
                 return nil
             }
-            return value
+            return Int(value)
         }
-        func list(_ key: String) -> [[String: JSONValue]] {
-            let items = root[key]?.array ?? []
-            let objects = items.compactMap(\.object)
-            guard root[key]?.array != nil, objects.count == items.count else {
+        func list<T>(_ field: Wire.Field<[Wire.Field<T>]>?, _ key: String) -> [T] {
+            let items = field?.value ?? []
+            let objects = items.compactMap(\.value)
+            guard field?.value != nil, objects.count == items.count else {
                 problem(key, "expected a list of objects")
                 return []
             }
             return objects
         }
-        let name = text(root, "scenario", "plan") ?? ""
-        let date = text(root, "date", "plan").flatMap(LocalDate.init(iso:))
+        let name = text(root.scenario, "scenario", "plan") ?? ""
+        let date = text(root.date, "date", "plan").flatMap(LocalDate.init(iso:))
         var visits: [PlannedVisit] = []
-        for (index, object) in list("visits").enumerated() {
+        for (index, object) in list(root.visits, "visits").enumerated() {
             let path = "visits[\(index)]"
-            guard let order = text(object, "order", path), let technician = text(object, "technician", path),
-                let start = instant(object, "start", path), let end = instant(object, "end", path)
+            guard let order = text(object.order, "order", path), let technician = text(object.technician, "technician", path),
+                let start = instant(object.start, "start", path), let end = instant(object.end, "end", path)
             else { continue }
-            let notice = instant(object, "notice_at", path) ?? start
+            let notice = instant(object.noticeAt, "notice_at", path) ?? start
             visits.append(
                 PlannedVisit(
                     order: order, technician: technician, start: start, end: end, noticeAt: notice,
-                    group: object["group"]?.string, contact: object["contact"]?.bool ?? false))
+                    group: object.group?.value, contact: object.contact?.value ?? false))
         }
         var routes: [PlannedRoute] = []
-        for (index, object) in list("routes").enumerated() {
+        for (index, object) in list(root.routes, "routes").enumerated() {
             let path = "routes[\(index)]"
-            guard let technician = text(object, "technician", path), let depart = instant(object, "depart", path),
-                let back = instant(object, "return", path)
+            guard let technician = text(object.technician, "technician", path), let depart = instant(object.depart, "depart", path),
+                let back = instant(object.returnAt, "return", path)
             else { continue }
-            let breakStart = object["break_start"]?.string.flatMap(parseRFC3339)
             routes.append(
                 PlannedRoute(
-                    technician: technician, depart: depart, returnAt: back,
-                    orders: object["orders"]?.strings ?? [], breakStart: breakStart,
-                    travelMinutes: int(object, "travel_minutes", path) ?? 0))
+                    technician: technician, depart: depart, returnAt: back, orders: object.orders?.value ?? [],
+                    breakStart: object.breakStart?.value.flatMap(parseRFC3339),
+                    travelMinutes: int(object.travelMinutes, "travel_minutes", path) ?? 0))
         }
         var unassigned: [UnassignedOrder] = []
-        for (index, object) in list("unassigned").enumerated() {
+        for (index, object) in list(root.unassigned, "unassigned").enumerated() {
             let path = "unassigned[\(index)]"
-            guard let order = text(object, "order", path), let codeText = text(object, "code", path) else { continue }
+            guard let order = text(object.order, "order", path), let codeText = text(object.code, "code", path) else { continue }
             guard let code = UnassignedCode(rawValue: codeText) else {
                 problem("\(path).code", "'\(codeText)' is not an unassigned code")
                 continue
             }
-            unassigned.append(UnassignedOrder(order: order, code: code, reason: object["reason"]?.string ?? ""))
+            unassigned.append(UnassignedOrder(order: order, code: code, reason: object.reason?.value ?? ""))
         }
-        let kpiObject = root["kpis"]?.object ?? [:]
-        let cost = kpiObject["outsourced_cost"]?.double.map { Int(($0 * 100).rounded()) } ?? 0
+        let figures = root.kpis?.value ?? Wire.KPIs()
+        let cost = figures.outsourcedCost?.value.map { Int(($0 * 100).rounded()) } ?? 0
         let kpis = PlanKPIs(
-            orders: int(kpiObject, "orders", "kpis") ?? 0, assigned: int(kpiObject, "assigned", "kpis") ?? 0,
-            travelMinutes: int(kpiObject, "travel_minutes", "kpis") ?? 0,
-            outsourcedOrders: int(kpiObject, "outsourced_orders", "kpis") ?? 0, outsourcedCost: Money(cents: cost),
-            lateRepairs: int(kpiObject, "late_repairs", "kpis") ?? 0)
+            orders: int(figures.orders, "orders", "kpis") ?? 0, assigned: int(figures.assigned, "assigned", "kpis") ?? 0,
+            travelMinutes: int(figures.travelMinutes, "travel_minutes", "kpis") ?? 0,
+            outsourcedOrders: int(figures.outsourcedOrders, "outsourced_orders", "kpis") ?? 0, outsourcedCost: Money(cents: cost),
+            lateRepairs: int(figures.lateRepairs, "late_repairs", "kpis") ?? 0)
         guard problems.isEmpty, let date else {
             if date == nil { problem("date", "expected a date YYYY-MM-DD") }
             throw ScenarioRejected(problems: problems)
         }
         return Plan(
             scenario: name, date: date, visits: visits, routes: routes, unassigned: unassigned, kpis: kpis,
-            warnings: root["warnings"]?.strings ?? [])
+            warnings: root.warnings?.value ?? [])
+    }
+
+    /// The plan document as it is read: every field optional and typed, a field of another type
+    /// kept as `wrong` so the reader can name it (a typed decoder, not a general JSON value: a
+    /// 2,000-visit plan is read in milliseconds).
+    enum Wire {
+        enum Field<T: Decodable>: Decodable {
+            case some(T)
+            case wrong
+
+            init(from decoder: Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                self = (try? container.decode(T.self)).map(Field.some) ?? .wrong
+            }
+
+            var value: T? {
+                if case .some(let value) = self { return value }
+                return nil
+            }
+        }
+
+        struct Plan: Decodable {
+            var scenario, date: Field<String>?
+            var visits: Field<[Field<Visit>]>?
+            var routes: Field<[Field<Route>]>?
+            var unassigned: Field<[Field<Unassigned>]>?
+            var kpis: Field<KPIs>?
+            var warnings: Field<[String]>?
+        }
+
+        struct Visit: Decodable {
+            var order, technician, start, end, noticeAt, group: Field<String>?
+            var contact: Field<Bool>?
+
+            enum CodingKeys: String, CodingKey {
+                case order, technician, start, end, group, contact
+                case noticeAt = "notice_at"
+            }
+        }
+
+        struct Route: Decodable {
+            var technician, depart, returnAt, breakStart: Field<String>?
+            var orders: Field<[String]>?
+            var travelMinutes: Field<Double>?
+
+            enum CodingKeys: String, CodingKey {
+                case technician, depart, orders
+                case returnAt = "return"
+                case breakStart = "break_start"
+                case travelMinutes = "travel_minutes"
+            }
+        }
+
+        struct Unassigned: Decodable {
+            var order, code, reason: Field<String>?
+        }
+
+        struct KPIs: Decodable {
+            var orders, assigned, travelMinutes, outsourcedOrders, outsourcedCost, lateRepairs: Field<Double>?
+
+            enum CodingKeys: String, CodingKey {
+                case orders, assigned
+                case travelMinutes = "travel_minutes"
+                case outsourcedOrders = "outsourced_orders"
+                case outsourcedCost = "outsourced_cost"
+                case lateRepairs = "late_repairs"
+            }
+        }
     }
 }
 

@@ -71,13 +71,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         ServiceTimeZone.date(daysSinceEpoch: ServiceTimeZone.daysSinceEpoch(self) + days)
     }
 
-    public var description: String {
-        func padded(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-        }
-        return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))"
-    }
+    public var description: String { "\(zeroPadded(year, 4))-\(zeroPadded(month, 2))-\(zeroPadded(day, 2))" }
 
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {
@@ -114,9 +108,7 @@ public struct LocalTime: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public static func < (lhs: LocalTime, rhs: LocalTime) -> Bool { lhs.minutesAfterMidnight < rhs.minutesAfterMidnight }
 
-    public var description: String {
-        String(format: "%02d:%02d", minutesAfterMidnight / 60, minutesAfterMidnight % 60)
-    }
+    public var description: String { "\(zeroPadded(minutesAfterMidnight / 60, 2)):\(zeroPadded(minutesAfterMidnight % 60, 2))" }
 }
 
 /// An IANA time zone with the conversions the domain needs between local days/times and instants.
@@ -180,10 +172,9 @@ public struct ServiceTimeZone: Hashable, Sendable, CustomStringConvertible {
         let secondOfDay = ((local % 86_400) + 86_400) % 86_400
         let sign = offset < 0 ? "-" : "+"
         let absolute = abs(offset)
-        return String(
-            format: "%@T%02d:%02d:%02d%@%02d:%02d", date.description,
-            secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60,
-            sign, absolute / 3600, absolute / 60 % 60)
+        // Written by hand, not with String(format:): every plan row and notice prints several.
+        return "\(date)T\(zeroPadded(secondOfDay / 3600, 2)):\(zeroPadded(secondOfDay / 60 % 60, 2)):"
+            + "\(zeroPadded(secondOfDay % 60, 2))\(sign)\(zeroPadded(absolute / 3600, 2)):\(zeroPadded(absolute / 60 % 60, 2))"
     }
 
     /// Days from 1970-01-01 (proleptic Gregorian; Howard Hinnant's civil-from-days inverse).
@@ -268,3 +259,9 @@ func asciiNumber(_ bytes: ArraySlice<UInt8>) -> Int? {
 }
 
 func isASCIIDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+/// `value` in decimal with leading zeros to `width` digits (`7` → `07`); a non-negative value.
+func zeroPadded(_ value: Int, _ width: Int) -> String {
+    let digits = String(value)
+    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+}
