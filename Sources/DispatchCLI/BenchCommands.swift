@@ -47,7 +47,7 @@ struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Solve a Solomon VRPTW instance.",
             discussion: """
-                Prints {"instance", "vehicles", "distance", "seconds", "routes", "unserved", \
+                Prints {"instance", "vehicles", "distance", "seconds", "routes", "unassigned", \
                 "iterations"}: routes list customer numbers in visiting order, depot omitted; \
                 distance is recomputed in full precision from the routes.
                 """)
@@ -72,7 +72,7 @@ struct Bench: AsyncParsableCommand {
                 let distance = total(routes, instance.distance)
                 printJSON([
                     "instance": instance.name.json, "vehicles": routes.count.json, "distance": rounded(distance).json,
-                    "seconds": rounded(seconds).json, "routes": routes.json, "unserved": solution.unserved.map { $0 + 1 }.json,
+                    "seconds": rounded(seconds).json, "routes": routes.json, "unassigned": solution.unassigned.map { $0 + 1 }.json,
                     "iterations": solution.iterations.json,
                 ])
             }
@@ -83,7 +83,7 @@ struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Solve a Bredström–Rönnqvist instance with synchronised visits.",
             discussion: """
-                Prints {"instance", "vehicles", "travel", "seconds", "routes", "starts", "unserved", \
+                Prints {"instance", "vehicles", "travel", "seconds", "routes", "starts", "unassigned", \
                 "iterations"}: routes list the file's visit ids in order per staff member, depot \
                 omitted; starts the matching service starts.
                 """)
@@ -104,7 +104,7 @@ struct Bench: AsyncParsableCommand {
                 let travel = total(routes, instance.time)
                 printJSON([
                     "instance": name.json, "vehicles": routes.count.json, "travel": travel.json, "seconds": rounded(seconds).json,
-                    "routes": routes.json, "starts": solution.starts.json, "unserved": solution.unserved.map { $0 + 1 }.json,
+                    "routes": routes.json, "starts": solution.starts.json, "unassigned": solution.unassigned.map { $0 + 1 }.json,
                     "iterations": solution.iterations.json,
                 ])
             }

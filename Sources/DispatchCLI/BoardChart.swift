@@ -91,7 +91,7 @@ struct BoardChart {
             parts.append("load \(present.reduce(0) { $0 + $1.workMinutes + $1.travelMinutes } * 100 / shift)%")
         }
         parts.append("\(visits.filter(\.late).count) late, \(visits.filter(\.atRisk).count) at risk")
-        parts.append("\(board.unassigned.count) left out, \(board.rebooking.count) to rebook")
+        parts.append("\(board.unassigned.count) unassigned, \(board.rebooking.count) to rebook")
         return parts.joined(separator: " · ")
     }
 

@@ -13,7 +13,7 @@ struct BoardCommand: AsyncParsableCommand {
             repair past its deadline or an arrival past its window, RISK within 15 minutes of the window's \
             end or 30 of a deadline; * the customer's contact of a coordinated visit), travel, idle time and \
             load (work and travel over the shift); contractors are marked with their crew. Then the orders \
-            left out with their reason, and those waiting for a new appointment.
+            unassigned, with their reason, and those waiting for a new appointment.
 
             --format json prints the same with stable keys: date, timezone, plan_version, technicians[] \
             (id, name, crew, absent, depart, return, break_start, travel_minutes, idle_minutes, load_percent, \
@@ -73,7 +73,7 @@ enum BoardText {
             let who = row.technician.name.map { "\(row.technician.id) \($0)" } ?? row.technician.id
             let crew = row.crew.map { " [contractor \($0)]" } ?? ""
             if row.visits.isEmpty {
-                let why = row.idleReason ?? "orders open to them went to others or fit nowhere (see Left out)"
+                let why = row.idleReason ?? "orders open to them went to others or fit nowhere (see Unassigned)"
                 lines.append(wrapped("\(who)\(crew): no visits — \(why)"))
                 continue
             }
@@ -92,7 +92,7 @@ enum BoardText {
             }
             if !rows.isEmpty { lines.append(TextTable(header: ["  TIME", "ORDER", "WORK", "TIER", "STATE", ""], rows: rows).render()) }
         }
-        for (title, items) in [("Left out", board.unassigned), ("Waiting for a new appointment", board.rebooking)] where !items.isEmpty {
+        for (title, items) in [("Unassigned", board.unassigned), ("Waiting for a new appointment", board.rebooking)] where !items.isEmpty {
             lines.append("\(title) (\(items.count)):")
             for item in items { lines.append(wrapped("  \(item.order.order.id)  \(item.code): \(item.reason)")) }
         }

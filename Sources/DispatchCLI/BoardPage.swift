@@ -3,7 +3,7 @@ import Foundation
 import SchedulingCore
 
 /// The board as one self-contained HTML page: the day's figures, the Gantt chart (scrolling,
-/// with a tooltip per visit) and the orders left out or waiting for a new appointment. No
+/// with a tooltip per visit) and the orders unassigned or waiting for a new appointment. No
 /// external files, fonts or scripts, so it can be mailed or opened offline.
 struct BoardPage {
     let board: Board
@@ -51,7 +51,7 @@ struct BoardPage {
             \(chart.svg())
             </div>
             <section>
-            \(table("Left out", board.unassigned))
+            \(table("Unassigned", board.unassigned))
             \(table("Waiting for a new appointment", board.rebooking))
             </section>
             <div id="tip"></div>

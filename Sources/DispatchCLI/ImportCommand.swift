@@ -59,7 +59,7 @@ struct Import: AsyncParsableCommand {
             When the day's plan is already published (orders arriving during the day, an urgent repair), \
             the orders it does not list yet are then placed around the published visits at once (repairs \
             first; every published visit kept) and a new plan version is published; what fits nowhere is \
-            listed as left out with its reason. --now sets the time this happens at.
+            listed as unassigned with its reason. --now sets the time this happens at.
             """)
 
     @Argument(help: "Scenario file (YAML or JSON).")

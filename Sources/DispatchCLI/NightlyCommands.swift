@@ -235,12 +235,12 @@ enum NightlySummary {
             lines.append(
                 "  \(diff.day): \(version); kept \(diff.kept.count), moved \(diff.moved.count), reassigned "
                     + "\(diff.reassigned.count), newly planned \(diff.newlyPlanned.count), to rebooking \(diff.toRebooking.count), "
-                    + "fit nowhere \(diff.unplaced.count)")
+                    + "unassigned \(diff.unassigned.count)")
         }
-        if !report.backlog.isEmpty {
+        if !report.unassigned.isEmpty {
             lines.append(
-                "  backlog that fits on none of these days: \(report.backlog.prefix(20).joined(separator: ", "))"
-                    + (report.backlog.count > 20 ? " and \(report.backlog.count - 20) more" : ""))
+                "  unassigned on every one of these days: \(report.unassigned.prefix(20).joined(separator: ", "))"
+                    + (report.unassigned.count > 20 ? " and \(report.unassigned.count - 20) more" : ""))
         }
         return lines.joined(separator: "\n")
     }

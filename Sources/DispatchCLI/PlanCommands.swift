@@ -164,12 +164,12 @@ func publicationSummary(_ published: PlanPublication, day: LocalDate, location: 
     var summary = "dispatch: stored as plan version \(outcome.version) of \(day) in \(location)"
     if !outcome.scheduled.isEmpty { summary += "; \(plural(outcome.scheduled.count, "order")) scheduled" }
     if !outcome.rebooked.isEmpty { summary += "; \(plural(outcome.rebooked.count, "order")) to rebooking" }
-    if !outcome.unplanned.isEmpty { summary += "; \(plural(outcome.unplanned.count, "order")) back to new" }
+    if !outcome.unassigned.isEmpty { summary += "; \(plural(outcome.unassigned.count, "order")) back to new" }
     if outcome.noticesQueued > 0 { summary += "; \(plural(outcome.noticesQueued, "notice")) queued" }
     if let rebase = published.rebase {
         var line = "dispatch: rebased in \(rebase.milliseconds) ms: \(rebase.why); \(plural(rebase.kept, "visit")) kept as computed"
         if !rebase.replaced.isEmpty { line += ", placed again: \(rebase.replaced.joined(separator: ", "))" }
-        if !rebase.unserved.isEmpty { line += ", unserved: \(rebase.unserved.joined(separator: ", "))" }
+        if !rebase.unassigned.isEmpty { line += ", unassigned: \(rebase.unassigned.joined(separator: ", "))" }
         summary = wrapped(line) + "\n" + summary
     }
     return summary
@@ -185,7 +185,7 @@ struct Plans: AsyncParsableCommand {
             abstract: "List the stored plan versions of one day, with their figures and who published each.",
             discussion: """
                 CREATED is local to the day's time zone; UNSERVED counts the orders the version leaves \
-                unserved; TRAVEL is minutes of driving; LATE counts repairs past their deadline.
+                unassigned; TRAVEL is minutes of driving; LATE counts repairs past their deadline.
                 """)
 
         @Option(help: ArgumentHelp("Service day, YYYY-MM-DD.", valueName: "date"))
@@ -393,7 +393,7 @@ func loadOnRoads(_ path: String) async throws -> Scenario {
     return day
 }
 
-/// The plan as a person reads it: each technician's day, then what is left out.
+/// The plan as a person reads it: each technician's day, then what is unassigned.
 struct PlanTable {
     let plan: Plan
     let scenario: Scenario

@@ -5,7 +5,7 @@ extension DispatchOperations {
     /// Work that arrived on a day whose plan is already published (an import during the day, an
     /// urgent repair): each order the published plan does not list yet is put where it costs least
     /// with every published visit kept (in the planner's priority order, a coordinated visit
-    /// whole); what fits nowhere is listed as left out with its reason. One new plan
+    /// whole); what fits nowhere is listed as unassigned with its reason. One new plan
     /// version, cause "orders arrived". Nil when the day has no published plan or nothing new.
     public func placeArrivals(on date: LocalDate, actor: String) async throws -> PublishOutcome? {
         try await perform { context in
@@ -28,7 +28,7 @@ extension DispatchOperations {
             let ordered = KeptDay.byPriority(Array(jobs.values), policy: scenario.policy, now: context.now)
             let (trial, _, _) = KeptDay(day: scenario, kept: previous.visits).adding(jobs: ordered, now: context.now)
             var plan = context.merged(trial, previous: previous, day: scenario)
-            // Every arrival is listed: visited, or left out with its reason.
+            // Every arrival is listed: visited, or unassigned with its reason.
             let missing = Set(arrived.map(\.id)).subtracting(plan.visits.map(\.order) + plan.unassigned.map(\.order))
             if !missing.isEmpty {
                 plan.unassigned = context.explained(missing.union(plan.unassigned.map(\.order)), day: scenario, visits: plan.visits)

@@ -118,7 +118,7 @@ extension OperationContext {
     }
 
     /// Publishes `day` without `orders` (they are moving to `target`), keeping everything else.
-    /// The day's plan no longer names them, whether they were visited or listed as left out.
+    /// The day's plan no longer names them, whether they were visited or listed as unassigned.
     func leaveDay(_ date: LocalDate, orders: Set<String>, to target: LocalDate, actor: String) throws {
         guard let previous = try tx.publishedPlan(on: date, lock: true) else { return }
         let scenario = try day(date, like: date)

@@ -47,7 +47,7 @@ extension DispatchOperations {
     /// The stored day as the planner should see it, the published version it replaces and the
     /// day's revision it was read at (give both back to `commitPlan`).
     ///
-    /// Orders waiting for a new appointment (`rebooking`) and cancelled ones are left out; visits
+    /// Orders waiting for a new appointment (`rebooking`) and cancelled ones are not listed; visits
     /// under way or done (notified, en route, on site, completed, transferred) stay where they
     /// are, locked; everything else is planned.
     public func planningDay(_ date: LocalDate) async throws -> (scenario: Scenario, version: Int?, revision: Int)? {
@@ -119,7 +119,7 @@ extension DispatchOperations {
             let named = Set(plan.visits.map(\.order) + plan.unassigned.map(\.order))
             let states = Dictionary(orders.map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
             day.orders = day.orders.filter { named.contains($0.id) || OrderWorkflow.dayWork.contains(states[$0.id] ?? .new) }
-            // Orders the plan names that have moved to another day since (the nightly backlog) are still its orders.
+            // Orders the plan names that have moved to another day since (carried on by the nightly job) are still its orders.
             let present = Set(day.orders.map(\.id))
             day.orders += try context.tx.orders(ids: named.filter { !present.contains($0) }.sorted(), groups: []).map(\.order)
             day.now = published.plannedFor

@@ -62,7 +62,7 @@ extension DispatchOperations {
     }
 
     /// Removes the dispatcher's pin; the visits stay as they are until the next re-plan. When the
-    /// day's plan lists the order as left out because of the pin ("pinned to T010, who is not
+    /// day's plan lists the order as unassigned because of the pin ("pinned to T010, who is not
     /// certified"), it is published again with the reason worked out anew (no visit moves).
     public func unpin(order id: String, actor: String) async throws {
         try await perform { context in
@@ -95,7 +95,7 @@ extension DispatchOperations {
             {
                 return outcome
             }
-            // Not visited: left out already, perhaps because of the pin just removed.
+            // Not visited: unassigned already, perhaps because of the pin just removed.
             return try context.reexplain(members, on: order.serviceDay, cause: "unassign \(id) by \(actor)", actor: actor)
         }
     }
@@ -145,7 +145,7 @@ extension DispatchOperations {
 
 extension OperationContext {
     /// Publishes the day again, every visit kept as it is, when what it says about the left-out
-    /// `orders` (code and reason; nil: every order left out) is no longer true after a change to
+    /// `orders` (code and reason; nil: every unassigned order) is no longer true after a change to
     /// them or to the day, such as a pin removed or a shift cut short; nil when the plan does not
     /// list them or still says what is true.
     @discardableResult

@@ -48,8 +48,8 @@ public struct NightlyReport: Sendable {
     public var diffs: [NightlyDayDiff]
     /// `published`, `unchanged`, `dry_run` or `interrupted`.
     public var outcome: NightlyOutcome
-    /// Orders that fit on none of the days planned (the backlog left over).
-    public var backlog: [String]
+    /// Orders that fit on none of the days planned (unassigned at the end of the run).
+    public var unassigned: [String]
 }
 
 extension DispatchOperations {
@@ -99,7 +99,7 @@ extension DispatchOperations {
             try context.tx.closeAbandonedRuns(at: context.now)
             return try context.tx.startRun(firstDay: first, days: options.days, dryRun: options.dryRun, at: context.now)
         }
-        var report = NightlyReport(run: run, firstDay: first, diffs: [], outcome: options.dryRun ? .dryRun : .unchanged, backlog: [])
+        var report = NightlyReport(run: run, firstDay: first, diffs: [], outcome: options.dryRun ? .dryRun : .unchanged, unassigned: [])
         var carried: [String] = []
         do {
             var stoppedBefore: LocalDate?
@@ -143,7 +143,7 @@ extension DispatchOperations {
                 if stoppedBefore != nil { break }
             }
             // Stopped early, the work carried on was never tried on the days not reached.
-            report.backlog = stoppedBefore == nil ? carried : []
+            report.unassigned = stoppedBefore == nil ? carried : []
             let outcome = report.outcome
             let message =
                 stoppedBefore.map { "stopped by a signal before \($0)" }
@@ -171,30 +171,30 @@ extension DispatchOperations {
         guard let input else {
             // A day never imported: nothing to plan, unless work is carried onto it.
             var empty = NightlyDayDiff(day: date)
-            empty.unplaced = carried
+            empty.unassigned = carried
             let diff = empty
             try await perform { context in try context.tx.recordRunDay(run, diff) }
             return (diff, carried)
         }
         let plan: Plan
-        let unplaced: [String]
+        let unassigned: [String]
         if options.distributed {
             guard
                 let planned = try await plannedByWorkers(
                     input, run: run, carried: carried, first: first, options: options,
                     progress: progress, stop: stop)
             else { return nil }
-            (plan, unplaced) = planned
+            (plan, unassigned) = planned
         } else {
-            (plan, unplaced) = input.plan(now: clock.now(), seconds: options.seconds, seed: options.seed)
+            (plan, unassigned) = input.plan(now: clock.now(), seconds: options.seconds, seed: options.seed)
         }
         try await options.beforeWriting?(date, input.carried)
-        let computed = input.diff(plan, unplaced: unplaced)
+        let computed = input.diff(plan, unassigned: unassigned)
         // Unchanged: what is published already (a day never published: nothing to publish).
         let unchanged = input.previous == nil ? plan.visits.isEmpty : input.isPublished(plan)
         // Work without a promise that fits nowhere today moves on to the next day (after the
-        // last day, it is the backlog left over).
-        let leftOver = unplaced.filter { id in input.movable.contains(id) }.sorted()
+        // last day, it stays unassigned).
+        let leftOver = unassigned.filter { id in input.movable.contains(id) }.sorted()
         let version = try await perform { context -> Int? in
             var version: Int?
             let carried = input.carried
@@ -250,7 +250,7 @@ struct NightlyInput: Sendable {
     let promised: Set<String>
     /// Orders that may move to another day when they do not fit (no promise, not yet under way).
     let movable: Set<String>
-    /// Orders the published plan lists, visited or left out (empty without one).
+    /// Orders the published plan lists, visited or unassigned (empty without one).
     let listed: Set<String>
     /// The day's revision when it was read: publishing refuses the plan if the day changed since.
     var revision: Int = 0
@@ -264,8 +264,8 @@ struct NightlyInput: Sendable {
     }
 
     /// Whether `plan` is what is published: the same visits (order, technician, start), and no
-    /// order of the day that the published plan does not list, visited or left out (new orders
-    /// that fit nowhere must still be published as left out, with a reason).
+    /// order of the day that the published plan does not list, visited or unassigned (new orders
+    /// that fit nowhere must still be published as unassigned, with a reason).
     func isPublished(_ plan: Plan) -> Bool {
         guard let previous else { return false }
         return Set(previous.visits.map(\.key)) == Set(plan.visits.map(\.key)) && scenario.orders.allSatisfy { listed.contains($0.id) }
@@ -273,7 +273,7 @@ struct NightlyInput: Sendable {
 
     /// The day's plan: from scratch when nothing was published yet, else the published visits
     /// kept and the rest put around them. Returns the plan and the orders that found no place.
-    func plan(now: Instant, seconds: Double, seed: UInt64) -> (Plan, unplaced: [String]) {
+    func plan(now: Instant, seconds: Double, seed: UInt64) -> (Plan, unassigned: [String]) {
         var day = scenario
         day.now = now
         let present = Set(day.orders.map(\.id))
@@ -283,8 +283,8 @@ struct NightlyInput: Sendable {
         var kept =
             previous?.visits.filter { present.contains($0.order) }
             ?? Solver(scenario: day, options: SolverOptions(seed: seed, seconds: seconds, useAllTime: true)).plan().visits
-        let unkept = Set(KeptDay(day: day, kept: kept).keptPlan().unkept)
-        kept.removeAll { unkept.contains($0.order) }
+        let unassigned = Set(KeptDay(day: day, kept: kept).keptPlan().unassigned)
+        kept.removeAll { unassigned.contains($0.order) }
         let placed = Set(kept.map(\.order))
         let locked = Set(day.orders.filter { $0.lock != nil }.map(\.id))
         let waiting = day.orders.filter { !placed.contains($0.id) && !locked.contains($0.id) }
@@ -300,16 +300,16 @@ struct NightlyInput: Sendable {
             return key(a) < key(b)
         }
         let result = KeptDay(day: day, kept: kept).adding(jobs: ordered, now: now)
-        let repaired = (result.plan, result.unplaced + locked.filter { id in !result.plan.visits.contains { $0.order == id } }.sorted())
-        guard let previous, changed(repaired.0, unkept: unkept) else { return repaired }
+        let repaired = (result.plan, result.unassigned + locked.filter { id in !result.plan.visits.contains { $0.order == id } }.sorted())
+        guard let previous, changed(repaired.0, unassigned: unassigned) else { return repaired }
         return reoptimised(day, previous: previous, against: repaired, now: now, seconds: seconds, seed: seed)
     }
 
     /// Whether the day's input moved since the published plan: a visit that no longer fits, a
     /// new visit, or an order the published plan does not list. With none, nothing is searched,
     /// so a run with no input change changes nothing.
-    private func changed(_ plan: Plan, unkept: Set<String>) -> Bool {
-        !unkept.isEmpty || !isPublished(plan)
+    private func changed(_ plan: Plan, unassigned: Set<String>) -> Bool {
+        !unassigned.isEmpty || !isPublished(plan)
     }
 
     /// Re-optimises a changed day: a search warm-started from the published visits, each kept
@@ -322,7 +322,7 @@ struct NightlyInput: Sendable {
     private func reoptimised(
         _ day: Scenario, previous: PublishedPlan, against repaired: (Plan, [String]), now: Instant, seconds: Double,
         seed: UInt64
-    ) -> (Plan, unplaced: [String]) {
+    ) -> (Plan, unassigned: [String]) {
         let before = Dictionary(previous.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
         var warm = day
         for index in warm.orders.indices where warm.orders[index].lock == nil {
@@ -351,7 +351,7 @@ struct NightlyInput: Sendable {
     }
 
     /// The change against the published plan.
-    func diff(_ plan: Plan, unplaced: [String]) -> NightlyDayDiff {
+    func diff(_ plan: Plan, unassigned: [String]) -> NightlyDayDiff {
         var diff = NightlyDayDiff(day: scenario.date)
         let old = Dictionary((previous?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
         let new = Set(plan.visits.map(\.order))
@@ -369,8 +369,8 @@ struct NightlyInput: Sendable {
             }
         }
         for id in old.keys where !new.contains(id) && promised.contains(id) { diff.toRebooking.append(id) }
-        diff.unplaced = unplaced.filter { !diff.toRebooking.contains($0) }
-        for keyPath in [\NightlyDayDiff.kept, \.moved, \.reassigned, \.newlyPlanned, \.toRebooking, \.unplaced] {
+        diff.unassigned = unassigned.filter { !diff.toRebooking.contains($0) }
+        for keyPath in [\NightlyDayDiff.kept, \.moved, \.reassigned, \.newlyPlanned, \.toRebooking, \.unassigned] {
             diff[keyPath: keyPath].sort()
         }
         return diff

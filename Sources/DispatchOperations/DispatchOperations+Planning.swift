@@ -29,9 +29,9 @@ public struct Proposal: Sendable {
 public struct Rebase: Sendable, Equatable {
     /// Visits of the proposal published as computed.
     public var kept = 0
-    /// Orders the changes since touched: placed again (`replaced`), or left unserved (`unserved`).
+    /// Orders the changes since touched: placed again (`replaced`), or left unassigned (`unassigned`).
     public var replaced: [String] = []
-    public var unserved: [String] = []
+    public var unassigned: [String] = []
     /// Why it was rebased: the day moved on, or the proposal would have dropped a visit under way.
     public var why: String = ""
     /// How long the rebase took, under the day's lock.
@@ -83,7 +83,9 @@ extension DispatchOperations {
                         + "computed from version \(proposal.basedOn ?? 0), revision \(proposal.revision ?? 0))"
                     : proposal.verify ? "a plan from a file is fitted to the day as it is" : ""
                 if !dropsUnderway.isEmpty {
-                    why += (why.isEmpty ? "" : "; ") + "it left out \(dropsUnderway.sorted().joined(separator: ", ")), under way"
+                    why +=
+                        (why.isEmpty ? "" : "; ")
+                        + "it would leave visits under way unassigned: \(dropsUnderway.sorted().joined(separator: ", "))"
                 }
                 let started = ContinuousClock.now
                 let based = try proposal.basedOn.flatMap { try context.tx.publishedVersion(on: date, version: $0) }
@@ -190,10 +192,10 @@ extension OperationContext {
         }
         let proposalIDs = Set(plan.visits.map(\.order))
         let fitted = KeptDay(day: day, kept: kept, first: underway, last: proposalIDs.subtracting(decided))
-        let (keptPlan, unkept) = fitted.keptPlan(now: now)
+        let (keptPlan, unassignedKept) = fitted.keptPlan(now: now)
         // Everything the day plans and the kept day does not serve is tried again, most urgent first.
         let served = Set(keptPlan.visits.map(\.order))
-        // (A group with a member served is not split: its other members stay unserved.)
+        // (A group with a member served is not split: its other members stay unassigned.)
         let servedGroups = Set(day.orders.filter { served.contains($0.id) }.compactMap(\.group))
         var jobs: [String: [WorkOrder]] = [:]
         for order in day.orders where !served.contains(order.id) && order.lock == nil {
@@ -201,7 +203,7 @@ extension OperationContext {
             jobs[order.group.map { "group:\($0)" } ?? "order:\(order.id)", default: []].append(order)
         }
         let ordered = KeptDay.byPriority(Array(jobs.values), policy: day.policy, now: now)
-        let (added, _, unplaced) = fitted.adding(jobs: ordered, now: now)
+        let (added, _, unassigned) = fitted.adding(jobs: ordered, now: now)
         var result = added
         result.date = plan.date
         result.scenario = plan.scenario
@@ -211,11 +213,11 @@ extension OperationContext {
         result.unassigned = explained(left, day: day, visits: result.visits)
         result.kpis.orders = result.visits.count + result.unassigned.count
         result.kpis.assigned = result.visits.count
-        let redo = touched.union(unkept).union(proposalIDs.subtracting(visited).filter { orders[$0] != nil })
+        let redo = touched.union(unassignedKept).union(proposalIDs.subtracting(visited).filter { orders[$0] != nil })
         let computed = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
         let rebase = Rebase(
             kept: result.visits.filter { same($0, computed[$0.order]) }.count,
-            replaced: redo.filter(visited.contains).sorted(), unserved: Set(unplaced).union(redo).subtracting(visited).sorted())
+            replaced: redo.filter(visited.contains).sorted(), unassigned: Set(unassigned).union(redo).subtracting(visited).sorted())
         return (result, rebase)
     }
 }

@@ -8,7 +8,7 @@ import SchedulingCore
 struct UnitSpec: Codable, Equatable {
     var territories: [String]
     var technicians: [String]
-    /// Orders carried onto this day from the day before (the backlog), whatever their territory.
+    /// Orders carried onto this day from the day before (still unassigned), whatever their territory.
     var carried: [String]
     /// The first day of the run: a day never imported is planned with its settings.
     var template: String
@@ -23,7 +23,30 @@ struct UnitSpec: Codable, Equatable {
 /// A unit's answer: its plan (plan JSON) and the orders that found no place in it.
 struct UnitResult: Codable {
     var plan: String
-    var unplaced: [String]
+    var unassigned: [String]
+
+    init(plan: String, unassigned: [String]) {
+        self.plan = plan
+        self.unassigned = unassigned
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case plan, unassigned
+        /// The name before 2026-12-06 (a unit done by a worker of the version before).
+        case unplaced
+    }
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        plan = try container.decode(String.self, forKey: .plan)
+        unassigned = try container.decodeIfPresent([String].self, forKey: .unassigned) ?? container.decode([String].self, forKey: .unplaced)
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(plan, forKey: .plan)
+        try container.encode(unassigned, forKey: .unassigned)
+    }
 }
 
 extension NightlyInput {
@@ -136,11 +159,11 @@ extension DispatchOperations {
                 _ = try? await perform { context in try context.tx.renewLease(unit, worker: worker, leaseSeconds: lease) }
             }
         }
-        let (plan, unplaced) = await Task.detached {
+        let (plan, unassigned) = await Task.detached {
             part.plan(now: Instant(secondsSinceEpoch: spec.now), seconds: spec.seconds, seed: spec.seed)
         }.value
         heartbeat.cancel()
-        let result = UnitResult(plan: try PlanJSON.encode(plan, zone: input.scenario.timeZone), unplaced: unplaced)
+        let result = UnitResult(plan: try PlanJSON.encode(plan, zone: input.scenario.timeZone), unassigned: unassigned)
         let text = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
         _ = try await perform { context in try context.tx.completeUnit(unit, worker: worker, result: text) }
         return true
@@ -151,7 +174,7 @@ extension DispatchOperations {
     func plannedByWorkers(
         _ input: NightlyInput, run: Int, carried: [String], first: LocalDate, options: NightlyOptions,
         progress: @Sendable (String) -> Void, stop: @Sendable () -> Bool
-    ) async throws -> (Plan, unplaced: [String])? {
+    ) async throws -> (Plan, unassigned: [String])? {
         let now = clock.now()
         let units = input.units()
         let total = max(1, input.scenario.orders.count)
@@ -200,15 +223,15 @@ extension DispatchOperations {
             }
             if finished.count == states.count {
                 var plans: [Plan] = []
-                var unplaced: [String] = []
+                var unassigned: [String] = []
                 for unit in finished {
                     guard let text = unit.result, let result = try? JSONDecoder().decode(UnitResult.self, from: Data(text.utf8)) else {
                         throw OperationError(.storage, "unit \(unit.unit) of \(date) has no readable result")
                     }
                     plans.append(try PlanJSON.decode(Data(result.plan.utf8), file: "unit \(unit.unit) of \(date)"))
-                    unplaced += result.unplaced
+                    unassigned += result.unassigned
                 }
-                return (Plan.merged(plans, day: input.scenario), unplaced.sorted())
+                return (Plan.merged(plans, day: input.scenario), unassigned.sorted())
             }
             if stop() { return nil }
             try await Task.sleep(nanoseconds: 200_000_000)

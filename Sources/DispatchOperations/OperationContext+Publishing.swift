@@ -11,8 +11,8 @@ public struct PublishOutcome: Sendable, Equatable {
     public var scheduled: [String] = []
     /// Orders whose promise could not be kept: now in `rebooking`, with a notice.
     public var rebooked: [String] = []
-    /// Orders without a promise left out of this version: back to `new`.
-    public var unplanned: [String] = []
+    /// Orders without a promise this version leaves unassigned: back to `new`.
+    public var unassigned: [String] = []
     /// Notices queued by this version.
     public var noticesQueued = 0
 }
@@ -49,7 +49,7 @@ extension OperationContext {
         for id in oldVisits.keys where orders[id] == nil { orders[id] = try tx.order(id) }
         try requireLockedVisitsKept(newVisits, previous: previous, orders: orders, date: day.date, releasing: releasing)
         // An order whose promised visit is lost goes to rebooking: it leaves the day's work, so the
-        // version does not list it as left out of the day.
+        // version does not list it as unassigned.
         var plan = plan
         let rebooking = Set(
             oldVisits.keys.filter { id in
@@ -61,10 +61,10 @@ extension OperationContext {
             plan.unassigned.removeAll { rebooking.contains($0.order) }
             plan.kpis.orders = plan.visits.count + plan.unassigned.count
         }
-        // Every order of the day's work is listed once, visited or left out (H9), whatever
+        // Every order of the day's work is listed once, visited or unassigned (H9), whatever
         // computed the plan: the list is checked against the day's orders as they are now, not
         // left to each caller's bookkeeping (an order back in the day's work since the last
-        // whole plan is listed too, left out with its reason).
+        // whole plan is listed too, unassigned with its reason).
         let listed = Set(plan.visits.map(\.order) + plan.unassigned.map(\.order))
         let unlisted = orders.values.filter { stored in
             stored.serviceDay == day.date && OrderWorkflow.dayWork.contains(stored.state)
@@ -103,8 +103,8 @@ extension OperationContext {
                     lost.append((stored, old))
                     outcome.rebooked.append(id)
                 } else if OrderWorkflow.allows(stored.state, .new) {
-                    try transition(stored, to: .new, actor: actor, reason: "left out of plan version \(version): \(lostReason)")
-                    outcome.unplanned.append(id)
+                    try transition(stored, to: .new, actor: actor, reason: "unassigned in plan version \(version): \(lostReason)")
+                    outcome.unassigned.append(id)
                 }
                 continue
             }
@@ -235,11 +235,11 @@ extension OperationContext {
         return result
     }
 
-    /// The codes of the orders `ids` left out of a day with `visits`, as of now.
+    /// The codes of the orders `ids` unassigned on a day with `visits`, as of now.
     func explained(_ ids: Set<String>, day: Scenario, visits: [PlannedVisit]) -> [UnassignedOrder] {
         var asOfNow = day
         asOfNow.now = now
-        return LeftOutExplainer.explain(ids, day: asOfNow, visits: visits).sorted { $0.order < $1.order }
+        return UnassignedExplainer.explain(ids, day: asOfNow, visits: visits).sorted { $0.order < $1.order }
     }
 }
 

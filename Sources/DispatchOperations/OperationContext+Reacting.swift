@@ -92,8 +92,8 @@ extension OperationContext {
         moved.end = start.adding(minutes: order.durationMinutes)
         moved.noticeAt = start.adding(minutes: -scenario.policy.noticeMinutes)
         let kept = previous.visits.map { $0.order == done.order ? finished : $0.order == next.order ? moved : $0 }
-        let (trial, unkept) = KeptDay(day: scenario, kept: kept).keptPlan()
-        guard unkept.isEmpty, trial.visits.contains(moved) else { return nil }
+        let (trial, unassigned) = KeptDay(day: scenario, kept: kept).keptPlan()
+        guard unassigned.isEmpty, trial.visits.contains(moved) else { return nil }
         let plan = merged(trial, previous: previous, day: scenario)
         let minutes = start.seconds(until: next.start) / 60
         if let stored = try tx.order(next.order) {

@@ -7,7 +7,7 @@ extension OperationContext {
     /// placed before all others. Each `movable` visit stays where it is if it still fits, else its
     /// whole coordinated visit (every member, on every technician) is placed again; then each job
     /// of `reinsert` (whole groups too) goes where it costs least, inside its window (anywhere in
-    /// the day without one). What fits nowhere is listed as left out; publishing then rebooks the
+    /// the day without one). What fits nowhere is listed as unassigned; publishing then rebooks the
     /// promised ones. A coordinated visit is never split: its members move, stay or go together.
     func rebuild(
         _ scenario: Scenario, previous: PublishedPlan, kept: [PlannedVisit], movable: [PlannedVisit] = [],
@@ -22,7 +22,7 @@ extension OperationContext {
         // as of now, as the day is then built: found by bench/simulate.sh, the second half of a
         // pair delayed after the first overran fitted nowhere in a trial that did not know the
         // visit had begun, so the later visit leaving the break no room was never moved.)
-        let trial = KeptDay(day: scenario, kept: kept + movable, first: first, last: movableIDs).keptPlan(now: now).unkept
+        let trial = KeptDay(day: scenario, kept: kept + movable, first: first, last: movableIDs).keptPlan(now: now).unassigned
         var moving = Set(trial.filter { movableIDs.contains($0) }.compactMap { orders[$0].map(key) })
         moving.formUnion(jobs.flatMap { $0.map(key) })
         let staying = (kept + movable).filter { visit in orders[visit.order].map { !moving.contains(key($0)) } ?? true }
@@ -35,14 +35,14 @@ extension OperationContext {
             placed.insert(key(lead))
             placing.append((members[key(lead)] ?? job).sorted { $0.id < $1.id })
         }
-        var (plan, _, unplaced) = KeptDay(day: scenario, kept: staying, first: first).adding(jobs: placing, now: now)
-        if !unplaced.isEmpty,
-            let better = roomMade(for: unplaced, in: scenario, staying: staying, placing: placing, first: first, than: plan)
+        var (plan, _, unassigned) = KeptDay(day: scenario, kept: staying, first: first).adding(jobs: placing, now: now)
+        if !unassigned.isEmpty,
+            let better = roomMade(for: unassigned, in: scenario, staying: staying, placing: placing, first: first, than: plan)
         {
             plan = better
         }
         plan = merged(plan, previous: previous, day: scenario)
-        // Every order the day had in its plan, or was asked to place, is listed: visited or left out.
+        // Every order the day had in its plan, or was asked to place, is listed: visited or unassigned.
         let listed = Set(plan.visits.map(\.order) + plan.unassigned.map(\.order))
         let lost = Set(previous.visits.map(\.order) + placing.flatMap { $0.map(\.id) }).subtracting(listed)
         if !lost.isEmpty {
@@ -54,15 +54,15 @@ extension OperationContext {
 
     /// A second chance for work a rebuilt day could not place around the visits it kept: the
     /// unannounced visits of the technicians who could take it (their day has no room, no rule
-    /// keeps them from it) may move inside their windows: the work left out is placed first, in
+    /// keeps them from it) may move inside their windows: the unassigned work is placed first, in
     /// the planner's priority order, then those visits, in their published order. Taken only
     /// when the day then serves more work, every visit that moved still has a place and every
     /// other visit stays; nil otherwise.
     func roomMade(
-        for unplaced: [String], in scenario: Scenario, staying: [PlannedVisit], placing: [[WorkOrder]], first: Set<String>,
+        for unassigned: [String], in scenario: Scenario, staying: [PlannedVisit], placing: [[WorkOrder]], first: Set<String>,
         than plan: Plan
     ) -> Plan? {
-        let waiting = Set(unplaced)
+        let waiting = Set(unassigned)
         let jobsLeft = placing.filter { $0.contains { waiting.contains($0.id) } }
         let orders = Dictionary(scenario.orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var helpers: Set<String> = []
@@ -87,7 +87,7 @@ extension OperationContext {
         guard !flexible.isEmpty else { return nil }
         let flexibleIDs = Set(flexible.map(\.order))
         let rest = staying.filter { !flexibleIDs.contains($0.order) }
-        // The work left out first, most urgent first; then the visits that may move, in their order.
+        // The unassigned work first, most urgent first; then the visits that may move, in their order.
         let all = KeptDay.byPriority(jobsLeft, policy: scenario.policy, now: now) + jobs(of: flexible, in: scenario)
         let (trial, _, stillUnplaced) = KeptDay(day: scenario, kept: rest, first: first).adding(jobs: all, now: now)
         let served = Set(trial.visits.map(\.order))
@@ -111,7 +111,7 @@ extension OperationContext {
         let kept = previous.visits.filter { !orders.contains($0.order) }
         var plan = try rebuild(scenario, previous: previous, kept: kept, reinsert: [])
         // Orders leaving the day's work (rebooking, cancelled) are not listed; one without a
-        // promise that goes back to `new` stays an order of the day, left out.
+        // promise that goes back to `new` stays an order of the day, unassigned.
         let gone = Set(
             try orders.compactMap { try tx.order($0) }.filter { !OrderWorkflow.isPlanned($0.state, locked: true) }.map(\.order.id))
         plan.unassigned.removeAll { gone.contains($0.order) }
@@ -176,8 +176,8 @@ extension DispatchOperations {
                     if let index = trial.technicians.firstIndex(where: { $0.id == id }), let end = LocalTime(minutesAfterMidnight: minute) {
                         trial.technicians[index].shift.end = end
                     }
-                    let unkept = Set(KeptDay(day: trial, kept: begunVisits).keptPlan().unkept)
-                    if !begunVisits.contains(where: { unkept.contains($0.order) }) { break }
+                    let unassigned = Set(KeptDay(day: trial, kept: begunVisits).keptPlan().unassigned)
+                    if !begunVisits.contains(where: { unassigned.contains($0.order) }) { break }
                     minute = min(technician.shift.end.minutesAfterMidnight, minute + step)
                 }
                 fromMinute = minute
@@ -191,7 +191,7 @@ extension DispatchOperations {
             guard let previous else { return nil }
             guard own.contains(where: { !begunJobs.contains(job($0)) }) else {
                 // Nothing of theirs to move, but their shift is shorter or gone: what the plan
-                // says about the orders left out (who could serve them) is said again if it changed.
+                // says about the unassigned orders (who could serve them) is said again if it changed.
                 return try context.reexplain(nil, on: date, cause: "absence of \(id)", actor: actor)
             }
             // Read again: the technician's absence (or shorter shift) is in it now.
@@ -204,7 +204,7 @@ extension DispatchOperations {
             let announced = Set(moving.filter { OrderWorkflow.locked.contains(states[$0.order] ?? .new) }.map(job))
             let reinsert = context.jobs(of: moving.filter { !announced.contains(job($0)) }, in: scenario)
             var plan = try context.rebuild(scenario, previous: previous, kept: kept, reinsert: reinsert)
-            // The announced ones go to rebooking: not listed as left out of the day.
+            // The announced ones go to rebooking: not listed as unassigned.
             let rebooked = Set(moving.filter { announced.contains(job($0)) }.map(\.order))
             plan.unassigned.removeAll { rebooked.contains($0.order) }
             plan.kpis.orders = plan.visits.count + plan.unassigned.count
@@ -280,7 +280,7 @@ extension OperationContext {
             member.noticeAt = member.noticeAt.adding(minutes: minutes)
             return member
         }
-        // An arrival past the window breaks the promise: the visit is left out and rebooked.
+        // An arrival past the window breaks the promise: the visit is unassigned and rebooked.
         let arrival = shifted.map(\.start).min() ?? order.order.window?.start ?? now
         let keepsWindow = arrived || (order.order.window.map { arrival <= $0.end } ?? true)
         if keepsWindow { kept += shifted }

@@ -7,7 +7,7 @@ public enum OrderWorkflow {
     /// Every legal transition.
     public static let next: [OrderState: [OrderState]] = [
         .new: [.scheduled, .rebooking, .cancelled],
-        // A visit left out of a re-plan without a promise goes back to `new`; a moved one needs
+        // A visit a re-plan leaves unassigned without a promise goes back to `new`; a moved one needs
         // confirming again (`confirmed` back to `scheduled`).
         .scheduled: [.confirmed, .notified, .enRoute, .new, .rebooking, .cancelled],
         .confirmed: [.notified, .enRoute, .scheduled, .rebooking, .cancelled],
@@ -36,7 +36,7 @@ public enum OrderWorkflow {
     public static let locked: Set<OrderState> = [.notified, .enRoute, .onSite]
     /// Whether the planner works with an order in `state`: one still to be visited is planned;
     /// one whose visit was announced, began or ended stays where its lock holds it; one waiting
-    /// for a new appointment or cancelled is left out.
+    /// for a new appointment or cancelled is not listed.
     public static func isPlanned(_ state: OrderState, locked: Bool) -> Bool {
         switch state {
         case .new, .scheduled, .confirmed: return true
@@ -54,7 +54,7 @@ public enum OrderWorkflow {
     public static let finished: Set<OrderState> = [.completed, .transferred, .customerAbsent]
 
     /// States of an order that is part of its day's work: every plan version of the day lists it,
-    /// visited or left out (H9). Those waiting for a new appointment, cancelled, or whose customer
+    /// visited or unassigned (H9). Those waiting for a new appointment, cancelled, or whose customer
     /// was absent have left it.
     public static let dayWork: Set<OrderState> = [
         .new, .scheduled, .confirmed, .notified, .enRoute, .onSite, .completed, .transferred,

@@ -135,7 +135,7 @@ extension Report {
                 technicianOf[visit.order] = technicians[visit.technician]
             }
         }
-        func crewKey(_ technician: Technician?) -> String { technician.map { $0.crewID ?? "in-house" } ?? "unplanned" }
+        func crewKey(_ technician: Technician?) -> String { technician.map { $0.crewID ?? "in-house" } ?? "unassigned" }
         func first(_ order: String, _ state: OrderState) -> Instant? {
             facts.events[order]?.first { $0.to == state }?.at
         }

@@ -165,7 +165,7 @@ public struct NightlyDayDiff: Hashable, Sendable {
     public var reassigned: [String] = []
     public var newlyPlanned: [String] = []
     public var toRebooking: [String] = []
-    public var unplaced: [String] = []
+    public var unassigned: [String] = []
 
     public init(day: LocalDate) { self.day = day }
 

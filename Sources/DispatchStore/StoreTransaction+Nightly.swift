@@ -31,7 +31,7 @@ extension StoreTransaction {
     public func recordRunDay(_ run: Int, _ diff: NightlyDayDiff) throws {
         let lists: [String: [String]] = [
             "kept": diff.kept, "moved": diff.moved, "reassigned": diff.reassigned, "newly_planned": diff.newlyPlanned,
-            "to_rebooking": diff.toRebooking, "unplaced": diff.unplaced,
+            "to_rebooking": diff.toRebooking, "unassigned": diff.unassigned,
         ]
         let json = lists.json.text(escapingSlashes: true)
         try connection.execute(
@@ -42,7 +42,7 @@ extension StoreTransaction {
             [
                 .integer(run), .text(diff.day.description), .optional(diff.version), .integer(diff.kept.count), .integer(diff.moved.count),
                 .integer(diff.reassigned.count), .integer(diff.newlyPlanned.count), .integer(diff.toRebooking.count),
-                .integer(diff.unplaced.count), .text(json),
+                .integer(diff.unassigned.count), .text(json),
             ])
     }
 
@@ -78,7 +78,8 @@ extension StoreTransaction {
             diff.reassigned = object["reassigned"] ?? []
             diff.newlyPlanned = object["newly_planned"] ?? []
             diff.toRebooking = object["to_rebooking"] ?? []
-            diff.unplaced = object["unplaced"] ?? []
+            // Runs recorded before 2026-12-06 name them "unplaced".
+            diff.unassigned = object["unassigned"] ?? object["unplaced"] ?? []
             return diff
         }
     }

@@ -10,7 +10,7 @@ public struct NightlyUnit: Hashable, Sendable {
     public var state: String
     public var worker: String?
     public var attempts: Int
-    /// The unit's plan and unplaced orders, as JSON, once done.
+    /// The unit's plan and unassigned orders, as JSON, once done.
     public var result: String?
     /// The holder's lease has run out (on the database clock): the holder is presumed dead.
     public var leaseExpired = false

@@ -6,7 +6,7 @@ import Testing
 @Suite("A busy day at the desk", .serialized)
 struct BusyDayCommandTests {
     /// Point 6, as a new user found it (scenarios/delay-day.yaml): `delay WO-5008 --minutes 45`
-    /// left out the diamond repair WO-5004 as "displaced … the day is full" while its technician
+    /// left the diamond repair WO-5004 unassigned as "displaced … the day is full" while its technician
     /// had the morning free after WO-5008. The reaction now moves unannounced visits inside their
     /// windows to make room, and every order planned before is still planned.
     @Test("A delay keeps the diamond repair the day has room for", arguments: Backend.all)

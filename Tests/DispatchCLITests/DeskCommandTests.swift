@@ -119,7 +119,7 @@ struct DeskCommandTests {
             // The page: the same chart inline, the lists, nothing fetched from elsewhere.
             let page = try String(contentsOfFile: htmlPath, encoding: .utf8)
             let unassigned = (document["unassigned"] as? [Any])?.count ?? -1
-            #expect(page.hasPrefix("<!doctype html>") && page.contains("<h2>Left out (\(unassigned))</h2>"))
+            #expect(page.hasPrefix("<!doctype html>") && page.contains("<h2>Unassigned (\(unassigned))</h2>"))
             #expect(page.components(separatedBy: "class=\"visit\"").count - 1 == planned.count)
             #expect(!page.contains("src=") && !page.contains("href=") && !page.contains("@import"))
 
@@ -165,7 +165,7 @@ struct DeskCommandTests {
             #expect(table.status == 0)
             #expect(table.stdout.contains("Measures of 2026-11-01 to 2026-11-30: 4 orders on 1 service day"))
             #expect(table.stdout.contains("MEASURE") && table.stdout.contains("broadband") && table.stdout.contains("VIP"))
-            // Two orders planned (the group is left out), never visited, none rebooked by the company.
+            // Two orders planned (the group is unassigned), never visited, none rebooked by the company.
             #expect(table.stdout.contains("Company-caused rebooking") && table.stdout.contains("0.0% (0/2)"))
 
             let csv = try await runner.run(["report"] + range + ["--format", "csv", "--by", "service", db])

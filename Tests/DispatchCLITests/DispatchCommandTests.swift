@@ -472,6 +472,6 @@ struct PlanCommandTests {
         let startOf = Dictionary(uniqueKeysWithValues: zip(syncRoutes.flatMap { $0 }, starts.flatMap { $0 }))
         #expect(startOf[1] != nil && startOf[1] == startOf[2])
         #expect(syncRoutes.first { $0.contains(1) } != syncRoutes.first { $0.contains(2) })
-        #expect(plan["unserved"] as? [Int] == [])
+        #expect(plan["unassigned"] as? [Int] == [])
     }
 }

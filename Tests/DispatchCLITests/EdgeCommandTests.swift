@@ -188,8 +188,8 @@ struct EdgeCommandTests {
         #expect(try await cli.run("plan", "--date", "2026-11-23", "--commit", "--iterations", "200", now, database).status == 0)
         let orders = try await cli.run("orders", "list", "--date", "2026-11-23", "--format", "json", database).stdout
         let list = try #require(try JSONSerialization.jsonObject(with: Data(orders.utf8)) as? [[String: Any]])
-        let unplanned = try #require(list.first { $0["status"] as? String == "new" }?["id"] as? String)
-        let explain = try await cli.run("explain", unplanned, now, database)
+        let unassigned = try #require(list.first { $0["status"] as? String == "new" }?["id"] as? String)
+        let explain = try await cli.run("explain", unassigned, now, database)
         #expect(explain.status == 0 && Self.widest(explain.stdout) <= 100, "explain: \(Self.widest(explain.stdout))")
         #expect(explain.stdout.contains("\n             "), "a reason wrapped under itself")
         let report = try await cli.run("report", "--from", "2026-11-01", "--to", "2026-11-30", database)

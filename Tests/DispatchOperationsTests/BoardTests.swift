@@ -42,7 +42,7 @@ struct BoardTests {
             day.policy.currency = "EUR"
             // WO-R's deadline (silver: 24 h from 2026-11-21 18:00) passed before its day: planned, late.
             day.orders[3].reportedAt = OperationFixtures.instant("2026-11-21T18:00:00+08:00")
-            // WO-X needs a skill nobody holds and its deadline passed before now: unplanned, late.
+            // WO-X needs a skill nobody holds and its deadline passed before now: unassigned, late.
             var unplannable = OperationFixtures.order(
                 "WO-X", .repair, .broadband, customer: "C-1009", lat: 31.23, lon: 121.47,
                 reported: "2026-11-19T08:00:00+08:00")

@@ -60,7 +60,7 @@ struct BusyDayTests {
                     rebased += 1
                     keptSeen += rebase.kept
                 }
-                let dropped = underway.intersection(published.outcome.rebooked + published.outcome.unplanned)
+                let dropped = underway.intersection(published.outcome.rebooked + published.outcome.unassigned)
                 #expect(dropped.isEmpty, "round \(round): the plan dropped \(dropped.sorted())")
                 // As `dispatch check --date` reads it (finished visits as long as they took).
                 let (checked, plan, _, earlier, finished) = try #require(try await operations.publishedForCheck(OperationFixtures.date))
@@ -123,7 +123,7 @@ struct BusyDayTests {
     func bookedAwayIsNotListed(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             let (operations, _, plan) = try await OperationFixtures.publishedDay(database)
-            // A visit without an appointment, taken off the plan: `new`, listed as left out.
+            // A visit without an appointment, taken off the plan: `new`, listed as unassigned.
             let open = Set(OperationFixtures.day().orders.filter { $0.window == nil && $0.group == nil }.map(\.id))
             let away = try #require(plan.visits.filter { open.contains($0.order) }.min { $0.start < $1.start })
             _ = try await operations.unassign(order: away.order, actor: "desk")
@@ -204,7 +204,9 @@ struct BusyDayTests {
             #expect(!computed.visits.contains { $0.order == "WO-A" })
             let published = try await operations.publish(
                 Proposal(plan: computed, basedOn: version, revision: revision, seed: 1), actor: "planner")
-            #expect(published.rebase?.why.contains("WO-A, under way") == true)
+            #expect(
+                published.rebase?.why.contains("it would leave visits under way unassigned: WO-A") == true, "\(published.rebase?.why ?? "")"
+            )
             #expect(published.plan.visits.contains { $0.order == "WO-A" && $0.start == visit.start && $0.technician == visit.technician })
             #expect(!published.outcome.rebooked.contains("WO-A"))
             #expect(published.outcome.rebooked == ["WO-R"])

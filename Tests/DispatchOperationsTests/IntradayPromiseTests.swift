@@ -166,7 +166,7 @@ struct IntradayPromiseTests {
     }
 
     @Test(
-        "An absence loses no order: each of the technician's visits is re-placed, listed as left out or rebooked",
+        "An absence loses no order: each of the technician's visits is re-placed, listed as unassigned or rebooked",
         arguments: Backend.all)
     func absenceLosesNothing(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
@@ -198,17 +198,17 @@ struct IntradayPromiseTests {
         }
     }
 
-    /// Found by the concurrency harness: an order left out because it is pinned to an uncertified
+    /// Found by the concurrency harness: an order unassigned because it is pinned to an uncertified
     /// technician kept that reason after a dispatcher removed the pin (`unassign` or `unpin`), so
     /// `check --date` failed ("'no_qualified_technician' is not true of it").
-    @Test("Removing a pin from an order left out because of it publishes its reason anew", arguments: Backend.all)
+    @Test("Removing a pin from an order unassigned because of it publishes its reason anew", arguments: Backend.all)
     func unpinningReexplainsLeftOutOrders(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             let clock = TestClock("2026-11-22T10:00:00+08:00")
             let operations = try await Self.plannedDay(database, clock: clock)
             let document = try #require(try await operations.publishedForCheck(Self.date)).plan
             let pinned = document.unassigned.filter { $0.code == .noQualifiedTechnician && $0.reason.hasPrefix("pinned to") }.map(\.order)
-            try #require(pinned.count >= 2, "the day has orders left out because of their pin: \(document.unassigned.map(\.reason))")
+            try #require(pinned.count >= 2, "the day has orders unassigned because of their pin: \(document.unassigned.map(\.reason))")
             clock.set("2026-11-23T06:30:00+08:00")
             let before = try await Self.published(database)
             _ = try await operations.unassign(order: pinned[0], actor: "dispatcher")
@@ -220,7 +220,7 @@ struct IntradayPromiseTests {
             #expect(orders[pinned[0]]?.order.pin == nil && orders[pinned[1]]?.order.pin == nil)
             let reasons = try #require(try await operations.publishedForCheck(Self.date)).plan.unassigned
             for id in pinned.prefix(2) {
-                let reason = try #require(reasons.first { $0.order == id }, "\(id) is still listed as left out")
+                let reason = try #require(reasons.first { $0.order == id }, "\(id) is still listed as unassigned")
                 #expect(!reason.reason.hasPrefix("pinned to"), "\(id): \(reason.reason)")
             }
             #expect(try await Self.violations(operations) == [])

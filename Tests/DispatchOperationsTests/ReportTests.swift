@@ -253,11 +253,11 @@ struct ReportTests {
 
             // By crew: the contractor's orders against the in-house ones.
             let byCrew = try await operations.report(from: Self.day1, to: Self.day2, by: .crew)
-            #expect(byCrew.columns == ["all", "acme", "in-house", "unplanned"])
+            #expect(byCrew.columns == ["all", "acme", "in-house", "unassigned"])
             Self.expect(byCrew, .contractorShare, "acme", 2, 2)
             Self.expect(byCrew, .onTimeArrival, "acme", 0, 1)  // X
             Self.expect(byCrew, .utilisation, "acme", 75 + 4 * leg, 1080)  // X 30 + Z 45, T9 two days
-            Self.expect(byCrew, .companyRebooking, "unplanned", 1, 1)  // Y, off every plan now
+            Self.expect(byCrew, .companyRebooking, "unassigned", 1, 1)  // Y, off every plan now
 
             // A day outside the range changes nothing; a range with no day counts nothing.
             let dayOne = try await operations.report(from: Self.day1, to: Self.day1)

@@ -57,7 +57,7 @@ struct BenchmarkTests {
         let instance = try SolomonInstance(text: Self.solomonText(seed: seed, customers: 40))
         #expect(instance.nodes.count == 41 && instance.vehicles == 25 && instance.capacity == 100)
         let solution = Solver(problem: instance.problem(), options: SolverOptions(seed: seed, iterations: 300)).solveRoutes()
-        #expect(solution.unserved.isEmpty)
+        #expect(solution.unassigned.isEmpty)
         #expect(Self.violations(instance, solution.routes.map { $0.map { $0 + 1 } }) == [])
     }
 
@@ -157,7 +157,7 @@ struct BenchmarkTests {
         let instance = try SyncInstance(name: "gen", text: Self.syncText(seed: seed, visits: 16, vehicles: 6, pairs: 3))
         #expect(instance.pairs.count == 3 && instance.processing.count == 16)
         let solution = Solver(problem: instance.problem(), options: SolverOptions(seed: seed, iterations: 300)).solveRoutes()
-        #expect(solution.unserved.isEmpty)
+        #expect(solution.unassigned.isEmpty)
         var routeOf: [Int: Int] = [:]
         var startOf: [Int: Int] = [:]
         for (route, visits) in solution.routes.enumerated() {
@@ -185,7 +185,7 @@ struct BenchmarkTests {
         let text = "3\n2\n0\n1 30\n2 30\n0 200\n50 60\n50 60\n1 0\n2 0\n0 0\n0 0\n1 10\n2 10\n1\n1 2\n"
         let instance = try SyncInstance(name: "pair", text: text)
         let solution = Solver(problem: instance.problem(), options: SolverOptions(seed: 1, iterations: 10)).solveRoutes()
-        #expect(solution.unserved.isEmpty)
+        #expect(solution.unassigned.isEmpty)
         #expect(solution.routes.count == 2)
         #expect(solution.starts.flatMap { $0 } == [50, 50])
     }

@@ -75,7 +75,7 @@ struct BreakRemovalTests {
     }
 
     /// Found by the day simulator (SQLite seed 13): after an illness at 10:27, a 2-hour job whose
-    /// window closes at 11:00 was left out as `window_unreachable`, while the checker found it
+    /// window closes at 11:00 was unassigned as `window_unreachable`, while the checker found it
     /// could be served: done 10:57–12:57, the technician is home past 13:30, the break's latest
     /// start, so the planner (break only on arrival) saw no room; taken on the way it fits.
     @Test("A job that ends too late for a break on arriving home is served with the break taken on the way")
@@ -92,7 +92,7 @@ struct BreakRemovalTests {
         let back = scenario.travel.minutes(from: scenario.orders[0].location, to: home)
         #expect(back > 33, "the case: home more than 33 minutes from the job, so past 13:30 when it ends at 12:57")
         let plan = Solver(scenario: scenario, options: SolverOptions(seed: 1, iterations: 50)).plan()
-        let visit = try #require(plan.visits.first, "served, not left out: \(plan.unassigned)")
+        let visit = try #require(plan.visits.first, "served, not unassigned: \(plan.unassigned)")
         #expect(visit.start == parseRFC3339("2026-11-23T10:57:00Z")!)
         #expect(plan.routes.first?.breakStart == parseRFC3339("2026-11-23T13:30:00Z"))
         #expect(PlanChecker(scenario: scenario).violations(of: plan) == [])
@@ -100,10 +100,10 @@ struct BreakRemovalTests {
         var left = plan
         left.visits = []
         left.routes = []
-        left.unassigned = LeftOutExplainer.explain(["WO-6"], day: scenario, visits: [])
+        left.unassigned = UnassignedExplainer.explain(["WO-6"], day: scenario, visits: [])
         #expect(left.unassigned.map(\.code) == [.displaced])
         scenario.now = parseRFC3339("2026-11-23T10:31:00Z")!
-        #expect(LeftOutExplainer.explain(["WO-6"], day: scenario, visits: []).map(\.code) == [.noticeTooShort])
+        #expect(UnassignedExplainer.explain(["WO-6"], day: scenario, visits: []).map(\.code) == [.noticeTooShort])
     }
 
     /// Found by the day simulator (PostgreSQL seed 108): a technician late for an announced visit
@@ -157,10 +157,10 @@ struct BreakRemovalTests {
                 end: order.window!.start.adding(minutes: order.durationMinutes),
                 noticeAt: order.window!.start.adding(minutes: -30), group: nil, contact: false)
         }
-        let before = KeptDay(day: scenario, kept: kept, first: ["LATE"]).keptPlan().unkept
+        let before = KeptDay(day: scenario, kept: kept, first: ["LATE"]).keptPlan().unassigned
         #expect(before.contains("DONE"), "the case: placed earliest first, the visit done finds no room")
-        let (plan, unkept) = KeptDay(day: scenario, kept: kept, first: ["LATE"], last: ["NEXT", "LAST"]).keptPlan()
-        #expect(unkept == ["NEXT"])
+        let (plan, unassigned) = KeptDay(day: scenario, kept: kept, first: ["LATE"], last: ["NEXT", "LAST"]).keptPlan()
+        #expect(unassigned == ["NEXT"])
         #expect(Set(plan.visits.map(\.order)) == ["DONE", "LATE", "LAST"])
         #expect(plan.routes.first?.breakStart.map { $0 >= at("13:00") && $0 <= at("13:30") } == true)
     }

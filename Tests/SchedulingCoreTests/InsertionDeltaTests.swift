@@ -74,7 +74,7 @@ struct InsertionDeltaTests {
         let insertion = Insertion(problem: problem)
         var compared = 0
         for job in Job.all(problem) where job.members.count == 1 {
-            // Every order left out, and the first 40 served ones taken out again.
+            // Every order unassigned, and the first 40 served ones taken out again.
             if solution.routeOf[job.members[0]] >= 0 && compared >= 40 { continue }
             var base = solution
             base.remove(job.members, problem: problem)
@@ -161,9 +161,9 @@ struct InsertionDeltaTests {
                 #expect(copy.feasible)
                 fresh += copy.cost(solver.problem)
             }
-            let unserved = solver.problem.orders.indices.filter { solution.routeOf[$0] < 0 }
+            let unassigned = solver.problem.orders.indices.filter { solution.routeOf[$0] < 0 }
                 .reduce(0) { $0 + solver.problem.orders[$1].weight }
-            #expect(solution.objective == unserved * Objective.unservedPerWeight + fresh)
+            #expect(solution.objective == unassigned * Objective.unassignedPerWeight + fresh)
         }
     }
 }

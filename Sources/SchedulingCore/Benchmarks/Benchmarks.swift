@@ -240,10 +240,10 @@ public struct SyncInstance: Sendable {
 }
 
 /// The routes of a solved benchmark problem: order indices in visiting order per technician
-/// (empty routes left out), their start times, and the orders left unserved.
+/// (empty routes left out), their start times, and the orders left unassigned.
 public struct RouteSolution: Sendable {
     public let routes: [[Int]]
     public let starts: [[Int]]
-    public let unserved: [Int]
+    public let unassigned: [Int]
     public let iterations: Int
 }

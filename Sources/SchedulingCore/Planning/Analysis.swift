@@ -47,14 +47,14 @@ struct Analysis {
         }
     }
 
-    /// The most specific true code for an order left out of a plan whose contractors carry
+    /// The most specific true code for an order a plan leaves unassigned whose contractors carry
     /// `crewLoad` visits: why nobody can serve it, else its contractor quotas are used up, else
     /// other work was preferred.
-    func leftOut(_ member: Int, id: String, jobSize: Int, crewLoad: [Int], problem: PlanningProblem, explainer: Explainer)
+    func unassigned(_ member: Int, id: String, jobSize: Int, crewLoad: [Int], problem: PlanningProblem, explainer: Explainer)
         -> UnassignedOrder
     {
         if let (code, reason) = blocked[member] { return UnassignedOrder(order: id, code: code, reason: reason) }
-        // Could be served alone: left out for quota, or for other work.
+        // Could be served alone: unassigned for quota, or for other work.
         let alone = aloneTechnicians[member]
         let crews = Set(alone.map { problem.technicians[$0].crew })
         if !crews.contains(-1), crews.allSatisfy({ crewLoad[$0] + jobSize > problem.crewQuota[$0] }) {
@@ -64,10 +64,10 @@ struct Analysis {
     }
 }
 
-/// Why orders are left out of a published day, as of the day's `now`: the same codes the planner
+/// Why orders are unassigned on a published day, as of the day's `now`: the same codes the planner
 /// gives, computed again when a day changes during the day (time passes, an absence, a pin), so
 /// a code carried over from an earlier version is still true.
-public enum LeftOutExplainer {
+public enum UnassignedExplainer {
     /// One entry per id of `ids` that is an order of `day`, given the contractors' load in `visits`.
     public static func explain(_ ids: Set<String>, day: Scenario, visits: [PlannedVisit]) -> [UnassignedOrder] {
         guard !ids.isEmpty else { return [] }
@@ -84,7 +84,7 @@ public enum LeftOutExplainer {
         for visit in visits { if let crew = technicianCrew[visit.technician], crew >= 0 { load[crew] += 1 } }
         return problem.orderIDs.indices.filter { ids.contains(problem.orderIDs[$0]) }.map { index in
             let size = problem.orders[index].group >= 0 ? problem.groups[problem.orders[index].group].count : 1
-            return analysis.leftOut(
+            return analysis.unassigned(
                 index, id: problem.orderIDs[index], jobSize: size, crewLoad: load, problem: problem, explainer: explainer)
         }
     }

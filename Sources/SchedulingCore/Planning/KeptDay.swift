@@ -73,7 +73,7 @@ public struct KeptDay {
 
     /// The day's plan with `work` added in `window` and every published visit that still fits
     /// kept as it is, or nil when the work does not fit. Visits that no longer fit (say, their
-    /// technician is now absent) are left out of the plan.
+    /// technician is now absent) are unassigned.
     public func adding(_ work: [WorkOrder], window: TimeWindow, now: Instant) -> Plan? {
         let copies = work.map { copy($0, window: window, tag: nil, now: now) }
         guard copies.allSatisfy({ $0.window != nil }) else { return nil }
@@ -92,33 +92,33 @@ public struct KeptDay {
     /// given, each inside its window (anywhere in the day without one). One problem is built
     /// for all of them. Returns the plan, the published visits that no longer fit, and the
     /// orders of the jobs that found no place.
-    public func adding(jobs: [[WorkOrder]], now: Instant) -> (plan: Plan, unkept: [String], unplaced: [String]) {
+    public func adding(jobs: [[WorkOrder]], now: Instant) -> (plan: Plan, unassignedKept: [String], unassigned: [String]) {
         let extra = jobs.flatMap { job in job.map { copy($0, window: $0.window ?? scenario.wholeDay, tag: nil, now: now) } }
         let (problem, keptCount) = build(extra: extra.filter { $0.window != nil }, excluding: Set(extra.map(\.id)), now: now)
-        var (solution, unkept) = keptSolution(problem, keptCount: keptCount)
+        var (solution, unassignedKept) = keptSolution(problem, keptCount: keptCount)
         let insertion = Insertion(problem: problem)
         let all = Job.all(problem)
         var jobOf: [String: Int] = [:]
         for (index, job) in all.enumerated() { for member in job.members { jobOf[problem.orderIDs[member]] = index } }
-        var unplaced: [String] = []
+        var unassigned: [String] = []
         for job in jobs {
             guard let index = job.first.flatMap({ jobOf[$0.id] }), let (placement, _) = insertion.best(all[index], in: solution) else {
-                unplaced += job.map(\.id)
+                unassigned += job.map(\.id)
                 continue
             }
             insertion.apply(placement, to: &solution)
         }
-        return (planned(problem, solution), unkept, unplaced)
+        return (planned(problem, solution), unassignedKept, unassigned)
     }
 
     /// The day's plan with every published visit kept that still fits, and the orders of those
     /// that no longer do (e.g. their technician is now absent, or the visit was taken out).
     /// With `now` (the day's real time), a coordinated visit begun by then counts as arrived, as
     /// when work is added (`adding(jobs:now:)`): its halves are kept each at its own start.
-    public func keptPlan(excluding orders: Set<String> = [], now: Instant? = nil) -> (plan: Plan, unkept: [String]) {
+    public func keptPlan(excluding orders: Set<String> = [], now: Instant? = nil) -> (plan: Plan, unassigned: [String]) {
         let (problem, keptCount) = build(extra: [], excluding: orders, now: now)
-        let (solution, unkept) = keptSolution(problem, keptCount: keptCount)
-        return (planned(problem, solution), unkept)
+        let (solution, unassigned) = keptSolution(problem, keptCount: keptCount)
+        return (planned(problem, solution), unassigned)
     }
 
     // MARK: - Building the trial day
@@ -186,7 +186,7 @@ public struct KeptDay {
     /// only a visit placed later gives it room. So the visits go in first with every break taken
     /// out, earliest first, and each break then goes where it fits among them; if one fits
     /// nowhere, the day is built again with the breaks in place from the start.
-    private func keptSolution(_ problem: PlanningProblem, keptCount: Int) -> (solution: Solution, unkept: [String]) {
+    private func keptSolution(_ problem: PlanningProblem, keptCount: Int) -> (solution: Solution, unassigned: [String]) {
         var solution = Solution(problem: problem)
         var breaks: [Int: Route.Element] = [:]
         for route in solution.routes.indices {
@@ -196,20 +196,20 @@ public struct KeptDay {
         }
         // Those that may give way (`last`) come after the breaks are back, so a break finds its
         // place among the visits that may not move before they take it.
-        var unkept = placeKept(problem, keptCount: keptCount, into: &solution) { !$0 }
+        var unassigned = placeKept(problem, keptCount: keptCount, into: &solution) { !$0 }
         for (route, element) in breaks {
             solution.routes[route].rearrange(problem) { $0.append(element) }
             solution.refreshBreak(route, problem: problem)
         }
         if breaks.keys.allSatisfy({ solution.routes[$0].feasible }) {
-            unkept += placeKept(problem, keptCount: keptCount, into: &solution) { $0 }
-            return (solution, unkept.sorted())
+            unassigned += placeKept(problem, keptCount: keptCount, into: &solution) { $0 }
+            return (solution, unassigned.sorted())
         }
         // (Placed first, returned after: a tuple would copy the empty solution before placing.
         // Found by the simulator: every kept visit vanished from a re-planned day, unreported.)
         var withBreaks = Solution(problem: problem)
-        let unkeptWithBreaks = placeKept(problem, keptCount: keptCount, into: &withBreaks)
-        return (withBreaks, unkeptWithBreaks)
+        let unassignedWithBreaks = placeKept(problem, keptCount: keptCount, into: &withBreaks)
+        return (withBreaks, unassignedWithBreaks)
     }
 
     /// Places the kept jobs (those of `first` before the others, those of `last` after them, each
@@ -221,7 +221,7 @@ public struct KeptDay {
         _ yielding: ((Bool) -> Bool)? = nil
     ) -> [String] {
         let insertion = Insertion(problem: problem)
-        var unkept: [String] = []
+        var unassigned: [String] = []
         func gives(_ job: Job) -> Bool { job.members.allSatisfy { last.contains(problem.orderIDs[$0]) } }
         func rank(_ job: Job) -> (Int, Int, Int) {
             let leads = job.members.contains { first.contains(problem.orderIDs[$0]) }
@@ -233,10 +233,10 @@ public struct KeptDay {
             if let (placement, _) = insertion.best(job, in: solution) {
                 insertion.apply(placement, to: &solution)
             } else {
-                unkept.append(contentsOf: job.members.map { problem.orderIDs[$0] })
+                unassigned.append(contentsOf: job.members.map { problem.orderIDs[$0] })
             }
         }
-        return unkept.sorted()
+        return unassigned.sorted()
     }
 
     private func planned(_ problem: PlanningProblem, _ solution: Solution) -> Plan {

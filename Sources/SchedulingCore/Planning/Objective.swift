@@ -1,8 +1,8 @@
 /// The soft goals (README "Planning") as one number, in their order of importance: priority-weighted
 /// service far above repair deadlines, far above travel, above contractor cost.
 enum Objective {
-    /// Per unit of order weight left unserved.
-    static let unservedPerWeight = 1_000_000
+    /// Per unit of order weight left unassigned.
+    static let unassignedPerWeight = 1_000_000
     static let lateRepair = 200_000
     static let lateMinute = 100
     static let travelMinute = 1_000

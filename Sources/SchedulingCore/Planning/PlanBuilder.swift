@@ -66,14 +66,14 @@ struct PlanBuilder {
             unassigned: unassigned, kpis: kpis, warnings: warnings)
     }
 
-    /// The most specific true code for each order left out.
+    /// The most specific true code for each unassigned order.
     func explainUnassigned(_ solution: Solution) -> [UnassignedOrder] {
         let explainer = Explainer(problem: problem, scenario: scenario)
         var result: [UnassignedOrder] = []
         for job in jobs where solution.routeOf[job.members[0]] < 0 {
             for member in job.members {
                 result.append(
-                    analysis.leftOut(
+                    analysis.unassigned(
                         member, id: scenario.orders[member].id, jobSize: job.members.count,
                         crewLoad: solution.crewLoad, problem: problem, explainer: explainer))
             }

@@ -1,4 +1,4 @@
-/// A complete assignment: every technician's route and which orders are left out.
+/// A complete assignment: every technician's route and which orders are unassigned.
 struct Solution {
     var routes: [Route]
     /// Route (= technician) of each order, or -1.
@@ -21,7 +21,7 @@ struct Solution {
     }
 
     var objective: Int {
-        unservedWeight * Objective.unservedPerWeight + routeCost.reduce(0, +)
+        unservedWeight * Objective.unassignedPerWeight + routeCost.reduce(0, +)
     }
 
     /// Room left in the crew quota of `technician` (Int.max in-house).

@@ -1,7 +1,7 @@
 /// Fewer vehicles, when using one costs something: empty the shortest route and search, with no
 /// new route allowed, for a plan that serves everything again; repeat while that succeeds. After
 /// the fleet minimisation of Christiaens & Vanden Berghe (2020): a candidate is kept when it leaves
-/// fewer jobs out or, as many, jobs that have been left out less often so far (absence counts),
+/// fewer jobs out or, as many, jobs that have been unassigned less often so far (absence counts),
 /// which steers the search towards placing the stubborn ones.
 extension Solver {
     /// Runs until `fraction` of the budget (time or iterations) is spent; returns the plan with
@@ -15,7 +15,7 @@ extension Solver {
         current.noNewRoutes = true
         var absences = [Int](repeating: 0, count: jobs.count)
         guard dropShortestRoute(&current, free: free, generator: &generator) else { return (start, 0) }
-        var left = unserved(current, free)
+        var left = unassigned(current, free)
         let iterationLimit = options.iterations.map { Int(Double($0) * fraction) }
         let secondsLimit = options.seconds.map { $0 * fraction }
         var iteration = 0
@@ -27,26 +27,26 @@ extension Solver {
             var candidate = current
             guard let removed = removeStrings(&candidate, free: free, generator: &generator) else { continue }
             recreateGreedily(Array(Set(removed + left)).sorted(), into: &candidate, generator: &generator)
-            let candidateLeft = unserved(candidate, free)
+            let candidateLeft = unassigned(candidate, free)
             for job in candidateLeft { absences[job] += 1 }
             let weight = { (jobs: [Int]) in jobs.reduce(0) { $0 + absences[$1] } }
             if candidateLeft.count < left.count || (candidateLeft.count == left.count && weight(candidateLeft) < weight(left)) {
                 current = candidate
                 left = candidateLeft
             }
-            // Nothing left out: as much served as at the start, with one route fewer.
+            // Nothing unassigned: as much served as at the start, with one route fewer.
             if left.isEmpty {
                 best = current
                 best.noNewRoutes = false
                 guard dropShortestRoute(&current, free: free, generator: &generator) else { break }
-                left = unserved(current, free)
+                left = unassigned(current, free)
             }
         }
         return (best, iteration)
     }
 
     /// The free jobs the solution leaves out.
-    func unserved(_ solution: Solution, _ free: [Int]) -> [Int] {
+    func unassigned(_ solution: Solution, _ free: [Int]) -> [Int] {
         free.filter { solution.routeOf[jobs[$0].members[0]] < 0 }
     }
 

@@ -118,7 +118,7 @@ public struct Solver {
         func starts(_ route: Route) -> [Int] { route.elements.indices.filter { !route.elements[$0].isBreak }.map { route.start[$0] } }
         return RouteSolution(
             routes: used.map(orders), starts: used.map(starts),
-            unserved: solution.routeOf.indices.filter { solution.routeOf[$0] < 0 }, iterations: iterations)
+            unassigned: solution.routeOf.indices.filter { solution.routeOf[$0] < 0 }, iterations: iterations)
     }
 
     /// Jobs worth trying: none of their members is blocked for good.
@@ -284,7 +284,7 @@ public struct Solver {
                 sinceBest += 1
                 continue
             }
-            let waiting = unserved(candidate, free).filter { !removed.contains($0) }
+            let waiting = unassigned(candidate, free).filter { !removed.contains($0) }
             var pending = removed
             if !waiting.isEmpty {
                 for _ in 0..<min(8, waiting.count) { pending.append(waiting[generator.below(waiting.count)]) }
