@@ -16,7 +16,8 @@ while [[ $# -gt 0 ]]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-strip() { python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("seconds", None); print(json.dumps(d, sort_keys=True))'; }
+# A build before 2026-12-06 names the unassigned orders `unserved`.
+strip() { python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("seconds", None); d.setdefault("unassigned", d.pop("unserved", None)); print(json.dumps(d, sort_keys=True))'; }
 same=0; different=0
 # Gehring–Homberger 200 (held out: never tuned on) is read as the Solomon format it is.
 for set in solomon:solomon sync:sync solomon:gh200; do

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The nightly job at scale (issue 10): a generated backlog of 5,000 orders for 300 technicians
+"""The nightly job at scale (issue 10): 5,000 generated unassigned orders for 300 technicians
 in 8 territories, re-planned over 3 days by `dispatch nightly --workers N`, end to end (load,
 plan, diff, publish), once with 1 worker and once with 2 (each in its own fresh database), so the
 scale-out factor is measured; every published day re-checked with `dispatch check --date`; then a

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The nightly job at scale on PostgreSQL: 5,000 orders, 300 technicians in 8 territories, 3 days
-# of backlog, planned with 1 and with 2 worker processes (each in a fresh database); every
+# of unassigned work, planned with 1 and with 2 worker processes (each in a fresh database); every
 # published day re-checked; a rerun after 2% new orders and one absence.
 #   bench/nightly.sh [--orders N] [--technicians N] [--territories N] [--days N] [--seconds S] [--workers 1,2]
 set -euo pipefail

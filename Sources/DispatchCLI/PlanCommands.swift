@@ -184,7 +184,7 @@ struct Plans: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the stored plan versions of one day, with their figures and who published each.",
             discussion: """
-                CREATED is local to the day's time zone; UNSERVED counts the orders the version leaves \
+                CREATED is local to the day's time zone; UNASSIGNED counts the orders the version leaves \
                 unassigned; TRAVEL is minutes of driving; LATE counts repairs past their deadline.
                 """)
 
@@ -215,7 +215,7 @@ struct Plans: AsyncParsableCommand {
                     }
                     print(
                         TextTable(
-                            header: ["VERSION", "CREATED", "BY", "VISITS", "UNSERVED", "TRAVEL", "LATE", "OUTSOURCED", "CAUSE"],
+                            header: ["VERSION", "CREATED", "BY", "VISITS", "UNASSIGNED", "TRAVEL", "LATE", "OUTSOURCED", "CAUSE"],
                             rows: rows
                         ).render())
                 }

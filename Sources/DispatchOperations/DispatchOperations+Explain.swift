@@ -10,7 +10,7 @@ public struct Explanation: Sendable {
     public var zone: ServiceTimeZone
     /// Its visits in the published plan (several for a group split over technicians).
     public var visits: [PlannedVisit]
-    /// Its entry among the left-out orders of the published plan.
+    /// Its entry among the unassigned orders of the published plan.
     public var unassigned: UnassignedOrder?
     /// What each technician makes of it, with every other published visit kept.
     public var verdicts: [KeptDay.Verdict]

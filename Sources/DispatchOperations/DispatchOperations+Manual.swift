@@ -144,7 +144,7 @@ extension DispatchOperations {
 }
 
 extension OperationContext {
-    /// Publishes the day again, every visit kept as it is, when what it says about the left-out
+    /// Publishes the day again, every visit kept as it is, when what it says about the unassigned
     /// `orders` (code and reason; nil: every unassigned order) is no longer true after a change to
     /// them or to the day, such as a pin removed or a shift cut short; nil when the plan does not
     /// list them or still says what is true.

@@ -219,8 +219,8 @@ extension OperationContext {
         return try PlanJSON.decode(Data(previous.document.utf8), file: "plan version \(previous.version) of \(day.date)")
     }
 
-    /// `plan` (visits of a kept day) with the left-out orders of `previous` still listed as left
-    /// out, minus those now visited, and the counts made to agree. Every left-out order's code is
+    /// `plan` (visits of a kept day) with the unassigned orders of `previous` still listed as
+    /// unassigned, minus those now visited, and the counts made to agree. Every unassigned order's code is
     /// worked out again as of now on `day` (time has passed, technicians may be absent, orders
     /// pinned), so no code carried over from an earlier version is stale.
     func merged(_ plan: Plan, previous: PublishedPlan?, day: Scenario, dropping removed: Set<String> = []) -> Plan {

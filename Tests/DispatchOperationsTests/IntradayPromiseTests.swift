@@ -202,7 +202,7 @@ struct IntradayPromiseTests {
     /// technician kept that reason after a dispatcher removed the pin (`unassign` or `unpin`), so
     /// `check --date` failed ("'no_qualified_technician' is not true of it").
     @Test("Removing a pin from an order unassigned because of it publishes its reason anew", arguments: Backend.all)
-    func unpinningReexplainsLeftOutOrders(_ backend: Backend) async throws {
+    func unpinningReexplainsUnassignedOrders(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             let clock = TestClock("2026-11-22T10:00:00+08:00")
             let operations = try await Self.plannedDay(database, clock: clock)
@@ -313,7 +313,7 @@ struct IntradayPromiseTests {
 
     /// Issue 26: one status report that re-plans the technician's next visit read the whole
     /// published plan six times, decoded its JSON and read the day's orders three times; the day
-    /// is now read once and the plan's left-out orders come from their rows.
+    /// is now read once and the plan's unassigned orders come from their rows.
     @Test("A report that re-plans the next visit reads the published plan once", arguments: Backend.all)
     func reactionReadsThePlanOnce(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
@@ -333,7 +333,7 @@ struct IntradayPromiseTests {
             let report = try await observed.setStatus(order: first.order, to: .enRoute, actor: first.technician)
             let reaction = try #require(report.reaction, "a technician 50 minutes late changed nothing")
             #expect(reaction.version == before.version + 1)
-            // Whole plans read (the version's row with its document, then its visits and left-out rows).
+            // Whole plans read (the version's row with its document, then its visits and unassigned rows).
             #expect(counting.count(containing: "SELECT id, version, document") == 1)
             // The day's orders read once too (with the scenario); the reporting order and the next one alone.
             #expect(counting.count(containing: "WHERE o.service_day = ?") == 1)

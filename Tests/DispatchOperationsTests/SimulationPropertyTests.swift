@@ -43,7 +43,7 @@ struct SimulationPropertyTests {
         for seed in UInt64(1)...20 {
             let report = try await Self.simulate(backend, seed: seed + (backend == .sqlite ? 0 : 100))
             let violations = report.violations.prefix(5).map { "seed \(seed) (\(backend)): \($0.rule) \($0.order ?? "-"): \($0.detail)" }
-            // Found here, each fixed and kept as its seed: SQLite seed 13, a left-out code untrue
+            // Found here, each fixed and kept as its seed: SQLite seed 13, an unassigned code untrue
             // after an illness (the planner took a break only on arrival: `BreakRemovalTests`);
             // SQLite seed 17, codes left as they were when an illness cut a shift short with
             // nothing to move (the absence re-explains them now); PostgreSQL seed 8 (108), a delay

@@ -96,7 +96,7 @@ struct BreakRemovalTests {
         #expect(visit.start == parseRFC3339("2026-11-23T10:57:00Z")!)
         #expect(plan.routes.first?.breakStart == parseRFC3339("2026-11-23T13:30:00Z"))
         #expect(PlanChecker(scenario: scenario).violations(of: plan) == [])
-        // Taken out again (say, for another job), its left-out code is the checker's.
+        // Taken out again (say, for another job), its unassigned code is the checker's.
         var left = plan
         left.visits = []
         left.routes = []

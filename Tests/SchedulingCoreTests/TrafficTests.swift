@@ -4,7 +4,7 @@ import Testing
 @testable import SchedulingCore
 
 /// Travel by time of day (issue 17): parts of the day multiply travel times, leaving later never
-/// arrives earlier, and the planner, the checker and the left-out codes drive by the same clock.
+/// arrives earlier, and the planner, the checker and the unassigned codes drive by the same clock.
 @Suite("Travel by time of day")
 struct TrafficTests {
     static func time(_ text: String) -> LocalTime { LocalTime(hhmm: text)! }
