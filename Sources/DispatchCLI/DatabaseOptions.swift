@@ -24,9 +24,8 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the chosen database, runs `body` with the application layer on it (acting at `clock`,
-    /// fetching roads within `routing`),
-    /// and closes it whatever happens. Only `db migrate` creates a missing SQLite file (`create`);
-    /// every other command refuses it.
+    /// fetching roads within `routing`), and closes it whatever happens. Only `db migrate` creates
+    /// a missing SQLite file (`create`); every other command refuses it.
     func withOperations(
         create: Bool = false, clock: any DispatchClock = SystemClock(), routing: RoutingLimits = RoutingLimits(),
         _ body: (DispatchOperations, DatabaseLocation) async throws -> Void

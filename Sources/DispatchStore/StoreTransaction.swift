@@ -116,9 +116,10 @@ public struct StoreTransaction {
         return LockedDays(days: Set(days), revisions: revisions)
     }
 
-    /// Locks the day's row if nobody holds it, without waiting (PostgreSQL `SKIP LOCKED`); true
-    /// when this transaction holds it now (on SQLite, always: the write transaction holds the
-    /// whole database). For work that may be done later instead of waiting for the day.
+    /// Locks the day's row if nobody holds it, without waiting (PostgreSQL `SKIP LOCKED`): the
+    /// proof when this transaction holds it now, nil when another one does (on SQLite it always
+    /// holds it: the write transaction holds the whole database). For work that may be done
+    /// later instead of waiting for the day.
     public func tryLockDay(_ day: LocalDate) throws -> LockedDays? {
         let skip = dialect.lockRows.isEmpty ? "" : "\(dialect.lockRows) SKIP LOCKED"
         guard let row = try connection.query("SELECT revision FROM service_days WHERE day = ?\(skip)", [.text(day.description)]).first
