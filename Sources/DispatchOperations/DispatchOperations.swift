@@ -146,10 +146,12 @@ struct OperationContext {
         return order
     }
 
-    /// The orders visited together with `order`: its whole group, or itself.
+    /// The orders visited together with `order`: the members of its group on its day, or itself.
+    /// A member finished on another day (its partner booked anew after it was done) is not part
+    /// of this visit: it stays where it happened, and that day is not locked by an operation here.
     func work(of order: StoredOrder) throws -> [StoredOrder] {
         guard let group = order.order.group else { return [order] }
-        let members = try tx.groupMembers(group)
+        let members = try tx.groupMembers(group).filter { $0.serviceDay == order.serviceDay }
         return members.isEmpty ? [order] : members
     }
 
