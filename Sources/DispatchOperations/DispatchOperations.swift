@@ -95,10 +95,13 @@ struct OperationContext {
     }
 
     /// Locks `days` (ascending; see `StoreTransaction.lockDays`) and returns the proof of every
-    /// day this transaction holds now, for the setters that change them.
+    /// day this transaction holds now, for the setters that change them. A day already held is
+    /// not asked for again (publishing locks its day, which the operation mostly holds already).
     @discardableResult
     func lockDays(_ days: [LocalDate]) throws -> LockedDays {
-        hold(try tx.lockDays(days))
+        let missing = days.filter { !(held.proof?.holds($0) ?? false) }
+        if missing.isEmpty, let proof = held.proof { return proof }
+        return hold(try tx.lockDays(missing))
     }
 
     /// Locks `day` when nobody holds it, without waiting; nil when another transaction does.

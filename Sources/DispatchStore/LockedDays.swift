@@ -6,21 +6,15 @@ import SchedulingCore
 /// it changes is among those held (an order's own day is read as it is written), and refuses a
 /// write to any other day: the lock order of docs/consistency.md is then kept by construction.
 public struct LockedDays: Sendable, Equatable {
-    /// The locked days' revisions as read under the lock (days not stored are absent).
-    public let revisions: [LocalDate: Int]
     /// Every day locked, stored or not.
+    /// (The memberwise initialiser is internal: only the store makes a proof.)
     public let days: Set<LocalDate>
-
-    init(days: Set<LocalDate>, revisions: [LocalDate: Int]) {
-        self.days = days
-        self.revisions = revisions
-    }
 
     public func holds(_ day: LocalDate) -> Bool { days.contains(day) }
 
     /// The days of both proofs (locks taken one after the other in one transaction).
     public func union(_ other: LockedDays) -> LockedDays {
-        LockedDays(days: days.union(other.days), revisions: revisions.merging(other.revisions) { _, later in later })
+        LockedDays(days: days.union(other.days))
     }
 
     /// Refuses a change of `day` this transaction has not locked: a defect of the caller, never of the data.

@@ -19,7 +19,12 @@ struct ScenarioReader {
         guard let row = try connection.query("SELECT vip_tiers FROM service_days WHERE day = ?", [.text(day.description)]).first else {
             return nil
         }
-        return try JSONText.strings(row.text("vip_tiers"), column: "service_days.vip_tiers of \(day)").map {
+        return try vipTiers(row, day)
+    }
+
+    /// The `vip_tiers` column of a `service_days` row.
+    private func vipTiers(_ row: SQLRow, _ day: LocalDate) throws -> [CustomerTier] {
+        try JSONText.strings(row.text("vip_tiers"), column: "service_days.vip_tiers of \(day)").map {
             try choice($0, CustomerTier.self, "service_days.vip_tiers of \(day)")
         }
     }
@@ -40,8 +45,7 @@ struct ScenarioReader {
         for (name, value) in try JSONText.intMap(row.text("repair_deadline_hours"), column: "service_days.repair_deadline_hours") {
             hours[try choice(name, CustomerTier.self, "service_days.repair_deadline_hours")] = value
         }
-        let vip = try JSONText.strings(row.text("vip_tiers"), column: "service_days.vip_tiers")
-            .map { try choice($0, CustomerTier.self, "service_days.vip_tiers") }
+        let vip = try vipTiers(row, day)
         var breakRule: BreakPolicy?
         if let earliest = try row.optionalInt("break_earliest_minute"), let latest = try row.optionalInt("break_latest_minute"),
             let minutes = try row.optionalInt("break_minutes")
@@ -305,9 +309,10 @@ struct ScenarioReader {
     }
 
     /// The stored text as a value of `type`; text it does not know is an error naming `column` and its row.
-    func choice<T: RawRepresentable>(_ text: String, _ type: T.Type, _ column: String) throws -> T
+    /// `column` is worked out only for the error: it names the row, and every order row reads two.
+    func choice<T: RawRepresentable>(_ text: String, _ type: T.Type, _ column: @autoclosure () throws -> String) throws -> T
     where T.RawValue == String {
-        guard let value = T(rawValue: text) else { throw StoreError(.corruptValue, "\(column) holds unknown value '\(text)'") }
+        guard let value = T(rawValue: text) else { throw StoreError(.corruptValue, "\(try column()) holds unknown value '\(text)'") }
         return value
     }
 

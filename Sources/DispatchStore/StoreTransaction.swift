@@ -100,20 +100,17 @@ public struct StoreTransaction {
     // MARK: Day locks and revisions
 
     /// Locks the service days' rows until the transaction ends, in ascending date order (the one
-    /// global lock order: days ascending, before any other row), and returns their revisions.
+    /// global lock order: days ascending, before any other row), and returns the proof of them.
     /// Every write operation takes the locks of the days it changes first, so two operations on
     /// the same day run one after the other and two on different days never wait in a cycle.
     /// (On SQLite the write transaction already holds the whole database.)
-    ///
-    /// The proof it returns is what every setter that changes a day asks for.
+    /// The proof is what every setter that changes a day asks for.
     @discardableResult
     public func lockDays(_ days: [LocalDate]) throws -> LockedDays {
-        var revisions: [LocalDate: Int] = [:]
         for day in Set(days).sorted() {
-            let rows = try connection.query("SELECT revision FROM service_days WHERE day = ?\(dialect.lockRows)", [.text(day.description)])
-            if let row = rows.first { revisions[day] = try row.int("revision") }
+            _ = try connection.query("SELECT revision FROM service_days WHERE day = ?\(dialect.lockRows)", [.text(day.description)])
         }
-        return LockedDays(days: Set(days), revisions: revisions)
+        return LockedDays(days: Set(days))
     }
 
     /// Locks the day's row if nobody holds it, without waiting (PostgreSQL `SKIP LOCKED`): the
@@ -122,9 +119,9 @@ public struct StoreTransaction {
     /// later instead of waiting for the day.
     public func tryLockDay(_ day: LocalDate) throws -> LockedDays? {
         let skip = dialect.lockRows.isEmpty ? "" : "\(dialect.lockRows) SKIP LOCKED"
-        guard let row = try connection.query("SELECT revision FROM service_days WHERE day = ?\(skip)", [.text(day.description)]).first
+        guard try !connection.query("SELECT revision FROM service_days WHERE day = ?\(skip)", [.text(day.description)]).isEmpty
         else { return nil }
-        return LockedDays(days: [day], revisions: [day: try row.int("revision")])
+        return LockedDays(days: [day])
     }
 
     /// The day's revision: a counter raised by every change that matters to a plan of the day
