@@ -41,7 +41,7 @@ extension DispatchOperations {
                 "the reason is \(cleanReason.count) characters long; at most \(InputLimits.textLength) are accepted")
         }
         guard id.count <= InputLimits.idLength else { throw OperationError.notFound("no order '\(id.prefix(InputLimits.idLength))…'") }
-        return try await perform { context in
+        let (stored, reacting) = try await perform { context -> (StatusChange, PlannedVisit?) in
             let order = try context.lockedOrder(id)
             if Self.fieldReports.contains(state) { try context.requireNearItsDay(order, reporting: state) }
             guard OrderWorkflow.allows(order.state, state) else {
@@ -99,21 +99,67 @@ extension DispatchOperations {
             default:
                 try context.transition(order, to: state, actor: actor, reason: cleanReason, details: detailText)
             }
-            // The technician's report says when they will be free: their next visit follows.
+            // The technician's report says when they will be free: their next visit follows (below,
+            // once the report is stored).
             let reacting: Set<OrderState> = [.enRoute, .onSite, .completed, .transferred, .customerAbsent]
-            if let planned, reacting.contains(state), let current = try context.tx.order(id) {
-                // The report stands whatever the reaction makes of it: a re-plan refused is undone alone.
-                do {
-                    change.reaction = try context.tx.savepoint("reaction") {
-                        try context.react(to: current, visit: planned, state: state, actor: actor)
-                    }
-                } catch let error as OperationError where error.category == .conflict || error.category == .badInput {
-                    change.reactionRefused = error.message
-                }
+            return (change, reacting.contains(state) ? planned : nil)
+        }
+        // The report stands whatever the reaction makes of it: a re-plan refused (or failed) is
+        // not published, and the answer says why, so the phone does not send its report again.
+        var change = stored
+        if let visit = reacting {
+            do {
+                change.reaction = try await reactToReport(order: id, visit: visit, state: state, actor: actor)
+            } catch let error as OperationError {
+                change.reactionRefused =
+                    error.category == .conflict || error.category == .badInput
+                    ? error.message : "the reaction failed (\(error.category.rawValue)): \(error.message)"
             }
-            return change
+        }
+        return change
+    }
+
+    /// Publishes the reaction to a report stored a moment ago (see `OperationContext.react`),
+    /// computed from a read of the day with no lock held (`replanned`).
+    func reactToReport(order id: String, visit: PlannedVisit, state: OrderState, actor: String) async throws -> PublishOutcome? {
+        try await replanned(order: id, actor: actor) { context, order in
+            try context.reaction(to: order, visit: visit, state: state)
         }
     }
+
+    /// Publishes the re-plan `compute` makes of the order's day, computed from a read of the day
+    /// with no lock held: the day's lock is taken only to publish it, and then only while the day
+    /// is as it was read (its revision unchanged). When it changed in between, the re-plan is
+    /// computed again from a new read, and the last time under the lock (docs/consistency.md,
+    /// "Computed before the lock"). Nil when `compute` finds nothing to change.
+    func replanned(
+        order id: String, actor: String, _ compute: @escaping @Sendable (OperationContext, StoredOrder) throws -> Replan?
+    ) async throws -> PublishOutcome? {
+        for _ in 0..<Self.optimisticReads {
+            let computed = try await read { context -> (Replan, Int)? in
+                // The revision first: the day read after it is at least that new.
+                guard let order = try context.tx.order(id), let revision = try context.tx.revision(of: order.serviceDay),
+                    let replan = try compute(context, order)
+                else { return nil }
+                return (replan, revision)
+            }
+            guard let (replan, revision) = computed else { return nil }
+            await hooks.computedBeforeLock?()
+            let published = try await perform { context -> PublishOutcome? in
+                try context.lockDays([replan.scenario.date])
+                guard try context.tx.revision(of: replan.scenario.date) == revision else { return nil }
+                return try context.apply(replan, actor: actor)
+            }
+            if let published { return published }
+        }
+        return try await perform { context in
+            try compute(context, try context.lockedOrder(id)).map { try context.apply($0, actor: actor) }
+        }
+    }
+
+    /// How many times a re-plan is computed from a read of the day before it is computed under
+    /// the day's lock (each time the day changed before it could be published).
+    static let optimisticReads = 2
 
     /// The order's recorded transitions, oldest first.
     public func history(order id: String) async throws -> [OrderEvent] {

@@ -15,6 +15,8 @@ public struct DispatchOperations: Sendable {
     /// How long a routing engine may take and how much it may send, for every matrix this
     /// application fetches (`buildTravel`, `ensureTravel`, `fetchLegs`).
     public var routing: RoutingLimits
+    /// Points in an operation where a test acts (a change made meanwhile); nothing in production.
+    public var hooks = OperationHooks()
 
     public init(store: any DispatchStore, clock: any DispatchClock, routing: RoutingLimits = RoutingLimits()) {
         self.store = store
@@ -24,7 +26,9 @@ public struct DispatchOperations: Sendable {
 
     /// The same application layer acting at another clock (a plan published as of the time it was made for).
     public func acting(at clock: any DispatchClock) -> DispatchOperations {
-        DispatchOperations(store: store, clock: clock, routing: routing)
+        var operations = DispatchOperations(store: store, clock: clock, routing: routing)
+        operations.hooks = hooks
+        return operations
     }
 
     /// As `perform`, for operations that only read: no write lock is taken.
@@ -76,6 +80,16 @@ public struct DispatchOperations: Sendable {
             }
         }
     }
+}
+
+/// Points in an operation where a test acts, so that what happens meanwhile is decided by the
+/// test rather than by timing.
+public struct OperationHooks: Sendable {
+    /// A re-plan (a reaction, a delay) was computed from a read of the day, no transaction open,
+    /// and is about to be published under the day's lock.
+    public var computedBeforeLock: (@Sendable () async -> Void)?
+
+    public init() {}
 }
 
 /// What every operation works with inside its transaction.

@@ -156,7 +156,12 @@ extension OperationContext {
             try cancel(id, [.preArrival, .confirmation]) {
                 keep.contains($0.draft.key) || $0.draft.key.hasPrefix("confirmation:\(id):booked:")
             }
-            for draft in wanted where try tx.queueNotice(draft, at: now) { outcome.noticesQueued += 1 }
+            // One already waiting with the same key is left as it is (queueing it again would not
+            // change it): most visits of a new version are where they were, and the statement is saved.
+            let waiting = Set((pending[id] ?? []).map(\.draft.key))
+            for draft in wanted where !waiting.contains(draft.key) {
+                if try tx.queueNotice(draft, at: now) { outcome.noticesQueued += 1 }
+            }
         }
 
         // Company-side losses: one rebooking notice per customer visit, with windows still open.

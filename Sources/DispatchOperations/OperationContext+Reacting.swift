@@ -17,8 +17,14 @@ extension OperationContext {
     /// re-planned as a delay (its later visits with it; what no longer fits its window goes to
     /// rebooking with a notice before the window). Nil when nothing needed to change.
     func react(to order: StoredOrder, visit: PlannedVisit, state: OrderState, actor: String) throws -> PublishOutcome? {
+        try reaction(to: order, visit: visit, state: state).map { try apply($0, actor: actor) }
+    }
+
+    /// The re-plan `react` publishes, computed without writing anything: from a read of the day
+    /// (no lock held) or inside the caller's transaction.
+    func reaction(to order: StoredOrder, visit: PlannedVisit, state: OrderState) throws -> Replan? {
         // The day read once: the plan, the scenario and the orders' states (after the report).
-        guard let plan = try tx.publishedPlan(on: order.serviceDay, lock: true),
+        guard let plan = try tx.publishedPlan(on: order.serviceDay),
             let (scenario, dayOrders) = try tx.scenarioAndOrders(on: order.serviceDay)
         else { return nil }
         guard let technician = scenario.technicians.first(where: { $0.id == visit.technician }) else { return nil }
@@ -56,15 +62,15 @@ extension OperationContext {
         let arrival = state == .enRoute ? free : free.adding(minutes: travel(here, next.order, leaving: free))
         let late = next.start.seconds(until: arrival) / 60
         if late > Reaction.thresholdMinutes {
-            return try delayVisit(
-                of: stored, minutes: late, actor: actor, cause: "reaction to \(reported)",
+            return try delayed(
+                stored, minutes: late, cause: "reaction to \(reported)",
                 reason: "expected \(late) minutes late: \(reported)", day: (plan, scenario, dayOrders))
         }
         // Free early: the next visit comes forward when it gains more than the threshold.
         if Reaction.finishedEarly.contains(state), -late > Reaction.thresholdMinutes {
-            return try advance(
-                next, to: arrival, after: visit, plan: plan, scenario: scenario, state: states[next.order] ?? .new,
-                actor: actor, cause: "reaction to \(reported)")
+            return advanced(
+                next, to: arrival, after: visit, plan: plan, scenario: scenario, orders: dayOrders,
+                state: states[next.order] ?? .new, cause: "reaction to \(reported)")
         }
         return nil
     }
@@ -74,10 +80,10 @@ extension OperationContext {
     /// nor before its window; `done` ends in the plan when it really did (as run), every other
     /// visit kept as it is. Nil when that gains no more than the threshold or the day would not
     /// hold (a coordinated visit on either side is left as it is).
-    func advance(
+    func advanced(
         _ next: PlannedVisit, to arrival: Instant, after done: PlannedVisit, plan previous: PublishedPlan, scenario: Scenario,
-        state: OrderState, actor: String, cause: String
-    ) throws -> PublishOutcome? {
+        orders: [StoredOrder], state: OrderState, cause: String
+    ) -> Replan? {
         guard done.group == nil, next.group == nil, [.scheduled, .confirmed].contains(state),
             let order = scenario.orders.first(where: { $0.id == next.order }), order.lock == nil, order.pin?.start == nil
         else { return nil }
@@ -94,16 +100,10 @@ extension OperationContext {
         let kept = previous.visits.map { $0.order == done.order ? finished : $0.order == next.order ? moved : $0 }
         let (trial, unassigned) = KeptDay(day: scenario, kept: kept).keptPlan()
         guard unassigned.isEmpty, trial.visits.contains(moved) else { return nil }
-        let plan = merged(trial, previous: previous, day: scenario)
         let minutes = start.seconds(until: next.start) / 60
-        if let stored = try tx.order(next.order) {
-            try tx.appendEvent(
-                OrderEvent(
-                    order: next.order, at: now, actor: actor, from: stored.state, to: stored.state,
-                    reason: "\(minutes) minutes earlier: \(cause)"))
-        }
-        return try publish(
-            plan, day: scenario, previous: previous, cause: cause, actor: actor,
-            lostReason: "the plan changed (\(cause)) and this visit no longer fits", releasing: [next.order])
+        return Replan(
+            plan: merged(trial, previous: previous, day: scenario), scenario: scenario, previous: previous, orders: orders,
+            cause: cause, lostReason: "the plan changed (\(cause)) and this visit no longer fits", releasing: [next.order],
+            notes: [Replan.Note(order: next.order, state: state, reason: "\(minutes) minutes earlier: \(cause)")])
     }
 }

@@ -222,31 +222,32 @@ extension DispatchOperations {
     /// `rebooking` with a notice, and a moved visit is announced again.
     public func delay(order id: String, minutes: Int, actor: String) async throws -> PublishOutcome {
         guard minutes > 0, minutes <= 720 else { throw OperationError.badInput("a delay must be between 1 and 720 minutes") }
-        return try await perform { context in
-            let order = try context.lockedOrder(id)
-            return try context.delayVisit(
-                of: order, minutes: minutes, actor: actor,
-                cause: "delay of \(id)", reason: "technician reports a delay of \(minutes) minutes")
+        // Computed from a read of the day, published under its lock (`replanned`).
+        let outcome = try await replanned(order: id, actor: actor) { context, order in
+            try context.delayed(
+                order, minutes: minutes, cause: "delay of \(id)", reason: "technician reports a delay of \(minutes) minutes")
         }
+        guard let outcome else { throw OperationError.notFound("no order '\(id)'") }
+        return outcome
     }
 }
 
 extension OperationContext {
-    /// What `delay` does, inside the caller's transaction (the order's day locked): the operation
-    /// reacting to a technician's reports calls it too, with its own cause.
-    /// `day` is the day as the caller read it in this transaction after its last change to the
-    /// day's orders (the published plan, locked; the scenario; the stored orders), when it did:
-    /// not read again, publishing included (nothing here changes an order's state before it).
-    func delayVisit(
-        of order: StoredOrder, minutes: Int, actor: String, cause: String, reason: String,
+    /// The re-plan of a delay (see `delay`), computed without writing anything: from a read of
+    /// the day with no lock held, or inside the caller's transaction. The operation reacting to a
+    /// technician's reports computes it too, with its own cause. `day` is the day as the caller
+    /// read it (the published plan; the scenario; the stored orders), when it did: not read again,
+    /// publishing included.
+    func delayed(
+        _ order: StoredOrder, minutes: Int, cause: String, reason: String,
         day read: (plan: PublishedPlan, scenario: Scenario, orders: [StoredOrder])? = nil
-    ) throws -> PublishOutcome {
+    ) throws -> Replan {
         let id = order.order.id
         let active: Set<OrderState> = [.scheduled, .confirmed, .notified, .enRoute]
         guard active.contains(order.state) else {
             throw OperationError.badInput("order \(id) is \(order.state): only a planned visit not yet started can be delayed")
         }
-        guard let previous = try read?.plan ?? tx.publishedPlan(on: order.serviceDay, lock: true),
+        guard let previous = try read?.plan ?? tx.publishedPlan(on: order.serviceDay),
             previous.visits.contains(where: { $0.order == id })
         else {
             throw OperationError.conflict("order \(id) has no visit in the published plan of \(order.serviceDay)")
@@ -284,10 +285,6 @@ extension OperationContext {
         let arrival = shifted.map(\.start).min() ?? order.order.window?.start ?? now
         let keepsWindow = arrived || (order.order.window.map { arrival <= $0.end } ?? true)
         if keepsWindow { kept += shifted }
-        for member in members {
-            try tx.appendEvent(
-                OrderEvent(order: member.order.id, at: now, actor: actor, from: member.state, to: member.state, reason: reason))
-        }
         // Locked where they now start, as publishing will store them (a technician on the way, or
         // a start due sooner than the notice allows): facts the rest of the day is planned around.
         let horizon = now.adding(minutes: scenario.policy.noticeMinutes)
@@ -308,17 +305,54 @@ extension OperationContext {
             plan.unassigned.removeAll { work.contains($0.order) }
             plan.kpis.orders = plan.visits.count + plan.unassigned.count
         }
-        let outcome = try publish(
-            plan, day: scenario, previous: previous, cause: cause, actor: actor,
-            lostReason: "the technician is delayed by \(minutes) minutes", releasing: work.union(laterIDs), stored: read?.orders)
         // The technician is on their way, late: a visit now due sooner than the notice allows is
         // fixed where it is (its customer is told at once: the pre-arrival notice is due now).
         let placed = plan.visits.filter { work.contains($0.order) }
-        if placed.contains(where: { onTheWay.contains($0.order) || $0.start < horizon }) {
-            for visit in placed {
-                try tx.setLock(visit.order, Lock(technicianID: visit.technician, start: visit.start), locked: try locked)
-            }
+        let fixedAfter = placed.contains(where: { onTheWay.contains($0.order) || $0.start < horizon })
+        return Replan(
+            plan: plan, scenario: scenario, previous: previous, orders: read?.orders, cause: cause,
+            lostReason: "the technician is delayed by \(minutes) minutes", releasing: work.union(laterIDs),
+            notes: members.map { Replan.Note(order: $0.order.id, state: $0.state, reason: reason) },
+            lockedAfter: fixedAfter ? Set(placed.map(\.order)) : [])
+    }
+
+    /// Records and publishes a re-plan computed by `delayed` or `reaction`: the notes on the
+    /// orders' histories, the version, then the locks of the visits it fixes.
+    func apply(_ replan: Replan, actor: String) throws -> PublishOutcome {
+        for note in replan.notes {
+            try tx.appendEvent(OrderEvent(order: note.order, at: now, actor: actor, from: note.state, to: note.state, reason: note.reason))
+        }
+        let outcome = try publish(
+            replan.plan, day: replan.scenario, previous: replan.previous, cause: replan.cause, actor: actor,
+            lostReason: replan.lostReason, releasing: replan.releasing, stored: replan.orders)
+        for visit in replan.plan.visits where replan.lockedAfter.contains(visit.order) {
+            try tx.setLock(visit.order, Lock(technicianID: visit.technician, start: visit.start), locked: try locked)
         }
         return outcome
     }
+}
+
+/// A re-plan of part of a day (a delay, a reaction to a report), computed before anything is
+/// written, so that it can be computed from a read of the day with no lock held and published
+/// under the lock afterwards (`DispatchOperations.reactToReport`).
+struct Replan: Sendable {
+    /// A line on an order's history that does not change its state (why its visit moved).
+    struct Note: Sendable {
+        var order: String
+        var state: OrderState
+        var reason: String
+    }
+    var plan: Plan
+    var scenario: Scenario
+    /// The version the plan was computed from.
+    var previous: PublishedPlan
+    /// The day's orders as read when computed (not read again when published), if they were.
+    var orders: [StoredOrder]?
+    var cause: String
+    var lostReason: String
+    /// The locked visits this re-plan is about, which it may move or drop.
+    var releasing: Set<String>
+    var notes: [Note] = []
+    /// Orders whose visit is locked where this plan places it, once published.
+    var lockedAfter: Set<String> = []
 }

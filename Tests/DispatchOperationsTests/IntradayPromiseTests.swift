@@ -311,6 +311,48 @@ struct IntradayPromiseTests {
         }
     }
 
+    /// Issue 26: a report that re-plans the technician's next visit computed the re-plan inside
+    /// the day's lock, so every other writer of the day queued behind it. The reaction is now
+    /// computed from a read of the day with no lock held: a report made while it is computed is
+    /// taken at once (with the lock held, it would wait for the reaction, which waits for it),
+    /// and the reaction, computed again on the day as it now is, still lands.
+    @Test("A reaction is computed without the day's lock: a report made meanwhile is taken, the reaction lands", arguments: Backend.all)
+    func reactionComputedBeforeTheLock(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let clock = TestClock("2026-11-22T10:00:00+08:00")
+            let operations = try await Self.plannedDay(database, clock: clock)
+            let before = try await Self.published(database)
+            let byTechnician = Dictionary(grouping: before.visits, by: \.technician)
+            let routes: [[PlannedVisit]] = byTechnician.keys.sorted().compactMap { key in
+                let visits = byTechnician[key]!.sorted { $0.start < $1.start }
+                return visits.count >= 3 && visits.prefix(3).allSatisfy { $0.group == nil } ? visits : nil
+            }
+            try #require(routes.count >= 2)
+            let late = routes[0][0]
+            let other = routes[1][0]
+            let meanwhile = Meanwhile()
+            var observed = operations
+            observed.hooks.computedBeforeLock = {
+                // Once: another technician reports on the way, which needs the day's lock.
+                guard await meanwhile.claim() else { return }
+                await meanwhile.record(
+                    await Result(catching: { try await operations.setStatus(order: other.order, to: .enRoute, actor: other.technician) }))
+            }
+            clock.set(late.start.adding(minutes: 50))
+            let report = try await observed.setStatus(order: late.order, to: .enRoute, actor: late.technician)
+            let taken = try #require(await meanwhile.result, "the reaction was not computed before the lock").get()
+            #expect(taken.to == .enRoute)
+            let reaction = try #require(report.reaction, "the reaction did not land after the day moved: \(report)")
+            let after = try await Self.published(database)
+            #expect(reaction.version == after.version)
+            // Computed again on the day as it is: the visit the other technician set off for stands locked.
+            let locked = try #require(try await Self.orders(database)[other.order]?.order.lock)
+            #expect(after.visits.contains { $0.order == other.order && $0.technician == locked.technicianID && $0.start == locked.start })
+            #expect(try await operations.history(order: late.order).contains { $0.reason?.contains("minutes late") == true })
+            #expect(try await Self.violations(operations) == [])
+        }
+    }
+
     /// Issue 26: one status report that re-plans the technician's next visit read the whole
     /// published plan six times, decoded its JSON and read the day's orders three times; the day
     /// is now read once and the plan's unassigned orders come from their rows.
@@ -673,4 +715,18 @@ struct IntradayPromiseTests {
             #expect(try await late.nightly(options).firstDay == Self.date.adding(days: 1))
         }
     }
+}
+
+/// What a hook did while an operation was under way (see `OperationHooks`).
+actor Meanwhile {
+    private var claimed = false
+    private(set) var result: Result<StatusChange, any Error>?
+
+    /// True the first time only.
+    func claim() -> Bool {
+        defer { claimed = true }
+        return !claimed
+    }
+
+    func record(_ result: Result<StatusChange, any Error>) { self.result = result }
 }
