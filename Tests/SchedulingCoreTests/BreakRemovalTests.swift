@@ -74,6 +74,38 @@ struct BreakRemovalTests {
         #expect(trial.routes[0].feasible)
     }
 
+    /// Found by the concurrency harness (PostgreSQL, `check --date`: "H4 T007: no break" in the
+    /// version a booking published): a 2-hour visit finished after a minute was taken as 2 hours
+    /// long when deciding whether the locked visits crowd the break out. Counted so, they left it
+    /// no room anywhere in the shift, so the day was planned without a break and the booking filled
+    /// the gap where the break belongs as the visits really ran.
+    @Test("A visit finished early crowds the break out only as long as it took")
+    func finishedEarlyLeavesTheBreakItsRoom() throws {
+        let depot = GeoPoint(latitude: 0, longitude: 0)
+        var done = Self.order("D", 0.001, "11:00", 120, fixed: true)
+        done.lock = Lock(technicianID: "T", start: parseRFC3339("2026-11-23T11:00:00Z")!)
+        var next = Self.order("L", 0.001, "13:00", 60, fixed: true)
+        next.lock = Lock(technicianID: "T", start: parseRFC3339("2026-11-23T13:00:00Z")!)
+        let long = Self.order("N", 0.001, "11:00", 90, fixed: false)
+        let short = Self.order("S", 0.001, "11:00", 30, fixed: false)
+        // The shift ends at 14:20: after L (13:00–14:00) there is no room for the break either.
+        let scenario = Self.day(
+            "as run", now: "2026-11-23T10:00:00Z", shift: ("08:00", "14:20"), home: depot, orders: [done, next, long, short])
+        func visit(_ order: WorkOrder, minutes: Int) -> PlannedVisit {
+            let start = order.lock!.start
+            return PlannedVisit(
+                order: order.id, technician: "T", start: start, end: start.adding(minutes: minutes),
+                noticeAt: start.adding(minutes: -30), group: nil, contact: false)
+        }
+        // D ran 11:00–11:01: the break fits between it and L, and must be taken there.
+        let day = KeptDay(day: scenario, kept: [visit(done, minutes: 1), visit(next, minutes: 60)])
+        let morning = TimeWindow(start: parseRFC3339("2026-11-23T11:00:00Z")!, end: parseRFC3339("2026-11-23T11:30:00Z")!)
+        #expect(day.adding([long], window: morning, now: scenario.now) == nil, "90 minutes before L took the break's room")
+        let plan = try #require(day.adding([short], window: morning, now: scenario.now), "30 minutes leave the break its room")
+        #expect(plan.routes.first?.breakStart != nil)
+        #expect(PlanChecker(scenario: scenario).violations(of: plan).filter { $0.hasPrefix("H4") } == [])
+    }
+
     /// Found by the day simulator (SQLite seed 13): after an illness at 10:27, a 2-hour job whose
     /// window closes at 11:00 was unassigned as `window_unreachable`, while the checker found it
     /// could be served: done 10:57–12:57, the technician is home past 13:30, the break's latest

@@ -172,10 +172,18 @@ public struct KeptDay {
         trial.orders = orders + extra
         trial.now = scenario.wholeDay.start.adding(minutes: -2 * 1440)
         // Whether a break is crowded out is decided by the visits that are facts, as the checker
-        // sees them: those of the kept visits locked in the day (announced, begun), at their locks.
-        let keptIDs = Set(orders.map(\.id))
+        // sees them: those of the kept visits locked in the day (announced, begun), at their locks,
+        // as long as they took (found by the concurrency harness: a 2-hour visit finished after a
+        // minute counted as 2 hours crowded the break out, so a booking filled the gap it was to
+        // be taken in and the checker found no break).
+        let asRun = Dictionary(orders.map { ($0.id, $0.durationMinutes) }, uniquingKeysWith: { first, _ in first })
         var facts = scenario
-        facts.orders = scenario.orders.filter { $0.lock != nil && keptIDs.contains($0.id) }
+        facts.orders = scenario.orders.compactMap { order in
+            guard order.lock != nil, let length = asRun[order.id] else { return nil }
+            var fact = order
+            fact.durationMinutes = length
+            return fact
+        }
         return (PlanningProblem(trial, arrivalsAsOf: now ?? trial.now, breakFacts: facts), orders.count)
     }
 
