@@ -140,6 +140,7 @@ let package = Package(
             dependencies: [
                 "DispatchHTTP", "DispatchOperations", "DispatchStore", "SchedulingCore", "DispatchTestSupport",
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(name: "DispatchCLITests", dependencies: ["DispatchCLI", "DispatchStore", "SchedulingCore", "DispatchTestSupport"]),

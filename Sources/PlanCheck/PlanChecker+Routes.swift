@@ -110,14 +110,17 @@ extension PlanChecker {
             let contacts = visits.filter(\.contact).count
             if contacts != 1 { found.append("H5 \(group): \(contacts) contacts, not exactly one") }
             let tolerance = scenario.policy.syncToleranceMinutes
-            // A visit already begun (a member locked to start by now, or halves locked at different
-            // starts): the members still to come cannot start with it and follow when they can.
+            // A visit already begun (a member locked to start by now, halves locked at different
+            // starts, or a member finished, perhaps ahead of its locked start): the members still
+            // to come cannot start with it and follow when they can.
             var lockedHeads: [String: Instant] = [:]
             for order in orders {
                 guard let lock = order.lock else { continue }
                 lockedHeads[lock.technicianID] = min(lockedHeads[lock.technicianID] ?? lock.start, lock.start)
             }
-            let begun = lockedHeads.values.contains { $0 <= scenario.now } || Set(lockedHeads.values).count > 1
+            let begun =
+                lockedHeads.values.contains { $0 <= scenario.now } || Set(lockedHeads.values).count > 1
+                || orders.contains { finished.contains($0.id) }
             for (technician, own) in Dictionary(grouping: visits, by: \.technician).sorted(by: { $0.key < $1.key }) {
                 let sorted = own.sorted { $0.start < $1.start }
                 if !begun, minutes(arrival, sorted[0].start) > tolerance {

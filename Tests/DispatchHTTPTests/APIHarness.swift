@@ -3,22 +3,37 @@ import DispatchOperations
 import DispatchStore
 import DispatchTestSupport
 import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
 import Logging
+import NIOCore
 import SchedulingCore
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
 
-/// A planned fixture day served by a real `DispatchServer` on a loopback port, with a token of
-/// every role.
-struct APIHarness {
+/// A planned fixture day served by a real `DispatchServer`, with a token of every role: in
+/// process through Hummingbird's test client (the router and every middleware, no socket), or,
+/// where the socket is the point (clients told apart by address, trickled bodies, idle
+/// connections), on a loopback port.
+// (Unchecked: the test database's own connection is used by the test body alone, one request at a time.)
+struct APIHarness: @unchecked Sendable {
     let database: TestDatabase
     let operations: DispatchOperations
     let clock: TestClock
-    let port: Int
-    let task: Task<Void, any Error>
+    /// The loopback port (`.socket` only).
+    var port = 0
+    var task: Task<Void, any Error>?
+    /// The in-process client (`.inProcess` only).
+    var client: (any TestClientProtocol)?
     let tokens: [Role: String]
+
+    /// How requests reach the server.
+    enum Transport: Sendable {
+        case inProcess, socket
+    }
 
     /// Who a request speaks for.
     enum Role: String, CaseIterable, CustomStringConvertible, Sendable {
@@ -30,10 +45,11 @@ struct APIHarness {
     static let me = "T1"
     static let other = "T2"
 
-    static func start(
-        _ database: TestDatabase, ratePerSecond: Double = 1000, burst: Double? = nil,
-        idleTimeoutSeconds: Int64 = 30, configure: (inout DispatchServer.Settings) -> Void = { _ in }
-    ) async throws -> APIHarness {
+    /// The fixture day planned and published, the tokens issued, and the server built.
+    static func prepare(
+        _ database: TestDatabase, ratePerSecond: Double, burst: Double?, idleTimeoutSeconds: Int64,
+        configure: (inout DispatchServer.Settings) -> Void
+    ) async throws -> (APIHarness, DispatchServer) {
         _ = try await database.store.migrate()
         var day = OperationFixtures.day()
         day.orders[0].notes = "Gate code 4711"
@@ -56,18 +72,10 @@ struct APIHarness {
         settings.idleTimeoutSeconds = idleTimeoutSeconds
         configure(&settings)
         let server = DispatchServer(operations: operations, settings: settings, logger: logger)
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = server.application { port in continuation.yield(port) }
-        let task = Task { try await app.run() }
-        var port = 0
-        for await bound in stream {
-            port = bound
-            break
-        }
-        return APIHarness(database: database, operations: operations, clock: clock, port: port, task: task, tokens: tokens)
+        return (APIHarness(database: database, operations: operations, clock: clock, tokens: tokens), server)
     }
 
-    func stop() { task.cancel() }
+    func stop() { task?.cancel() }
 
     struct Reply {
         let status: Int
@@ -97,6 +105,23 @@ struct APIHarness {
         if path.hasPrefix("/v1/me/calendar.ics"), role != .none, let token = tokens[role] {
             path += (path.contains("?") ? "&" : "?") + "token=" + token
         }
+        if let client {
+            var fields = HTTPFields()
+            if !path.hasPrefix("/v1/me/calendar.ics"), role != .none, let token = tokens[role] {
+                fields[.authorization] = "Bearer \(token)"
+            }
+            if body != nil, let contentType { fields[.contentType] = contentType }
+            for (name, value) in headers {
+                guard let field = HTTPField.Name(name) else { continue }
+                fields[field] = value
+            }
+            let method = HTTPRequest.Method(rawValue: method) ?? .get
+            let response = try await client.executeRequest(
+                uri: path, method: method, headers: fields, body: body.map { ByteBuffer(bytes: $0) })
+            var replyHeaders: [String: String] = [:]
+            for field in response.headers { replyHeaders[field.name.canonicalName] = field.value }
+            return Reply(status: response.status.code, headers: replyHeaders, body: Data(response.body.readableBytesView))
+        }
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
         if !path.hasPrefix("/v1/me/calendar.ics"), role != .none, let token = tokens[role] {
@@ -120,19 +145,37 @@ struct APIHarness {
 
     /// Runs `body` against a fresh harness on `backend`, always stopping the server.
     static func with(
-        _ backend: Backend, ratePerSecond: Double = 1000, burst: Double? = nil, idleTimeoutSeconds: Int64 = 30,
-        configure: (inout DispatchServer.Settings) -> Void = { _ in }, _ body: (APIHarness) async throws -> Void
+        _ backend: Backend, transport: Transport = .inProcess, ratePerSecond: Double = 1000, burst: Double? = nil,
+        idleTimeoutSeconds: Int64 = 30, configure: (inout DispatchServer.Settings) -> Void = { _ in },
+        _ body: @escaping @Sendable (APIHarness) async throws -> Void
     ) async throws {
         try await TestDatabase.with(backend) { database in
-            let harness = try await start(
+            var (harness, server) = try await prepare(
                 database, ratePerSecond: ratePerSecond, burst: burst, idleTimeoutSeconds: idleTimeoutSeconds, configure: configure)
-            do {
-                try await body(harness)
-            } catch {
+            switch transport {
+            case .inProcess:
+                let prepared = harness
+                try await server.application().test(.router) { client in
+                    var harness = prepared
+                    harness.client = client
+                    try await body(harness)
+                }
+            case .socket:
+                let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+                let app = server.application { port in continuation.yield(port) }
+                harness.task = Task { try await app.run() }
+                for await bound in stream {
+                    harness.port = bound
+                    break
+                }
+                do {
+                    try await body(harness)
+                } catch {
+                    harness.stop()
+                    throw error
+                }
                 harness.stop()
-                throw error
             }
-            harness.stop()
         }
     }
 }

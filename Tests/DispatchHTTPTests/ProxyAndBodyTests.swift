@@ -15,7 +15,7 @@ struct ProxyAndBodyTests {
         let proxies: (inout DispatchServer.Settings) -> Void = {
             $0.trustedProxies = TrustedProxies([IPNetwork("127.0.0.1")!, IPNetwork("10.0.0.0/8")!])
         }
-        try await APIHarness.with(.sqlite, configure: proxies) { api in
+        try await APIHarness.with(.sqlite, transport: .socket, configure: proxies) { api in
             let attacker = ["X-Forwarded-For": "203.0.113.7"]
             // Ten failures at once, then one more every 6 s: on a loaded machine a request may take
             // that long, so send until the attacker is refused.
@@ -46,7 +46,7 @@ struct ProxyAndBodyTests {
 
     @Test("Without a trusted proxy the headers are ignored: the connection's address is the client")
     func untrustedHeadersIgnored() async throws {
-        try await APIHarness.with(.sqlite) { api in
+        try await APIHarness.with(.sqlite, transport: .socket) { api in
             // Bad tokens "from" ever new addresses until the connection's address is refused (one
             // more attempt comes every 6 s: a loaded machine may need more than ten), then at once
             // a good token "from" yet another: refused too. Tried again should a refill fall between.
@@ -69,7 +69,7 @@ struct ProxyAndBodyTests {
     @Test("A body trickled a byte at a time gets 408 once the body time has passed, and the connection is closed")
     func trickledBody() async throws {
         let quick: (inout DispatchServer.Settings) -> Void = { $0.bodySeconds = 2 }
-        try await APIHarness.with(.sqlite, configure: quick) { api in
+        try await APIHarness.with(.sqlite, transport: .socket, configure: quick) { api in
             let token = try #require(api.tokens[.technician])
             let body = #"{"state": "en_route"}"#
             let head =

@@ -76,7 +76,7 @@ struct ServerHardeningTests {
 
     @Test("HEAD wherever GET is; 405 with Allow for a known path asked with another method; 404 otherwise")
     func methods() async throws {
-        try await APIHarness.with(.sqlite) { api in
+        try await APIHarness.with(.sqlite, transport: .socket) { api in
             let head = try await api.request("HEAD", "/v1/me/agenda?\(Self.day)")
             #expect(head.status == 200 && head.body.isEmpty && head.header("ETag") != nil)
             #expect(try await api.request("HEAD", "/healthz", as: .none).status == 200)
@@ -92,7 +92,7 @@ struct ServerHardeningTests {
     @Test("A body the parser cannot read, a look-alike media type and a huge declared length get 4xx problems")
     func brokenBodies() async throws {
         // A long idle timeout: a connection closed well before it was closed for the 413, however loaded the machine.
-        try await APIHarness.with(.sqlite, idleTimeoutSeconds: 600) { api in
+        try await APIHarness.with(.sqlite, transport: .socket, idleTimeoutSeconds: 600) { api in
             let token = try #require(api.tokens[.technician])
             let head = "POST /v1/me/orders/WO-A/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\n"
             let chunk = try await RawHTTP.exchange(
@@ -112,7 +112,7 @@ struct ServerHardeningTests {
 
     @Test("A connection that sends nothing, or stops inside its headers, is closed after the idle timeout")
     func silentConnectionsClose() async throws {
-        try await APIHarness.with(.sqlite, idleTimeoutSeconds: 1) { api in
+        try await APIHarness.with(.sqlite, transport: .socket, idleTimeoutSeconds: 1) { api in
             let silent = try await RawHTTP.exchange(port: api.port, "", wait: 20)
             #expect(
                 silent.closed && silent.seconds >= 0.9 && silent.seconds < 15, "silent: closed \(silent.closed) after \(silent.seconds) s")
@@ -125,7 +125,7 @@ struct ServerHardeningTests {
 
     @Test("Failed authentications from one address are slowed down: after ten, 429 even for a good token")
     func failedLoginsAreLimited() async throws {
-        try await APIHarness.with(.sqlite) { api in
+        try await APIHarness.with(.sqlite, transport: .socket) { api in
             var statuses: [Int] = []
             let started = Date()
             for _ in 0..<12 { statuses.append(try await api.request("GET", "/v1/me/agenda?\(Self.day)", as: .revoked).status) }

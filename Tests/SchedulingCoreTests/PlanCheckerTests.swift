@@ -108,3 +108,47 @@ struct PlanCheckerTests {
         #expect(violations.contains { $0.hasPrefix(breakage.rule + " ") }, "\(violations)")
     }
 }
+
+/// Found by the concurrency harness (SQLite, `check --date`: "H5 ORD-239: T027 starts more than 0
+/// minutes after the group's arrival"): the broadband half of a pair done by two technicians was
+/// completed ahead of its planned start (its lock still says the planned start, later than now),
+/// and the phone half was delayed. The operation counted the customer as reached (a member was
+/// done) and kept the late half; the checker did not, because no lock had started by its clock.
+@Suite("Coordinated visits begun")
+struct CoordinatedVisitBegunTests {
+    @Test("A member finished ahead of its locked start means the visit began: the rest may follow later")
+    func finishedMemberMeansBegun() throws {
+        let home = GeoPoint(latitude: 0, longitude: 0)
+        let place = GeoPoint(latitude: 0.01, longitude: 0)
+        func technician(_ id: String, _ skill: String) -> Technician {
+            Technician(
+                id: id, skills: [skill], certifiedUntil: LocalDate(iso: "2027-01-01"),
+                shift: Shift(start: LocalTime(hhmm: "08:00")!, end: LocalTime(hhmm: "17:00")!), startLocation: home)
+        }
+        func order(_ id: String, _ service: Service) -> WorkOrder {
+            var order = WorkOrder(
+                id: id, type: .install, service: service, customer: Customer(id: "C-1", tier: .basic), location: place,
+                durationMinutes: 60)
+            order.group = "ORD-1"
+            return order
+        }
+        var scenario = Scenario(
+            name: "pair", timeZone: .utc, date: LocalDate(iso: "2026-11-23")!, now: parseRFC3339("2026-11-22T12:00:00Z")!,
+            technicians: [technician("T-B", "broadband"), technician("T-P", "phone")],
+            orders: [order("WO-B", .broadband), order("WO-P", .phone)])
+        var plan = PlanningFixtures.plan(scenario)
+        let broadband = try #require(plan.visits.first { $0.order == "WO-B" })
+        let phone = try #require(plan.visits.firstIndex { $0.order == "WO-P" })
+        #expect(broadband.technician != plan.visits[phone].technician, "the case: two technicians")
+        // At 08:00 the broadband half is done (announced, locked where planned, later than now);
+        // the phone half was delayed by an hour.
+        scenario.now = parseRFC3339("2026-11-23T08:00:00Z")!
+        let index = try #require(scenario.orders.firstIndex { $0.id == "WO-B" })
+        scenario.orders[index].lock = Lock(technicianID: broadband.technician, start: broadband.start)
+        #expect(broadband.start > scenario.now)
+        PlanCheckerTests.shift(&plan.visits[phone], minutes: 60)
+        let arrival = { (violations: [String]) in violations.filter { $0.contains("after the group's arrival") } }
+        #expect(!arrival(PlanChecker(scenario: scenario).violations(of: plan)).isEmpty, "not begun: the halves start together")
+        #expect(arrival(PlanChecker(scenario: scenario, finished: ["WO-B"]).violations(of: plan)) == [])
+    }
+}
