@@ -25,7 +25,23 @@ extension OperationContext {
         let trial = KeptDay(day: scenario, kept: kept + movable, first: first, last: movableIDs).keptPlan(now: now).unassigned
         var moving = Set(trial.filter { movableIDs.contains($0) }.compactMap { orders[$0].map(key) })
         moving.formUnion(jobs.flatMap { $0.map(key) })
-        let staying = (kept + movable).filter { visit in orders[visit.order].map { !moving.contains(key($0)) } ?? true }
+        // A member of a moving coordinated visit whose work began (on site or done) stays where it
+        // happened: only the rest of the visit is placed again (found by bench/simulate.sh: a delay
+        // that pushed a later half out of its place re-placed the whole pair, the half on site too,
+        // and was refused for dropping it).
+        let keptIDs = Set(kept.map(\.order))
+        let anchoredCandidates = scenario.orders.filter { order in
+            order.group != nil && moving.contains(key(order)) && keptIDs.contains(order.id) && order.lock != nil
+        }
+        let anchored =
+            anchoredCandidates.isEmpty
+            ? []
+            : Set(
+                try tx.orders(ids: anchoredCandidates.map(\.id), groups: []).filter { OrderWorkflow.begun.contains($0.state) }
+                    .map(\.order.id))
+        let staying = (kept + movable).filter { visit in
+            anchored.contains(visit.order) || (orders[visit.order].map { !moving.contains(key($0)) } ?? true)
+        }
         // Jobs to place: those asked for first, in their order, then the movable ones by start.
         var placing: [[WorkOrder]] = []
         var placed: Set<String> = []
@@ -33,7 +49,8 @@ extension OperationContext {
         for job in jobs + movableJobs {
             guard let lead = job.first, !placed.contains(key(lead)) else { continue }
             placed.insert(key(lead))
-            placing.append((members[key(lead)] ?? job).sorted { $0.id < $1.id })
+            let placeable = (members[key(lead)] ?? job).filter { !anchored.contains($0.id) }
+            if !placeable.isEmpty { placing.append(placeable.sorted { $0.id < $1.id }) }
         }
         var (plan, _, unassigned) = KeptDay(day: scenario, kept: staying, first: first).adding(jobs: placing, now: now)
         if !unassigned.isEmpty,
@@ -334,7 +351,7 @@ extension OperationContext {
 
 /// A re-plan of part of a day (a delay, a reaction to a report), computed before anything is
 /// written, so that it can be computed from a read of the day with no lock held and published
-/// under the lock afterwards (`DispatchOperations.reactToReport`).
+/// under the lock afterwards (`DispatchOperations.replanned`).
 struct Replan: Sendable {
     /// A line on an order's history that does not change its state (why its visit moved).
     struct Note: Sendable {

@@ -80,6 +80,16 @@ struct IntradayPromiseTests {
     }
 
     /// The coordinated visits one technician does back to back after another visit of theirs, by start.
+    /// The technicians' routes (by technician, each by start) whose first three visits are
+    /// single orders.
+    static func singleVisitRoutes(_ plan: PublishedPlan) -> [[PlannedVisit]] {
+        let byTechnician = Dictionary(grouping: plan.visits, by: \.technician)
+        return byTechnician.keys.sorted().compactMap { key in
+            let visits = byTechnician[key]!.sorted { $0.start < $1.start }
+            return visits.count >= 3 && visits.prefix(3).allSatisfy { $0.group == nil } ? visits : nil
+        }
+    }
+
     static func backToBackPairs(_ plan: PublishedPlan) -> [(first: PlannedVisit, second: PlannedVisit)] {
         plan.visits.sorted { $0.start < $1.start }.compactMap { first -> (PlannedVisit, PlannedVisit)? in
             guard first.group != nil,
@@ -281,12 +291,7 @@ struct IntradayPromiseTests {
             let clock = TestClock("2026-11-22T10:00:00+08:00")
             let operations = try await Self.plannedDay(database, clock: clock)
             let before = try await Self.published(database)
-            var byTechnician: [String: [PlannedVisit]] = [:]
-            for visit in before.visits { byTechnician[visit.technician, default: []].append(visit) }
-            let routes: [[PlannedVisit]] = byTechnician.keys.sorted().compactMap { key in
-                let visits = byTechnician[key]!.sorted { $0.start < $1.start }
-                return visits.count >= 3 && visits.prefix(3).allSatisfy { $0.group == nil } ? visits : nil
-            }
+            let routes = Self.singleVisitRoutes(before)
             try #require(routes.count >= 4)
 
             // Late: on the way 50 minutes after the first visit should have begun.
@@ -322,11 +327,7 @@ struct IntradayPromiseTests {
             let clock = TestClock("2026-11-22T10:00:00+08:00")
             let operations = try await Self.plannedDay(database, clock: clock)
             let before = try await Self.published(database)
-            let byTechnician = Dictionary(grouping: before.visits, by: \.technician)
-            let routes: [[PlannedVisit]] = byTechnician.keys.sorted().compactMap { key in
-                let visits = byTechnician[key]!.sorted { $0.start < $1.start }
-                return visits.count >= 3 && visits.prefix(3).allSatisfy { $0.group == nil } ? visits : nil
-            }
+            let routes = Self.singleVisitRoutes(before)
             try #require(routes.count >= 2)
             let late = routes[0][0]
             let other = routes[1][0]
@@ -362,12 +363,7 @@ struct IntradayPromiseTests {
             let clock = TestClock("2026-11-22T10:00:00+08:00")
             _ = try await Self.plannedDay(database, clock: clock)
             let before = try await Self.published(database)
-            let byTechnician = Dictionary(grouping: before.visits, by: \.technician)
-            let first = try #require(
-                byTechnician.keys.sorted().compactMap { key -> PlannedVisit? in
-                    let visits = byTechnician[key]!.sorted { $0.start < $1.start }
-                    return visits.count >= 3 && visits.prefix(3).allSatisfy { $0.group == nil } ? visits[0] : nil
-                }.first)
+            let first = try #require(Self.singleVisitRoutes(before).first?.first)
             let counting = CountingConnection(try database.newConnection())
             let observedStore = SQLDispatchStore(connection: counting)
             let observed = DispatchOperations(store: observedStore, clock: clock)
@@ -442,6 +438,43 @@ struct IntradayPromiseTests {
     /// visit is on_site": a re-plan cannot hold the late half within the group's tolerance of the
     /// half begun), so the customer is not told again. The group counts as arrived: the late
     /// half follows the one on site when it can (`PlanningProblem.arrivedGroups`).
+    /// Found by `bench/simulate.sh` (PostgreSQL, a 2,000-order day: "reaction to en_route at
+    /// 13:34: the plan of 2026-11-23 would drop WO-1371-B, whose visit is on_site"): a delay
+    /// pushed the later half of a pair out of its place, the re-plan placed the whole pair again,
+    /// the half on site elsewhere included, and the reaction was refused (the late customer was
+    /// never told). The half begun stays where it is; only the rest of the visit moves.
+    @Test("A delay that moves a later half of a pair leaves its other half, on site, where it is", arguments: Backend.all)
+    func delayLeavesTheBegunHalf(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let clock = TestClock("2026-11-22T10:00:00+08:00")
+            let operations = try await Self.plannedDay(database, clock: clock)
+            let before = try await Self.published(database)
+            let orders = try await Self.orders(database)
+            // A pair on two technicians whose second technician has a single visit before it.
+            var found: (begun: PlannedVisit, later: PlannedVisit, earlier: PlannedVisit)?
+            for visit in before.visits.sorted(by: { ($0.start, $0.order) < ($1.start, $1.order) }) where visit.group != nil {
+                guard let partner = before.visits.first(where: { $0.group == visit.group && $0.technician != visit.technician }),
+                    let earlier = before.visits.filter({ $0.technician == partner.technician && $0.end <= partner.start }).max(by: {
+                        $0.start < $1.start
+                    }),
+                    earlier.group == nil, orders[earlier.order]?.order.window == nil
+                else { continue }
+                found = (visit, partner, earlier)
+                break
+            }
+            let (begun, later, earlier) = try #require(found, "the day has a pair on two technicians, the second with a visit before it")
+            _ = try await Self.begin(begun, operations, clock: clock)
+            // The earlier visit, not yet reported, is delayed onto the later half's start.
+            let minutes = earlier.start.minutes(until: later.start)
+            let outcome = try await operations.delay(order: earlier.order, minutes: minutes, actor: "desk")
+            let after = try await Self.published(database)
+            #expect(outcome.version == after.version)
+            #expect(after.visits.first { $0.order == later.order } != later, "the case: the later half had to give way")
+            #expect(after.visits.first { $0.order == begun.order } == begun, "the half on site moved or left")
+            #expect(try await Self.violations(operations) == [])
+        }
+    }
+
     @Test("A late half of a coordinated visit whose other half is on site is delayed, not refused", arguments: Backend.all)
     func lateHalfOfBegunGroup(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
