@@ -5,10 +5,11 @@ extension OperationContext {
     /// The day rebuilt from a published plan. The `kept` visits stay exactly as they are (those
     /// that no longer fit, say for an absent technician, drop out); the visits of `first` are
     /// placed before all others. Each `movable` visit stays where it is if it still fits, else its
-    /// whole coordinated visit (every member, on every technician) is placed again; then each job
-    /// of `reinsert` (whole groups too) goes where it costs least, inside its window (anywhere in
-    /// the day without one). What fits nowhere is listed as unassigned; publishing then rebooks the
-    /// promised ones. A coordinated visit is never split: its members move, stay or go together.
+    /// whole coordinated visit (every member, on every technician, but for a kept member whose work
+    /// began: it stays where it happened) is placed again; then each job of `reinsert` (whole
+    /// groups too) goes where it costs least, inside its window (anywhere in the day without one).
+    /// What fits nowhere is listed as unassigned; publishing then rebooks the promised ones. A
+    /// coordinated visit not yet begun is never split: its members move, stay or go together.
     func rebuild(
         _ scenario: Scenario, previous: PublishedPlan, kept: [PlannedVisit], movable: [PlannedVisit] = [],
         reinsert jobs: [[WorkOrder]], first: Set<String> = []
@@ -235,7 +236,8 @@ extension DispatchOperations {
     /// The technician reports being `minutes` late for the order's visit: the visit (its whole
     /// coordinated visit) moves by that much; the later visits of every technician it involves
     /// stay where they still fit, and otherwise go where they fit (on any technician), a
-    /// coordinated visit always whole; whatever can no longer be kept inside its window goes to
+    /// coordinated visit always whole (a member on site or done stays where it happened); whatever
+    /// can no longer be kept inside its window goes to
     /// `rebooking` with a notice, and a moved visit is announced again.
     public func delay(order id: String, minutes: Int, actor: String) async throws -> PublishOutcome {
         guard minutes > 0, minutes <= 720 else { throw OperationError.badInput("a delay must be between 1 and 720 minutes") }
