@@ -17,8 +17,8 @@ import SchedulingCore
 /// A planned fixture day served by a real `DispatchServer`, with a token of every role: in
 /// process through Hummingbird's test client (the router and every middleware, no socket), or,
 /// where the socket is the point (clients told apart by address, trickled bodies, idle
-/// connections), on a loopback port.
-// (Unchecked: the test database's own connection is used by the test body alone, one request at a time.)
+/// connections), on a loopback port. (Sendable unchecked: the test database's own connection is
+/// used by the test body alone, one request at a time.)
 struct APIHarness: @unchecked Sendable {
     let database: TestDatabase
     let operations: DispatchOperations
