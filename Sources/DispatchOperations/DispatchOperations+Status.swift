@@ -101,8 +101,8 @@ extension DispatchOperations {
             }
             // The technician's report says when they will be free: their next visit follows (below,
             // once the report is stored).
-            let reacting: Set<OrderState> = [.enRoute, .onSite, .completed, .transferred, .customerAbsent]
-            return (change, reacting.contains(state) ? planned : nil)
+            let followedUp: Set<OrderState> = [.enRoute, .onSite, .completed, .transferred, .customerAbsent]
+            return (change, followedUp.contains(state) ? planned : nil)
         }
         // The report stands whatever the reaction makes of it: a re-plan refused (or failed) is
         // not published, and the answer says why, so the phone does not send its report again.

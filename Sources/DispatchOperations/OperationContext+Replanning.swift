@@ -237,8 +237,8 @@ extension DispatchOperations {
     /// coordinated visit) moves by that much; the later visits of every technician it involves
     /// stay where they still fit, and otherwise go where they fit (on any technician), a
     /// coordinated visit always whole (a member on site or done stays where it happened); whatever
-    /// can no longer be kept inside its window goes to
-    /// `rebooking` with a notice, and a moved visit is announced again.
+    /// can no longer be kept inside its window goes to `rebooking` with a notice, and a moved visit
+    /// is announced again.
     public func delay(order id: String, minutes: Int, actor: String) async throws -> PublishOutcome {
         guard minutes > 0, minutes <= 720 else { throw OperationError.badInput("a delay must be between 1 and 720 minutes") }
         // Computed from a read of the day, published under its lock (`replanned`).
