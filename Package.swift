@@ -59,6 +59,8 @@ let package = Package(
                 .embedInCode("postgres/0011_roster.postgres.sql"),
                 .embedInCode("sqlite/0012_notice_in_flight.sqlite.sql"),
                 .embedInCode("postgres/0012_notice_in_flight.postgres.sql"),
+                .embedInCode("sqlite/0013_travel_stamp.sqlite.sql"),
+                .embedInCode("postgres/0013_travel_stamp.postgres.sql"),
             ]
         ),
 

@@ -82,11 +82,12 @@ extension DispatchOperations {
                     try context.tx.setLock(member.order.id, nil, locked: try context.locked)
                     try context.cancelNotices(of: member.order.id, kinds: [.preArrival, .confirmation])
                 }
+                // The day read once, after the transitions: for the re-plan and the notice.
+                let read = try context.tx.scenarioAndOrders(on: order.serviceDay)
                 change.publish = try context.withdraw(
                     Set(members.map(\.order.id)), from: order.serviceDay,
-                    cause: "\(state) of \(id)", actor: actor)
-                if state == .rebooking && why == .company, let contact = try context.customerFacing(members) {
-                    let day = try context.day(order.serviceDay, like: order.serviceDay)
+                    cause: "\(state) of \(id)", actor: actor, day: read)
+                if state == .rebooking && why == .company, let contact = try context.customerFacing(members), let day = read?.scenario {
                     let offers = try context.slots(for: contact, days: 7, lengthMinutes: 120, limit: 3)
                     let subject = NoticeComposer.Subject(order: contact, technician: nil, plannedStart: nil, window: contact.order.window)
                     if try context.tx.queueNotice(
@@ -286,8 +287,9 @@ extension OperationContext {
                 try tx.setDeadlinePause(member.order.id, pausedSeconds: member.deadlinePausedSeconds, since: now)
             }
         }
-        if let facing {
-            let day = try day(order.serviceDay, like: order.serviceDay)
+        // The day read once, after the transitions: for the notice and the re-plan.
+        let day = try tx.scenarioAndOrders(on: order.serviceDay)
+        if let facing, let day = day?.scenario {
             let visit = plan?.visits.first { $0.order == facing.order.id }
             let technician = try visit.flatMap { try tx.technician($0.technician) }
             let subject = NoticeComposer.Subject(
@@ -296,7 +298,7 @@ extension OperationContext {
         }
         change.publish = try withdraw(
             Set(members.map(\.order.id)), from: order.serviceDay,
-            cause: "customer absent for \(order.order.id)", actor: actor)
+            cause: "customer absent for \(order.order.id)", actor: actor, day: day)
         return change
     }
 }

@@ -19,10 +19,14 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
     /// Told each time the connection was lost and each time it was opened again.
     private let onConnectionEvent: (@Sendable (String) -> Void)?
 
+    /// Where the road legs this store reads are kept (the process's, unless given).
+    private let legsCache: RoadLegsCache
+
     public init(
         connection: any SQLConnection, reopen: (@Sendable () throws -> any SQLConnection)? = nil,
-        onConnectionEvent: (@Sendable (String) -> Void)? = nil
+        onConnectionEvent: (@Sendable (String) -> Void)? = nil, legsCache: RoadLegsCache = .shared
     ) {
+        self.legsCache = legsCache
         self.connection = connection
         self.backend = connection.dialect.backend
         self.queue = DispatchQueue(label: "fielddispatch.store.\(connection.dialect.backend)")
@@ -123,7 +127,7 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
     public func scenario(on day: LocalDate) async throws -> Scenario? {
         try await run { connection in
             try Migrator(connection).requireCurrent()
-            return try ScenarioReader(connection).scenario(on: day)
+            return try ScenarioReader(connection, legsCache: self.legsCache).scenario(on: day)
         }
     }
 
@@ -168,14 +172,14 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
         try await run { connection in
             try self.requireCurrentOnce(connection)
-            return try connection.transaction { try body(StoreTransaction(connection)) }
+            return try connection.transaction { try body(StoreTransaction(connection, legsCache: self.legsCache)) }
         }
     }
 
     public func readTransaction<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
         try await run { connection in
             try self.requireCurrentOnce(connection)
-            return try connection.transaction(readOnly: true) { try body(StoreTransaction(connection)) }
+            return try connection.transaction(readOnly: true) { try body(StoreTransaction(connection, legsCache: self.legsCache)) }
         }
     }
 

@@ -3,8 +3,12 @@ import SchedulingCore
 /// Reads stored rows back into the model; every list is returned sorted by id, the same on every backend.
 struct ScenarioReader {
     let connection: any SQLConnection
+    let legsCache: RoadLegsCache
 
-    init(_ connection: any SQLConnection) { self.connection = connection }
+    init(_ connection: any SQLConnection, legsCache: RoadLegsCache = .shared) {
+        self.connection = connection
+        self.legsCache = legsCache
+    }
 
     private var dialect: SQLDialect { connection.dialect }
 
@@ -35,7 +39,7 @@ struct ScenarioReader {
     func scenarioAndOrders(on day: LocalDate) throws -> (scenario: Scenario, orders: [StoredOrder])? {
         let sql = """
             SELECT name, timezone, \(dialect.instantColumn("planned_at")), speed_kmh, road_factor, travel_day_parts,
-                   travel_source, travel_fallback, travel_service, notice_minutes,
+                   travel_source, travel_fallback, travel_service, travel_stamp, notice_minutes,
                    sync_tolerance_minutes, repair_deadline_hours, vip_tiers, currency,
                    break_earliest_minute, break_latest_minute, break_minutes
             FROM service_days WHERE day = ?
@@ -62,16 +66,22 @@ struct ScenarioReader {
         var travel = TravelModel(
             speedKmh: try row.double("speed_kmh"), roadFactor: try row.double("road_factor"),
             dayParts: try JSONText.dayParts(row.text("travel_day_parts"), column: "service_days.travel_day_parts"))
+        let stamp = try row.int("travel_stamp")
+        let fallback = try row.bool("travel_fallback")
         if let service = try Self.service(row, day: day) {
             travel.service = service
-            travel.fallback = try row.bool("travel_fallback")
+            travel.fallback = fallback
             if let source = try row.optionalText("travel_source") {
                 let current = RoadLegs.places(technicians: technicians, orders: orders.map { ($0.id, $0.location) })
-                travel.legs = try fetchedLegs(on: day, source: source, places: current)
+                let key = RoadLegsCache.Key(
+                    day: day, stamp: stamp, source: source, fetched: true, fallback: fallback, places: RoadLegs.placesByKey(current))
+                travel.legs = try legsCache.legs(key) { try fetchedLegs(on: day, source: source, places: current) }
             }
         } else if let source = try row.optionalText("travel_source") {
             let places = RoadLegs.places(technicians: technicians, orders: orders.map { ($0.id, $0.location) })
-            travel.legs = try legs(on: day, source: source, fallback: try row.bool("travel_fallback"), places: places)
+            let key = RoadLegsCache.Key(
+                day: day, stamp: stamp, source: source, fetched: false, fallback: fallback, places: RoadLegs.placesByKey(places))
+            travel.legs = try legsCache.legs(key) { try legs(on: day, source: source, fallback: fallback, places: places) }
         }
         let scenario = Scenario(
             name: try row.text("name"), timeZone: try zone(row.text("timezone")), date: day,
@@ -273,7 +283,16 @@ struct ScenarioReader {
             FROM orders o JOIN customers c ON c.id = o.customer_id
             WHERE \(condition)
             """
+        // A day's orders share a few skill lists and one day: each parsed once.
+        var skillLists: [String: [String]] = [:]
+        var days: [String: LocalDate] = [:]
         return try connection.query(sql, parameters).map { row in
+            let skillsText = try row.text("skills")
+            let skills = try skillLists[skillsText] ?? JSONText.strings(skillsText, column: "orders.skills")
+            skillLists[skillsText] = skills
+            let dayText = try row.text("service_day")
+            let serviceDay = try days[dayText] ?? date(dayText)
+            days[dayText] = serviceDay
             let customer = Customer(
                 id: try row.text("customer_id"), name: try row.optionalText("customer_name"),
                 tier: try choice(row.text("tier"), CustomerTier.self, "customers.tier of customer \(try row.text("customer_id"))"),
@@ -293,7 +312,7 @@ struct ScenarioReader {
             let order = WorkOrder(
                 id: try row.text("id"), type: try choice(row.text("type"), WorkType.self, "orders.type"),
                 service: try choice(row.text("service"), Service.self, "orders.service"),
-                skills: try JSONText.strings(row.text("skills"), column: "orders.skills"), customer: customer,
+                skills: skills, customer: customer,
                 location: GeoPoint(latitude: try row.double("lat"), longitude: try row.double("lon")),
                 address: try row.optionalText("address"), territory: try row.optionalText("territory"),
                 durationMinutes: try row.int("duration_minutes"),
@@ -301,7 +320,7 @@ struct ScenarioReader {
                 reportedAt: try row.optionalInt("reported_at").map { Instant(secondsSinceEpoch: $0 + paused) },
                 group: try row.optionalText("group_id"), pin: pin, lock: lock, notes: try row.optionalText("notes"))
             return StoredOrder(
-                order: order, serviceDay: try date(row.text("service_day")),
+                order: order, serviceDay: serviceDay,
                 state: try choice(row.text("status"), OrderState.self, "orders.status of order \(order.id)"),
                 bookedAt: try row.optionalInt("booked_at").map(Instant.init(secondsSinceEpoch:)), deadlinePausedSeconds: paused,
                 deadlinePausedSince: try row.optionalInt("deadline_paused_since").map(Instant.init(secondsSinceEpoch:)))

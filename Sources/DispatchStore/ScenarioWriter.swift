@@ -115,6 +115,7 @@ struct ScenarioWriter {
         // A file's matrix replaces whatever an engine gave the day before.
         try connection.execute("DELETE FROM travel_places WHERE day = ?", [key])
         try connection.execute("DELETE FROM travel_rows WHERE day = ?", [key])
+        try newTravelStamp(day)
         var stored: [String: RoadLegs.Leg] = [:]
         for row in try connection.query("SELECT from_key, to_key, seconds, meters FROM travel_legs WHERE day = ?", [key]) {
             stored["\(try row.text("from_key"))\u{1}\(try row.text("to_key"))"] = RoadLegs.Leg(
@@ -140,6 +141,13 @@ struct ScenarioWriter {
         return changed
     }
 
+    /// Marks a change to the day's legs: a new random `service_days.travel_stamp`, so no process
+    /// reuses the legs it read before (`RoadLegsCache`).
+    func newTravelStamp(_ day: LocalDate) throws {
+        try connection.execute(
+            "UPDATE service_days SET travel_stamp = ? WHERE day = ?", [.integer(Int.random(in: 1...Int.max)), .text(day.description)])
+    }
+
     /// The routing engine stored for `day` (`service_days.travel_service`), before a new header replaces it.
     func storedService(_ day: LocalDate) throws -> String? {
         try connection.query("SELECT travel_service FROM service_days WHERE day = ?", [.text(day.description)]).first?.optionalText(
@@ -157,6 +165,7 @@ struct ScenarioWriter {
             try connection.execute("DELETE FROM travel_rows WHERE day = ?", [key])
             try connection.execute("DELETE FROM travel_legs WHERE day = ?", [key])
             try connection.execute("UPDATE service_days SET travel_source = NULL WHERE day = ?", [key])
+            try newTravelStamp(day)
         }
         try connection.execute("UPDATE service_days SET travel_fallback = ? WHERE day = ?", [.integer(fallback ? 1 : 0), key])
         total = 0  // counted by the build, not the import

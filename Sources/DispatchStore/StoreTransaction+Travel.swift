@@ -103,6 +103,7 @@ extension StoreTransaction {
             })
         try connection.execute(
             "UPDATE service_days SET travel_source = ?, travel_next_idx = ? WHERE day = ?", [.text(source), .integer(end), key])
+        try ScenarioWriter(connection).newTravelStamp(day)
         if written + removed > 0 { try bumpRevision(day) }
         return (written, removed)
     }

@@ -7,11 +7,16 @@ import SchedulingCore
 /// at all. All SQL lives here and in the other store files; callers never write SQL.
 public struct StoreTransaction {
     let connection: any SQLConnection
+    /// Where the day's road legs read by this process are kept.
+    let legsCache: RoadLegsCache
 
-    init(_ connection: any SQLConnection) { self.connection = connection }
+    init(_ connection: any SQLConnection, legsCache: RoadLegsCache = .shared) {
+        self.connection = connection
+        self.legsCache = legsCache
+    }
 
     var dialect: SQLDialect { connection.dialect }
-    var reader: ScenarioReader { ScenarioReader(connection) }
+    var reader: ScenarioReader { ScenarioReader(connection, legsCache: legsCache) }
 
     // MARK: Days, technicians, orders
 

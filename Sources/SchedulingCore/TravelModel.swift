@@ -39,12 +39,18 @@ public struct TravelModel: Hashable, Sendable {
 
     /// Great-circle distance in kilometres (haversine).
     public static func greatCircleKm(_ a: GeoPoint, _ b: GeoPoint) -> Double {
-        let rad = Double.pi / 180
-        let dLat = (b.latitude - a.latitude) * rad
-        let dLon = (b.longitude - a.longitude) * rad
-        let h =
-            sin(dLat / 2) * sin(dLat / 2)
-            + cos(a.latitude * rad) * cos(b.latitude * rad) * sin(dLon / 2) * sin(dLon / 2)
+        greatCircleKm(a, b, cosA: cos(a.latitude * radian), cosB: cos(b.latitude * radian))
+    }
+
+    /// Radians in a degree.
+    static let radian = Double.pi / 180
+
+    /// The same, each latitude's cosine given (worked out once a place for a table of many pairs).
+    @inline(__always)
+    static func greatCircleKm(_ a: GeoPoint, _ b: GeoPoint, cosA: Double, cosB: Double) -> Double {
+        let dLat = (b.latitude - a.latitude) * radian
+        let dLon = (b.longitude - a.longitude) * radian
+        let h = sin(dLat / 2) * sin(dLat / 2) + cosA * cosB * sin(dLon / 2) * sin(dLon / 2)
         return 2 * earthRadiusKm * asin(min(1, sqrt(h)))
     }
 
@@ -53,7 +59,13 @@ public struct TravelModel: Hashable, Sendable {
     public func minutes(from a: GeoPoint, to b: GeoPoint) -> Int {
         if a == b { return 0 }
         if let leg = legs?.leg(from: a, to: b) { return (leg.seconds + 59) / 60 }
-        let exact = Self.greatCircleKm(a, b) * roadFactor / speedKmh * 60
+        return straightMinutes(Self.greatCircleKm(a, b))
+    }
+
+    /// Whole minutes of a straight line of `km` (× `road_factor`), rounded up.
+    @inline(__always)
+    func straightMinutes(_ km: Double) -> Int {
+        let exact = km * roadFactor / speedKmh * 60
         // Guard against 12.000000001 becoming 13 through floating-point noise.
         return Int((exact - 1e-9).rounded(.up))
     }

@@ -379,6 +379,37 @@ struct IntradayPromiseTests {
         }
     }
 
+    /// Issue 26: a customer not at home read the day three times under the day's lock (for the
+    /// absence notice, for the re-plan, for publishing it) and a technician's absence three or
+    /// four; each reads it once now (and the reaction to the report once more, from a snapshot).
+    @Test("A customer not at home and a technician's absence each read the day's orders once", arguments: Backend.all)
+    func withdrawalsReadTheDayOnce(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let clock = TestClock("2026-11-22T10:00:00+08:00")
+            _ = try await Self.plannedDay(database, clock: clock)
+            let before = try await Self.published(database)
+            let first = try #require(Self.singleVisitRoutes(before).first?.first)
+            let counting = CountingConnection(try database.newConnection())
+            let observedStore = SQLDispatchStore(connection: counting)
+            let observed = DispatchOperations(store: observedStore, clock: clock)
+            clock.set(first.start.adding(minutes: -20))
+            _ = try await observed.setStatus(order: first.order, to: .enRoute, actor: first.technician)
+            clock.set(first.start)
+            let reads = counting.count(containing: "WHERE o.service_day = ?")
+            let absent = try await observed.setStatus(order: first.order, to: .customerAbsent, actor: first.technician)
+            #expect(absent.publish != nil, "the visit left the plan")
+            #expect(counting.count(containing: "WHERE o.service_day = ?") - reads <= 2)
+            // Another technician falls ill before their day begins: one read of the day.
+            let other = try #require(before.visits.first { $0.technician != first.technician }?.technician)
+            let beforeAbsence = counting.count(containing: "WHERE o.service_day = ?")
+            let outcome = try await observed.recordAbsence(technician: other, day: Self.date, reason: "sick", actor: "desk")
+            #expect(outcome != nil, "their visits moved")
+            #expect(counting.count(containing: "WHERE o.service_day = ?") - beforeAbsence == 1)
+            #expect(try await Self.violations(observed) == [])
+            await observedStore.close()
+        }
+    }
+
     @Test("A job finished early brings the next visit forward, no sooner than its notice can still go out", arguments: Backend.all)
     func earlyFinishAdvancesNextVisit(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
@@ -471,6 +502,39 @@ struct IntradayPromiseTests {
             #expect(outcome.version == after.version)
             #expect(after.visits.first { $0.order == later.order } != later, "the case: the later half had to give way")
             #expect(after.visits.first { $0.order == begun.order } == begun, "the half on site moved or left")
+            #expect(try await Self.violations(operations) == [])
+        }
+    }
+
+    /// Found by bench/simulate.sh (PostgreSQL, "sick at 14:31: the plan of 2026-11-23 would drop
+    /// WO-220-B, whose visit is completed"): a technician fell ill whose half of a pair had not
+    /// begun while the other half, on another technician, was done; the absence moved the whole
+    /// pair, the finished half too, and was refused. The half done stays where it happened.
+    @Test("An absence moves the half of a pair not yet begun and leaves the half done where it is", arguments: Backend.all)
+    func absenceLeavesTheDoneHalf(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let clock = TestClock("2026-11-22T10:00:00+08:00")
+            let operations = try await Self.plannedDay(database, clock: clock)
+            let before = try await Self.published(database)
+            var split: (done: PlannedVisit, other: PlannedVisit)?
+            for visit in before.visits.sorted(by: { ($0.start, $0.order) < ($1.start, $1.order) }) where visit.group != nil {
+                if let other = before.visits.first(where: { $0.group == visit.group && $0.technician != visit.technician }) {
+                    split = (visit, other)
+                    break
+                }
+            }
+            let (done, other) = try #require(split, "the day has a coordinated visit done by two technicians")
+            let orders = try await Self.orders(database)
+            _ = try await Self.begin(done, operations, clock: clock)
+            clock.set(done.start.adding(minutes: 20))
+            _ = try await operations.setStatus(
+                order: done.order, to: .completed, details: Self.results(try #require(orders[done.order]).order), actor: done.technician)
+            #expect(try await Self.states(database)[other.order].map { !OrderWorkflow.begun.contains($0) } == true)
+            let outcome = try await operations.recordAbsence(technician: other.technician, day: Self.date, reason: "sick", actor: "desk")
+            #expect(outcome != nil, "the absent technician's visits moved")
+            let after = try await Self.published(database)
+            #expect(after.visits.first { $0.order == done.order }?.technician == done.technician, "the half done left its technician")
+            #expect(!after.visits.contains { $0.technician == other.technician })
             #expect(try await Self.violations(operations) == [])
         }
     }

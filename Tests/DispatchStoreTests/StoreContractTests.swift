@@ -11,12 +11,12 @@ struct StoreContractTests {
     @Test("Migrations apply once; running them again changes nothing", arguments: Backend.all)
     func migrationsAreIdempotent(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
-            #expect(try await database.store.pendingMigrations() == Array(1...12))
-            #expect(try await database.store.migrate() == Array(1...12))
+            #expect(try await database.store.pendingMigrations() == Array(1...13))
+            #expect(try await database.store.migrate() == Array(1...13))
             #expect(try await database.store.migrate() == [])
             #expect(try await database.store.pendingMigrations() == [])
             let recorded = try database.connection.query("SELECT COUNT(*) AS n FROM schema_migrations", [])
-            #expect(try recorded.first?.int("n") == 12)
+            #expect(try recorded.first?.int("n") == 13)
         }
     }
 
@@ -83,6 +83,47 @@ struct StoreContractTests {
             scenario.travel.legs = nil
             #expect(try await database.store.importScenario(scenario).travelLegs.changed == first.travelLegs.total)
             #expect(try #require(try await database.store.scenario(on: scenario.date)).travel.legs == nil)
+        }
+    }
+
+    /// Issue 26: every read of a day built its road matrix again from the rows (four million
+    /// legs on a 2,000-order day, each reaction and each agenda).
+    @Test("A day's road matrix is read once per process while its stamp stands; a new matrix is read anew", arguments: Backend.all)
+    func matrixReadOnce(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let counting = CountingConnection(try database.newConnection())
+            let store = SQLDispatchStore(connection: counting, legsCache: RoadLegsCache())
+            _ = try await store.migrate()
+            var scenario = SampleScenario.make()
+            let keys = RoadLegs.places(technicians: scenario.technicians, orders: scenario.orders.map { ($0.id, $0.location) })
+            let places = Dictionary(keys.map { ($0.key, $0.place) }, uniquingKeysWith: { first, _ in first })
+            func matrix(_ seconds: Int) -> RoadLegs {
+                let rows = keys.flatMap { a in
+                    keys.filter { $0.key != a.key }.map { b in
+                        RoadLegs.Row(from: a.key, to: b.key, leg: .init(seconds: seconds, meters: nil))
+                    }
+                }
+                return RoadLegs(source: "matrix roads.csv", rows: rows, places: places)
+            }
+            scenario.travel.legs = matrix(600)
+            _ = try await store.importScenario(scenario)
+            let date = scenario.date
+            let first = try #require(try await store.transaction { try $0.scenario(on: date) }?.travel.legs)
+            let second = try #require(try await store.readTransaction { try $0.scenario(on: date) }?.travel.legs)
+            #expect(first === second && first == matrix(600))
+            #expect(counting.count(containing: "FROM travel_legs WHERE day = ? ORDER BY") == 1)
+            // A new matrix gets a new stamp: read again, the new legs.
+            scenario.travel.legs = matrix(900)
+            _ = try await store.importScenario(scenario)
+            let third = try #require(try await store.scenario(on: scenario.date)?.travel.legs)
+            #expect(third == matrix(900))
+            #expect(counting.count(containing: "FROM travel_legs WHERE day = ? ORDER BY") == 2)
+            // A day written before the stamp existed (0) is read every time.
+            try counting.execute("UPDATE service_days SET travel_stamp = 0", [])
+            _ = try await store.scenario(on: scenario.date)
+            _ = try await store.scenario(on: scenario.date)
+            #expect(counting.count(containing: "FROM travel_legs WHERE day = ? ORDER BY") == 4)
+            await store.close()
         }
     }
 

@@ -40,3 +40,38 @@ struct GeneratedDayPropertyTests {
         }
     }
 }
+
+@Suite("Who may take an order, worked out once a kind of order")
+struct EligibilityKeyTests {
+    @Test("Each order's technicians are those the rules allow it, pinned, locked and absent included", arguments: [3, 8])
+    func sameAsOrderByOrder(_ seed: Int) {
+        var scenario = CityDayGenerator(orders: 150, technicians: 20, seed: UInt64(seed)).scenario()
+        let crews = scenario.crewsByID
+        // Pins, locks and an absence, so orders of one kind differ by them: the first two orders
+        // fixed to a technician who may take them, another technician absent.
+        scenario.technicians[0].absent = true
+        func open(_ order: WorkOrder) -> Int {
+            scenario.technicians.indices.first { scenario.ineligibility(of: scenario.technicians[$0], for: order, crews: crews) == nil }!
+        }
+        let pinned = open(scenario.orders[0])
+        let locked = open(scenario.orders[1])
+        scenario.orders[0].pin = Pin(technicianID: scenario.technicians[pinned].id)
+        scenario.orders[1].lock = Lock(
+            technicianID: scenario.technicians[locked].id, start: scenario.orders[1].window?.start ?? scenario.now)
+        let problem = PlanningProblem(scenario)
+        for (index, order) in scenario.orders.enumerated() {
+            let expected = scenario.technicians.indices.filter {
+                scenario.ineligibility(of: scenario.technicians[$0], for: order, crews: crews) == nil
+            }
+            #expect(problem.orders[index].eligible == expected, "\(order.id)")
+        }
+        // The cases occurred: orders share a kind, kinds differ in who may take them, and the
+        // pinned and locked orders have their technician alone.
+        let kinds = Dictionary(grouping: scenario.orders, by: \.eligibilityKey)
+        #expect(kinds.values.filter { $0.count > 1 }.count > 10)
+        #expect(Set(problem.orders.map(\.eligible)).count > 2)
+        #expect(problem.orders[0].eligible == [pinned])
+        #expect(problem.orders[1].eligible == [locked])
+        #expect(!problem.orders.contains { $0.eligible.contains(0) })
+    }
+}

@@ -13,10 +13,14 @@ struct Analysis {
         func candidates(_ order: PlanningProblem.Order) -> [Int] {
             order.fixedTechnician >= 0 ? order.eligible.filter { $0 == order.fixedTechnician } : order.eligible
         }
+        // Each technician's empty day, built once (not once an order: a re-plan of a 2,000-order
+        // day explains a thousand unassigned orders, each against every technician).
+        var empty: [Route?] = Array(repeating: nil, count: problem.technicians.count)
         aloneTechnicians = problem.orders.indices.map { index in
             let order = problem.orders[index]
             return candidates(order).filter { technician in
-                let route = Route(technician: technician, problem: problem)
+                let route = empty[technician] ?? Route(technician: technician, problem: problem)
+                empty[technician] = route
                 return (0...route.elements.count).contains { position in
                     route.insertion(
                         at: position, location: order.location, duration: order.duration,

@@ -12,8 +12,30 @@ public enum Ineligibility: Hashable, Sendable {
     case lockedElsewhere(technician: String)
 }
 
+extension WorkOrder {
+    /// What `Scenario.ineligibility(of:for:crews:)` reads of an order, and nothing else: orders
+    /// with equal keys are open to the same technicians (a day's thousand orders have a few
+    /// dozen keys, so who may take them is worked out once a key, not once an order).
+    struct EligibilityKey: Hashable {
+        let locked: String?
+        let pinned: String?
+        let skills: [String]
+        let territory: String?
+        let type: WorkType
+        let service: Service
+        let tier: CustomerTier
+    }
+
+    var eligibilityKey: EligibilityKey {
+        EligibilityKey(
+            locked: lock?.technicianID, pinned: pin?.technicianID, skills: skills, territory: territory, type: type,
+            service: service, tier: customer.tier)
+    }
+}
+
 extension Scenario {
     /// Nil when `technician` may take `order` on this scenario's day, else the first reason not.
+    /// Reads of the order only what `WorkOrder.eligibilityKey` holds.
     public func ineligibility(of technician: Technician, for order: WorkOrder, crews: [String: Crew]) -> Ineligibility? {
         if let lock = order.lock, lock.technicianID != technician.id { return .lockedElsewhere(technician: lock.technicianID) }
         if let pin = order.pin, pin.technicianID != technician.id { return .pinnedElsewhere(technician: pin.technicianID) }

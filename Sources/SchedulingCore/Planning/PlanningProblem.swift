@@ -230,10 +230,15 @@ public struct PlanningProblem: Sendable {
             scenario.orders.compactMap { order in
                 order.lock.flatMap { lock in order.group.map { "\($0)\u{1}\(lock.technicianID)" } }
             })
+        var eligibleByKey: [WorkOrder.EligibilityKey: [Int]] = [:]
         for order in scenario.orders {
-            let eligible = scenario.technicians.indices.filter {
-                scenario.ineligibility(of: scenario.technicians[$0], for: order, crews: crewsByID) == nil
-            }
+            let key = order.eligibilityKey
+            let eligible =
+                eligibleByKey[key]
+                ?? scenario.technicians.indices.filter {
+                    scenario.ineligibility(of: scenario.technicians[$0], for: order, crews: crewsByID) == nil
+                }
+            eligibleByKey[key] = eligible
             var earliest = order.window.map { Self.ceilMinute($0.start, origin) } ?? -farFuture
             var latest = order.window.map { origin.minutes(until: $0.end) } ?? farFuture
             var fixedTechnician = -1
@@ -281,16 +286,7 @@ public struct PlanningProblem: Sendable {
                     preferredStart: preferredStart))
         }
 
-        var matrix = [Int32](repeating: 0, count: points.count * points.count)
-        // Straight lines are symmetric; a road matrix need not be (one-way streets).
-        let symmetric = scenario.travel.legs == nil
-        for a in points.indices {
-            for b in points.indices where symmetric ? b > a : b != a {
-                let minutes = Int32(clamping: scenario.travel.minutes(from: points[a], to: points[b]))
-                matrix[a * points.count + b] = minutes
-                if symmetric { matrix[b * points.count + a] = minutes }
-            }
-        }
+        let matrix = TravelTables.shared.matrix(points, model: scenario.travel)
         self.init(
             scenario: scenario, orderIDs: scenario.orders.map(\.id), origin: origin, orders: built,
             technicians: technicians, groups: groups.enumerated().map { singleGroup.contains($0.offset) ? [] : $0.element },
