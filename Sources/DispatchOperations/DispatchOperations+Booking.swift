@@ -141,6 +141,8 @@ extension OperationContext {
         known: (scenario: Scenario, visits: [PlannedVisit])? = nil
     ) throws -> [Slot] {
         let work = try bookableWork(of: order)
+        // Nothing to book (a visit announced before it was lost): no day is read for it.
+        guard !work.isEmpty else { return [] }
         let home =
             try known.flatMap { $0.scenario.date == order.serviceDay ? $0.scenario : nil } ?? day(order.serviceDay, like: order.serviceDay)
         let today = home.timeZone.local(now).date

@@ -85,8 +85,9 @@ extension OperationContext {
         let jobsLeft = placing.filter { $0.contains { waiting.contains($0.id) } }
         let orders = Dictionary(scenario.orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var helpers: Set<String> = []
-        for job in jobsLeft {
-            let verdicts = KeptDay(day: scenario, kept: staying, first: first).verdicts(for: job, window: nil, now: now)
+        // (Every job's verdicts from one trial day: an absence on a 2,000-order day asked once a
+        // job, each a trial of the whole day.)
+        for verdicts in KeptDay(day: scenario, kept: staying, first: first).verdicts(for: jobsLeft, window: nil, now: now) {
             helpers.formUnion(verdicts.filter { $0.kind == "no room" || $0.kind == "fits" }.map(\.technician))
         }
         let horizon = now.adding(minutes: scenario.policy.noticeMinutes)
@@ -198,9 +199,11 @@ extension DispatchOperations {
                 let begunVisits = (previous?.visits ?? []).filter { begunJobs.contains(job($0)) }
                 let step = max(15, scenario.policy.breakRule?.minutes ?? 30)
                 while minute < technician.shift.end.minutesAfterMidnight {
+                    // Their day alone: the other technicians have no part in it.
                     var trial = scenario
-                    if let index = trial.technicians.firstIndex(where: { $0.id == id }), let end = LocalTime(minutesAfterMidnight: minute) {
-                        trial.technicians[index].shift.end = end
+                    trial.technicians = scenario.technicians.filter { $0.id == id }
+                    if let end = LocalTime(minutesAfterMidnight: minute), !trial.technicians.isEmpty {
+                        trial.technicians[0].shift.end = end
                     }
                     let unassigned = Set(KeptDay(day: trial, kept: begunVisits).keptPlan().unassigned)
                     if !begunVisits.contains(where: { unassigned.contains($0.order) }) { break }

@@ -75,3 +75,33 @@ struct EligibilityKeyTests {
         #expect(!problem.orders.contains { $0.eligible.contains(0) })
     }
 }
+
+@Suite("What each technician makes of several jobs, from one trial day")
+struct BatchedVerdictTests {
+    @Test("The verdicts of several jobs asked together are those asked one job at a time", arguments: [2, 6])
+    func togetherAsOneByOne(_ seed: Int) throws {
+        var generator = CityDayGenerator(orders: 90, technicians: 10, seed: UInt64(seed))
+        generator.pairShare = 0.3
+        let scenario = generator.scenario()
+        let plan = PlanningFixtures.plan(scenario, iterations: 80, seed: UInt64(seed))
+        // Jobs the day left out (whole coordinated visits), and one that it serves, taken out.
+        let byID = Dictionary(uniqueKeysWithValues: scenario.orders.map { ($0.id, $0) })
+        var jobs = Dictionary(grouping: plan.unassigned.compactMap { byID[$0.order] }, by: { $0.group ?? $0.id }).values
+            .map { $0.sorted { $0.id < $1.id } }.sorted { $0[0].id < $1[0].id }.prefix(5).map { $0 }
+        let served = try #require(plan.visits.first { $0.group == nil })
+        jobs.append([byID[served.order]!])
+        let kept = plan.visits.filter { $0.order != served.order }
+        let day = KeptDay(day: scenario, kept: kept)
+        let now = scenario.now
+        let together = day.verdicts(for: jobs, window: nil, now: now)
+        #expect(together.count == jobs.count)
+        for (job, verdicts) in zip(jobs, together) {
+            #expect(verdicts == day.verdicts(for: job, window: nil, now: now), "\(job.map(\.id))")
+        }
+        // The cases occurred: more than one job, some technician fits one, another has no room or may not.
+        let kinds = Set(together.joined().map(\.kind))
+        #expect(jobs.count > 2)
+        #expect(kinds.contains("fits"))
+        #expect(kinds.count > 2, "\(kinds)")
+    }
+}

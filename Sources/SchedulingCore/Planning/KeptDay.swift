@@ -289,79 +289,90 @@ extension KeptDay {
     /// One verdict per technician for `work` (one order, or every member of a group) inside
     /// `window` (or anywhere in the day), from the planner's own rules and insertion.
     public func verdicts(for work: [WorkOrder], window: TimeWindow?, now: Instant) -> [Verdict] {
-        guard let lead = work.first else { return [] }
+        verdicts(for: [work], window: window, now: now).first ?? []
+    }
+
+    /// The verdicts of each of `jobs` (as `verdicts(for:window:now:)`), from one trial day: a
+    /// re-plan that asks about several jobs builds the day once, not once a job.
+    public func verdicts(for jobs: [[WorkOrder]], window: TimeWindow?, now: Instant) -> [[Verdict]] {
         let crews = scenario.crewsByID
-        // One copy of the work per technician, pinned to them, all in one trial problem.
+        // One copy of each job per technician, pinned to them, all in one trial problem.
         var copies: [WorkOrder] = []
-        for (index, technician) in scenario.technicians.enumerated() {
-            for order in work {
-                var pinned = order
-                pinned.lock = nil
-                pinned.pin = Pin(technicianID: technician.id)
-                copies.append(copy(pinned, window: window ?? order.window ?? scenario.wholeDay, tag: index, now: now))
+        for work in jobs {
+            for (index, technician) in scenario.technicians.enumerated() {
+                for order in work {
+                    var pinned = order
+                    pinned.lock = nil
+                    pinned.pin = Pin(technicianID: technician.id)
+                    copies.append(copy(pinned, window: window ?? order.window ?? scenario.wholeDay, tag: index, now: now))
+                }
             }
         }
-        let (problem, keptCount) = build(extra: copies.filter { $0.window != nil }, excluding: Set(work.map(\.id)), now: now)
+        let (problem, keptCount) = build(
+            extra: copies.filter { $0.window != nil }, excluding: Set(jobs.flatMap { $0.map(\.id) }), now: now)
         let (solution, _) = keptSolution(problem, keptCount: keptCount)
         let insertion = Insertion(problem: problem)
-        let jobs = Job.all(problem)
+        let all = Job.all(problem)
         var jobOf: [String: Int] = [:]
-        for (index, job) in jobs.enumerated() { for member in job.members { jobOf[problem.orderIDs[member]] = index } }
+        for (index, job) in all.enumerated() { for member in job.members { jobOf[problem.orderIDs[member]] = index } }
         let explainer = Explainer(problem: problem, scenario: problem.scenario ?? scenario)
         let analysis = Analysis(problem)
-        // A coordinated visit is all or nothing: a member nobody may take rules out everyone.
-        let free = work.map { order -> WorkOrder in
-            var unpinned = order
-            unpinned.pin = nil
-            unpinned.lock = nil
-            return unpinned
-        }
-        if let stuck = free.first(where: { order in
-            scenario.technicians.allSatisfy { scenario.ineligibility(of: $0, for: order, crews: crews) != nil }
-        }), work.count > 1 {
-            return scenario.technicians.map { technician in
-                let own = scenario.ineligibility(of: technician, for: stuck, crews: crews).map(explainer.describe) ?? "may not"
+        return jobs.map { work -> [Verdict] in
+            guard let lead = work.first else { return [] }
+            // A coordinated visit is all or nothing: a member nobody may take rules out everyone.
+            let free = work.map { order -> WorkOrder in
+                var unpinned = order
+                unpinned.pin = nil
+                unpinned.lock = nil
+                return unpinned
+            }
+            if let stuck = free.first(where: { order in
+                scenario.technicians.allSatisfy { scenario.ineligibility(of: $0, for: order, crews: crews) != nil }
+            }), work.count > 1 {
+                return scenario.technicians.map { technician in
+                    let own = scenario.ineligibility(of: technician, for: stuck, crews: crews).map(explainer.describe) ?? "may not"
+                    return Verdict(
+                        technician: technician.id, fits: false, start: nil,
+                        reason: "nobody may take \(stuck.id) of the same visit (this technician \(own))", rule: "H5", kind: "group")
+                }
+            }
+            return scenario.technicians.enumerated().map { index, technician -> Verdict in
+                var unpinned = lead
+                unpinned.pin = nil
+                unpinned.lock = nil
+                if let reason = scenario.ineligibility(of: technician, for: unpinned, crews: crews) {
+                    return Verdict(
+                        technician: technician.id, fits: false, start: nil, reason: explainer.describe(reason), rule: "H1",
+                        kind: Self.kind(of: reason))
+                }
+                guard let jobIndex = jobOf["\(lead.id)#\(index)"] else {
+                    return Verdict(
+                        technician: technician.id, fits: false, start: nil,
+                        reason: "cannot arrive with the \(scenario.policy.noticeMinutes)-minute notice before the window closes",
+                        rule: "H6", kind: "notice")
+                }
+                if let (placement, _) = insertion.best(all[jobIndex], in: solution) {
+                    return Verdict(
+                        technician: technician.id, fits: true, start: problem.instant(placement.start),
+                        reason: "fits at \(scenario.timeZone.local(problem.instant(placement.start)).time)")
+                }
+                let member = all[jobIndex].members[0]
+                if analysis.aloneTechnicians[member].isEmpty {
+                    return Verdict(
+                        technician: technician.id, fits: false, start: nil,
+                        reason: "cannot reach it inside its window within the shift (\(technician.shift.start)–\(technician.shift.end))",
+                        rule: "H2", kind: "unreachable")
+                }
+                if solution.quotaRoom(index, problem) < work.count {
+                    return Verdict(
+                        technician: technician.id, fits: false, start: nil, reason: "their contractor's daily quota is used up",
+                        rule: "H8", kind: "quota")
+                }
                 return Verdict(
                     technician: technician.id, fits: false, start: nil,
-                    reason: "nobody may take \(stuck.id) of the same visit (this technician \(own))", rule: "H5", kind: "group")
+                    reason: noRoom(for: lead, technician: technician, window: window ?? lead.window ?? scenario.wholeDay), rule: "H3",
+                    kind: "no room")
             }
-        }
-        return scenario.technicians.enumerated().map { index, technician -> Verdict in
-            var unpinned = lead
-            unpinned.pin = nil
-            unpinned.lock = nil
-            if let reason = scenario.ineligibility(of: technician, for: unpinned, crews: crews) {
-                return Verdict(
-                    technician: technician.id, fits: false, start: nil, reason: explainer.describe(reason), rule: "H1",
-                    kind: Self.kind(of: reason))
-            }
-            guard let jobIndex = jobOf["\(lead.id)#\(index)"] else {
-                return Verdict(
-                    technician: technician.id, fits: false, start: nil,
-                    reason: "cannot arrive with the \(scenario.policy.noticeMinutes)-minute notice before the window closes", rule: "H6",
-                    kind: "notice")
-            }
-            if let (placement, _) = insertion.best(jobs[jobIndex], in: solution) {
-                return Verdict(
-                    technician: technician.id, fits: true, start: problem.instant(placement.start),
-                    reason: "fits at \(scenario.timeZone.local(problem.instant(placement.start)).time)")
-            }
-            let member = jobs[jobIndex].members[0]
-            if analysis.aloneTechnicians[member].isEmpty {
-                return Verdict(
-                    technician: technician.id, fits: false, start: nil,
-                    reason: "cannot reach it inside its window within the shift (\(technician.shift.start)–\(technician.shift.end))",
-                    rule: "H2", kind: "unreachable")
-            }
-            if solution.quotaRoom(index, problem) < work.count {
-                return Verdict(
-                    technician: technician.id, fits: false, start: nil, reason: "their contractor's daily quota is used up", rule: "H8",
-                    kind: "quota")
-            }
-            return Verdict(
-                technician: technician.id, fits: false, start: nil,
-                reason: noRoom(for: lead, technician: technician, window: window ?? lead.window ?? scenario.wholeDay), rule: "H3",
-                kind: "no room")
         }
     }
 
