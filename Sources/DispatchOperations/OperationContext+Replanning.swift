@@ -118,10 +118,10 @@ extension OperationContext {
     }
 
     /// Takes `orders` off the day's published plan (a new version without them), every other
-    /// visit kept; nothing happens when none of them is planned.
+    /// visit kept; nothing happens when none of them is planned. `day` is the day as the caller
+    /// read it after its last change to the orders (the scenario and the stored orders: not read
+    /// again, publishing included).
     @discardableResult
-    /// `day` is the day as the caller read it after its last change to the orders (the scenario
-    /// and the stored orders: not read again, publishing included).
     func withdraw(
         _ orders: Set<String>, from date: LocalDate, cause: String, actor: String,
         lostReason: String? = nil, day read: (scenario: Scenario, orders: [StoredOrder])? = nil
@@ -287,7 +287,11 @@ extension OperationContext {
         else {
             throw OperationError.conflict("order \(id) has no visit in the published plan of \(order.serviceDay)")
         }
-        var scenario = try read?.scenario ?? day(order.serviceDay, like: order.serviceDay)
+        // The day read once (the scenario with its orders' states) when the caller did not.
+        guard let day = try read.map({ ($0.scenario, $0.orders) }) ?? tx.scenarioAndOrders(on: order.serviceDay) else {
+            throw OperationError.notFound("no service day \(order.serviceDay)")
+        }
+        var scenario = day.0
         // The part of the visit still to come: members of a coordinated visit already begun or
         // done stay as they are (and then the customer was reached: the window is kept).
         let whole = try work(of: order)
@@ -300,9 +304,7 @@ extension OperationContext {
             from[visit.technician] = min(from[visit.technician] ?? visit.start, visit.start)
         }
         // Visits begun or done stay as they are, whatever their planned start.
-        let states = Dictionary(
-            try (read?.orders ?? tx.orders(on: order.serviceDay)).map { ($0.order.id, $0.state) },
-            uniquingKeysWith: { first, _ in first })
+        let states = Dictionary(day.1.map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
         let later = previous.visits.filter { visit in
             !work.contains(visit.order) && !OrderWorkflow.begun.contains(states[visit.order] ?? .new)
                 && from[visit.technician].map { visit.start > $0 } ?? false
@@ -345,7 +347,7 @@ extension OperationContext {
         let placed = plan.visits.filter { work.contains($0.order) }
         let fixedAfter = placed.contains(where: { onTheWay.contains($0.order) || $0.start < horizon })
         return Replan(
-            plan: plan, scenario: scenario, previous: previous, orders: read?.orders, cause: cause,
+            plan: plan, scenario: scenario, previous: previous, orders: day.1, cause: cause,
             lostReason: "the technician is delayed by \(minutes) minutes", releasing: work.union(laterIDs),
             notes: members.map { Replan.Note(order: $0.order.id, state: $0.state, reason: reason) },
             lockedAfter: fixedAfter ? Set(placed.map(\.order)) : [])

@@ -36,7 +36,7 @@ struct TravelTableTests {
         }
     }
 
-    @Test("Many new places make a new table holding the old ones too; another model never shares one")
+    @Test("Many new places make a new table holding the old ones too, another day's a table of its own; another model never shares one")
     func grownAndSeparate() {
         let tables = TravelTables()
         let model = TravelModel()
@@ -46,6 +46,10 @@ struct TravelTableTests {
         let grown = tables.table(covering: more, model: model)
         #expect(grown !== old)
         #expect(grown.points.count == 200)
+        #expect(tables.table(covering: day, model: model) === grown)
+        // Another day's places: a table of its own (growing would more than double it); the first stays.
+        let elsewhere = Self.places(100, seed: 5)
+        #expect(tables.table(covering: elsewhere, model: model).points == elsewhere)
         #expect(tables.table(covering: day, model: model) === grown)
         let faster = TravelModel(speedKmh: 45)
         let other = tables.table(covering: day, model: faster)

@@ -295,6 +295,7 @@ extension KeptDay {
     /// The verdicts of each of `jobs` (as `verdicts(for:window:now:)`), from one trial day: a
     /// re-plan that asks about several jobs builds the day once, not once a job.
     public func verdicts(for jobs: [[WorkOrder]], window: TimeWindow?, now: Instant) -> [[Verdict]] {
+        guard !jobs.isEmpty else { return [] }
         let crews = scenario.crewsByID
         // One copy of each job per technician, pinned to them, all in one trial problem.
         var copies: [WorkOrder] = []

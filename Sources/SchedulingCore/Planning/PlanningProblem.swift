@@ -170,6 +170,9 @@ public struct PlanningProblem: Sendable {
         let crewsByID = Dictionary(uniqueKeysWithValues: scenario.crews.map { ($0.id, $0) })
 
         let policy = scenario.policy
+        // The locked visits of the break facts, by technician: looked through once, not once a technician.
+        let facts = breakFacts ?? scenario
+        let factsByTechnician = Dictionary(grouping: facts.orders.filter { $0.lock != nil }, by: { $0.lock!.technicianID })
         let technicians = scenario.technicians.map { technician in
             let start = minutes(technician.shift.start)
             let end = minutes(technician.shift.end)
@@ -187,10 +190,11 @@ public struct PlanningProblem: Sendable {
                     // Visits already announced or begun that leave it no room: it is taken late, in full;
                     // when they leave no room anywhere in the shift, there is none (what is promised
                     // or done is not undone for a break that cannot be had).
-                    let facts = breakFacts ?? scenario
-                    if Self.locksLeaveNoBreak(technician, in: facts, rule: rule) {
+                    var own = facts
+                    own.orders = factsByTechnician[technician.id] ?? []
+                    if Self.locksLeaveNoBreak(technician, in: own, rule: rule) {
                         breakLatest = end - rule.minutes
-                        if Self.locksLeaveNoBreak(technician, in: facts, rule: rule, until: technician.shift.end) { breakMinutes = 0 }
+                        if Self.locksLeaveNoBreak(technician, in: own, rule: rule, until: technician.shift.end) { breakMinutes = 0 }
                     }
                 }
             }

@@ -8,7 +8,7 @@ import Synchronization
 /// work put back, the unassigned orders' codes), each over a thousand or more places; each
 /// worked the straight-line minutes of every pair out again (about a fifth of a reaction on a
 /// 2,000-order day, found by a profile of `dispatch simulate`). A table is built for the places a
-/// problem asks for (and those of the table it replaces, up to `maxPlaces`); a later problem on
+/// problem asks for (and those of a table it grows from, `TravelTables.table`); a later problem on
 /// the same model takes its pairs from it and works out only the pairs of places the table lacks.
 /// The minutes are those of `TravelModel.minutes(from:to:)`, the same numbers either way.
 final class TravelTable: Sendable {
@@ -64,11 +64,11 @@ final class TravelTable: Sendable {
 final class TravelTables: Sendable {
     static let shared = TravelTables()
 
-    /// Tables kept: the days a process works on at once (a server's today and tomorrow).
+    /// Tables kept: the days (and models) a process works on at once.
     let kept: Int
     private let tables = Mutex<[TravelTable]>([])
 
-    init(kept: Int = 2) { self.kept = kept }
+    init(kept: Int = 3) { self.kept = kept }
 
     /// The base minutes between every pair of `points` (distinct), `matrix[a * points.count + b]`.
     func matrix(_ points: [GeoPoint], model: TravelModel) -> [Int32] {
@@ -95,21 +95,29 @@ final class TravelTables: Sendable {
         return matrix
     }
 
-    /// A table of the model holding nearly all of `points` (distinct): the one kept, or a new one.
+    /// A table of the model holding nearly all of `points` (distinct): one kept, or a new one.
+    /// A new one holds the places of the kept table it grows from too when that at most doubles
+    /// it (a re-plan's trials of one day: the visits kept, then the orders left unassigned), else
+    /// only these places (another day: a table never grows without bound).
     func table(covering points: [GeoPoint], model: TravelModel) -> TravelTable {
-        let found = tables.withLock { tables in tables.first { $0.model.sameBaseTimes(as: model) } }
-        let missing = points.filter { found?.index[$0] == nil }
-        if let found, missing.count <= max(8, points.count / 20) {
-            tables.withLock { tables in
-                if let at = tables.firstIndex(where: { $0 === found }), at > 0 { tables.insert(tables.remove(at: at), at: 0) }
-            }
-            return found
+        let candidates = tables.withLock { tables in tables.filter { $0.model.sameBaseTimes(as: model) } }
+        var best: (table: TravelTable, missing: [GeoPoint])?
+        for table in candidates {
+            let missing = points.filter { table.index[$0] == nil }
+            if best == nil || missing.count < best!.missing.count { best = (table, missing) }
         }
-        // Built outside the lock (another thread may build one meanwhile: the last one stays).
-        let union = (found?.points ?? []) + missing
-        let table = TravelTable(model: model, points: union.count <= TravelTable.maxPlaces ? union : points)
+        if let best, best.missing.count <= max(8, points.count / 20) {
+            tables.withLock { tables in
+                if let at = tables.firstIndex(where: { $0 === best.table }), at > 0 { tables.insert(tables.remove(at: at), at: 0) }
+            }
+            return best.table
+        }
+        // Built outside the lock (another thread may build one meanwhile: both are kept).
+        let union = (best?.table.points ?? []) + (best?.missing ?? points)
+        let grows = union.count <= TravelTable.maxPlaces && union.count <= 2 * points.count
+        let table = TravelTable(model: model, points: grows ? union : points)
         tables.withLock { tables in
-            tables.removeAll { $0 === found || $0.model.sameBaseTimes(as: model) }
+            if grows, let replaced = best?.table { tables.removeAll { $0 === replaced } }
             tables.insert(table, at: 0)
             if tables.count > kept { tables.removeLast(tables.count - kept) }
         }
