@@ -45,9 +45,9 @@ public struct KeptDay {
             for order in work { copies.append(copy(order, window: window, tag: index, now: now)) }
         }
         let (problem, keptCount) = build(extra: copies, excluding: Set(work.map(\.id)), now: now)
-        let (solution, _) = keptSolution(problem, keptCount: keptCount)
-        let insertion = Insertion(problem: problem)
         let jobs = Job.all(problem)
+        let (solution, _) = keptSolution(problem, keptCount: keptCount, jobs: jobs)
+        let insertion = Insertion(problem: problem)
         var jobOfOrder: [Int: Int] = [:]
         for (index, job) in jobs.enumerated() { for member in job.members { jobOfOrder[member] = index } }
         return windows.indices.map { index -> Fit? in
@@ -78,13 +78,14 @@ public struct KeptDay {
         let copies = work.map { copy($0, window: window, tag: nil, now: now) }
         guard copies.allSatisfy({ $0.window != nil }) else { return nil }
         let (problem, keptCount) = build(extra: copies, excluding: Set(work.map(\.id)), now: now)
-        var (solution, _) = keptSolution(problem, keptCount: keptCount)
+        let all = Job.all(problem)
+        var (solution, _) = keptSolution(problem, keptCount: keptCount, jobs: all)
         let insertion = Insertion(problem: problem)
-        guard let job = Job.all(problem).first(where: { $0.members.contains(keptCount) }),
+        guard let job = all.first(where: { $0.members.contains(keptCount) }),
             let (placement, _) = insertion.best(job, in: solution)
         else { return nil }
         insertion.apply(placement, to: &solution)
-        return planned(problem, solution)
+        return planned(problem, solution, jobs: all)
     }
 
     /// The day's plan with every published visit that still fits kept as it is, then each job
@@ -95,9 +96,9 @@ public struct KeptDay {
     public func adding(jobs: [[WorkOrder]], now: Instant) -> (plan: Plan, unassignedKept: [String], unassigned: [String]) {
         let extra = jobs.flatMap { job in job.map { copy($0, window: $0.window ?? scenario.wholeDay, tag: nil, now: now) } }
         let (problem, keptCount) = build(extra: extra.filter { $0.window != nil }, excluding: Set(extra.map(\.id)), now: now)
-        var (solution, unassignedKept) = keptSolution(problem, keptCount: keptCount)
-        let insertion = Insertion(problem: problem)
         let all = Job.all(problem)
+        var (solution, unassignedKept) = keptSolution(problem, keptCount: keptCount, jobs: all)
+        let insertion = Insertion(problem: problem)
         var jobOf: [String: Int] = [:]
         for (index, job) in all.enumerated() { for member in job.members { jobOf[problem.orderIDs[member]] = index } }
         var unassigned: [String] = []
@@ -108,7 +109,7 @@ public struct KeptDay {
             }
             insertion.apply(placement, to: &solution)
         }
-        return (planned(problem, solution), unassignedKept, unassigned)
+        return (planned(problem, solution, jobs: all), unassignedKept, unassigned)
     }
 
     /// The day's plan with every published visit kept that still fits, and the orders of those
@@ -117,8 +118,9 @@ public struct KeptDay {
     /// when work is added (`adding(jobs:now:)`): its halves are kept each at its own start.
     public func keptPlan(excluding orders: Set<String> = [], now: Instant? = nil) -> (plan: Plan, unassigned: [String]) {
         let (problem, keptCount) = build(extra: [], excluding: orders, now: now)
-        let (solution, unassigned) = keptSolution(problem, keptCount: keptCount)
-        return (planned(problem, solution), unassigned)
+        let all = Job.all(problem)
+        let (solution, unassigned) = keptSolution(problem, keptCount: keptCount, jobs: all)
+        return (planned(problem, solution, jobs: all), unassigned)
     }
 
     // MARK: - Building the trial day
@@ -194,7 +196,8 @@ public struct KeptDay {
     /// only a visit placed later gives it room. So the visits go in first with every break taken
     /// out, earliest first, and each break then goes where it fits among them; if one fits
     /// nowhere, the day is built again with the breaks in place from the start.
-    private func keptSolution(_ problem: PlanningProblem, keptCount: Int) -> (solution: Solution, unassigned: [String]) {
+    /// `jobs` are `Job.all(problem)` (worked out once a trial: each call groups and blocks every order).
+    private func keptSolution(_ problem: PlanningProblem, keptCount: Int, jobs: [Job]) -> (solution: Solution, unassigned: [String]) {
         var solution = Solution(problem: problem)
         var breaks: [Int: Route.Element] = [:]
         for route in solution.routes.indices {
@@ -204,19 +207,19 @@ public struct KeptDay {
         }
         // Those that may give way (`last`) come after the breaks are back, so a break finds its
         // place among the visits that may not move before they take it.
-        var unassigned = placeKept(problem, keptCount: keptCount, into: &solution) { !$0 }
+        var unassigned = placeKept(problem, keptCount: keptCount, jobs: jobs, into: &solution) { !$0 }
         for (route, element) in breaks {
             solution.routes[route].rearrange(problem) { $0.append(element) }
             solution.refreshBreak(route, problem: problem)
         }
         if breaks.keys.allSatisfy({ solution.routes[$0].feasible }) {
-            unassigned += placeKept(problem, keptCount: keptCount, into: &solution) { $0 }
+            unassigned += placeKept(problem, keptCount: keptCount, jobs: jobs, into: &solution) { $0 }
             return (solution, unassigned.sorted())
         }
         // (Placed first, returned after: a tuple would copy the empty solution before placing.
         // Found by the simulator: every kept visit vanished from a re-planned day, unreported.)
         var withBreaks = Solution(problem: problem)
-        let unassignedWithBreaks = placeKept(problem, keptCount: keptCount, into: &withBreaks)
+        let unassignedWithBreaks = placeKept(problem, keptCount: keptCount, jobs: jobs, into: &withBreaks)
         return (withBreaks, unassignedWithBreaks)
     }
 
@@ -225,7 +228,7 @@ public struct KeptDay {
     /// the orders of those that do not fit.
     /// `yielding` says which to place, of those that give way (true) or not (false); all when nil.
     private func placeKept(
-        _ problem: PlanningProblem, keptCount: Int, into solution: inout Solution,
+        _ problem: PlanningProblem, keptCount: Int, jobs all: [Job], into solution: inout Solution,
         _ yielding: ((Bool) -> Bool)? = nil
     ) -> [String] {
         let insertion = Insertion(problem: problem)
@@ -235,7 +238,7 @@ public struct KeptDay {
             let leads = job.members.contains { first.contains(problem.orderIDs[$0]) }
             return (leads ? 0 : gives(job) ? 2 : 1, job.members.map { problem.orders[$0].earliest }.min() ?? 0, job.members[0])
         }
-        let jobs = Job.all(problem).filter { job in job.members.allSatisfy { $0 < keptCount } && (yielding.map { $0(gives(job)) } ?? true) }
+        let jobs = all.filter { job in job.members.allSatisfy { $0 < keptCount } && (yielding.map { $0(gives(job)) } ?? true) }
             .sorted { rank($0) < rank($1) }
         for job in jobs {
             if let (placement, _) = insertion.best(job, in: solution) {
@@ -247,10 +250,10 @@ public struct KeptDay {
         return unassigned.sorted()
     }
 
-    private func planned(_ problem: PlanningProblem, _ solution: Solution) -> Plan {
+    private func planned(_ problem: PlanningProblem, _ solution: Solution, jobs: [Job]) -> Plan {
         guard let trial = problem.scenario else { preconditionFailure("a kept day is built from a scenario") }
         let analysis = Analysis(problem)
-        var plan = PlanBuilder(problem: problem, analysis: analysis, jobs: Job.all(problem), scenario: trial)
+        var plan = PlanBuilder(problem: problem, analysis: analysis, jobs: jobs, scenario: trial)
             .plan(from: solution, warnings: [])
         plan.scenario = scenario.name
         // A kept coordinated visit keeps its contact (the trial lists kept visits by start, and the
@@ -311,9 +314,9 @@ extension KeptDay {
         }
         let (problem, keptCount) = build(
             extra: copies.filter { $0.window != nil }, excluding: Set(jobs.flatMap { $0.map(\.id) }), now: now)
-        let (solution, _) = keptSolution(problem, keptCount: keptCount)
-        let insertion = Insertion(problem: problem)
         let all = Job.all(problem)
+        let (solution, _) = keptSolution(problem, keptCount: keptCount, jobs: all)
+        let insertion = Insertion(problem: problem)
         var jobOf: [String: Int] = [:]
         for (index, job) in all.enumerated() { for member in job.members { jobOf[problem.orderIDs[member]] = index } }
         let explainer = Explainer(problem: problem, scenario: problem.scenario ?? scenario)
