@@ -354,6 +354,18 @@ struct IntradayPromiseTests {
         }
     }
 
+    /// A planned day, its published plan, the first visit of a technician with single visits, and
+    /// a store whose statements are counted (`CountingConnection`).
+    static func countedDay(_ database: TestDatabase, clock: TestClock) async throws
+        -> (before: PublishedPlan, first: PlannedVisit, counting: CountingConnection, store: SQLDispatchStore)
+    {
+        _ = try await plannedDay(database, clock: clock)
+        let before = try await published(database)
+        let first = try #require(singleVisitRoutes(before).first?.first)
+        let counting = CountingConnection(try database.newConnection())
+        return (before, first, counting, SQLDispatchStore(connection: counting))
+    }
+
     /// Issue 26: one status report that re-plans the technician's next visit read the whole
     /// published plan six times, decoded its JSON and read the day's orders three times; the day
     /// is now read once and the plan's unassigned orders come from their rows.
@@ -361,11 +373,7 @@ struct IntradayPromiseTests {
     func reactionReadsThePlanOnce(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             let clock = TestClock("2026-11-22T10:00:00+08:00")
-            _ = try await Self.plannedDay(database, clock: clock)
-            let before = try await Self.published(database)
-            let first = try #require(Self.singleVisitRoutes(before).first?.first)
-            let counting = CountingConnection(try database.newConnection())
-            let observedStore = SQLDispatchStore(connection: counting)
+            let (before, first, counting, observedStore) = try await Self.countedDay(database, clock: clock)
             let observed = DispatchOperations(store: observedStore, clock: clock)
             clock.set(first.start.adding(minutes: 50))
             let report = try await observed.setStatus(order: first.order, to: .enRoute, actor: first.technician)
@@ -386,11 +394,7 @@ struct IntradayPromiseTests {
     func withdrawalsReadTheDayOnce(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             let clock = TestClock("2026-11-22T10:00:00+08:00")
-            _ = try await Self.plannedDay(database, clock: clock)
-            let before = try await Self.published(database)
-            let first = try #require(Self.singleVisitRoutes(before).first?.first)
-            let counting = CountingConnection(try database.newConnection())
-            let observedStore = SQLDispatchStore(connection: counting)
+            let (before, first, counting, observedStore) = try await Self.countedDay(database, clock: clock)
             let observed = DispatchOperations(store: observedStore, clock: clock)
             clock.set(first.start.adding(minutes: -20))
             _ = try await observed.setStatus(order: first.order, to: .enRoute, actor: first.technician)

@@ -52,22 +52,25 @@ struct StoreContractTests {
         }
     }
 
+    /// A road matrix between every two places of `scenario` (by key), `seconds` and more a leg.
+    static func matrix(of scenario: Scenario, seconds: Int) -> RoadLegs {
+        let keys = RoadLegs.places(technicians: scenario.technicians, orders: scenario.orders.map { ($0.id, $0.location) })
+        let places = Dictionary(keys.map { ($0.key, $0.place) }, uniquingKeysWith: { first, _ in first })
+        let rows = keys.flatMap { a in
+            keys.filter { $0.key != a.key }.map { b in
+                RoadLegs.Row(from: a.key, to: b.key, leg: RoadLegs.Leg(seconds: seconds + a.key.count * 7, meters: b.key.count * 100))
+            }
+        }
+        return RoadLegs(source: "matrix roads.csv", fallback: true, rows: rows, places: places)
+    }
+
     @Test("A day's road matrix is stored by key, read back at its places, and imported again changes nothing", arguments: Backend.all)
     func matrixRoundTrip(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
             _ = try await database.store.migrate()
             var scenario = SampleScenario.make()
             let keys = RoadLegs.places(technicians: scenario.technicians, orders: scenario.orders.map { ($0.id, $0.location) })
-            let places = Dictionary(keys.map { ($0.key, $0.place) }, uniquingKeysWith: { first, _ in first })
-            func matrix(_ seconds: Int) -> RoadLegs {
-                let rows = keys.flatMap { a in
-                    keys.filter { $0.key != a.key }.map { b in
-                        RoadLegs.Row(
-                            from: a.key, to: b.key, leg: RoadLegs.Leg(seconds: seconds + a.key.count * 7, meters: b.key.count * 100))
-                    }
-                }
-                return RoadLegs(source: "matrix roads.csv", fallback: true, rows: rows, places: places)
-            }
+            func matrix(_ seconds: Int) -> RoadLegs { Self.matrix(of: scenario, seconds: seconds) }
             scenario.travel.legs = matrix(600)
             let first = try await database.store.importScenario(scenario)
             // Places at one point share their legs: a row for each ordered pair of keys at different points.
@@ -95,16 +98,7 @@ struct StoreContractTests {
             let store = SQLDispatchStore(connection: counting, legsCache: RoadLegsCache())
             _ = try await store.migrate()
             var scenario = SampleScenario.make()
-            let keys = RoadLegs.places(technicians: scenario.technicians, orders: scenario.orders.map { ($0.id, $0.location) })
-            let places = Dictionary(keys.map { ($0.key, $0.place) }, uniquingKeysWith: { first, _ in first })
-            func matrix(_ seconds: Int) -> RoadLegs {
-                let rows = keys.flatMap { a in
-                    keys.filter { $0.key != a.key }.map { b in
-                        RoadLegs.Row(from: a.key, to: b.key, leg: .init(seconds: seconds, meters: nil))
-                    }
-                }
-                return RoadLegs(source: "matrix roads.csv", rows: rows, places: places)
-            }
+            func matrix(_ seconds: Int) -> RoadLegs { Self.matrix(of: scenario, seconds: seconds) }
             scenario.travel.legs = matrix(600)
             _ = try await store.importScenario(scenario)
             let date = scenario.date
