@@ -23,9 +23,13 @@ struct NoticeComposer {
         let text =
             "\(name) will arrive at about \(clock(start)) on \(start.dayText(in: day.timeZone)) for your "
             + "\(work(subject.order))\(windowText(subject.window)). Please make sure someone is home."
-        return draft(
-            .preArrival, key: "pre_arrival:\(subject.order.order.id):\(subject.technician?.id ?? "-"):\(start.secondsSinceEpoch)",
-            subject, due: start.adding(minutes: -day.policy.noticeMinutes), text: text)
+        return draft(.preArrival, key: preArrivalKey(subject), subject, due: start.adding(minutes: -day.policy.noticeMinutes), text: text)
+    }
+
+    /// The key of `preArrival(subject)`, without writing the notice (a publish asks it of every
+    /// visit and writes only those not already waiting).
+    func preArrivalKey(_ subject: Subject) -> String {
+        "pre_arrival:\(subject.order.order.id):\(subject.technician?.id ?? "-"):\((subject.plannedStart ?? now).secondsSinceEpoch)"
     }
 
     /// A confirmation due now (`why` = "booked" or "moved"), or the evening before the visit.
@@ -34,10 +38,14 @@ struct NoticeComposer {
         let text =
             "Your \(work(subject.order)) is confirmed for \(start.dayText(in: day.timeZone))\(windowText(subject.window)). "
             + "We will text you again \(day.policy.noticeMinutes) minutes before the technician arrives."
-        let stamp = why == "eve" ? start.secondsSinceEpoch : now.secondsSinceEpoch
         return draft(
-            .confirmation, key: "confirmation:\(subject.order.order.id):\(why):\(stamp)", subject,
-            due: why == "eve" ? eveningBefore(start) : now, text: text)
+            .confirmation, key: confirmationKey(subject, why: why), subject, due: why == "eve" ? eveningBefore(start) : now, text: text)
+    }
+
+    /// The key of `confirmation(subject, why:)`, without writing the notice.
+    func confirmationKey(_ subject: Subject, why: String) -> String {
+        let stamp = why == "eve" ? (subject.plannedStart ?? now).secondsSinceEpoch : now.secondsSinceEpoch
+        return "confirmation:\(subject.order.order.id):\(why):\(stamp)"
     }
 
     func rebooking(_ subject: Subject, reason: String, offers: [Slot]) -> NoticeDraft {

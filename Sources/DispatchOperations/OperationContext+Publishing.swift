@@ -146,11 +146,14 @@ extension OperationContext {
             let subject = NoticeComposer.Subject(
                 order: stored, technician: technicians[visit.technician],
                 plannedStart: visit.start, window: stored.order.window)
-            var wanted = [composer.preArrival(subject)]
+            // The notices the visit wants, by key: each is written only when not already waiting.
+            var wanted: [(key: String, draft: () -> NoticeDraft)] = [(composer.preArrivalKey(subject), { composer.preArrival(subject) })]
             if subject.window != nil, composer.eveningBefore(visit.start) > now {
-                wanted.append(composer.confirmation(subject, why: "eve"))
+                wanted.append((composer.confirmationKey(subject, why: "eve"), { composer.confirmation(subject, why: "eve") }))
             }
-            if retimed && subject.window != nil { wanted.append(composer.confirmation(subject, why: "moved")) }
+            if retimed && subject.window != nil {
+                wanted.append((composer.confirmationKey(subject, why: "moved"), { composer.confirmation(subject, why: "moved") }))
+            }
             // Stale announcements go; a booking confirmation still on its way stays.
             let keep = Set(wanted.map(\.key))
             try cancel(id, [.preArrival, .confirmation]) {
@@ -159,8 +162,8 @@ extension OperationContext {
             // One already waiting with the same key is left as it is (queueing it again would not
             // change it): most visits of a new version are where they were, and the statement is saved.
             let waiting = Set((pending[id] ?? []).map(\.draft.key))
-            for draft in wanted where !waiting.contains(draft.key) {
-                if try tx.queueNotice(draft, at: now) { outcome.noticesQueued += 1 }
+            for notice in wanted where !waiting.contains(notice.key) {
+                if try tx.queueNotice(notice.draft(), at: now) { outcome.noticesQueued += 1 }
             }
         }
 

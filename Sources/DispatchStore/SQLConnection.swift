@@ -98,6 +98,8 @@ extension SQLValue {
 public final class SQLColumns: Sendable {
     /// The result's column labels, lower-cased (PostgreSQL folds unquoted aliases; SQLite keeps them).
     public let names: [String]
+    /// The labels as the backend gave them.
+    let given: [String]
     private let positions: [String: Int]
     /// The readable labels' positions by a cheap key (length, first and last byte): the lookup
     /// every value read makes compares one or two labels instead of hashing the name.
@@ -106,6 +108,7 @@ public final class SQLColumns: Sendable {
     private let sql: String
 
     public init(names: [String], sql: String) {
+        self.given = names
         self.names = names.map { $0.lowercased() }
         self.sql = sql
         var positions: [String: Int] = [:]
@@ -269,5 +272,25 @@ extension SQLConnection {
             _ = try? execute("ROLLBACK", [])
             throw error
         }
+    }
+}
+
+/// The column labels of the statements a connection runs, by statement text: a connection runs
+/// the same few statements again and again (one order by id, a day's notices), and working out
+/// the labels' lookup cost more than reading a one-row result.
+public struct SQLColumnsCache {
+    private var bySQL: [String: SQLColumns] = [:]
+    /// Statements kept; past it the cache starts again (statements built with varying text).
+    private let limit = 256
+
+    public init() {}
+
+    /// The labels of `sql`'s result, named `names` by the backend.
+    public mutating func columns(_ sql: String, names: [String]) -> SQLColumns {
+        if let known = bySQL[sql], known.given == names { return known }
+        let columns = SQLColumns(names: names, sql: sql)
+        if bySQL.count >= limit { bySQL.removeAll(keepingCapacity: true) }
+        bySQL[sql] = columns
+        return columns
     }
 }

@@ -12,6 +12,8 @@ public final class PostgresConnection: SQLConnection {
     private var prepared: [String: String] = [:]
     /// Raised when the cache starts over, so names are never reused for other texts.
     private var preparedGeneration = 0
+    /// Statements prepared in this generation, dropped ones included: each name is used once.
+    private var preparedCount = 0
     /// How many times the server was asked before it gave this connection a slot.
     public private(set) var connectAttempts = 0
 
@@ -107,11 +109,13 @@ public final class PostgresConnection: SQLConnection {
         try run(sql, parameters) { result in Int(String(cString: PQcmdTuples(result))) ?? 0 }
     }
 
+    private var columnsCache = SQLColumnsCache()
+
     public func query(_ sql: String, _ parameters: [SQLValue]) throws -> [SQLRow] {
         try run(sql, parameters) { result in
             let rows = PQntuples(result)
             let count = PQnfields(result)
-            let columns = SQLColumns(names: (0..<count).map { String(cString: PQfname(result, $0)) }, sql: sql)
+            let columns = columnsCache.columns(sql, names: (0..<count).map { String(cString: PQfname(result, $0)) })
             return (0..<rows).map { row in
                 SQLRow(
                     (0..<count).map { column in
@@ -143,6 +147,16 @@ public final class PostgresConnection: SQLConnection {
             return PQexecParams(connection, numbered, Int32(pointers.count), nil, pointers, nil, nil, 0)
         }
         defer { PQclear(result) }
+        if let name, PQresultStatus(result) == PGRES_FATAL_ERROR,
+            PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map({ String(cString: $0) }) == "0A000"
+        {
+            // The table changed under the prepared statement ("cached plan must not change result
+            // type"): it is prepared again on its next run; the transaction may run again.
+            prepared[numbered] = nil
+            throw StoreError(
+                .retryable, "PostgreSQL: the statement's table changed since it was prepared (\(name)); run it again", statement: sql,
+                sqlState: "0A000")
+        }
         try check(result, sql)
         return try read(result)
     }
@@ -159,8 +173,10 @@ public final class PostgresConnection: SQLConnection {
             try executeScript("DEALLOCATE ALL")
             prepared.removeAll()
             preparedGeneration += 1
+            preparedCount = 0
         }
-        let name = "fd\(prepared.count + 1)_\(preparedGeneration)"
+        preparedCount += 1
+        let name = "fd\(preparedCount)_\(preparedGeneration)"
         let result = PQprepare(try open(), name, numbered, Int32(parameters), nil)
         defer { PQclear(result) }
         try check(result, sql)

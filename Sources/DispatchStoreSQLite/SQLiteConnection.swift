@@ -71,6 +71,7 @@ public final class SQLiteConnection: SQLConnection {
     }
 
     public func close() {
+        finalizePrepared()
         for name in Array(locks.keys) { try? unlock(name) }
         if let handle { sqlite3_close_v2(handle) }
         handle = nil
@@ -78,6 +79,8 @@ public final class SQLiteConnection: SQLConnection {
 
     public func executeScript(_ sql: String) throws {
         let db = try open()
+        // A script changes the schema (a migration): statements are compiled again after it.
+        finalizePrepared()
         var message: UnsafeMutablePointer<CChar>?
         let status = sqlite3_exec(db, sql, nil, nil, &message)
         defer { sqlite3_free(message) }
@@ -103,14 +106,20 @@ public final class SQLiteConnection: SQLConnection {
         let db = try open()
         return try withStatement(sql, parameters) { statement in
             var rows: [SQLRow] = []
-            let count = sqlite3_column_count(statement)
-            let columns = SQLColumns(
-                names: (0..<count).map { sqlite3_column_name(statement, $0).map { String(cString: $0) } ?? "" }, sql: sql)
+            var columns: SQLColumns?
+            var count: Int32 = 0
             while true {
                 let status = sqlite3_step(statement)
                 if status == SQLITE_DONE { break }
                 guard status == SQLITE_ROW else { throw failure(status, String(cString: sqlite3_errmsg(db)), sql) }
-                rows.append(SQLRow((0..<count).map { column(statement, $0) }, columns: columns))
+                if columns == nil {
+                    // Read once a row is there: a step compiles a kept statement again when the
+                    // schema changed since, and `*` may then name other columns.
+                    count = sqlite3_column_count(statement)
+                    columns = columnsCache.columns(
+                        sql, names: (0..<count).map { sqlite3_column_name(statement, $0).map { String(cString: $0) } ?? "" })
+                }
+                rows.append(SQLRow((0..<count).map { column(statement, $0) }, columns: columns!))
             }
             return rows
         }
@@ -121,14 +130,39 @@ public final class SQLiteConnection: SQLConnection {
         return handle
     }
 
+    /// Prepared statements by their text, kept while the connection lives: a connection runs the
+    /// same statements again and again, and compiling one costs more than running it on one row.
+    /// Reset after each use, so a kept statement holds no read snapshot.
+    private var prepared: [String: OpaquePointer] = [:]
+    private var columnsCache = SQLColumnsCache()
+    /// Statements kept; past it they are finalized and compiling starts again (statements whose
+    /// text varies, such as an `IN` list, would otherwise pile up).
+    private static let preparedLimit = 256
+
+    private func finalizePrepared() {
+        for statement in prepared.values { sqlite3_finalize(statement) }
+        prepared.removeAll()
+    }
+
     private func withStatement<T>(_ sql: String, _ parameters: [SQLValue], _ body: (OpaquePointer) throws -> T) throws -> T {
         let db = try open()
-        var statement: OpaquePointer?
-        let status = sqlite3_prepare_v2(db, sql, -1, &statement, nil)
-        guard status == SQLITE_OK, let statement else {
-            throw failure(status, String(cString: sqlite3_errmsg(db)), sql)
+        let statement: OpaquePointer
+        if let known = prepared[sql] {
+            statement = known
+        } else {
+            var compiled: OpaquePointer?
+            let status = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &compiled, nil)
+            guard status == SQLITE_OK, let compiled else {
+                throw failure(status, String(cString: sqlite3_errmsg(db)), sql)
+            }
+            if prepared.count >= Self.preparedLimit { finalizePrepared() }
+            prepared[sql] = compiled
+            statement = compiled
         }
-        defer { sqlite3_finalize(statement) }
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
         for (offset, value) in parameters.enumerated() {
             let index = Int32(offset + 1)
             let bound: Int32

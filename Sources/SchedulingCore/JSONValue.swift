@@ -2,8 +2,8 @@ import Foundation
 
 /// A JSON document as a typed value: what the printed documents (plan JSON, `--format json`,
 /// notice bodies, problem documents) are built from and what free-form stored JSON (event
-/// details, a notice's body) is read into. Written by `JSONEncoder`, so a document's bytes are
-/// those `JSONSerialization` wrote before (numbers as the shortest text that reads back the same).
+/// details, a notice's body) is read into. Written as `JSONEncoder` writes it, so a document's bytes
+/// are those `JSONSerialization` wrote before (numbers as the shortest text that reads back the same).
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -23,13 +23,10 @@ public enum JSONValue: Sendable, Equatable {
     /// The document as text: keys sorted (the same value is always the same bytes), indented when
     /// `pretty`; `/` written as `\/` when `escapingSlashes` (as stored values always were).
     public func text(pretty: Bool = false, escapingSlashes: Bool = false) -> String {
-        let encoder = JSONEncoder()
-        var format: JSONEncoder.OutputFormatting = [.sortedKeys]
-        if pretty { format.insert(.prettyPrinted) }
-        if !escapingSlashes { format.insert(.withoutEscapingSlashes) }
-        encoder.outputFormatting = format
-        // Only a non-finite double fails to encode; none is ever put in a document.
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        var writer = JSONTextWriter(pretty: pretty, escapingSlashes: escapingSlashes)
+        // Only a non-finite double cannot be written; none is ever put in a document.
+        guard writer.write(self) else { return "null" }
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
     public subscript(key: String) -> JSONValue? {

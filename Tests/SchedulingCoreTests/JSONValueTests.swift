@@ -32,6 +32,55 @@ struct JSONValueTests {
         #expect(document.text(pretty: true) == "{\n  \"a\" : {\n\n  },\n  \"b\" : [\n    1\n  ]\n}")
     }
 
+    @Test("The text is the bytes JSONEncoder writes for the same value, pretty or not, slashes escaped or not")
+    func sameBytesAsTheEncoder() throws {
+        var random = SeededGenerator(seed: 26)
+        // Keys and texts from an alphabet with what a writer can get wrong: quotes, backslashes,
+        // slashes, control characters, text beyond ASCII (two, three and four bytes), digits.
+        let alphabet: [String] = [
+            "a", "B", "z", "_", "9", "10", "\"", "\\", "/", "\n", "\t", "\u{1}", "\u{1f}", "\u{7f}", "é", "\u{2028}", "\u{ffff}", "😀", " ",
+        ]
+        func text(_ length: Int) -> String { (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }.joined() }
+        var seen: Set<String> = []
+        func value(_ depth: Int) -> JSONValue {
+            let kind = random.next() % (depth > 3 ? 6 : 8)
+            switch kind {
+            case 0: return .null
+            case 1: return .bool(random.next() % 2 == 0)
+            case 2: return .int(Int(bitPattern: UInt(random.next())) >> Int(random.next() % 64))
+            case 3: return .unsigned(random.next())
+            case 4:
+                seen.insert("double")
+                return .double([0.1, -0.0, 1e20, 1e-7, 190.5, 60.17, 123456789.123][Int(random.next() % 7)])
+            case 5: return .string(text(Int(random.next() % 6)))
+            case 6:
+                let items = (0..<Int(random.next() % 4)).map { _ in value(depth + 1) }
+                seen.insert(items.isEmpty ? "empty array" : "array")
+                return .array(items)
+            default:
+                var members: [String: JSONValue] = [:]
+                for _ in 0..<Int(random.next() % 5) { members[text(1 + Int(random.next() % 3))] = value(depth + 1) }
+                seen.insert(members.isEmpty ? "empty object" : members.count > 1 ? "object" : "one member")
+                return .object(members)
+            }
+        }
+        for _ in 0..<400 {
+            let document = value(0)
+            for pretty in [false, true] {
+                for escapingSlashes in [false, true] {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys]
+                    if pretty { encoder.outputFormatting.insert(.prettyPrinted) }
+                    if !escapingSlashes { encoder.outputFormatting.insert(.withoutEscapingSlashes) }
+                    let expected = String(decoding: try encoder.encode(document), as: UTF8.self)
+                    #expect(document.text(pretty: pretty, escapingSlashes: escapingSlashes) == expected)
+                }
+            }
+        }
+        #expect(seen == ["double", "empty array", "array", "empty object", "object", "one member"])
+        #expect(JSONValue.array([.double(.nan)]).text() == "null")
+    }
+
     @Test("Text that is not JSON is refused")
     func refused() {
         #expect(throws: (any Error).self) { try JSONValue(parsing: Data("{\"a\":".utf8)) }
