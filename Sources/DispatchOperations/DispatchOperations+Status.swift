@@ -140,8 +140,11 @@ extension DispatchOperations {
             let computed = try await read { context -> (Replan, Int)? in
                 // The revision first: the day read after it is at least that new.
                 guard let order = try context.tx.order(id), let revision = try context.tx.revision(of: order.serviceDay),
-                    let replan = try compute(context, order)
+                    var replan = try compute(context, order)
                 else { return nil }
+                // The windows to offer the customers it loses are searched now too, not under the lock.
+                replan.offers = try context.offers(
+                    lostBy: replan.plan, day: replan.scenario, previous: replan.previous, orders: replan.orders)
                 return (replan, revision)
             }
             guard let (replan, revision) = computed else { return nil }

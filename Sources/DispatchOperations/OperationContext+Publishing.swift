@@ -36,11 +36,13 @@ extension OperationContext {
     /// technician is late or absent, the order leaves the plan): a plan that would move it
     /// otherwise is refused as a conflict, whatever computed it. `leaving` are orders moving to
     /// another day in this transaction: not listed, whatever their stored day still says. `stored`
-    /// are the day's orders when the caller read them after its last change to them (not read again).
+    /// are the day's orders when the caller read them after its last change to them (not read again);
+    /// `offered` the windows each rebooked customer is offered, when the caller found them before
+    /// taking the day's lock (`offers(lostBy:)`; searched here for any order it has none for).
     func publish(
         _ plan: Plan, day: Scenario, previous: PublishedPlan?, cause: String, actor: String,
         lostReason: String, seed: UInt64 = 0, releasing: Set<String> = [], leaving: Set<String> = [],
-        stored: [StoredOrder]? = nil
+        stored: [StoredOrder]? = nil, offered: [String: [Slot]]? = nil
     ) throws -> PublishOutcome {
         let newVisits = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
         let oldVisits = Dictionary((previous?.visits ?? []).map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
@@ -53,9 +55,8 @@ extension OperationContext {
         var plan = plan
         let rebooking = Set(
             oldVisits.keys.filter { id in
-                guard newVisits[id] == nil, let stored = orders[id], stored.serviceDay == day.date else { return false }
-                return (stored.order.window != nil || OrderWorkflow.locked.contains(stored.state))
-                    && OrderWorkflow.allows(stored.state, .rebooking)
+                guard newVisits[id] == nil, let stored = orders[id] else { return false }
+                return Self.rebooksWhenLost(stored, on: day.date)
             })
         if plan.unassigned.contains(where: { rebooking.contains($0.order) }) {
             plan.unassigned.removeAll { rebooking.contains($0.order) }
@@ -96,8 +97,7 @@ extension OperationContext {
             guard let visit = newVisits[id] else {
                 try cancel(id, [.preArrival, .confirmation])
                 guard let old else { continue }
-                let promised = stored.order.window != nil || OrderWorkflow.locked.contains(stored.state)
-                if promised && OrderWorkflow.allows(stored.state, .rebooking) {
+                if Self.rebooksWhenLost(stored, on: day.date) {
                     try transition(stored, to: .rebooking, actor: actor, reason: lostReason, side: .company)
                     try tx.setLock(id, nil, locked: try locked)
                     lost.append((stored, old))
@@ -169,13 +169,37 @@ extension OperationContext {
 
         // Company-side losses: one rebooking notice per customer visit, with windows still open.
         for (stored, old) in lost where old.group == nil || old.contact {
-            let offers = try slots(for: stored, days: 7, lengthMinutes: 120, limit: 3, known: (day, plan.visits))
+            let offers =
+                try offered?[stored.order.id] ?? slots(for: stored, days: 7, lengthMinutes: 120, limit: 3, known: (day, plan.visits))
             let subject = NoticeComposer.Subject(
                 order: stored, technician: technicians[old.technician],
                 plannedStart: old.start, window: stored.order.window)
             if try tx.queueNotice(composer.rebooking(subject, reason: lostReason, offers: offers), at: now) { outcome.noticesQueued += 1 }
         }
         return outcome
+    }
+
+    /// Whether an order of `date` whose visit a version drops goes to rebooking: it was promised
+    /// (an appointment window, or a visit announced or begun) and may still be rebooked.
+    static func rebooksWhenLost(_ stored: StoredOrder, on date: LocalDate) -> Bool {
+        stored.serviceDay == date && (stored.order.window != nil || OrderWorkflow.locked.contains(stored.state))
+            && OrderWorkflow.allows(stored.state, .rebooking)
+    }
+
+    /// The windows offered to each customer whose promised visit `plan` drops from `previous`
+    /// (the rebooking notice lists them), searched from the day as read, before the day's lock
+    /// is taken: the search reads the next week's days and tries the order on each.
+    func offers(lostBy plan: Plan, day: Scenario, previous: PublishedPlan, orders stored: [StoredOrder]?) throws -> [String: [Slot]] {
+        let planned = Set(plan.visits.map(\.order))
+        let lost = previous.visits.filter { !planned.contains($0.order) && ($0.group == nil || $0.contact) }
+        guard !lost.isEmpty else { return [:] }
+        let orders = Dictionary(try (stored ?? tx.orders(on: day.date)).map { ($0.order.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var offers: [String: [Slot]] = [:]
+        for visit in lost {
+            guard let order = try orders[visit.order] ?? tx.order(visit.order), Self.rebooksWhenLost(order, on: day.date) else { continue }
+            offers[visit.order] = try slots(for: order, days: 7, lengthMinutes: 120, limit: 3, known: (day, plan.visits))
+        }
+        return offers
     }
 
     /// Refuses `plan` when it moves or drops a visit that is locked (notified, en route, on site)

@@ -361,7 +361,7 @@ extension OperationContext {
         }
         let outcome = try publish(
             replan.plan, day: replan.scenario, previous: replan.previous, cause: replan.cause, actor: actor,
-            lostReason: replan.lostReason, releasing: replan.releasing, stored: replan.orders)
+            lostReason: replan.lostReason, releasing: replan.releasing, stored: replan.orders, offered: replan.offers)
         for visit in replan.plan.visits where replan.lockedAfter.contains(visit.order) {
             try tx.setLock(visit.order, Lock(technicianID: visit.technician, start: visit.start), locked: try locked)
         }
@@ -392,4 +392,6 @@ struct Replan: Sendable {
     var notes: [Note] = []
     /// Orders whose visit is locked where this plan places it, once published.
     var lockedAfter: Set<String> = []
+    /// The windows offered to the customers whose visits it loses, found before the lock.
+    var offers: [String: [Slot]]?
 }

@@ -366,6 +366,37 @@ struct IntradayPromiseTests {
         return (before, first, counting, SQLDispatchStore(connection: counting))
     }
 
+    /// Issue 26: a re-plan that loses promised visits searched the week for the windows its
+    /// rebooking notices offer while it held the day's lock; the search is made with the re-plan,
+    /// from the day as read, and the locked write reads no plan.
+    @Test("A delay finds the windows to offer the customers it loses before it takes the day's lock", arguments: Backend.all)
+    func delayOffersBeforeTheLock(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let clock = TestClock("2026-11-22T10:00:00+08:00")
+            let (before, _, counting, observedStore) = try await Self.countedDay(database, clock: clock)
+            let orders = try await Self.orders(database)
+            // A single visit with an appointment, delayed past the appointment's end: it is lost.
+            let visit = try #require(
+                before.visits.filter { $0.group == nil && orders[$0.order]?.order.window != nil }.min { $0.start < $1.start })
+            let window = try #require(orders[visit.order]?.order.window)
+            // Reported the evening before: the week searched starts on a day other than the one re-planned.
+            clock.set("2026-11-22T19:00:00+08:00")
+            let observed = DispatchOperations(store: observedStore, clock: clock)
+            let outcome = try await observed.delay(
+                order: visit.order, minutes: Int(window.end.secondsSinceEpoch - visit.start.secondsSinceEpoch) / 60 + 30, actor: "desk")
+            try #require(outcome.rebooked.contains(visit.order))
+            let locked = counting.statements(afterLast: database.connection.dialect.beginTransaction)
+            #expect(locked.contains { $0.contains("INSERT INTO plans") }, "the last write transaction is not the one that published")
+            // The search reads other days (their roster): not in the locked write, but before it.
+            func otherDays(_ statements: [String]) -> [String] { statements.filter { $0.contains("FROM technician_days") } }
+            #expect(otherDays(locked) == [])
+            #expect(!otherDays(counting.all).isEmpty, "the search read no other day")
+            let notices = try await database.store.transaction { tx in try outcome.rebooked.flatMap { try tx.notices(of: $0) } }
+            #expect(notices.filter { $0.draft.kind == .rebooking }.count == outcome.rebooked.count)
+            await observedStore.close()
+        }
+    }
+
     /// Issue 26: one status report that re-plans the technician's next visit read the whole
     /// published plan six times, decoded its JSON and read the day's orders three times; the day
     /// is now read once and the plan's unassigned orders come from their rows.

@@ -17,6 +17,14 @@ public final class CountingConnection: SQLConnection, @unchecked Sendable {
         lock.withLock { statements.filter { $0.contains(text) }.count }
     }
 
+    /// Every statement run, in order.
+    public var all: [String] { lock.withLock { statements } }
+
+    /// The statements run after the last one that is exactly `statement` (a transaction's BEGIN).
+    public func statements(afterLast statement: String) -> [String] {
+        lock.withLock { Array(statements.suffix(from: (statements.lastIndex(of: statement) ?? -1) + 1)) }
+    }
+
     private func record(_ sql: String) { lock.withLock { statements.append(sql) } }
 
     public var dialect: SQLDialect { base.dialect }
