@@ -150,5 +150,22 @@ struct CoordinatedVisitBegunTests {
         let arrival = { (violations: [String]) in violations.filter { $0.contains("after the group's arrival") } }
         #expect(!arrival(PlanChecker(scenario: scenario).violations(of: plan)).isEmpty, "not begun: the halves start together")
         #expect(arrival(PlanChecker(scenario: scenario, finished: ["WO-B"]).violations(of: plan)) == [])
+
+        // Found by the concurrency harness: the broadband half done, the phone half (its customer
+        // was out) booked into a new window later that day. The group's arrival, the broadband
+        // half's start, lies outside that window: the half still to come is held to its own.
+        let late = plan.visits[phone].start
+        let windowIndex = try #require(scenario.orders.firstIndex { $0.id == "WO-P" })
+        scenario.orders[windowIndex].window = TimeWindow(start: late.adding(minutes: -30), end: late.adding(minutes: 90))
+        #expect(broadband.start < late.adding(minutes: -30), "the case: the group's arrival outside the new window")
+        let windows = { (violations: [String]) in violations.filter { $0.hasPrefix("H2") } }
+        #expect(windows(PlanChecker(scenario: scenario).violations(of: plan)) == ["H2 ORD-1: the group's arrival is outside WO-P's window"])
+        #expect(windows(PlanChecker(scenario: scenario, finished: ["WO-B"]).violations(of: plan)) == [])
+        // Its own start outside its own window is still found.
+        scenario.orders[windowIndex].window = TimeWindow(start: late.adding(minutes: 30), end: late.adding(minutes: 150))
+        #expect(
+            windows(PlanChecker(scenario: scenario, finished: ["WO-B"]).violations(of: plan)) == [
+                "H2 ORD-1: WO-P starts outside its window"
+            ])
     }
 }
