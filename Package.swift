@@ -61,6 +61,8 @@ let package = Package(
                 .embedInCode("postgres/0012_notice_in_flight.postgres.sql"),
                 .embedInCode("sqlite/0013_travel_stamp.sqlite.sql"),
                 .embedInCode("postgres/0013_travel_stamp.postgres.sql"),
+                .embedInCode("sqlite/0014_clients.sqlite.sql"),
+                .embedInCode("postgres/0014_clients.postgres.sql"),
             ]
         ),
 
@@ -81,7 +83,7 @@ let package = Package(
         .target(
             name: "DispatchHTTP",
             dependencies: [
-                "DispatchOperations", "DispatchStore", "SchedulingCore",
+                "DispatchOperations", "DispatchStore", "SchedulingCore", "ScenarioFormat",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -95,18 +95,7 @@ struct History: AsyncParsableCommand {
                 let zone = try await operations.zone(ofOrder: order)
                 switch format {
                 case .json:
-                    print(
-                        JSONOutput.render(
-                            events.map { event -> JSONValue in
-                                var object: [String: JSONValue] = [
-                                    "at": zone.rfc3339(event.at).json, "actor": event.actor.json,
-                                    "from": event.from.rawValue.json, "to": event.to.rawValue.json,
-                                ]
-                                object["reason"] = event.reason?.json
-                                object["side"] = event.side?.rawValue.json
-                                object["details"] = event.details.flatMap { try? JSONValue(parsing: Data($0.utf8)) }
-                                return .object(object)
-                            }))
+                    print(JSONOutput.render(events.map { $0.json(in: zone) }))
                 case .table where events.isEmpty:
                     print("\(order) has no recorded changes yet (it is new).")
                 case .table:

@@ -91,6 +91,10 @@ public struct DispatchServer: Sendable {
             return try await agenda(of: id, request)
         }
         get("/v1/me/calendar.ics") { request, context in try await calendar(request, context) }
+        get("/v1/orders/:id") { request, context in
+            _ = try await authenticate(request, context, scope: .ordersRead)
+            return try await order(try context.parameters.require("id"))
+        }
         router.post("/v1/me/orders/:id/status") { request, context in
             let principal = try await authenticate(request, context, as: .technician)
             return try await reportStatus(try context.parameters.require("id"), by: principal, request, context)
@@ -111,6 +115,7 @@ public struct DispatchServer: Sendable {
         switch parts.count {
         case 1 where ["healthz", "readyz", "openapi.yaml"].contains(parts[0]): return ["GET", "HEAD"]
         case 3 where parts[0] == "v1" && parts[1] == "me" && (parts[2] == "agenda" || parts[2] == "calendar.ics"): return ["GET", "HEAD"]
+        case 3 where parts[0] == "v1" && parts[1] == "orders": return ["GET", "HEAD"]
         case 4 where parts[0] == "v1" && parts[1] == "technicians" && parts[3] == "agenda": return ["GET", "HEAD"]
         case 5 where parts[0] == "v1" && parts[1] == "me" && parts[2] == "orders" && parts[4] == "status": return ["POST"]
         default: return nil
@@ -122,6 +127,22 @@ public struct DispatchServer: Sendable {
     /// The principal of the request's bearer token, which must be of `kind`; 401 without a
     /// valid token, 403 for the wrong kind, 429 past the token's rate.
     func authenticate(_ request: Request, _ context: APIContext, as kind: TokenKind) async throws -> Principal {
+        let principal = try await bearer(request, context)
+        guard principal.kind == kind else {
+            switch principal.kind {
+            case .feed: throw Problem.unauthorized("a calendar feed token opens the calendar feed and nothing else")
+            case .dispatcher: throw Problem.forbidden("a dispatcher has no agenda of their own: use /v1/technicians/{id}/agenda")
+            case .technician: throw Problem.forbidden("this needs a dispatcher's token")
+            case .client:
+                throw Problem.forbidden("an integration client's token opens the /v1/orders and /v1/events routes its scopes name")
+            }
+        }
+        return principal
+    }
+
+    /// The principal of the request's bearer token, admitted by its rate; 401 without a valid
+    /// token (a feed token included: it is not a bearer token), 429 past the token's rate.
+    func bearer(_ request: Request, _ context: APIContext) async throws -> Principal {
         guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             throw Problem.unauthorized("send the token as 'Authorization: Bearer TOKEN' (dispatch technicians token ID)")
         }
@@ -131,13 +152,7 @@ public struct DispatchServer: Sendable {
         }
         context.identity.principal = principal
         try await admit(principal)
-        guard principal.kind == kind else {
-            switch principal.kind {
-            case .feed: throw Problem.unauthorized("a calendar feed token opens the calendar feed and nothing else")
-            case .dispatcher: throw Problem.forbidden("a dispatcher has no agenda of their own: use /v1/technicians/{id}/agenda")
-            case .technician: throw Problem.forbidden("this needs a dispatcher's token")
-            }
-        }
+        if principal.kind == .feed { throw Problem.unauthorized("a calendar feed token opens the calendar feed and nothing else") }
         return principal
     }
 
@@ -260,6 +275,11 @@ public struct DispatchServer: Sendable {
             try container.encode(planVersion, forKey: .planVersion)
             try container.encode(reactionRefused, forKey: .reactionRefused)
         }
+    }
+
+    /// A document built as a `JSONValue`: its text, keys sorted.
+    static func json(_ value: JSONValue) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: value.text())))
     }
 
     static func json(_ object: some Encodable) throws -> Response {

@@ -31,7 +31,14 @@ struct RequestLogMiddleware: RouterMiddleware {
             "ms": .string("\(microseconds / 1000).\(String(microseconds % 1000 / 10 + 100).dropFirst())"),
         ]
         if let principal = context.principal {
-            metadata[principal.kind == .dispatcher ? "dispatcher" : "technician"] = .string(principal.subject)
+            // Who, by name: the technician, the dispatcher or the integration client (never the secret).
+            let role: String
+            switch principal.kind {
+            case .dispatcher: role = "dispatcher"
+            case .client: role = "client"
+            case .technician, .feed: role = "technician"
+            }
+            metadata[role] = .string(principal.subject)
         }
         logger.info("request", metadata: metadata)
     }

@@ -10,6 +10,8 @@ public struct Principal: Sendable, Equatable {
     public var subject: String
     /// The token's public id (for rate limits and logs; never the secret).
     public var tokenID: String
+    /// What a client's token may do (none for the other kinds).
+    public var scopes: Set<ClientScope> = []
 }
 
 /// API tokens: `fd<kind letter>_<16 hex id>_<43 base64url characters of a 256-bit secret>`.
@@ -21,6 +23,7 @@ enum APIToken {
         case .technician: return "fdt"
         case .feed: return "fdf"
         case .dispatcher: return "fdd"
+        case .client: return "fdc"
         }
     }
 
@@ -67,6 +70,7 @@ extension DispatchOperations {
     public func issueToken(_ kind: TokenKind, for subject: String) async throws -> String {
         let subject = subject.trimmingCharacters(in: .whitespaces)
         guard !subject.isEmpty else { throw OperationError.badInput("a token needs a technician id or a dispatcher name") }
+        guard kind != .client else { throw OperationError.badInput("a client's token carries scopes: issueClientToken") }
         return try await perform { context in
             if kind != .dispatcher, try context.tx.technician(subject) == nil {
                 throw OperationError.notFound("no technician '\(subject)'")
@@ -78,6 +82,32 @@ extension DispatchOperations {
                     createdAt: context.now, revokedAt: nil))
             return made.token
         }
+    }
+
+    /// Issues a new token for the integration client `name` carrying `scopes`, and returns it; it
+    /// is shown once and stored only as a hash. A client is its name: it needs no other record.
+    public func issueClientToken(_ name: String, scopes: Set<ClientScope>) async throws -> String {
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.count <= 100, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw OperationError.badInput("a client's name is 1 to 100 letters, digits, '-', '_' or '.' (it names the client in logs)")
+        }
+        guard !scopes.isEmpty else {
+            throw OperationError.badInput(
+                "a client's token needs at least one scope (\(ClientScope.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return try await perform { context in
+            let made = APIToken.make(.client)
+            try context.tx.insertToken(
+                StoredToken(
+                    id: made.id, kind: .client, subject: name, secretSHA256: made.hash, createdAt: context.now, revokedAt: nil,
+                    scopes: scopes))
+            return made.token
+        }
+    }
+
+    /// Every integration client's tokens, live and revoked (never a secret).
+    public func clientTokens() async throws -> [StoredToken] {
+        try await read { context in try context.tx.tokens(kind: .client) }
     }
 
     /// Revokes every live token of that kind for the subject; returns how many.
@@ -94,7 +124,7 @@ extension DispatchOperations {
             let stored = try context.tx.token(id)
             let matches = APIToken.constantTimeEqual(stored?.secretSHA256 ?? APIToken.absentHash, APIToken.hash(secret))
             guard let stored, matches, stored.revokedAt == nil, stored.kind == kind else { return nil }
-            return Principal(kind: kind, subject: stored.subject, tokenID: id)
+            return Principal(kind: kind, subject: stored.subject, tokenID: id, scopes: stored.scopes)
         }
     }
 

@@ -124,6 +124,40 @@ public enum TokenKind: String, CaseIterable, Hashable, Sendable {
     case feed
     /// A dispatcher's bearer token.
     case dispatcher
+    /// An integration client's token (the order system, the call centre, an event consumer): it
+    /// opens what its scopes name and nothing else.
+    case client
+}
+
+/// What an integration client's token may do: each `/v1/orders…` and `/v1/events` call needs one.
+public enum ClientScope: String, CaseIterable, Hashable, Sendable {
+    /// Read orders: their state, planned visit and history.
+    case ordersRead = "orders:read"
+    /// Create, change and cancel orders (reading them too).
+    case ordersWrite = "orders:write"
+    /// Ask for slot offers and book them (reading the orders booked too).
+    case booking
+    /// Read the event feed.
+    case eventsRead = "events:read"
+
+    /// The scopes a token carries, from their stored text (space-separated); text that names no
+    /// scope is an error naming it.
+    public static func parse(_ text: String) throws -> Set<ClientScope> {
+        var scopes: Set<ClientScope> = []
+        for name in text.split(whereSeparator: { $0 == " " || $0 == "," }) {
+            guard let scope = ClientScope(rawValue: String(name)) else {
+                throw StoreError(
+                    .database, "unknown scope '\(name)' (known: \(allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            scopes.insert(scope)
+        }
+        return scopes
+    }
+
+    /// The scopes as stored and shown: space-separated, in the order of `allCases`.
+    public static func text(_ scopes: Set<ClientScope>) -> String {
+        allCases.filter(scopes.contains).map(\.rawValue).joined(separator: " ")
+    }
 }
 
 /// A stored API token: never the secret, only its SHA-256.
@@ -134,14 +168,20 @@ public struct StoredToken: Hashable, Sendable {
     public var secretSHA256: String
     public var createdAt: Instant
     public var revokedAt: Instant?
+    /// What a client's token may do (none for the other kinds).
+    public var scopes: Set<ClientScope>
 
-    public init(id: String, kind: TokenKind, subject: String, secretSHA256: String, createdAt: Instant, revokedAt: Instant?) {
+    public init(
+        id: String, kind: TokenKind, subject: String, secretSHA256: String, createdAt: Instant, revokedAt: Instant?,
+        scopes: Set<ClientScope> = []
+    ) {
         self.id = id
         self.kind = kind
         self.subject = subject
         self.secretSHA256 = secretSHA256
         self.createdAt = createdAt
         self.revokedAt = revokedAt
+        self.scopes = scopes
     }
 }
 

@@ -4,21 +4,41 @@ import SchedulingCore
 extension StoreTransaction {
     public func insertToken(_ token: StoredToken) throws {
         try connection.execute(
-            "INSERT INTO api_tokens (id, kind, subject, secret_sha256, created_at) VALUES (?, ?, ?, ?, \(dialect.instantParameter))",
-            [.text(token.id), .text(token.kind.rawValue), .text(token.subject), .text(token.secretSHA256), .instant(token.createdAt)])
+            "INSERT INTO api_tokens (id, kind, subject, secret_sha256, created_at, scopes) VALUES (?, ?, ?, ?, \(dialect.instantParameter), ?)",
+            [
+                .text(token.id), .text(token.kind.rawValue), .text(token.subject), .text(token.secretSHA256), .instant(token.createdAt),
+                .text(ClientScope.text(token.scopes)),
+            ])
     }
 
     public func token(_ id: String) throws -> StoredToken? {
+        try tokens(where: "id = ?", [.text(id)]).first
+    }
+
+    /// The tokens of `kind`, live and revoked, by subject and then age (never a secret: only its hash).
+    public func tokens(kind: TokenKind) throws -> [StoredToken] {
+        try tokens(where: "kind = ?", [.text(kind.rawValue)])
+    }
+
+    private func tokens(where condition: String, _ parameters: [SQLValue]) throws -> [StoredToken] {
         let sql = """
-            SELECT id, kind, subject, secret_sha256, \(dialect.instantColumn("created_at")), \(dialect.instantColumn("revoked_at"))
-            FROM api_tokens WHERE id = ?
+            SELECT id, kind, subject, secret_sha256, \(dialect.instantColumn("created_at")), \(dialect.instantColumn("revoked_at")),
+                   scopes
+            FROM api_tokens WHERE \(condition) ORDER BY subject, created_at, id
             """
-        return try connection.query(sql, [.text(id)]).first.map { row in
-            StoredToken(
-                id: try row.text("id"), kind: try reader.choice(row.text("kind"), TokenKind.self, "api_tokens.kind"),
+        return try connection.query(sql, parameters).map { row in
+            let id = try row.text("id")
+            let scopes: Set<ClientScope>
+            do {
+                scopes = try ClientScope.parse(try row.text("scopes"))
+            } catch let error as StoreError {
+                throw StoreError(.database, "api_tokens.scopes of token \(id): \(error.message)")
+            }
+            return StoredToken(
+                id: id, kind: try reader.choice(row.text("kind"), TokenKind.self, "api_tokens.kind of token \(id)"),
                 subject: try row.text("subject"), secretSHA256: try row.text("secret_sha256"),
                 createdAt: Instant(secondsSinceEpoch: try row.int("created_at")),
-                revokedAt: try row.optionalInt("revoked_at").map(Instant.init(secondsSinceEpoch:)))
+                revokedAt: try row.optionalInt("revoked_at").map(Instant.init(secondsSinceEpoch:)), scopes: scopes)
         }
     }
 

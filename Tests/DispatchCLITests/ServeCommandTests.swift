@@ -58,6 +58,21 @@ struct ServeCommandTests {
         let (_, revoked) = try await URLSession.shared.data(for: request)
         #expect((revoked as? HTTPURLResponse)?.statusCode == 401)
 
+        // An integration client's token, with its scope, reads an order (issue 27).
+        #expect(try await runner.run("clients", "token", "order-system").status == 2)  // no scope
+        let unknownScope = try await runner.run("clients", "token", "order-system", "--scope", "orders:read,bookings")
+        #expect(unknownScope.status == 2 && unknownScope.stderr.contains("unknown scope 'bookings'"), "\(unknownScope.stderr)")
+        let client = try await runner.run("clients", "token", "order-system", "--scope", "orders:read")
+        let clientToken = client.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(client.status == 0 && clientToken.hasPrefix("fdc_"))
+        var read = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/orders/WO-1001")!)
+        read.setValue("Bearer \(clientToken)", forHTTPHeaderField: "Authorization")
+        let (order, answered) = try await URLSession.shared.data(for: read)
+        #expect((answered as? HTTPURLResponse)?.statusCode == 200)
+        #expect((try JSONSerialization.jsonObject(with: order) as? [String: Any])?["id"] as? String == "WO-1001")
+        let listed = try await runner.run("clients", "list")
+        #expect(listed.stdout.contains("order-system") && listed.stdout.contains("orders:read") && !listed.stdout.contains(clientToken))
+
         // A second server on the same port names the port and what to do.
         let busy = try await runner.run("serve", "--port", "\(port)")
         #expect(busy.status == 2 && busy.stderr.contains("cannot listen on 127.0.0.1:\(port): the port is in use"), "\(busy.stderr)")
@@ -71,6 +86,8 @@ struct ServeCommandTests {
         let text = try String(contentsOf: log, encoding: .utf8)
         #expect(text.contains("route=/v1/me/agenda") && text.contains("technician=T01") && text.contains("status=401"))
         #expect(!text.contains(token) && !text.contains(String(token.suffix(43))))
+        #expect(
+            text.contains("route=/v1/orders/") && text.contains("client=order-system") && !text.contains(String(clientToken.suffix(43))))
         #expect(!text.contains("+86 138 0000 0000") && !text.contains("0000 0000"))
     }
 

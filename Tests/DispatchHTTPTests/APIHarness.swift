@@ -38,6 +38,8 @@ struct APIHarness: @unchecked Sendable {
     /// Who a request speaks for.
     enum Role: String, CaseIterable, CustomStringConvertible, Sendable {
         case none, revoked, technician, otherTechnician, feed, dispatcher
+        /// An integration client with orders:write; another with events:read alone.
+        case client, eventsClient
         var description: String { rawValue }
     }
 
@@ -64,6 +66,8 @@ struct APIHarness: @unchecked Sendable {
         tokens[.otherTechnician] = try await operations.issueToken(.technician, for: other)
         tokens[.feed] = try await operations.issueToken(.feed, for: me)
         tokens[.dispatcher] = try await operations.issueToken(.dispatcher, for: "anna")
+        tokens[.client] = try await operations.issueClientToken("order-system", scopes: [.ordersWrite])
+        tokens[.eventsClient] = try await operations.issueClientToken("care-feed", scopes: [.eventsRead])
         clock.set("2026-11-23T07:00:00+08:00")
 
         var logger = Logger(label: "test.http")

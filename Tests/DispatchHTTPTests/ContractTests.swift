@@ -19,7 +19,7 @@ struct ContractTests {
     func documentMatchesServer(_ backend: Backend) async throws {
         try await APIHarness.with(backend) { api in
             let paths = try #require(Self.document["paths"] as? [String: Any])
-            #expect(paths.count == 7)
+            #expect(paths.count == 8)
             let agenda = try await api.request("GET", "/v1/me/agenda?date=2026-11-23")
             let mine = try #require(((agenda.object["visits"] as? [[String: Any]]) ?? []).first?["order"] as? String)
             var checked = 0
@@ -30,7 +30,10 @@ struct ContractTests {
                     let role: APIHarness.Role =
                         security == nil
                         ? .none
-                        : security == "feedToken" ? .feed : template.hasPrefix("/v1/technicians") ? .dispatcher : .technician
+                        : security == "feedToken"
+                            ? .feed
+                            : template.hasPrefix("/v1/technicians")
+                                ? .dispatcher : template.hasPrefix("/v1/orders") ? .client : .technician
                     var path = template.replacingOccurrences(of: "{id}", with: template.hasPrefix("/v1/technicians") ? APIHarness.me : mine)
                     let parameters = operation["parameters"] as? [[String: Any]] ?? []
                     if parameters.contains(where: { ($0["$ref"] as? String)?.hasSuffix("/date") == true }) { path += "?date=2026-11-23" }
@@ -47,7 +50,7 @@ struct ContractTests {
                     }
                 }
             }
-            #expect(checked == 11)
+            #expect(checked == 13)
         }
     }
 
