@@ -95,6 +95,10 @@ public struct DispatchServer: Sendable {
             _ = try await authenticate(request, context, scope: .ordersRead)
             return try await order(try context.parameters.require("id"))
         }
+        router.delete("/v1/orders/:id") { request, context in
+            let principal = try await authenticate(request, context, scope: .ordersWrite)
+            return try await cancel(try context.parameters.require("id"), by: principal, request)
+        }
         router.post("/v1/me/orders/:id/status") { request, context in
             let principal = try await authenticate(request, context, as: .technician)
             return try await reportStatus(try context.parameters.require("id"), by: principal, request, context)
@@ -115,7 +119,7 @@ public struct DispatchServer: Sendable {
         switch parts.count {
         case 1 where ["healthz", "readyz", "openapi.yaml"].contains(parts[0]): return ["GET", "HEAD"]
         case 3 where parts[0] == "v1" && parts[1] == "me" && (parts[2] == "agenda" || parts[2] == "calendar.ics"): return ["GET", "HEAD"]
-        case 3 where parts[0] == "v1" && parts[1] == "orders": return ["GET", "HEAD"]
+        case 3 where parts[0] == "v1" && parts[1] == "orders": return ["GET", "HEAD", "DELETE"]
         case 4 where parts[0] == "v1" && parts[1] == "technicians" && parts[3] == "agenda": return ["GET", "HEAD"]
         case 5 where parts[0] == "v1" && parts[1] == "me" && parts[2] == "orders" && parts[4] == "status": return ["POST"]
         default: return nil

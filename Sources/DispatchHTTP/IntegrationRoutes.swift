@@ -31,6 +31,21 @@ extension DispatchServer {
         return Self.json(Self.orderDocument(view))
     }
 
+    /// `DELETE /v1/orders/{id}?reason=…`: the order is cancelled by the client, as `dispatch status
+    /// ID --set cancelled` cancels it (its visit leaves the plan, its notices are withdrawn); the
+    /// answer is the order as it is then. An order already cancelled is answered as it is (a
+    /// DELETE repeated changes nothing); one past cancelling (completed, say) is 422 with why.
+    func cancel(_ id: String, by principal: Principal, _ request: Request) async throws -> Response {
+        let reason = request.uri.queryParameters.get("reason") ?? "cancelled by \(principal.subject)"
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty, reason.count <= 500 else {
+            throw Problem.badRequest("reason: 1 to 500 characters")
+        }
+        if try await operations.orderView(id).order.state != .cancelled {
+            _ = try await operations.setStatus(order: id, to: .cancelled, reason: reason, actor: principal.subject)
+        }
+        return Self.json(Self.orderDocument(try await operations.orderView(id)))
+    }
+
     /// An order as the API answers it (openapi.yaml, `Order`).
     static func orderDocument(_ view: OrderView) -> JSONValue {
         let zone = view.zone

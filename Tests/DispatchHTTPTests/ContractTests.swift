@@ -50,7 +50,7 @@ struct ContractTests {
                     }
                 }
             }
-            #expect(checked == 13)
+            #expect(checked == 15)
         }
     }
 
