@@ -40,10 +40,7 @@ extension DispatchServer {
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty, reason.count <= 500 else {
             throw Problem.badRequest("reason: 1 to 500 characters")
         }
-        if try await operations.orderView(id).order.state != .cancelled {
-            _ = try await operations.setStatus(order: id, to: .cancelled, reason: reason, actor: principal.subject)
-        }
-        return Self.json(Self.orderDocument(try await operations.orderView(id)))
+        return Self.json(Self.orderDocument(try await operations.cancel(order: id, reason: reason, actor: principal.subject)))
     }
 
     /// An order as the API answers it (openapi.yaml, `Order`).

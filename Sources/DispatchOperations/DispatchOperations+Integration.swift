@@ -23,4 +23,16 @@ extension DispatchOperations {
             return OrderView(order: order, visit: visit, history: try context.tx.events(of: id), zone: zone)
         }
     }
+
+    /// Cancels the order as `setStatus(to: .cancelled)` does (its visit leaves the plan, its
+    /// notices are withdrawn) and answers it as it is then. An order already cancelled — a
+    /// request repeated, or two at once — is answered as it is; any other refusal stands.
+    public func cancel(order id: String, reason: String, actor: String) async throws -> OrderView {
+        do {
+            _ = try await setStatus(order: id, to: .cancelled, reason: reason, actor: actor)
+        } catch let refusal as OperationError where refusal.category == .badInput {
+            guard try await orderView(id).order.state == .cancelled else { throw refusal }
+        }
+        return try await orderView(id)
+    }
 }

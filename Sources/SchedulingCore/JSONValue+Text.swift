@@ -28,42 +28,41 @@ struct JSONTextWriter {
             bytes.append(contentsOf: text)
         case .string(let text): write(text)
         case .array(let items):
-            bytes.append(UInt8(ascii: "["))
-            if items.isEmpty {
-                if pretty {
-                    bytes.append(contentsOf: [10, 10])
-                    indent(depth)
-                }
-            } else {
-                for (index, item) in items.enumerated() {
-                    if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                    if pretty { newline(depth + 1) }
-                    guard write(item, depth: depth + 1) else { return false }
-                }
-                if pretty { newline(depth) }
+            return container(UInt8(ascii: "["), UInt8(ascii: "]"), count: items.count, depth: depth) { writer, index in
+                writer.write(items[index], depth: depth + 1)
             }
-            bytes.append(UInt8(ascii: "]"))
         case .object(let members):
-            bytes.append(UInt8(ascii: "{"))
-            if members.isEmpty {
-                if pretty {
-                    bytes.append(contentsOf: [10, 10])
-                    indent(depth)
-                }
-            } else {
-                // The encoder's order: by the keys' code points.
-                let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-                for (index, member) in sorted.enumerated() {
-                    if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                    if pretty { newline(depth + 1) }
-                    write(member.key)
-                    bytes.append(contentsOf: pretty ? Array(" : ".utf8) : [UInt8(ascii: ":")])
-                    guard write(member.value, depth: depth + 1) else { return false }
-                }
-                if pretty { newline(depth) }
+            // The encoder's order: by the keys' code points.
+            let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            return container(UInt8(ascii: "{"), UInt8(ascii: "}"), count: sorted.count, depth: depth) { writer, index in
+                writer.write(sorted[index].key)
+                writer.bytes.append(contentsOf: writer.pretty ? Array(" : ".utf8) : [UInt8(ascii: ":")])
+                return writer.write(sorted[index].value, depth: depth + 1)
             }
-            bytes.append(UInt8(ascii: "}"))
         }
+        return true
+    }
+
+    /// An array or an object: `count` items, each written by `item`, comma-separated; pretty, one
+    /// an indented line (an empty one as two newlines, as the encoder writes it).
+    private mutating func container(
+        _ open: UInt8, _ close: UInt8, count: Int, depth: Int, _ item: (inout JSONTextWriter, Int) -> Bool
+    ) -> Bool {
+        bytes.append(open)
+        if count == 0 {
+            if pretty {
+                bytes.append(contentsOf: [10, 10])
+                indent(depth)
+            }
+        } else {
+            for index in 0..<count {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                if pretty { newline(depth + 1) }
+                guard item(&self, index) else { return false }
+            }
+            if pretty { newline(depth) }
+        }
+        bytes.append(close)
         return true
     }
 
