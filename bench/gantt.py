@@ -20,6 +20,7 @@ def replay_morning(dispatch, database, work, until="2026-11-23T10:00:00+08:00"):
     run([dispatch, "notices", "send", "--sink", "file:" + os.path.join(work, "notices.jsonl"), "--now", until] + db)
     board = json.loads(run([dispatch, "board", "--date", "2026-11-23", "--format", "json"] + db).stdout)
     now = datetime.fromisoformat(until)
+    refused = []
     for row in board["technicians"]:
         for visit in row["visits"]:
             start, end = datetime.fromisoformat(visit["start"]), datetime.fromisoformat(visit["end"])
@@ -31,8 +32,18 @@ def replay_morning(dispatch, database, work, until="2026-11-23T10:00:00+08:00"):
             elif start <= now + timedelta(minutes=30) and visit["state"] == "notified":
                 steps = [("en_route", now)]
             for state, at in steps:
-                run([dispatch, "status", visit["order"], "--set", state, "--detail", "speed_test_mbps=95",
-                     "--now", min(at, now).isoformat()] + db)
+                # Completion fields go with the completion only (other reports refuse them).
+                details = ["--detail", "speed_test_mbps=95"] if state == "completed" else []
+                command = [dispatch, "status", visit["order"], "--set", state, *details, "--now", min(at, now).isoformat()] + db
+                result = subprocess.run(command, capture_output=True, text=True)
+                if result.returncode == 2 and "cannot become" in result.stderr:
+                    # An earlier report's reaction moved this visit (rebooked it, say): the board
+                    # read at the start no longer holds for it; its other steps are left out.
+                    refused.append(visit["order"])
+                    break
+                if result.returncode != 0:
+                    sys.exit(f"failed: {' '.join(command)}\n{result.stderr}")
+    return refused
 
 
 def main():
@@ -51,7 +62,9 @@ def main():
         os.makedirs(work)
         database = f"sqlite:{os.path.join(work, 'day.sqlite')}"
         published_day(args.dispatch, database, work, orders, technicians, args.seconds)
-        replay_morning(args.dispatch, database, work)
+        refused = replay_morning(args.dispatch, database, work)
+        if refused:
+            print(f"{technicians} technicians: {len(refused)} visits moved by an earlier report's reaction, left as they stand: {', '.join(refused[:5])}", file=sys.stderr)
         svg, html = os.path.join(args.out, name + ".svg"), os.path.join(args.out, name + ".html")
         board = json.loads(run([args.dispatch, "board", "--date", "2026-11-23", "--format", "json", "--svg", svg, "--html", html,
                                 f"--database={database}"]).stdout)
