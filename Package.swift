@@ -63,6 +63,8 @@ let package = Package(
                 .embedInCode("postgres/0013_travel_stamp.postgres.sql"),
                 .embedInCode("sqlite/0014_clients.sqlite.sql"),
                 .embedInCode("postgres/0014_clients.postgres.sql"),
+                .embedInCode("sqlite/0015_event_feed.sqlite.sql"),
+                .embedInCode("postgres/0015_event_feed.postgres.sql"),
             ]
         ),
 

@@ -25,7 +25,7 @@ enum Failure {
         case let operation as OperationError:
             printError("dispatch: \(operation.message)")
             switch operation.category {
-            case .badInput, .notFound: return ExitCode(2)
+            case .badInput, .notFound, .gone: return ExitCode(2)
             case .conflict: return ExitCode(3)
             case .busy: return ExitCode(4)
             case .workersLost: return ExitCode(6)

@@ -95,9 +95,14 @@ public struct DispatchServer: Sendable {
             _ = try await authenticate(request, context, scope: .ordersRead)
             return try await order(try context.parameters.require("id"))
         }
+        get("/v1/events") { request, context in
+            _ = try await authenticate(request, context, scope: .eventsRead)
+            return try await events(request)
+        }
         router.delete("/v1/orders/:id") { request, context in
             let principal = try await authenticate(request, context, scope: .ordersWrite)
-            return try await cancel(try context.parameters.require("id"), by: principal, request)
+            let id = try context.parameters.require("id")
+            return try await idempotent(request, principal) { try await cancel(id, by: principal, request) }
         }
         router.post("/v1/me/orders/:id/status") { request, context in
             let principal = try await authenticate(request, context, as: .technician)
@@ -118,6 +123,7 @@ public struct DispatchServer: Sendable {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         switch parts.count {
         case 1 where ["healthz", "readyz", "openapi.yaml"].contains(parts[0]): return ["GET", "HEAD"]
+        case 2 where parts[0] == "v1" && parts[1] == "events": return ["GET", "HEAD"]
         case 3 where parts[0] == "v1" && parts[1] == "me" && (parts[2] == "agenda" || parts[2] == "calendar.ics"): return ["GET", "HEAD"]
         case 3 where parts[0] == "v1" && parts[1] == "orders": return ["GET", "HEAD", "DELETE"]
         case 4 where parts[0] == "v1" && parts[1] == "technicians" && parts[3] == "agenda": return ["GET", "HEAD"]
@@ -241,43 +247,21 @@ public struct DispatchServer: Sendable {
     }
 
     func reportStatus(_ id: String, by principal: Principal, _ request: Request, _ context: APIContext) async throws -> Response {
-        let body = try await StatusBody.read(request, context, within: settings.bodySeconds)
-        guard try await operations.ownOrder(id, technician: principal.subject) != nil else {
-            throw Problem.notFound("no order '\(id)' among your visits")
-        }
-        let change = try await operations.setStatus(
-            order: id, to: body.state, reason: body.reason, details: body.details,
-            actor: principal.subject)
-        let answer = StatusResponse(
-            order: id, from: change.from.rawValue, to: change.to.rawValue, callback: change.callback,
-            planVersion: (change.reaction ?? change.publish)?.version, reactionRefused: change.reactionRefused)
-        return try Self.json(answer)
-    }
-
-    /// The answer to a status report (openapi.yaml, StatusResponse); absent values are null.
-    struct StatusResponse: Encodable {
-        let order: String
-        let from: String
-        let to: String
-        let callback: Int?
-        let planVersion: Int?
-        /// Why the re-plan of the technician's next visit was not published (the report stands).
-        let reactionRefused: String?
-
-        enum CodingKeys: String, CodingKey {
-            case order, from, to, callback
-            case planVersion = "plan_version"
-            case reactionRefused = "reaction_refused"
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(order, forKey: .order)
-            try container.encode(from, forKey: .from)
-            try container.encode(to, forKey: .to)
-            try container.encode(callback, forKey: .callback)
-            try container.encode(planVersion, forKey: .planVersion)
-            try container.encode(reactionRefused, forKey: .reactionRefused)
+        let bytes = try await jsonBody(request, context, limit: context.maxUploadSize)
+        let body = try StatusBody.parse(bytes)
+        return try await idempotent(request, principal, body: bytes) {
+            guard try await operations.ownOrder(id, technician: principal.subject) != nil else {
+                throw Problem.notFound("no order '\(id)' among your visits")
+            }
+            let change = try await operations.setStatus(
+                order: id, to: body.state, reason: body.reason, details: body.details,
+                actor: principal.subject)
+            let answer: JSONValue = [
+                "order": id.json, "from": change.from.rawValue.json, "to": change.to.rawValue.json, "callback": change.callback.json,
+                "plan_version": (change.reaction ?? change.publish)?.version.json ?? .null,
+                "reaction_refused": change.reactionRefused.json,
+            ]
+            return Answer(body: answer)
         }
     }
 

@@ -28,39 +28,40 @@ extension DispatchServer {
     /// `GET /v1/orders/{id}`: the order's state, its planned visit and its history.
     func order(_ id: String) async throws -> Response {
         let view = try await operations.orderView(id)
-        return Self.json(Self.orderDocument(view))
+        return Self.json(view.document)
     }
 
     /// `DELETE /v1/orders/{id}?reason=…`: the order is cancelled by the client, as `dispatch status
     /// ID --set cancelled` cancels it (its visit leaves the plan, its notices are withdrawn); the
     /// answer is the order as it is then. An order already cancelled is answered as it is (a
     /// DELETE repeated changes nothing); one past cancelling (completed, say) is 422 with why.
-    func cancel(_ id: String, by principal: Principal, _ request: Request) async throws -> Response {
+    func cancel(_ id: String, by principal: Principal, _ request: Request) async throws -> Answer {
         let reason = request.uri.queryParameters.get("reason") ?? "cancelled by \(principal.subject)"
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty, reason.count <= 500 else {
             throw Problem.badRequest("reason: 1 to 500 characters")
         }
-        return Self.json(Self.orderDocument(try await operations.cancel(order: id, reason: reason, actor: principal.subject)))
+        return Answer(body: try await operations.cancel(order: id, reason: reason, actor: principal.subject).document)
     }
 
-    /// An order as the API answers it (openapi.yaml, `Order`).
-    static func orderDocument(_ view: OrderView) -> JSONValue {
-        let zone = view.zone
-        let order = view.order
-        let window: JSONValue =
-            order.order.window.map { ["start": zone.rfc3339($0.start).json, "end": zone.rfc3339($0.end).json] } ?? .null
-        let visit: JSONValue =
-            view.visit.map {
-                [
-                    "technician": $0.technician.json, "start": zone.rfc3339($0.start).json, "end": zone.rfc3339($0.end).json,
-                    "contact": $0.contact.json,
-                ]
-            } ?? .null
-        return [
-            "id": order.order.id.json, "state": order.state.rawValue.json, "day": order.serviceDay.description.json,
-            "type": order.order.type.rawValue.json, "service": order.order.service.rawValue.json, "group": order.order.group.json,
-            "window": window, "visit": visit, "history": .array(view.history.map { $0.json(in: zone) }),
-        ]
+    /// `GET /v1/events?after=CURSOR&limit=N`: the event feed after the cursor (from the oldest
+    /// kept without one), CloudEvents envelopes in commit order, and the cursor to go on from.
+    func events(_ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        var after: Int?
+        if let text = query.get("after") {
+            guard let number = Int(text), number >= 0 else { throw Problem.badRequest("after: a cursor is a number a page's 'next' gave") }
+            after = number
+        }
+        var limit = 100
+        if let text = query.get("limit") {
+            guard let number = Int(text) else {
+                throw Problem.badRequest("limit: a number of events, 1 to \(DispatchOperations.feedPageLimit)")
+            }
+            limit = number
+        }
+        let page = try await operations.events(after: after, limit: limit)
+        let document: JSONValue = ["events": .array(page.events.map(\.cloudEvent)), "next": String(page.next).json]
+        return Self.json(document)
     }
 }
 

@@ -1,6 +1,7 @@
 import DispatchOperations
 import Foundation
 import Hummingbird
+import SchedulingCore
 
 /// An RFC 9457 problem details answer (`application/problem+json`): a stable `type` per kind
 /// of problem, the HTTP status, a short `title` and a `detail` saying what to do.
@@ -11,6 +12,9 @@ public struct Problem: HTTPResponseError, Sendable {
     public let detail: String
     /// Extra headers (e.g. `Retry-After`, `WWW-Authenticate`).
     public var headers: HTTPFields = [:]
+    /// Members beside the standard ones (RFC 9457 §3.2): the fields a body got wrong, the
+    /// alternatives to a slot taken.
+    public var extensions: [String: JSONValue] = [:]
 
     public init(_ status: HTTPResponse.Status, _ slug: String, _ title: String, _ detail: String) {
         self.status = status
@@ -29,14 +33,20 @@ public struct Problem: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let document = Document(
-            type: "urn:fielddispatch:problem:\(slug)", title: title, status: Int(status.code), detail: detail, instance: request.uri.path)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(document)
         var fields = headers
         fields[.contentType] = "application/problem+json"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text(instance: request.uri.path))))
+    }
+
+    /// The problem document's text, keys sorted.
+    func text(instance: String) -> String {
+        var document = extensions
+        document["type"] = "urn:fielddispatch:problem:\(slug)".json
+        document["title"] = title.json
+        document["status"] = Int(status.code).json
+        document["detail"] = detail.json
+        document["instance"] = instance.json
+        return JSONValue.object(document).text()
     }
 
     static func unauthorized(_ detail: String) -> Problem {
@@ -63,6 +73,7 @@ public struct Problem: HTTPResponseError, Sendable {
         case .badInput: return invalid(error.message)
         case .notFound: return notFound(error.message)
         case .conflict, .busy, .workersLost: return Problem(.conflict, "conflict", "Conflict", error.message)
+        case .gone: return Problem(.gone, "gone", "Gone", error.message)
         case .unavailable:
             var problem = Problem(
                 .serviceUnavailable, "unavailable", "Service unavailable", "the database is not answering; try again shortly")

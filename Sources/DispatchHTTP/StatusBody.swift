@@ -34,32 +34,8 @@ struct StatusBody {
         }
     }
 
-    static func read(_ request: Request, _ context: APIContext, within seconds: Double) async throws -> StatusBody {
-        // Exactly application/json, parameters (charset) allowed: not application/jsonx.
-        let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        guard mediaType == "application/json" else {
-            throw Problem(.unsupportedMediaType, "unsupported-media-type", "Unsupported media type", "send the body as application/json")
-        }
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > context.maxUploadSize {
-            context.closeConnectionSoon()
-            throw Problem.tooLarge(limit: context.maxUploadSize)
-        }
-        let buffer: ByteBuffer
-        do {
-            let limit = context.maxUploadSize
-            buffer = try await Deadline.first(seconds) { try await request.body.collect(upTo: limit) }
-        } catch is Deadline.Passed {
-            context.closeConnectionSoon()
-            throw Problem(
-                .requestTimeout, "request-timeout", "Request timeout",
-                "the body did not arrive whole within \(Int(seconds)) s; send it at once")
-        } catch let error as HTTPResponseError where error.status == .contentTooLarge {
-            context.closeConnectionSoon()
-            throw Problem.tooLarge(limit: context.maxUploadSize)
-        } catch {
-            // A body the HTTP parser could not read (a bad chunk size, an unknown transfer coding, a cut connection).
-            throw Problem.badRequest("the request body could not be read as HTTP/1.1 sends it")
-        }
+    /// The body read whole (`DispatchServer.jsonBody`), checked.
+    static func parse(_ buffer: ByteBuffer) throws -> StatusBody {
         let data = Data(buffer.readableBytesView)
         guard let object = (try? JSONValue(parsing: data))?.object else {
             throw Problem.badRequest("the body is not a JSON object")

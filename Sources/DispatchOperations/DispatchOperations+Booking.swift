@@ -92,6 +92,15 @@ extension DispatchOperations {
             let subject = NoticeComposer.Subject(order: stored, technician: technician, plannedStart: contact.start, window: window)
             var published = outcome
             if try context.tx.queueNotice(composer.confirmation(subject, why: "booked"), at: context.now) { published.noticesQueued += 1 }
+            for visit in visits {
+                context.tx.emit(StoreTransaction.EventType.booked, subject: visit.order, at: context.now, day: date) { zone in
+                    [
+                        "order": visit.order.json, "day": date.description.json, "by": actor.json,
+                        "window": ["start": zone.rfc3339(window.start).json, "end": zone.rfc3339(window.end).json],
+                        "visit": ["technician": visit.technician.json, "start": zone.rfc3339(visit.start).json],
+                    ]
+                }
+            }
             return Booking(
                 orders: work.map(\.order.id), window: window, zone: scenario.timeZone,
                 technicians: Array(Set(visits.map(\.technician))).sorted(), start: contact.start, publish: published)

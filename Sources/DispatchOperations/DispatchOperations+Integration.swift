@@ -1,3 +1,4 @@
+import Crypto
 import DispatchStore
 import Foundation
 import SchedulingCore
@@ -11,6 +12,37 @@ public struct OrderView: Sendable {
     public var history: [OrderEvent]
     /// The zone of the order's day: its times are printed in it.
     public var zone: ServiceTimeZone
+
+    /// The order as the API answers it (openapi.yaml, `Order`).
+    public var document: JSONValue {
+        let window: JSONValue =
+            order.order.window.map { ["start": zone.rfc3339($0.start).json, "end": zone.rfc3339($0.end).json] } ?? .null
+        let visit: JSONValue =
+            self.visit.map {
+                [
+                    "technician": $0.technician.json, "start": zone.rfc3339($0.start).json, "end": zone.rfc3339($0.end).json,
+                    "contact": $0.contact.json,
+                ]
+            } ?? .null
+        return [
+            "id": order.order.id.json, "state": order.state.rawValue.json, "day": order.serviceDay.description.json,
+            "type": order.order.type.rawValue.json, "service": order.order.service.rawValue.json, "group": order.order.group.json,
+            "window": window, "visit": visit, "history": .array(history.map { $0.json(in: zone) }),
+        ]
+    }
+
+    /// The entity tag of the order as it stands (`ETag`, `If-Match`): a hash of what describes
+    /// it (every field of the order, its day and state), so any change gives a new tag and a
+    /// stale `If-Match` is refused. Its planned visit and history are not part of it: a re-plan
+    /// does not make the order system's copy stale.
+    public var entityTag: String { order.entityTag }
+}
+
+extension StoredOrder {
+    public var entityTag: String {
+        let text = "\(order)|\(serviceDay)|\(state.rawValue)"
+        return "\"" + SHA256.hash(data: Data(text.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+    }
 }
 
 extension DispatchOperations {

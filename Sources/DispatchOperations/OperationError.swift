@@ -11,6 +11,8 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Equatabl
         case badInput = "bad_input"
         case notFound = "not_found"
         case conflict
+        /// What was asked for existed and is no longer kept (an event feed's cursor older than its events).
+        case gone
         /// Another run holds the lock this one needs (the nightly job).
         case busy
         /// The workers a nightly run waited for died, failed a unit too often, or the run's

@@ -108,7 +108,12 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
                 let previousService = try writer.storedService(header.date)
                 var summary = try writer.writeHeader(header)
                 var customers = Set<String>()
-                try orders { batch in try writer.writeOrders(batch, day: header.date, into: &summary, customers: &customers) }
+                let transaction = StoreTransaction(connection, legsCache: self.legsCache)
+                try orders { batch in
+                    for (order, existed) in try writer.writeOrders(batch, day: header.date, into: &summary, customers: &customers) {
+                        transaction.orderStored(order.id, created: !existed, at: nil)
+                    }
+                }
                 // The day's matrix names its orders: stored once they are.
                 if let service = header.travel.service {
                     summary.travelLegs.changed = try writer.keepLegs(
@@ -118,7 +123,8 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
                     summary.travelLegs.changed = try writer.writeLegs(travel() ?? legs, day: header.date, total: &summary.travelLegs.total)
                 }
                 // What a plan of the day depends on changed: a plan computed before is refused.
-                if summary.changedRows > 0 { try StoreTransaction(connection).bumpRevision(header.date) }
+                if summary.changedRows > 0 { try transaction.bumpRevision(header.date) }
+                try transaction.flushEvents()
                 return summary
             }
         }
@@ -172,7 +178,12 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
         try await run { connection in
             try self.requireCurrentOnce(connection)
-            return try connection.transaction { try body(StoreTransaction(connection, legsCache: self.legsCache)) }
+            return try connection.transaction {
+                let transaction = StoreTransaction(connection, legsCache: self.legsCache)
+                let result = try body(transaction)
+                try transaction.flushEvents()
+                return result
+            }
         }
     }
 

@@ -92,7 +92,12 @@ struct ScenarioWriter {
 
     /// Writes one batch of a day's orders and their customers (orders of one file come in
     /// several batches; `customers` are the ids written by earlier batches, counted once).
-    func writeOrders(_ orders: [WorkOrder], day: LocalDate, into summary: inout ImportSummary, customers: inout Set<String>) throws {
+    /// Stores a batch of orders (and their customers); returns the orders inserted or changed, and
+    /// for each whether it existed before.
+    @discardableResult
+    func writeOrders(
+        _ orders: [WorkOrder], day: LocalDate, into summary: inout ImportSummary, customers: inout Set<String>
+    ) throws -> [(order: WorkOrder, existed: Bool)] {
         var batch: [String: Customer] = [:]
         for order in orders { batch[order.customer.id] = order.customer }
         let rows = batch.values.sorted { $0.id < $1.id }.map { customer in
@@ -104,7 +109,28 @@ struct ScenarioWriter {
         summary.customers.changed += try upsert("customers", key: ["id"], rows: rows)
         for id in batch.keys where customers.insert(id).inserted { summary.customers.total += 1 }
         summary.orders.total += orders.count
-        summary.orders.changed += try upsert("orders", key: ["id"], rows: orders.map { orderColumns($0, day: day) }, rules: Self.orderRules)
+        let ids = orders.map { SQLValue.text($0.id) }
+        var existing = Set<String>()
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(ids.count, start + 500)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            for row in try connection.query("SELECT id FROM orders WHERE id IN (\(marks))", chunk) { existing.insert(try row.text("id")) }
+        }
+        let changed = try upsertReturningKeys("orders", key: "id", rows: orders.map { orderColumns($0, day: day) }, rules: Self.orderRules)
+        summary.orders.changed += changed.count
+        let byID = Dictionary(orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return changed.compactMap { id in byID[id].map { ($0, existing.contains(id)) } }
+    }
+
+    /// `upsert` of rows keyed by the one text column `key`: the keys of the rows inserted or changed.
+    func upsertReturningKeys(_ table: String, key: String, rows: [[Column]], rules: [String: String] = [:]) throws -> [String] {
+        var keys: [String] = []
+        for start in stride(from: 0, to: rows.count, by: Self.rowsPerStatement) {
+            let chunk = rows[start..<min(rows.count, start + Self.rowsPerStatement)]
+            let sql = upsertStatement(table, key: [key], chunk.first!, rows: chunk.count, rules: rules) + " RETURNING \(key)"
+            keys += try connection.query(sql, chunk.flatMap { $0.map(\.value) }).map { try $0.text(key) }
+        }
+        return keys
     }
 
     /// Replaces the day's road matrix with `legs` (none: straight lines), rows by key, and records

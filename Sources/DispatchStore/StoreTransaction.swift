@@ -9,6 +9,8 @@ public struct StoreTransaction {
     let connection: any SQLConnection
     /// Where the day's road legs read by this process are kept.
     let legsCache: RoadLegsCache
+    /// The events this transaction has caused, written to the feed before it commits.
+    let outbox = EventOutbox()
 
     init(_ connection: any SQLConnection, legsCache: RoadLegsCache = .shared) {
         self.connection = connection
@@ -230,7 +232,11 @@ public struct StoreTransaction {
 
     // MARK: Events
 
+    /// Records a change in the order's history, and as an event of the feed.
     public func appendEvent(_ event: OrderEvent) throws {
+        emit(EventType.state(event.to), subject: event.order, at: event.at, order: event.order) { zone in
+            ["order": event.order.json, "state": event.to.rawValue.json, "change": event.json(in: zone)]
+        }
         try connection.execute(
             "INSERT INTO order_events (order_id, at, actor, from_state, to_state, reason, side, details) VALUES (?, "
                 + "\(dialect.instantParameter), ?, ?, ?, ?, ?, ?)",
@@ -386,6 +392,13 @@ public struct StoreTransaction {
         try connection.execute(
             "UPDATE plans SET published_by = ?, cause = ? WHERE day = ? AND version = ?",
             [.text(actor), .text(cause), .text(plan.date.description), .integer(version)])
+        let counts = (visits: plan.visits.count, unassigned: plan.unassigned.count)
+        emit(EventType.published, subject: plan.date.description, at: at, day: plan.date) { _ in
+            [
+                "day": plan.date.description.json, "version": version.json, "cause": cause.json, "by": actor.json,
+                "visits": counts.visits.json, "unassigned": counts.unassigned.json,
+            ]
+        }
         return version
     }
 }

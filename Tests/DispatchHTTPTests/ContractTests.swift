@@ -19,7 +19,7 @@ struct ContractTests {
     func documentMatchesServer(_ backend: Backend) async throws {
         try await APIHarness.with(backend) { api in
             let paths = try #require(Self.document["paths"] as? [String: Any])
-            #expect(paths.count == 8)
+            #expect(paths.count == 9)
             let agenda = try await api.request("GET", "/v1/me/agenda?date=2026-11-23")
             let mine = try #require(((agenda.object["visits"] as? [[String: Any]]) ?? []).first?["order"] as? String)
             var checked = 0
@@ -33,7 +33,9 @@ struct ContractTests {
                         : security == "feedToken"
                             ? .feed
                             : template.hasPrefix("/v1/technicians")
-                                ? .dispatcher : template.hasPrefix("/v1/orders") ? .client : .technician
+                                ? .dispatcher
+                                : template.hasPrefix("/v1/orders")
+                                    ? .client : template.hasPrefix("/v1/events") ? .eventsClient : .technician
                     var path = template.replacingOccurrences(of: "{id}", with: template.hasPrefix("/v1/technicians") ? APIHarness.me : mine)
                     let parameters = operation["parameters"] as? [[String: Any]] ?? []
                     if parameters.contains(where: { ($0["$ref"] as? String)?.hasSuffix("/date") == true }) { path += "?date=2026-11-23" }
@@ -50,7 +52,7 @@ struct ContractTests {
                     }
                 }
             }
-            #expect(checked == 15)
+            #expect(checked == 17)
         }
     }
 
@@ -82,8 +84,9 @@ struct ContractTests {
         #expect(check.errors(["type": "t", "title": "t", "status": 400, "detail": "d", "instance": "/"], problem, path: "$").isEmpty)
         #expect(!check.errors(["type": "t", "title": "t", "status": "400", "detail": "d", "instance": "/"], problem, path: "$").isEmpty)
         #expect(!check.errors(["type": "t", "title": "t", "status": 400, "detail": "d"], problem, path: "$").isEmpty)
-        #expect(
-            !check.errors(["type": "t", "title": "t", "status": 400, "detail": "d", "instance": "/", "x": 1], problem, path: "$").isEmpty)
+        let page: [String: Any] = ["$ref": "#/components/schemas/EventPage"]
+        #expect(check.errors(["events": [Any](), "next": "1"], page, path: "$").isEmpty)
+        #expect(!check.errors(["events": [Any](), "next": "1", "x": 1], page, path: "$").isEmpty)
     }
 
     @Test(
