@@ -26,7 +26,7 @@ enum Failure {
             printError("dispatch: \(operation.message)")
             switch operation.category {
             case .badInput, .notFound, .gone: return ExitCode(2)
-            case .conflict: return ExitCode(3)
+            case .conflict, .preconditionFailed: return ExitCode(3)
             case .busy: return ExitCode(4)
             case .workersLost: return ExitCode(6)
             case .storage, .unavailable: return ExitCode(1)

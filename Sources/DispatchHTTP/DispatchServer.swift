@@ -95,6 +95,17 @@ public struct DispatchServer: Sendable {
             _ = try await authenticate(request, context, scope: .ordersRead)
             return try await order(try context.parameters.require("id"))
         }
+        router.put("/v1/orders/:id") { request, context in
+            let principal = try await authenticate(request, context, scope: .ordersWrite)
+            let id = try context.parameters.require("id")
+            let body = try await jsonBody(request, context, limit: context.maxUploadSize)
+            return try await idempotent(request, principal, body: body) { try await putOrder(id, body, by: principal, request) }
+        }
+        router.post("/v1/orders:bulk") { request, context in
+            let principal = try await authenticate(request, context, scope: .ordersWrite)
+            let body = try await jsonBody(request, context, limit: Self.bulkBodyLimit)
+            return try await idempotent(request, principal, body: body) { try await putOrders(body, by: principal, request) }
+        }
         get("/v1/events") { request, context in
             _ = try await authenticate(request, context, scope: .eventsRead)
             return try await events(request)
@@ -124,8 +135,9 @@ public struct DispatchServer: Sendable {
         switch parts.count {
         case 1 where ["healthz", "readyz", "openapi.yaml"].contains(parts[0]): return ["GET", "HEAD"]
         case 2 where parts[0] == "v1" && parts[1] == "events": return ["GET", "HEAD"]
+        case 2 where parts[0] == "v1" && parts[1] == "orders:bulk": return ["POST"]
         case 3 where parts[0] == "v1" && parts[1] == "me" && (parts[2] == "agenda" || parts[2] == "calendar.ics"): return ["GET", "HEAD"]
-        case 3 where parts[0] == "v1" && parts[1] == "orders": return ["GET", "HEAD", "DELETE"]
+        case 3 where parts[0] == "v1" && parts[1] == "orders": return ["GET", "HEAD", "PUT", "DELETE"]
         case 4 where parts[0] == "v1" && parts[1] == "technicians" && parts[3] == "agenda": return ["GET", "HEAD"]
         case 5 where parts[0] == "v1" && parts[1] == "me" && parts[2] == "orders" && parts[4] == "status": return ["POST"]
         default: return nil

@@ -70,7 +70,18 @@ public struct Problem: HTTPResponseError, Sendable {
     /// The problem for an application-layer failure.
     static func from(_ error: OperationError) -> Problem {
         switch error.category {
+        case .badInput where !error.problems.isEmpty:
+            var problem = invalid(error.message)
+            problem.extensions["errors"] = .array(
+                error.problems.map { item in
+                    var entry: [String: JSONValue] = ["field": item.field.json, "detail": item.message.json]
+                    entry["line"] = item.line?.json
+                    entry["column"] = item.column?.json
+                    return .object(entry)
+                })
+            return problem
         case .badInput: return invalid(error.message)
+        case .preconditionFailed: return Problem(.preconditionFailed, "precondition-failed", "Precondition failed", error.message)
         case .notFound: return notFound(error.message)
         case .conflict, .busy, .workersLost: return Problem(.conflict, "conflict", "Conflict", error.message)
         case .gone: return Problem(.gone, "gone", "Gone", error.message)

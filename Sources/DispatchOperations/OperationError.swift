@@ -1,4 +1,5 @@
 import DispatchStore
+import ScenarioFormat
 
 /// A failed operation, with the category every interface maps to its own code: the CLI to exit
 /// codes (bad input and not found 2, conflict 3, busy 4, workers lost 6, storage 1), the HTTP server to statuses
@@ -13,6 +14,8 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Equatabl
         case conflict
         /// What was asked for existed and is no longer kept (an event feed's cursor older than its events).
         case gone
+        /// A condition of the request does not hold (an `If-Match` of a copy that is stale).
+        case preconditionFailed = "precondition_failed"
         /// Another run holds the lock this one needs (the nightly job).
         case busy
         /// The workers a nightly run waited for died, failed a unit too often, or the run's
@@ -26,10 +29,13 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Equatabl
 
     public var category: Category
     public var message: String
+    /// The fields of a request body that are wrong, each with why (bad input only).
+    public var problems: [ScenarioProblem] = []
 
-    public init(_ category: Category, _ message: String) {
+    public init(_ category: Category, _ message: String, problems: [ScenarioProblem] = []) {
         self.category = category
         self.message = message
+        self.problems = problems
     }
 
     public var description: String { message }
@@ -42,6 +48,8 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Equatabl
     public static func from(_ error: Error) -> OperationError {
         switch error {
         case let operation as OperationError: return operation
+        case let rejected as ScenarioRejected:
+            return OperationError(.badInput, rejected.problems.map(\.description).joined(separator: "; "), problems: rejected.problems)
         case let store as StoreError:
             switch store.kind {
             case .conflict: return OperationError(.conflict, store.message)

@@ -214,3 +214,26 @@ extension StoreTransaction {
             "DELETE FROM idempotency_keys WHERE client = ? AND key = ? AND status IS NULL", [.text(client), .text(key)])
     }
 }
+
+extension StoreTransaction {
+    /// Stores one order sent by an order system, as an import stores a file's orders (the same
+    /// writer and rules), with its customer; its day must be `locked`. Returns whether it is new
+    /// and whether anything of it changed (an `order.created` or `order.updated` event is written).
+    public func storeOrder(_ order: WorkOrder, day: LocalDate, at: Instant, locked: LockedDays) throws -> (created: Bool, changed: Bool) {
+        try locked.require(day, "order \(order.id)")
+        var summary = ImportSummary()
+        var customers = Set<String>()
+        let written = try ScenarioWriter(connection).writeOrders([order], day: day, into: &summary, customers: &customers)
+        guard let change = written.first else { return (false, false) }
+        orderStored(order.id, created: !change.existed, at: at)
+        try bumpRevision(day)
+        return (!change.existed, true)
+    }
+
+    /// The latest service day stored, or nil when none is.
+    public func latestServiceDay() throws -> LocalDate? {
+        try connection.query("SELECT day FROM service_days ORDER BY day DESC LIMIT 1", []).first.flatMap {
+            LocalDate(iso: try $0.text("day"))
+        }
+    }
+}

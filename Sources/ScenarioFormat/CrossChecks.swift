@@ -78,24 +78,33 @@ struct OrderChecks {
     /// The ids of all orders checked so far.
     var ids: Dictionary<String, Int?>.Keys { seen.keys }
 
-    /// Checks the order at `index` (its raw node, and the model when it could be read).
-    mutating func check(index: Int, node: Node, parsed: Located<WorkOrder>?) {
+    /// An order stored before (a member of the group of the order a request sends): the orders
+    /// checked after it are held to it as to an earlier order of the file.
+    mutating func remember(stored order: WorkOrder) {
+        let earlier = Earlier(order: order.id, line: nil, location: order.location, customer: order.customer)
+        if let group = order.group, leaders[group] == nil { leaders[group] = earlier }
+    }
+
+    /// Checks the order at `index` (its raw node, and the model when it could be read); `path`
+    /// names it in problems (default `orders[INDEX]`).
+    mutating func check(index: Int, node: Node, parsed: Located<WorkOrder>?, path: String? = nil) {
+        let path = path ?? "orders[\(index)]"
         let checks = CrossChecks(diagnostics: diagnostics)
         if let id = CrossChecks.text(node, ["id"]) {
             if let earlier = seen[id] {
                 let line = earlier.map { "line \($0)" } ?? "earlier"
-                diagnostics.report(node.mapping?["id"], "orders[\(index)].id", "duplicate order id '\(id)' (first at \(line))")
+                diagnostics.report(node.mapping?["id"], "\(path).id", "duplicate order id '\(id)' (first at \(line))")
             } else {
                 seen[id] = diagnostics.line(of: node)
             }
         }
         for key in ["pinned", "locked"] {
-            checks.reference(node, [key, "technician"], in: technicianIDs, field: "orders[\(index)].\(key).technician", kind: "technician")
+            checks.reference(node, [key, "technician"], in: technicianIDs, field: "\(path).\(key).technician", kind: "technician")
         }
         if let pinned = CrossChecks.text(node, ["pinned", "technician"]), let locked = CrossChecks.text(node, ["locked", "technician"]),
             pinned != locked
         {
-            diagnostics.report(node.mapping?["pinned"], "orders[\(index)].pinned", "pinned to '\(pinned)' but locked to '\(locked)'")
+            diagnostics.report(node.mapping?["pinned"], "\(path).pinned", "pinned to '\(pinned)' but locked to '\(locked)'")
         }
         guard let parsed else { return }
         let order = parsed.value

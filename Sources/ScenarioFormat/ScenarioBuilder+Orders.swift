@@ -14,8 +14,9 @@ extension ScenarioBuilder {
         return order
     }
 
-    func readOrder(_ node: Node, index: Int) -> Located<WorkOrder>? {
-        let path = "orders[\(index)]"
+    /// One order of `orders:`; `path` names it in problems (default `orders[INDEX]`).
+    func readOrder(_ node: Node, index: Int, path: String? = nil) -> Located<WorkOrder>? {
+        let path = path ?? "orders[\(index)]"
         guard let reader = FieldReader(node, path: path, allowed: Self.orderKeys, diagnostics) else { return nil }
         let id = reader.string("id", required: true)
         let type = reader.choice("type", required: true, as: WorkType.self)

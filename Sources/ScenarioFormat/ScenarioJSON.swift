@@ -5,7 +5,6 @@ import SchedulingCore
 public enum ScenarioJSON {
     public static func encode(_ scenario: Scenario) throws -> String {
         let zone = scenario.timeZone
-        func point(_ p: GeoPoint) -> [String: JSONValue] { ["lat": p.latitude.json, "lon": p.longitude.json] }
         let policy: JSONValue = [
             "notice_minutes": scenario.policy.noticeMinutes.json,
             "sync_tolerance_minutes": scenario.policy.syncToleranceMinutes.json,
@@ -38,7 +37,7 @@ public enum ScenarioJSON {
             var object: [String: JSONValue] = [
                 "id": technician.id.json, "skills": technician.skills.json,
                 "shift": ["start": technician.shift.start.description.json, "end": technician.shift.end.description.json],
-                "start": point(technician.startLocation).json, "end": point(technician.endLocation).json,
+                "start": Self.point(technician.startLocation).json, "end": Self.point(technician.endLocation).json,
                 "absent": technician.absent.json,
             ]
             if let name = technician.name { object["name"] = name.json }
@@ -47,34 +46,7 @@ public enum ScenarioJSON {
             if let territories = technician.territories { object["territories"] = territories.json }
             return .object(object)
         }
-        let orders: [JSONValue] = scenario.orders.map { order in
-            var customer: [String: JSONValue] = ["id": order.customer.id.json, "tier": order.customer.tier.rawValue.json]
-            if let name = order.customer.name { customer["name"] = name.json }
-            if let phone = order.customer.phone { customer["phone"] = phone.json }
-            var location = point(order.location)
-            if let address = order.address { location["address"] = address.json }
-            var object: [String: JSONValue] = [
-                "id": order.id.json, "type": order.type.rawValue.json, "service": order.service.rawValue.json,
-                "skills": order.skills.json, "customer": .object(customer), "location": .object(location),
-                "duration_minutes": order.durationMinutes.json,
-            ]
-            if let territory = order.territory { object["territory"] = territory.json }
-            if let window = order.window {
-                object["window"] = ["start": zone.rfc3339(window.start).json, "end": zone.rfc3339(window.end).json]
-            }
-            if let reported = order.reportedAt { object["reported_at"] = zone.rfc3339(reported).json }
-            if let group = order.group { object["group"] = group.json }
-            if let pin = order.pin {
-                var pinned: [String: JSONValue] = ["technician": pin.technicianID.json]
-                if let start = pin.start { pinned["start"] = zone.rfc3339(start).json }
-                object["pinned"] = .object(pinned)
-            }
-            if let lock = order.lock {
-                object["locked"] = ["technician": lock.technicianID.json, "start": zone.rfc3339(lock.start).json]
-            }
-            if let notes = order.notes { object["notes"] = notes.json }
-            return .object(object)
-        }
+        let orders: [JSONValue] = scenario.orders.map { Self.order($0, zone: zone) }
         var travel: [String: JSONValue] = [
             "model": "haversine", "speed_kmh": scenario.travel.speedKmh.json, "road_factor": scenario.travel.roadFactor.json,
         ]
@@ -104,4 +76,36 @@ public enum ScenarioJSON {
         ]
         return document.text(pretty: true)
     }
+
+    /// One order as a scenario file's `orders:` list holds it (and `PUT /v1/orders/{id}` takes it), times in `zone`.
+    public static func order(_ order: WorkOrder, zone: ServiceTimeZone) -> JSONValue {
+        var customer: [String: JSONValue] = ["id": order.customer.id.json, "tier": order.customer.tier.rawValue.json]
+        if let name = order.customer.name { customer["name"] = name.json }
+        if let phone = order.customer.phone { customer["phone"] = phone.json }
+        var location = Self.point(order.location)
+        if let address = order.address { location["address"] = address.json }
+        var object: [String: JSONValue] = [
+            "id": order.id.json, "type": order.type.rawValue.json, "service": order.service.rawValue.json,
+            "skills": order.skills.json, "customer": .object(customer), "location": .object(location),
+            "duration_minutes": order.durationMinutes.json,
+        ]
+        if let territory = order.territory { object["territory"] = territory.json }
+        if let window = order.window {
+            object["window"] = ["start": zone.rfc3339(window.start).json, "end": zone.rfc3339(window.end).json]
+        }
+        if let reported = order.reportedAt { object["reported_at"] = zone.rfc3339(reported).json }
+        if let group = order.group { object["group"] = group.json }
+        if let pin = order.pin {
+            var pinned: [String: JSONValue] = ["technician": pin.technicianID.json]
+            if let start = pin.start { pinned["start"] = zone.rfc3339(start).json }
+            object["pinned"] = .object(pinned)
+        }
+        if let lock = order.lock {
+            object["locked"] = ["technician": lock.technicianID.json, "start": zone.rfc3339(lock.start).json]
+        }
+        if let notes = order.notes { object["notes"] = notes.json }
+        return .object(object)
+    }
+
+    static func point(_ p: GeoPoint) -> [String: JSONValue] { ["lat": p.latitude.json, "lon": p.longitude.json] }
 }

@@ -51,6 +51,49 @@ public enum ScenarioLoader {
         return scenario
     }
 
+    /// One order sent on its own (an order system's `PUT /v1/orders/{id}`): the object an
+    /// `orders:` list holds, checked by the same code as a file's orders, plus the keys of `extra`
+    /// (read by the caller: `day`). Problems name the field as `orders.window.end`. `technicians`
+    /// are the ids a pin may name; `partners` gives the stored orders of a group, which the order
+    /// is held to as to earlier orders of a file (one address, one customer).
+    public static func parseOrder(
+        _ text: String, file: String, path: String = "orders", zone: ServiceTimeZone, technicians: Set<String>, extra: Set<String>,
+        partners: (String) throws -> [WorkOrder]
+    ) throws -> (order: WorkOrder, extra: [String: String]) {
+        let diagnostics = Diagnostics(file: file)
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw ScenarioRejected(problems: [yamlProblem(error, file: file)])
+        }
+        guard let root, let mapping = root.mapping else {
+            throw ScenarioRejected(problems: [
+                ScenarioProblem(file: file, line: 1, column: 1, field: "", message: "the body is not one order (a JSON object)")
+            ])
+        }
+        var values: [String: String] = [:]
+        var rest: [(Node, Node)] = []
+        for (key, value) in mapping {
+            if let name = key.string, extra.contains(name) {
+                if let text = value.string { values[name] = text } else { diagnostics.report(value, "\(path).\(name)", "must be text") }
+            } else {
+                rest.append((key, value))
+            }
+        }
+        let node = Node.mapping(Node.Mapping(rest, mapping.tag, mapping.style, mapping.mark))
+        var builder = ScenarioBuilder(diagnostics)
+        builder.zone = zone
+        let parsed = builder.readOrder(node, index: 0, path: path)
+        var checks = OrderChecks(diagnostics: diagnostics, technicianIDs: technicians)
+        if let group = parsed?.value.group {
+            for partner in try partners(group) where partner.id != parsed?.value.id { checks.remember(stored: partner) }
+        }
+        checks.check(index: 0, node: node, parsed: parsed, path: path)
+        guard diagnostics.isEmpty, let order = parsed?.value else { throw diagnostics.rejection() }
+        return (order, values)
+    }
+
     static func yamlProblem(_ error: Error, file: String) -> ScenarioProblem {
         if let yaml = error as? YamlError {
             switch yaml {
