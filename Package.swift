@@ -65,6 +65,8 @@ let package = Package(
                 .embedInCode("postgres/0014_clients.postgres.sql"),
                 .embedInCode("sqlite/0015_event_feed.sqlite.sql"),
                 .embedInCode("postgres/0015_event_feed.postgres.sql"),
+                .embedInCode("sqlite/0016_calendar_offers.sqlite.sql"),
+                .embedInCode("postgres/0016_calendar_offers.postgres.sql"),
             ]
         ),
 

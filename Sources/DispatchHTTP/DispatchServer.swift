@@ -106,6 +106,18 @@ public struct DispatchServer: Sendable {
             let body = try await jsonBody(request, context, limit: Self.bulkBodyLimit)
             return try await idempotent(request, principal, body: body) { try await putOrders(body, by: principal, request) }
         }
+        router.post("/v1/orders/:id/slot-offers") { request, context in
+            let principal = try await authenticate(request, context, scope: .booking)
+            let id = try context.parameters.require("id")
+            let body = try await jsonBody(request, context, limit: context.maxUploadSize)
+            return try await idempotent(request, principal, body: body) { try await offerSlots(id, body, by: principal) }
+        }
+        router.post("/v1/orders/:id/booking") { request, context in
+            let principal = try await authenticate(request, context, scope: .booking)
+            let id = try context.parameters.require("id")
+            let body = try await jsonBody(request, context, limit: context.maxUploadSize)
+            return try await idempotent(request, principal, body: body) { try await book(id, body, by: principal) }
+        }
         get("/v1/events") { request, context in
             _ = try await authenticate(request, context, scope: .eventsRead)
             return try await events(request)
@@ -139,6 +151,7 @@ public struct DispatchServer: Sendable {
         case 3 where parts[0] == "v1" && parts[1] == "me" && (parts[2] == "agenda" || parts[2] == "calendar.ics"): return ["GET", "HEAD"]
         case 3 where parts[0] == "v1" && parts[1] == "orders": return ["GET", "HEAD", "PUT", "DELETE"]
         case 4 where parts[0] == "v1" && parts[1] == "technicians" && parts[3] == "agenda": return ["GET", "HEAD"]
+        case 4 where parts[0] == "v1" && parts[1] == "orders" && (parts[3] == "slot-offers" || parts[3] == "booking"): return ["POST"]
         case 5 where parts[0] == "v1" && parts[1] == "me" && parts[2] == "orders" && parts[4] == "status": return ["POST"]
         default: return nil
         }

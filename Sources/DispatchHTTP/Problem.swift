@@ -70,6 +70,8 @@ public struct Problem: HTTPResponseError, Sendable {
     /// The problem for an application-layer failure.
     static func from(_ error: OperationError) -> Problem {
         switch error.category {
+        case .badInput where error.slug == "slot-taken":
+            return Problem(.conflict, "slot-taken", "Slot taken", error.message)
         case .badInput where !error.problems.isEmpty:
             var problem = invalid(error.message)
             problem.extensions["errors"] = .array(

@@ -61,12 +61,17 @@ extension DispatchOperations {
             let previous = try context.tx.publishedPlan(on: date, lock: true)
             let scenario = try context.day(date, with: work, like: order.serviceDay)
             let kept = KeptDay(day: scenario, kept: previous?.visits ?? [])
+            if let why = try context.tx.calendar().nonWorking(date) {
+                throw OperationError.badInput("\(date) is \(why): nothing is booked on a day not worked (dispatch calendar show)")
+            }
             guard let trial = kept.adding(work.map(\.order), window: window, now: context.now) else {
-                throw OperationError.badInput(
+                var refusal = OperationError.badInput(
                     "no technician can keep \(home.timeZone.rfc3339(window.start))–\(home.timeZone.local(window.end).time) "
                         + "for order \(id) without moving a published visit; "
                         + "run 'dispatch slots --order \(id)' for the windows that can be kept"
                 )
+                refusal.slug = "slot-taken"
+                throw refusal
             }
             // Leave the old day first, when the appointment moves the order to another day.
             if let moving = work.first(where: { $0.serviceDay != date }) {

@@ -45,7 +45,8 @@ extension DispatchOperations {
         guard keepDays >= 1, keepDays <= 3_650 else { throw OperationError.badInput("--keep-days: between 1 and 3650") }
         let now = clock.now()
         return try await perform { context in
-            try context.tx.pruneEvents(before: now.adding(minutes: -keepDays * 1_440), keysBefore: now.adding(minutes: -1_440))
+            _ = try context.tx.pruneOffers(before: now.adding(minutes: -1_440))
+            return try context.tx.pruneEvents(before: now.adding(minutes: -keepDays * 1_440), keysBefore: now.adding(minutes: -1_440))
         }
     }
 }

@@ -31,6 +31,9 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Equatabl
     public var message: String
     /// The fields of a request body that are wrong, each with why (bad input only).
     public var problems: [ScenarioProblem] = []
+    /// What exactly went wrong, where an interface answers it its own way (`slot-taken`: the
+    /// window asked for cannot be kept any more; the server offers fresh ones).
+    public var slug: String?
 
     public init(_ category: Category, _ message: String, problems: [ScenarioProblem] = []) {
         self.category = category

@@ -14,9 +14,14 @@ public struct ImportSummary: Hashable, Sendable {
         public var changed = 0
     }
 
+    /// Rows of the working calendar the file's `calendar:` changed (weekdays, holidays).
+    public var calendarChanged = 0
+
     public init() {}
 
-    public var changedRows: Int { crews.changed + technicians.changed + customers.changed + orders.changed + travelLegs.changed }
+    public var changedRows: Int {
+        crews.changed + technicians.changed + customers.changed + orders.changed + travelLegs.changed + calendarChanged
+    }
 }
 
 /// An order as stored, with its workflow state.

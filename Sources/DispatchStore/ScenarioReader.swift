@@ -10,7 +10,7 @@ struct ScenarioReader {
         self.legsCache = legsCache
     }
 
-    private var dialect: SQLDialect { connection.dialect }
+    var dialect: SQLDialect { connection.dialect }
 
     func serviceDayZone(_ day: LocalDate) throws -> ServiceTimeZone? {
         let rows = try connection.query("SELECT timezone FROM service_days WHERE day = ?", [.text(day.description)])
@@ -232,6 +232,8 @@ struct ScenarioReader {
             sql += " WHERE t.id = ?"
             parameters.append(.text(id))
         }
+        // On a day the calendar does not work, everyone is off.
+        let worked = try day.map(works) ?? true
         return try connection.query(sql, parameters).map { row in
             // Absent from a minute of the day on (fell ill after work began): the shift ends there.
             let leftAt = try row.optionalInt("from_minute")
@@ -248,7 +250,7 @@ struct ScenarioReader {
                 startLocation: GeoPoint(latitude: try row.double("start_lat"), longitude: try row.double("start_lon")),
                 endLocation: GeoPoint(latitude: try row.double("end_lat"), longitude: try row.double("end_lon")),
                 territories: try row.optionalText("territories").map { try JSONText.strings($0, column: "technicians.territories") },
-                absent: try !row.isNull("absent_id") && leftAt == nil)
+                absent: try !worked || (!row.isNull("absent_id") && leftAt == nil))
         }.sorted { $0.id < $1.id }
     }
 

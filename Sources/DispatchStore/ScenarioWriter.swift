@@ -79,6 +79,7 @@ struct ScenarioWriter {
     func writeHeader(_ scenario: Scenario) throws -> ImportSummary {
         var summary = ImportSummary()
         try writeServiceDay(scenario)
+        if let calendar = scenario.calendar { summary.calendarChanged = try writeCalendar(calendar) }
         for crew in scenario.crews {
             summary.crews.total += 1
             summary.crews.changed += min(1, try writeCrew(crew))

@@ -18,7 +18,7 @@ struct ScenarioBuilder {
     init(_ diagnostics: Diagnostics) { self.diagnostics = diagnostics }
 
     static let topKeys: Set<String> = [
-        "name", "timezone", "date", "now", "travel", "policy", "crews", "technicians", "orders", "expect",
+        "name", "timezone", "date", "now", "travel", "policy", "crews", "technicians", "orders", "expect", "calendar",
     ]
 
     mutating func build(_ root: Node) -> Scenario? {
@@ -37,6 +37,7 @@ struct ScenarioBuilder {
         let now = top.instant("now", zone: zone)
         let travel = readTravel(top)
         let policy = readPolicy(top)
+        let calendar = readCalendar(top)
         for (key, limit) in [("orders", InputLimits.orders), ("technicians", InputLimits.technicians)] where top.list(key).count > limit {
             diagnostics.report(top.values[key], key, "holds \(top.list(key).count) entries; at most \(limit) are accepted in one file")
         }
@@ -57,7 +58,37 @@ struct ScenarioBuilder {
         return Scenario(
             name: name, timeZone: zone, date: date, now: now, travel: roads,
             policy: policy ?? Policy(), crews: crews.map(\.value), technicians: technicians.map(\.value),
-            orders: orders.map(\.value))
+            orders: orders.map(\.value), calendar: calendar)
+    }
+
+    /// `calendar: {weekdays: mon-fri, holidays: [2026-12-25, {date: 2027-01-01, name: New Year}]}`.
+    func readCalendar(_ top: FieldReader) -> WorkingCalendar? {
+        guard let calendar = top.object("calendar", allowed: ["weekdays", "holidays"]) else { return nil }
+        var weekdays = Set(Weekday.allCases)
+        if let text = calendar.string("weekdays") {
+            guard let days = WorkingCalendar.weekdays(text) else {
+                diagnostics.report(
+                    calendar.values["weekdays"], "calendar.weekdays", "'\(text)' is not a list of weekdays (e.g. mon-fri or mon,tue,sat)")
+                return nil
+            }
+            weekdays = days
+        }
+        var holidays: [LocalDate: String?] = [:]
+        for item in calendar.list("holidays") {
+            if let text = item.node.string {
+                guard let day = LocalDate(iso: text) else {
+                    diagnostics.report(item.node, "calendar.holidays[\(item.index)]", "'\(text)' is not a date of the form YYYY-MM-DD")
+                    continue
+                }
+                holidays[day] = .some(nil)
+            } else if let entry = FieldReader(
+                item.node, path: "calendar.holidays[\(item.index)]", allowed: ["date", "name"], diagnostics),
+                let day = entry.date("date", required: true)
+            {
+                holidays[day] = .some(entry.string("name"))
+            }
+        }
+        return WorkingCalendar(weekdays: weekdays, holidays: holidays)
     }
 
     mutating func readTravel(_ top: FieldReader) -> TravelModel? {

@@ -69,12 +69,21 @@ public enum ScenarioJSON {
             }
             if scenario.travel.fallback { travel["fallback"] = "haversine" }
         }
-        let document: JSONValue = [
+        var document: [String: JSONValue] = [
             "name": scenario.name.json, "timezone": zone.identifier.json, "date": scenario.date.description.json,
             "now": zone.rfc3339(scenario.now).json, "travel": .object(travel), "policy": policy, "crews": .array(crews),
             "technicians": .array(technicians), "orders": .array(orders),
         ]
-        return document.text(pretty: true)
+        if let calendar = scenario.calendar {
+            document["calendar"] = [
+                "weekdays": calendar.weekdaysText.json,
+                "holidays": .array(
+                    calendar.holidays.sorted { $0.key < $1.key }.map { day, name in
+                        name.map { ["date": day.description.json, "name": $0.json] } ?? day.description.json
+                    }),
+            ]
+        }
+        return JSONValue.object(document).text(pretty: true)
     }
 
     /// One order as a scenario file's `orders:` list holds it (and `PUT /v1/orders/{id}` takes it), times in `zone`.

@@ -10,11 +10,13 @@ public struct Scenario: Hashable, Sendable {
     public var crews: [Crew]
     public var technicians: [Technician]
     public var orders: [WorkOrder]
+    /// The working calendar the file sets (`calendar:`), stored by an import for every day; nil: the file sets none.
+    public var calendar: WorkingCalendar?
 
     public init(
         name: String, timeZone: ServiceTimeZone, date: LocalDate, now: Instant? = nil,
         travel: TravelModel = TravelModel(), policy: Policy = Policy(),
-        crews: [Crew] = [], technicians: [Technician] = [], orders: [WorkOrder] = []
+        crews: [Crew] = [], technicians: [Technician] = [], orders: [WorkOrder] = [], calendar: WorkingCalendar? = nil
     ) {
         self.name = name
         self.timeZone = timeZone
@@ -25,6 +27,7 @@ public struct Scenario: Hashable, Sendable {
         self.crews = crews
         self.technicians = technicians
         self.orders = orders
+        self.calendar = calendar
     }
 }
 

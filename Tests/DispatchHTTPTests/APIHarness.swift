@@ -38,8 +38,8 @@ struct APIHarness: @unchecked Sendable {
     /// Who a request speaks for.
     enum Role: String, CaseIterable, CustomStringConvertible, Sendable {
         case none, revoked, technician, otherTechnician, feed, dispatcher
-        /// An integration client with orders:write; another with events:read alone.
-        case client, eventsClient
+        /// An integration client with orders:write; another with events:read alone; the call centre (booking).
+        case client, eventsClient, callCentre
         var description: String { rawValue }
     }
 
@@ -68,6 +68,7 @@ struct APIHarness: @unchecked Sendable {
         tokens[.dispatcher] = try await operations.issueToken(.dispatcher, for: "anna")
         tokens[.client] = try await operations.issueClientToken("order-system", scopes: [.ordersWrite])
         tokens[.eventsClient] = try await operations.issueClientToken("care-feed", scopes: [.eventsRead])
+        tokens[.callCentre] = try await operations.issueClientToken("call-centre", scopes: [.booking])
         clock.set("2026-11-23T07:00:00+08:00")
 
         var logger = Logger(label: "test.http")

@@ -27,35 +27,35 @@ struct APITests {
                     "GET", "/v1/me/agenda?\(Self.day)",
                     [
                         .none: 401, .revoked: 401, .technician: 200, .otherTechnician: 200, .feed: 401, .dispatcher: 403, .client: 403,
-                        .eventsClient: 403,
+                        .eventsClient: 403, .callCentre: 403,
                     ]
                 ),
                 (
                     "GET", "/v1/technicians/\(APIHarness.me)/agenda?\(Self.day)",
                     [
                         .none: 401, .revoked: 401, .technician: 403, .otherTechnician: 403, .feed: 401, .dispatcher: 200, .client: 403,
-                        .eventsClient: 403,
+                        .eventsClient: 403, .callCentre: 403,
                     ]
                 ),
                 (
                     "GET", "/v1/me/calendar.ics",
                     [
                         .none: 401, .revoked: 401, .technician: 401, .otherTechnician: 401, .feed: 200, .dispatcher: 401, .client: 401,
-                        .eventsClient: 401,
+                        .eventsClient: 401, .callCentre: 401,
                     ]
                 ),
                 (
                     "POST", "/v1/me/orders/\(mine)/status",
                     [
                         .none: 401, .revoked: 401, .feed: 401, .dispatcher: 403, .otherTechnician: 404, .technician: 200, .client: 403,
-                        .eventsClient: 403,
+                        .eventsClient: 403, .callCentre: 403,
                     ]
                 ),
                 (
                     "GET", "/v1/orders/\(mine)",
                     [
                         .none: 401, .revoked: 401, .technician: 403, .otherTechnician: 403, .feed: 401, .dispatcher: 403, .client: 200,
-                        .eventsClient: 403,
+                        .eventsClient: 403, .callCentre: 200,
                     ]
                 ),
             ]

@@ -50,7 +50,7 @@ struct IntegrationAPITests {
             #expect(try await api.request("GET", "/v1/orders/WO-1001", as: .client).status == 401)
             // Listed with their scopes, never a secret.
             let listed = try await api.operations.clientTokens()
-            #expect(listed.map(\.subject).sorted() == ["care-feed", "order-system"])
+            #expect(listed.map(\.subject).sorted() == ["call-centre", "care-feed", "order-system"])
             #expect(listed.first { $0.subject == "order-system" }?.revokedAt != nil)
             #expect(listed.first { $0.subject == "care-feed" }?.scopes == [.eventsRead])
         }
