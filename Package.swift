@@ -67,6 +67,8 @@ let package = Package(
                 .embedInCode("postgres/0015_event_feed.postgres.sql"),
                 .embedInCode("sqlite/0016_calendar_offers.sqlite.sql"),
                 .embedInCode("postgres/0016_calendar_offers.postgres.sql"),
+                .embedInCode("sqlite/0017_webhooks.sqlite.sql"),
+                .embedInCode("postgres/0017_webhooks.postgres.sql"),
             ]
         ),
 

@@ -28,6 +28,7 @@ public enum SchemaMigrations {
         SchemaMigration(version: 14, name: "clients", sql: text(PackageResources._014_clients_sqlite_sql)),
         SchemaMigration(version: 15, name: "event_feed", sql: text(PackageResources._015_event_feed_sqlite_sql)),
         SchemaMigration(version: 16, name: "calendar_offers", sql: text(PackageResources._016_calendar_offers_sqlite_sql)),
+        SchemaMigration(version: 17, name: "webhooks", sql: text(PackageResources._017_webhooks_sqlite_sql)),
     ]
 
     /// Migrations for PostgreSQL, in order.
@@ -48,6 +49,7 @@ public enum SchemaMigrations {
         SchemaMigration(version: 14, name: "clients", sql: text(PackageResources._014_clients_postgres_sql)),
         SchemaMigration(version: 15, name: "event_feed", sql: text(PackageResources._015_event_feed_postgres_sql)),
         SchemaMigration(version: 16, name: "calendar_offers", sql: text(PackageResources._016_calendar_offers_postgres_sql)),
+        SchemaMigration(version: 17, name: "webhooks", sql: text(PackageResources._017_webhooks_postgres_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

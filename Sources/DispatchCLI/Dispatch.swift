@@ -34,7 +34,7 @@ struct Dispatch: AsyncParsableCommand {
             Database.self, Validate.self, Import.self, Orders.self, Technicians.self, PlanDay.self, Plans.self, Check.self,
             Slots.self, Book.self, Status.self, Delay.self, Notices.self, Complaints.self, Callbacks.self,
             BoardCommand.self, Explain.self, Assign.self, PinCommand.self, Unpin.self, Unassign.self, Move.self, Agenda.self, Serve.self,
-            Dispatchers.self, Clients.self, Events.self, CalendarCommand.self, Nightly.self, Simulate.self,
+            Dispatchers.self, Clients.self, Events.self, Webhooks.self, CalendarCommand.self, Nightly.self, Simulate.self,
             ReportCommand.self,
             Travel.self, Roads.self, Generate.self, Bench.self,
         ]
