@@ -14,7 +14,7 @@ struct Webhooks: AsyncParsableCommand {
             a 2xx marks one delivered; anything else is tried again after 5 s, 30 s, 2 min, 5 min, 30 min, 1 h, \
             2 h, 5 h, 10 h and 10 h (more than 24 hours), then given up (counted by `list`).
 
-              dispatch webhooks add https://care.example/hooks --client care-feed --types fielddispatch.order.*
+              dispatch webhooks add https://care.example/hooks --client care-feed --types "fielddispatch.order.*"
               dispatch webhooks list
               dispatch webhooks send              # every minute from cron, or in a loop
               dispatch webhooks replay --from 120 # deliver the events after 120 again
