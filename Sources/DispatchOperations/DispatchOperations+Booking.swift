@@ -192,22 +192,10 @@ extension OperationContext {
     }
 
     /// Windows starting on the hour from the earliest shift start until the latest shift end,
-    /// that still close after the notice allows.
+    /// that still close after the notice allows. (A window may end after the shifts do: the
+    /// visit only has to start inside it.)
     func candidateWindows(_ day: Scenario, lengthMinutes: Int) -> [TimeWindow] {
-        let working = day.technicians.filter { !$0.absent }
-        guard let first = working.map(\.shift.start.minutesAfterMidnight).min(),
-            let last = working.map(\.shift.end.minutesAfterMidnight).max()
-        else { return [] }
         let earliestStart = now.adding(minutes: day.policy.noticeMinutes)
-        var windows: [TimeWindow] = []
-        var minute = (first + 59) / 60 * 60
-        // A window may end after the shifts do: the visit only has to start inside it.
-        while minute < last {
-            let start = day.timeZone.instant(on: day.date, at: LocalTime(minutesAfterMidnight: minute)!)
-            let window = TimeWindow(start: start, end: start.adding(minutes: lengthMinutes))
-            if window.end >= earliestStart { windows.append(window) }
-            minute += 60
-        }
-        return windows
+        return allWindows(day, lengthMinutes: lengthMinutes).filter { $0.end >= earliestStart }
     }
 }

@@ -1,6 +1,8 @@
+import Dispatch
 import DispatchStore
 import Foundation
 import SchedulingCore
+import Synchronization
 
 /// Windows offered to a customer on the phone, and the ones that could not be (docs/integration.md).
 public struct SlotOffer: Sendable {
@@ -43,11 +45,13 @@ extension DispatchOperations {
         guard (15...720).contains(windowMinutes), windowMinutes % 15 == 0 else {
             throw OperationError.badInput("window_minutes: 15 to 720, in steps of 15")
         }
-        let computed = try await read { context in
+        // What the offer reads, in one read transaction; what it computes, after it (each day on its own core).
+        let horizon = try await read { context in
             let order = try context.requireOrder(id)
             try context.requireBookable(order)
-            return try context.offerWindows(for: order, days: days, lengthMinutes: windowMinutes)
+            return try context.offerHorizon(for: order, days: days, lengthMinutes: windowMinutes)
         }
+        let computed = horizon.windows()
         let now = clock.now()
         let offer = SlotOffer(
             id: Self.offerID(), order: id, expires: now.adding(minutes: Self.offerMinutes), zone: computed.zone,
@@ -92,49 +96,82 @@ extension DispatchOperations {
     }
 }
 
-extension OperationContext {
-    /// The open and closed windows of `days` days for `order` (see `DispatchOperations.offerSlots`).
-    func offerWindows(for order: StoredOrder, days: Int, lengthMinutes: Int) throws
-        -> (zone: ServiceTimeZone, open: [Slot], closed: [SlotOffer.Closed])
-    {
-        let work = try bookableWork(of: order)
-        let home = try tx.scenario(on: order.serviceDay) ?? borrowed(day(order.serviceDay, like: order.serviceDay), date: order.serviceDay)
-        let zone = home.timeZone
-        let today = zone.local(now).date
-        let calendar = try tx.calendar()
-        var open: [Slot] = []
-        var closed: [SlotOffer.Closed] = []
-        for offset in 0..<days {
-            let date = today.adding(days: offset)
-            if let why = calendar.nonWorking(date) {
-                let start = zone.instant(on: date, at: LocalTime(minutesAfterMidnight: 0)!)
-                let end = zone.instant(on: date.adding(days: 1), at: LocalTime(minutesAfterMidnight: 0)!)
-                closed.append(.init(window: TimeWindow(start: start, end: end), reason: "not_worked", detail: "\(date) is \(why)"))
-                continue
-            }
-            let scenario = including(work, in: try tx.scenario(on: date) ?? borrowed(home, date: date))
-            let windows = allWindows(scenario, lengthMinutes: lengthMinutes)
-            let earliest = now.adding(minutes: scenario.policy.noticeMinutes)
-            let soon = windows.filter { $0.end < earliest }
-            for window in soon {
-                closed.append(.init(window: window, reason: "too_soon", detail: "it closes before a technician could be announced"))
-            }
-            let candidates = windows.filter { $0.end >= earliest }
-            guard !candidates.isEmpty else { continue }
-            let visits = try tx.publishedPlan(on: date)?.visits ?? []
-            let fits = KeptDay(day: scenario, kept: visits).fits(work.map(\.order), windows: candidates, now: now)
-            let diagnosis = ClosedDiagnosis(day: scenario, work: work.map(\.order), visits: visits)
-            for (window, fit) in zip(candidates, fits) {
+/// What a slot offer reads of the days it looks at: for each, the day with the order's work in it,
+/// its published visits and the windows to try, or why it is not worked at all.
+struct OfferHorizon: Sendable {
+    struct Day: Sendable {
+        var date: LocalDate
+        var scenario: Scenario
+        var visits: [PlannedVisit]
+        var candidates: [TimeWindow]
+    }
+
+    var zone: ServiceTimeZone
+    var work: [WorkOrder]
+    var now: Instant
+    var days: [Day]
+    /// Windows known closed from the read alone (days not worked, windows too soon).
+    var closed: [SlotOffer.Closed]
+
+    /// The open windows (trial insertions into each day, the days computed at once on the
+    /// machine's cores) and every closed window with why.
+    func windows() -> (zone: ServiceTimeZone, open: [Slot], closed: [SlotOffer.Closed]) {
+        let results = Mutex<[Int: (open: [Slot], closed: [SlotOffer.Closed])]>([:])
+        DispatchQueue.concurrentPerform(iterations: days.count) { index in
+            let day = days[index]
+            let fits = KeptDay(day: day.scenario, kept: day.visits).fits(work, windows: day.candidates, now: now)
+            let diagnosis = ClosedDiagnosis(day: day.scenario, work: work, visits: day.visits)
+            var open: [Slot] = []
+            var closed: [SlotOffer.Closed] = []
+            for (window, fit) in zip(day.candidates, fits) {
                 if let fit {
                     open.append(
-                        Slot(day: date, window: window, start: fit.start, technicians: fit.technicians, cost: fit.cost, zone: zone))
+                        Slot(day: day.date, window: window, start: fit.start, technicians: fit.technicians, cost: fit.cost, zone: zone))
                 } else {
                     let (reason, detail) = diagnosis.why(window)
                     closed.append(.init(window: window, reason: reason, detail: detail))
                 }
             }
+            results.withLock { $0[index] = (open, closed) }
         }
+        let found = results.withLock { $0 }
+        let open = days.indices.flatMap { found[$0]?.open ?? [] }
+        let closed = (self.closed + days.indices.flatMap { found[$0]?.closed ?? [] }).sorted { $0.window.start < $1.window.start }
         return (zone, open, closed)
+    }
+}
+
+extension OperationContext {
+    /// What an offer of `days` days for `order` reads (see `DispatchOperations.offerSlots`); each
+    /// day from the store's cache while it is unchanged.
+    func offerHorizon(for order: StoredOrder, days: Int, lengthMinutes: Int) throws -> OfferHorizon {
+        let work = try bookableWork(of: order)
+        let home =
+            try tx.cachedScenario(on: order.serviceDay) ?? borrowed(day(order.serviceDay, like: order.serviceDay), date: order.serviceDay)
+        let zone = home.timeZone
+        let today = zone.local(now).date
+        let calendar = try tx.calendar()
+        var horizon = OfferHorizon(zone: zone, work: work.map(\.order), now: now, days: [], closed: [])
+        for offset in 0..<days {
+            let date = today.adding(days: offset)
+            if let why = calendar.nonWorking(date) {
+                let start = zone.instant(on: date, at: LocalTime(minutesAfterMidnight: 0)!)
+                let end = zone.instant(on: date.adding(days: 1), at: LocalTime(minutesAfterMidnight: 0)!)
+                horizon.closed.append(.init(window: TimeWindow(start: start, end: end), reason: "not_worked", detail: "\(date) is \(why)"))
+                continue
+            }
+            let scenario = including(work, in: try tx.cachedScenario(on: date) ?? borrowed(home, date: date))
+            let windows = allWindows(scenario, lengthMinutes: lengthMinutes)
+            let earliest = now.adding(minutes: scenario.policy.noticeMinutes)
+            for window in windows where window.end < earliest {
+                horizon.closed.append(.init(window: window, reason: "too_soon", detail: "it closes before a technician could be announced"))
+            }
+            let candidates = windows.filter { $0.end >= earliest }
+            guard !candidates.isEmpty else { continue }
+            horizon.days.append(
+                .init(date: date, scenario: scenario, visits: try tx.publishedPlan(on: date)?.visits ?? [], candidates: candidates))
+        }
+        return horizon
     }
 
     /// Windows starting on the hour from the earliest shift start of the day's roster until its

@@ -21,6 +21,8 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
 
     /// Where the road legs this store reads are kept (the process's, unless given).
     private let legsCache: RoadLegsCache
+    /// The days this store's transactions read, kept while unchanged (`StoreTransaction.cachedScenario`).
+    private let scenarios = ScenarioCache()
 
     public init(
         connection: any SQLConnection, reopen: (@Sendable () throws -> any SQLConnection)? = nil,
@@ -179,7 +181,7 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
         try await run { connection in
             try self.requireCurrentOnce(connection)
             return try connection.transaction {
-                let transaction = StoreTransaction(connection, legsCache: self.legsCache)
+                let transaction = StoreTransaction(connection, legsCache: self.legsCache, scenarios: self.scenarios)
                 let result = try body(transaction)
                 try transaction.flushEvents()
                 return result
@@ -190,7 +192,9 @@ public final class SQLDispatchStore: DispatchStore, PlanStore, @unchecked Sendab
     public func readTransaction<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
         try await run { connection in
             try self.requireCurrentOnce(connection)
-            return try connection.transaction(readOnly: true) { try body(StoreTransaction(connection, legsCache: self.legsCache)) }
+            return try connection.transaction(readOnly: true) {
+                try body(StoreTransaction(connection, legsCache: self.legsCache, scenarios: self.scenarios))
+            }
         }
     }
 

@@ -221,6 +221,13 @@ extension StoreTransaction {
     /// and whether anything of it changed (an `order.created` or `order.updated` event is written).
     public func storeOrder(_ order: WorkOrder, day: LocalDate, at: Instant, locked: LockedDays) throws -> (created: Bool, changed: Bool) {
         try locked.require(day, "order \(order.id)")
+        // Leaving another day (a new order moved by its order system) changes that day too.
+        if let before = try connection.query("SELECT \(dialect.dateColumn("service_day")) FROM orders WHERE id = ?", [.text(order.id)])
+            .first.map({ try reader.date($0.text("service_day")) }), before != day
+        {
+            try locked.require(before, "order \(order.id)")
+            try bumpRevision(before)
+        }
         var summary = ImportSummary()
         var customers = Set<String>()
         let written = try ScenarioWriter(connection).writeOrders([order], day: day, into: &summary, customers: &customers)

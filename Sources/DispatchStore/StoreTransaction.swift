@@ -11,10 +11,13 @@ public struct StoreTransaction {
     let legsCache: RoadLegsCache
     /// The events this transaction has caused, written to the feed before it commits.
     let outbox = EventOutbox()
+    /// The days its store read before (`cachedScenario`), when it keeps them.
+    let scenarios: ScenarioCache?
 
-    init(_ connection: any SQLConnection, legsCache: RoadLegsCache = .shared) {
+    init(_ connection: any SQLConnection, legsCache: RoadLegsCache = .shared, scenarios: ScenarioCache? = nil) {
         self.connection = connection
         self.legsCache = legsCache
+        self.scenarios = scenarios
     }
 
     var dialect: SQLDialect { connection.dialect }

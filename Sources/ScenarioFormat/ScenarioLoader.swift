@@ -34,13 +34,7 @@ public enum ScenarioLoader {
     /// Parses scenario text; `file` names it in problems.
     public static func parse(_ text: String, file: String) throws -> Scenario {
         let diagnostics = Diagnostics(file: file)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch {
-            throw ScenarioRejected(problems: [yamlProblem(error, file: file)])
-        }
-        guard let root else {
+        guard let root = try compose(text, file: file) else {
             throw ScenarioRejected(problems: [
                 ScenarioProblem(file: file, line: 1, column: 1, field: "", message: "the file is empty")
             ])
@@ -61,13 +55,7 @@ public enum ScenarioLoader {
         partners: (String) throws -> [WorkOrder]
     ) throws -> (order: WorkOrder, extra: [String: String]) {
         let diagnostics = Diagnostics(file: file)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch {
-            throw ScenarioRejected(problems: [yamlProblem(error, file: file)])
-        }
-        guard let root, let mapping = root.mapping else {
+        guard let root = try compose(text, file: file), let mapping = root.mapping else {
             throw ScenarioRejected(problems: [
                 ScenarioProblem(file: file, line: 1, column: 1, field: "", message: "the body is not one order (a JSON object)")
             ])
@@ -92,6 +80,15 @@ public enum ScenarioLoader {
         checks.check(index: 0, node: node, parsed: parsed, path: path)
         guard diagnostics.isEmpty, let order = parsed?.value else { throw diagnostics.rejection() }
         return (order, values)
+    }
+
+    /// The text's YAML tree (nil when empty); text that is not YAML is rejected with where.
+    static func compose(_ text: String, file: String) throws -> Node? {
+        do {
+            return try Yams.compose(yaml: text)
+        } catch {
+            throw ScenarioRejected(problems: [yamlProblem(error, file: file)])
+        }
     }
 
     static func yamlProblem(_ error: Error, file: String) -> ScenarioProblem {
