@@ -119,7 +119,7 @@ struct OfferHorizon: Sendable {
         let results = Mutex<[Int: (open: [Slot], closed: [SlotOffer.Closed])]>([:])
         DispatchQueue.concurrentPerform(iterations: days.count) { index in
             let day = days[index]
-            let fits = KeptDay(day: day.scenario, kept: day.visits).fits(work, windows: day.candidates, now: now)
+            let fits = KeptDay.narrowed(day: day.scenario, kept: day.visits, for: work).fits(work, windows: day.candidates, now: now)
             let diagnosis = ClosedDiagnosis(day: day.scenario, work: work, visits: day.visits)
             var open: [Slot] = []
             var closed: [SlotOffer.Closed] = []
