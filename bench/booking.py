@@ -83,6 +83,8 @@ def main():
         # its own (generated days reuse ids).
         if index == 0:
             workforce = (scenario["crews"], scenario["technicians"])
+            # The calls come from the same city: places, territories and kinds of work of day 1's orders.
+            templates = [o for o in scenario["orders"] if not o.get("group")]
         scenario["crews"], scenario["technicians"] = workforce
         known = {t["id"] for t in workforce[1]}
         for order in scenario["orders"]:
@@ -119,12 +121,18 @@ def main():
         rng = random.Random(7)
         ids = [f"CALL-{n}" for n in range(5000)]
         for start in range(0, len(ids), 1000):
-            batch = [{
-                "id": order, "type": rng.choice(["install", "repair", "move"]), "service": "broadband",
-                "customer": {"id": f"CC-{order}", "tier": rng.choice(["basic", "silver", "gold"])},
-                "location": {"lat": 31.15 + rng.random() * 0.2, "lon": 121.35 + rng.random() * 0.25},
-                "duration_minutes": rng.choice([30, 45, 60]), "day": waiting_day,
-            } for order in ids[start:start + 1000]]
+            batch = []
+            for order in ids[start:start + 1000]:
+                like = rng.choice(templates)
+                call_order = {
+                    "id": order, "type": like["type"], "service": like["service"], "skills": like.get("skills", [like["service"]]),
+                    "customer": {"id": f"CC-{order}", "tier": rng.choice(["basic", "silver", "gold"])},
+                    "location": {"lat": like["location"]["lat"], "lon": like["location"]["lon"]},
+                    "duration_minutes": like["duration_minutes"], "day": waiting_day,
+                }
+                if like.get("territory"):
+                    call_order["territory"] = like["territory"]
+                batch.append(call_order)
             status, answer, _ = call(base, writer, "POST", "/v1/orders:bulk", {"orders": batch})
             refused = [r for r in answer.get("results", []) if r["status"] not in (200, 201)]
             if status != 200 or refused:
