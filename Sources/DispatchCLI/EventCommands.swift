@@ -39,7 +39,7 @@ struct Events: AsyncParsableCommand {
                     let page = try await operations.events(after: after, limit: limit)
                     switch format {
                     case .json:
-                        print(JSONOutput.render(["events": .array(page.events.map(\.cloudEvent)), "next": String(page.next).json]))
+                        print(JSONOutput.render(feedPageDocument(page.events, next: page.next)))
                     case .table where page.events.isEmpty:
                         print("No events after \(after ?? 0).")
                     case .table:

@@ -138,8 +138,7 @@ extension DispatchServer {
             limit = number
         }
         let page = try await operations.events(after: after, limit: limit)
-        let document: JSONValue = ["events": .array(page.events.map(\.cloudEvent)), "next": String(page.next).json]
-        return Self.json(document)
+        return Self.json(feedPageDocument(page.events, next: page.next))
     }
 }
 

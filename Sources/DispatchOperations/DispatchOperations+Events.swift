@@ -17,6 +17,12 @@ extension FeedEvent {
     }
 }
 
+/// A page of the event feed as `GET /v1/events` answers it and `dispatch events list --format
+/// json` prints it: the CloudEvents envelopes, and the cursor to go on from.
+public func feedPageDocument(_ events: [FeedEvent], next: Int) -> JSONValue {
+    ["events": .array(events.map(\.cloudEvent)), "next": String(next).json]
+}
+
 extension DispatchOperations {
     /// Events most a page of the feed holds.
     public static let feedPageLimit = 1_000

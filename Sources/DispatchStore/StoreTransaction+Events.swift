@@ -125,15 +125,26 @@ extension StoreTransaction {
     /// Up to `limit` events after number `after`, in feed order, and the last number pruned.
     public func feed(after: Int, limit: Int) throws -> FeedPage {
         let pruned = try connection.query("SELECT pruned_through FROM event_feed WHERE one = 1", []).first?.int("pruned_through") ?? 0
-        let rows = try connection.query(
-            "SELECT seq, id, type, subject, \(dialect.instantColumn("time")), data FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-            [.integer(after), .integer(max(0, limit))])
-        let events = try rows.map { row in
+        let events = try feedEvents(where: "seq > ? ORDER BY seq LIMIT ?", [.integer(after), .integer(max(0, limit))])
+        return FeedPage(events: events, prunedThrough: pruned)
+    }
+
+    /// The events numbered `numbers` that are still kept, by number, in one read.
+    func events(numbered numbers: [Int]) throws -> [Int: FeedEvent] {
+        guard !numbers.isEmpty else { return [:] }
+        let marks = Array(repeating: "?", count: numbers.count).joined(separator: ", ")
+        let found = try feedEvents(where: "seq IN (\(marks))", numbers.map { .integer($0) })
+        return Dictionary(found.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    private func feedEvents(where condition: String, _ parameters: [SQLValue]) throws -> [FeedEvent] {
+        try connection.query(
+            "SELECT seq, id, type, subject, \(dialect.instantColumn("time")), data FROM events WHERE \(condition)", parameters
+        ).map { row in
             FeedEvent(
                 seq: try row.int("seq"), id: try row.text("id"), type: try row.text("type"), subject: try row.optionalText("subject"),
                 time: Instant(secondsSinceEpoch: try row.int("time")), data: try row.text("data"))
         }
-        return FeedPage(events: events, prunedThrough: pruned)
     }
 
     /// The number of the feed's last event (0 when none was ever written).

@@ -134,12 +134,11 @@ extension StoreTransaction {
             """, [.text(sender), .integer(leaseSeconds), .instant(due), .integer(max(0, limit))])
         guard !claimed.isEmpty else { return [] }
         let endpoints = Dictionary(try webhooks().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        // The batch's events in one read (a batch may name one event for several endpoints).
+        let events = try self.events(numbered: Array(Set(try claimed.map { try $0.int("seq") })))
         var deliveries: [WebhookDelivery] = []
         for row in claimed {
-            let seq = try row.int("seq")
-            guard let endpoint = endpoints[try row.text("endpoint_id")], let event = try feed(after: seq - 1, limit: 1).events.first,
-                event.seq == seq
-            else { continue }
+            guard let endpoint = endpoints[try row.text("endpoint_id")], let event = events[try row.int("seq")] else { continue }
             deliveries.append(WebhookDelivery(endpoint: endpoint, event: event, attempts: try row.int("attempts")))
         }
         return deliveries.sorted { ($0.event.seq, $0.endpoint.id) < ($1.event.seq, $1.endpoint.id) }
