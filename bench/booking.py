@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The call centre's load (issue 27 targets): on a published horizon of 14 days of 150 technicians
-and 2,000 orders a day, slot offers answer with p95 <= 1 s and p99 <= 2 s; 50 call-centre agents
-booking at once for 5 minutes make 0 double bookings and break 0 promises (`dispatch check --date`
+and 2,000 orders a day, slot offers answer with p95 <= 1 s and p99 <= 2 s, alone and while the
+agents book; 50 call-centre agents booking at once for 5 minutes make 0 double bookings and break 0 promises (`dispatch check --date`
 on every day after), and every 409 carries alternatives.
 
   python3 bench/booking.py DISPATCH --database URL [--days 14] [--orders 2000] [--technicians 150]
@@ -233,7 +233,9 @@ def main():
     print(f"409 slot-taken               {stats['taken']} (without alternatives: {stats['taken_without_alternatives']})")
     print(f"no slot left / errors        {stats['gave_up']} / {stats['errors']}")
     print(f"days checked                 {len(checked)}, violations {violations}")
-    ok = (percentile(offer_times, 95) <= 1.0 and percentile(offer_times, 99) <= 2.0 and violations == 0
+    under_load = stats["offer_times"] or offer_times
+    ok = (percentile(offer_times, 95) <= 1.0 and percentile(offer_times, 99) <= 2.0
+          and percentile(under_load, 95) <= 1.0 and percentile(under_load, 99) <= 2.0 and violations == 0
           and stats["taken_without_alternatives"] == 0 and stats["errors"] == 0)
     print("targets: " + ("met" if ok else "NOT met"))
     sys.exit(0 if ok else 1)

@@ -226,31 +226,13 @@ public struct DispatchServer: Sendable {
         guard let date = LocalDate(iso: text) else { throw Problem.badRequest("date '\(text)' is not of the form YYYY-MM-DD") }
         let agenda = try await operations.agenda(technician: technician, date: date)
         let body = try AgendaDocument.json(agenda)
-        let tag = "\"" + Self.hex(SHA256.hash(data: body).prefix(16)) + "\""
+        let tag = "\"" + SHA256.hash(data: body).prefix(16).hexDigits + "\""
         var headers: HTTPFields = [.eTag: tag, .cacheControl: "private, no-cache"]
-        if let match = request.headers[.ifNoneMatch], Self.matches(match, tag) {
+        if let match = request.headers[.ifNoneMatch], EntityTags.weakly(match, match: tag) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
-    }
-
-    static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// If-None-Match: a list of tags, weak or strong, or `*`.
-    static func matches(_ header: String, _ tag: String) -> Bool {
-        header.split(separator: ",").contains { item in
-            let value = item.trimmingCharacters(in: .whitespaces)
-            return value == "*" || value == tag || value == "W/" + tag
-        }
     }
 
     func calendar(_ request: Request, _ context: APIContext) async throws -> Response {

@@ -41,7 +41,7 @@ extension DispatchServer {
         var hash = SHA256()
         hash.update(data: Data("\(request.method) \(request.uri.path)?\(request.uri.query ?? "")\n".utf8))
         if let body { hash.update(data: Data(body.readableBytesView)) }
-        let fingerprint = Self.hex(hash.finalize())
+        let fingerprint = hash.finalize().hexDigits
         let client = "\(principal.kind.rawValue):\(principal.subject)"
         switch try await operations.claimIdempotencyKey(client: client, key: key, fingerprint: fingerprint) {
         case .inFlight:

@@ -52,7 +52,7 @@ extension DispatchServer {
     func putOrder(_ id: String, _ body: ByteBuffer, by principal: Principal, _ request: Request) async throws -> Answer {
         var preconditions = OrderPreconditions()
         if let header = request.headers[.ifMatch] {
-            preconditions.ifMatch = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            preconditions.ifMatch = EntityTags.list(header)
         }
         if let header = request.headers[.ifNoneMatch] {
             guard header.trimmingCharacters(in: .whitespaces) == "*" else {

@@ -50,8 +50,9 @@ extension DispatchOperations {
         }
         return try await perform { context in
             let unlocked = try context.requireOrder(id)
-            let home = try context.day(unlocked.serviceDay, like: unlocked.serviceDay)
-            let date = home.timeZone.local(windowStart).date
+            // The order's day for its zone alone (a waiting day may hold thousands of orders).
+            let zone = try context.tx.zone(of: unlocked.serviceDay) ?? context.day(unlocked.serviceDay, like: unlocked.serviceDay).timeZone
+            let date = zone.local(windowStart).date
             // A new target day's row must exist before it can be locked with the order's day.
             try context.tx.ensureServiceDay(date, like: unlocked.serviceDay)
             let order = try context.lockedOrder(id, also: [date])
@@ -66,7 +67,7 @@ extension DispatchOperations {
             }
             guard let trial = kept.adding(work.map(\.order), window: window, now: context.now) else {
                 var refusal = OperationError.badInput(
-                    "no technician can keep \(home.timeZone.rfc3339(window.start))–\(home.timeZone.local(window.end).time) "
+                    "no technician can keep \(zone.rfc3339(window.start))–\(zone.local(window.end).time) "
                         + "for order \(id) without moving a published visit; "
                         + "run 'dispatch slots --order \(id)' for the windows that can be kept"
                 )

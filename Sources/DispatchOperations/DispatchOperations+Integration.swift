@@ -41,7 +41,7 @@ public struct OrderView: Sendable {
 extension StoredOrder {
     public var entityTag: String {
         let text = "\(order)|\(serviceDay)|\(state.rawValue)"
-        return "\"" + SHA256.hash(data: Data(text.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+        return "\"" + SHA256.hash(data: Data(text.utf8)).prefix(12).hexDigits + "\""
     }
 }
 

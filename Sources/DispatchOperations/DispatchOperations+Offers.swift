@@ -81,7 +81,7 @@ extension DispatchOperations {
 
     static func offerID() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }.hexDigits
     }
 
     /// Grades by thirds of the offer's cost range (all `best` when the costs are equal).
@@ -119,8 +119,10 @@ struct OfferHorizon: Sendable {
         let results = Mutex<[Int: (open: [Slot], closed: [SlotOffer.Closed])]>([:])
         DispatchQueue.concurrentPerform(iterations: days.count) { index in
             let day = days[index]
-            let fits = KeptDay.narrowed(day: day.scenario, kept: day.visits, for: work).fits(work, windows: day.candidates, now: now)
             let diagnosis = ClosedDiagnosis(day: day.scenario, work: work, visits: day.visits)
+            let mayDo = Set(diagnosis.eligible.flatMap { $0.map(\.id) })
+            let fits = KeptDay.narrowed(day: day.scenario, kept: day.visits, for: work, mayDo: mayDo)
+                .fits(work, windows: day.candidates, now: now)
             var open: [Slot] = []
             var closed: [SlotOffer.Closed] = []
             for (window, fit) in zip(day.candidates, fits) {
@@ -169,7 +171,7 @@ extension OperationContext {
             let candidates = windows.filter { $0.end >= earliest }
             guard !candidates.isEmpty else { continue }
             horizon.days.append(
-                .init(date: date, scenario: scenario, visits: try tx.publishedPlan(on: date)?.visits ?? [], candidates: candidates))
+                .init(date: date, scenario: scenario, visits: try tx.cachedPublishedPlan(on: date)?.visits ?? [], candidates: candidates))
         }
         return horizon
     }

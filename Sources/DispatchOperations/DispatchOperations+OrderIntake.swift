@@ -201,7 +201,7 @@ extension OperationContext {
         }
         if let tags = preconditions.ifMatch {
             guard let stored else { throw OperationError(.preconditionFailed, "order \(id) does not exist (If-Match)") }
-            guard tags.contains("*") || tags.contains(stored.entityTag) || tags.contains("W/" + stored.entityTag) else {
+            guard EntityTags.strongly(tags, match: stored.entityTag) else {
                 throw OperationError(
                     .preconditionFailed,
                     "order \(id) changed since the copy the If-Match names (its entity tag is now \(stored.entityTag)); read it again")

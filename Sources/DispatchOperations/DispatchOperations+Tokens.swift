@@ -31,7 +31,7 @@ enum APIToken {
         var generator = SystemRandomNumberGenerator()  // getrandom(2) on Linux: cryptographically secure
         let idBytes = (0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let secret = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
-        let id = idBytes.map { String(format: "%02x", $0) }.joined()
+        let id = idBytes.hexDigits
         let text = secret.base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         return ("\(prefix(kind))_\(id)_\(text)", id, hash(text))
@@ -41,7 +41,7 @@ enum APIToken {
     static let absentHash = String(repeating: "0", count: 64)
 
     static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(secret.utf8)).hexDigits
     }
 
     /// Splits a presented token into kind, id and secret; nil when it cannot be one of ours.

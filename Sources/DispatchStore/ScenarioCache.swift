@@ -6,6 +6,8 @@ import Synchronization
 /// road legs' stamp, and whether the calendar works it. A call centre's slot offer reads every
 /// day of its horizon, 2,000 orders each; without this, reading them was 40 % of an offer.
 ///
+/// Each day's latest published plan is kept on the same terms (`cachedPublishedPlan`).
+///
 /// One cache per store (per database connection): revisions are counters of one database, so two
 /// databases may show the same revision for different days.
 public final class ScenarioCache: Sendable {
@@ -17,26 +19,48 @@ public final class ScenarioCache: Sendable {
 
     /// Days kept, the most recently used first.
     let kept: Int
-    private let entries = Mutex<[(day: LocalDate, key: Key, scenario: Scenario)]>([])
+    private let scenarios: Entries<Scenario>
+    /// Each day's latest published plan, on the same terms (publishing raises the revision).
+    private let plans: Entries<PublishedPlan>
 
-    public init(kept: Int = 32) { self.kept = kept }
+    public init(kept: Int = 32) {
+        self.kept = kept
+        scenarios = Entries(kept: kept)
+        plans = Entries(kept: kept)
+    }
 
     func scenario(_ day: LocalDate, _ key: Key, read: () throws -> Scenario?) rethrows -> Scenario? {
-        if let found = entries.withLock({ entries -> Scenario? in
-            guard let index = entries.firstIndex(where: { $0.day == day && $0.key == key }) else { return nil }
-            let entry = entries.remove(at: index)
-            entries.insert(entry, at: 0)
-            return entry.scenario
-        }) {
-            return found
+        try scenarios.value(day, key, read: read)
+    }
+
+    func plan(_ day: LocalDate, _ key: Key, read: () throws -> PublishedPlan?) rethrows -> PublishedPlan? {
+        try plans.value(day, key, read: read)
+    }
+
+    /// What is kept of one kind, a value a day, the most recently used first.
+    final class Entries<Value: Sendable>: Sendable {
+        let kept: Int
+        private let entries = Mutex<[(day: LocalDate, key: Key, value: Value)]>([])
+
+        init(kept: Int) { self.kept = kept }
+
+        func value(_ day: LocalDate, _ key: Key, read: () throws -> Value?) rethrows -> Value? {
+            if let found = entries.withLock({ entries -> Value? in
+                guard let index = entries.firstIndex(where: { $0.day == day && $0.key == key }) else { return nil }
+                let entry = entries.remove(at: index)
+                entries.insert(entry, at: 0)
+                return entry.value
+            }) {
+                return found
+            }
+            guard let value = try read() else { return nil }
+            entries.withLock { entries in
+                entries.removeAll { $0.day == day }
+                entries.insert((day, key, value), at: 0)
+                if entries.count > kept { entries.removeLast(entries.count - kept) }
+            }
+            return value
         }
-        guard let scenario = try read() else { return nil }
-        entries.withLock { entries in
-            entries.removeAll { $0.day == day }
-            entries.insert((day, key, scenario), at: 0)
-            if entries.count > kept { entries.removeLast(entries.count - kept) }
-        }
-        return scenario
     }
 }
 
@@ -45,11 +69,24 @@ extension StoreTransaction {
     /// (`ScenarioCache`); nil when no day `day` is stored.
     public func cachedScenario(on day: LocalDate) throws -> Scenario? {
         guard let scenarios else { return try scenario(on: day) }
+        guard let key = try cacheKey(day) else { return nil }
+        return try scenarios.scenario(day, key) { try scenario(on: day) }
+    }
+
+    /// The day's latest published plan as `publishedPlan(on:)` reads it, from this store's cache
+    /// while the day is unchanged; nil when none is.
+    public func cachedPublishedPlan(on day: LocalDate) throws -> PublishedPlan? {
+        guard let scenarios else { return try publishedPlan(on: day) }
+        guard let key = try cacheKey(day) else { return nil }
+        return try scenarios.plan(day, key) { try publishedPlan(on: day) }
+    }
+
+    /// What a day's cached reads are kept by, or nil when no day `day` is stored.
+    private func cacheKey(_ day: LocalDate) throws -> ScenarioCache.Key? {
         guard
             let row = try connection.query("SELECT revision, travel_stamp FROM service_days WHERE day = ?", [.text(day.description)]).first
         else { return nil }
-        let key = ScenarioCache.Key(
+        return ScenarioCache.Key(
             revision: try row.int("revision"), stamp: try row.int("travel_stamp"), worked: try reader.works(on: day))
-        return try scenarios.scenario(day, key) { try scenario(on: day) }
     }
 }

@@ -74,6 +74,11 @@ struct OrderIntakeAPITests {
                 "PUT", "/v1/orders/WO-X1", as: .client, body: Self.body("WO-X1") { $0.notes = "ring twice" },
                 headers: ["If-Match": "\"0000\""])
             #expect(stale.status == 412)
+            // If-Match compares strongly (RFC 9110 §13.1.1): the current tag marked weak is no match.
+            let weak = try await api.request(
+                "PUT", "/v1/orders/WO-X1", as: .client, body: Self.body("WO-X1") { $0.notes = "ring twice" },
+                headers: ["If-Match": "\"0000\", W/\(tag)"])
+            #expect(weak.status == 412)
             let current = try await api.request(
                 "PUT", "/v1/orders/WO-X1", as: .client, body: Self.body("WO-X1") { $0.notes = "ring twice" }, headers: ["If-Match": tag])
             #expect(current.status == 200 && current.header("ETag") != tag)

@@ -18,13 +18,15 @@ struct ScenarioCacheTests {
             let operations = DispatchOperations(store: SQLDispatchStore(connection: counting), clock: clock)
             clock.set("2026-11-23T07:00:00+08:00")
             func orderReads() -> Int { counting.count(containing: "o.service_day = ?") }
+            func planReads() -> Int { counting.count(containing: "FROM plan_visits") }
             let offer = { try await operations.offerSlots(order: "WO-N", days: 1, windowMinutes: 120, client: "agent") }
             let first = try await offer()
             let reads = orderReads()
-            #expect(reads > 0)
-            // The same day again: nothing of it is read but its revision.
+            let plans = planReads()
+            #expect(reads > 0 && plans > 0)
+            // The same day again: nothing of it is read but its revision, its published plan neither.
             let second = try await offer()
-            #expect(orderReads() == reads)
+            #expect(orderReads() == reads && planReads() == plans)
             #expect(second.slots == first.slots && second.closed == first.closed)
             // A new order on the day: the offer reads the day again and sees it.
             let body = String(decoding: OrderIntakeBody.make("WO-NEW"), as: UTF8.self)
@@ -38,6 +40,15 @@ struct ScenarioCacheTests {
             _ = try await operations.setHoliday(OperationFixtures.date, name: nil, holiday: false)
             let again = try await offer()
             #expect(!first.slots.isEmpty && !again.slots.isEmpty)
+            // A booking publishes a new version: the next offer reads the plan again and keeps the booked visit.
+            let booked = try #require(again.slots.first)
+            let planReadsBefore = planReads()
+            _ = try await operations.book(offer: again.id, order: "WO-N", start: booked.window.start, actor: "agent")
+            let other = try await operations.offerSlots(order: "WO-NEW", days: 1, windowMinutes: 120, client: "agent")
+            #expect(planReads() > planReadsBefore)
+            let fresh = try await database.store.transaction { try $0.publishedPlan(on: OperationFixtures.date) }
+            #expect(fresh?.visits.contains { $0.order == "WO-N" } == true)
+            #expect(!other.slots.isEmpty)
         }
     }
 }

@@ -46,6 +46,8 @@ struct TravelTableTests {
         let grown = tables.table(covering: more, model: model)
         #expect(grown !== old)
         #expect(grown.points.count == 200)
+        // Grown from the old table (its pairs copied, the new ones worked out): the model's minutes all the same.
+        #expect(grown.minutes == TravelTable.direct(grown.points, model: model))
         #expect(tables.table(covering: day, model: model) === grown)
         // Another day's places: a table of its own (growing would more than double it); the first stays.
         let elsewhere = Self.places(100, seed: 5)
@@ -71,5 +73,27 @@ struct TravelTableTests {
         #expect(matrix == TravelTable.direct(day, model: model))
         #expect(matrix[0 * day.count + 1] == 3)  // 60 × (0 + 2 + 1) seconds
         #expect(matrix[1 * day.count + 0] == 2)  // 60 × (1 + 0 + 1) seconds
+        // Grown by places the table lacks: each new pair one way and the other, as the model has them.
+        let first = TravelTable(model: model, points: Array(day.prefix(50)))
+        let grown = TravelTable(growing: first, by: Array(day.suffix(30)))
+        #expect(grown.points == day)
+        #expect(grown.minutes == TravelTable.direct(day, model: model))
+        #expect(grown.minutes[60 * day.count + 10] != grown.minutes[10 * day.count + 60])
+    }
+
+    @Test("Tables are kept up to a budget of bytes, the most recently used first: a horizon of days stays, the oldest goes past it")
+    func keptByBytes() {
+        let model = TravelModel()
+        let days = (0..<5).map { Self.places(100, seed: 10 + UInt64($0)) }
+        let bytes = 100 * 100 * MemoryLayout<Int32>.stride
+        let tables = TravelTables(budget: 4 * bytes, least: 1)
+        let built = days.map { tables.table(covering: $0, model: model) }
+        // Four fit the budget: days 1–4 are reused; day 0, the least recently used, was let go.
+        for index in 1..<5 { #expect(tables.table(covering: days[index], model: model) === built[index]) }
+        #expect(tables.table(covering: days[0], model: model) !== built[0])
+        // Whatever the budget, the least kept: one table larger than it stays.
+        let small = TravelTables(budget: bytes / 2, least: 1)
+        let only = small.table(covering: days[0], model: model)
+        #expect(small.table(covering: days[0], model: model) === only)
     }
 }

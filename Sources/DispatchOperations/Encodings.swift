@@ -1,0 +1,33 @@
+import Foundation
+
+extension Sequence where Element == UInt8 {
+    /// The bytes in lower-case hexadecimal, two digits a byte (hashes, ids, entity tags).
+    public var hexDigits: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(underestimatedCount * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Entity-tag lists as the conditional headers carry them (RFC 9110 §13.1).
+public enum EntityTags {
+    /// The tags of a header's list (`"a", W/"b"`), or `*`.
+    public static func list(_ header: String) -> [String] {
+        header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// `If-Match`: `*` or the same strong tag (a weak tag never matches).
+    public static func strongly(_ tags: [String], match tag: String) -> Bool {
+        tags.contains("*") || tags.contains(tag)
+    }
+
+    /// `If-None-Match`: `*` or the same tag, weak or strong.
+    public static func weakly(_ header: String, match tag: String) -> Bool {
+        list(header).contains { $0 == "*" || $0 == tag || $0 == "W/" + tag }
+    }
+}
