@@ -59,7 +59,8 @@ struct Events: AsyncParsableCommand {
             abstract: "Remove the events older than --keep-days (and idempotency keys older than a day).",
             discussion: """
                 A client whose cursor is older than the events kept is answered 410 Gone and reads the feed \
-                again from its start. Run it daily (cron, or a timer), as the nightly job runs.
+                again from its start. 'dispatch nightly' prunes after each run (--keep-events-days); run this \
+                where no nightly job runs, daily (cron, or a timer).
                 """)
 
         @Option(help: "Days of events to keep.")

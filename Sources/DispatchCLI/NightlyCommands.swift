@@ -38,6 +38,10 @@ struct Nightly: AsyncParsableCommand {
                 PostgreSQL. A worker that dies loses its lease (--lease-seconds) and another one plans its \
                 unit again. Search time (--seconds) is shared among a day's units by their size.
 
+                Housekeeping: after a run that publishes (not --dry-run), the event feed keeps \
+                --keep-events-days days of events (7 by default; expired idempotency keys and slot offers \
+                go too), so no other cron line is needed for it ('dispatch events prune' does it alone).
+
                 Which days: --date D plans D and the --days − 1 after it. Without --date, a run before \
                 the first shift of today (the earliest shift start of today's technicians) plans today \
                 first, the day about to start; a run after it starts with tomorrow (today is then re-planned \
@@ -80,9 +84,16 @@ struct Nightly: AsyncParsableCommand {
                 valueName: "seconds"))
         var deadlineSeconds: Double = 3600
 
+        @Option(
+            help: ArgumentHelp(
+                "After the run, prune the event feed's events older than this many days (as 'dispatch events prune'; 0: keep all).",
+                valueName: "days"))
+        var keepEventsDays = 7
+
         @OptionGroup var options: OperationOptions
 
         func validate() throws {
+            guard (0...3650).contains(keepEventsDays) else { throw ValidationError("--keep-events-days must be between 0 and 3650") }
             if let workers, !(0...64).contains(workers) { throw ValidationError("--workers must be between 0 and 64") }
             guard deadlineSeconds > 0, deadlineSeconds <= 86_400 else {
                 throw ValidationError("--deadline-seconds must be above 0 and at most 86400")
@@ -108,6 +119,7 @@ struct Nightly: AsyncParsableCommand {
                 try await options.withOperations { operations in
                     var nightly = NightlyOptions(firstDay: first, days: days, seconds: seconds, dryRun: dryRun, distributed: workers != nil)
                     nightly.deadlineSeconds = deadlineSeconds
+                    nightly.keepEventsDays = keepEventsDays > 0 ? keepEventsDays : nil
                     if let workers, workers > 0 { nightly.workersAlive = { local.anyRunning } }
                     // Workers start only once this run holds the run lock: a run refused as busy starts none.
                     let report = try await operations.nightly(
@@ -242,6 +254,7 @@ enum NightlySummary {
                 "  unassigned on every one of these days: \(report.unassigned.prefix(20).joined(separator: ", "))"
                     + (report.unassigned.count > 20 ? " and \(report.unassigned.count - 20) more" : ""))
         }
+        if report.eventsPruned > 0 { lines.append("  events pruned from the feed: \(report.eventsPruned)") }
         return lines.joined(separator: "\n")
     }
 }

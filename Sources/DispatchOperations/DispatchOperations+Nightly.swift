@@ -27,6 +27,9 @@ public struct NightlyOptions: Sendable {
     /// Called with each day and the orders carried onto it, after the day was computed and before
     /// it is written (a test makes the day move there, as a busy evening does).
     public var beforeWriting: (@Sendable (LocalDate, [String]) async throws -> Void)?
+    /// After the run (not a dry run), the event feed's events older than this many days are
+    /// pruned, with expired idempotency keys and slot offers (`pruneEvents`); nil prunes nothing.
+    public var keepEventsDays: Int? = 7
 
     public init(
         firstDay: LocalDate? = nil, days: Int = 1, seconds: Double = 10, dryRun: Bool = false, seed: UInt64 = 1,
@@ -50,6 +53,8 @@ public struct NightlyReport: Sendable {
     public var outcome: NightlyOutcome
     /// Orders that fit on none of the days planned (unassigned at the end of the run).
     public var unassigned: [String]
+    /// Events older than `NightlyOptions.keepEventsDays` the run pruned from the feed.
+    public var eventsPruned = 0
 }
 
 extension DispatchOperations {
@@ -79,7 +84,14 @@ extension DispatchOperations {
         }
         do {
             try whenLocked()
-            let report = try await nightlyLocked(options, actor: actor, stop: stop, progress: progress)
+            var report = try await nightlyLocked(options, actor: actor, stop: stop, progress: progress)
+            // The feed's retention, kept by the job every operator runs anyway; a failure here
+            // leaves the plans published and is said (the next run prunes what this one left).
+            if let keep = options.keepEventsDays, !options.dryRun {
+                do { report.eventsPruned = try await pruneEvents(keepDays: keep) } catch {
+                    progress("events not pruned: \(OperationError.from(error).message)")
+                }
+            }
             await store.releaseRunLock("nightly")
             return report
         } catch {

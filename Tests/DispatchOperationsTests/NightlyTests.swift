@@ -205,6 +205,33 @@ struct NightlyTests {
         }
     }
 
+    @Test("A run prunes the event feed past --keep-events-days after it publishes; a dry run or nil prunes nothing", arguments: Backend.all)
+    func prunesTheFeed(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let (operations, clock) = try await Self.firstRun(database, OperationFixtures.day())
+            func kept() async throws -> Int { try await database.store.readTransaction { try $0.feed(after: 0, limit: 1000) }.events.count }
+            let made = try await kept()
+            #expect(made > 5)  // the import's orders and the first plan's
+            // Nine days on: every one of them is past a week.
+            clock.set("2026-12-01T22:00:00+08:00")
+            var options = Self.options
+            options.dryRun = true
+            #expect(try await operations.nightly(options).eventsPruned == 0)
+            options.dryRun = false
+            options.keepEventsDays = nil
+            #expect(try await operations.nightly(options).eventsPruned == 0)
+            #expect(try await kept() >= made)
+            options.keepEventsDays = 10
+            #expect(try await operations.nightly(options).eventsPruned == 0)
+            options.keepEventsDays = 7
+            let before = try await kept()
+            let report = try await operations.nightly(options)
+            #expect(report.eventsPruned == before)
+            #expect(try await kept() == 0)
+            #expect(try await database.store.readTransaction { try $0.feed(after: 0, limit: 10) }.prunedThrough == before)
+        }
+    }
+
     @Test("A new order that fits nowhere is still published, as unassigned with its reason", arguments: Backend.all)
     func newOrderThatFitsNowhereIsListed(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
