@@ -69,6 +69,8 @@ let package = Package(
                 .embedInCode("postgres/0016_calendar_offers.postgres.sql"),
                 .embedInCode("sqlite/0017_webhooks.sqlite.sql"),
                 .embedInCode("postgres/0017_webhooks.postgres.sql"),
+                .embedInCode("sqlite/0018_signin_links.sqlite.sql"),
+                .embedInCode("postgres/0018_signin_links.postgres.sql"),
             ]
         ),
 
@@ -94,7 +96,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.embedInCode("openapi.yaml")]
+            resources: [
+                .embedInCode("openapi.yaml"),
+                // The technician's page (docs/browser.md): plain files, no build step, inside the binary.
+                .embedInCode("web/technician.html"), .embedInCode("web/signin.html"), .embedInCode("web/app.js"),
+                .embedInCode("web/signin.js"), .embedInCode("web/sw.js"), .embedInCode("web/app.css"),
+                .embedInCode("web/manifest.webmanifest"), .embedInCode("web/icon.svg"),
+            ]
         ),
 
         .systemLibrary(

@@ -127,6 +127,11 @@ public struct DispatchServer: Sendable {
             let id = try context.parameters.require("id")
             return try await idempotent(request, principal) { try await cancel(id, by: principal, request) }
         }
+        // The technician's page (docs/browser.md).
+        for path in Self.pageFiles.keys { get(RouterPath(stringLiteral: path)) { _, _ in pageFile(path) } }
+        get("/t/session") { request, context in try await session(request, context) }
+        router.post("/t/session") { request, context in try await signIn(request, context) }
+        router.post("/t/signout") { request, context in try await signOut(request, context) }
         router.post("/v1/me/orders/:id/status") { request, context in
             let principal = try await authenticate(request, context, as: .technician)
             return try await reportStatus(try context.parameters.require("id"), by: principal, request, context)
@@ -145,7 +150,10 @@ public struct DispatchServer: Sendable {
     static func methods(of path: String) -> [String]? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         switch parts.count {
-        case 1 where ["healthz", "readyz", "openapi.yaml"].contains(parts[0]): return ["GET", "HEAD"]
+        case 1 where ["healthz", "readyz", "openapi.yaml", "t"].contains(parts[0]): return ["GET", "HEAD"]
+        case 2 where parts[0] == "t" && parts[1] == "session": return ["GET", "HEAD", "POST"]
+        case 2 where parts[0] == "t" && parts[1] == "signout": return ["POST"]
+        case 2 where parts[0] == "t" && pageFiles["/t/\(parts[1])"] != nil: return ["GET", "HEAD"]
         case 2 where parts[0] == "v1" && parts[1] == "events": return ["GET", "HEAD"]
         case 2 where parts[0] == "v1" && parts[1] == "orders:bulk": return ["POST"]
         case 3 where parts[0] == "v1" && parts[1] == "me" && (parts[2] == "agenda" || parts[2] == "calendar.ics"): return ["GET", "HEAD"]
@@ -178,11 +186,25 @@ public struct DispatchServer: Sendable {
     /// The principal of the request's bearer token, admitted by its rate; 401 without a valid
     /// token (a feed token included: it is not a bearer token), 429 past the token's rate.
     func bearer(_ request: Request, _ context: APIContext) async throws -> Principal {
-        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+        let token: String
+        if let header = request.headers[.authorization] {
+            guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+                throw Problem.unauthorized("send the token as 'Authorization: Bearer TOKEN' (dispatch technicians token ID)")
+            }
+            token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        } else if let cookie = request.cookies[Self.sessionCookie]?.value, !cookie.isEmpty {
+            // The technician's page: the phone's session cookie, and on anything but a read the
+            // CSRF token its page holds (another site's form or script cannot send it).
+            if request.method != .get, request.method != .head,
+                !Secrets.equal(request.headers[.csrfToken] ?? "", Self.csrfToken(for: cookie))
+            {
+                throw Problem.forbidden("a report from the page carries its X-CSRF-Token (GET /t/session)")
+            }
+            token = cookie
+        } else {
             throw Problem.unauthorized("send the token as 'Authorization: Bearer TOKEN' (dispatch technicians token ID)")
         }
-        guard let principal = try await verified(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), request, context)
-        else {
+        guard let principal = try await verified(token, request, context) else {
             throw Problem.unauthorized("the token is unknown or revoked")
         }
         context.identity.principal = principal
@@ -220,10 +242,14 @@ public struct DispatchServer: Sendable {
     // MARK: Routes
 
     func agenda(of technician: String, _ request: Request) async throws -> Response {
-        guard let text = request.uri.queryParameters.get("date") else {
-            throw Problem.badRequest("give the day as ?date=YYYY-MM-DD")
+        // Without ?date: today where the operator works (the technician's page asks so).
+        let date: LocalDate
+        if let text = request.uri.queryParameters.get("date") {
+            guard let given = LocalDate(iso: String(text)) else { throw Problem.badRequest("date '\(text)' is not of the form YYYY-MM-DD") }
+            date = given
+        } else {
+            date = try await operations.today()
         }
-        guard let date = LocalDate(iso: text) else { throw Problem.badRequest("date '\(text)' is not of the form YYYY-MM-DD") }
         let agenda = try await operations.agenda(technician: technician, date: date)
         let body = try AgendaDocument.json(agenda)
         let tag = "\"" + SHA256.hash(data: body).prefix(16).hexDigits + "\""

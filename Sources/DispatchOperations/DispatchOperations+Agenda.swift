@@ -43,6 +43,11 @@ public struct CalendarEntry: Sendable, Equatable {
 
 extension DispatchOperations {
     /// The technician's visits of `date` in the published plan, in order.
+    /// Today where the operator works (the zone of the latest service day; UTC without one).
+    public func today() async throws -> LocalDate {
+        try await read { context in (try context.tx.latestZone() ?? .utc).local(context.now).date }
+    }
+
     public func agenda(technician id: String, date: LocalDate) async throws -> Agenda {
         try await read { context in
             let (zone, version, visits) = try context.tx.publishedVisits(on: date, technician: id)

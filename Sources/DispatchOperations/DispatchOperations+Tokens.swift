@@ -27,14 +27,20 @@ enum APIToken {
         }
     }
 
-    static func make(_ kind: TokenKind) -> (token: String, id: String, hash: String) {
+    /// The prefix of a one-time sign-in link's code (`fds_…`): not a token, it opens nothing but
+    /// the exchange for one.
+    static let signInPrefix = "fds"
+
+    static func make(_ kind: TokenKind) -> (token: String, id: String, hash: String) { make(prefix: prefix(kind)) }
+
+    static func make(prefix: String) -> (token: String, id: String, hash: String) {
         var generator = SystemRandomNumberGenerator()  // getrandom(2) on Linux: cryptographically secure
         let idBytes = (0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let secret = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
         let id = idBytes.hexDigits
         let text = secret.base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return ("\(prefix(kind))_\(id)_\(text)", id, hash(text))
+        return ("\(prefix)_\(id)_\(text)", id, hash(text))
     }
 
     /// Compared against when the id is unknown: the hash of no secret anyone can present.
@@ -46,22 +52,19 @@ enum APIToken {
 
     /// Splits a presented token into kind, id and secret; nil when it cannot be one of ours.
     static func parse(_ token: String) -> (kind: TokenKind, id: String, secret: String)? {
-        let parts = token.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 3, parts[1].count == 16, parts[1].allSatisfy(\.isHexDigit), parts[2].count == 43,
-            let kind = TokenKind.allCases.first(where: { prefix($0) == parts[0] })
+        guard let (prefix, id, secret) = split(token), let kind = TokenKind.allCases.first(where: { self.prefix($0) == prefix })
         else { return nil }
-        return (kind, parts[1], parts[2])
+        return (kind, id, secret)
     }
 
-    /// Equal strings of equal length, compared without an early exit.
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
+    /// Prefix, id and secret of anything made by `make`, or nil.
+    static func split(_ token: String) -> (prefix: String, id: String, secret: String)? {
+        let parts = token.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3, parts[1].count == 16, parts[1].allSatisfy(\.isHexDigit), parts[2].count == 43 else { return nil }
+        return (parts[0], parts[1], parts[2])
     }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool { Secrets.equal(a, b) }
 }
 
 extension DispatchOperations {
@@ -126,6 +129,55 @@ extension DispatchOperations {
             guard let stored, matches, stored.revokedAt == nil, stored.kind == kind else { return nil }
             return Principal(kind: kind, subject: stored.subject, tokenID: id, scopes: stored.scopes)
         }
+    }
+
+    /// How long a sign-in link may be opened.
+    public static let signInMinutes = 15
+
+    /// A one-time sign-in link's code for the technician's phone (`/t/signin#CODE`), valid for
+    /// `signInMinutes`; stored only as a hash. Opening it exchanges it for the device's own
+    /// technician token (`redeemSignIn`).
+    public func issueSignInCode(for technician: String) async throws -> (code: String, expires: Instant) {
+        try await perform { context in
+            guard try context.tx.technician(technician) != nil else { throw OperationError.notFound("no technician '\(technician)'") }
+            let made = APIToken.make(prefix: APIToken.signInPrefix)
+            let expires = context.now.adding(minutes: Self.signInMinutes)
+            try context.tx.insertSignInLink(
+                StoredSignInLink(id: made.id, technician: technician, secretSHA256: made.hash, createdAt: context.now, expiresAt: expires))
+            return (made.token, expires)
+        }
+    }
+
+    /// Exchanges a sign-in code, once, for a new technician token of the device (revoked with
+    /// the technician's other tokens). An unknown code is nil; a used or expired one is gone.
+    public func redeemSignIn(_ code: String) async throws -> (token: String, principal: Principal)? {
+        guard let (prefix, id, secret) = APIToken.split(code), prefix == APIToken.signInPrefix else { return nil }
+        return try await perform { context -> (String, Principal)? in
+            let stored = try context.tx.signInLink(id)
+            let matches = APIToken.constantTimeEqual(stored?.secretSHA256 ?? APIToken.absentHash, APIToken.hash(secret))
+            guard let stored, matches else { return nil }
+            guard stored.usedAt == nil else {
+                throw OperationError(.gone, "this sign-in link was used already; ask the dispatcher for a new one")
+            }
+            guard context.now <= stored.expiresAt else {
+                throw OperationError(.gone, "this sign-in link expired at \(stored.expiresAt); ask the dispatcher for a new one")
+            }
+            guard try context.tx.technician(stored.technician) != nil else { return nil }
+            let made = APIToken.make(.technician)
+            guard try context.tx.useSignInLink(id, at: context.now, tokenID: made.id) else {
+                throw OperationError(.gone, "this sign-in link was used already; ask the dispatcher for a new one")
+            }
+            try context.tx.insertToken(
+                StoredToken(
+                    id: made.id, kind: .technician, subject: stored.technician, secretSHA256: made.hash, createdAt: context.now,
+                    revokedAt: nil))
+            return (made.token, Principal(kind: .technician, subject: stored.technician, tokenID: made.id))
+        }
+    }
+
+    /// Revokes one token by its public id (a device signing out); returns whether it was live.
+    public func revokeToken(id: String) async throws -> Bool {
+        try await perform { context in try context.tx.revokeToken(id: id, at: context.now) }
     }
 
     /// Whether the database answers (for `/readyz`).

@@ -31,3 +31,16 @@ public enum EntityTags {
         list(header).contains { $0 == "*" || $0 == tag || $0 == "W/" + tag }
     }
 }
+
+/// Secrets compared as a guesser cannot time.
+public enum Secrets {
+    /// Equal strings of equal length, compared without an early exit.
+    public static func equal(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}

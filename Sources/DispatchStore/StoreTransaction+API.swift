@@ -50,6 +50,13 @@ extension StoreTransaction {
             [.instant(at), .text(kind.rawValue), .text(subject)])
     }
 
+    /// Revokes the live token `id`; false when there is none.
+    public func revokeToken(id: String, at: Instant) throws -> Bool {
+        try connection.execute(
+            "UPDATE api_tokens SET revoked_at = \(dialect.instantParameter) WHERE id = ? AND revoked_at IS NULL", [.instant(at), .text(id)])
+            == 1
+    }
+
     /// Every version's visits, from `first` to `last` (days), of the orders that any version
     /// gave `technician` on those days, oldest version first.
     public func visitHistory(technician: String, from first: LocalDate, to last: LocalDate) throws -> [VersionedVisit] {
