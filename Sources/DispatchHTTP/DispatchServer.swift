@@ -132,6 +132,10 @@ public struct DispatchServer: Sendable {
         get("/t/session") { request, context in try await session(request, context) }
         router.post("/t/session") { request, context in try await signIn(request, context) }
         router.post("/t/signout") { request, context in try await signOut(request, context) }
+        router.post("/v1/me/orders/:id/delay") { request, context in
+            let principal = try await authenticate(request, context, as: .technician)
+            return try await reportDelay(try context.parameters.require("id"), by: principal, request, context)
+        }
         router.post("/v1/me/orders/:id/status") { request, context in
             let principal = try await authenticate(request, context, as: .technician)
             return try await reportStatus(try context.parameters.require("id"), by: principal, request, context)
@@ -160,7 +164,8 @@ public struct DispatchServer: Sendable {
         case 3 where parts[0] == "v1" && parts[1] == "orders": return ["GET", "HEAD", "PUT", "DELETE"]
         case 4 where parts[0] == "v1" && parts[1] == "technicians" && parts[3] == "agenda": return ["GET", "HEAD"]
         case 4 where parts[0] == "v1" && parts[1] == "orders" && (parts[3] == "slot-offers" || parts[3] == "booking"): return ["POST"]
-        case 5 where parts[0] == "v1" && parts[1] == "me" && parts[2] == "orders" && parts[4] == "status": return ["POST"]
+        case 5 where parts[0] == "v1" && parts[1] == "me" && parts[2] == "orders" && (parts[4] == "status" || parts[4] == "delay"):
+            return ["POST"]
         default: return nil
         }
     }
@@ -293,6 +298,33 @@ public struct DispatchServer: Sendable {
                 "order": id.json, "from": change.from.rawValue.json, "to": change.to.rawValue.json, "callback": change.callback.json,
                 "plan_version": (change.reaction ?? change.publish)?.version.json ?? .null,
                 "reaction_refused": change.reactionRefused.json,
+            ]
+            return Answer(body: answer)
+        }
+    }
+
+    /// `POST /v1/me/orders/{id}/delay {"minutes"}`: the technician runs late for one of their
+    /// visits; the desk's `delay` operation re-plans it and the visits after it.
+    func reportDelay(_ id: String, by principal: Principal, _ request: Request, _ context: APIContext) async throws -> Response {
+        let bytes = try await jsonBody(request, context, limit: context.maxUploadSize)
+        guard let object = (try? JSONValue(parsing: Data(bytes.readableBytesView)))?.object else {
+            throw Problem.badRequest("the body is not a JSON object")
+        }
+        if let unknown = object.keys.sorted().first(where: { $0 != "minutes" }) {
+            throw Problem.invalid("unknown field '\(unknown)'; the body is {\"minutes\": N}")
+        }
+        guard let number = object["minutes"]?.double, number == number.rounded(), (1...720).contains(number) else {
+            throw Problem.invalid("field 'minutes' is required: a whole number of minutes from 1 to 720")
+        }
+        return try await idempotent(request, principal, body: bytes) {
+            guard try await operations.ownOrder(id, technician: principal.subject) != nil else {
+                throw Problem.notFound("no order '\(id)' among your visits")
+            }
+            let outcome = try await operations.delay(order: id, minutes: Int(number), actor: principal.subject)
+            let answer: JSONValue = [
+                "order": id.json, "day": outcome.day.description.json, "plan_version": outcome.version.json,
+                "rebooked": .array(outcome.rebooked.map(\.json)), "unassigned": .array(outcome.unassigned.map(\.json)),
+                "notices_queued": outcome.noticesQueued.json,
             ]
             return Answer(body: answer)
         }

@@ -19,7 +19,7 @@ struct ContractTests {
     func documentMatchesServer(_ backend: Backend) async throws {
         try await APIHarness.with(backend) { api in
             let paths = try #require(Self.document["paths"] as? [String: Any])
-            #expect(paths.count == 12)
+            #expect(paths.count == 13)
             let agenda = try await api.request("GET", "/v1/me/agenda?date=2026-11-23")
             let mine = try #require(((agenda.object["visits"] as? [[String: Any]]) ?? []).first?["order"] as? String)
             var checked = 0
@@ -52,7 +52,7 @@ struct ContractTests {
                     }
                 }
             }
-            #expect(checked == 25)
+            #expect(checked == 27)
         }
     }
 

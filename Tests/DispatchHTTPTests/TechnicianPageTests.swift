@@ -82,6 +82,37 @@ struct TechnicianPageTests {
     }
 
     @Test(
+        "Running late: the visit and the later ones are re-planned through the desk's delay operation; another's order is 404",
+        arguments: Backend.all)
+    func runningLate(_ backend: Backend) async throws {
+        try await APIHarness.with(backend) { api in
+            let before = try await api.request("GET", "/v1/me/agenda?\(APITests.day)")
+            let visits = try #require(before.object["visits"] as? [[String: Any]])
+            let order = try #require(visits.first?["order"] as? String)
+            let start = try #require(visits.first?["planned_start"] as? String)
+            let path = "/v1/me/orders/\(order)/delay"
+            #expect(try await api.post(path, json: #"{"minutes": 0}"#).status == 422)
+            #expect(try await api.post(path, json: #"{"minutes": 20, "why": "traffic"}"#).status == 422)
+            #expect(try await api.post(path, json: #"{"minutes": 20}"#, as: .otherTechnician).status == 404)
+            let late = try await api.request(
+                "POST", path, body: Data(#"{"minutes": 20}"#.utf8), headers: ["Idempotency-Key": "late-1"])
+            #expect(late.status == 200 && late.object["order"] as? String == order)
+            let version = try #require(late.object["plan_version"] as? Int)
+            #expect(version >= 2)
+            let after = try await api.request("GET", "/v1/me/agenda?\(APITests.day)")
+            #expect(after.object["plan_version"] as? Int == version)
+            let moved = (after.object["visits"] as? [[String: Any]])?.first { $0["order"] as? String == order }
+            let newStart = try #require(moved?["planned_start"] as? String)
+            #expect(newStart > start)
+            // Replayed with its key (a phone back online): the first answer, nothing published again.
+            let replayed = try await api.request(
+                "POST", path, body: Data(#"{"minutes": 20}"#.utf8), headers: ["Idempotency-Key": "late-1"])
+            #expect(replayed.status == 200 && replayed.object["plan_version"] as? Int == version)
+            #expect(try await api.request("GET", "/v1/me/agenda?\(APITests.day)").object["plan_version"] as? Int == version)
+        }
+    }
+
+    @Test(
         "The page's files: HTML, a module, the service worker and the manifest, under a CSP without inline script", arguments: Backend.all)
     func files(_ backend: Backend) async throws {
         try await APIHarness.with(backend) { api in

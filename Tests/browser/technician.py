@@ -8,7 +8,8 @@ sample day, planned and published, at a fixed clock (DISPATCH_NOW).
 Checks: a sign-in link signs the phone in (and leaves no code in the address bar); on the way,
 arrived, done are reported by the buttons and the next visit becomes the current one; offline,
 two reports are queued and shown as not sent; back online, both are recorded once each in the
-order's history (`dispatch orders history`). Saves screenshots at 360 and 1440 px wide.
+order's history (`dispatch orders history`); running late moves the visit and says so; a report
+refused on arrival is listed. Saves screenshots at 360 and 1440 px wide.
 """
 import argparse, json, os, socket, subprocess, sys, tempfile, time, urllib.request
 from playwright.sync_api import sync_playwright, expect
@@ -99,15 +100,24 @@ def main():
             expect(card.get_by_role("button")).to_have_count(0)
             expect(page.locator("li.visit.current")).to_have_attribute("data-order", second)
 
+            # Running late for the next visit: it and the later ones move, and the page says so.
+            card2 = page.locator(f'li.visit[data-order="{second}"]')
+            planned = card2.locator(".meta").first.inner_text()
+            card2.get_by_label("Minutes late").fill("25")
+            card2.get_by_role("button", name=f"Running late: {second}").click()
+            expect(page.locator("#message")).to_contain_text(f"{second}: running 25 min late recorded")
+            expect(page.locator("#message")).to_contain_text(f"{second} moved to")
+            assert card2.locator(".meta").first.inner_text() != planned, "the delayed visit's planned time did not change"
+
             # Offline: two reports are queued on the phone and shown as not sent.
             phone.set_offline(True)
-            card2 = page.locator(f'li.visit[data-order="{second}"]')
             card2.get_by_role("button", name=f"On the way: {second}").click()
             expect(card2.locator(".state")).to_contain_text("not sent yet")
             card2.get_by_role("button", name=f"Arrived: {second}").click()
             expect(card2.locator(".state")).to_contain_text("Arrived (not sent yet)")
             expect(page.locator("#connection")).to_contain_text("Offline")
             if args.screenshots:
+                page.evaluate("window.scrollTo(0, 0)")
                 page.screenshot(path=os.path.join(args.screenshots, "technician-360-offline.png"), full_page=False)
             # Back online: both sent in order, once each.
             phone.set_offline(False)
@@ -137,7 +147,7 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"technician page: signed in as {technician}; {first} on the way, arrived, done; {second} reported offline twice, "
+    print(f"technician page: signed in as {technician}; {first} on the way, arrived, done; {second} running late, then reported offline twice, "
           f"recorded once each; {third}'s refused report listed")
 
 

@@ -15,6 +15,8 @@ const NEXT = {
   scheduled: ["en_route"], confirmed: ["en_route"], notified: ["en_route", "on_site"],
   en_route: ["on_site", "customer_absent"], on_site: ["completed", "customer_absent", "transferred"],
 };
+// States in which the technician can still say they will be late for the visit.
+const LATE = new Set(["scheduled", "confirmed", "notified", "en_route"]);
 const FINISHED = new Set(["completed", "customer_absent", "transferred", "cancelled", "rebooking"]);
 
 const $ = (id) => document.getElementById(id);
@@ -138,6 +140,21 @@ function render() {
       });
       actions.append(button);
     }
+    if (LATE.has(state)) {
+      // Running late: the visit and the ones after it are re-planned, their customers told.
+      const id = `late-${visit.order}`;
+      const minutes = element("input", { id, type: "number", inputmode: "numeric", min: "1", max: "720", step: "5", value: "15" });
+      const button = element("button", { type: "button", class: "secondary", text: "Running late", "aria-label": `Running late: ${visit.order}` });
+      button.addEventListener("click", () => {
+        const value = Math.round(Number(minutes.value));
+        if (!(value >= 1 && value <= 720)) {
+          say("Say how late, from 1 to 720 minutes.", true);
+          return minutes.focus();
+        }
+        late(visit.order, value, button);
+      });
+      actions.append(element("span", { class: "speed" }, element("label", { for: id, text: "Minutes late" }), minutes, button));
+    }
     item.append(actions);
     list.append(item);
   }
@@ -186,12 +203,16 @@ function moved(before, after) {
 }
 
 async function send(item) {
-  return fetch(`/v1/me/orders/${encodeURIComponent(item.order)}/status`, {
+  const body = item.minutes ? { minutes: item.minutes }
+    : item.details ? { state: item.state, details: item.details } : { state: item.state };
+  return fetch(`/v1/me/orders/${encodeURIComponent(item.order)}/${item.minutes ? "delay" : "status"}`, {
     method: "POST", credentials: "same-origin", cache: "no-store",
     headers: { "Content-Type": "application/json", "Idempotency-Key": item.key, "X-CSRF-Token": session ? session.csrf : "" },
-    body: JSON.stringify(item.details ? { state: item.state, details: item.details } : { state: item.state }),
+    body: JSON.stringify(body),
   });
 }
+
+const described = (item) => (item.minutes ? `running ${item.minutes} min late` : LABELS[item.state] || item.state);
 
 async function replay() {
   if (replaying) return;
@@ -210,8 +231,10 @@ async function replay() {
       const answer = await response.json().catch(() => ({}));
       if (response.ok) {
         await dequeue(item.seq);
-        pending.delete(item.order);
-        outcomes.push(`${item.order}: ${LABELS[item.state] || item.state} recorded${answer.reaction_refused ? ` (the plan was not changed: ${answer.reaction_refused})` : ""}`);
+        if (item.state) pending.delete(item.order);
+        const told = answer.notices_queued ? ` (${answer.notices_queued} customer${answer.notices_queued > 1 ? "s" : ""} told)` : "";
+        const refusedReaction = answer.reaction_refused ? ` (the plan was not changed: ${answer.reaction_refused})` : "";
+        outcomes.push(`${item.order}: ${described(item)} recorded${told}${refusedReaction}`);
       } else if (response.status === 401) {
         stalled = true;
         signedOut();
@@ -221,8 +244,8 @@ async function replay() {
         break;
       } else {
         await dequeue(item.seq);
-        pending.delete(item.order);
-        refused(`${item.order}: ${LABELS[item.state] || item.state} (${item.at.slice(11, 16)}) was refused — ${answer.detail || response.status}`);
+        if (item.state) pending.delete(item.order);
+        refused(`${item.order}: ${described(item)} (${item.at.slice(11, 16)}) was refused — ${answer.detail || response.status}`);
       }
     }
   } finally {
@@ -244,6 +267,12 @@ async function report(order, state, button, details) {
   await replay();
 }
 
+async function late(order, minutes, button) {
+  button.disabled = true;
+  await enqueue({ key: key(), order, minutes, at: new Date().toISOString() });
+  await replay();
+}
+
 async function start() {
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/t/sw.js", { scope: "/t/" }).catch(() => {});
   $("refresh").addEventListener("click", () => replay());
@@ -253,7 +282,7 @@ async function start() {
   });
   window.addEventListener("online", () => replay());
   window.addEventListener("offline", () => connection(false));
-  for (const item of await queued()) pending.set(item.order, item.state);
+  for (const item of await queued()) if (item.state) pending.set(item.order, item.state);
   render();
   try {
     const me = await whoAmI();
