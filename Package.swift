@@ -71,6 +71,8 @@ let package = Package(
                 .embedInCode("postgres/0017_webhooks.postgres.sql"),
                 .embedInCode("sqlite/0018_signin_links.sqlite.sql"),
                 .embedInCode("postgres/0018_signin_links.postgres.sql"),
+                .embedInCode("sqlite/0019_events_by_day.sqlite.sql"),
+                .embedInCode("postgres/0019_events_by_day.postgres.sql"),
             ]
         ),
 

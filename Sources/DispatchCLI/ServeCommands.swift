@@ -2,6 +2,7 @@ import ArgumentParser
 import DispatchHTTP
 import DispatchOperations
 import DispatchStore
+import DispatchStorePostgres
 import Foundation
 import Logging
 import SchedulingCore
@@ -124,7 +125,17 @@ struct Serve: AsyncParsableCommand {
                     + "(raise it with ulimit -n or LimitNOFILE= in the service unit)"
                 logger.warning("\(message)")
             }
-            let server = DispatchServer(operations: operations, settings: settings, logger: logger)
+            // On PostgreSQL the day streams learn of every commit by LISTEN/NOTIFY, whichever process made it.
+            var listener: PostgresListener?
+            let listens = if case .postgres = location { true } else { false }
+            let server = DispatchServer(operations: operations, settings: settings, logger: logger, notifiedCommits: listens)
+            if case .postgres(let conninfo) = location {
+                listener = PostgresListener(conninfo: conninfo, channel: StoreTransaction.eventChannel) { payload in
+                    server.notified(payload)
+                }
+                listener?.start()
+            }
+            defer { listener?.stop() }
             let app = server.application { port in
                 logger.info("serving", metadata: ["database": .string(location.description), "port": .stringConvertible(port)])
             }

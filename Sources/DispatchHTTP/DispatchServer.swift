@@ -46,12 +46,23 @@ public struct DispatchServer: Sendable {
     /// Failed authentications per client address: 10 at once, then one every 6 seconds.
     let failures = RateLimiter(perSecond: 1.0 / 6, burst: 10)
 
-    public init(operations: DispatchOperations, settings: Settings, logger: Logger) {
+    /// The feed's last number and the day streams waiting on it.
+    let eventWatch: EventWatch
+
+    /// `notifiedCommits`: the server learns of commits by notification (PostgreSQL LISTEN, fed
+    /// to `notified(_:)`), so it reads the feed's number only every 5 s as a safety net; else
+    /// every 250 ms while a day's stream waits.
+    public init(operations: DispatchOperations, settings: Settings, logger: Logger, notifiedCommits: Bool = false) {
         self.operations = operations
         self.settings = settings
         self.logger = logger
         limiter = RateLimiter(perSecond: settings.ratePerSecond, burst: settings.burst)
+        eventWatch = EventWatch(operations: operations, pollInterval: notifiedCommits ? .seconds(5) : .milliseconds(250))
     }
+
+    /// A commit notification's payload (the feed's last number), or nil when the listener
+    /// (re)connected and may have missed some.
+    public func notified(_ payload: String?) { eventWatch.notified(payload) }
 
     /// The application; `onRunning` receives the bound port (useful with port 0).
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
@@ -127,6 +138,12 @@ public struct DispatchServer: Sendable {
             let id = try context.parameters.require("id")
             return try await idempotent(request, principal) { try await cancel(id, by: principal, request) }
         }
+        get("/v1/days/:date/stream") { request, context in
+            _ = try await authenticate(request, context, as: .dispatcher)
+            let text = try context.parameters.require("date")
+            guard let day = LocalDate(iso: text) else { throw Problem.badRequest("date '\(text)' is not of the form YYYY-MM-DD") }
+            return try await dayStream(day, request)
+        }
         // The technician's page (docs/browser.md).
         for path in Self.pageFiles.keys { get(RouterPath(stringLiteral: path)) { _, _ in pageFile(path) } }
         get("/t/session") { request, context in try await session(request, context) }
@@ -163,6 +180,7 @@ public struct DispatchServer: Sendable {
         case 3 where parts[0] == "v1" && parts[1] == "me" && (parts[2] == "agenda" || parts[2] == "calendar.ics"): return ["GET", "HEAD"]
         case 3 where parts[0] == "v1" && parts[1] == "orders": return ["GET", "HEAD", "PUT", "DELETE"]
         case 4 where parts[0] == "v1" && parts[1] == "technicians" && parts[3] == "agenda": return ["GET", "HEAD"]
+        case 4 where parts[0] == "v1" && parts[1] == "days" && parts[3] == "stream": return ["GET", "HEAD"]
         case 4 where parts[0] == "v1" && parts[1] == "orders" && (parts[3] == "slot-offers" || parts[3] == "booking"): return ["POST"]
         case 5 where parts[0] == "v1" && parts[1] == "me" && parts[2] == "orders" && (parts[4] == "status" || parts[4] == "delay"):
             return ["POST"]

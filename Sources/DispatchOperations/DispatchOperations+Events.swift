@@ -45,6 +45,17 @@ extension DispatchOperations {
         return (page.events, page.events.last?.seq ?? max(after ?? 0, page.prunedThrough))
     }
 
+    /// The events of `day` after the feed number `after`, in commit order, and the number to go
+    /// on from (the live board's stream): every event of the day up to it has been given.
+    public func dayEvents(on day: LocalDate, after: Int, limit: Int = 500) async throws -> (events: [FeedEvent], through: Int) {
+        try await read { context in try context.tx.dayFeed(on: day, after: max(0, after), limit: limit) }
+    }
+
+    /// The number of the feed's last event.
+    public func lastEventNumber() async throws -> Int {
+        try await read { context in try context.tx.lastEventNumber() }
+    }
+
     /// Removes the feed's events older than `keepDays` days, and idempotency keys older than a
     /// day (their retries are long over); returns the events removed.
     public func pruneEvents(keepDays: Int) async throws -> Int {

@@ -73,7 +73,7 @@ extension StoreTransaction {
         let pending = outbox.pending
         guard !pending.isEmpty else { return }
         outbox.pending = []
-        let zones = try eventZones(pending)
+        let places = try eventPlaces(pending)
         guard
             let last = try connection.query(
                 "UPDATE event_feed SET last_seq = last_seq + ? WHERE one = 1 RETURNING last_seq", [.integer(pending.count)]
@@ -83,25 +83,35 @@ extension StoreTransaction {
         for start in stride(from: 0, to: pending.count, by: rowsPerStatement) {
             let chunk = pending[start..<min(pending.count, start + rowsPerStatement)]
             let time = "COALESCE(\(dialect.instantParameter), \(dialect.currentInstant))"
-            let values = Array(repeating: "(?, ?, ?, ?, \(time), ?)", count: chunk.count).joined(separator: ", ")
+            let values = Array(repeating: "(?, ?, ?, ?, \(time), ?, ?)", count: chunk.count).joined(separator: ", ")
             var parameters: [SQLValue] = []
             for (offset, event) in zip(start..., chunk) {
-                let zone = event.day.flatMap { zones.days[$0] } ?? event.order.flatMap { zones.orders[$0] } ?? .utc
+                let day = event.day ?? event.order.flatMap { places.orders[$0]?.day }
+                let zone = event.day.flatMap { places.days[$0] } ?? event.order.flatMap { places.orders[$0]?.zone } ?? .utc
                 parameters += [
                     .integer(last - pending.count + 1 + offset), .text(UUID().uuidString.lowercased()), .text(event.type),
-                    .optional(event.subject), .optional(event.at), .text(event.data(zone).text()),
+                    .optional(event.subject), .optional(event.at), .text(event.data(zone).text()), .optional(day?.description),
                 ]
             }
-            try connection.execute("INSERT INTO events (seq, id, type, subject, time, data) VALUES \(values)", parameters)
+            try connection.execute("INSERT INTO events (seq, id, type, subject, time, data, day) VALUES \(values)", parameters)
+        }
+        // Every server instance listening learns of the commit at once (the live board's stream);
+        // PostgreSQL delivers it when this transaction commits, and not if it rolls back.
+        if dialect.backend == "postgresql" {
+            _ = try connection.query("SELECT pg_notify('\(Self.eventChannel)', ?)", [.text(String(last))])
         }
     }
 
-    /// The zones of the days and of the orders' days the events name, in two reads.
-    private func eventZones(_ pending: [EventOutbox.Pending]) throws -> (
-        days: [LocalDate: ServiceTimeZone], orders: [String: ServiceTimeZone]
+    /// The PostgreSQL channel a commit that wrote events notifies, with the feed's last number.
+    public static let eventChannel = "fielddispatch_events"
+
+    /// The zones of the days the events name, and the day and zone of the orders they name
+    /// without a day, in two reads.
+    private func eventPlaces(_ pending: [EventOutbox.Pending]) throws -> (
+        days: [LocalDate: ServiceTimeZone], orders: [String: (day: LocalDate, zone: ServiceTimeZone)]
     ) {
         var days: [LocalDate: ServiceTimeZone] = [:]
-        var orders: [String: ServiceTimeZone] = [:]
+        var orders: [String: (day: LocalDate, zone: ServiceTimeZone)] = [:]
         let wantedDays = Array(Set(pending.compactMap(\.day))).map { SQLValue.text($0.description) }
         let wantedOrders = Array(Set(pending.filter { $0.day == nil }.compactMap(\.order))).map { SQLValue.text($0) }
         for chunk in stride(from: 0, to: wantedDays.count, by: 500).map({ wantedDays[$0..<min(wantedDays.count, $0 + 500)] }) {
@@ -114,9 +124,14 @@ extension StoreTransaction {
         }
         for chunk in stride(from: 0, to: wantedOrders.count, by: 500).map({ wantedOrders[$0..<min(wantedOrders.count, $0 + 500)] }) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-            let sql = "SELECT o.id, d.timezone FROM orders o JOIN service_days d ON d.day = o.service_day WHERE o.id IN (\(marks))"
+            let sql = """
+                SELECT o.id, \(dialect.dateColumn("o.service_day")), d.timezone FROM orders o JOIN service_days d ON d.day = o.service_day
+                WHERE o.id IN (\(marks))
+                """
             for row in try connection.query(sql, Array(chunk)) {
-                if let zone = ServiceTimeZone(identifier: try row.text("timezone")) { orders[try row.text("id")] = zone }
+                if let zone = ServiceTimeZone(identifier: try row.text("timezone")), let day = LocalDate(iso: try row.text("service_day")) {
+                    orders[try row.text("id")] = (day, zone)
+                }
             }
         }
         return (days, orders)
@@ -145,6 +160,17 @@ extension StoreTransaction {
                 seq: try row.int("seq"), id: try row.text("id"), type: try row.text("type"), subject: try row.optionalText("subject"),
                 time: Instant(secondsSinceEpoch: try row.int("time")), data: try row.text("data"))
         }
+    }
+
+    /// The events of `day` numbered above `after`, in feed order (at most `limit`), and the
+    /// feed's last number as this transaction sees it: every event of the day up to that number
+    /// is among them, so the next read starts after it.
+    public func dayFeed(on day: LocalDate, after: Int, limit: Int) throws -> (events: [FeedEvent], through: Int) {
+        let last = try lastEventNumber()
+        let events = try feedEvents(
+            where: "day = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+            [.text(day.description), .integer(after), .integer(last), .integer(max(1, limit))])
+        return (events, events.count >= limit ? events.last?.seq ?? last : last)
     }
 
     /// The number of the feed's last event (0 when none was ever written).

@@ -8,6 +8,8 @@ import Foundation
 /// Parameters and results travel in libpq's text format; the shared store code decodes them.
 public final class PostgresConnection: SQLConnection {
     private var handle: OpaquePointer?
+    /// The open handle (for the notification wait beside this file), nil once closed.
+    var connectionHandle: OpaquePointer? { handle }
     /// Prepared statements of this connection, by their SQL text.
     private var prepared: [String: String] = [:]
     /// Raised when the cache starts over, so names are never reused for other texts.

@@ -1,0 +1,61 @@
+import DispatchOperations
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SchedulingCore
+
+/// `GET /v1/days/{date}/stream`: the day's events as Server-Sent Events (docs/browser.md), for
+/// the dispatcher's live board. Each event of the feed that belongs to the day (a status, a
+/// published version, a booking, a manual change, an order changed) is one SSE event: `id` its
+/// feed number, `event` its type, `data` its CloudEvents envelope. `Last-Event-ID` (the browser
+/// sends it when it reconnects) or `?after=` resumes after that number; without either the
+/// stream starts at the present. A comment every 10 s keeps proxies from closing a quiet stream;
+/// the server ends a stream after `streamMinutes` (the browser reconnects and resumes).
+extension DispatchServer {
+    static let streamMinutes = 5
+
+    func dayStream(_ day: LocalDate, _ request: Request) async throws -> Response {
+        let after: String? = request.uri.queryParameters.get("after").map { String($0) }
+        let given: String? = request.headers[.lastEventID] ?? after
+        let start: Int
+        if let given {
+            guard let number = Int(given.trimmingCharacters(in: .whitespaces)), number >= 0 else {
+                throw Problem.badRequest("Last-Event-ID (or after) is a number an earlier event's id gave")
+            }
+            start = number
+        } else {
+            start = try await operations.lastEventNumber()
+        }
+        let operations = operations
+        let watch = eventWatch
+        let body = ResponseBody { writer in
+            var cursor = start
+            let ends = ContinuousClock.now.advanced(by: .seconds(Self.streamMinutes * 60))
+            try await writer.write(ByteBuffer(string: "retry: 2000\nid: \(cursor)\n\n"))
+            while ContinuousClock.now < ends, !Task.isCancelled {
+                let (events, through) = try await operations.dayEvents(on: day, after: cursor)
+                var text = ""
+                for event in events {
+                    text += "id: \(event.seq)\nevent: \(event.type)\ndata: \(event.cloudEvent.text())\n\n"
+                }
+                // Events of other days moved the feed on: the resume point moves with it.
+                if through > (events.last?.seq ?? cursor) { text += "id: \(through)\n\n" }
+                if text.isEmpty { text = ": waiting\n\n" }
+                try await writer.write(ByteBuffer(string: text))
+                cursor = through
+                if events.count < 500 { await watch.wait(after: cursor, timeout: .seconds(10)) }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store", .xAccelBuffering: "no",
+            ], body: body)
+    }
+}
+
+extension HTTPField.Name {
+    static let lastEventID = Self("Last-Event-ID")!
+    static let xAccelBuffering = Self("X-Accel-Buffering")!
+}
