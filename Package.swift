@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure domain: model, policy, travel. No I/O.
@@ -97,6 +98,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [
                 .embedInCode("openapi.yaml"),
@@ -104,6 +106,8 @@ let package = Package(
                 .embedInCode("web/technician.html"), .embedInCode("web/signin.html"), .embedInCode("web/app.js"),
                 .embedInCode("web/signin.js"), .embedInCode("web/sw.js"), .embedInCode("web/app.css"),
                 .embedInCode("web/manifest.webmanifest"), .embedInCode("web/icon.svg"),
+                // The dispatcher's live board.
+                .embedInCode("web/board.html"), .embedInCode("web/board.js"), .embedInCode("web/board.css"),
             ]
         ),
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DispatchHTTP
 import DispatchOperations
 import DispatchStore
 import Foundation

@@ -108,7 +108,3 @@ struct Import: AsyncParsableCommand {
         }
     }
 }
-
-func plural(_ count: Int, _ noun: String) -> String {
-    "\(count) \(noun)\(count == 1 ? "" : "s")"
-}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DispatchOperations
 import DispatchStore
 import Foundation
 import SchedulingCore

@@ -149,6 +149,11 @@ public struct DispatchServer: Sendable {
         get("/t/session") { request, context in try await session(request, context) }
         router.post("/t/session") { request, context in try await signIn(request, context) }
         router.post("/t/signout") { request, context in try await signOut(request, context) }
+        // The dispatcher's live board (docs/browser.md).
+        get("/board/session") { request, context in try await deskSession(request, context) }
+        router.post("/board/session") { request, context in try await deskSignIn(request, context) }
+        router.post("/board/signout") { request, context in try await deskSignOut(request, context) }
+        get("/board/day") { request, context in try await boardDay(request, context) }
         router.post("/v1/me/orders/:id/delay") { request, context in
             let principal = try await authenticate(request, context, as: .technician)
             return try await reportDelay(try context.parameters.require("id"), by: principal, request, context)
@@ -171,7 +176,10 @@ public struct DispatchServer: Sendable {
     static func methods(of path: String) -> [String]? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         switch parts.count {
-        case 1 where ["healthz", "readyz", "openapi.yaml", "t"].contains(parts[0]): return ["GET", "HEAD"]
+        case 1 where ["healthz", "readyz", "openapi.yaml", "t", "board"].contains(parts[0]): return ["GET", "HEAD"]
+        case 2 where parts[0] == "board" && parts[1] == "session": return ["GET", "HEAD", "POST"]
+        case 2 where parts[0] == "board" && parts[1] == "signout": return ["POST"]
+        case 2 where parts[0] == "board" && (parts[1] == "day" || pageFiles["/board/\(parts[1])"] != nil): return ["GET", "HEAD"]
         case 2 where parts[0] == "t" && parts[1] == "session": return ["GET", "HEAD", "POST"]
         case 2 where parts[0] == "t" && parts[1] == "signout": return ["POST"]
         case 2 where parts[0] == "t" && pageFiles["/t/\(parts[1])"] != nil: return ["GET", "HEAD"]
@@ -193,7 +201,7 @@ public struct DispatchServer: Sendable {
     /// The principal of the request's bearer token, which must be of `kind`; 401 without a
     /// valid token, 403 for the wrong kind, 429 past the token's rate.
     func authenticate(_ request: Request, _ context: APIContext, as kind: TokenKind) async throws -> Principal {
-        let principal = try await bearer(request, context)
+        let principal = try await bearer(request, context, cookie: Self.cookieName(for: kind))
         guard principal.kind == kind else {
             switch principal.kind {
             case .feed: throw Problem.unauthorized("a calendar feed token opens the calendar feed and nothing else")
@@ -208,14 +216,14 @@ public struct DispatchServer: Sendable {
 
     /// The principal of the request's bearer token, admitted by its rate; 401 without a valid
     /// token (a feed token included: it is not a bearer token), 429 past the token's rate.
-    func bearer(_ request: Request, _ context: APIContext) async throws -> Principal {
+    func bearer(_ request: Request, _ context: APIContext, cookie name: String = sessionCookie) async throws -> Principal {
         let token: String
         if let header = request.headers[.authorization] {
             guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
                 throw Problem.unauthorized("send the token as 'Authorization: Bearer TOKEN' (dispatch technicians token ID)")
             }
             token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        } else if let cookie = request.cookies[Self.sessionCookie]?.value, !cookie.isEmpty {
+        } else if let cookie = request.cookies[name]?.value, !cookie.isEmpty {
             // The technician's page: the phone's session cookie, and on anything but a read the
             // CSRF token its page holds (another site's form or script cannot send it).
             if request.method != .get, request.method != .head,

@@ -23,10 +23,20 @@ final class EventWatch: Sendable {
         self.pollInterval = pollInterval
     }
 
-    /// Returns once the feed has an event above `after`, or after `timeout`.
+    /// Returns once the feed has an event above `after`, after `timeout`, or when the task is
+    /// cancelled (the server shutting down).
     func wait(after: Int, timeout: Duration) async {
         let id = UUID()
+        await withTaskCancellationHandler {
+            await waiting(id, after: after, timeout: timeout)
+        } onCancel: {
+            self.state.withLock { $0.waiters.removeValue(forKey: id) }?.resume.resume()
+        }
+    }
+
+    private func waiting(_ id: UUID, after: Int, timeout: Duration) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            guard !Task.isCancelled else { return continuation.resume() }
             let poll = state.withLock { state -> Bool? in
                 guard state.latest <= after else { return nil }
                 state.waiters[id] = (after, continuation)
@@ -42,6 +52,15 @@ final class EventWatch: Sendable {
                 self.state.withLock { $0.waiters.removeValue(forKey: id) }?.resume.resume()
             }
         }
+    }
+
+    /// Wakes every waiting stream (the server is shutting down).
+    func wakeAll() {
+        let all = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            defer { state.waiters = [:] }
+            return state.waiters.values.map(\.resume)
+        }
+        for continuation in all { continuation.resume() }
     }
 
     /// A notification that some transaction wrote events (or that the listener is listening

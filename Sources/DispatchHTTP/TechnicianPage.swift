@@ -1,5 +1,6 @@
 import Crypto
 import DispatchOperations
+import DispatchStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -12,6 +13,11 @@ import SchedulingCore
 extension DispatchServer {
     /// The session cookie: the device's technician token, never readable by scripts.
     static let sessionCookie = "fd_device"
+    /// The live board's session cookie: the dispatcher's token (a desk may hold both).
+    static let deskCookie = "fd_desk"
+
+    /// The cookie that signs a browser in as `kind`.
+    static func cookieName(for kind: TokenKind) -> String { kind == .dispatcher ? deskCookie : sessionCookie }
 
     /// The page's files: path, type, bytes.
     static let pageFiles: [String: (type: String, bytes: [UInt8])] = [
@@ -23,6 +29,9 @@ extension DispatchServer {
         "/t/app.css": ("text/css; charset=utf-8", PackageResources.app_css),
         "/t/manifest.webmanifest": ("application/manifest+json", PackageResources.manifest_webmanifest),
         "/t/icon.svg": ("image/svg+xml", PackageResources.icon_svg),
+        "/board/": ("text/html; charset=utf-8", PackageResources.board_html),
+        "/board/board.js": ("text/javascript; charset=utf-8", PackageResources.board_js),
+        "/board/board.css": ("text/css; charset=utf-8", PackageResources.board_css),
     ]
 
     /// What a page may load and run: its own files only, no inline script or style, no frames.
@@ -87,8 +96,8 @@ extension DispatchServer {
         return response
     }
 
-    static func cookie(_ value: String, secure: Bool, maxAge: Int) -> String {
-        "\(sessionCookie)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
+    static func cookie(_ value: String, secure: Bool, maxAge: Int, name: String = sessionCookie) -> String {
+        "\(name)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
     }
 
     /// The token a page's reports must carry beside the cookie: derived from the device's token

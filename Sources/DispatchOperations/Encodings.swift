@@ -44,3 +44,8 @@ public enum Secrets {
         return difference == 0
     }
 }
+
+/// `3 visits`, `1 visit`: a count and its noun (English plurals in -s).
+public func plural(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
+}

@@ -5,12 +5,13 @@ import SchedulingCore
 /// The board as one self-contained HTML page: the day's figures, the Gantt chart (scrolling,
 /// with a tooltip per visit) and the orders unassigned or waiting for a new appointment. No
 /// external files, fonts or scripts, so it can be mailed or opened offline.
-struct BoardPage {
+public struct BoardPage {
     let board: Board
 
-    func html() -> String {
-        let chart = BoardChart(board: board)
-        let title = "Board of \(board.date)"
+    public init(board: Board) { self.board = board }
+
+    /// The chart and the orders waiting, as the live board swaps them in (`/board/day`).
+    public func fragment(styled: Bool = true) -> String {
         func esc(_ text: String) -> String { SVGWriter.escape(text) }
         func table(_ heading: String, _ items: [Board.Waiting]) -> String {
             guard !items.isEmpty else { return "<h2>\(esc(heading)) (0)</h2><p class=\"none\">None.</p>" }
@@ -24,6 +25,20 @@ struct BoardPage {
             return "<h2>\(esc(heading)) (\(items.count))</h2><table><thead><tr><th>Order</th><th>Work</th><th>Tier</th><th>Window</th>"
                 + "<th>Code</th><th>Reason</th></tr></thead><tbody>\(rows.joined(separator: "\n"))</tbody></table>"
         }
+        return """
+            <div class="chart">
+            \(BoardChart(board: board).svg(styled: styled))
+            </div>
+            <section>
+            \(table("Unassigned", board.unassigned))
+            \(table("Waiting for a new appointment", board.rebooking))
+            </section>
+            """
+    }
+
+    public func html() -> String {
+        let title = "Board of \(board.date)"
+        func esc(_ text: String) -> String { SVGWriter.escape(text) }
         return """
             <!doctype html>
             <html lang="en">
@@ -47,13 +62,7 @@ struct BoardPage {
             </head>
             <body>
             <header><h1>\(esc(title)) (\(esc(board.zone.identifier)))</h1><p>Hover a visit for its details; the chart scrolls.</p></header>
-            <div class="chart">
-            \(chart.svg())
-            </div>
-            <section>
-            \(table("Unassigned", board.unassigned))
-            \(table("Waiting for a new appointment", board.rebooking))
-            </section>
+            \(fragment())
             <div id="tip"></div>
             <script>
             (function () {

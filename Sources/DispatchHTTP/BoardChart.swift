@@ -9,8 +9,13 @@ import SchedulingCore
 ///
 /// Rows keep a fixed height, so a day of 150 technicians makes a tall chart that scrolls rather
 /// than a small one nobody can read.
-struct BoardChart {
+public struct BoardChart {
     let board: Board
+
+    public init(board: Board) { self.board = board }
+
+    /// The chart's own rules (the live board's stylesheet has them too).
+    static let style = "text{font-family:'DejaVu Sans',Verdana,sans-serif}.visit:hover rect.body{stroke:#000;stroke-width:2}"
 
     static let labelWidth = 250.0
     static let pixelsPerMinute = 1.6
@@ -95,7 +100,9 @@ struct BoardChart {
         return parts.joined(separator: " · ")
     }
 
-    func svg() -> String {
+    /// The chart; `styled` false leaves out its `<style>` element (a page whose stylesheet has
+    /// those rules, and whose Content-Security-Policy allows no inline style).
+    public func svg(styled: Bool = true) -> String {
         let (start, end) = span
         let zone = board.zone
         let width = Self.labelWidth + Double(start.minutes(until: end)) * Self.pixelsPerMinute + 30
@@ -116,9 +123,8 @@ struct BoardChart {
             <pattern id="break" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)">\
             <rect width="5" height="5" fill="#fff8e1"/><line x1="0" y1="0" x2="0" y2="5" stroke="#e0b84a" stroke-width="2"/>\
             </pattern></defs>
-            <style>text{font-family:'DejaVu Sans',Verdana,sans-serif}.visit:hover rect.body{stroke:#000;stroke-width:2}</style>
-            <rect width="100%" height="100%" fill="#ffffff"/>
-            """)
+            """
+                + "\n" + (styled ? "<style>\(Self.style)</style>\n" : "") + "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>")
         out.text("Board of \(board.date) (\(zone.identifier))", x: 16, y: 30, size: 20, weight: "bold")
         out.text(figures, x: 16, y: 54, size: 13, fill: "#333")
         legend(&out, y: 78)
@@ -225,6 +231,7 @@ struct BoardChart {
         if visit.late { tip.append("LATE") } else if visit.atRisk { tip.append("at risk") }
         out.raw(
             "<g class=\"visit\" data-order=\"\(SVGWriter.escape(order.id))\" data-technician=\"\(SVGWriter.escape(technician.id))\" "
+                + "data-state=\"\(visit.order.state.rawValue)\" data-start=\"\(SVGWriter.escape(zone.rfc3339(visit.start)))\" "
                 + "data-tip=\"\(SVGWriter.escape(tip.joined(separator: "\n")))\">"
                 + "<title>\(SVGWriter.escape(tip.joined(separator: "\n")))</title>"
         )
