@@ -240,7 +240,8 @@ struct TechnicianToken: AsyncParsableCommand {
             The bearer token opens the technician's agenda and status reports. --signin prints a one-time \
             link instead (BASE/t/signin#CODE, valid 15 minutes): opened on the technician's phone, it signs the \
             phone in to the technician's page (/t/: the day's visits, the reports as buttons, offline too) with \
-            a token of its own, kept in an HttpOnly cookie (docs/browser.md). --feed makes a separate, \
+            a token of its own, kept in an HttpOnly cookie (docs/browser.md); --qr prints the link and its QR \
+            code, for the phone's camera. --feed makes a separate, \
             read-only token for the calendar feed URL (/v1/me/calendar.ics?token=…), which opens the feed and \
             nothing else, and is revoked on its own. Tokens are 256 random bits, stored only as a SHA-256 hash: \
             a lost token cannot be shown again, only replaced.
@@ -255,7 +256,10 @@ struct TechnicianToken: AsyncParsableCommand {
     @Flag(help: "A one-time sign-in link for the technician's phone (the page /t/; valid 15 minutes) instead of a token.")
     var signin = false
 
-    @Option(help: ArgumentHelp("With --signin: the address phones reach 'dispatch serve' at.", valueName: "url"))
+    @Flag(help: "The sign-in link (as --signin) and its QR code, drawn in the terminal for the phone's camera.")
+    var qr = false
+
+    @Option(help: ArgumentHelp("With --signin or --qr: the address phones reach 'dispatch serve' at.", valueName: "url"))
     var baseURL = "http://127.0.0.1:8080"
 
     @Flag(help: "Revoke every token of this kind for the technician instead.")
@@ -264,6 +268,7 @@ struct TechnicianToken: AsyncParsableCommand {
     @OptionGroup var options: OperationOptions
 
     func validate() throws {
+        let signin = signin || qr
         if signin, feed || revoke { throw ValidationError("--signin makes a link: it goes with neither --feed nor --revoke") }
         if signin, !(baseURL.hasPrefix("https://") || baseURL.hasPrefix("http://")) || baseURL.contains("#") {
             throw ValidationError("--base-url is http(s)://host[:port][/path], without a fragment")
@@ -271,7 +276,7 @@ struct TechnicianToken: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard signin else {
+        guard signin || qr else {
             try await reporting {
                 try await tokenCommand(feed ? .feed : .technician, subject: technician, revoke: revoke, options: options)
             }
@@ -282,7 +287,14 @@ struct TechnicianToken: AsyncParsableCommand {
                 let (code, expires) = try await operations.issueSignInCode(for: technician)
                 // The code rides in the fragment: the browser never sends it, so no server or proxy logs it.
                 let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-                print("\(base)/t/signin#\(code)")
+                let link = "\(base)/t/signin#\(code)"
+                print(link)
+                if qr {
+                    guard let symbol = QRCode(link) else {
+                        throw BadInput(message: "--base-url is too long for a QR code (213 bytes in all)")
+                    }
+                    print(symbol.terminalText())
+                }
                 Failure.printError(
                     "dispatch: a sign-in link for \(technician), valid once until \(expires) (\(DispatchOperations.signInMinutes) minutes); "
                         + "opened on the phone, it becomes that phone's own token (revoked with 'dispatch technicians token \(technician) --revoke')"
