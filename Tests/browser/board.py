@@ -9,51 +9,21 @@ reports "on the way" from their phone (another browser context), the board shows
 reload (the day's stream), and says how long it took; when the stream drops, the board says it
 may be out of date. Saves screenshots at 1440 and 360 px wide.
 """
-import argparse, os, socket, subprocess, sys, tempfile, time, urllib.request
+import os, time
 from playwright.sync_api import sync_playwright, expect
-
-NOW = "2026-11-23T08:00:00+08:00"
-
-
-def run(*command, env=None):
-    result = subprocess.run(command, capture_output=True, text=True, env=env)
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(command)}: exit {result.returncode}\n{result.stdout}{result.stderr}")
-    return result.stdout
+from harness import arguments, clock, collect_errors, free_port, run, sample_day, serve
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("dispatch")
-    parser.add_argument("--screenshots", default=None)
-    parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-    args = parser.parse_args()
+    args = arguments()
     d = args.dispatch
-    work = tempfile.mkdtemp(prefix="browser-board-")
-    db = f"--database=sqlite:{work}/day.sqlite"
-    run(d, "db", "migrate", db)
-    run(d, "import", "scenarios/sample-day.yaml", db, "--now", "2026-11-22T20:00:00+08:00")
-    run(d, "plan", "--date", "2026-11-23", "--commit", "--seed", "1", "--iterations", "300", "--now", "2026-11-22T20:00:00+08:00", db)
-    env = dict(os.environ, DISPATCH_NOW=NOW)
+    work, db = sample_day(d)
+    env = clock()
     token = run(d, "dispatchers", "token", "anna", db).strip()
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = open(os.path.join(work, "serve.log"), "w")
-
-    def serve():
-        server = subprocess.Popen([d, "serve", "--port", str(port), db], stderr=log, env=env)
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except Exception:
-                time.sleep(0.1)
-        return server
-
-    server = serve()
+    server = serve(d, db, port, log)
     try:
         technician = "T07"
         link = run(d, "technicians", "token", technician, "--signin", "--base-url", base, db, env=env).strip()
@@ -62,9 +32,7 @@ def main():
             desk = browser.new_context(viewport={"width": 1440, "height": 900})
             board = desk.new_page()
             errors = []
-            board.on("pageerror", lambda error: errors.append(str(error)))
-            board.on("console", lambda message: errors.append(message.text)
-                     if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+            collect_errors(board, errors)
             board.goto(base + "/board/")
             expect(board.get_by_label("Token")).to_be_visible()
             board.get_by_label("Token").fill(token)
@@ -98,7 +66,7 @@ def main():
             expect(board.locator("#live")).to_contain_text("out of date", timeout=15000)
             if args.screenshots:
                 board.screenshot(path=os.path.join(args.screenshots, "board-1440-stale.png"))
-            server = serve()
+            server = serve(d, db, port, log)
             run(d, "status", first, "--set", "on_site", db, env=env)
             expect(visit).to_have_attribute("data-state", "on_site", timeout=15000)
             expect(board.locator("#live")).to_contain_text("Live")

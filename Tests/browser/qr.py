@@ -5,15 +5,9 @@ its code; the code, drawn as the terminal shows it, must decode to the link exac
 
   python3 Tests/browser/qr.py DISPATCH
 """
-import os, subprocess, sys, tempfile
+import sys
 import numpy, zxingcpp
-
-
-def run(*command):
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(command)}: exit {result.returncode}\n{result.stdout}{result.stderr}")
-    return result.stdout
+from harness import run, sample_day
 
 
 def image(art):
@@ -33,10 +27,7 @@ def image(art):
 
 def main():
     d = sys.argv[1]
-    work = tempfile.mkdtemp(prefix="qr-")
-    db = f"--database=sqlite:{work}/day.sqlite"
-    run(d, "db", "migrate", db)
-    run(d, "import", "scenarios/sample-day.yaml", db, "--now", "2026-11-22T20:00:00+08:00")
+    _, db = sample_day(d, plan=False)
     decoded = 0
     for host in ["d.example", "dispatch.example.com", "field-dispatch.operator-example.com/" + "x" * 40,
                  "dispatch." + "long-" * 20 + "example.com"]:

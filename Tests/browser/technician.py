@@ -11,52 +11,26 @@ two reports are queued and shown as not sent; back online, both are recorded onc
 order's history (`dispatch orders history`); running late moves the visit and says so; a report
 refused on arrival is listed. Saves screenshots at 360 and 1440 px wide.
 """
-import argparse, json, os, socket, subprocess, sys, tempfile, time, urllib.request
+import json, os
 from playwright.sync_api import sync_playwright, expect
-
-NOW = "2026-11-23T08:00:00+08:00"
-
-
-def run(*command, env=None):
-    result = subprocess.run(command, capture_output=True, text=True, env=env)
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(command)}: exit {result.returncode}\n{result.stdout}{result.stderr}")
-    return result.stdout
+from harness import arguments, clock, collect_errors, free_port, run, sample_day, serve
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("dispatch")
-    parser.add_argument("--screenshots", default=None)
-    parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-    args = parser.parse_args()
+    args = arguments()
     d = args.dispatch
-    work = tempfile.mkdtemp(prefix="browser-technician-")
-    db = f"--database=sqlite:{work}/day.sqlite"
-    run(d, "db", "migrate", db)
-    run(d, "import", "scenarios/sample-day.yaml", db, "--now", "2026-11-22T20:00:00+08:00")
-    run(d, "plan", "--date", "2026-11-23", "--commit", "--seed", "1", "--iterations", "300", "--now", "2026-11-22T20:00:00+08:00", db)
-    env = dict(os.environ, DISPATCH_NOW=NOW)
+    work, db = sample_day(d)
+    env = clock()
     # The technician with the most visits on the published day.
     board = json.loads(run(d, "board", "--date", "2026-11-23", "--format", "json", db))
     counts = {row["id"]: len(row["visits"]) for row in board["technicians"]}
     technician = max(sorted(counts), key=lambda t: counts[t])
     assert counts[technician] >= 3, f"{technician} has {counts[technician]} visits: the test needs three"
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = open(os.path.join(work, "serve.log"), "w")
-    server = subprocess.Popen([d, "serve", "--port", str(port), db], stderr=log, env=env)
+    server = serve(d, db, port, log)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except Exception:
-                time.sleep(0.1)
         link = run(d, "technicians", "token", technician, "--signin", "--base-url", base, db, env=env).strip()
         assert link.startswith(base + "/t/signin#fds_"), link
         with sync_playwright() as playwright:
@@ -64,10 +38,7 @@ def main():
             phone = browser.new_context(viewport={"width": 360, "height": 780}, device_scale_factor=2, is_mobile=True, has_touch=True)
             page = phone.new_page()
             errors = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            # Script errors fail the test; a resource the browser could not load (offline, on purpose) does not.
-            page.on("console", lambda message: errors.append(message.text)
-                    if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+            collect_errors(page, errors)
 
             # Sign in: the link's code is exchanged for the cookie and wiped from the address bar.
             page.goto(link)
