@@ -54,7 +54,12 @@ def main():
             # The service worker takes the page over (it caches the day for offline use).
             page.evaluate("navigator.serviceWorker.ready.then(() => true)")
             page.reload()
-            page.wait_for_function("navigator.serviceWorker.controller !== null")
+            # (Polled with evaluate: wait_for_function evaluates a string, which the page's CSP forbids.)
+            for _ in range(100):
+                if page.evaluate("navigator.serviceWorker.controller !== null"):
+                    break
+                page.wait_for_timeout(100)
+            assert page.evaluate("navigator.serviceWorker.controller !== null"), "no service worker controls the page"
             if args.screenshots:
                 os.makedirs(args.screenshots, exist_ok=True)
                 page.screenshot(path=os.path.join(args.screenshots, "technician-360.png"), full_page=False)
