@@ -39,6 +39,13 @@ public struct BoardChart {
 
     static func colour(_ state: OrderState) -> String { states.first { $0.state == state }?.colour ?? "#90a4ae" }
 
+    /// The kinds of work, each its stripe's colour.
+    static let works: [(type: WorkType, colour: String)] = [
+        (.install, "#00b4d8"), (.move, "#b5179e"), (.removal, "#6c757d"), (.repair, "#ff6d00"),
+    ]
+
+    static func workColour(_ type: WorkType) -> String { works.first { $0.type == type }?.colour ?? "#ffffff" }
+
     var lines: [Line] {
         let crews = Dictionary(grouping: board.rows, by: { $0.crew ?? "" })
         var result: [Line] = []
@@ -172,6 +179,16 @@ public struct BoardChart {
         out.text(String(name.prefix(24)), x: 10, y: y + 13, size: 12, fill: "#111")
         let figures = technician.absent ? "absent" : "\(plural(row.visits.count, "visit")) · load \(row.loadPercent)%"
         out.text(figures, x: 10, y: y + 25, size: 10, fill: "#666")
+        // An idle row says why, across its shift (the CLI board's reason).
+        if !technician.absent, row.visits.isEmpty {
+            let why = row.idleReason ?? "orders open to them went to others or fit nowhere (see Unassigned)"
+            let start = x(zone.instant(on: board.date, at: technician.shift.start))
+            out.rect(
+                x: start, y: y + 5, width: x(zone.instant(on: board.date, at: technician.shift.end)) - start, height: Self.rowHeight - 10,
+                fill: "#eef2f6", stroke: "#cfd8e3", title: "\(technician.id) idle: \(why)")
+            out.text("idle: " + why, x: start + 6, y: y + Self.rowHeight / 2 + 4, size: 10, fill: "#52606d")
+            return
+        }
         let shiftStart = zone.instant(on: board.date, at: technician.shift.start)
         let shiftEnd = zone.instant(on: board.date, at: technician.shift.end)
         let mid = y + Self.rowHeight / 2
@@ -228,6 +245,7 @@ public struct BoardChart {
         if visit.travelMinutes > 0 { tip.append("\(visit.travelMinutes) min travel before") }
         if let group = order.group { tip.append("coordinated visit \(group)" + (visit.contact ? ", customer's contact" : "")) }
         if visit.locked { tip.append("locked: pre-arrival notice sent") }
+        if board.vipTiers.contains(order.customer.tier) { tip.append("VIP customer (\(order.customer.tier.rawValue))") }
         if visit.late { tip.append("LATE") } else if visit.atRisk { tip.append("at risk") }
         out.raw(
             "<g class=\"visit\" data-order=\"\(SVGWriter.escape(order.id))\" data-technician=\"\(SVGWriter.escape(technician.id))\" "
@@ -235,10 +253,19 @@ public struct BoardChart {
                 + "data-tip=\"\(SVGWriter.escape(tip.joined(separator: "\n")))\">"
                 + "<title>\(SVGWriter.escape(tip.joined(separator: "\n")))</title>"
         )
-        let stroke = visit.late ? "#d00000" : visit.atRisk ? "#ff8c00" : "#ffffff"
+        // Late is a thick black outline (rebooking is the red fill): two reds would say one thing.
+        let stroke = visit.late ? "#111111" : visit.atRisk ? "#ff8c00" : "#ffffff"
         out.rect(
             x: left, y: y + 6, width: width, height: Self.rowHeight - 12, fill: colour, stroke: stroke,
-            strokeWidth: visit.late || visit.atRisk ? 2.5 : 0.8, dash: visit.atRisk ? "4 2" : nil, radius: 3, className: "body")
+            strokeWidth: visit.late ? 3 : visit.atRisk ? 2.5 : 0.8, dash: visit.atRisk ? "4 2" : nil, radius: 3, className: "body")
+        // The kind of work: a stripe along the bottom edge.
+        out.rect(x: left + 1, y: y + Self.rowHeight - 9, width: max(1, width - 2), height: 3, fill: Self.workColour(order.type))
+        if board.vipTiers.contains(order.customer.tier) {
+            // A VIP customer: a gold corner.
+            out.raw(
+                "<path class=\"vip\" d=\"M\(svgNumber(left + width - 9)) \(svgNumber(y + 6)) h9 v9 z\" fill=\"#ffd23f\" stroke=\"#111\" "
+                    + "stroke-width=\"0.6\"/>")
+        }
         if visit.locked {
             // A padlock: shackle and body, at the visit's top-left corner.
             let lx = left + 2
@@ -294,6 +321,15 @@ public struct BoardChart {
             out.text(item.label, x: lx + 19, y: y, size: 11, fill: "#333")
             lx += 26 + Double(item.label.count) * 6.3
         }
+        lx += 14
+        for work in Self.works {
+            out.rect(x: lx, y: y - 6, width: 18, height: 4, fill: work.colour)
+            out.text(work.type.rawValue, x: lx + 23, y: y, size: 11, fill: "#333")
+            lx += 32 + Double(work.type.rawValue.count) * 6.3
+        }
+        out.raw(
+            "<path d=\"M\(svgNumber(lx)) \(svgNumber(y - 10)) h10 v10 z\" fill=\"#ffd23f\" stroke=\"#111\" stroke-width=\"0.6\"/>")
+        out.text("VIP customer", x: lx + 15, y: y, size: 11, fill: "#333")
         lx = 16
         let y2 = y + 24
         out.rect(x: lx, y: y2 - 11, width: 34, height: 14, fill: "#4c78a8", opacity: 0.13, stroke: "#4c78a8", dash: "3 2")
@@ -305,7 +341,7 @@ public struct BoardChart {
         out.rect(x: lx, y: y2 - 10, width: 26, height: 12, fill: "url(#break)", stroke: "#c99a1e")
         out.text("break", x: lx + 32, y: y2, size: 11, fill: "#333")
         lx += 80
-        out.rect(x: lx, y: y2 - 10, width: 26, height: 12, fill: "#4c78a8", stroke: "#d00000", strokeWidth: 2.5, radius: 3)
+        out.rect(x: lx, y: y2 - 10, width: 26, height: 12, fill: "#4c78a8", stroke: "#111111", strokeWidth: 3, radius: 3)
         out.text("late", x: lx + 32, y: y2, size: 11, fill: "#333")
         lx += 70
         out.rect(x: lx, y: y2 - 10, width: 26, height: 12, fill: "#4c78a8", stroke: "#ff8c00", strokeWidth: 2.5, dash: "4 2", radius: 3)

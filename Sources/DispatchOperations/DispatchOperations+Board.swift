@@ -61,6 +61,8 @@ public struct Board: Sendable {
     public var lateRepairs: Int
     /// The day's currency, for the contractors' cost.
     public var currency: String
+    /// The customer tiers the day's policy treats as VIP (marked on the chart).
+    public var vipTiers: Set<CustomerTier> = Policy.defaultVIPTiers
 }
 
 extension DispatchOperations {
@@ -131,7 +133,7 @@ extension DispatchOperations {
             }.count
             return Board(
                 date: date, zone: zone, version: published?.version, rows: rows, unassigned: unassigned,
-                rebooking: rebooking, kpis: plan?.kpis, lateRepairs: late, currency: day.policy.currency)
+                rebooking: rebooking, kpis: plan?.kpis, lateRepairs: late, currency: day.policy.currency, vipTiers: day.policy.vipTiers)
         }
     }
 }
