@@ -10,23 +10,15 @@ import Testing
     import Glibc
 #endif
 
-/// A Server-Sent Events client on a plain socket: the test reads the stream as it arrives.
-final class StreamReader {
+/// A Server-Sent Events client on a plain socket: the test reads the stream as it arrives. Its
+/// blocking reads run on a thread of their own (`RawHTTP.exchange` says why).
+final class StreamReader: @unchecked Sendable {
+    // Invariant behind @unchecked Sendable: `buffer` is touched by one read at a time (the test awaits each).
     private let socket: Int32
     private var buffer = ""
 
     init(port: Int, path: String, headers: [String: String]) throws {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw StoreError(.connection, "cannot connect to 127.0.0.1:\(port)") }
-        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        socket = try RawHTTP.connected(port: port, wait: 0.2)
         let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers.map { "\($0): \($1)\r\n" }.joined() + "\r\n"
         _ = request.withCString { send(socket, $0, strlen($0), 0) }
     }
@@ -34,7 +26,13 @@ final class StreamReader {
     deinit { close(socket) }
 
     /// Reads until the text received so far contains `needle`, or `seconds` pass; the text read.
-    func read(until needle: String, seconds: Double) -> String? {
+    func read(until needle: String, seconds: Double) async -> String? {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: self.blockingRead(until: needle, seconds: seconds)) }
+        }
+    }
+
+    private func blockingRead(until needle: String, seconds: Double) -> String? {
         let deadline = Date().addingTimeInterval(seconds)
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while !buffer.contains(needle) {
@@ -62,26 +60,26 @@ struct DayStreamTests {
             #expect(try await api.request("GET", "/v1/days/23-11-2026/stream", as: .dispatcher).status == 400)
             let before = try await api.operations.lastEventNumber()
             let stream = try StreamReader(port: api.port, path: "/v1/days/2026-11-23/stream", headers: auth)
-            let opened = try #require(stream.read(until: "id: \(before)\n\n", seconds: 10))
+            let opened = try #require(await stream.read(until: "id: \(before)\n\n", seconds: 10))
             #expect(opened.contains("HTTP/1.1 200") && opened.lowercased().contains("content-type: text/event-stream"))
             // The technician reports through the API (another request, another transaction).
             let agenda = try await api.request("GET", "/v1/me/agenda?date=2026-11-23")
             let order = try #require((agenda.object["visits"] as? [[String: Any]])?.first?["order"] as? String)
             let reported = Date()
             #expect(try await api.post("/v1/me/orders/\(order)/status", json: #"{"state": "en_route"}"#).status == 200)
-            let seen = try #require(stream.read(until: "event: fielddispatch.order.en_route", seconds: 10))
+            let seen = try #require(await stream.read(until: "event: fielddispatch.order.en_route", seconds: 10))
             let took = Date().timeIntervalSince(reported)
             #expect(took < 10)
             #expect(seen.contains(#""subject":"\#(order)""#))
             // A board that lost its connection resumes after the last id it saw: the change again, at once.
             let resumed = try StreamReader(
                 port: api.port, path: "/v1/days/2026-11-23/stream", headers: auth.merging(["Last-Event-ID": String(before)]) { $1 })
-            #expect(resumed.read(until: "event: fielddispatch.order.en_route", seconds: 10) != nil)
+            #expect(await resumed.read(until: "event: fielddispatch.order.en_route", seconds: 10) != nil)
             // Another day's stream hears nothing of it.
             let other = try StreamReader(
                 port: api.port, path: "/v1/days/2026-11-24/stream", headers: auth.merging(["Last-Event-ID": String(before)]) { $1 })
-            #expect(other.read(until: "\n\n", seconds: 10) != nil)
-            #expect(other.read(until: "event: ", seconds: 1.5) == nil)
+            #expect(await other.read(until: "\n\n", seconds: 10) != nil)
+            #expect(await other.read(until: "event: ", seconds: 1.5) == nil)
         }
     }
 
