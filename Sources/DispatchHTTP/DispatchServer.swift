@@ -224,12 +224,12 @@ public struct DispatchServer: Sendable {
             }
             token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         } else if let cookie = request.cookies[name]?.value, !cookie.isEmpty {
-            // The technician's page: the phone's session cookie, and on anything but a read the
-            // CSRF token its page holds (another site's form or script cannot send it).
+            // The technician's page or the live board: the browser's session cookie, and on
+            // anything but a read the CSRF token its page holds (another site cannot send it).
             if request.method != .get, request.method != .head,
                 !Secrets.equal(request.headers[.csrfToken] ?? "", Self.csrfToken(for: cookie))
             {
-                throw Problem.forbidden("a report from the page carries its X-CSRF-Token (GET /t/session)")
+                throw Problem.forbidden("a change made from a page carries its X-CSRF-Token (GET /t/session or /board/session gives it)")
             }
             token = cookie
         } else {
