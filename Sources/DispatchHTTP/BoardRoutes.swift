@@ -20,7 +20,7 @@ extension DispatchServer {
         guard principal.kind == .dispatcher else { throw Problem.forbidden("the live board opens with a dispatcher's token") }
         context.identity.principal = principal
         var response = Self.json(try await deskDocument(principal, token: token))
-        response.headers[.setCookie] = Self.cookie(token, secure: !Self.isLoopback(request), maxAge: 12 * 3600, name: Self.deskCookie)
+        response.headers[.setCookie] = Self.cookie(token, for: request, maxAge: 12 * 3600, name: Self.deskCookie)
         response.headers[.cacheControl] = "no-store"
         return response
     }
@@ -47,7 +47,7 @@ extension DispatchServer {
     func deskSignOut(_ request: Request, _ context: APIContext) async throws -> Response {
         _ = try await authenticate(request, context, as: .dispatcher)
         var response = Self.json(["signed_out": true] as JSONValue)
-        response.headers[.setCookie] = Self.cookie("", secure: !Self.isLoopback(request), maxAge: 0, name: Self.deskCookie)
+        response.headers[.setCookie] = Self.cookie("", for: request, maxAge: 0, name: Self.deskCookie)
         return response
     }
 

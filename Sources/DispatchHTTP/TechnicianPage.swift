@@ -69,7 +69,7 @@ extension DispatchServer {
         }
         context.identity.principal = principal
         var headers = Self.pageHeaders
-        headers[.setCookie] = Self.cookie(token, secure: !Self.isLoopback(request), maxAge: 400 * 86_400)
+        headers[.setCookie] = Self.cookie(token, for: request, maxAge: 400 * 86_400)
         headers[.contentType] = "application/json"
         headers[.cacheControl] = "no-store"
         let answer: JSONValue = ["technician": principal.subject.json, "csrf": Self.csrfToken(for: token).json]
@@ -92,12 +92,14 @@ extension DispatchServer {
         let principal = try await authenticate(request, context, as: .technician)
         _ = try await operations.revokeToken(id: principal.tokenID)
         var response = Self.json(["signed_out": true] as JSONValue)
-        response.headers[.setCookie] = Self.cookie("", secure: !Self.isLoopback(request), maxAge: 0)
+        response.headers[.setCookie] = Self.cookie("", for: request, maxAge: 0)
         return response
     }
 
-    static func cookie(_ value: String, secure: Bool, maxAge: Int, name: String = sessionCookie) -> String {
-        "\(name)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
+    /// A session cookie (`fd_device`, or `name`) scripts cannot read, sent to this site alone;
+    /// Secure unless `request` came to a loopback address.
+    static func cookie(_ value: String, for request: Request, maxAge: Int, name: String = sessionCookie) -> String {
+        "\(name)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (isLoopback(request) ? "" : "; Secure")
     }
 
     /// The token a page's reports must carry beside the cookie: derived from the device's token

@@ -162,7 +162,8 @@ extension OperationContext {
                 horizon.closed.append(.init(window: TimeWindow(start: start, end: end), reason: "not_worked", detail: "\(date) is \(why)"))
                 continue
             }
-            let scenario = including(work, in: try tx.cachedScenario(on: date) ?? borrowed(home, date: date))
+            let cached = try tx.cachedDay(on: date)
+            let scenario = including(work, in: try cached?.scenario ?? borrowed(home, date: date))
             let windows = allWindows(scenario, lengthMinutes: lengthMinutes)
             let earliest = now.adding(minutes: scenario.policy.noticeMinutes)
             for window in windows where window.end < earliest {
@@ -171,7 +172,7 @@ extension OperationContext {
             let candidates = windows.filter { $0.end >= earliest }
             guard !candidates.isEmpty else { continue }
             horizon.days.append(
-                .init(date: date, scenario: scenario, visits: try tx.cachedPublishedPlan(on: date)?.visits ?? [], candidates: candidates))
+                .init(date: date, scenario: scenario, visits: cached?.plan?.visits ?? [], candidates: candidates))
         }
         return horizon
     }

@@ -6,7 +6,7 @@ import Synchronization
 /// road legs' stamp, and whether the calendar works it. A call centre's slot offer reads every
 /// day of its horizon, 2,000 orders each; without this, reading them was 40 % of an offer.
 ///
-/// Each day's latest published plan is kept on the same terms (`cachedPublishedPlan`).
+/// Each day's latest published plan is kept on the same terms (`cachedDay`).
 ///
 /// One cache per store (per database connection): revisions are counters of one database, so two
 /// databases may show the same revision for different days.
@@ -73,12 +73,15 @@ extension StoreTransaction {
         return try scenarios.scenario(day, key) { try scenario(on: day) }
     }
 
-    /// The day's latest published plan as `publishedPlan(on:)` reads it, from this store's cache
-    /// while the day is unchanged; nil when none is.
-    public func cachedPublishedPlan(on day: LocalDate) throws -> PublishedPlan? {
-        guard let scenarios else { return try publishedPlan(on: day) }
-        guard let key = try cacheKey(day) else { return nil }
-        return try scenarios.plan(day, key) { try publishedPlan(on: day) }
+    /// The day as `scenario(on:)` reads it and its latest published plan, from this store's
+    /// cache while the day is unchanged (its revision read once for both); nil when no day
+    /// `day` is stored.
+    public func cachedDay(on day: LocalDate) throws -> (scenario: Scenario, plan: PublishedPlan?)? {
+        guard let scenarios else { return try scenario(on: day).map { ($0, try publishedPlan(on: day)) } }
+        guard let key = try cacheKey(day), let scenario = try scenarios.scenario(day, key, read: { try scenario(on: day) }) else {
+            return nil
+        }
+        return (scenario, try scenarios.plan(day, key) { try publishedPlan(on: day) })
     }
 
     /// What a day's cached reads are kept by, or nil when no day `day` is stored.
