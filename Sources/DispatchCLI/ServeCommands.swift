@@ -62,6 +62,16 @@ struct Serve: AsyncParsableCommand {
             valueName: "cidr"))
     var trustedProxies: [String] = []
 
+    @Option(help: ArgumentHelp("How long the live board's Re-plan searches before it shows the proposal, 1–120.", valueName: "seconds"))
+    var replanSeconds = 5.0
+
+    @Option(
+        help: ArgumentHelp(
+            "A map tile server for the live board's map, with {z}, {x} and {y} (e.g. https://tiles.example.net/{z}/{x}/{y}.png); "
+                + "default: the routes on a plain background, nothing loaded from elsewhere.",
+            valueName: "url"))
+    var mapTiles: String?
+
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
@@ -71,6 +81,12 @@ struct Serve: AsyncParsableCommand {
         guard (1...64).contains(connections) else { throw ValidationError("--connections must be between 1 and 64") }
         guard rateLimit > 0, rateLimit <= 100_000 else { throw ValidationError("--rate-limit must be above 0 and at most 100000") }
         guard (1...300).contains(bodyTimeout) else { throw ValidationError("--body-timeout must be between 1 and 300 seconds") }
+        guard replanSeconds >= 1, replanSeconds <= 120 else { throw ValidationError("--replan-seconds must be between 1 and 120") }
+        if let mapTiles {
+            guard ["{z}", "{x}", "{y}"].allSatisfy(mapTiles.contains), DispatchServer.tileOrigin(mapTiles) != nil else {
+                throw ValidationError("--map-tiles is an http(s) URL with {z}, {x} and {y}, e.g. https://tiles.example.net/{z}/{x}/{y}.png")
+            }
+        }
         for proxy in trustedProxies where IPNetwork(proxy) == nil {
             throw ValidationError("--trusted-proxy '\(proxy.prefix(60))' is not an IP address or CIDR network (e.g. 10.0.0.0/8, ::1)")
         }
@@ -118,6 +134,8 @@ struct Serve: AsyncParsableCommand {
             settings.maxConnections = maxConnections
             settings.bodySeconds = Double(bodyTimeout)
             settings.trustedProxies = TrustedProxies(trustedProxies.compactMap(IPNetwork.init))
+            settings.replanSeconds = replanSeconds
+            settings.mapTiles = mapTiles
             if let room = Self.connectionRoom(wanted: maxConnections, databaseConnections: connections) {
                 settings.maxConnections = room.allowed
                 let message =

@@ -149,6 +149,7 @@ public struct BoardChart {
 
         var y = Self.top
         var rowCentre: [String: Double] = [:]
+        let routeIndex = Dictionary(board.rows.enumerated().map { ($0.element.technician.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
         var stripe = false
         for line in lines {
             switch line {
@@ -161,6 +162,14 @@ public struct BoardChart {
                 if stripe { out.rect(x: 0, y: y, width: width, height: Self.rowHeight, fill: "#fafafa") }
                 stripe.toggle()
                 out.raw("<g class=\"technician\" data-technician=\"\(SVGWriter.escape(row.technician.id))\">")
+                // The whole row takes a dropped visit (transparent, yet it catches the pointer).
+                out.rect(x: 0, y: y, width: width, height: Self.rowHeight, fill: "transparent", className: "row")
+                if let index = routeIndex[row.technician.id], !row.visits.isEmpty {
+                    // The dot of the route's colour on the map.
+                    out.raw(
+                        "<circle cx=\"\(svgNumber(Self.labelWidth - 12))\" cy=\"\(svgNumber(y + Self.rowHeight / 2))\" r=\"5\" "
+                            + "fill=\"\(BoardMap.colour(index))\"/>")
+                }
                 technician(row, y: y, x: x, into: &out)
                 out.raw("</g>")
                 rowCentre[row.technician.id] = y + Self.rowHeight / 2
@@ -250,7 +259,8 @@ public struct BoardChart {
         out.raw(
             "<g class=\"visit\" data-order=\"\(SVGWriter.escape(order.id))\" data-technician=\"\(SVGWriter.escape(technician.id))\" "
                 + "data-state=\"\(visit.order.state.rawValue)\" data-start=\"\(SVGWriter.escape(zone.rfc3339(visit.start)))\" "
-                + "data-tip=\"\(SVGWriter.escape(tip.joined(separator: "\n")))\">"
+                + "data-tip=\"\(SVGWriter.escape(tip.joined(separator: "\n")))\" tabindex=\"0\" role=\"button\" "
+                + "aria-label=\"\(SVGWriter.escape(tip.prefix(2).joined(separator: ", ")))\">"
                 + "<title>\(SVGWriter.escape(tip.joined(separator: "\n")))</title>"
         )
         // Late is a thick black outline (rebooking is the red fill): two reds would say one thing.

@@ -11,24 +11,34 @@ public struct BoardPage {
     public init(board: Board) { self.board = board }
 
     /// The chart and the orders waiting, as the live board swaps them in (`/board/day`).
-    public func fragment(styled: Bool = true) -> String {
+    public func fragment(styled: Bool = true, tiles: String? = nil) -> String {
         func esc(_ text: String) -> String { SVGWriter.escape(text) }
         func table(_ heading: String, _ items: [Board.Waiting]) -> String {
             guard !items.isEmpty else { return "<h2>\(esc(heading)) (0)</h2><p class=\"none\">None.</p>" }
             let rows = items.map { item -> String in
                 let order = item.order.order
+                // A button to pick the order up (by keyboard too) and plan it by hand.
+                let pick = "<button type=\"button\" class=\"pick-order\" data-order=\"\(esc(order.id))\">\(esc(order.id))</button>"
                 let window = order.window.map { "\(board.zone.local($0.start).time)–\(board.zone.local($0.end).time)" } ?? ""
-                return "<tr><td>\(esc(order.id))</td><td>\(esc(order.type.rawValue)) \(esc(order.service.rawValue))</td>"
+                return
+                    "<tr data-order=\"\(esc(order.id))\"><td>\(pick)</td><td>\(esc(order.type.rawValue)) \(esc(order.service.rawValue))</td>"
                     + "<td>\(esc(order.customer.tier.rawValue))</td><td>\(esc(window))</td><td><code>\(esc(item.code))</code></td>"
                     + "<td>\(esc(item.reason))</td></tr>"
             }
             return "<h2>\(esc(heading)) (\(items.count))</h2><table><thead><tr><th>Order</th><th>Work</th><th>Tier</th><th>Window</th>"
                 + "<th>Code</th><th>Reason</th></tr></thead><tbody>\(rows.joined(separator: "\n"))</tbody></table>"
         }
+        let chart = BoardChart(board: board)
+        let span = chart.span
         return """
-            <div class="chart">
-            \(BoardChart(board: board).svg(styled: styled))
+            <div class="chart" data-day="\(board.date)" data-version="\(board.version ?? 0)" data-span-start="\(esc(board.zone.rfc3339(span.start)))" \
+            data-minute-px="\(BoardChart.pixelsPerMinute)" data-label-px="\(BoardChart.labelWidth)">
+            \(chart.svg(styled: styled))
             </div>
+            <section class="map-section">
+            <h2>Routes</h2>
+            <div class="map-box">\(BoardMap(board: board, tiles: tiles).svg())</div>
+            </section>
             <section>
             \(table("Unassigned", board.unassigned))
             \(table("Waiting for a new appointment", board.rebooking))

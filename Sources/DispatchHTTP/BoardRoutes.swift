@@ -58,10 +58,6 @@ extension DispatchServer {
             throw Problem.badRequest("give the day as ?date=YYYY-MM-DD")
         }
         let board = try await operations.board(day)
-        var headers = Self.pageHeaders
-        headers[.contentType] = "text/html; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        return Response(
-            status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: BoardPage(board: board).fragment(styled: false))))
+        return fragment(BoardPage(board: board).fragment(styled: false, tiles: settings.mapTiles))
     }
 }

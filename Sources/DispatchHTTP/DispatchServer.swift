@@ -29,6 +29,11 @@ public struct DispatchServer: Sendable {
         /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` say who the client is; the
         /// failed-authentication limit is kept per client, not per proxy.
         public var trustedProxies = TrustedProxies()
+        /// How long the board's "Re-plan" searches before it shows the proposal.
+        public var replanSeconds = 5.0
+        /// A map tile server for the board's map (`{z}/{x}/{y}` in the URL), nil: the routes are
+        /// drawn on a plain background.
+        public var mapTiles: String?
 
         public init(host: String = "127.0.0.1", port: Int = 8080, ratePerSecond: Double = 10, burst: Double = 30, feedDays: Int = 8) {
             self.host = host
@@ -48,6 +53,8 @@ public struct DispatchServer: Sendable {
 
     /// The feed's last number and the day streams waiting on it.
     let eventWatch: EventWatch
+    /// Re-plans computed on the board, waiting to be published or discarded.
+    let drafts = ReplanDrafts()
 
     /// `notifiedCommits`: the server learns of commits by notification (PostgreSQL LISTEN, fed
     /// to `notified(_:)`), so it reads the feed's number only every 5 s as a safety net; else
@@ -154,6 +161,22 @@ public struct DispatchServer: Sendable {
         router.post("/board/session") { request, context in try await deskSignIn(request, context) }
         router.post("/board/signout") { request, context in try await deskSignOut(request, context) }
         get("/board/day") { request, context in try await boardDay(request, context) }
+        get("/board/explain") { request, context in try await boardExplain(request, context) }
+        router.post("/board/replan") { request, context in try await replanDraft(request, context) }
+        router.post("/board/replan/:id/publish") { request, context in
+            try await replanPublish(try context.parameters.require("id"), request, context)
+        }
+        router.delete("/board/replan/:id") { request, context in
+            try await replanDiscard(try context.parameters.require("id"), request, context)
+        }
+        router.post("/v1/orders/:id/changes") { request, context in
+            let principal = try await authenticate(request, context, as: .dispatcher)
+            return try await changeOrder(try context.parameters.require("id"), by: principal, request, context)
+        }
+        router.post("/v1/technicians/:id/absence") { request, context in
+            let principal = try await authenticate(request, context, as: .dispatcher)
+            return try await recordAbsence(try context.parameters.require("id"), by: principal, request, context)
+        }
         router.post("/v1/me/orders/:id/delay") { request, context in
             let principal = try await authenticate(request, context, as: .technician)
             return try await reportDelay(try context.parameters.require("id"), by: principal, request, context)
@@ -179,7 +202,11 @@ public struct DispatchServer: Sendable {
         case 1 where ["healthz", "readyz", "openapi.yaml", "t", "board"].contains(parts[0]): return ["GET", "HEAD"]
         case 2 where parts[0] == "board" && parts[1] == "session": return ["GET", "HEAD", "POST"]
         case 2 where parts[0] == "board" && parts[1] == "signout": return ["POST"]
-        case 2 where parts[0] == "board" && (parts[1] == "day" || pageFiles["/board/\(parts[1])"] != nil): return ["GET", "HEAD"]
+        case 2 where parts[0] == "board" && (["day", "explain"].contains(parts[1]) || pageFiles["/board/\(parts[1])"] != nil):
+            return ["GET", "HEAD"]
+        case 2 where parts[0] == "board" && parts[1] == "replan": return ["POST"]
+        case 3 where parts[0] == "board" && parts[1] == "replan": return ["DELETE"]
+        case 4 where parts[0] == "board" && parts[1] == "replan" && parts[3] == "publish": return ["POST"]
         case 2 where parts[0] == "t" && parts[1] == "session": return ["GET", "HEAD", "POST"]
         case 2 where parts[0] == "t" && parts[1] == "signout": return ["POST"]
         case 2 where parts[0] == "t" && pageFiles["/t/\(parts[1])"] != nil: return ["GET", "HEAD"]
@@ -189,7 +216,8 @@ public struct DispatchServer: Sendable {
         case 3 where parts[0] == "v1" && parts[1] == "orders": return ["GET", "HEAD", "PUT", "DELETE"]
         case 4 where parts[0] == "v1" && parts[1] == "technicians" && parts[3] == "agenda": return ["GET", "HEAD"]
         case 4 where parts[0] == "v1" && parts[1] == "days" && parts[3] == "stream": return ["GET", "HEAD"]
-        case 4 where parts[0] == "v1" && parts[1] == "orders" && (parts[3] == "slot-offers" || parts[3] == "booking"): return ["POST"]
+        case 4 where parts[0] == "v1" && parts[1] == "orders" && ["slot-offers", "booking", "changes"].contains(parts[3]): return ["POST"]
+        case 4 where parts[0] == "v1" && parts[1] == "technicians" && parts[3] == "absence": return ["POST"]
         case 5 where parts[0] == "v1" && parts[1] == "me" && parts[2] == "orders" && (parts[4] == "status" || parts[4] == "delay"):
             return ["POST"]
         default: return nil

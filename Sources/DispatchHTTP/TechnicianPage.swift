@@ -34,14 +34,24 @@ extension DispatchServer {
         "/board/board.css": ("text/css; charset=utf-8", PackageResources.board_css),
     ]
 
-    /// What a page may load and run: its own files only, no inline script or style, no frames.
-    static let contentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-        + "manifest-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    /// What a page may load and run: its own files only (and the map's tiles from `tiles`, a
+    /// tile URL), no inline script or style, no frames.
+    static func contentSecurityPolicy(tiles: String?) -> String {
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:\(tileOrigin(tiles).map { " " + $0 } ?? ""); "
+            + "connect-src 'self'; manifest-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    }
+
+    /// The scheme, host and port of a tile URL (what a Content-Security-Policy names).
+    public static func tileOrigin(_ tiles: String?) -> String? {
+        guard let tiles, let url = URL(string: tiles.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")),
+            let scheme = url.scheme, scheme == "https" || scheme == "http", let host = url.host
+        else { return nil }
+        return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
+    }
 
     func pageFile(_ path: String) -> Response {
         guard let file = Self.pageFiles[path] else { return Response(status: .notFound) }
-        var headers = Self.pageHeaders
+        var headers = pageHeaders
         headers[.contentType] = file.type
         headers[.eTag] = "\"" + SHA256.hash(data: file.bytes).prefix(12).hexDigits + "\""
         // The service worker checks for a new version of each file whenever it is online.
@@ -49,9 +59,10 @@ extension DispatchServer {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
     }
 
-    static var pageHeaders: HTTPFields {
+    var pageHeaders: HTTPFields {
         [
-            .contentSecurityPolicy: contentSecurityPolicy, .xContentTypeOptions: "nosniff", .referrerPolicy: "no-referrer",
+            .contentSecurityPolicy: Self.contentSecurityPolicy(tiles: settings.mapTiles), .xContentTypeOptions: "nosniff",
+            .referrerPolicy: "no-referrer",
         ]
     }
 
@@ -68,7 +79,7 @@ extension DispatchServer {
             throw Problem.unauthorized("this sign-in link is not one we made; ask the dispatcher for a new one")
         }
         context.identity.principal = principal
-        var headers = Self.pageHeaders
+        var headers = pageHeaders
         headers[.setCookie] = Self.cookie(token, for: request, maxAge: 400 * 86_400)
         headers[.contentType] = "application/json"
         headers[.cacheControl] = "no-store"

@@ -50,12 +50,12 @@ extension DispatchOperations {
     /// Reads the day as the planner sees it (outside any write lock), computes a plan with
     /// `solve` (no transaction open), and returns it with what it was computed from.
     public func propose(
-        _ date: LocalDate, now: Instant, seed: UInt64, solve: @Sendable (Scenario) -> Plan
+        _ date: LocalDate, now: Instant, seed: UInt64, solve: @Sendable (Scenario) async -> Plan
     ) async throws -> (proposal: Proposal, day: Scenario)? {
         guard let (planning, version, revision) = try await planningDay(date) else { return nil }
         var day = planning
         day.now = now
-        return (Proposal(plan: solve(day), basedOn: version, revision: revision, seed: seed), day)
+        return (Proposal(plan: await solve(day), basedOn: version, revision: revision, seed: seed), day)
     }
 
     /// Publishes a proposal as the day's next version. When anything changed since it was
@@ -248,6 +248,35 @@ public struct PlanDiff: Sendable, Equatable {
     public var removed: [PlannedVisit] = []
     public var moved: [Move] = []
     public var unchanged = 0
+
+    /// The visits only `later` has, only `earlier` has, those with another technician or start
+    /// (each list in the orders' natural order), and how many stay as they were.
+    static func changes(from earlier: [PlannedVisit], to later: [PlannedVisit])
+        -> (added: [PlannedVisit], removed: [PlannedVisit], moved: [Move], unchanged: Int)
+    {
+        let before = Dictionary(earlier.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+        let after = Dictionary(later.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
+        var added: [PlannedVisit] = []
+        var moved: [Move] = []
+        var unchanged = 0
+        for visit in later {
+            guard let old = before[visit.order] else {
+                added.append(visit)
+                continue
+            }
+            if old.technician != visit.technician || old.start != visit.start {
+                moved.append(Move(from: old, to: visit))
+            } else {
+                unchanged += 1
+            }
+        }
+        var removed = earlier.filter { after[$0.order] == nil }
+        func byOrder(_ a: PlannedVisit, _ b: PlannedVisit) -> Bool { naturallyBefore(a.order, b.order) }
+        added.sort(by: byOrder)
+        removed.sort(by: byOrder)
+        moved.sort { byOrder($0.to, $1.to) }
+        return (added, removed, moved, unchanged)
+    }
 }
 
 extension DispatchOperations {
@@ -284,24 +313,42 @@ extension DispatchOperations {
                 try context.tx.publishedVersion(on: date, version: to)?.visits ?? []
             )
         }
-        let before = Dictionary(earlier.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
-        let after = Dictionary(later.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
-        for visit in later {
-            guard let old = before[visit.order] else {
-                diff.added.append(visit)
-                continue
-            }
-            if old.technician != visit.technician || old.start != visit.start {
-                diff.moved.append(PlanDiff.Move(from: old, to: visit))
-            } else {
-                diff.unchanged += 1
-            }
-        }
-        diff.removed = earlier.filter { after[$0.order] == nil }
-        func byOrder(_ a: PlannedVisit, _ b: PlannedVisit) -> Bool { naturallyBefore(a.order, b.order) }
-        diff.added.sort(by: byOrder)
-        diff.removed.sort(by: byOrder)
-        diff.moved.sort { byOrder($0.to, $1.to) }
+        let changes = PlanDiff.changes(from: earlier, to: later)
+        diff.added = changes.added
+        diff.removed = changes.removed
+        diff.moved = changes.moved
+        diff.unchanged = changes.unchanged
         return diff
+    }
+}
+
+/// A re-plan of a day computed for review: the proposal (published later as it is, rebased if
+/// the day moved on meanwhile) beside the plan published when it was computed.
+public struct ReplanPreview: Sendable {
+    public var proposal: Proposal
+    public var zone: ServiceTimeZone
+    public var currency: String
+    /// The figures of the published plan it would replace (nil: none was published) and its own.
+    public var published: PlanKPIs?
+    public var proposed: PlanKPIs
+    public var added: [PlannedVisit]
+    public var removed: [PlannedVisit]
+    public var moved: [PlanDiff.Move]
+    public var unchanged: Int
+}
+
+extension DispatchOperations {
+    /// Computes a plan of the day with `solve` (as `propose` does: from a read of the day, no
+    /// lock held) and compares it with the version it was computed from; stores nothing.
+    public func replanPreview(_ date: LocalDate, seed: UInt64, solve: @Sendable (Scenario) async -> Plan) async throws -> ReplanPreview? {
+        guard let (proposal, day) = try await propose(date, now: clock.now(), seed: seed, solve: solve) else { return nil }
+        let base = try await read { context in
+            try proposal.basedOn.flatMap { try context.tx.publishedVersion(on: date, version: $0) }
+        }
+        let published = try base.map { try PlanJSON.decode(Data($0.document.utf8), file: "plan version \($0.version) of \(date)").kpis }
+        let changes = PlanDiff.changes(from: base?.visits ?? [], to: proposal.plan.visits)
+        return ReplanPreview(
+            proposal: proposal, zone: day.timeZone, currency: day.policy.currency, published: published, proposed: proposal.plan.kpis,
+            added: changes.added, removed: changes.removed, moved: changes.moved, unchanged: changes.unchanged)
     }
 }

@@ -57,6 +57,8 @@ public struct DispatchOperations: Sendable {
             return try await retrying {
                 try await store.transaction { transaction in try body(OperationContext(tx: transaction, now: now)) }
             }
+        } catch let rolledBack as RolledBack {
+            throw rolledBack
         } catch {
             throw OperationError.from(error)
         }
@@ -98,9 +100,22 @@ struct OperationContext {
     let now: Instant
     /// The day locks this transaction took, gathered from every `lockDays`.
     private let held = HeldDays()
+    /// The plan versions this transaction published, in order (what a desk change's effect is
+    /// worked out from, preview or not).
+    let journal = Journal()
 
     final class HeldDays {
         var proof: LockedDays?
+    }
+
+    final class Journal {
+        struct Entry {
+            var plan: Plan
+            var previous: PublishedPlan?
+            var outcome: PublishOutcome
+            var zone: ServiceTimeZone
+        }
+        var entries: [Entry] = []
     }
 
     init(tx: StoreTransaction, now: Instant) {

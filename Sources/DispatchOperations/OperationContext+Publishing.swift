@@ -176,6 +176,7 @@ extension OperationContext {
                 plannedStart: old.start, window: stored.order.window)
             if try tx.queueNotice(composer.rebooking(subject, reason: lostReason, offers: offers), at: now) { outcome.noticesQueued += 1 }
         }
+        journal.entries.append(Journal.Entry(plan: plan, previous: previous, outcome: outcome, zone: day.timeZone))
         return outcome
     }
 

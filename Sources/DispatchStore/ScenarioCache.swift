@@ -68,7 +68,7 @@ extension StoreTransaction {
     /// The day as `scenario(on:)` reads it, from this store's cache while the day is unchanged
     /// (`ScenarioCache`); nil when no day `day` is stored.
     public func cachedScenario(on day: LocalDate) throws -> Scenario? {
-        guard let scenarios else { return try scenario(on: day) }
+        guard let scenarios, !raised.days.contains(day) else { return try scenario(on: day) }
         guard let key = try cacheKey(day) else { return nil }
         return try scenarios.scenario(day, key) { try scenario(on: day) }
     }
@@ -77,7 +77,7 @@ extension StoreTransaction {
     /// cache while the day is unchanged (its revision read once for both); nil when no day
     /// `day` is stored.
     public func cachedDay(on day: LocalDate) throws -> (scenario: Scenario, plan: PublishedPlan?)? {
-        guard let scenarios else { return try scenario(on: day).map { ($0, try publishedPlan(on: day)) } }
+        guard let scenarios, !raised.days.contains(day) else { return try scenario(on: day).map { ($0, try publishedPlan(on: day)) } }
         guard let key = try cacheKey(day), let scenario = try scenarios.scenario(day, key, read: { try scenario(on: day) }) else {
             return nil
         }

@@ -13,6 +13,14 @@ public struct StoreTransaction {
     let outbox = EventOutbox()
     /// The days its store read before (`cachedScenario`), when it keeps them.
     let scenarios: ScenarioCache?
+    /// The days whose revision this transaction raised: read past the cache, since a revision
+    /// raised by a transaction that then rolls back (a preview, a refused change) is raised
+    /// again by the next one, and what was read under it here must not be kept for that one.
+    let raised = RaisedDays()
+
+    final class RaisedDays {
+        var days: Set<LocalDate> = []
+    }
 
     init(_ connection: any SQLConnection, legsCache: RoadLegsCache = .shared, scenarios: ScenarioCache? = nil) {
         self.connection = connection
@@ -143,6 +151,7 @@ public struct StoreTransaction {
 
     /// Raises the revision of `day` (inside the store: every public setter checks the day's lock first).
     func bumpRevision(_ day: LocalDate) throws {
+        raised.days.insert(day)
         try connection.execute("UPDATE service_days SET revision = revision + 1 WHERE day = ?", [.text(day.description)])
     }
 

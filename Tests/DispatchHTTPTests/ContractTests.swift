@@ -19,7 +19,7 @@ struct ContractTests {
     func documentMatchesServer(_ backend: Backend) async throws {
         try await APIHarness.with(backend) { api in
             let paths = try #require(Self.document["paths"] as? [String: Any])
-            #expect(paths.count == 14)
+            #expect(paths.count == 16)
             let agenda = try await api.request("GET", "/v1/me/agenda?date=2026-11-23")
             let mine = try #require(((agenda.object["visits"] as? [[String: Any]]) ?? []).first?["order"] as? String)
             var checked = 0
@@ -32,14 +32,20 @@ struct ContractTests {
                         ? .none
                         : security == "feedToken"
                             ? .feed
-                            : template.hasPrefix("/v1/technicians")
+                            : template.hasPrefix("/v1/technicians") || template.hasSuffix("/changes")
                                 ? .dispatcher
                                 : template.hasPrefix("/v1/orders")
                                     ? .client : template.hasPrefix("/v1/events") ? .eventsClient : .technician
                     var path = template.replacingOccurrences(of: "{id}", with: template.hasPrefix("/v1/technicians") ? APIHarness.me : mine)
                     let parameters = operation["parameters"] as? [[String: Any]] ?? []
                     if parameters.contains(where: { ($0["$ref"] as? String)?.hasSuffix("/date") == true }) { path += "?date=2026-11-23" }
-                    let body = method == "post" ? Data(#"{"state": "en_route"}"#.utf8) : nil
+                    // A body each POST takes: a desk change and an absence their own, the rest a status report.
+                    let body =
+                        method != "post"
+                        ? nil
+                        : template.hasSuffix("/changes")
+                            ? Data(#"{"action": "unpin"}"#.utf8)
+                            : template.hasSuffix("/absence") ? Data(#"{"date": "2026-11-24"}"#.utf8) : Data(#"{"state": "en_route"}"#.utf8)
                     let responses = operation["responses"] as? [String: Any] ?? [:]
                     // As the right role, and with no token at all (a documented problem, for the secured ones).
                     // A stream does not end by itself: only its refusal is checked here (DayStreamTests reads one).
@@ -54,7 +60,7 @@ struct ContractTests {
                     }
                 }
             }
-            #expect(checked == 28)
+            #expect(checked == 32)
         }
     }
 
