@@ -1,3 +1,4 @@
+import DispatchHTTP
 import DispatchOperations
 import DispatchStore
 import DispatchTestSupport
@@ -54,7 +55,8 @@ struct BoardChangeTests {
         "Preview, change, undo and refusals by the desk's cookie; explain; re-plan reviewed then published; an absence",
         arguments: Backend.all)
     func changes(_ backend: Backend) async throws {
-        try await APIHarness.with(backend, configure: { $0.replanSeconds = 1 }) { api in
+        let quick: (inout DispatchServer.Settings) -> Void = { $0.replanSeconds = 1 }
+        try await APIHarness.with(backend, configure: quick) { api in
             let dispatcher = try #require(api.tokens[.dispatcher])
             let signed = try await api.request("POST", "/board/session", as: .none, body: Data(#"{"token": "\#(dispatcher)"}"#.utf8))
             let cookie = String(try #require(signed.header("Set-Cookie")).prefix { $0 != ";" })

@@ -37,9 +37,9 @@ def free_port():
     return port
 
 
-def serve(dispatch, db, port, log):
-    """`dispatch serve` at NOW, once it answers /healthz."""
-    server = subprocess.Popen([dispatch, "serve", "--port", str(port), db], stderr=log, env=clock())
+def serve(dispatch, db, port, log, *extra):
+    """`dispatch serve` at NOW (with `extra` options), once it answers /healthz."""
+    server = subprocess.Popen([dispatch, "serve", "--port", str(port), db, *extra], stderr=log, env=clock())
     for _ in range(100):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)

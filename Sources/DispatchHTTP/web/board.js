@@ -168,6 +168,7 @@ async function undoLast() {
 
 async function open(order, focus = true) {
   selected = order;
+  $("tip").style.display = "none";
   for (const g of document.querySelectorAll("#board g.visit.selected")) g.classList.remove("selected");
   for (const g of document.querySelectorAll(`#board g.visit[data-order="${CSS.escape(order)}"]`)) g.classList.add("selected");
   const visit = document.querySelector(`#board g.visit[data-order="${CSS.escape(order)}"]`);
@@ -227,7 +228,7 @@ function label(change) {
 
 function panelActions() {
   $("panel-close").addEventListener("click", close);
-  $("panel").addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
+  document.addEventListener("keydown", (event) => { if (event.key === "Escape" && !$("panel").hidden) close(); });
   $("change-preview").addEventListener("click", async () => {
     $("preview").textContent = "Working it out…";
     $("preview").textContent = (await preview(selected, assignment())).text;
