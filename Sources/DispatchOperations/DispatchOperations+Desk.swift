@@ -136,18 +136,25 @@ extension OperationContext {
         let visits = try tx.publishedPlan(on: order.serviceDay)?.visits ?? []
         let visit = visits.first { $0.order == order.order.id }
         let pin = order.order.pin
-        // A coordinated visit done by several technicians is not put back by one assignment.
-        if let group = order.order.group, Set(visits.filter { $0.group == group }.map(\.technician)).count > 1 {
-            if case .move = change {} else if case .unpin = change {} else { return nil }
+        // A coordinated visit done by several technicians is not put back by one assignment; one
+        // done by one technician goes back to them where it fits best (its members start one
+        // after the other: one start cannot say where each goes).
+        var start = visit?.start
+        if let group = order.order.group {
+            let members = visits.filter { $0.group == group }
+            if Set(members.map(\.technician)).count > 1 {
+                if case .move = change {} else if case .unpin = change {} else { return nil }
+            }
+            if members.count > 1 { start = nil }
         }
         switch change {
         case .assign:
             guard let visit else { return .unassign(order: order.order.id) }
-            return .assign(order: order.order.id, technician: visit.technician, start: visit.start, pin: pin != nil)
+            return .assign(order: order.order.id, technician: visit.technician, start: start, pin: pin != nil)
         case .unpin:
             return pin.map { .assign(order: order.order.id, technician: $0.technicianID, start: $0.start, pin: true) }
         case .unassign:
-            return visit.map { .assign(order: order.order.id, technician: $0.technician, start: $0.start, pin: pin != nil) }
+            return visit.map { .assign(order: order.order.id, technician: $0.technician, start: start, pin: pin != nil) }
         case .move:
             return .move(order: order.order.id, to: order.serviceDay)
         }

@@ -13,7 +13,7 @@ Re-plan shows the proposal beside the published plan and Discard changes nothing
 """
 import os
 from playwright.sync_api import sync_playwright, expect
-from harness import arguments, collect_errors, free_port, run, sample_day, serve, NOW
+from harness import accessibility, arguments, collect_errors, free_port, run, sample_day, serve
 
 NOTICE_TIME = "2026-11-23T08:31:00+08:00"
 
@@ -92,6 +92,7 @@ def main():
             expect(page.locator("#explain")).to_contain_text("Who could take it")
             expect(page.locator('#board g.route[data-technician="T07"]')).to_have_class("route hl")
             expect(page.locator('#board g.technician[data-technician="T07"]')).to_have_class("technician hl")
+            accessibility(page, "live board with the panel open")
             if args.screenshots:
                 os.makedirs(args.screenshots, exist_ok=True)
                 page.screenshot(path=os.path.join(args.screenshots, "desk-1440.png"))
@@ -136,6 +137,7 @@ def main():
             page.get_by_role("button", name="Re-plan…").click()
             expect(page.locator("#review")).to_contain_text("Orders planned", timeout=20000)
             expect(page.get_by_role("button", name="Publish this plan")).to_be_visible()
+            accessibility(page, "live board reviewing a re-plan")
             page.get_by_role("button", name="Discard").click()
             expect(page.locator("#message")).to_have_text("Re-plan discarded: nothing changed")
             expect(page.locator("#board .chart")).to_have_attribute("data-version", version)
@@ -147,6 +149,7 @@ def main():
             expect(small.locator("#board g.visit").first).to_be_attached()
             small.locator(".pick-order").first.click()
             expect(small.locator("#explain")).to_contain_text("Who could take it")
+            accessibility(small, "live board at 360 px")
             if args.screenshots:
                 small.screenshot(path=os.path.join(args.screenshots, "desk-360.png"))
             assert not errors, errors

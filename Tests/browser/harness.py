@@ -63,3 +63,59 @@ def arguments():
     parser.add_argument("--screenshots", default=None, help="save the pages' pictures here")
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
     return parser.parse_args()
+
+
+ACCESSIBILITY = """() => {
+  const problems = [];
+  const parse = (text) => {
+    const m = text.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(parseFloat);
+    return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+  };
+  const channel = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const luminance = (c) => 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+  // The colour under an element: its own background and its ancestors', composed over white.
+  const background = (element) => {
+    const layers = [];
+    for (let e = element; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+    }
+    let base = { r: 255, g: 255, b: 255 };
+    for (const c of layers.reverse()) {
+      base = { r: c.r * c.a + base.r * (1 - c.a), g: c.g * c.a + base.g * (1 - c.a), b: c.b * c.a + base.b * (1 - c.a) };
+    }
+    return base;
+  };
+  for (const element of document.querySelectorAll("body *")) {
+    if (element.closest("svg")) continue;
+    if (![...element.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+    const style = getComputedStyle(element);
+    if (style.visibility === "hidden" || element.getClientRects().length === 0) continue;
+    const fg = parse(style.color);
+    const bg = background(element);
+    const a = luminance(fg), b = luminance(bg);
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
+    const needed = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
+    if (ratio < needed) {
+      problems.push(`${element.tagName.toLowerCase()}${element.id ? "#" + element.id : ""} "${element.textContent.trim().slice(0, 30)}": contrast ${ratio.toFixed(2)} < ${needed}`);
+    }
+  }
+  for (const element of document.querySelectorAll("input, select, button, textarea, [role=button]")) {
+    if (element.getClientRects().length === 0) continue;
+    const labels = element.labels ? [...element.labels].map((l) => l.textContent).join(" ") : "";
+    const name = element.getAttribute("aria-label") || labels || element.textContent;
+    if (!name || !name.trim()) problems.push(`${element.tagName.toLowerCase()}#${element.id}: no accessible name`);
+  }
+  return problems;
+}"""
+
+
+def accessibility(page, where):
+    """WCAG AA contrast of every visible text outside the SVG drawings (4.5:1, 3:1 for large text)
+    and an accessible name for every control; exits naming each problem."""
+    problems = page.evaluate(ACCESSIBILITY)
+    if problems:
+        raise SystemExit(f"{where}: accessibility problems:\n  " + "\n  ".join(problems))

@@ -13,7 +13,7 @@ refused on arrival is listed. Saves screenshots at 360 and 1440 px wide.
 """
 import json, os
 from playwright.sync_api import sync_playwright, expect
-from harness import arguments, clock, collect_errors, free_port, run, sample_day, serve
+from harness import accessibility, arguments, clock, collect_errors, free_port, run, sample_day, serve
 
 
 def main():
@@ -60,6 +60,7 @@ def main():
                     break
                 page.wait_for_timeout(100)
             assert page.evaluate("navigator.serviceWorker.controller !== null"), "no service worker controls the page"
+            accessibility(page, "technician's page at 360 px")
             if args.screenshots:
                 os.makedirs(args.screenshots, exist_ok=True)
                 page.screenshot(path=os.path.join(args.screenshots, "technician-360.png"), full_page=False)
@@ -92,6 +93,7 @@ def main():
             card2.get_by_role("button", name=f"Arrived: {second}").click()
             expect(card2.locator(".state")).to_contain_text("Arrived (not sent yet)")
             expect(page.locator("#connection")).to_contain_text("Offline")
+            accessibility(page, "technician's page offline")
             if args.screenshots:
                 page.evaluate("window.scrollTo(0, 0)")
                 page.screenshot(path=os.path.join(args.screenshots, "technician-360-offline.png"), full_page=False)
@@ -116,6 +118,7 @@ def main():
             desk = wide.new_page()
             desk.goto(base + "/t/")
             expect(desk.locator("li.visit").first).to_be_visible()
+            accessibility(desk, "technician's page at 1440 px")
             if args.screenshots:
                 desk.screenshot(path=os.path.join(args.screenshots, "technician-1440.png"), full_page=False)
             assert not errors, f"the page reported errors: {errors}"

@@ -90,12 +90,12 @@ async function draw() {
 }
 
 function changed() {
-  // Several events of one commit come together: one drawing for them.
+  // Several events of one commit come together (one read of the feed): one drawing for them.
   clearTimeout(pending);
   pending = setTimeout(async () => {
     await draw();
     live(`Live · updated ${new Date().toLocaleTimeString()}`);
-  }, 100);
+  }, 30);
 }
 
 function listen() {
