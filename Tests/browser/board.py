@@ -11,7 +11,7 @@ may be out of date. Saves screenshots at 1440 and 360 px wide.
 """
 import os, time
 from playwright.sync_api import sync_playwright, expect
-from harness import arguments, clock, collect_errors, free_port, run, sample_day, serve
+from harness import arguments, clock, collect_errors, free_port, run, sample_day, serve, sign_in_desk
 
 
 def main():
@@ -33,10 +33,7 @@ def main():
             board = desk.new_page()
             errors = []
             collect_errors(board, errors)
-            board.goto(base + "/board/")
-            expect(board.get_by_label("Token")).to_be_visible()
-            board.get_by_label("Token").fill(token)
-            board.get_by_role("button", name="Sign in").click()
+            sign_in_desk(board, base, token)
             expect(board.locator("#title")).to_have_text("Live board · 2026-11-23")
             expect(board.locator("#board g.visit").first).to_be_attached()
             expect(board.locator("#live")).to_contain_text("Live")

@@ -13,7 +13,7 @@ Re-plan shows the proposal beside the published plan and Discard changes nothing
 """
 import os
 from playwright.sync_api import sync_playwright, expect
-from harness import accessibility, arguments, collect_errors, free_port, run, sample_day, serve
+from harness import accessibility, arguments, collect_errors, free_port, run, sample_day, serve, sign_in_desk
 
 NOTICE_TIME = "2026-11-23T08:31:00+08:00"
 
@@ -34,6 +34,15 @@ def drag(page, order, technician):
     return text
 
 
+def tab_to(page, expression, wanted, presses):
+    """Presses Tab until `expression` (about the focused element) is `wanted`, at most `presses` times."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate(expression) == wanted:
+            return
+    raise SystemExit(f"Tab never reached {wanted}")
+
+
 def main():
     args = arguments()
     d = args.dispatch
@@ -52,9 +61,7 @@ def main():
             page = desk.new_page()
             errors = []
             collect_errors(page, errors)
-            page.goto(base + "/board/")
-            page.get_by_label("Token").fill(token)
-            page.get_by_role("button", name="Sign in").click()
+            sign_in_desk(page, base, token)
             expect(page.locator("#board g.visit").first).to_be_attached()
             expect(page.locator("#live")).to_contain_text("Live")
 
@@ -101,12 +108,7 @@ def main():
 
             # The keyboard alone: Tab to a visit, Enter, pick a technician, preview, assign.
             page.locator("#title").click()
-            for _ in range(80):
-                page.keyboard.press("Tab")
-                if page.evaluate("document.activeElement.dataset && document.activeElement.dataset.order") == "WO-2002":
-                    break
-            else:
-                raise SystemExit("Tab never reached WO-2002's visit")
+            tab_to(page, "document.activeElement.dataset && document.activeElement.dataset.order", "WO-2002", 80)
             page.keyboard.press("Enter")
             expect(page.locator("#panel")).to_be_visible()
             expect(page.locator("#explain")).to_contain_text("Who could take it")
@@ -116,12 +118,7 @@ def main():
             page.keyboard.type(target)
             expect(page.locator("#change-technician")).to_have_value(target)
             # On past the start time (its hour and minute fields) and the pin, to Preview.
-            for _ in range(8):
-                page.keyboard.press("Tab")
-                if page.evaluate("document.activeElement.id") == "change-preview":
-                    break
-            else:
-                raise SystemExit("Tab never reached the Preview button")
+            tab_to(page, "document.activeElement.id", "change-preview", 8)
             page.keyboard.press("Enter")
             expect(page.locator("#preview")).to_contain_text("Preview: WO-2002 T07")
             page.keyboard.press("Tab")  # Assign

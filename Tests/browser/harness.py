@@ -49,6 +49,15 @@ def serve(dispatch, db, port, log, *extra):
     return server
 
 
+def sign_in_desk(page, base, token):
+    """Opens the live board and signs the desk in with a dispatcher's token."""
+    from playwright.sync_api import expect
+    page.goto(base + "/board/")
+    expect(page.get_by_label("Token")).to_be_visible()
+    page.get_by_label("Token").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def collect_errors(page, errors):
     """Script errors of `page` into `errors`; a resource the browser could not load (offline, on purpose) is not one."""
     page.on("pageerror", lambda error: errors.append(str(error)))
