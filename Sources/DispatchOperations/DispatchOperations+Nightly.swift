@@ -11,6 +11,9 @@ public struct NightlyOptions: Sendable {
     /// Search time for a day planned from scratch (no published plan yet) or re-optimised (its
     /// input changed since it was published); shared among its units when distributed.
     public var seconds: Double
+    /// A search budget in iterations instead of `seconds` (the same plan on any machine, for a
+    /// seed: tests and reproductions); nil: `seconds`.
+    public var iterations: Int?
     public var dryRun: Bool
     public var seed: UInt64
     /// Plan each day through the unit queue (`nightly_units`): its independent territory groups
@@ -41,6 +44,23 @@ public struct NightlyOptions: Sendable {
         self.dryRun = dryRun
         self.seed = seed
         self.distributed = distributed
+    }
+}
+
+extension NightlyOptions {
+    /// What each day's search may spend.
+    var budget: SearchBudget { SearchBudget(seconds: seconds, iterations: iterations) }
+}
+
+/// A search's budget: wall-clock seconds, or iterations (the same plan on any machine).
+struct SearchBudget: Sendable {
+    var seconds: Double
+    var iterations: Int?
+
+    /// The solver's options for `seed`, at least `atLeast` seconds when time is the budget.
+    func options(seed: UInt64, atLeast: Double = 0) -> SolverOptions {
+        iterations.map { SolverOptions(seed: seed, iterations: $0) }
+            ?? SolverOptions(seed: seed, seconds: max(atLeast, seconds), useAllTime: true)
     }
 }
 
@@ -198,7 +218,7 @@ extension DispatchOperations {
             else { return nil }
             (plan, unassigned) = planned
         } else {
-            (plan, unassigned) = input.plan(now: clock.now(), seconds: options.seconds, seed: options.seed)
+            (plan, unassigned) = input.plan(now: clock.now(), budget: options.budget, seed: options.seed)
         }
         try await options.beforeWriting?(date, input.carried)
         let computed = input.diff(plan, unassigned: unassigned)
@@ -209,6 +229,8 @@ extension DispatchOperations {
         let leftOver = unassigned.filter { id in input.movable.contains(id) }.sorted()
         let version = try await perform { context -> Int? in
             var version: Int?
+            // The day's revision before this transaction changed it (nil: not read, nothing written).
+            var read: Int?
             let carried = input.carried
             if !options.dryRun && (!unchanged || !carried.isEmpty) {
                 // The day the carried orders leave is locked too (days in order): a booking there
@@ -216,6 +238,7 @@ extension DispatchOperations {
                 try context.lockDays(carried.isEmpty ? [date] : [date, date.adding(days: -1)])
                 try context.applyUnappliedDeliveries(onDay: date)
                 let current = try context.tx.revision(of: date)
+                read = current
                 var plan = plan
                 var previous = input.previous
                 if let current, current != input.revision {
@@ -229,11 +252,17 @@ extension DispatchOperations {
                     (plan, _) = try context.rebased(plan, base: input.previous, previous: previous, date: date)
                 }
                 try context.tx.ensureServiceDay(date, like: first)
+                let dayBefore = date.adding(days: -1)
+                let before = carried.isEmpty ? nil : try context.tx.revision(of: dayBefore)
                 for id in carried {
                     // Booked, pinned or begun since the day was read: planned again without it.
-                    guard try context.tx.moveCarried(id, from: date.adding(days: -1), to: date, locked: try context.locked) else {
+                    guard try context.tx.moveCarried(id, from: dayBefore, to: date, locked: try context.locked) else {
                         throw OperationError.conflict("order \(id) changed while the day was planned (it is no longer carried)")
                     }
+                }
+                // The day before lost only work it could not fit: what was searched there still holds.
+                if let before, let after = try context.tx.revision(of: dayBefore) {
+                    try context.tx.carrySearchedRevision(of: dayBefore, from: before, to: after)
                 }
                 if !unchanged {
                     let outcome = try context.publish(
@@ -245,7 +274,11 @@ extension DispatchOperations {
             }
             var recorded = computed
             recorded.version = version
-            try context.tx.recordRunDay(run, recorded)
+            // The day as this run left it, when what it searched is what the day was: a later run
+            // that finds the same revision has nothing new to search (a rebased or dry run records none).
+            let left = try context.tx.revision(of: date)
+            let searchedAsIs = !options.dryRun && (read ?? left) == input.revision
+            try context.tx.recordRunDay(run, recorded, revision: searchedAsIs ? left : nil)
             return version
         }
         var diff = computed
@@ -268,6 +301,9 @@ struct NightlyInput: Sendable {
     var revision: Int = 0
     /// The orders carried onto the day from the day before that still may be (`isMovable`, on that day).
     var carried: [String] = []
+    /// A nightly run searched the day as it is now (the revision it recorded is the day's): a
+    /// search would find what it found.
+    var settled = false
 
     /// An order without a promise, a pin or a start: it may move to the next day when it fits nowhere.
     static func isMovable(_ stored: StoredOrder) -> Bool {
@@ -285,7 +321,7 @@ struct NightlyInput: Sendable {
 
     /// The day's plan: from scratch when nothing was published yet, else the published visits
     /// kept and the rest put around them. Returns the plan and the orders that found no place.
-    func plan(now: Instant, seconds: Double, seed: UInt64) -> (Plan, unassigned: [String]) {
+    func plan(now: Instant, budget: SearchBudget, seed: UInt64) -> (Plan, unassigned: [String]) {
         var day = scenario
         day.now = now
         let present = Set(day.orders.map(\.id))
@@ -294,7 +330,7 @@ struct NightlyInput: Sendable {
         // insertion pass, so a second run finds nothing more to add.
         var kept =
             previous?.visits.filter { present.contains($0.order) }
-            ?? Solver(scenario: day, options: SolverOptions(seed: seed, seconds: seconds, useAllTime: true)).plan().visits
+            ?? Solver(scenario: day, options: budget.options(seed: seed)).plan().visits
         let unassigned = Set(KeptDay(day: day, kept: kept).keptPlan().unassigned)
         kept.removeAll { unassigned.contains($0.order) }
         let placed = Set(kept.map(\.order))
@@ -313,13 +349,15 @@ struct NightlyInput: Sendable {
         }
         let result = KeptDay(day: day, kept: kept).adding(jobs: ordered, now: now)
         let repaired = (result.plan, result.unassigned + locked.filter { id in !result.plan.visits.contains { $0.order == id } }.sorted())
-        guard let previous, changed(repaired.0, unassigned: unassigned) else { return repaired }
-        return reoptimised(day, previous: previous, against: repaired, now: now, seconds: seconds, seed: seed)
+        // Searched unless nothing changed since a nightly run last searched this very day (its
+        // revision then): work placed since by insertion alone (an import, a booking, an order
+        // sent) gets the search it never had; a second run with no input change changes nothing.
+        guard let previous, !settled || changed(repaired.0, unassigned: unassigned) else { return repaired }
+        return reoptimised(day, previous: previous, against: repaired, now: now, budget: budget, seed: seed)
     }
 
     /// Whether the day's input moved since the published plan: a visit that no longer fits, a
-    /// new visit, or an order the published plan does not list. With none, nothing is searched,
-    /// so a run with no input change changes nothing.
+    /// new visit, or an order the published plan does not list.
     private func changed(_ plan: Plan, unassigned: Set<String>) -> Bool {
         !unassigned.isEmpty || !isPublished(plan)
     }
@@ -332,7 +370,7 @@ struct NightlyInput: Sendable {
     /// promised visit `repaired` keeps. Among equally good plans, the one that changes fewer
     /// published visits wins, so `repaired` wins ties.
     private func reoptimised(
-        _ day: Scenario, previous: PublishedPlan, against repaired: (Plan, [String]), now: Instant, seconds: Double,
+        _ day: Scenario, previous: PublishedPlan, against repaired: (Plan, [String]), now: Instant, budget: SearchBudget,
         seed: UInt64
     ) -> (Plan, unassigned: [String]) {
         let before = Dictionary(previous.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
@@ -342,7 +380,7 @@ struct NightlyInput: Sendable {
                 warm.orders[index].published = Lock(technicianID: visit.technician, start: visit.start)
             }
         }
-        let searched = Solver(scenario: warm, options: SolverOptions(seed: seed, seconds: max(0.2, seconds))).plan()
+        let searched = Solver(scenario: warm, options: budget.options(seed: seed, atLeast: 0.2)).plan()
         let weights = Dictionary(
             day.orders.map { ($0.id, PlanningProblem.weight($0, policy: day.policy, now: now)) },
             uniquingKeysWith: { first, _ in first })
@@ -358,7 +396,12 @@ struct NightlyInput: Sendable {
         }
         let keptPromises = Set(repaired.0.visits.map(\.order)).intersection(promised)
         let searchedOrders = Set(searched.visits.map(\.order))
-        guard keptPromises.isSubset(of: searchedOrders), score(searched) < score(repaired.0) else { return repaired }
+        // Better by more than the stability margin: more work served, fewer late repairs, or
+        // travel (moved visits counted) shorter by more than one moved visit's worth.
+        let (new, old) = (score(searched), score(repaired.0))
+        let better =
+            new.0 < old.0 || (new.0 == old.0 && (new.1 < old.1 || (new.1 == old.1 && new.2 < old.2 - Stability.movedVisitTravelMinutes)))
+        guard keptPromises.isSubset(of: searchedOrders), better else { return repaired }
         return (searched, day.orders.map(\.id).filter { !searchedOrders.contains($0) }.sorted())
     }
 
@@ -430,9 +473,10 @@ extension OperationContext {
         let promised = Set(stored.filter { $0.order.window != nil || OrderWorkflow.locked.contains($0.state) }.map(\.order.id))
         let movable = Set(stored.filter(NightlyInput.isMovable).map(\.order.id))
         let listed = previous.map { Set($0.visits.map(\.order) + $0.unassigned.map(\.order)) } ?? []
+        let revision = try tx.revision(of: date) ?? 0
         return NightlyInput(
             scenario: scenario, previous: previous, promised: promised, movable: movable, listed: listed,
-            revision: try tx.revision(of: date) ?? 0, carried: carried)
+            revision: revision, carried: carried, settled: try tx.searchedRevision(of: date) == revision)
     }
 }
 

@@ -14,6 +14,8 @@ struct UnitSpec: Codable, Equatable {
     var template: String
     var now: Int
     var seconds: Double
+    /// An iteration budget instead of `seconds` (`NightlyOptions.iterations`).
+    var iterations: Int?
     var seed: UInt64
 
     /// The territory key of orders and technicians bound to none.
@@ -109,7 +111,8 @@ extension NightlyInput {
         day.technicians = scenario.technicians.filter { technicians.contains($0.id) }
         var published = previous
         published?.visits.removeAll { !technicians.contains($0.technician) }
-        return NightlyInput(scenario: day, previous: published, promised: promised, movable: movable, listed: listed, revision: revision)
+        return NightlyInput(
+            scenario: day, previous: published, promised: promised, movable: movable, listed: listed, revision: revision, settled: settled)
     }
 }
 
@@ -160,7 +163,9 @@ extension DispatchOperations {
             }
         }
         let (plan, unassigned) = await Task.detached {
-            part.plan(now: Instant(secondsSinceEpoch: spec.now), seconds: spec.seconds, seed: spec.seed)
+            part.plan(
+                now: Instant(secondsSinceEpoch: spec.now), budget: SearchBudget(seconds: spec.seconds, iterations: spec.iterations),
+                seed: spec.seed)
         }.value
         heartbeat.cancel()
         let result = UnitResult(plan: try PlanJSON.encode(plan, zone: input.scenario.timeZone), unassigned: unassigned)
@@ -182,7 +187,7 @@ extension DispatchOperations {
             let spec = UnitSpec(
                 territories: unit.territories, technicians: unit.technicians, carried: carried, template: first.description,
                 now: now.secondsSinceEpoch, seconds: options.seconds * Double(max(1, unit.orders)) / Double(total),
-                seed: options.seed)
+                iterations: options.iterations, seed: options.seed)
             return String(decoding: try JSONEncoder().encode(spec), as: UTF8.self)
         }
         let date = input.scenario.date

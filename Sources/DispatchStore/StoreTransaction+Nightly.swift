@@ -28,12 +28,16 @@ extension StoreTransaction {
             [.instant(at), .text(outcome.rawValue), .optional(message), .integer(id)])
     }
 
-    public func recordRunDay(_ run: Int, _ diff: NightlyDayDiff) throws {
+    /// Records what a run did to a day; `revision`: the day's revision as the run left it, when
+    /// the run searched the day as it was (`searchedRevision`).
+    public func recordRunDay(_ run: Int, _ diff: NightlyDayDiff, revision: Int? = nil) throws {
         let lists: [String: [String]] = [
             "kept": diff.kept, "moved": diff.moved, "reassigned": diff.reassigned, "newly_planned": diff.newlyPlanned,
             "to_rebooking": diff.toRebooking, "unassigned": diff.unassigned,
         ]
-        let json = lists.json.text(escapingSlashes: true)
+        var document = lists.mapValues { JSONValue.array($0.map(\.json)) }
+        if let revision { document["searched_revision"] = revision.json }
+        let json = JSONValue.object(document).text(escapingSlashes: true)
         try connection.execute(
             """
             INSERT INTO nightly_run_days (run_id, day, version, kept, moved, reassigned, newly_planned, to_rebooking, unplaced, diff)
@@ -44,6 +48,34 @@ extension StoreTransaction {
                 .integer(diff.reassigned.count), .integer(diff.newlyPlanned.count), .integer(diff.toRebooking.count),
                 .integer(diff.unassigned.count), .text(json),
             ])
+    }
+
+    /// The revision of `day` the latest nightly run that searched it left it at (nil: none did, or
+    /// its search was rebased onto changes made meanwhile): while the day's revision is still
+    /// that, nothing changed that a search would see.
+    public func searchedRevision(of day: LocalDate) throws -> Int? {
+        let rows = try connection.query(
+            "SELECT d.diff FROM nightly_run_days d JOIN nightly_runs r ON r.id = d.run_id WHERE d.day = ? AND NOT r.dry_run "
+                + "ORDER BY d.run_id DESC LIMIT 1",
+            [.text(day.description)])
+        guard let text = try rows.first?.text("diff"), let document = try? JSONValue(parsing: Data(text.utf8)) else { return nil }
+        return document.object?["searched_revision"]?.int
+    }
+
+    /// After a change that leaves what a search of `day` would find as it was (work it could not
+    /// fit carried on to the next day), the latest searched revision `old` becomes `new`.
+    public func carrySearchedRevision(of day: LocalDate, from old: Int, to new: Int) throws {
+        let rows = try connection.query(
+            "SELECT d.run_id, d.diff FROM nightly_run_days d JOIN nightly_runs r ON r.id = d.run_id WHERE d.day = ? AND NOT r.dry_run "
+                + "ORDER BY d.run_id DESC LIMIT 1",
+            [.text(day.description)])
+        guard let row = rows.first, var document = (try? JSONValue(parsing: Data(try row.text("diff").utf8)))?.object,
+            document["searched_revision"]?.int == old
+        else { return }
+        document["searched_revision"] = new.json
+        try connection.execute(
+            "UPDATE nightly_run_days SET diff = ? WHERE run_id = ? AND day = ?",
+            [.text(JSONValue.object(document).text(escapingSlashes: true)), .integer(try row.int("run_id")), .text(day.description)])
     }
 
     /// The latest runs, newest first, with their per-day diffs.
@@ -72,7 +104,9 @@ extension StoreTransaction {
         return try rows.map { row in
             var diff = NightlyDayDiff(day: try reader.date(row.text("day")))
             diff.version = try row.optionalInt("version")
-            let object = (try? JSONDecoder().decode([String: [String]].self, from: Data(try row.text("diff").utf8))) ?? [:]
+            // Lists of order ids, and the revision the run left the day at (`searched_revision`).
+            let document = (try? JSONValue(parsing: Data(try row.text("diff").utf8)))?.object ?? [:]
+            let object = document.compactMapValues { value in value.array?.compactMap(\.string) }
             diff.kept = object["kept"] ?? []
             diff.moved = object["moved"] ?? []
             diff.reassigned = object["reassigned"] ?? []

@@ -300,6 +300,59 @@ struct NightlyTests {
         }
     }
 
+    @Test(
+        "Work placed by insertion alone gets a search: the nightly serves as many as a fresh plan of the day; a rerun changes nothing",
+        arguments: Backend.all)
+    func searchesWhatInsertionPlaced(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            _ = try await database.store.migrate()
+            let full = CityDayGenerator(orders: 70, technicians: 6, seed: 5).scenario()
+            // The evening's first import: whole jobs (a pair's two orders together) up to 40 orders.
+            var first = full
+            let groups = Dictionary(grouping: full.orders, by: { $0.group ?? "order:\($0.id)" })
+            var kept = Set<String>()
+            for order in full.orders where kept.count < 40 {
+                for member in groups[order.group ?? "order:\(order.id)"] ?? [] { kept.insert(member.id) }
+            }
+            first.orders = full.orders.filter { kept.contains($0.id) }
+            _ = try await database.store.importScenario(first)
+            let clock = TestClock("2026-11-22T20:00:00+08:00")
+            let operations = DispatchOperations(store: database.store, clock: clock)
+            var options = NightlyOptions(firstDay: Self.date, days: 1)
+            options.iterations = 1500
+            #expect(try await operations.nightly(options).outcome == .published)
+
+            // The rest of the day arrives and is placed by insertion alone, around the published visits.
+            _ = try await database.store.importScenario(full)
+            clock.set("2026-11-22T20:30:00+08:00")
+            _ = try await operations.placeArrivals(on: Self.date, actor: "import")
+            let placed = try #require(try await published(database))
+            #expect(Set(placed.visits.map(\.order) + placed.unassigned.map(\.order)).count == full.orders.count)
+
+            // What a fresh plan of the same day serves, on the same budget.
+            let (planning, _, _) = try #require(try await operations.planningDay(Self.date))
+            var day = planning
+            day.now = clock.now()
+            let fresh = Solver(scenario: day, options: SolverOptions(seed: 1, iterations: 1500)).plan()
+
+            clock.set("2026-11-22T21:00:00+08:00")
+            let searched = try await operations.nightly(options)
+            let after = try #require(try await published(database))
+            // The case occurred: insertion alone left work the search placed.
+            #expect(
+                searched.outcome == .published && after.visits.count > placed.visits.count, "\(placed.visits.count) → \(after.visits.count)"
+            )
+            #expect(after.visits.count >= fresh.visits.count, "nightly \(after.visits.count), fresh \(fresh.visits.count)")
+            #expect(try await OperationFixtures.hardRuleViolations(database) == [])
+
+            // Nothing new since: nothing is searched, nothing changes.
+            clock.set("2026-11-22T22:00:00+08:00")
+            let rerun = try await operations.nightly(options)
+            #expect(rerun.outcome == .unchanged && rerun.diffs.first?.version == nil)
+            #expect(try await published(database) == after)
+        }
+    }
+
     @Test("Through the unit queue: independent territory groups planned by workers, merged and published", arguments: Backend.all)
     func plannedByWorkers(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in

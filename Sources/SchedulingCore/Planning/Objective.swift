@@ -3,6 +3,9 @@
 enum Objective {
     /// Per unit of order weight left unassigned.
     static let unassignedPerWeight = 1_000_000
+    /// What a promise adds to an order's weight: a published visit in an agreed window outweighs
+    /// any number of orders a day can hold (the first level: promises, then served weight).
+    static let promiseWeight = 1_000_000
     static let lateRepair = 200_000
     static let lateMinute = 100
     static let travelMinute = 1_000

@@ -284,7 +284,8 @@ public struct PlanningProblem: Sendable {
             built.append(
                 Order(
                     location: location(order.location), duration: order.durationMinutes, earliest: earliest, latest: latest,
-                    weight: Self.weight(order, policy: policy, now: scenario.now), group: group, eligible: eligible,
+                    weight: Self.weight(order, policy: policy, now: scenario.now)
+                        + (order.window != nil && preferredTechnician >= 0 ? Objective.promiseWeight : 0), group: group, eligible: eligible,
                     fixedTechnician: fixedTechnician, fixedStart: fixedStart, locked: order.lock != nil, deadline: deadline,
                     type: order.type, hasWindow: order.window != nil, preferredTechnician: preferredTechnician,
                     preferredStart: preferredStart))
@@ -354,7 +355,9 @@ public struct PlanningProblem: Sendable {
     /// ordinary, broadband above phone; orders waiting long gain weight (DOMAIN soft rule 1).
     ///
     /// Every weight lies in 1000..<2000, so two orders always outweigh one: the plan serves as
-    /// many orders as it can, and priority decides which.
+    /// many orders as it can, and priority decides which. Above them all, a promise: a published
+    /// visit in an agreed window weighs `Objective.promiseWeight` more (a re-plan never drops one
+    /// the customer was promised to serve others; dropping it sends the customer a rebooking).
     public static func weight(_ order: WorkOrder, policy: Policy, now: Instant) -> Int {
         var weight = 1000
         switch order.type {
