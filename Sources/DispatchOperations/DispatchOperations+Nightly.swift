@@ -57,6 +57,11 @@ struct SearchBudget: Sendable {
     var seconds: Double
     var iterations: Int?
 
+    /// A share of it, for one of `parts` searches.
+    func divided(by parts: Int) -> SearchBudget {
+        SearchBudget(seconds: seconds / Double(parts), iterations: iterations.map { max(1, $0 / parts) })
+    }
+
     /// The solver's options for `seed`, at least `atLeast` seconds when time is the budget.
     func options(seed: UInt64, atLeast: Double = 0) -> SolverOptions {
         iterations.map { SolverOptions(seed: seed, iterations: $0) }
@@ -374,13 +379,26 @@ struct NightlyInput: Sendable {
         seed: UInt64
     ) -> (Plan, unassigned: [String]) {
         let before = Dictionary(previous.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
-        var warm = day
-        for index in warm.orders.indices where warm.orders[index].lock == nil {
-            if let visit = before[warm.orders[index].id] {
-                warm.orders[index].published = Lock(technicianID: visit.technician, start: visit.start)
+        // Three searches, a third of the budget each, every promised visit served in its window
+        // in all three: one warm-started from every published visit (each stays where it is
+        // unless moving it pays), one from the promised ones alone, one with every visit free to
+        // move within its window (on a day that grew, serving more may need room the first two
+        // cannot make). The best by `score` is taken.
+        func warm(_ keeps: (WorkOrder) -> Bool) -> Scenario {
+            var warm = day
+            for index in warm.orders.indices where warm.orders[index].lock == nil {
+                guard let visit = before[warm.orders[index].id] else { continue }
+                warm.orders[index].promised = warm.orders[index].window != nil
+                if keeps(warm.orders[index]) { warm.orders[index].published = Lock(technicianID: visit.technician, start: visit.start) }
             }
+            return warm
         }
-        let searched = Solver(scenario: warm, options: budget.options(seed: seed, atLeast: 0.2)).plan()
+        let third = budget.divided(by: 3)
+        let candidates = [
+            Solver(scenario: warm { _ in true }, options: third.options(seed: seed, atLeast: 0.1)).plan(),
+            Solver(scenario: warm { $0.window != nil }, options: third.options(seed: seed &+ 1, atLeast: 0.1)).plan(),
+            Solver(scenario: warm { _ in false }, options: third.options(seed: seed &+ 2, atLeast: 0.1)).plan(),
+        ]
         let weights = Dictionary(
             day.orders.map { ($0.id, PlanningProblem.weight($0, policy: day.policy, now: now)) },
             uniquingKeysWith: { first, _ in first })
@@ -395,13 +413,15 @@ struct NightlyInput: Sendable {
             return (-served, plan.kpis.lateRepairs, plan.kpis.travelMinutes + Stability.movedVisitTravelMinutes * moved)
         }
         let keptPromises = Set(repaired.0.visits.map(\.order)).intersection(promised)
+        let keeping = candidates.filter { keptPromises.isSubset(of: Set($0.visits.map(\.order))) }
+        guard let searched = keeping.min(by: { score($0) < score($1) }) else { return repaired }
         let searchedOrders = Set(searched.visits.map(\.order))
         // Better by more than the stability margin: more work served, fewer late repairs, or
         // travel (moved visits counted) shorter by more than one moved visit's worth.
         let (new, old) = (score(searched), score(repaired.0))
         let better =
             new.0 < old.0 || (new.0 == old.0 && (new.1 < old.1 || (new.1 == old.1 && new.2 < old.2 - Stability.movedVisitTravelMinutes)))
-        guard keptPromises.isSubset(of: searchedOrders), better else { return repaired }
+        guard better else { return repaired }
         return (searched, day.orders.map(\.id).filter { !searchedOrders.contains($0) }.sorted())
     }
 

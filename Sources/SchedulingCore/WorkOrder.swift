@@ -82,6 +82,9 @@ public struct WorkOrder: Hashable, Sendable, Identifiable {
     /// saves more travel than a move costs (`Stability`). Never earlier than the slack before
     /// that start. Not part of the scenario file.
     public var published: Lock?
+    /// A customer was promised this visit in its window (a re-plan keeps it served above all,
+    /// `Objective.promiseWeight`, wherever in the window it goes). Not part of the scenario file.
+    public var promised = false
     /// What the dispatcher tells the technician (access, parking, the customer's wishes).
     public var notes: String?
 

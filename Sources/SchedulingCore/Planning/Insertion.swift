@@ -67,9 +67,12 @@ struct Insertion {
     }
 
     /// The cheapest position of the block on each route that can take it, without building lists.
-    func bestPerRoute(_ block: Job.Block, in solution: Solution, skip: (Int) -> Bool = { _ in false }, _ visit: (Candidate) -> Void) {
+    func bestPerRoute(
+        _ block: Job.Block, in solution: Solution, skip: (Int) -> Bool = { _ in false }, only: Int? = nil, _ visit: (Candidate) -> Void
+    ) {
         guard block.earliest <= block.latest else { return }
         routes(for: block, in: solution) { technician, route, opening in
+            if let only, technician != only { return }
             var best: Candidate?
             for position in 0...route.elements.count {
                 if position > 0 && route.start[position - 1] > block.latest && !route.elements[position - 1].isBreak { break }
@@ -92,7 +95,8 @@ struct Insertion {
 
     /// The cheapest placement of a job and the cost of the second-cheapest on another route (for regret).
     /// `skip` may pass over single-block positions (blinks).
-    func best(_ job: Job, in solution: Solution, skip: (Int) -> Bool = { _ in false }) -> (Placement, second: Int)? {
+    /// `only`: on that technician's route alone (a job done by one technician).
+    func best(_ job: Job, in solution: Solution, skip: (Int) -> Bool = { _ in false }, only: Int? = nil) -> (Placement, second: Int)? {
         var best: Placement?
         var second = Int.max
         func offer(_ placement: Placement) {
@@ -109,13 +113,13 @@ struct Insertion {
         }
         for blocks in job.shapes {
             if blocks.count == 1 {
-                bestPerRoute(blocks[0], in: solution, skip: skip) { candidate in
+                bestPerRoute(blocks[0], in: solution, skip: skip, only: only) { candidate in
                     offer(
                         Placement(
                             parts: [.init(route: candidate.route, position: candidate.position, members: blocks[0].members)],
                             start: candidate.low, cost: candidate.cost))
                 }
-            } else if let placement = synchronised(blocks, in: solution) {
+            } else if only == nil, let placement = synchronised(blocks, in: solution) {
                 offer(placement)
             }
         }

@@ -285,7 +285,8 @@ public struct PlanningProblem: Sendable {
                 Order(
                     location: location(order.location), duration: order.durationMinutes, earliest: earliest, latest: latest,
                     weight: Self.weight(order, policy: policy, now: scenario.now)
-                        + (order.window != nil && preferredTechnician >= 0 ? Objective.promiseWeight : 0), group: group, eligible: eligible,
+                        + (order.window != nil && (order.promised || preferredTechnician >= 0) ? Objective.promiseWeight : 0),
+                    group: group, eligible: eligible,
                     fixedTechnician: fixedTechnician, fixedStart: fixedStart, locked: order.lock != nil, deadline: deadline,
                     type: order.type, hasWindow: order.window != nil, preferredTechnician: preferredTechnician,
                     preferredStart: preferredStart))
@@ -356,8 +357,8 @@ public struct PlanningProblem: Sendable {
     ///
     /// Every weight lies in 1000..<2000, so two orders always outweigh one: the plan serves as
     /// many orders as it can, and priority decides which. Above them all, a promise: a published
-    /// visit in an agreed window weighs `Objective.promiseWeight` more (a re-plan never drops one
-    /// the customer was promised to serve others; dropping it sends the customer a rebooking).
+    /// (or `promised`) visit in an agreed window weighs `Objective.promiseWeight` more (a re-plan
+    /// never drops one the customer was promised to serve others: that sends them a rebooking).
     public static func weight(_ order: WorkOrder, policy: Policy, now: Instant) -> Int {
         var weight = 1000
         switch order.type {

@@ -187,7 +187,16 @@ public struct Solver {
             return (-ja.weight / ja.members.count, ta, la, a) < (-jb.weight / jb.members.count, tb, lb, b)
         }
         for job in order {
-            if let (placement, _) = insertion.best(jobs[job], in: solution) { insertion.apply(placement, to: &solution) }
+            // A published visit goes back to its technician first (a warm start from the
+            // published plan: placed elsewhere early, it could leave no room for another
+            // published visit on its own technician later).
+            let preferred = jobs[job].members.map { problem.orders[$0].preferredTechnician }
+            let home = preferred.first.flatMap { first in first >= 0 && preferred.allSatisfy { $0 == first } ? first : nil }
+            if let home, let (placement, _) = insertion.best(jobs[job], in: solution, only: home) {
+                insertion.apply(placement, to: &solution)
+            } else if let (placement, _) = insertion.best(jobs[job], in: solution) {
+                insertion.apply(placement, to: &solution)
+            }
         }
     }
 
