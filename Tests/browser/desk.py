@@ -18,10 +18,21 @@ from harness import accessibility, arguments, collect_errors, free_port, run, sa
 NOTICE_TIME = "2026-11-23T08:31:00+08:00"
 
 
+def box(locator):
+    """The element's box, asked again while the board is being drawn anew (a change just made
+    redraws it when the stream says so: the element found a moment ago may be gone)."""
+    for _ in range(100):
+        found = locator.bounding_box() if locator.count() == 1 else None
+        if found:
+            return found
+        locator.page.wait_for_timeout(50)
+    raise SystemExit(f"no box for {locator}")
+
+
 def drag(page, order, technician):
     """Drags `order`'s visit onto `technician`'s row; returns the ghost's text just before the drop."""
-    visit = page.locator(f'#board g.visit[data-order="{order}"]').bounding_box()
-    row = page.locator(f'#board g.technician[data-technician="{technician}"] rect.row').bounding_box()
+    visit = box(page.locator(f'#board g.visit[data-order="{order}"]'))
+    row = box(page.locator(f'#board g.technician[data-technician="{technician}"] rect.row'))
     page.mouse.move(visit["x"] + 4, visit["y"] + visit["height"] / 2)
     page.mouse.down()
     page.mouse.move(visit["x"] + 40, visit["y"] + 40, steps=4)
