@@ -8,8 +8,9 @@ public struct NightlyOptions: Sendable {
     /// The first day to plan; default tomorrow where the operator works.
     public var firstDay: LocalDate?
     public var days: Int
-    /// Search time for a day planned from scratch (no published plan yet) or re-optimised (its
-    /// input changed since it was published); shared among its units when distributed.
+    /// Search time for a day planned from scratch (no published plan yet) or searched again
+    /// (anything changed since a nightly run last searched it); shared among its units when
+    /// distributed, and among the three searches of a re-optimisation.
     public var seconds: Double
     /// A search budget in iterations instead of `seconds` (the same plan on any machine, for a
     /// seed: tests and reproductions); nil: `seconds`.
