@@ -115,7 +115,7 @@ extension DispatchOperations {
             else { return nil }
             var day = stored
             // The document as published: what is checked.
-            let plan = try PlanJSON.decode(Data(published.document.utf8), file: "plan version \(published.version) of \(date)")
+            let plan = try published.decoded(on: date)
             let named = Set(plan.visits.map(\.order) + plan.unassigned.map(\.order))
             let states = Dictionary(orders.map { ($0.order.id, $0.state) }, uniquingKeysWith: { first, _ in first })
             day.orders = day.orders.filter { named.contains($0.id) || OrderWorkflow.dayWork.contains(states[$0.id] ?? .new) }

@@ -176,7 +176,7 @@ extension OperationContext {
             let touched = Set(
                 changes.added.map(\.technician) + changes.removed.map(\.technician)
                     + changes.moved.flatMap { [$0.from.technician, $0.to.technician] })
-            let before = try entry.previous.map { try PlanJSON.decode(Data($0.document.utf8), file: "plan version \($0.version)") }
+            let before = try entry.previous?.decoded(on: entry.plan.date)
             for technician in touched.sorted(by: naturallyBefore) {
                 var route = RouteEffect(technician: technician, day: entry.plan.date)
                 if let old = before?.routes.first(where: { $0.technician == technician }) {

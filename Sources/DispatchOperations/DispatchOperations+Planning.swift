@@ -345,7 +345,7 @@ extension DispatchOperations {
         let base = try await read { context in
             try proposal.basedOn.flatMap { try context.tx.publishedVersion(on: date, version: $0) }
         }
-        let published = try base.map { try PlanJSON.decode(Data($0.document.utf8), file: "plan version \($0.version) of \(date)").kpis }
+        let published = try base.map { try $0.decoded(on: date).kpis }
         let changes = PlanDiff.changes(from: base?.visits ?? [], to: proposal.plan.visits)
         return ReplanPreview(
             proposal: proposal, zone: day.timeZone, currency: day.policy.currency, published: published, proposed: proposal.plan.kpis,

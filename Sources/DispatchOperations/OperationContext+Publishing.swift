@@ -248,8 +248,7 @@ extension OperationContext {
 
     /// The day's plan as stored in `previous` (or empty), to merge a changed set of visits into.
     func previousPlan(_ previous: PublishedPlan?, day: Scenario) throws -> Plan? {
-        guard let previous else { return nil }
-        return try PlanJSON.decode(Data(previous.document.utf8), file: "plan version \(previous.version) of \(day.date)")
+        try previous?.decoded(on: day.date)
     }
 
     /// `plan` (visits of a kept day) with the unassigned orders of `previous` still listed as
@@ -278,4 +277,11 @@ extension OperationContext {
 
 extension Instant {
     func seconds(until later: Instant) -> Int { later.secondsSinceEpoch - secondsSinceEpoch }
+}
+
+extension PublishedPlan {
+    /// The plan JSON as it was published (the routes and figures the stored rows do not hold).
+    func decoded(on date: LocalDate) throws -> Plan {
+        try PlanJSON.decode(Data(document.utf8), file: "plan version \(version) of \(date)")
+    }
 }

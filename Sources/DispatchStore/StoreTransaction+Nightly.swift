@@ -54,28 +54,28 @@ extension StoreTransaction {
     /// its search was rebased onto changes made meanwhile): while the day's revision is still
     /// that, nothing changed that a search would see.
     public func searchedRevision(of day: LocalDate) throws -> Int? {
+        try latestRunDay(day)?.diff["searched_revision"]?.int
+    }
+
+    /// The latest record of `day` by a nightly run that was not a dry run: its run and its diff document.
+    private func latestRunDay(_ day: LocalDate) throws -> (run: Int, diff: [String: JSONValue])? {
         let rows = try connection.query(
-            "SELECT d.diff FROM nightly_run_days d JOIN nightly_runs r ON r.id = d.run_id WHERE d.day = ? AND NOT r.dry_run "
+            "SELECT d.run_id, d.diff FROM nightly_run_days d JOIN nightly_runs r ON r.id = d.run_id WHERE d.day = ? AND NOT r.dry_run "
                 + "ORDER BY d.run_id DESC LIMIT 1",
             [.text(day.description)])
-        guard let text = try rows.first?.text("diff"), let document = try? JSONValue(parsing: Data(text.utf8)) else { return nil }
-        return document.object?["searched_revision"]?.int
+        guard let row = rows.first, let diff = (try? JSONValue(parsing: Data(try row.text("diff").utf8)))?.object else { return nil }
+        return (try row.int("run_id"), diff)
     }
 
     /// After a change that leaves what a search of `day` would find as it was (work it could not
     /// fit carried on to the next day), the latest searched revision `old` becomes `new`.
     public func carrySearchedRevision(of day: LocalDate, from old: Int, to new: Int) throws {
-        let rows = try connection.query(
-            "SELECT d.run_id, d.diff FROM nightly_run_days d JOIN nightly_runs r ON r.id = d.run_id WHERE d.day = ? AND NOT r.dry_run "
-                + "ORDER BY d.run_id DESC LIMIT 1",
-            [.text(day.description)])
-        guard let row = rows.first, var document = (try? JSONValue(parsing: Data(try row.text("diff").utf8)))?.object,
-            document["searched_revision"]?.int == old
-        else { return }
+        guard let (run, diff) = try latestRunDay(day), diff["searched_revision"]?.int == old else { return }
+        var document = diff
         document["searched_revision"] = new.json
         try connection.execute(
             "UPDATE nightly_run_days SET diff = ? WHERE run_id = ? AND day = ?",
-            [.text(JSONValue.object(document).text(escapingSlashes: true)), .integer(try row.int("run_id")), .text(day.description)])
+            [.text(JSONValue.object(document).text(escapingSlashes: true)), .integer(run), .text(day.description)])
     }
 
     /// The latest runs, newest first, with their per-day diffs.
