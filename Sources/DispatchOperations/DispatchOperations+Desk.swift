@@ -106,7 +106,8 @@ extension DispatchOperations {
     /// the order's day the dispatcher looked at (a conflict when another was published since).
     public func deskChange(_ change: DeskChange, basedOn: Int? = nil, preview: Bool = false, actor: String) async throws -> DeskEffect {
         let work: @Sendable (OperationContext) throws -> DeskEffect = { context in
-            let undo = try context.undoing(change)
+            // The order as it was, for the undo (its visits: the plan the change replaced, read once by the change).
+            let before = try context.tx.order(change.order)
             switch change {
             case .assign(let order, let technician, let start, let pin):
                 _ = try context.assign(order: order, technician: technician, start: start, pin: pin, basedOn: basedOn, actor: actor)
@@ -117,6 +118,8 @@ extension DispatchOperations {
             case .move(let order, let date):
                 _ = try context.move(order: order, to: date, basedOn: basedOn, actor: actor)
             }
+            let replaced = before.flatMap { order in context.journal.entries.first { $0.plan.date == order.serviceDay } }
+            let undo = before.flatMap { context.undoing(change, order: $0, visits: replaced?.previous?.visits ?? []) }
             return try context.effect(of: change, applied: !preview, undo: undo)
         }
         guard preview else { return try await perform(work) }
@@ -130,10 +133,9 @@ extension DispatchOperations {
 }
 
 extension OperationContext {
-    /// The change that undoes `change`, from the order as it is before it.
-    func undoing(_ change: DeskChange) throws -> DeskChange? {
-        guard let order = try tx.order(change.order) else { return nil }
-        let visits = try tx.publishedPlan(on: order.serviceDay)?.visits ?? []
+    /// The change that undoes `change`, from the order as it was before it and the visits of its
+    /// day's plan before it (none when the change published nothing there).
+    func undoing(_ change: DeskChange, order: StoredOrder, visits: [PlannedVisit]) -> DeskChange? {
         let visit = visits.first { $0.order == order.order.id }
         let pin = order.order.pin
         // A coordinated visit done by several technicians is not put back by one assignment; one
