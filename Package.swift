@@ -74,6 +74,8 @@ let package = Package(
                 .embedInCode("postgres/0018_signin_links.postgres.sql"),
                 .embedInCode("sqlite/0019_events_by_day.sqlite.sql"),
                 .embedInCode("postgres/0019_events_by_day.postgres.sql"),
+                .embedInCode("sqlite/0020_in_house_cost.sqlite.sql"),
+                .embedInCode("postgres/0020_in_house_cost.postgres.sql"),
             ]
         ),
 

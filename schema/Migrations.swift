@@ -31,6 +31,7 @@ public enum SchemaMigrations {
         SchemaMigration(version: 17, name: "webhooks", sql: text(PackageResources._017_webhooks_sqlite_sql)),
         SchemaMigration(version: 18, name: "signin_links", sql: text(PackageResources._018_signin_links_sqlite_sql)),
         SchemaMigration(version: 19, name: "events_by_day", sql: text(PackageResources._019_events_by_day_sqlite_sql)),
+        SchemaMigration(version: 20, name: "in_house_cost", sql: text(PackageResources._020_in_house_cost_sqlite_sql)),
     ]
 
     /// Migrations for PostgreSQL, in order.
@@ -54,6 +55,7 @@ public enum SchemaMigrations {
         SchemaMigration(version: 17, name: "webhooks", sql: text(PackageResources._017_webhooks_postgres_sql)),
         SchemaMigration(version: 18, name: "signin_links", sql: text(PackageResources._018_signin_links_postgres_sql)),
         SchemaMigration(version: 19, name: "events_by_day", sql: text(PackageResources._019_events_by_day_postgres_sql)),
+        SchemaMigration(version: 20, name: "in_house_cost", sql: text(PackageResources._020_in_house_cost_postgres_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

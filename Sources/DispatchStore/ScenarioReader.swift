@@ -40,7 +40,7 @@ struct ScenarioReader {
         let sql = """
             SELECT name, timezone, \(dialect.instantColumn("planned_at")), speed_kmh, road_factor, travel_day_parts,
                    travel_source, travel_fallback, travel_service, travel_stamp, notice_minutes,
-                   sync_tolerance_minutes, repair_deadline_hours, vip_tiers, currency,
+                   sync_tolerance_minutes, repair_deadline_hours, vip_tiers, currency, in_house_hour_cost_cents,
                    break_earliest_minute, break_latest_minute, break_minutes
             FROM service_days WHERE day = ?
             """
@@ -56,10 +56,11 @@ struct ScenarioReader {
         {
             breakRule = BreakPolicy(earliestStart: try time(earliest), latestStart: try time(latest), minutes: minutes)
         }
-        let policy = Policy(
+        var policy = Policy(
             noticeMinutes: try row.int("notice_minutes"), syncToleranceMinutes: try row.int("sync_tolerance_minutes"),
             repairDeadlineHours: hours,
             breakRule: breakRule, vipTiers: Set(vip), currency: try row.text("currency"))
+        policy.inHouseHourCost = Money(cents: try row.int("in_house_hour_cost_cents"))
         let technicians = try technicians(absentOn: day)
         let stored = try orders(on: day)
         let orders = stored.map(\.order)

@@ -219,6 +219,7 @@ struct ScenarioWriter {
                 Column("repair_deadline_hours", .text(JSONText.encode(hours))),
                 Column("vip_tiers", .text(JSONText.encode(policy.vipTiers.map(\.rawValue).sorted()))),
                 Column("currency", .text(policy.currency)),
+                Column("in_house_hour_cost_cents", .integer(policy.inHouseHourCost.cents)),
                 Column("break_earliest_minute", .optional(policy.breakRule?.earliestStart.minutesAfterMidnight)),
                 Column("break_latest_minute", .optional(policy.breakRule?.latestStart.minutesAfterMidnight)),
                 Column("break_minutes", .optional(policy.breakRule?.minutes)),

@@ -186,7 +186,9 @@ struct ScenarioBuilder {
     }
 
     func readPolicy(_ top: FieldReader) -> Policy? {
-        let allowed: Set<String> = ["notice_minutes", "sync_tolerance_minutes", "repair_deadline_hours", "break", "vip_tiers", "currency"]
+        let allowed: Set<String> = [
+            "notice_minutes", "sync_tolerance_minutes", "repair_deadline_hours", "break", "vip_tiers", "currency", "in_house_hour_cost",
+        ]
         guard let reader = top.object("policy", allowed: allowed) else { return nil }
         var policy = Policy()
         if let notice = reader.int("notice_minutes", range: 0...1440) { policy.noticeMinutes = notice }
@@ -230,6 +232,15 @@ struct ScenarioBuilder {
                 diagnostics.report(
                     reader.values["currency"], "policy.currency",
                     "expected an ISO 4217 code of three capital letters such as CNY or EUR, found '\(currency)'")
+            }
+        }
+        if let node = reader.values["in_house_hour_cost"] {
+            if let cost = Self.money(node), cost.cents <= 100_000_000 {
+                policy.inHouseHourCost = cost
+            } else {
+                diagnostics.report(
+                    node, "policy.in_house_hour_cost",
+                    "expected what an in-house working hour costs, 0 to 1000000 with at most 2 decimals, found \(node.valueDescription)")
             }
         }
         return policy

@@ -13,6 +13,7 @@ public enum ScenarioJSON {
             ).json,
             "vip_tiers": scenario.policy.vipTiers.map(\.rawValue).sorted().json,
             "currency": scenario.policy.currency.json,
+            "in_house_hour_cost": (Double(scenario.policy.inHouseHourCost.cents) / 100).json,
             "break": scenario.policy.breakRule.map {
                 ["earliest": $0.earliestStart.description.json, "latest": $0.latestStart.description.json, "minutes": $0.minutes.json]
             } ?? .null,

@@ -29,6 +29,10 @@ public struct Policy: Hashable, Sendable {
     public var vipTiers: Set<CustomerTier>
     /// The ISO 4217 code of the money in contract prices and costs (shown with every amount).
     public var currency: String
+    /// What an hour of an in-house technician's work (driving and at the customer's) costs: the
+    /// planner weighs a contractor's price against the in-house time the same work takes. The
+    /// roster allows no overtime (a shift is a hard limit), so no overtime rate applies.
+    public var inHouseHourCost: Money = Policy.defaultInHouseHourCost
 
     public init(
         noticeMinutes: Int = 30, syncToleranceMinutes: Int = 0,
@@ -44,6 +48,8 @@ public struct Policy: Hashable, Sendable {
     }
 
     public static let defaultCurrency = "CNY"
+    /// 60.00 an hour.
+    public static let defaultInHouseHourCost = Money(cents: 6000)
 
     /// When a repair should be done by: fault reported + the tier's hours; nil for other work.
     public func repairDeadline(of order: WorkOrder) -> Instant? {

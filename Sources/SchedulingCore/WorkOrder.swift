@@ -83,7 +83,7 @@ public struct WorkOrder: Hashable, Sendable, Identifiable {
     /// that start. Not part of the scenario file.
     public var published: Lock?
     /// A customer was promised this visit in its window (a re-plan keeps it served above all,
-    /// `Objective.promiseWeight`, wherever in the window it goes). Not part of the scenario file.
+    /// `CostEvaluator.promiseWeight`, wherever in the window it goes). Not part of the scenario file.
     public var promised = false
     /// What the dispatcher tells the technician (access, parking, the customer's wishes).
     public var notes: String?

@@ -122,7 +122,10 @@ struct NightlyCommandTests {
             try await #require(runner.run("import", day, db).status == 0)
             try await #require(runner.run("import", try runner.write("day2.json", second), db).status == 0)
             let run = try runner.start([
-                "nightly", "--date", "2026-11-23", "--days", "2", "--seconds", "3",
+                // 10 s a day: the signal must come while the first day is searched, and this
+                // test's own wake-ups wait their turn on a loaded machine (at 1.5 s a day, CI's
+                // full suite once saw the run finish both days before the signal was sent).
+                "nightly", "--date", "2026-11-23", "--days", "2", "--seconds", "20",
                 "--now", "2026-11-22T22:00:00+08:00", db,
             ])
             let started = Date()
@@ -132,7 +135,7 @@ struct NightlyCommandTests {
                 // poll: another process's row
                 try await Task.sleep(for: .milliseconds(10))
             }
-            try await Task.sleep(for: .milliseconds(300))  // well inside the first day's 3 s search
+            try await Task.sleep(for: .milliseconds(300))  // well inside the first day's 10 s search
             kill(run.processIdentifier, SIGTERM)
             await run.exited()
             #expect(run.terminationStatus == 5)

@@ -528,8 +528,10 @@ struct IntradayPromiseTests {
                 found = (visit, partner, earlier)
                 break
             }
-            let (begun, later, earlier) = try #require(found, "the day has a pair on two technicians, the second with a visit before it")
-            _ = try await Self.begin(begun, operations, clock: clock)
+            let (planned, later, earlier) = try #require(found, "the day has a pair on two technicians, the second with a visit before it")
+            _ = try await Self.begin(planned, operations, clock: clock)
+            // As published once begun (a reaction to its technician's reports may have moved it).
+            let begun = try #require(try await Self.published(database).visits.first { $0.order == planned.order })
             // The earlier visit, not yet reported, is delayed onto the later half's start.
             let minutes = earlier.start.minutes(until: later.start)
             let outcome = try await operations.delay(order: earlier.order, minutes: minutes, actor: "desk")
@@ -587,8 +589,10 @@ struct IntradayPromiseTests {
                     break
                 }
             }
-            let (first, second) = try #require(split, "the day has a coordinated visit done by two technicians")
-            _ = try await Self.begin(first, operations, clock: clock)
+            let (planned, second) = try #require(split, "the day has a coordinated visit done by two technicians")
+            _ = try await Self.begin(planned, operations, clock: clock)
+            // As published once begun (a reaction to its technician's reports may have moved it).
+            let first = try #require(try await Self.published(database).visits.first { $0.order == planned.order })
             // The other technician sets off 40 minutes after their half should have begun.
             clock.set(second.start.adding(minutes: 40))
             let report = try await operations.setStatus(order: second.order, to: .enRoute, actor: second.technician)

@@ -11,12 +11,12 @@ struct StoreContractTests {
     @Test("Migrations apply once; running them again changes nothing", arguments: Backend.all)
     func migrationsAreIdempotent(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { database in
-            #expect(try await database.store.pendingMigrations() == Array(1...19))
-            #expect(try await database.store.migrate() == Array(1...19))
+            #expect(try await database.store.pendingMigrations() == Array(1...20))
+            #expect(try await database.store.migrate() == Array(1...20))
             #expect(try await database.store.migrate() == [])
             #expect(try await database.store.pendingMigrations() == [])
             let recorded = try database.connection.query("SELECT COUNT(*) AS n FROM schema_migrations", [])
-            #expect(try recorded.first?.int("n") == 19)
+            #expect(try recorded.first?.int("n") == 20)
         }
     }
 

@@ -216,3 +216,47 @@ struct ScenarioAcceptanceTests {
         #expect(plan.warnings.first?.contains("cannot be kept as notified") == true)
     }
 }
+
+/// Money in the objective (issue 29): a contractor's price per order against what the same work
+/// costs in an in-house technician's time (`Policy.inHouseHourCost`), like with like.
+@Suite("Money in the objective")
+struct MoneyObjectiveTests {
+    /// Two installs next to the contractor's home; an in-house technician 4 km away, idle all day.
+    func day(inHouseHourCost: Money) throws -> Scenario {
+        var scenario = try PlanningFixtures.load("sample-day")
+        scenario.technicians = scenario.technicians.filter { ["T01", "T05"].contains($0.id) }
+        let near = try #require(scenario.technicians.first { $0.id == "T05" }).startLocation
+        let install = try #require(scenario.orders.first { $0.id == "WO-2003" })
+        scenario.orders = (1...2).map { index in
+            var order = install
+            order.id = "WO-\(index)"
+            order.window = nil
+            order.group = nil
+            order.location = GeoPoint(latitude: near.latitude + 0.002 * Double(index), longitude: near.longitude)
+            return order
+        }
+        scenario.policy.inHouseHourCost = inHouseHourCost
+        return scenario
+    }
+
+    @Test("An idle in-house technician takes work a contractor would charge more for; when in-house time costs more, the contractor does")
+    func inHouseWhenCheaper() throws {
+        let cheap = try day(inHouseHourCost: Policy.defaultInHouseHourCost)
+        let inHouse = PlanningFixtures.plan(cheap)
+        #expect(PlanningFixtures.violations(inHouse, cheap) == [])
+        #expect(inHouse.visits.count == 2 && inHouse.visits.allSatisfy { $0.technician == "T01" }, "\(inHouse.visits)")
+        #expect(inHouse.kpis.outsourcedOrders == 0)
+        // The case: the contractor drives less (it lives next door), so travel alone would send the work there.
+        let contractorHome = try #require(cheap.technicians.first { $0.id == "T05" }).startLocation
+        let inHouseHome = try #require(cheap.technicians.first { $0.id == "T01" }).startLocation
+        #expect(
+            cheap.drive(from: contractorHome, to: cheap.orders[0].location, leaving: cheap.now)
+                < cheap.drive(from: inHouseHome, to: cheap.orders[0].location, leaving: cheap.now))
+
+        let dear = try day(inHouseHourCost: Money(cents: 60_000))
+        let outsourced = PlanningFixtures.plan(dear)
+        #expect(PlanningFixtures.violations(outsourced, dear) == [])
+        #expect(outsourced.visits.count == 2 && outsourced.visits.allSatisfy { $0.technician == "T05" }, "\(outsourced.visits)")
+        #expect(outsourced.kpis.outsourcedCost == Money(cents: 24_000))
+    }
+}

@@ -105,7 +105,7 @@ public struct SolomonInstance: Sendable {
             technicians: technicians, groups: [], crewQuota: [], crewIDs: [], locationCount: count, travel: matrix,
             noticeEarliest: Int.min / 4)
         problem.unitsPerMinute = scale
-        problem.travelPoints = 1
+        problem.costs.travelUnit = 1
         return problem
     }
 }

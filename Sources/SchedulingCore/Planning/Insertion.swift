@@ -16,7 +16,7 @@ struct Insertion {
         var points = 0
         var time = start
         for member in members {
-            points += Objective.visitPoints(member, technician: technician, start: time, problem)
+            points += problem.costs.visit(member, technician: technician, start: time, problem)
             time += problem.orders[member].duration
         }
         return points
@@ -58,7 +58,8 @@ struct Insertion {
                         latest: block.latest, problem: problem)
                 else { continue }
                 let cost =
-                    opening + slot.extraTravel * problem.travelPoints + serviceCost(block.members, technician: technician, start: slot.low)
+                    opening + slot.extraTravel * problem.costs.travel(of: technician)
+                    + serviceCost(block.members, technician: technician, start: slot.low)
                 found.append(Candidate(route: technician, position: position, low: slot.low, high: slot.high, cost: cost))
             }
         }
@@ -82,7 +83,7 @@ struct Insertion {
                         latest: block.latest, problem: problem)
                 else { continue }
                 if skip(position) { continue }
-                let travel = opening + slot.extraTravel * problem.travelPoints
+                let travel = opening + slot.extraTravel * problem.costs.travel(of: technician)
                 if let current = best, travel >= current.cost { continue }
                 let cost = travel + serviceCost(block.members, technician: technician, start: slot.low)
                 if best == nil || cost < best!.cost {

@@ -82,11 +82,12 @@ public struct PlanningProblem: Sendable {
     /// For each technician, the first technician with the same start, end, shift, break, capacity,
     /// vehicle cost and crew: their empty days take any order the same way.
     public let twinOf: [Int]
-    /// Time units in one minute-like unit, and objective points per unit of travel: a scenario
-    /// counts whole minutes (1 and `Objective.travelMinute`); a benchmark counts thousandths of
-    /// a distance unit (1000 and 1), so search parameters mean the same in both.
+    /// Time units in one minute-like unit: a scenario counts whole minutes (1); a benchmark
+    /// thousandths of a distance unit (1000, with `costs.travelUnit` 1), so search parameters
+    /// mean the same in both.
     public var unitsPerMinute = 1
-    public var travelPoints = Objective.travelMinute
+    /// The objective's weights (travel, in-house time, contractor prices, lateness, stability).
+    public var costs = CostEvaluator()
 
     /// Travel by time of day (the scenario's day parts on the problem's minutes); flat without.
     public var traffic = TrafficProfile.flat
@@ -265,7 +266,7 @@ public struct PlanningProblem: Sendable {
                     }
                 }
             }
-            // A published visit: kept where it is unless moving it pays (Objective.movedVisit), and
+            // A published visit: kept where it is unless moving it pays (CostEvaluator.movedVisit), and
             // never moved more than the slack earlier, where the route's earliest schedule would drift.
             var preferredTechnician = -1
             var preferredStart = 0
@@ -285,7 +286,7 @@ public struct PlanningProblem: Sendable {
                 Order(
                     location: location(order.location), duration: order.durationMinutes, earliest: earliest, latest: latest,
                     weight: Self.weight(order, policy: policy, now: scenario.now)
-                        + (order.window != nil && (order.promised || preferredTechnician >= 0) ? Objective.promiseWeight : 0),
+                        + (order.window != nil && (order.promised || preferredTechnician >= 0) ? CostEvaluator.promiseWeight : 0),
                     group: group, eligible: eligible,
                     fixedTechnician: fixedTechnician, fixedStart: fixedStart, locked: order.lock != nil, deadline: deadline,
                     type: order.type, hasWindow: order.window != nil, preferredTechnician: preferredTechnician,
@@ -300,6 +301,8 @@ public struct PlanningProblem: Sendable {
             noticeEarliest: noticeEarliest)
         arrivedGroups = Self.arrived(self.groups, orders: built, now: origin.minutes(until: arrivalsAsOf ?? scenario.now))
         traffic = TrafficProfile(parts: scenario.travel.dayParts, midnight: 0)
+        let minute = policy.inHouseHourCost.cents * CostEvaluator.perCent / 60
+        costs.minutePoints = technicians.map { $0.crew < 0 ? minute : 0 }
     }
 
     /// True when the technician's locked visits (announced or begun: facts no plan changes) leave
@@ -357,7 +360,7 @@ public struct PlanningProblem: Sendable {
     ///
     /// Every weight lies in 1000..<2000, so two orders always outweigh one: the plan serves as
     /// many orders as it can, and priority decides which. Above them all, a promise: a published
-    /// (or `promised`) visit in an agreed window weighs `Objective.promiseWeight` more (a re-plan
+    /// (or `promised`) visit in an agreed window weighs `CostEvaluator.promiseWeight` more (a re-plan
     /// never drops one the customer was promised to serve others: that sends them a rebooking).
     public static func weight(_ order: WorkOrder, policy: Policy, now: Instant) -> Int {
         var weight = 1000

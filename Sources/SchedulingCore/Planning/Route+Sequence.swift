@@ -11,7 +11,7 @@ extension Route {
 
     /// Applies the first improving or-opt or 2-opt move repeatedly; true if the route changed.
     mutating func improveSequence(_ problem: PlanningProblem) -> Bool {
-        var bestCost = cost(problem)
+        var bestCost = problem.costs.route(self, problem)
         var changedAny = false
         var rounds = 0
         search: while rounds < 20 {
@@ -27,7 +27,7 @@ extension Route {
                         rest.insert(contentsOf: run, at: target)
                         var trial = self
                         trial.rearrange(problem) { $0 = rest }
-                        if trial.feasible, case let trialCost = trial.cost(problem), trialCost < bestCost {
+                        if trial.feasible, case let trialCost = problem.costs.route(trial, problem), trialCost < bestCost {
                             self = trial
                             bestCost = trialCost
                             changedAny = true
@@ -41,7 +41,7 @@ extension Route {
                     guard !elements[from..<(from + length)].contains(where: { $0.continuation }) else { continue }
                     var trial = self
                     trial.rearrange(problem) { $0[from..<(from + length)].reverse() }
-                    if trial.feasible, case let trialCost = trial.cost(problem), trialCost < bestCost {
+                    if trial.feasible, case let trialCost = problem.costs.route(trial, problem), trialCost < bestCost {
                         self = trial
                         bestCost = trialCost
                         changedAny = true

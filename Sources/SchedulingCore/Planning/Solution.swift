@@ -16,12 +16,12 @@ struct Solution {
         routes = problem.technicians.indices.map { Route(technician: $0, problem: problem) }
         routeOf = [Int](repeating: -1, count: problem.orders.count)
         crewLoad = [Int](repeating: 0, count: problem.crewQuota.count)
-        routeCost = routes.map { $0.cost(problem) }
+        routeCost = routes.map { problem.costs.route($0, problem) }
         unservedWeight = problem.orders.reduce(0) { $0 + $1.weight }
     }
 
     var objective: Int {
-        unservedWeight * Objective.unassignedPerWeight + routeCost.reduce(0, +)
+        unservedWeight * CostEvaluator.unassignedPerWeight + routeCost.reduce(0, +)
     }
 
     /// Room left in the crew quota of `technician` (Int.max in-house).
@@ -40,7 +40,7 @@ struct Solution {
         }
         let crew = problem.technicians[route].crew
         if crew >= 0 { crewLoad[crew] += block.count }
-        routeCost[route] = routes[route].cost(problem)
+        routeCost[route] = problem.costs.route(routes[route], problem)
     }
 
     /// Takes the given orders out of their routes and re-places each touched route's break.
@@ -64,7 +64,7 @@ struct Solution {
         for (route, removed) in byRoute {
             routes[route].remove(orders: removed, problem: problem)
             routes[route].placeBreak(problem)
-            routeCost[route] = routes[route].cost(problem)
+            routeCost[route] = problem.costs.route(routes[route], problem)
             feasible = feasible && routes[route].feasible
         }
         return feasible
@@ -78,6 +78,6 @@ struct Solution {
     /// Re-places the route's break (if it has one) and updates its cached cost.
     mutating func refreshBreak(_ route: Int, problem: PlanningProblem) {
         if routes[route].hasBreak { routes[route].placeBreak(problem) }
-        routeCost[route] = routes[route].cost(problem)
+        routeCost[route] = problem.costs.route(routes[route], problem)
     }
 }

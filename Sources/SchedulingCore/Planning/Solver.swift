@@ -213,7 +213,8 @@ public struct Solver {
                     stuck.append(slot)
                     continue
                 }
-                let regret = second == Int.max ? 50 * Objective.travelMinute : min(second - placement.cost, 50 * Objective.travelMinute)
+                let regret =
+                    second == Int.max ? 50 * CostEvaluator.travelMinute : min(second - placement.cost, 50 * CostEvaluator.travelMinute)
                 // Regret leads; priority (weights differ by up to ~1000) is worth up to ~100 travel minutes of it.
                 let key = jobs[job].weight * 100 / max(1, jobs[job].members.count) + regret
                 if key > chosenKey {
@@ -253,8 +254,8 @@ public struct Solver {
         // Temperatures scale with the average leg of the first plan: a worse plan is accepted with
         // probability 1/e at three legs' worth of travel early, three hundredths of a leg late.
         let legs = start.routes.reduce(0) { $0 + ($1.isEmpty ? 0 : $1.orderCount + 1) }
-        let travel = start.routes.reduce(0) { $0 + $1.travelTotal } * problem.travelPoints
-        let leg = legs > 0 && travel > 0 ? Double(travel) / Double(legs) : Double(10 * Objective.travelMinute)
+        let travel = start.routes.reduce(0) { $0 + $1.travelTotal } * problem.costs.travelUnit
+        let leg = legs > 0 && travel > 0 ? Double(travel) / Double(legs) : Double(10 * CostEvaluator.travelMinute)
         let initialTemperature = 3 * leg
         let finalTemperature = 0.03 * leg
         var sinceBest = 0
