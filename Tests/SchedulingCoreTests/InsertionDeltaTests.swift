@@ -145,14 +145,14 @@ struct InsertionDeltaTests {
             var trial = solution
             let ruin =
                 round % 2 == 0
-                ? solver.destroy(&trial, free: solver.plannable, generator: &generator)
-                : solver.removeStrings(&trial, free: solver.plannable, generator: &generator)
+                ? solver.classic.ruin(&trial, free: solver.plannable, in: solver.space, generator: &generator)
+                : solver.strings.ruin(&trial, free: solver.plannable, in: solver.space, generator: &generator)
             guard let removed = ruin else { continue }
             solution = trial
             if round % 4 < 2 {
-                solver.repair(removed, into: &solution)
+                solver.regret.recreate(removed, into: &solution, in: solver.space)
             } else {
-                solver.recreateGreedily(removed, into: &solution, generator: &generator)
+                solver.blinks.recreate(removed, into: &solution, in: solver.space, generator: &generator)
             }
             var fresh = 0
             for route in solution.routes {

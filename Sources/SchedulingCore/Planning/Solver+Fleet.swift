@@ -15,7 +15,7 @@ extension Solver {
         current.noNewRoutes = true
         var absences = [Int](repeating: 0, count: jobs.count)
         guard dropShortestRoute(&current, free: free, generator: &generator) else { return (start, 0) }
-        var left = unassigned(current, free)
+        var left = space.unassigned(current, free)
         let iterationLimit = options.iterations.map { Int(Double($0) * fraction) }
         let secondsLimit = options.seconds.map { $0 * fraction }
         var iteration = 0
@@ -25,9 +25,9 @@ extension Solver {
             if iterationLimit == nil && secondsLimit == nil && iteration >= 20 * options.patience { break }
             iteration += 1
             var candidate = current
-            guard let removed = removeStrings(&candidate, free: free, generator: &generator) else { continue }
-            recreateGreedily(Array(Set(removed + left)).sorted(), into: &candidate, generator: &generator)
-            let candidateLeft = unassigned(candidate, free)
+            guard let removed = strings.ruin(&candidate, free: free, in: space, generator: &generator) else { continue }
+            blinks.recreate(Array(Set(removed + left)).sorted(), into: &candidate, in: space, generator: &generator)
+            let candidateLeft = space.unassigned(candidate, free)
             for job in candidateLeft { absences[job] += 1 }
             let weight = { (jobs: [Int]) in jobs.reduce(0) { $0 + absences[$1] } }
             if candidateLeft.count < left.count || (candidateLeft.count == left.count && weight(candidateLeft) < weight(left)) {
@@ -39,15 +39,10 @@ extension Solver {
                 best = current
                 best.noNewRoutes = false
                 guard dropShortestRoute(&current, free: free, generator: &generator) else { break }
-                left = unassigned(current, free)
+                left = space.unassigned(current, free)
             }
         }
         return (best, iteration)
-    }
-
-    /// The free jobs the solution leaves out.
-    func unassigned(_ solution: Solution, _ free: [Int]) -> [Int] {
-        free.filter { solution.routeOf[jobs[$0].members[0]] < 0 }
     }
 
     /// Empties the route with the fewest orders (ties at random); false if none can be emptied.
@@ -57,7 +52,7 @@ extension Solver {
         let fewest = used.map { solution.routes[$0].orderCount }.min()!
         let shortest = used.filter { solution.routes[$0].orderCount == fewest }
         let route = shortest[generator.below(shortest.count)]
-        let onRoute = jobs(on: route, in: solution)
+        let onRoute = space.jobs(on: route, in: solution)
         guard !onRoute.contains(where: { jobs[$0].locked }) else { return false }
         return solution.remove(onRoute.flatMap { jobs[$0].members }, problem: problem)
     }

@@ -14,6 +14,12 @@ public struct SolverOptions: Sendable {
     public var useAllTime: Bool
     /// Called about once a second during the search.
     public var progress: (@Sendable (SolverProgress) -> Void)?
+    /// Searches run side by side after construction (each from the same start, with its own random
+    /// stream), sharing the best plan found at each of `syncs` points. The plan depends on the
+    /// seed, the iteration budget and `searches` — never on `threads`, which only says how many
+    /// run at once.
+    public var searches = 1
+    public var threads = 1
 
     public init(
         seed: UInt64 = 1, iterations: Int? = nil, seconds: Double? = nil, patience: Int = 2_000,
@@ -38,60 +44,43 @@ public struct SolverProgress: Sendable {
 
 /// Builds a day's plan: locked work first, then construction by priority and local descent, then
 /// (when vehicles cost something) fleet reduction, then ruin and recreate under simulated
-/// annealing: strings of visits or a few jobs out, back one by one where they cost least.
-public struct Solver {
-    let problem: PlanningProblem
+/// annealing — the loop composing the operators in `Search/` (what each brings:
+/// docs/planning.md).
+public struct Solver: Sendable {
+    let space: SearchSpace
     let options: SolverOptions
     let analysis: Analysis
-    let jobs: [Job]
-    let insertion: Insertion
-
-    /// For each job, the nearest other unlocked jobs (by travel between their first members),
-    /// nearest first: a few for pair moves, more for ruining strings.
-    let neighbours: [[Int]]
-    let adjacency: [[Int]]
-    /// The job of each order.
-    let jobOf: [Int]
-    /// Whether using a vehicle costs something (then emptying routes is worth trying).
-    let vehiclesCost: Bool
+    /// The jobs worth trying (none of their members blocked for good) and, of those, the free
+    /// ones (not locked): what the search may move.
+    let plannable: [Int]
+    let free: [Int]
 
     /// When solving began: a `seconds` budget counts from here, set-up included.
     let started = ContinuousClock.now
+
+    var problem: PlanningProblem { space.problem }
+    var jobs: [Job] { space.jobs }
+
+    /// The ruins of the annealing loop, drawn at each iteration (`ruin(_:free:generator:)`).
+    let strings = StringRemoval()
+    let classic = ClassicRemoval()
+    let shortRoute = ShortRouteRemoval()
+    let blinks = BlinkInsertion()
+    let regret = RegretInsertion()
+    let localMoves: [any LocalMove & Sendable] = [Relocate(), PairExchange()]
 
     public init(scenario: Scenario, options: SolverOptions = SolverOptions()) {
         self.init(problem: PlanningProblem(scenario), options: options)
     }
 
     public init(problem: PlanningProblem, options: SolverOptions = SolverOptions()) {
-        self.problem = problem
         self.options = options
         analysis = Analysis(problem)
-        jobs = Job.all(problem)
-        insertion = Insertion(problem: problem)
-        adjacency = Self.nearest(jobs, problem: problem, count: 40)
-        neighbours = adjacency.map { Array($0.prefix(5)) }
-        var jobOf = [Int](repeating: -1, count: problem.orders.count)
-        for (index, job) in jobs.enumerated() { for member in job.members { jobOf[member] = index } }
-        self.jobOf = jobOf
-        vehiclesCost = problem.technicians.contains { $0.fixedCost > 0 }
-    }
-
-    static func nearest(_ jobs: [Job], problem: PlanningProblem, count: Int) -> [[Int]] {
-        let locations = jobs.map { problem.orders[$0.members[0]].location }
-        return jobs.indices.map { job in
-            // Kept sorted; a closer job is inserted at its place and the farthest dropped.
-            var best: [(Int, Int)] = []
-            best.reserveCapacity(count + 1)
-            for other in jobs.indices where other != job && !jobs[other].locked {
-                let entry = (problem.travel(locations[job], locations[other]), other)
-                if best.count == count, !(entry < best[count - 1]) { continue }
-                var at = best.count
-                while at > 0 && entry < best[at - 1] { at -= 1 }
-                best.insert(entry, at: at)
-                if best.count > count { best.removeLast() }
-            }
-            return best.map(\.1)
-        }
+        space = SearchSpace(problem: problem)
+        let analysis = analysis
+        let jobs = space.jobs
+        plannable = jobs.indices.filter { jobs[$0].members.allSatisfy { analysis.blocked[$0] == nil } }
+        free = plannable.filter { !jobs[$0].locked }
     }
 
     /// Solves and returns the plan with its explanations.
@@ -121,15 +110,9 @@ public struct Solver {
             unassigned: solution.routeOf.indices.filter { solution.routeOf[$0] < 0 }, iterations: iterations)
     }
 
-    /// Jobs worth trying: none of their members is blocked for good.
-    var plannable: [Int] {
-        jobs.indices.filter { jobs[$0].members.allSatisfy { analysis.blocked[$0] == nil } }
-    }
-
     func solve(warnings: inout [String]) -> (Solution, iterations: Int) {
         var solution = Solution(problem: problem)
         var generator = SeededGenerator(seed: options.seed)
-        let candidates = plannable
         for (index, order) in problem.orders.enumerated() where order.locked {
             if let (_, reason) = analysis.blocked[index] {
                 warnings.append(
@@ -137,13 +120,13 @@ public struct Solver {
             }
         }
         // Locked visits first, earliest first: the customer has been told.
-        let locked = candidates.filter { jobs[$0].locked }.sorted {
+        let locked = plannable.filter { jobs[$0].locked }.sorted {
             (jobs[$0].members.map { problem.orders[$0].earliest }.min() ?? 0, $0)
                 < (jobs[$1].members.map { problem.orders[$0].earliest }.min() ?? 0, $1)
         }
         for job in locked {
-            if let (placement, _) = insertion.best(jobs[job], in: solution) {
-                insertion.apply(placement, to: &solution)
+            if let (placement, _) = space.insertion.best(jobs[job], in: solution) {
+                space.insertion.apply(placement, to: &solution)
             } else {
                 let ids = jobs[job].members.map { problem.orderIDs[$0] }.joined(separator: ", ")
                 warnings.append(
@@ -152,15 +135,14 @@ public struct Solver {
                 )
             }
         }
-        let free = candidates.filter { !jobs[$0].locked }
         construct(free, into: &solution)
-        if options.iterations != 0 { polish(&solution, free: free) }
+        if options.iterations != 0 { polish(&solution) }
         var fleetIterations = 0
-        if vehiclesCost && options.iterations != 0 {
+        if space.vehiclesCost && options.iterations != 0 {
             // Half the budget goes to using fewer vehicles, the rest to the whole objective.
             (solution, fleetIterations) = reduceFleet(solution, free: free, fraction: 0.5, generator: &generator)
         }
-        let (best, iterations) = improve(solution, free: free, generator: &generator, spent: fleetIterations)
+        let (best, iterations) = improve(solution, generator: &generator, spent: fleetIterations)
         return (best, fleetIterations + iterations)
     }
 
@@ -192,40 +174,11 @@ public struct Solver {
             // published visit on its own technician later).
             let preferred = jobs[job].members.map { problem.orders[$0].preferredTechnician }
             let home = preferred.first.flatMap { first in first >= 0 && preferred.allSatisfy { $0 == first } ? first : nil }
-            if let home, let (placement, _) = insertion.best(jobs[job], in: solution, only: home) {
-                insertion.apply(placement, to: &solution)
-            } else if let (placement, _) = insertion.best(jobs[job], in: solution) {
-                insertion.apply(placement, to: &solution)
+            if let home, let (placement, _) = space.insertion.best(jobs[job], in: solution, only: home) {
+                space.insertion.apply(placement, to: &solution)
+            } else if let (placement, _) = space.insertion.best(jobs[job], in: solution) {
+                space.insertion.apply(placement, to: &solution)
             }
-        }
-    }
-
-    /// Reinserts `pending` jobs, the one with the greatest priority and regret first.
-    func repair(_ pending: [Int], into solution: inout Solution) {
-        var pending = pending
-        while !pending.isEmpty {
-            var chosen = -1
-            var chosenKey = Int.min
-            var chosenPlacement: Placement?
-            var stuck: [Int] = []
-            for (slot, job) in pending.enumerated() {
-                guard let (placement, second) = insertion.best(jobs[job], in: solution) else {
-                    stuck.append(slot)
-                    continue
-                }
-                let regret =
-                    second == Int.max ? 50 * CostEvaluator.travelMinute : min(second - placement.cost, 50 * CostEvaluator.travelMinute)
-                // Regret leads; priority (weights differ by up to ~1000) is worth up to ~100 travel minutes of it.
-                let key = jobs[job].weight * 100 / max(1, jobs[job].members.count) + regret
-                if key > chosenKey {
-                    chosenKey = key
-                    chosen = slot
-                    chosenPlacement = placement
-                }
-            }
-            guard let placement = chosenPlacement else { return }
-            insertion.apply(placement, to: &solution)
-            for slot in (stuck + [chosen]).sorted(by: >) { pending.remove(at: slot) }
         }
     }
 
@@ -241,116 +194,18 @@ public struct Solver {
         return elapsedSeconds() >= seconds
     }
 
-    /// `spent` iterations of the budget went to an earlier phase; the cooling schedule runs over
-    /// what is left.
-    func improve(_ start: Solution, free: [Int], generator: inout SeededGenerator, spent: Int = 0) -> (Solution, iterations: Int) {
-        guard !free.isEmpty else { return (start, 0) }
-        var current = start
-        var best = start
-        let limitIterations = options.iterations.map { max(0, $0 - spent) } ?? Int.max
-        let phaseStart = elapsedSeconds()
-        let limitSeconds = options.seconds
-        let useTime = options.iterations == nil && limitSeconds != nil
-        // Temperatures scale with the average leg of the first plan: a worse plan is accepted with
-        // probability 1/e at three legs' worth of travel early, three hundredths of a leg late.
-        let legs = start.routes.reduce(0) { $0 + ($1.isEmpty ? 0 : $1.orderCount + 1) }
-        let travel = start.routes.reduce(0) { $0 + $1.travelTotal } * problem.costs.travelUnit
-        let leg = legs > 0 && travel > 0 ? Double(travel) / Double(legs) : Double(10 * CostEvaluator.travelMinute)
-        let initialTemperature = 3 * leg
-        let finalTemperature = 0.03 * leg
-        var sinceBest = 0
-        var iteration = 0
-        var nextReport = elapsedSeconds().rounded(.down) + 1
-        defer { report(iteration, elapsedSeconds(), best) }
-        while iteration < limitIterations {
-            if options.progress != nil, iteration % 16 == 0, elapsedSeconds() >= nextReport {
-                report(iteration, elapsedSeconds(), best)
-                nextReport += 1
-            }
-            let progress: Double
-            if let seconds = limitSeconds, useTime {
-                let done = elapsedSeconds()
-                if done >= seconds || (!options.useAllTime && sinceBest >= options.patience) { break }
-                progress = (done - phaseStart) / max(1e-9, seconds - phaseStart)
-            } else if options.iterations != nil {
-                progress = Double(iteration) / Double(limitIterations)
-            } else {
-                if sinceBest >= options.patience { break }
-                progress = min(1, Double(iteration) / Double(max(1, options.patience * 5)))
-            }
-            let temperature = initialTemperature * pow(finalTemperature / initialTemperature, progress)
-            var candidate = current
-            // Mostly strings (slack where neighbouring routes meet), sometimes the classic rules;
-            // when vehicles cost something, now and then a whole short route.
-            let draw = generator.unit()
-            let ruin =
-                vehiclesCost && draw < 0.1
-                ? removeShortRoute(&candidate, free: free, generator: &generator)
-                : draw < 0.7
-                    ? removeStrings(&candidate, free: free, generator: &generator)
-                    : destroy(&candidate, free: free, generator: &generator)
-            guard let removed = ruin else {
-                iteration += 1
-                sinceBest += 1
-                continue
-            }
-            let waiting = unassigned(candidate, free).filter { !removed.contains($0) }
-            var pending = removed
-            if !waiting.isEmpty {
-                for _ in 0..<min(8, waiting.count) { pending.append(waiting[generator.below(waiting.count)]) }
-                pending = Array(Set(pending)).sorted()
-            }
-            recreateGreedily(pending, into: &candidate, generator: &generator)
-            let delta = Double(candidate.objective - current.objective)
-            if delta <= 0 || generator.unit() < exp(-delta / temperature) { current = candidate }
-            if current.objective < best.objective {
-                best = current
-                sinceBest = 0
-            } else {
-                sinceBest += 1
-            }
-            iteration += 1
-        }
-        // Reordering inside routes pays off once, on the plan that is kept; during the search it
-        // costs more time than it saves.
-        if options.iterations != 0 { reorderRoutes(&best) }
-        return (best, iteration)
-    }
-
-    /// Local descent on a solution: relocate (take a job out, put it back where it costs least),
-    /// then pair moves (take a job and a nearby job on another route out, reinsert both by
-    /// regret), keeping each move that makes the whole plan better, until none does.
-    func polish(_ solution: inout Solution, free: [Int]) {
+    /// Local descent: each local move for each served free job, keeping each move that makes the
+    /// whole plan better, until none does (five rounds at most).
+    func polish(_ solution: inout Solution) {
         var improved = true
         var rounds = 0
         while improved && rounds < 5 {
             improved = false
             rounds += 1
-            for job in free where solution.routeOf[jobs[job].members[0]] >= 0 {
-                if outOfTime() { return }
-                var trial = solution
-                guard trial.remove(jobs[job].members, problem: problem),
-                    let (placement, _) = insertion.best(jobs[job], in: trial)
-                else { continue }
-                insertion.apply(placement, to: &trial)
-                if trial.objective < solution.objective {
-                    solution = trial
-                    improved = true
-                }
-            }
-            for job in free where solution.routeOf[jobs[job].members[0]] >= 0 {
-                if outOfTime() { return }
-                for other in neighbours[job] {
-                    let here = solution.routeOf[jobs[job].members[0]]
-                    let there = solution.routeOf[jobs[other].members[0]]
-                    guard here >= 0, there >= 0, here != there, !jobs[other].locked else { continue }
-                    var trial = solution
-                    guard trial.remove(jobs[job].members + jobs[other].members, problem: problem) else { continue }
-                    repair([job, other], into: &trial)
-                    if trial.objective < solution.objective {
-                        solution = trial
-                        improved = true
-                    }
+            for move in localMoves {
+                for job in free where solution.routeOf[jobs[job].members[0]] >= 0 {
+                    if outOfTime() { return }
+                    if move.improve(job, in: &solution, space: space) { improved = true }
                 }
             }
         }
@@ -375,72 +230,12 @@ public struct Solver {
                 travelMinutes: solution.routes.filter { !$0.isEmpty }.reduce(0) { $0 + $1.travelTotal }))
     }
 
-    /// Removes a few jobs by one of three rules: at random, a cluster near one job, or the costliest.
-    /// Nil when the removal would leave a route infeasible (the solution is then unusable).
-    func destroy(_ solution: inout Solution, free: [Int], generator: inout SeededGenerator) -> [Int]? {
-        let assigned = free.filter { solution.routeOf[jobs[$0].members[0]] >= 0 }
-        guard !assigned.isEmpty else { return [] }
-        let count = min(assigned.count, 2 + generator.below(max(1, min(30, assigned.count / 4 + 2))))
-        var chosen: [Int]
-        switch generator.below(3) {
-        case 0:
-            var pool = assigned
-            chosen = []
-            for _ in 0..<count { chosen.append(pool.remove(at: generator.below(pool.count))) }
-        case 1:
-            let seed = assigned[generator.below(assigned.count)]
-            let here = problem.orders[jobs[seed].members[0]]
-            let ranked = assigned.sorted { a, b in
-                let oa = problem.orders[jobs[a].members[0]]
-                let ob = problem.orders[jobs[b].members[0]]
-                let ra = problem.travel(here.location, oa.location) + abs(oa.earliest - here.earliest) / 4
-                let rb = problem.travel(here.location, ob.location) + abs(ob.earliest - here.earliest) / 4
-                return (ra, a) < (rb, b)
-            }
-            chosen = pick(count, from: ranked, generator: &generator)
-        default:
-            let saving = savings(solution)
-            let ranked = assigned.map { job in (job, jobs[job].members.reduce(0) { $0 + saving[$1] }) }
-                .sorted { ($0.1, $0.0) > ($1.1, $1.0) }.map(\.0)
-            chosen = pick(count, from: ranked, generator: &generator)
-        }
-        guard solution.remove(chosen.flatMap { jobs[$0].members }, problem: problem) else { return nil }
-        return chosen.sorted()
-    }
-
-    /// Mostly from the front of `ranked`, sometimes further back.
-    func pick(_ count: Int, from ranked: [Int], generator: inout SeededGenerator) -> [Int] {
-        var pool = ranked
-        var result: [Int] = []
-        for _ in 0..<count {
-            let u = generator.unit()
-            result.append(pool.remove(at: Int(u * u * u * Double(pool.count))))
-        }
-        return result
-    }
-
-    /// Travel saved by taking each served order out of its route alone (0 for the others).
-    func savings(_ solution: Solution) -> [Int] {
-        var saving = [Int](repeating: 0, count: problem.orders.count)
-        for route in solution.routes where !route.isEmpty {
-            var previous = route.startLocation
-            var index = 0
-            let elements = route.elements
-            while index < elements.count {
-                if elements[index].isBreak {
-                    index += 1
-                    continue
-                }
-                var next = index + 1
-                while next < elements.count && elements[next].isBreak { next += 1 }
-                let here = elements[index].location
-                let after = next < elements.count ? elements[next].location : route.endLocation
-                saving[elements[index].order] =
-                    problem.travel(previous, here) + problem.travel(here, after) - problem.travel(previous, after)
-                previous = here
-                index = next
-            }
-        }
-        return saving
+    /// The ruin of one iteration: mostly strings (slack where neighbouring routes meet), sometimes
+    /// the classic rules; when vehicles cost something, now and then a whole short route.
+    func ruin(_ solution: inout Solution, generator: inout SeededGenerator) -> [Int]? {
+        let draw = generator.unit()
+        if space.vehiclesCost && draw < 0.1 { return shortRoute.ruin(&solution, free: free, in: space, generator: &generator) }
+        if draw < 0.7 { return strings.ruin(&solution, free: free, in: space, generator: &generator) }
+        return classic.ruin(&solution, free: free, in: space, generator: &generator)
     }
 }
