@@ -69,10 +69,10 @@ def instance_class(name):
     return re.match(r"[A-Za-z]+\d", name).group(0).upper()
 
 
-def run_ours(dispatch, path, seconds, objective, seed):
+def run_ours(dispatch, path, seconds, objective, seed, threads):
     started = time.perf_counter()
     out = subprocess.run([dispatch, "bench", "solomon", path, "--seconds", str(seconds), "--objective", objective,
-                          "--seed", str(seed)], capture_output=True, text=True)
+                          "--seed", str(seed), "--threads", str(threads)], capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if out.returncode != 0:
         sys.stderr.write(out.stderr)
@@ -98,6 +98,8 @@ def main():
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--data", default=os.path.join(SHARED, "bench", "solomon"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="ours: searches side by side on this many threads (default 1; the peers use one)")
     parser.add_argument("--bks", help="best-known file (default: BKS.csv for hierarchical, BKS_distance.csv for distance, in --data)")
     args = parser.parse_args()
 
@@ -111,14 +113,14 @@ def main():
     header = f"{'instance':10} {'veh':>4} {'distance':>9} {'BKS veh':>7} {'BKS dist':>9} {'gap %':>7} {'sec':>5}"
     header += "".join(f" {p + ' gap':>11}" for p in peers)
     print(f"{os.path.basename(os.path.normpath(args.data))}, {args.objective} objective, {args.seconds:g} s per instance "
-          f"and solver, seed {args.seed}, gaps to {os.path.basename(args.bks or ('BKS.csv' if hierarchical else 'BKS_distance.csv'))}")
+          f"and solver, seed {args.seed}, ours on {args.threads} thread{'s' if args.threads > 1 else ''}, gaps to {os.path.basename(args.bks or ('BKS.csv' if hierarchical else 'BKS_distance.csv'))}")
     print(header)
     print("-" * len(header))
     results = []  # (name, ours gap or None, vehicles ok, {peer: gap or None})
     for name in names:
         path = os.path.join(args.data, f"{name}.txt")
         instance = read_instance(path)
-        routes, seconds = run_ours(args.dispatch, path, args.seconds, args.objective, args.seed)
+        routes, seconds = run_ours(args.dispatch, path, args.seconds, args.objective, args.seed, args.threads)
         ok, distance, problem = check(instance, routes)
         vehicles = sum(1 for r in routes if r)
         bks_vehicles, bks_distance = bks[name]

@@ -101,6 +101,7 @@ def main():
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--data", default=os.path.join(SHARED, "bench", "sync"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=1, help="ours: searches side by side on this many threads (default 1)")
     args = parser.parse_args()
 
     bks = read_bks(os.path.join(args.data, "BKS.csv"))
@@ -123,7 +124,8 @@ def main():
         path = os.path.join(args.data, f"{name}.txt")
         inst = read_instance(path)
         started = time.perf_counter()
-        out = subprocess.run([args.dispatch, "bench", "sync", path, "--seconds", str(args.seconds), "--seed", str(args.seed)],
+        out = subprocess.run([args.dispatch, "bench", "sync", path, "--seconds", str(args.seconds), "--seed", str(args.seed),
+                              "--threads", str(args.threads)],
                              capture_output=True, text=True)
         seconds = time.perf_counter() - started
         answer = json.loads(out.stdout) if out.returncode == 0 else {"routes": [], "starts": []}

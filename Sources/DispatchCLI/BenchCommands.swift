@@ -29,13 +29,15 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Random seed.")
         var seed: UInt64 = 1
 
+        @OptionGroup var parallel: SearchThreads
+
         func validate() throws {
             if seconds <= 0 { throw ValidationError("--seconds must be positive") }
             if let iterations, iterations < 0 { throw ValidationError("--iterations must not be negative") }
         }
 
         var options: SolverOptions {
-            SolverOptions(seed: seed, iterations: iterations, seconds: seconds, useAllTime: true)
+            parallel.applied(to: SolverOptions(seed: seed, iterations: iterations, seconds: seconds, useAllTime: true))
         }
     }
 

@@ -92,6 +92,8 @@ struct Nightly: AsyncParsableCommand {
 
         @OptionGroup var options: OperationOptions
 
+        @OptionGroup var parallel: SearchThreads
+
         func validate() throws {
             guard (0...3650).contains(keepEventsDays) else { throw ValidationError("--keep-events-days must be between 0 and 3650") }
             if let workers, !(0...64).contains(workers) { throw ValidationError("--workers must be between 0 and 64") }
@@ -119,6 +121,8 @@ struct Nightly: AsyncParsableCommand {
                 try await options.withOperations { operations in
                     var nightly = NightlyOptions(firstDay: first, days: days, seconds: seconds, dryRun: dryRun, distributed: workers != nil)
                     nightly.deadlineSeconds = deadlineSeconds
+                    nightly.threads = parallel.threadCount
+                    nightly.searches = parallel.searchCount(iterations: nightly.iterations)
                     nightly.keepEventsDays = keepEventsDays > 0 ? keepEventsDays : nil
                     if let workers, workers > 0 { nightly.workersAlive = { local.anyRunning } }
                     // Workers start only once this run holds the run lock: a run refused as busy starts none.
@@ -163,6 +167,8 @@ struct Nightly: AsyncParsableCommand {
 
         @OptionGroup var options: OperationOptions
 
+        @OptionGroup var parallel: SearchThreads
+
         func validate() throws {
             guard (1...3600).contains(leaseSeconds) else { throw ValidationError("--lease-seconds must be between 1 and 3600") }
             guard idleSeconds >= 0, idleSeconds <= 86_400 else { throw ValidationError("--idle-seconds must be between 0 and 86400") }
@@ -178,7 +184,7 @@ struct Nightly: AsyncParsableCommand {
                     var planned = 0
                     var idleSince = Date()
                     while true {
-                        if try await operations.nightlyWork(worker: name, leaseSeconds: leaseSeconds) {
+                        if try await operations.nightlyWork(worker: name, leaseSeconds: leaseSeconds, threads: parallel.threadCount) {
                             planned += 1
                             idleSince = Date()
                             continue

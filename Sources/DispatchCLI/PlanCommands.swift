@@ -53,6 +53,8 @@ struct PlanDay: AsyncParsableCommand {
     @Option(help: "Search iteration limit, 0–100000000 (deterministic for a seed; it wins over --seconds).")
     var iterations: Int?
 
+    @OptionGroup var parallel: SearchThreads
+
     @Option(help: "Random seed.")
     var seed: UInt64 = 1
 
@@ -122,9 +124,8 @@ struct PlanDay: AsyncParsableCommand {
     func solve(_ day: Scenario) -> Plan {
         // Without a budget: stop when the plan has not improved for a while, after 60 s at most.
         let budgetGiven = seconds != nil || iterations != nil
-        var options = SolverOptions(
-            seed: seed, iterations: iterations, seconds: budgetGiven ? seconds : 60,
-            useAllTime: budgetGiven)
+        var options = parallel.applied(
+            to: SolverOptions(seed: seed, iterations: iterations, seconds: budgetGiven ? seconds : 60, useAllTime: budgetGiven))
         if progress {
             options.progress = { state in
                 Failure.printError(

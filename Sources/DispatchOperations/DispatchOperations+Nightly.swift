@@ -17,6 +17,10 @@ public struct NightlyOptions: Sendable {
     public var iterations: Int?
     public var dryRun: Bool
     public var seed: UInt64
+    /// Searches side by side in each day's (or unit's) search, and the threads they run on
+    /// (`SolverOptions.searches`, `threads`): the plan depends on the searches, not the threads.
+    public var searches = 1
+    public var threads = 1
     /// Plan each day through the unit queue (`nightly_units`): its independent territory groups
     /// are planned by `dispatch nightly worker` processes, here or on other machines, and this
     /// run merges and publishes them. Off: every day is planned in this process.
@@ -50,23 +54,31 @@ public struct NightlyOptions: Sendable {
 
 extension NightlyOptions {
     /// What each day's search may spend.
-    var budget: SearchBudget { SearchBudget(seconds: seconds, iterations: iterations) }
+    var budget: SearchBudget { SearchBudget(seconds: seconds, iterations: iterations, searches: searches, threads: threads) }
 }
 
 /// A search's budget: wall-clock seconds, or iterations (the same plan on any machine).
 struct SearchBudget: Sendable {
     var seconds: Double
     var iterations: Int?
+    /// Searches side by side, and the threads they run on (`SolverOptions`).
+    var searches = 1
+    var threads = 1
 
     /// A share of it, for one of `parts` searches.
     func divided(by parts: Int) -> SearchBudget {
-        SearchBudget(seconds: seconds / Double(parts), iterations: iterations.map { max(1, $0 / parts) })
+        SearchBudget(
+            seconds: seconds / Double(parts), iterations: iterations.map { max(1, $0 / parts) }, searches: searches, threads: threads)
     }
 
     /// The solver's options for `seed`, at least `atLeast` seconds when time is the budget.
     func options(seed: UInt64, atLeast: Double = 0) -> SolverOptions {
-        iterations.map { SolverOptions(seed: seed, iterations: $0) }
+        var options =
+            iterations.map { SolverOptions(seed: seed, iterations: $0) }
             ?? SolverOptions(seed: seed, seconds: max(atLeast, seconds), useAllTime: true)
+        options.searches = searches
+        options.threads = threads
+        return options
     }
 }
 

@@ -17,6 +17,8 @@ struct UnitSpec: Codable, Equatable {
     /// An iteration budget instead of `seconds` (`NightlyOptions.iterations`).
     var iterations: Int?
     var seed: UInt64
+    /// Searches side by side (`NightlyOptions.searches`; absent in a spec written before: 1).
+    var searches: Int?
 
     /// The territory key of orders and technicians bound to none.
     static let anywhere = "*"
@@ -140,7 +142,8 @@ extension DispatchOperations {
     /// Claims one queued unit of a nightly run (or one whose holder's lease ran out), plans it
     /// while renewing the lease, and stores its result. Returns false when no unit was waiting.
     /// A worker whose lease was taken over meanwhile stores nothing: the other worker's result counts.
-    public func nightlyWork(worker: String, leaseSeconds: Int = 30) async throws -> Bool {
+    /// `threads`: how many of the unit's searches run at once (the plan does not depend on it).
+    public func nightlyWork(worker: String, leaseSeconds: Int = 30, threads: Int = 1) async throws -> Bool {
         let lease = max(1, leaseSeconds)
         guard let unit = try await perform({ context in try context.tx.claimUnit(worker: worker, leaseSeconds: lease) }) else {
             return false
@@ -164,7 +167,9 @@ extension DispatchOperations {
         }
         let (plan, unassigned) = await Task.detached {
             part.plan(
-                now: Instant(secondsSinceEpoch: spec.now), budget: SearchBudget(seconds: spec.seconds, iterations: spec.iterations),
+                now: Instant(secondsSinceEpoch: spec.now),
+                budget: SearchBudget(
+                    seconds: spec.seconds, iterations: spec.iterations, searches: spec.searches ?? 1, threads: threads),
                 seed: spec.seed)
         }.value
         heartbeat.cancel()
@@ -187,7 +192,7 @@ extension DispatchOperations {
             let spec = UnitSpec(
                 territories: unit.territories, technicians: unit.technicians, carried: carried, template: first.description,
                 now: now.secondsSinceEpoch, seconds: options.seconds * Double(max(1, unit.orders)) / Double(total),
-                iterations: options.iterations, seed: options.seed)
+                iterations: options.iterations, seed: options.seed, searches: options.searches)
             return String(decoding: try JSONEncoder().encode(spec), as: UTF8.self)
         }
         let date = input.scenario.date

@@ -115,6 +115,24 @@ struct BenchmarkTests {
         #expect(first.routes == second.routes && first.starts == second.starts)
     }
 
+    @Test("Searches side by side: the same routes on one thread or two, every search spending the whole budget, and each valid")
+    func parallelSearchesDeterministic() throws {
+        let instance = try SolomonInstance(text: Self.solomonText(seed: 9, customers: 50))
+        var options = SolverOptions(seed: 5, iterations: 400)
+        let alone = Solver(problem: instance.problem(), options: options).solveRoutes()
+        options.searches = 3
+        options.threads = 1
+        let oneThread = Solver(problem: instance.problem(), options: options).solveRoutes()
+        options.threads = 2
+        let twoThreads = Solver(problem: instance.problem(), options: options).solveRoutes()
+        #expect(oneThread.routes == twoThreads.routes && oneThread.starts == twoThreads.starts)
+        #expect(oneThread.iterations == 3 * alone.iterations && alone.iterations == 400)
+        #expect(Self.violations(instance, twoThreads.routes.map { $0.map { $0 + 1 } }) == [])
+        #expect(twoThreads.unassigned.isEmpty)
+        // The other searches changed the answer (the case occurred): the first search alone gives another plan.
+        #expect(oneThread.routes != alone.routes)
+    }
+
     @Test("A malformed Solomon file names the line")
     func solomonFormatError() {
         let text = Self.solomonText(seed: 1, customers: 3).replacingOccurrences(of: "\n  2 ", with: "\n  2 7 ")
