@@ -10,10 +10,11 @@ public struct NightlyOptions: Sendable {
     public var days: Int
     /// Search time for a day planned from scratch (no published plan yet) or searched again
     /// (anything changed since a nightly run last searched it); shared among its units when
-    /// distributed, and among the three searches of a re-optimisation.
+    /// distributed, and among the rounds the three searches of a re-optimisation take on the
+    /// `threads` (three rounds on one thread, two on two, one on three or more).
     public var seconds: Double
     /// A search budget in iterations instead of `seconds` (the same plan on any machine, for a
-    /// seed: tests and reproductions); nil: `seconds`.
+    /// seed: tests and reproductions), each search's whole; nil: `seconds`.
     public var iterations: Int?
     public var dryRun: Bool
     public var seed: UInt64
@@ -65,10 +66,15 @@ struct SearchBudget: Sendable {
     var searches = 1
     var threads = 1
 
-    /// A share of it, for one of `parts` searches.
-    func divided(by parts: Int) -> SearchBudget {
-        SearchBudget(
-            seconds: seconds / Double(parts), iterations: iterations.map { max(1, $0 / parts) }, searches: searches, threads: threads)
+    /// The budget of each of `parts` searches run side by side on the threads: the wall-clock
+    /// seconds shared by the rounds it takes (three searches on two threads: two rounds), each
+    /// search on its share of the threads; an iteration budget is each search's whole.
+    func shared(by parts: Int) -> (each: SearchBudget, workers: Int) {
+        let workers = max(1, min(threads, parts))
+        let rounds = (parts + workers - 1) / workers
+        let each = SearchBudget(
+            seconds: seconds / Double(rounds), iterations: iterations, searches: searches, threads: max(1, threads / parts))
+        return (each, workers)
     }
 
     /// The solver's options for `seed`, at least `atLeast` seconds when time is the budget.
@@ -383,8 +389,9 @@ struct NightlyInput: Sendable {
     /// Re-optimises a changed day: a search warm-started from the published visits, each kept
     /// where it was unless moving it pays (the stability term of the objective). The result is
     /// taken only when it is better than `repaired` (the published visits kept, the new work put
-    /// around them): more priority-weighted work served, then fewer late repairs, then less travel
-    /// counting each moved published visit as `Stability.movedVisitTravelMinutes` of it; and never at the cost of a
+    /// around them): more priority-weighted work served, then fewer late repairs, then less money
+    /// and travel as the objective weighs them, counting each moved published visit as
+    /// `Stability.movedVisitTravelMinutes` of travel; and never at the cost of a
     /// promised visit `repaired` keeps. Among equally good plans, the one that changes fewer
     /// published visits wins, so `repaired` wins ties.
     private func reoptimised(
@@ -392,10 +399,10 @@ struct NightlyInput: Sendable {
         seed: UInt64
     ) -> (Plan, unassigned: [String]) {
         let before = Dictionary(previous.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
-        // Three searches, a third of the budget each, every promised visit served in its window
-        // in all three: one warm-started from every published visit (each stays where it is
-        // unless moving it pays), one from the promised ones alone, one with every visit free to
-        // move within its window (on a day that grew, serving more may need room the first two
+        // Three searches side by side (`SearchBudget.shared`), every promised visit served in its
+        // window in all three: one warm-started from every published visit (each stays where it
+        // is unless moving it pays), one from the promised ones alone, one with every visit free
+        // to move within its window (on a day that grew, serving more may need room the first two
         // cannot make). The best by `score` is taken.
         func warm(_ keeps: (WorkOrder) -> Bool) -> Scenario {
             var warm = day
@@ -406,15 +413,32 @@ struct NightlyInput: Sendable {
             }
             return warm
         }
-        let third = budget.divided(by: 3)
-        let candidates = [
-            Solver(scenario: warm { _ in true }, options: third.options(seed: seed, atLeast: 0.1)).plan(),
-            Solver(scenario: warm { $0.window != nil }, options: third.options(seed: seed &+ 1, atLeast: 0.1)).plan(),
-            Solver(scenario: warm { _ in false }, options: third.options(seed: seed &+ 2, atLeast: 0.1)).plan(),
-        ]
+        let starts = [warm { _ in true }, warm { $0.window != nil }, warm { _ in false }]
+        let (each, workers) = budget.shared(by: starts.count)
+        let plans = UnsafeMutableBufferPointer<Plan?>.allocate(capacity: starts.count)
+        plans.initialize(repeating: nil)
+        defer { plans.deallocate() }
+        nonisolated(unsafe) let slots = plans
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: starts.count, by: workers) {
+                slots[index] = Solver(scenario: starts[index], options: each.options(seed: seed &+ UInt64(index), atLeast: 0.1)).plan()
+            }
+        }
+        let candidates = plans.compactMap { $0 }
         let weights = Dictionary(
             day.orders.map { ($0.id, PlanningProblem.weight($0, policy: day.policy, now: now)) },
             uniquingKeysWith: { first, _ in first })
+        // Money and travel as the objective weighs them, in cents: a minute of driving weighs 1.00,
+        // a contractor's price, and an in-house technician's time (driving and at customers').
+        let inHouse = Set(day.technicians.filter { $0.crewID == nil }.map(\.id))
+        let minuteCents = Double(day.policy.inHouseHourCost.cents) / 60
+        let minutes = Dictionary(day.orders.map { ($0.id, $0.durationMinutes) }, uniquingKeysWith: { first, _ in first })
+        func cost(_ plan: Plan) -> Int {
+            let inHouseMinutes =
+                plan.routes.filter { inHouse.contains($0.technician) }.reduce(0) { $0 + $1.travelMinutes }
+                + plan.visits.filter { inHouse.contains($0.technician) }.reduce(0) { $0 + (minutes[$1.order] ?? 0) }
+            return plan.kpis.travelMinutes * 100 + plan.kpis.outsourcedCost.cents + Int(Double(inHouseMinutes) * minuteCents)
+        }
         func score(_ plan: Plan) -> (Int, Int, Int) {
             let served = plan.visits.reduce(0) { $0 + (weights[$1.order] ?? 0) }
             let visits = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
@@ -423,17 +447,18 @@ struct NightlyInput: Sendable {
                 guard let new = visits[old.order] else { return true }
                 return Stability.changed(new, from: old)
             }.count
-            return (-served, plan.kpis.lateRepairs, plan.kpis.travelMinutes + Stability.movedVisitTravelMinutes * moved)
+            return (-served, plan.kpis.lateRepairs, cost(plan) + Stability.movedVisitTravelMinutes * 100 * moved)
         }
         let keptPromises = Set(repaired.0.visits.map(\.order)).intersection(promised)
         let keeping = candidates.filter { keptPromises.isSubset(of: Set($0.visits.map(\.order))) }
         guard let searched = keeping.min(by: { score($0) < score($1) }) else { return repaired }
         let searchedOrders = Set(searched.visits.map(\.order))
         // Better by more than the stability margin: more work served, fewer late repairs, or
-        // travel (moved visits counted) shorter by more than one moved visit's worth.
+        // money and travel (moved visits counted) lower by more than one moved visit's worth.
         let (new, old) = (score(searched), score(repaired.0))
         let better =
-            new.0 < old.0 || (new.0 == old.0 && (new.1 < old.1 || (new.1 == old.1 && new.2 < old.2 - Stability.movedVisitTravelMinutes)))
+            new.0 < old.0
+            || (new.0 == old.0 && (new.1 < old.1 || (new.1 == old.1 && new.2 < old.2 - Stability.movedVisitTravelMinutes * 100)))
         guard better else { return repaired }
         return (searched, day.orders.map(\.id).filter { !searchedOrders.contains($0) }.sorted())
     }

@@ -62,7 +62,8 @@ struct TechnicianPageTests {
             let bare = try await api.request("POST", path, as: .none, body: report, headers: ["Cookie": cookie])
             #expect(bare.status == 403 && bare.text.contains("X-CSRF-Token"))
             let wrong = try await api.request(
-                "POST", path, as: .none, body: report, headers: ["Cookie": cookie, "X-CSRF-Token": "0" + csrf.dropFirst()])
+                "POST", path, as: .none, body: report,
+                headers: ["Cookie": cookie, "X-CSRF-Token": (csrf.first == "0" ? "1" : "0") + csrf.dropFirst()])
             #expect(wrong.status == 403)
             let sent = try await api.request(
                 "POST", path, as: .none, body: report, headers: ["Cookie": cookie, "X-CSRF-Token": csrf, "Idempotency-Key": "k-1"])

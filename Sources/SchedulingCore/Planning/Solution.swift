@@ -75,6 +75,13 @@ struct Solution {
         routes.filter { !$0.feasible }.flatMap { $0.elements.filter { !$0.isBreak }.map(\.order) }
     }
 
+    /// Puts a rebuilt route in place (its orders' `routeOf` is the caller's to set; a twin's crew
+    /// is the same, so no quota changes).
+    mutating func replace(_ route: Int, with rebuilt: Route, cost: Int) {
+        routes[route] = rebuilt
+        routeCost[route] = cost
+    }
+
     /// Re-places the route's break (if it has one) and updates its cached cost.
     mutating func refreshBreak(_ route: Int, problem: PlanningProblem) {
         if routes[route].hasBreak { routes[route].placeBreak(problem) }

@@ -76,6 +76,19 @@ extension Solver {
         return (best, runs.reduce(0) { $0 + $1.iteration })
     }
 
+    /// Tail swaps and exchanges for every free job until none lowers the objective (on each new
+    /// best plan: rare once the search settles, so cheap).
+    func descend(_ solution: inout Solution) {
+        var improved = true
+        while improved {
+            improved = false
+            for job in free {
+                if tailExchange.improve(job, in: &solution, space: space) { improved = true }
+                if exchange.improve(job, in: &solution, space: space) { improved = true }
+            }
+        }
+    }
+
     /// Each search whose best is worse than the best of all goes on from that one.
     func share(_ runs: inout [SearchRun]) {
         var leader = 0
@@ -121,9 +134,13 @@ extension Solver {
             pending = Array(Set(pending)).sorted()
         }
         blinks.recreate(pending, into: &candidate, in: space, generator: &search.generator)
+        // The jobs put back meet their neighbours on other routes: tails swapped, places exchanged.
+        for job in pending { _ = tailExchange.improve(job, in: &candidate, space: space) }
+        for job in pending { _ = exchange.improve(job, in: &candidate, space: space) }
         let delta = Double(candidate.objective - search.current.objective)
         if annealing.accepts(delta, at: progress, generator: &search.generator) { search.current = candidate }
         if search.current.objective < search.best.objective {
+            descend(&search.current)
             search.best = search.current
             search.sinceBest = 0
         } else {

@@ -67,7 +67,11 @@ public struct Solver: Sendable {
     let shortRoute = ShortRouteRemoval()
     let blinks = BlinkInsertion()
     let regret = RegretInsertion()
-    let localMoves: [any LocalMove & Sendable] = [Relocate(), PairExchange()]
+    /// Tried on every job put back, and until none helps on each new best plan.
+    let tailExchange = TwoOptStar()
+    let exchange = Exchange()
+    /// The descent after construction.
+    let localMoves: [any LocalMove & Sendable] = [Relocate(), PairExchange(), TwoOptStar(), Exchange()]
 
     public init(scenario: Scenario, options: SolverOptions = SolverOptions()) {
         self.init(problem: PlanningProblem(scenario), options: options)
