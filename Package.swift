@@ -29,6 +29,10 @@ let package = Package(
         // The independent checker of plans (H1–H9, unassigned codes); shares no code with the solver.
         .target(name: "PlanCheck", dependencies: ["SchedulingCore"]),
 
+        // Public benchmarks' text formats (Solomon, Gehring–Homberger, Bredström–Rönnqvist) as
+        // routing problems for `RouteSolver`: nothing a day's planning reads.
+        .target(name: "BenchmarkFormats", dependencies: ["SchedulingCore"]),
+
         // Numbered SQL migrations per backend, compiled into the binary.
         .target(
             name: "DispatchSchema",
@@ -131,14 +135,14 @@ let package = Package(
             name: "DispatchCLI",
             dependencies: [
                 "SchedulingCore", "ScenarioFormat", "PlanCheck", "DispatchStore", "DispatchOperations", "DispatchHTTP",
-                "DispatchStoreSQLite", "DispatchStorePostgres",
+                "DispatchStoreSQLite", "DispatchStorePostgres", "BenchmarkFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .testTarget(
             name: "SchedulingCoreTests",
-            dependencies: ["SchedulingCore", "ScenarioFormat", "PlanCheck", .product(name: "Yams", package: "Yams")]
+            dependencies: ["SchedulingCore", "ScenarioFormat", "PlanCheck", "BenchmarkFormats", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat", "SchedulingCore"]),
         // What several test targets share: fresh databases of each backend, the binary runner,

@@ -47,6 +47,8 @@ def main():
     parser.add_argument("--seeds", default="1")
     parser.add_argument("--peer", default=os.environ.get("PEER_PYTHON", "/tmp/peers-venv/bin/python"))
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="ours: --threads N (default: the binary's own, the machine's cores; a build before 2026-12-07 has no such option)")
     args = parser.parse_args()
     peer = not args.no_peer and os.path.exists(args.peer) and os.path.exists(PEER)
     work = tempfile.mkdtemp(prefix="fielddispatch-bench-")
@@ -66,8 +68,9 @@ def main():
             # The limit covers the whole run, reading and writing included: the search gets the
             # limit less a margin for them (half a second, a second from 1000 orders).
             margin = 1.0 if orders >= 1000 else 0.5
+            threads = ["--threads", str(args.threads)] if args.threads else []
             seconds, peak, _ = run([args.dispatch, "plan", "--scenario", scenario, "--seconds", str(max(0.5, limit - margin)),
-                                    "--no-progress", "--seed", seed], ours)
+                                    "--no-progress", "--seed", seed] + threads, ours)
             served, travel = kpis(ours)
             greedy = os.path.join(work, f"greedy-{orders}-{seed}.json")
             run([args.dispatch, "plan", "--scenario", scenario, "--iterations", "0", "--no-progress"], greedy)

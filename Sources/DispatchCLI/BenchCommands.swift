@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchmarkFormats
 import Foundation
 import SchedulingCore
 
@@ -68,7 +69,7 @@ struct Bench: AsyncParsableCommand {
                 let instance = try parseInstance(file) { try SolomonInstance(text: $0) }
                 // Hierarchical: a vehicle costs more than any distance it could save.
                 let problem = instance.problem(vehicleCost: objective == .hierarchical ? 10_000 : 0)
-                let solution = Solver(problem: problem, options: budget.options).solveRoutes()
+                let solution = RouteSolver(problem: problem, options: budget.options).solve()
                 let seconds = Date().timeIntervalSince(started)
                 let routes = solution.routes.map { $0.map { $0 + 1 } }
                 let distance = total(routes, instance.distance)
@@ -100,7 +101,7 @@ struct Bench: AsyncParsableCommand {
                 let started = Date()
                 let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
                 let instance = try parseInstance(file) { try SyncInstance(name: name, text: $0) }
-                let solution = Solver(problem: instance.problem(), options: budget.options).solveRoutes()
+                let solution = RouteSolver(problem: instance.problem(), options: budget.options).solve()
                 let seconds = Date().timeIntervalSince(started)
                 let routes = solution.routes.map { $0.map { $0 + 1 } }
                 let travel = total(routes, instance.time)

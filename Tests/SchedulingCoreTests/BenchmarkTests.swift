@@ -1,3 +1,4 @@
+import BenchmarkFormats
 import Foundation
 import Testing
 
@@ -56,7 +57,7 @@ struct BenchmarkTests {
     func solomonFeasible(seed: UInt64) throws {
         let instance = try SolomonInstance(text: Self.solomonText(seed: seed, customers: 40))
         #expect(instance.nodes.count == 41 && instance.vehicles == 25 && instance.capacity == 100)
-        let solution = Solver(problem: instance.problem(), options: SolverOptions(seed: seed, iterations: 300)).solveRoutes()
+        let solution = RouteSolver(problem: instance.problem(), options: SolverOptions(seed: seed, iterations: 300)).solve()
         #expect(solution.unassigned.isEmpty)
         #expect(Self.violations(instance, solution.routes.map { $0.map { $0 + 1 } }) == [])
     }
@@ -76,7 +77,7 @@ struct BenchmarkTests {
               4  4  0  30  0  1000  0
             """
         let instance = try SolomonInstance(text: text)
-        let solution = Solver(problem: instance.problem(), options: SolverOptions(seed: 1, iterations: 100)).solveRoutes()
+        let solution = RouteSolver(problem: instance.problem(), options: SolverOptions(seed: 1, iterations: 100)).solve()
         let routes = solution.routes.map { $0.map { $0 + 1 } }
         #expect(routes.count == 3)
         #expect(Self.violations(instance, routes) == [])
@@ -99,9 +100,9 @@ struct BenchmarkTests {
             """
         let instance = try SolomonInstance(text: text)
         let options = SolverOptions(seed: 1, iterations: 50)
-        let shortest = Solver(problem: instance.problem(), options: options).solveRoutes()
+        let shortest = RouteSolver(problem: instance.problem(), options: options).solve()
         #expect(shortest.routes.count == 2)
-        let fewest = Solver(problem: instance.problem(vehicleCost: 10_000), options: options).solveRoutes()
+        let fewest = RouteSolver(problem: instance.problem(vehicleCost: 10_000), options: options).solve()
         #expect(fewest.routes.map { $0.map { $0 + 1 } } == [[1, 2, 3]])
         #expect(Self.violations(instance, fewest.routes.map { $0.map { $0 + 1 } }) == [])
     }
@@ -110,8 +111,8 @@ struct BenchmarkTests {
     func deterministic() throws {
         let instance = try SolomonInstance(text: Self.solomonText(seed: 9, customers: 50))
         let options = SolverOptions(seed: 5, iterations: 400)
-        let first = Solver(problem: instance.problem(), options: options).solveRoutes()
-        let second = Solver(problem: instance.problem(), options: options).solveRoutes()
+        let first = RouteSolver(problem: instance.problem(), options: options).solve()
+        let second = RouteSolver(problem: instance.problem(), options: options).solve()
         #expect(first.routes == second.routes && first.starts == second.starts)
     }
 
@@ -119,12 +120,12 @@ struct BenchmarkTests {
     func parallelSearchesDeterministic() throws {
         let instance = try SolomonInstance(text: Self.solomonText(seed: 9, customers: 50))
         var options = SolverOptions(seed: 5, iterations: 400)
-        let alone = Solver(problem: instance.problem(), options: options).solveRoutes()
+        let alone = RouteSolver(problem: instance.problem(), options: options).solve()
         options.searches = 3
         options.threads = 1
-        let oneThread = Solver(problem: instance.problem(), options: options).solveRoutes()
+        let oneThread = RouteSolver(problem: instance.problem(), options: options).solve()
         options.threads = 2
-        let twoThreads = Solver(problem: instance.problem(), options: options).solveRoutes()
+        let twoThreads = RouteSolver(problem: instance.problem(), options: options).solve()
         #expect(oneThread.routes == twoThreads.routes && oneThread.starts == twoThreads.starts)
         #expect(oneThread.iterations == 3 * alone.iterations && alone.iterations == 400)
         #expect(Self.violations(instance, twoThreads.routes.map { $0.map { $0 + 1 } }) == [])
@@ -174,7 +175,7 @@ struct BenchmarkTests {
     func synchronisedPairs(seed: UInt64) throws {
         let instance = try SyncInstance(name: "gen", text: Self.syncText(seed: seed, visits: 16, vehicles: 6, pairs: 3))
         #expect(instance.pairs.count == 3 && instance.processing.count == 16)
-        let solution = Solver(problem: instance.problem(), options: SolverOptions(seed: seed, iterations: 300)).solveRoutes()
+        let solution = RouteSolver(problem: instance.problem(), options: SolverOptions(seed: seed, iterations: 300)).solve()
         #expect(solution.unassigned.isEmpty)
         var routeOf: [Int: Int] = [:]
         var startOf: [Int: Int] = [:]
@@ -202,7 +203,7 @@ struct BenchmarkTests {
         // Identical staff: offering only one empty route of a kind would leave the pair out.
         let text = "3\n2\n0\n1 30\n2 30\n0 200\n50 60\n50 60\n1 0\n2 0\n0 0\n0 0\n1 10\n2 10\n1\n1 2\n"
         let instance = try SyncInstance(name: "pair", text: text)
-        let solution = Solver(problem: instance.problem(), options: SolverOptions(seed: 1, iterations: 10)).solveRoutes()
+        let solution = RouteSolver(problem: instance.problem(), options: SolverOptions(seed: 1, iterations: 10)).solve()
         #expect(solution.unassigned.isEmpty)
         #expect(solution.routes.count == 2)
         #expect(solution.starts.flatMap { $0 } == [50, 50])

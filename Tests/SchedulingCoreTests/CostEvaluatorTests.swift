@@ -14,10 +14,12 @@ struct CostEvaluatorTests {
         let scenario = generator.scenario()
         let solver = Solver(scenario: scenario, options: SolverOptions(seed: seed, iterations: 150))
         var warnings: [String] = []
-        let (solution, _) = solver.solve(warnings: &warnings)
-        let plan = PlanBuilder(problem: solver.problem, analysis: solver.analysis, jobs: solver.jobs, scenario: scenario)
-            .plan(from: solution, warnings: warnings)
-        let terms = solver.problem.costs.terms(of: solution, solver.problem)
+        let (solution, _) = solver.engine.solve(warnings: &warnings)
+        let plan = PlanBuilder(
+            problem: solver.engine.problem, analysis: solver.engine.analysis, jobs: solver.engine.jobs, scenario: scenario
+        )
+        .plan(from: solution, warnings: warnings)
+        let terms = solver.engine.problem.costs.terms(of: solution, solver.engine.problem)
         #expect(terms.total == solution.objective)
 
         let orders = Dictionary(uniqueKeysWithValues: scenario.orders.map { ($0.id, $0) })
@@ -47,7 +49,7 @@ struct CostEvaluatorTests {
         for route in plan.routes where technicians[route.technician]?.crewID == nil {
             money += route.travelMinutes * minute
         }
-        let weights = Dictionary(uniqueKeysWithValues: zip(solver.problem.orderIDs, solver.problem.orders.map(\.weight)))
+        let weights = Dictionary(uniqueKeysWithValues: zip(solver.engine.problem.orderIDs, solver.engine.problem.orders.map(\.weight)))
         let unserved = plan.unassigned.reduce(0) { $0 + (weights[$1.order] ?? 0) }
         #expect(terms.travel == plan.kpis.travelMinutes * CostEvaluator.travelMinute)
         #expect(terms.money == money)
@@ -67,9 +69,11 @@ struct CostEvaluatorTests {
         var scenario = generator.scenario()
         let solver = Solver(scenario: scenario, options: SolverOptions(seed: 1, iterations: 0))
         var warnings: [String] = []
-        let (solution, _) = solver.solve(warnings: &warnings)
-        let plan = PlanBuilder(problem: solver.problem, analysis: solver.analysis, jobs: solver.jobs, scenario: scenario)
-            .plan(from: solution, warnings: warnings)
+        let (solution, _) = solver.engine.solve(warnings: &warnings)
+        let plan = PlanBuilder(
+            problem: solver.engine.problem, analysis: solver.engine.analysis, jobs: solver.engine.jobs, scenario: scenario
+        )
+        .plan(from: solution, warnings: warnings)
         let visits = Dictionary(uniqueKeysWithValues: plan.visits.map { ($0.order, $0) })
         // Every served order published where it is; one of them on another technician.
         let other = try #require(plan.visits.first { $0.group == nil })

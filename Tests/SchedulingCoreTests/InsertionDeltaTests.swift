@@ -10,9 +10,9 @@ struct InsertionDeltaTests {
         var day = CityDayGenerator(orders: 70, technicians: 8, seed: seed).scenario()
         if rush { day.travel.dayParts = TrafficTests.rush }
         let solver = Solver(scenario: day, options: SolverOptions(seed: seed, iterations: 0))
-        var solution = Solution(problem: solver.problem)
-        solver.construct(solver.plannable, into: &solution)
-        return (solver.problem, solution)
+        var solution = Solution(problem: solver.engine.problem)
+        solver.engine.construct(solver.engine.plannable, into: &solution)
+        return (solver.engine.problem, solution)
     }
 
     /// By time of day the start range stays exact (FIFO); the extra travel is an estimate there
@@ -138,31 +138,31 @@ struct InsertionDeltaTests {
         let solver = Solver(
             scenario: CityDayGenerator(orders: 90, technicians: 10, seed: 8).scenario(),
             options: SolverOptions(seed: 8, iterations: 0))
-        var solution = Solution(problem: solver.problem)
-        solver.construct(solver.plannable, into: &solution)
+        var solution = Solution(problem: solver.engine.problem)
+        solver.engine.construct(solver.engine.plannable, into: &solution)
         var generator = SeededGenerator(seed: 8)
         for round in 0..<40 {
             var trial = solution
             let ruin =
                 round % 2 == 0
-                ? solver.classic.ruin(&trial, free: solver.plannable, in: solver.space, generator: &generator)
-                : solver.strings.ruin(&trial, free: solver.plannable, in: solver.space, generator: &generator)
+                ? solver.engine.classic.ruin(&trial, free: solver.engine.plannable, in: solver.engine.space, generator: &generator)
+                : solver.engine.strings.ruin(&trial, free: solver.engine.plannable, in: solver.engine.space, generator: &generator)
             guard let removed = ruin else { continue }
             solution = trial
             if round % 4 < 2 {
-                solver.regret.recreate(removed, into: &solution, in: solver.space)
+                solver.engine.regret.recreate(removed, into: &solution, in: solver.engine.space)
             } else {
-                solver.blinks.recreate(removed, into: &solution, in: solver.space, generator: &generator)
+                solver.engine.blinks.recreate(removed, into: &solution, in: solver.engine.space, generator: &generator)
             }
             var fresh = 0
             for route in solution.routes {
                 var copy = route
-                copy.refresh(solver.problem)
+                copy.refresh(solver.engine.problem)
                 #expect(copy.feasible)
-                fresh += solver.problem.costs.route(copy, solver.problem)
+                fresh += solver.engine.problem.costs.route(copy, solver.engine.problem)
             }
-            let unassigned = solver.problem.orders.indices.filter { solution.routeOf[$0] < 0 }
-                .reduce(0) { $0 + solver.problem.orders[$1].weight }
+            let unassigned = solver.engine.problem.orders.indices.filter { solution.routeOf[$0] < 0 }
+                .reduce(0) { $0 + solver.engine.problem.orders[$1].weight }
             #expect(solution.objective == unassigned * CostEvaluator.unassignedPerWeight + fresh)
         }
     }
@@ -177,19 +177,21 @@ struct SequenceMoveTests {
             var generator = CityDayGenerator(orders: 80, technicians: 8, seed: seed)
             generator.pairShare = 0.5
             let solver = Solver(scenario: generator.scenario(), options: SolverOptions(seed: seed, iterations: 0))
-            var solution = Solution(problem: solver.problem)
-            solver.construct(solver.plannable, into: &solution)
+            var solution = Solution(problem: solver.engine.problem)
+            solver.engine.construct(solver.engine.plannable, into: &solution)
             for index in solution.routes.indices where !solution.routes[index].isEmpty {
                 var route = solution.routes[index]
-                let before = solver.problem.costs.route(route, solver.problem)
+                let before = solver.engine.problem.costs.route(route, solver.engine.problem)
                 let visits = route.elements.map(\.order).sorted()
-                if route.improveSequence(solver.problem) { improvedRoutes += 1 }
+                if route.improveSequence(solver.engine.problem) { improvedRoutes += 1 }
                 #expect(route.feasible)
-                #expect(solver.problem.costs.route(route, solver.problem) <= before)
+                #expect(solver.engine.problem.costs.route(route, solver.engine.problem) <= before)
                 #expect(route.elements.map(\.order).sorted() == visits)
                 for (position, element) in route.elements.enumerated() where element.continuation {
                     let head = route.elements[position - 1]
-                    #expect(!head.isBreak && solver.problem.orders[head.order].group == solver.problem.orders[element.order].group)
+                    #expect(
+                        !head.isBreak && solver.engine.problem.orders[head.order].group == solver.engine.problem.orders[element.order].group
+                    )
                 }
             }
         }

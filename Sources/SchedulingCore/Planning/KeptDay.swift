@@ -44,7 +44,7 @@ public struct KeptDay {
             ranges.append(copies.count)
             for order in work { copies.append(copy(order, window: window, tag: index, now: now)) }
         }
-        let (problem, keptCount) = build(extra: copies, excluding: Set(work.map(\.id)), now: now)
+        let (problem, keptCount, _) = build(extra: copies, excluding: Set(work.map(\.id)), now: now)
         let jobs = Job.all(problem)
         let (solution, _) = keptSolution(problem, keptCount: keptCount, jobs: jobs)
         let insertion = Insertion(problem: problem)
@@ -77,7 +77,7 @@ public struct KeptDay {
     public func adding(_ work: [WorkOrder], window: TimeWindow, now: Instant) -> Plan? {
         let copies = work.map { copy($0, window: window, tag: nil, now: now) }
         guard copies.allSatisfy({ $0.window != nil }) else { return nil }
-        let (problem, keptCount) = build(extra: copies, excluding: Set(work.map(\.id)), now: now)
+        let (problem, keptCount, trial) = build(extra: copies, excluding: Set(work.map(\.id)), now: now)
         let all = Job.all(problem)
         var (solution, _) = keptSolution(problem, keptCount: keptCount, jobs: all)
         let insertion = Insertion(problem: problem)
@@ -85,7 +85,7 @@ public struct KeptDay {
             let (placement, _) = insertion.best(job, in: solution)
         else { return nil }
         insertion.apply(placement, to: &solution)
-        return planned(problem, solution, jobs: all)
+        return planned(problem, trial, solution, jobs: all)
     }
 
     /// The day's plan with every published visit that still fits kept as it is, then each job
@@ -95,7 +95,7 @@ public struct KeptDay {
     /// orders of the jobs that found no place.
     public func adding(jobs: [[WorkOrder]], now: Instant) -> (plan: Plan, unassignedKept: [String], unassigned: [String]) {
         let extra = jobs.flatMap { job in job.map { copy($0, window: $0.window ?? scenario.wholeDay, tag: nil, now: now) } }
-        let (problem, keptCount) = build(extra: extra.filter { $0.window != nil }, excluding: Set(extra.map(\.id)), now: now)
+        let (problem, keptCount, trial) = build(extra: extra.filter { $0.window != nil }, excluding: Set(extra.map(\.id)), now: now)
         let all = Job.all(problem)
         var (solution, unassignedKept) = keptSolution(problem, keptCount: keptCount, jobs: all)
         let insertion = Insertion(problem: problem)
@@ -109,7 +109,7 @@ public struct KeptDay {
             }
             insertion.apply(placement, to: &solution)
         }
-        return (planned(problem, solution, jobs: all), unassignedKept, unassigned)
+        return (planned(problem, trial, solution, jobs: all), unassignedKept, unassigned)
     }
 
     /// The day's plan with every published visit kept that still fits, and the orders of those
@@ -117,10 +117,10 @@ public struct KeptDay {
     /// With `now` (the day's real time), a coordinated visit begun by then counts as arrived, as
     /// when work is added (`adding(jobs:now:)`): its halves are kept each at its own start.
     public func keptPlan(excluding orders: Set<String> = [], now: Instant? = nil) -> (plan: Plan, unassigned: [String]) {
-        let (problem, keptCount) = build(extra: [], excluding: orders, now: now)
+        let (problem, keptCount, trial) = build(extra: [], excluding: orders, now: now)
         let all = Job.all(problem)
         let (solution, unassigned) = keptSolution(problem, keptCount: keptCount, jobs: all)
-        return (planned(problem, solution, jobs: all), unassigned)
+        return (planned(problem, trial, solution, jobs: all), unassigned)
     }
 
     // MARK: - Building the trial day
@@ -143,7 +143,9 @@ public struct KeptDay {
     /// The trial's `now` lies before the day, so the notice rule binds only the new work (whose
     /// windows `copy` already moved past it); a coordinated visit counts as arrived by `now` when
     /// given (the day's real time), else only when its kept halves start apart.
-    private func build(extra: [WorkOrder], excluding: Set<String>, now: Instant? = nil) -> (PlanningProblem, keptCount: Int) {
+    private func build(extra: [WorkOrder], excluding: Set<String>, now: Instant? = nil) -> (
+        PlanningProblem, keptCount: Int, trial: Scenario
+    ) {
         let byID = Dictionary(scenario.orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var orders: [WorkOrder] = []
         // A group member that starts when another member on the same technician ends is done back
@@ -186,7 +188,7 @@ public struct KeptDay {
             fact.durationMinutes = length
             return fact
         }
-        return (PlanningProblem(trial, arrivalsAsOf: now ?? trial.now, breakFacts: facts), orders.count)
+        return (PlanningProblem(trial, arrivalsAsOf: now ?? trial.now, breakFacts: facts), orders.count, trial)
     }
 
     /// The kept visits placed as published; those that no longer fit are named.
@@ -250,8 +252,8 @@ public struct KeptDay {
         return unassigned.sorted()
     }
 
-    private func planned(_ problem: PlanningProblem, _ solution: Solution, jobs: [Job]) -> Plan {
-        guard let trial = problem.scenario else { preconditionFailure("a kept day is built from a scenario") }
+    /// `trial`: the scenario `problem` was built from (`build`).
+    private func planned(_ problem: PlanningProblem, _ trial: Scenario, _ solution: Solution, jobs: [Job]) -> Plan {
         let analysis = Analysis(problem)
         var plan = PlanBuilder(problem: problem, analysis: analysis, jobs: jobs, scenario: trial)
             .plan(from: solution, warnings: [])
@@ -312,7 +314,7 @@ extension KeptDay {
                 }
             }
         }
-        let (problem, keptCount) = build(
+        let (problem, keptCount, trial) = build(
             extra: copies.filter { $0.window != nil }, excluding: Set(jobs.flatMap { $0.map(\.id) }), now: now)
         let all = Job.all(problem)
         let (solution, _) = keptSolution(problem, keptCount: keptCount, jobs: all)

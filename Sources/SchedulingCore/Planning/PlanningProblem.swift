@@ -116,7 +116,9 @@ public struct PlanningProblem: Sendable {
     public func minute(_ instant: Instant) -> Int { origin.minutes(until: instant) }
     public func instant(_ minute: Int) -> Instant { origin.adding(minutes: minute) }
 
-    init(
+    /// A problem given directly (a public benchmark's instance, `BenchmarkFormats`); `scenario`
+    /// nil for one that is no day of ours.
+    public init(
         scenario: Scenario?, orderIDs: [String], origin: Instant, orders: [Order], technicians: [Technician],
         groups: [[Int]], crewQuota: [Int], crewIDs: [String], locationCount: Int, travel: [Int32], noticeEarliest: Int
     ) {
@@ -380,5 +382,32 @@ public struct PlanningProblem: Sendable {
             weight += min(days, 10) * 25
         }
         return weight
+    }
+}
+
+extension PlanningProblem.Order {
+    /// A customer of a routing problem given directly (a public benchmark's): weight 1000, no
+    /// lock, pin or deadline; `group` links the members of a synchronised visit.
+    public static func customer(
+        location: Int, duration: Int, earliest: Int, latest: Int, eligible: [Int], group: Int = -1, demand: Int = 0
+    ) -> Self {
+        var order = Self(
+            location: location, duration: duration, earliest: earliest, latest: latest, weight: 1000, group: group,
+            eligible: eligible, fixedTechnician: -1, fixedStart: -1, locked: false, deadline: .max)
+        order.demand = demand
+        return order
+    }
+}
+
+extension PlanningProblem.Technician {
+    /// A vehicle of a routing problem given directly: from `depot` and back within its hours, in-house,
+    /// no break; `fixedCost` objective points when used at all.
+    public static func vehicle(depot: Int, opens: Int, closes: Int, capacity: Int = .max, fixedCost: Int = 0) -> Self {
+        var vehicle = Self(
+            startLocation: depot, endLocation: depot, shiftStart: opens, shiftEnd: closes, crew: -1, priceCents: [:],
+            breakEarliest: 0, breakLatest: 0, breakMinutes: 0)
+        vehicle.capacity = capacity
+        vehicle.fixedCost = fixedCost
+        return vehicle
     }
 }

@@ -3,7 +3,7 @@
 /// the fleet minimisation of Christiaens & Vanden Berghe (2020): a candidate is kept when it leaves
 /// fewer jobs out or, as many, jobs that have been unassigned less often so far (absence counts),
 /// which steers the search towards placing the stubborn ones.
-extension Solver {
+extension SearchEngine {
     /// Runs until `fraction` of the budget (time or iterations) is spent; returns the plan with
     /// the fewest routes that serves as much as `start`, and the iterations used.
     func reduceFleet(

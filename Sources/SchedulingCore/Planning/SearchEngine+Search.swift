@@ -1,7 +1,7 @@
 import Foundation
 
 /// Ruin and recreate under simulated annealing, in one search or several side by side.
-extension Solver {
+extension SearchEngine {
     /// One annealing search: its current and best plans, its own random stream, its counters.
     struct SearchRun {
         var current: Solution

@@ -1,4 +1,5 @@
 import Foundation
+import SchedulingCore
 
 /// A problem in a public benchmark's text format could not be read.
 public struct BenchmarkFormatError: Error, CustomStringConvertible, Sendable {
@@ -88,17 +89,15 @@ public struct SolomonInstance: Sendable {
         let depot = nodes[0]
         let everyone = Array(0..<vehicles)
         let technicians = everyone.map { _ in
-            PlanningProblem.Technician(
-                startLocation: 0, endLocation: 0, shiftStart: depot.ready * scale, shiftEnd: depot.due * scale, crew: -1,
-                priceCents: [:], breakEarliest: 0, breakLatest: 0, breakMinutes: 0,
-                capacity: capacity, fixedCost: Int(vehicleCost * Double(scale)))
+            PlanningProblem.Technician.vehicle(
+                depot: 0, opens: depot.ready * scale, closes: depot.due * scale, capacity: capacity,
+                fixedCost: Int(vehicleCost * Double(scale)))
         }
         let orders = nodes.indices.dropFirst().map { index in
             let node = nodes[index]
-            return PlanningProblem.Order(
+            return PlanningProblem.Order.customer(
                 location: index, duration: node.service * scale, earliest: node.ready * scale, latest: node.due * scale,
-                weight: 1000, group: -1, eligible: everyone, fixedTechnician: -1, fixedStart: -1, locked: false,
-                deadline: .max, demand: node.demand)
+                eligible: everyone, demand: node.demand)
         }
         var problem = PlanningProblem(
             scenario: nil, orderIDs: (1..<count).map(String.init), origin: Instant(secondsSinceEpoch: 0), orders: orders,
@@ -214,21 +213,16 @@ public struct SyncInstance: Sendable {
         var matrix = [Int32](repeating: 0, count: count * count)
         for a in 0..<count { for b in 0..<count { matrix[a * count + b] = Int32(time(a, b)) } }
         let everyone = Array(0..<vehicles)
-        let technicians = everyone.map { _ in
-            PlanningProblem.Technician(
-                startLocation: 0, endLocation: 0, shiftStart: depotOpen, shiftEnd: depotClose, crew: -1,
-                priceCents: [:], breakEarliest: 0, breakLatest: 0, breakMinutes: 0)
-        }
+        let technicians = everyone.map { _ in PlanningProblem.Technician.vehicle(depot: 0, opens: depotOpen, closes: depotClose) }
         var groupOf = [Int](repeating: -1, count: processing.count)
         for (index, pair) in pairs.enumerated() {
             groupOf[pair.0] = index
             groupOf[pair.1] = index
         }
         let orders = processing.indices.map { index in
-            PlanningProblem.Order(
+            PlanningProblem.Order.customer(
                 location: index + 1, duration: processing[index], earliest: windows[index].0, latest: windows[index].1,
-                weight: 1000, group: groupOf[index], eligible: everyone, fixedTechnician: -1, fixedStart: -1,
-                locked: false, deadline: .max)
+                eligible: everyone, group: groupOf[index])
         }
         var problem = PlanningProblem(
             scenario: nil, orderIDs: (1...processing.count).map(String.init), origin: Instant(secondsSinceEpoch: 0),
@@ -237,13 +231,4 @@ public struct SyncInstance: Sendable {
         problem.separateGroups = Set(pairs.indices)
         return problem
     }
-}
-
-/// The routes of a solved benchmark problem: order indices in visiting order per technician
-/// (empty routes left out), their start times, and the orders left unassigned.
-public struct RouteSolution: Sendable {
-    public let routes: [[Int]]
-    public let starts: [[Int]]
-    public let unassigned: [Int]
-    public let iterations: Int
 }
