@@ -75,11 +75,22 @@ struct Solution {
         routes.filter { !$0.feasible }.flatMap { $0.elements.filter { !$0.isBreak }.map(\.order) }
     }
 
-    /// Puts a rebuilt route in place (its orders' `routeOf` is the caller's to set; a twin's crew
-    /// is the same, so no quota changes).
-    mutating func replace(_ route: Int, with rebuilt: Route, cost: Int) {
-        routes[route] = rebuilt
-        routeCost[route] = cost
+    /// Puts two rebuilt routes in place of routes `first` and `second` when both keep the rules
+    /// and together cost less; true if they did. The two hold the same orders between them as
+    /// before, each crew as many (a move between twins, or one order for one), so the quotas and
+    /// what is served stay.
+    mutating func replaceIfCheaper(_ first: Int, with a: Route, _ second: Int, with b: Route, problem: PlanningProblem) -> Bool {
+        guard a.feasible, b.feasible else { return false }
+        let costA = problem.costs.route(a, problem)
+        let costB = problem.costs.route(b, problem)
+        guard costA + costB < routeCost[first] + routeCost[second] else { return false }
+        routes[first] = a
+        routes[second] = b
+        routeCost[first] = costA
+        routeCost[second] = costB
+        for element in a.elements where !element.isBreak { routeOf[element.order] = first }
+        for element in b.elements where !element.isBreak { routeOf[element.order] = second }
+        return true
     }
 
     /// Re-places the route's break (if it has one) and updates its cached cost.

@@ -64,15 +64,7 @@ struct Exchange: LocalMove {
         newA.rearrange(problem) { $0[i] = y }
         var newB = b
         newB.rearrange(problem) { $0[j] = x }
-        guard newA.feasible, newB.feasible else { return false }
-        let costA = problem.costs.route(newA, problem)
-        let costB = problem.costs.route(newB, problem)
-        guard costA + costB < solution.routeCost[first] + solution.routeCost[second] else { return false }
-        solution.replace(first, with: newA, cost: costA)
-        solution.replace(second, with: newB, cost: costB)
-        solution.routeOf[y.order] = first
-        solution.routeOf[x.order] = second
         // One order in, one out: each crew's count for its quota stays.
-        return true
+        return solution.replaceIfCheaper(first, with: newA, second, with: newB, problem: problem)
     }
 }

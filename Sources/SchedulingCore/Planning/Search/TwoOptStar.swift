@@ -73,14 +73,6 @@ struct TwoOptStar: LocalMove {
         newA.rearrange(problem) { elements in elements.replaceSubrange((i + 1)..., with: tailB) }
         var newB = b
         newB.rearrange(problem) { elements in elements.replaceSubrange(j..., with: tailA) }
-        guard newA.feasible, newB.feasible else { return false }
-        let costA = problem.costs.route(newA, problem)
-        let costB = problem.costs.route(newB, problem)
-        guard costA + costB < solution.routeCost[first] + solution.routeCost[second] else { return false }
-        solution.replace(first, with: newA, cost: costA)
-        solution.replace(second, with: newB, cost: costB)
-        for element in tailB { solution.routeOf[element.order] = first }
-        for element in tailA { solution.routeOf[element.order] = second }
-        return true
+        return solution.replaceIfCheaper(first, with: newA, second, with: newB, problem: problem)
     }
 }
