@@ -76,13 +76,21 @@ extension SearchEngine {
         return (best, runs.reduce(0) { $0 + $1.iteration })
     }
 
-    /// Tail swaps and exchanges for every free job until none lowers the objective (on each new
-    /// best plan: rare once the search settles, so cheap).
-    func descend(_ solution: inout Solution) {
+    /// Up to this many free jobs, every job an iteration puts back gets the moves between routes,
+    /// and a new best plan the descent over all jobs; beyond, only a new best gets them, over the
+    /// jobs on the routes the iteration changed. A large day's routes are short (the moves bring
+    /// little there) and it finds a new best at most iterations while it fills up: on a generated
+    /// 2,000-order day, 30 s, one thread, the moves everywhere served 998 against 1,016 without
+    /// them, and at 20,000 iterations 976 against 978 in 9.3 s against 7.9 s.
+    static let wholeDescent = 250
+
+    /// Tail swaps and exchanges for each of `jobs` until none lowers the objective (on each new
+    /// best plan: rare once the search settles).
+    func descend(_ solution: inout Solution, jobs: [Int]) {
         var improved = true
         while improved {
             improved = false
-            for job in free {
+            for job in jobs {
                 if tailExchange.improve(job, in: &solution, space: space) { improved = true }
                 if exchange.improve(job, in: &solution, space: space) { improved = true }
             }
@@ -134,13 +142,27 @@ extension SearchEngine {
             pending = Array(Set(pending)).sorted()
         }
         blinks.recreate(pending, into: &candidate, in: space, generator: &search.generator)
-        // The jobs put back meet their neighbours on other routes: tails swapped, places exchanged.
-        for job in pending { _ = tailExchange.improve(job, in: &candidate, space: space) }
-        for job in pending { _ = exchange.improve(job, in: &candidate, space: space) }
+        // The jobs put back meet their neighbours on other routes: tails swapped, places exchanged
+        // (on a small day; a large one gets them on each new best, where its routes changed).
+        if free.count <= Self.wholeDescent {
+            for job in pending { _ = tailExchange.improve(job, in: &candidate, space: space) }
+            for job in pending { _ = exchange.improve(job, in: &candidate, space: space) }
+        }
+        // Where the ruined jobs were (the plan before this iteration), for a large day's descent.
+        let origins = free.count > Self.wholeDescent ? removed.map { search.current.routeOf[jobs[$0].members[0]] } : []
         let delta = Double(candidate.objective - search.current.objective)
         if annealing.accepts(delta, at: progress, generator: &search.generator) { search.current = candidate }
         if search.current.objective < search.best.objective {
-            descend(&search.current)
+            if free.count <= Self.wholeDescent {
+                descend(&search.current, jobs: free)
+            } else {
+                // The routes the ruin took jobs from and the recreate put them on.
+                var touched = Set(origins)
+                for job in pending { touched.insert(candidate.routeOf[jobs[job].members[0]]) }
+                touched.remove(-1)
+                let onTouched = touched.sorted().flatMap { space.jobs(on: $0, in: search.current) }.filter { !jobs[$0].locked }
+                descend(&search.current, jobs: onTouched)
+            }
             search.best = search.current
             search.sinceBest = 0
         } else {
