@@ -415,16 +415,9 @@ struct NightlyInput: Sendable {
         }
         let starts = [warm { _ in true }, warm { $0.window != nil }, warm { _ in false }]
         let (each, workers) = budget.shared(by: starts.count)
-        let plans = UnsafeMutableBufferPointer<Plan?>.allocate(capacity: starts.count)
-        plans.initialize(repeating: nil)
-        defer { plans.deallocate() }
-        nonisolated(unsafe) let slots = plans
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: starts.count, by: workers) {
-                slots[index] = Solver(scenario: starts[index], options: each.options(seed: seed &+ UInt64(index), atLeast: 0.1)).plan()
-            }
+        let candidates = Parallel.map(starts.count, workers: workers) { index in
+            Solver(scenario: starts[index], options: each.options(seed: seed &+ UInt64(index), atLeast: 0.1)).plan()
         }
-        let candidates = plans.compactMap { $0 }
         let weights = Dictionary(
             day.orders.map { ($0.id, PlanningProblem.weight($0, policy: day.policy, now: now)) },
             uniquingKeysWith: { first, _ in first })

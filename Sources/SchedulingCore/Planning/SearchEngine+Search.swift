@@ -38,7 +38,7 @@ extension SearchEngine {
         if count == 1 {
             run(&runs[0], stopping: stopping, annealing: annealing, untilIteration: .max, untilSecond: .infinity, reports: true)
         } else {
-            let threads = max(1, min(options.threads, count))
+            let threads = options.threads
             for round in 1...Self.syncs {
                 // Where this round ends: a share of the iteration budget, or of the seconds left
                 // when the phase began (with neither, a share of five patiences).
@@ -50,19 +50,16 @@ extension SearchEngine {
                     case .seconds(let seconds, let from, _): (.max, last ? seconds : from + (seconds - from) * fraction)
                     case .patience: (last ? .max : Int(Double(5 * options.patience) * fraction), .infinity)
                     }
-                let shared = UnsafeMutableBufferPointer<SearchRun>.allocate(capacity: count)
-                _ = shared.initialize(from: runs)
-                nonisolated(unsafe) let slots = shared
-                DispatchQueue.concurrentPerform(iterations: threads) { thread in
-                    for search in stride(from: thread, to: count, by: threads) where !slots[search].finished {
+                let before = runs
+                runs = Parallel.map(count, workers: threads) { search in
+                    var next = before[search]
+                    if !next.finished {
                         run(
-                            &slots[search], stopping: stopping, annealing: annealing, untilIteration: untilIteration,
-                            untilSecond: untilSecond, reports: search == 0)
+                            &next, stopping: stopping, annealing: annealing, untilIteration: untilIteration, untilSecond: untilSecond,
+                            reports: search == 0)
                     }
+                    return next
                 }
-                runs = Array(shared)
-                _ = shared.deinitialize()
-                shared.deallocate()
                 if runs.allSatisfy(\.finished) { break }
                 share(&runs)
             }
