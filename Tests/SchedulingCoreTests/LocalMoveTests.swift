@@ -3,7 +3,7 @@ import Testing
 
 @testable import SchedulingCore
 
-/// The O(1)-checked moves between routes (`TwoOptStar`, `Exchange`): each applied move keeps every
+/// The O(1)-checked moves between routes (`TwoOptStar`, `Exchange`, `NearRelocate`): each applied move keeps every
 /// route within the rules, lowers the objective, and leaves the solution's bookkeeping (which
 /// route holds each order, each route's cached cost) equal to a recomputation.
 @Suite("Moves between routes")
@@ -38,10 +38,11 @@ struct LocalMoveTests {
         #expect(solution.routeOf.filter { $0 >= 0 }.count == served)
     }
 
-    @Test("Tail swaps and exchanges on Solomon-like days: applied, feasible, cheaper, bookkeeping exact")
+    @Test("Tail swaps, exchanges and relocations on Solomon-like days: applied, feasible, cheaper, bookkeeping exact")
     func onRoutingProblems() throws {
         var tails = 0
         var exchanges = 0
+        var relocations = 0
         for seed in UInt64(2)...5 {
             let instance = try SolomonInstance(text: BenchmarkTests.solomonText(seed: seed, customers: 80, vehicles: 12))
             let engine = SearchEngine(problem: instance.problem(), options: SolverOptions(seed: seed, iterations: 0))
@@ -50,11 +51,12 @@ struct LocalMoveTests {
             let served = solution.routes.reduce(0) { $0 + $1.orderCount }
             tails += descend(TwoOptStar(), &solution, engine)
             exchanges += descend(Exchange(), &solution, engine)
+            relocations += descend(NearRelocate(), &solution, engine)
             #expect(solution.routes.reduce(0) { $0 + $1.orderCount } == served)
             expectConsistent(solution, engine.problem)
         }
-        // The cases occurred: construction leaves both kinds of move to make.
-        #expect(tails > 0 && exchanges > 0, "\(tails) tail swaps, \(exchanges) exchanges")
+        // The cases occurred: construction leaves each kind of move to make.
+        #expect(tails > 0 && exchanges > 0 && relocations > 0, "\(tails) tail swaps, \(exchanges) exchanges, \(relocations) relocations")
     }
 
     @Test("Exchanges on city days (breaks, crews, skills, windows): only eligible technicians, every rule kept")

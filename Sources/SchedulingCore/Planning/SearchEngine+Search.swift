@@ -90,6 +90,7 @@ extension SearchEngine {
             for job in jobs {
                 if tailExchange.improve(job, in: &solution, space: space) { improved = true }
                 if exchange.improve(job, in: &solution, space: space) { improved = true }
+                if nearRelocate.improve(job, in: &solution, space: space) { improved = true }
             }
         }
     }
@@ -144,6 +145,7 @@ extension SearchEngine {
         if free.count <= Self.wholeDescent {
             for job in pending { _ = tailExchange.improve(job, in: &candidate, space: space) }
             for job in pending { _ = exchange.improve(job, in: &candidate, space: space) }
+            for job in pending { _ = nearRelocate.improve(job, in: &candidate, space: space) }
         }
         // Where the ruined jobs were (the plan before this iteration), for a large day's descent.
         let origins = free.count > Self.wholeDescent ? removed.map { search.current.routeOf[jobs[$0].members[0]] } : []

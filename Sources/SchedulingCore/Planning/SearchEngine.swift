@@ -28,8 +28,9 @@ struct SearchEngine: Sendable {
     /// Tried on every job put back, and until none helps on each new best plan.
     let tailExchange = TwoOptStar()
     let exchange = Exchange()
+    let nearRelocate = NearRelocate()
     /// The descent after construction.
-    let localMoves: [any LocalMove & Sendable] = [Relocate(), PairExchange(), TwoOptStar(), Exchange()]
+    let localMoves: [any LocalMove & Sendable] = [Relocate(), PairExchange(), TwoOptStar(), Exchange(), NearRelocate()]
 
     init(problem: PlanningProblem, options: SolverOptions) {
         self.options = options
