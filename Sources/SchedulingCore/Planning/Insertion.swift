@@ -75,7 +75,7 @@ struct Insertion {
         routes(for: block, in: solution) { technician, route, opening in
             if let only, technician != only { return }
             var best: Candidate?
-            for position in 0...route.elements.count {
+            for position in route.firstPosition(endingNoSoonerThan: block.earliest + block.duration)...route.elements.count {
                 if position > 0 && route.start[position - 1] > block.latest && !route.elements[position - 1].isBreak { break }
                 guard
                     let slot = route.insertion(

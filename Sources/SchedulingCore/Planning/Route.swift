@@ -117,6 +117,22 @@ struct Route {
         feasible = ok && carried <= capacity
     }
 
+    /// The first position (0...count) where a unit that can end no sooner than `earliestEnd` may
+    /// go: before it, every visit's latest start is sooner, and a unit put before a visit must end
+    /// before that visit starts (`insertion` refuses each such position); a route's break, which
+    /// moves, is never passed over. Latest starts only grow along a route, so this is a binary
+    /// search: on tight windows most of a route is skipped without a look.
+    func firstPosition(endingNoSoonerThan earliestEnd: Int) -> Int {
+        var low = 0
+        var high = elements.count
+        while low < high {
+            let middle = (low + high) / 2
+            if latest[middle] < earliestEnd { low = middle + 1 } else { high = middle }
+        }
+        if hasBreak, low > 0, let index = breakIndex, index < low { return index }
+        return low
+    }
+
     /// Where a unit may be inserted before element `position` (0...count), as the interval of
     /// start times that keeps the whole day feasible, and the extra travel; nil if none.
     ///
