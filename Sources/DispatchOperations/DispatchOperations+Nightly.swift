@@ -421,17 +421,9 @@ struct NightlyInput: Sendable {
         let weights = Dictionary(
             day.orders.map { ($0.id, PlanningProblem.weight($0, policy: day.policy, now: now)) },
             uniquingKeysWith: { first, _ in first })
-        // Money and travel as the objective weighs them, in cents: a minute of driving weighs 1.00,
-        // a contractor's price, and an in-house technician's time (driving and at customers').
-        let inHouse = Set(day.technicians.filter { $0.crewID == nil }.map(\.id))
-        let minuteCents = Double(day.policy.inHouseHourCost.cents) / 60
-        let minutes = Dictionary(day.orders.map { ($0.id, $0.durationMinutes) }, uniquingKeysWith: { first, _ in first })
-        func cost(_ plan: Plan) -> Int {
-            let inHouseMinutes =
-                plan.routes.filter { inHouse.contains($0.technician) }.reduce(0) { $0 + $1.travelMinutes }
-                + plan.visits.filter { inHouse.contains($0.technician) }.reduce(0) { $0 + (minutes[$1.order] ?? 0) }
-            return plan.kpis.travelMinutes * 100 + plan.kpis.outsourcedCost.cents + Int(Double(inHouseMinutes) * minuteCents)
-        }
+        // Money and travel as the search weighs them (a minute of driving as 1.00, a contractor's
+        // price, an in-house technician's time), by the search's own rule.
+        func cost(_ plan: Plan) -> Int { CostEvaluator.moneyAndTravel(of: plan, in: day) }
         func score(_ plan: Plan) -> (Int, Int, Int) {
             let served = plan.visits.reduce(0) { $0 + (weights[$1.order] ?? 0) }
             let visits = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
@@ -440,7 +432,7 @@ struct NightlyInput: Sendable {
                 guard let new = visits[old.order] else { return true }
                 return Stability.changed(new, from: old)
             }.count
-            return (-served, plan.kpis.lateRepairs, cost(plan) + Stability.movedVisitTravelMinutes * 100 * moved)
+            return (-served, plan.kpis.lateRepairs, cost(plan) + CostEvaluator.movedVisit * moved)
         }
         let keptPromises = Set(repaired.0.visits.map(\.order)).intersection(promised)
         let keeping = candidates.filter { keptPromises.isSubset(of: Set($0.visits.map(\.order))) }
@@ -451,7 +443,7 @@ struct NightlyInput: Sendable {
         let (new, old) = (score(searched), score(repaired.0))
         let better =
             new.0 < old.0
-            || (new.0 == old.0 && (new.1 < old.1 || (new.1 == old.1 && new.2 < old.2 - Stability.movedVisitTravelMinutes * 100)))
+            || (new.0 == old.0 && (new.1 < old.1 || (new.1 == old.1 && new.2 < old.2 - CostEvaluator.movedVisit)))
         guard better else { return repaired }
         return (searched, day.orders.map(\.id).filter { !searchedOrders.contains($0) }.sorted())
     }

@@ -53,6 +53,8 @@ struct CostEvaluatorTests {
         let unserved = plan.unassigned.reduce(0) { $0 + (weights[$1.order] ?? 0) }
         #expect(terms.travel == plan.kpis.travelMinutes * CostEvaluator.travelMinute)
         #expect(terms.money == money)
+        // The finished plan priced by the rule the nightly job compares plans with: the same.
+        #expect(CostEvaluator.moneyAndTravel(of: plan, in: scenario) == terms.money + terms.travel)
         #expect(terms.lateness == lateness)
         #expect(terms.unserved == unserved * CostEvaluator.unassignedPerWeight)
         // Nothing was published, so nothing moved; no vehicle costs anything in a scenario.

@@ -101,6 +101,30 @@ public struct CostEvaluator: Sendable {
         public var total: Int { unserved + lateness + money + travel + stability + vehicles }
     }
 
+    /// Money and travel of a finished plan of `scenario` in objective points, as `terms(of:)`
+    /// weighs them (`money + travel`): the plan's travel, each contractor visit at its crew's
+    /// price, each in-house technician's time (driving and at customers') at the policy's hour
+    /// cost. For comparing finished plans (the nightly job's candidates) by the search's own rule.
+    public static func moneyAndTravel(of plan: Plan, in scenario: Scenario) -> Int {
+        let minute = scenario.policy.inHouseHourCost.cents * perCent / 60
+        let orders = Dictionary(scenario.orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let technicians = Dictionary(scenario.technicians.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let crews = Dictionary(scenario.crews.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var points = plan.kpis.travelMinutes * travelMinute
+        for visit in plan.visits {
+            guard let order = orders[visit.order], let technician = technicians[visit.technician] else { continue }
+            if let crew = technician.crewID {
+                points += (crews[crew]?.contract?.prices[order.type]?.cents ?? 0) * perCent + perOutsourcedOrder
+            } else {
+                points += order.durationMinutes * minute
+            }
+        }
+        for route in plan.routes where technicians[route.technician].map({ $0.crewID == nil }) ?? false {
+            points += route.travelMinutes * minute
+        }
+        return points
+    }
+
     func terms(of solution: Solution, _ problem: PlanningProblem) -> Terms {
         var terms = Terms()
         terms.unserved = solution.unservedWeight * Self.unassignedPerWeight
