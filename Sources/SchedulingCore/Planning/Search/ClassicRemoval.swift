@@ -17,13 +17,11 @@ struct ClassicRemoval: RuinOperator {
         case 1:
             let seed = assigned[generator.below(assigned.count)]
             let here = problem.orders[space.jobs[seed].members[0]]
-            let ranked = assigned.sorted { a, b in
-                let oa = problem.orders[space.jobs[a].members[0]]
-                let ob = problem.orders[space.jobs[b].members[0]]
-                let ra = problem.travel(here.location, oa.location) + abs(oa.earliest - here.earliest) / 4
-                let rb = problem.travel(here.location, ob.location) + abs(ob.earliest - here.earliest) / 4
-                return (ra, a) < (rb, b)
-            }
+            // Each job's relatedness computed once, then sorted (not twice per comparison).
+            let ranked = assigned.map { job -> (Int, Int) in
+                let order = problem.orders[space.jobs[job].members[0]]
+                return (problem.travel(here.location, order.location) + abs(order.earliest - here.earliest) / 4, job)
+            }.sorted { $0 < $1 }.map(\.1)
             chosen = Self.pick(count, from: ranked, generator: &generator)
         default:
             let saving = Self.savings(solution, problem)
