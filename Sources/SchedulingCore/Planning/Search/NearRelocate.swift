@@ -7,6 +7,8 @@
 struct NearRelocate: LocalMove {
     var neighbourhood = 10
 
+    // (The loop over near visits on twin routes is TwoOptStar's too; shared as one helper taking
+    // the move as a closure it gave the same answers 5–30% slower, so each keeps its own.)
     func improve(_ job: Int, in solution: inout Solution, space: SearchSpace) -> Bool {
         let problem = space.problem
         guard let u = TwoOptStar.movable(job, space) else { return false }
