@@ -422,8 +422,7 @@ struct NightlyInput: Sendable {
             day.orders.map { ($0.id, PlanningProblem.weight($0, policy: day.policy, now: now)) },
             uniquingKeysWith: { first, _ in first })
         // Money and travel as the search weighs them (a minute of driving as 1.00, a contractor's
-        // price, an in-house technician's time), by the search's own rule.
-        func cost(_ plan: Plan) -> Int { CostEvaluator.moneyAndTravel(of: plan, in: day) }
+        // price, an in-house technician's time), by the search's own rule; each plan scored once.
         func score(_ plan: Plan) -> (Int, Int, Int) {
             let served = plan.visits.reduce(0) { $0 + (weights[$1.order] ?? 0) }
             let visits = Dictionary(plan.visits.map { ($0.order, $0) }, uniquingKeysWith: { first, _ in first })
@@ -432,15 +431,15 @@ struct NightlyInput: Sendable {
                 guard let new = visits[old.order] else { return true }
                 return Stability.changed(new, from: old)
             }.count
-            return (-served, plan.kpis.lateRepairs, cost(plan) + CostEvaluator.movedVisit * moved)
+            return (-served, plan.kpis.lateRepairs, CostEvaluator.moneyAndTravel(of: plan, in: day) + CostEvaluator.movedVisit * moved)
         }
         let keptPromises = Set(repaired.0.visits.map(\.order)).intersection(promised)
         let keeping = candidates.filter { keptPromises.isSubset(of: Set($0.visits.map(\.order))) }
-        guard let searched = keeping.min(by: { score($0) < score($1) }) else { return repaired }
+        guard let (searched, new) = keeping.map({ ($0, score($0)) }).min(by: { $0.1 < $1.1 }) else { return repaired }
         let searchedOrders = Set(searched.visits.map(\.order))
         // Better by more than the stability margin: more work served, fewer late repairs, or
         // money and travel (moved visits counted) lower by more than one moved visit's worth.
-        let (new, old) = (score(searched), score(repaired.0))
+        let old = score(repaired.0)
         let better =
             new.0 < old.0
             || (new.0 == old.0 && (new.1 < old.1 || (new.1 == old.1 && new.2 < old.2 - CostEvaluator.movedVisit)))
