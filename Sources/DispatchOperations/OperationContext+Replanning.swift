@@ -10,9 +10,10 @@ extension OperationContext {
     /// groups too) goes where it costs least, inside its window (anywhere in the day without one).
     /// What fits nowhere is listed as unassigned; publishing then rebooks the promised ones. A
     /// coordinated visit not yet begun is never split: its members move, stay or go together.
+    /// The kept visits of `settled` (begun or done) are placed before all others, `first` included.
     func rebuild(
         _ scenario: Scenario, previous: PublishedPlan, kept: [PlannedVisit], movable: [PlannedVisit] = [],
-        reinsert jobs: [[WorkOrder]], first: Set<String> = []
+        reinsert jobs: [[WorkOrder]], settled: Set<String> = [], first: Set<String> = []
     ) throws -> Plan {
         func key(_ order: WorkOrder) -> String { order.group ?? "order:\(order.id)" }
         let orders = Dictionary(scenario.orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -23,7 +24,8 @@ extension OperationContext {
         // as of now, as the day is then built: found by bench/simulate.sh, the second half of a
         // pair delayed after the first overran fitted nowhere in a trial that did not know the
         // visit had begun, so the later visit leaving the break no room was never moved.)
-        let trial = KeptDay(day: scenario, kept: kept + movable, first: first, last: movableIDs).keptPlan(now: now).unassigned
+        let trial = KeptDay(day: scenario, kept: kept + movable, settled: settled, first: first, last: movableIDs).keptPlan(now: now)
+            .unassigned
         var moving = Set(trial.filter { movableIDs.contains($0) }.compactMap { orders[$0].map(key) })
         moving.formUnion(jobs.flatMap { $0.map(key) })
         // A member of a moving coordinated visit whose work began (on site or done) stays where it
@@ -54,7 +56,8 @@ extension OperationContext {
             let placeable = (members[key(lead)] ?? job).filter { !anchored.contains($0.id) }
             if !placeable.isEmpty { placing.append(placeable.sorted { $0.id < $1.id }) }
         }
-        var (plan, unassignedKept, unassigned) = KeptDay(day: scenario, kept: staying, first: first).adding(jobs: placing, now: now)
+        var (plan, unassignedKept, unassigned) = KeptDay(day: scenario, kept: staying, settled: settled, first: first).adding(
+            jobs: placing, now: now)
         // The rest of a coordinated visit whose other half began, when it fits nowhere, took the
         // half that began down with it (one job in the trial: found with bench/grown.sh's plans,
         // "would drop WO-109-B, whose visit is on_site"): the day is built again without the
@@ -63,12 +66,13 @@ extension OperationContext {
         if !unassigned.isEmpty, staying.contains(where: { !placedIDs.contains($0.order) && !unassignedKept.contains($0.order) }) {
             let failed = Set(unassigned)
             let placeable = placing.filter { !$0.contains { failed.contains($0.id) } }
-            let again = KeptDay(day: scenario, kept: staying, first: first).adding(jobs: placeable, now: now)
+            let again = KeptDay(day: scenario, kept: staying, settled: settled, first: first).adding(jobs: placeable, now: now)
             plan = again.plan
             unassigned = again.unassigned + unassigned
         }
         if !unassigned.isEmpty,
-            let better = roomMade(for: unassigned, in: scenario, staying: staying, placing: placing, first: first, than: plan)
+            let better = roomMade(
+                for: unassigned, in: scenario, staying: staying, placing: placing, settled: settled, first: first, than: plan)
         {
             plan = better
         }
@@ -90,8 +94,8 @@ extension OperationContext {
     /// when the day then serves more work, every visit that moved still has a place and every
     /// other visit stays; nil otherwise.
     func roomMade(
-        for unassigned: [String], in scenario: Scenario, staying: [PlannedVisit], placing: [[WorkOrder]], first: Set<String>,
-        than plan: Plan
+        for unassigned: [String], in scenario: Scenario, staying: [PlannedVisit], placing: [[WorkOrder]], settled: Set<String>,
+        first: Set<String>, than plan: Plan
     ) -> Plan? {
         let waiting = Set(unassigned)
         let jobsLeft = placing.filter { $0.contains { waiting.contains($0.id) } }
@@ -99,7 +103,8 @@ extension OperationContext {
         var helpers: Set<String> = []
         // (Every job's verdicts from one trial day: an absence on a 2,000-order day asked once a
         // job, each a trial of the whole day.)
-        for verdicts in KeptDay(day: scenario, kept: staying, first: first).verdicts(for: jobsLeft, window: nil, now: now) {
+        for verdicts in KeptDay(day: scenario, kept: staying, settled: settled, first: first).verdicts(for: jobsLeft, window: nil, now: now)
+        {
             helpers.formUnion(verdicts.filter { $0.kind == "no room" || $0.kind == "fits" }.map(\.technician))
         }
         let horizon = now.adding(minutes: scenario.policy.noticeMinutes)
@@ -121,7 +126,7 @@ extension OperationContext {
         let rest = staying.filter { !flexibleIDs.contains($0.order) }
         // The unassigned work first, most urgent first; then the visits that may move, in their order.
         let all = KeptDay.byPriority(jobsLeft, policy: scenario.policy, now: now) + jobs(of: flexible, in: scenario)
-        let (trial, _, stillUnplaced) = KeptDay(day: scenario, kept: rest, first: first).adding(jobs: all, now: now)
+        let (trial, _, stillUnplaced) = KeptDay(day: scenario, kept: rest, settled: settled, first: first).adding(jobs: all, now: now)
         let served = Set(trial.visits.map(\.order))
         guard trial.visits.count > plan.visits.count, !stillUnplaced.contains(where: flexibleIDs.contains),
             rest.allSatisfy({ served.contains($0.order) })
@@ -349,7 +354,11 @@ extension OperationContext {
                 scenario.orders[index].lock = fixed ? Lock(technicianID: visit.technician, start: visit.start) : nil
             }
         }
-        var plan = try rebuild(scenario, previous: previous, kept: kept, movable: later, reinsert: [], first: work)
+        // (What happened keeps its place: found by bench/concurrency.sh, a visit delayed onto the
+        // place of a later one its technician had already done took it, and the delay was refused
+        // for dropping the visit done.)
+        let settled = Set(kept.map(\.order).filter { OrderWorkflow.begun.contains(states[$0] ?? .new) })
+        var plan = try rebuild(scenario, previous: previous, kept: kept, movable: later, reinsert: [], settled: settled, first: work)
         if !keepsWindow {
             plan.unassigned.removeAll { work.contains($0.order) }
             plan.kpis.orders = plan.visits.count + plan.unassigned.count

@@ -560,6 +560,51 @@ struct IntradayPromiseTests {
         }
     }
 
+    /// Found by `bench/concurrency.sh` (PostgreSQL: "delay WO-32: the plan of 2026-11-23 would
+    /// drop WO-17, whose visit is completed; it is refused"): a technician did a later visit of
+    /// their day before an earlier one, which was then delayed onto the later one's place. The
+    /// delayed visit, placed first, took the place; the visit done could not be kept and the
+    /// delay was refused. What happened keeps its place; the delayed visit goes where it fits.
+    @Test("A delay onto the place of a visit already done keeps the visit done, and is not refused", arguments: Backend.all)
+    func delayOntoAVisitDone(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let clock = TestClock("2026-11-22T10:00:00+08:00")
+            let operations = try await Self.plannedDay(database, clock: clock)
+            let before = try await Self.published(database)
+            let orders = try await Self.orders(database)
+            // Two single visits one after the other on a route, the first without a window.
+            var found: (earlier: PlannedVisit, later: PlannedVisit)?
+            for route in Self.singleVisitRoutes(before) {
+                for (earlier, later) in zip(route, route.dropFirst())
+                where later.group == nil && orders[earlier.order]?.order.window == nil {
+                    found = (earlier, later)
+                    break
+                }
+                if found != nil { break }
+            }
+            let (earlier, later) = try #require(found, "a route has a visit without a window before a single visit")
+            // The later visit done first, the earlier one not yet begun.
+            _ = try await Self.begin(later, operations, clock: clock)
+            clock.set(later.end)
+            _ = try await operations.setStatus(
+                order: later.order, to: .completed, details: Self.results(try #require(orders[later.order]).order), actor: later.technician)
+            let done = try #require(try await Self.published(database).visits.first { $0.order == later.order })
+            let waiting = try #require(try await Self.published(database).visits.first { $0.order == earlier.order })
+            #expect(try await Self.states(database)[earlier.order].map { !OrderWorkflow.begun.contains($0) } == true)
+            // Delayed onto the start of the visit done.
+            let minutes = waiting.start.minutes(until: done.start) + 1
+            try #require(minutes > 0, "the case: the delayed visit lands on the visit done")
+            let outcome = try await operations.delay(order: earlier.order, minutes: minutes, actor: "desk")
+            let after = try await Self.published(database)
+            #expect(outcome.version == after.version)
+            #expect(after.visits.first { $0.order == done.order } == done, "the visit done moved or left")
+            // The delayed visit is planned elsewhere or its customer is asked for a new appointment.
+            let state = try await Self.states(database)[earlier.order]
+            #expect(after.visits.contains { $0.order == earlier.order } || state == .rebooking, "\(String(describing: state))")
+            #expect(try await Self.violations(operations) == [])
+        }
+    }
+
     /// Found by bench/simulate.sh (PostgreSQL, "sick at 14:31: the plan of 2026-11-23 would drop
     /// WO-220-B, whose visit is completed"): a technician fell ill whose half of a pair had not
     /// begun while the other half, on another technician, was done; the absence moved the whole

@@ -19,6 +19,9 @@ public struct KeptDay {
 
     let scenario: Scenario
     let kept: [PlannedVisit]
+    /// Orders whose kept visits happened (begun or done): placed before every other kept visit,
+    /// `first` included, so that nothing takes their place.
+    let settled: Set<String>
     /// Orders whose kept visits are placed before every other kept visit (a delayed visit at its
     /// new start, which later visits of the same technician must make room for).
     let first: Set<String>
@@ -28,9 +31,12 @@ public struct KeptDay {
 
     /// `day` holds the day's settings and technicians (absences of the day included); its orders
     /// must include every order of `kept`. Visits of the work being placed are never kept.
-    public init(day: Scenario, kept: [PlannedVisit], first: Set<String> = [], last: Set<String> = []) {
+    public init(
+        day: Scenario, kept: [PlannedVisit], settled: Set<String> = [], first: Set<String> = [], last: Set<String> = []
+    ) {
         scenario = day
         self.kept = kept
+        self.settled = settled
         self.first = first
         self.last = last
     }
@@ -225,9 +231,8 @@ public struct KeptDay {
         return (withBreaks, unassignedWithBreaks)
     }
 
-    /// Places the kept jobs (those of `first` before the others, those of `last` after them, each
-    /// earliest first) and returns
-    /// the orders of those that do not fit.
+    /// Places the kept jobs (those of `settled`, then those of `first`, before the others, those of
+    /// `last` after them, each earliest first) and returns the orders of those that do not fit.
     /// `yielding` says which to place, of those that give way (true) or not (false); all when nil.
     private func placeKept(
         _ problem: PlanningProblem, keptCount: Int, jobs all: [Job], into solution: inout Solution,
@@ -237,8 +242,10 @@ public struct KeptDay {
         var unassigned: [String] = []
         func gives(_ job: Job) -> Bool { job.members.allSatisfy { last.contains(problem.orderIDs[$0]) } }
         func rank(_ job: Job) -> (Int, Int, Int) {
-            let leads = job.members.contains { first.contains(problem.orderIDs[$0]) }
-            return (leads ? 0 : gives(job) ? 2 : 1, job.members.map { problem.orders[$0].earliest }.min() ?? 0, job.members[0])
+            let tier =
+                job.members.contains { settled.contains(problem.orderIDs[$0]) }
+                ? 0 : job.members.contains { first.contains(problem.orderIDs[$0]) } ? 1 : gives(job) ? 3 : 2
+            return (tier, job.members.map { problem.orders[$0].earliest }.min() ?? 0, job.members[0])
         }
         let jobs = all.filter { job in job.members.allSatisfy { $0 < keptCount } && (yielding.map { $0(gives(job)) } ?? true) }
             .sorted { rank($0) < rank($1) }
