@@ -240,16 +240,18 @@ public struct KeptDay {
     ) -> [String] {
         let insertion = Insertion(problem: problem)
         var unassigned: [String] = []
-        func gives(_ job: Job) -> Bool { job.members.allSatisfy { last.contains(problem.orderIDs[$0]) } }
-        func rank(_ job: Job) -> (Int, Int, Int) {
+        // Each job's rank worked out once, then sorted (not twice per comparison).
+        var ranked: [(rank: (Int, Int, Int), job: Job)] = []
+        for job in all where job.members.allSatisfy({ $0 < keptCount }) {
+            let gives = job.members.allSatisfy { last.contains(problem.orderIDs[$0]) }
+            if let yielding, !yielding(gives) { continue }
             let tier =
                 job.members.contains { settled.contains(problem.orderIDs[$0]) }
-                ? 0 : job.members.contains { first.contains(problem.orderIDs[$0]) } ? 1 : gives(job) ? 3 : 2
-            return (tier, job.members.map { problem.orders[$0].earliest }.min() ?? 0, job.members[0])
+                ? 0 : job.members.contains { first.contains(problem.orderIDs[$0]) } ? 1 : gives ? 3 : 2
+            ranked.append(((tier, job.members.map { problem.orders[$0].earliest }.min() ?? 0, job.members[0]), job))
         }
-        let jobs = all.filter { job in job.members.allSatisfy { $0 < keptCount } && (yielding.map { $0(gives(job)) } ?? true) }
-            .sorted { rank($0) < rank($1) }
-        for job in jobs {
+        ranked.sort { $0.rank < $1.rank }
+        for (_, job) in ranked {
             if let (placement, _) = insertion.best(job, in: solution) {
                 insertion.apply(placement, to: &solution)
             } else {
