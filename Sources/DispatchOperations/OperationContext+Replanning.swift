@@ -347,7 +347,11 @@ extension OperationContext {
         // visit: fixed when any of its members is (found by bench/simulate.sh: the second half,
         // left unlocked behind the first on the way, was not seen to crowd the break out, and the
         // re-plan dropped the visit done before them to make room for it).
-        let fixed = shifted.contains { onTheWay.contains($0.order) || $0.start < horizon }
+        // The rest of a visit begun is fixed too: it follows the members that happened, where it is
+        // announced again (found by bench/concurrency.sh: the second half of a pair whose first half
+        // was on site, delayed and left unlocked, was neither back to back nor a visit announced
+        // again for the checker, nor for a later re-plan).
+        let fixed = arrived || shifted.contains { onTheWay.contains($0.order) || $0.start < horizon }
         if keepsWindow {
             for visit in shifted {
                 guard let index = scenario.orders.firstIndex(where: { $0.id == visit.order }) else { continue }
@@ -366,7 +370,7 @@ extension OperationContext {
         // The technician is on their way, late: a visit now due sooner than the notice allows is
         // fixed where it is (its customer is told at once: the pre-arrival notice is due now).
         let placed = plan.visits.filter { work.contains($0.order) }
-        let fixedAfter = placed.contains(where: { onTheWay.contains($0.order) || $0.start < horizon })
+        let fixedAfter = arrived || placed.contains(where: { onTheWay.contains($0.order) || $0.start < horizon })
         return Replan(
             plan: plan, scenario: scenario, previous: previous, orders: day.1, cause: cause,
             lostReason: "the technician is delayed by \(minutes) minutes", releasing: work.union(laterIDs),

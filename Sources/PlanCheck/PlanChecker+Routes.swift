@@ -110,9 +110,14 @@ extension PlanChecker {
                 guard let lock = order.lock else { continue }
                 lockedHeads[lock.technicianID] = min(lockedHeads[lock.technicianID] ?? lock.start, lock.start)
             }
+            // (Or, on one technician, a member locked later than the end of the one locked before
+            // it: that one overran, or began ahead of its start, and this one was announced again.)
+            let spans = orders.compactMap { order in order.lock.map { ($0.technicianID, $0.start, order.durationMinutes) } }
+                .sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+            let apart = zip(spans, spans.dropFirst()).contains { $0.0 == $1.0 && $0.1.adding(minutes: $0.2) < $1.1 }
             let begun =
                 lockedHeads.values.contains { $0 <= scenario.now } || Set(lockedHeads.values).count > 1
-                || orders.contains { finished.contains($0.id) }
+                || orders.contains { finished.contains($0.id) } || apart
             for order in orders where !finished.contains(order.id) {
                 guard let window = order.window, order.lock == nil, arrival < window.start || arrival > window.end else { continue }
                 // A member still to come of a visit that began may have an appointment of its own:

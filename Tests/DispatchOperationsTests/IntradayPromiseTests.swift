@@ -605,6 +605,65 @@ struct IntradayPromiseTests {
         }
     }
 
+    /// Found by bench/concurrency.sh ("delay WO-267-P: the plan of 2026-11-23 would drop WO-267-B,
+    /// whose visit is on_site; it is refused", then the same with WO-23-B completed): technicians
+    /// there report their work as they go, long before its planned time. The first half of a pair
+    /// done back to back was on site (then done) before its planned start, and the second half was
+    /// delayed. The trial day counted the pair as arrived only once its planned start had come, so
+    /// the halves stayed one job done back to back; the delayed half no longer followed the first,
+    /// the job failed whole, the half begun with it, and the delay was refused. On time, the delay
+    /// landed but left the second half unlocked, neither back to back nor announced again: the
+    /// checker found "H5 … not back to back". The rest of a visit begun is now locked where it is
+    /// announced again, and a member locked later than the end of the one before it on the same
+    /// technician means the visit began, for the planner and the checker alike.
+    @Test("A delay of the second half of a pair whose first half began early lands", arguments: Backend.all, [-90, 0])
+    func delayAfterAnEarlyHalf(_ backend: Backend, early: Int) async throws {
+        try await TestDatabase.with(backend) { database in
+            let clock = TestClock("2026-11-22T10:00:00+08:00")
+            let operations = try await Self.plannedDay(database, clock: clock)
+            let orders = try await Self.orders(database)
+            let (first, second) = try #require(Self.backToBackPairs(try await Self.published(database)).first)
+            // On the way, on site, then done an hour or more before the first half's planned start.
+            clock.set(first.start.adding(minutes: early))
+            _ = try await operations.setStatus(order: first.order, to: .enRoute, actor: first.technician)
+            _ = try await operations.setStatus(order: first.order, to: .onSite, actor: first.technician)
+            for (minutes, report) in [(25, OrderState.onSite), (10, .completed)] {
+                if report == .completed {
+                    clock.set(clock.now().adding(minutes: 20))
+                    _ = try await operations.setStatus(
+                        order: first.order, to: .completed, details: Self.results(try #require(orders[first.order]).order),
+                        actor: first.technician)
+                }
+                let states = try await Self.states(database)
+                #expect(states[first.order] == report)
+                let plan = try await Self.published(database)
+                let done = try #require(plan.visits.first { $0.order == first.order })
+                let waiting = try #require(plan.visits.first { $0.order == second.order })
+                try #require(clock.now() < waiting.start, "the case: the second half still to come")
+                if early < 0 { try #require(clock.now() < done.start, "the case: the first half begun before its planned start") }
+                let outcome = try await operations.delay(order: second.order, minutes: minutes, actor: "desk")
+                let after = try await Self.published(database)
+                #expect(outcome.version == after.version)
+                #expect(after.visits.first { $0.order == first.order } == done, "the half begun moved or left (\(report))")
+                let state = try await Self.states(database)[second.order]
+                #expect(after.visits.contains { $0.order == second.order } || state == .rebooking, "\(String(describing: state))")
+                // The rest of a visit begun is fixed where it is announced again.
+                if let moved = after.visits.first(where: { $0.order == second.order }) {
+                    let lock = try await Self.orders(database)[second.order]?.order.lock
+                    #expect(lock == Lock(technicianID: moved.technician, start: moved.start), "\(report)")
+                }
+                #expect(try await Self.violations(operations) == [], "\(report)")
+            }
+            // A full re-plan of the running day sees the visit as begun too: both halves stay.
+            let delayed = try await Self.published(database)
+            let replanned = try await Self.replanRunningDay(operations, database, clock: clock, seed: 3)
+            for order in [first.order, second.order] {
+                #expect(replanned.visits.first { $0.order == order } == delayed.visits.first { $0.order == order }, "\(order)")
+            }
+            #expect(try await Self.violations(operations) == [])
+        }
+    }
+
     /// Found by bench/simulate.sh (PostgreSQL, "sick at 14:31: the plan of 2026-11-23 would drop
     /// WO-220-B, whose visit is completed"): a technician fell ill whose half of a pair had not
     /// begun while the other half, on another technician, was done; the absence moved the whole

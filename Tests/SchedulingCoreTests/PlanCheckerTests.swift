@@ -116,26 +116,30 @@ struct PlanCheckerTests {
 /// done) and kept the late half; the checker did not, because no lock had started by its clock.
 @Suite("Coordinated visits begun")
 struct CoordinatedVisitBegunTests {
-    @Test("A member finished ahead of its locked start means the visit began: the rest may follow later")
-    func finishedMemberMeansBegun() throws {
-        let home = GeoPoint(latitude: 0, longitude: 0)
-        let place = GeoPoint(latitude: 0.01, longitude: 0)
-        func technician(_ id: String, _ skill: String) -> Technician {
-            Technician(
-                id: id, skills: [skill], certifiedUntil: LocalDate(iso: "2027-01-01"),
-                shift: Shift(start: LocalTime(hhmm: "08:00")!, end: LocalTime(hhmm: "17:00")!), startLocation: home)
-        }
+    static func technician(_ id: String, _ skills: [String]) -> Technician {
+        Technician(
+            id: id, skills: skills, certifiedUntil: LocalDate(iso: "2027-01-01"),
+            shift: Shift(start: LocalTime(hhmm: "08:00")!, end: LocalTime(hhmm: "17:00")!),
+            startLocation: GeoPoint(latitude: 0, longitude: 0))
+    }
+
+    /// A pair (broadband and phone, an hour each, at one place) planned the day before.
+    static func pair(_ technicians: [Technician]) -> Scenario {
         func order(_ id: String, _ service: Service) -> WorkOrder {
             var order = WorkOrder(
-                id: id, type: .install, service: service, customer: Customer(id: "C-1", tier: .basic), location: place,
-                durationMinutes: 60)
+                id: id, type: .install, service: service, customer: Customer(id: "C-1", tier: .basic),
+                location: GeoPoint(latitude: 0.01, longitude: 0), durationMinutes: 60)
             order.group = "ORD-1"
             return order
         }
-        var scenario = Scenario(
+        return Scenario(
             name: "pair", timeZone: .utc, date: LocalDate(iso: "2026-11-23")!, now: parseRFC3339("2026-11-22T12:00:00Z")!,
-            technicians: [technician("T-B", "broadband"), technician("T-P", "phone")],
-            orders: [order("WO-B", .broadband), order("WO-P", .phone)])
+            technicians: technicians, orders: [order("WO-B", .broadband), order("WO-P", .phone)])
+    }
+
+    @Test("A member finished ahead of its locked start means the visit began: the rest may follow later")
+    func finishedMemberMeansBegun() throws {
+        var scenario = Self.pair([Self.technician("T-B", ["broadband"]), Self.technician("T-P", ["phone"])])
         var plan = PlanningFixtures.plan(scenario)
         let broadband = try #require(plan.visits.first { $0.order == "WO-B" })
         let phone = try #require(plan.visits.firstIndex { $0.order == "WO-P" })
@@ -170,5 +174,36 @@ struct CoordinatedVisitBegunTests {
         scenario.orders[windowIndex].window = TimeWindow(
             start: broadband.start.adding(minutes: -30), end: broadband.start.adding(minutes: 30))
         #expect(windows(PlanChecker(scenario: scenario, finished: ["WO-B"]).violations(of: plan)) == [])
+    }
+
+    /// Found by bench/concurrency.sh: one technician's half of a pair on site ahead of its planned
+    /// start (its lock still says that start, later than now), the other half delayed and locked
+    /// where it was announced again, after the first ends. That is a visit begun: the second half
+    /// follows, not back to back. Unlocked at the same place, it is a broken pair.
+    @Test("A member locked later than the end of the one before it on one technician means the visit began")
+    func lockedApartMeansBegun() throws {
+        var scenario = Self.pair([Self.technician("T-1", ["broadband", "phone"])])
+        var plan = PlanningFixtures.plan(scenario)
+        let first = try #require(plan.visits.first { $0.order == "WO-B" })
+        let second = try #require(plan.visits.firstIndex { $0.order == "WO-P" })
+        #expect(plan.visits[second].technician == first.technician && plan.visits[second].start == first.end, "the case: back to back")
+        scenario.now = first.start.adding(minutes: -60)
+        func lock(_ id: String, _ start: Instant) throws {
+            let index = try #require(scenario.orders.firstIndex { $0.id == id })
+            scenario.orders[index].lock = Lock(technicianID: first.technician, start: start)
+        }
+        try lock("WO-B", first.start)
+        PlanCheckerTests.shift(&plan.visits[second], minutes: 25)
+        let pairRules = { (violations: [String]) in violations.filter { $0.hasPrefix("H5") } }
+        #expect(
+            pairRules(PlanChecker(scenario: scenario).violations(of: plan)) == [
+                "H5 ORD-1: T-1's members WO-B and WO-P are not back to back"
+            ])
+        try lock("WO-P", plan.visits[second].start)
+        #expect(pairRules(PlanChecker(scenario: scenario).violations(of: plan)) == [])
+        // Planned from the day as it stands, both halves keep their places.
+        let replanned = PlanningFixtures.plan(scenario)
+        #expect(replanned.visits.map(\.start).sorted() == [first.start, plan.visits[second].start])
+        #expect(PlanningFixtures.violations(replanned, scenario) == [])
     }
 }

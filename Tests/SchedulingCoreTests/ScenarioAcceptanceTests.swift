@@ -147,7 +147,9 @@ struct ScenarioAcceptanceTests {
     /// first tries which later visits still fit; that trial did not know the visit had begun, found
     /// no room for the pair locked apart, so never moved the later visit that left the break no
     /// room, and the day built after it dropped the first half, completed ("would drop WO-241-B").
-    /// Kept as of now, the pair stays each half at its own start.
+    /// Kept as of now, the pair stays each half at its own start; and since a member locked later
+    /// than the end of the one before it on the same technician means the visit began (found by
+    /// bench/concurrency.sh, a half begun before its planned start), without `now` too.
     @Test("A kept day as of now keeps a begun pair whose second half is locked after the first overran")
     func keptDayKnowsTheVisitBegan() throws {
         var scenario = try PlanningFixtures.load("coordinated-visit")
@@ -164,11 +166,12 @@ struct ScenarioAcceptanceTests {
                     noticeAt: start.adding(minutes: -30), group: "ORD-501", contact: order == "WO-1001"))
         }
         let day = KeptDay(day: scenario, kept: kept)
-        #expect(day.keptPlan().unassigned == ["WO-1001", "WO-1002"], "the case: not knowing the visit began, the pair fits nowhere")
-        let (plan, unassigned) = day.keptPlan(now: nine.adding(minutes: 80))
-        #expect(unassigned == [])
-        #expect(plan.visits.map(\.start).sorted() == [nine, nine.adding(minutes: 80)])
-        #expect(plan.visits.filter(\.contact).map(\.order) == ["WO-1001"])
+        for now in [nil, nine.adding(minutes: 80)] {
+            let (plan, unassigned) = day.keptPlan(now: now)
+            #expect(unassigned == [])
+            #expect(plan.visits.map(\.start).sorted() == [nine, nine.adding(minutes: 80)])
+            #expect(plan.visits.filter(\.contact).map(\.order) == ["WO-1001"])
+        }
     }
 
     @Test("A pair split over two technicians of one crew counts twice against the crew's quota")

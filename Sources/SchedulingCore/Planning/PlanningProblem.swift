@@ -347,7 +347,14 @@ public struct PlanningProblem: Sendable {
                 let order = orders[member]
                 heads[order.fixedTechnician] = min(heads[order.fixedTechnician] ?? .max, order.fixedStart)
             }
-            if heads.values.contains(where: { $0 <= now }) || Set(heads.values).count > 1 { found.insert(index) }
+            // Or, on one technician, a member locked later than the end of the one locked before
+            // it: that one overran (or began early), this one was announced again.
+            let spans = members.filter { orders[$0].locked }.map { orders[$0] }
+                .sorted { ($0.fixedTechnician, $0.fixedStart) < ($1.fixedTechnician, $1.fixedStart) }
+            let apart = zip(spans, spans.dropFirst()).contains {
+                $0.fixedTechnician == $1.fixedTechnician && $0.fixedStart + $0.duration < $1.fixedStart
+            }
+            if heads.values.contains(where: { $0 <= now }) || Set(heads.values).count > 1 || apart { found.insert(index) }
         }
         return found
     }
