@@ -560,6 +560,20 @@ struct IntradayPromiseTests {
         }
     }
 
+    /// A desk delay of `order` published: the visit that happened (`done`) as it was, the delayed
+    /// one planned or its customer asked for a new appointment. Returns the plan published.
+    static func delayLands(
+        _ order: String, minutes: Int, keeping done: PlannedVisit, _ operations: DispatchOperations, _ database: TestDatabase
+    ) async throws -> PublishedPlan {
+        let outcome = try await operations.delay(order: order, minutes: minutes, actor: "desk")
+        let after = try await published(database)
+        #expect(outcome.version == after.version)
+        #expect(after.visits.first { $0.order == done.order } == done, "the visit that happened moved or left")
+        let state = try await states(database)[order]
+        #expect(after.visits.contains { $0.order == order } || state == .rebooking, "\(String(describing: state))")
+        return after
+    }
+
     /// Found by `bench/concurrency.sh` (PostgreSQL: "delay WO-32: the plan of 2026-11-23 would
     /// drop WO-17, whose visit is completed; it is refused"): a technician did a later visit of
     /// their day before an earlier one, which was then delayed onto the later one's place. The
@@ -594,13 +608,7 @@ struct IntradayPromiseTests {
             // Delayed onto the start of the visit done.
             let minutes = waiting.start.minutes(until: done.start) + 1
             try #require(minutes > 0, "the case: the delayed visit lands on the visit done")
-            let outcome = try await operations.delay(order: earlier.order, minutes: minutes, actor: "desk")
-            let after = try await Self.published(database)
-            #expect(outcome.version == after.version)
-            #expect(after.visits.first { $0.order == done.order } == done, "the visit done moved or left")
-            // The delayed visit is planned elsewhere or its customer is asked for a new appointment.
-            let state = try await Self.states(database)[earlier.order]
-            #expect(after.visits.contains { $0.order == earlier.order } || state == .rebooking, "\(String(describing: state))")
+            _ = try await Self.delayLands(earlier.order, minutes: minutes, keeping: done, operations, database)
             #expect(try await Self.violations(operations) == [])
         }
     }
@@ -641,12 +649,7 @@ struct IntradayPromiseTests {
                 let waiting = try #require(plan.visits.first { $0.order == second.order })
                 try #require(clock.now() < waiting.start, "the case: the second half still to come")
                 if early < 0 { try #require(clock.now() < done.start, "the case: the first half begun before its planned start") }
-                let outcome = try await operations.delay(order: second.order, minutes: minutes, actor: "desk")
-                let after = try await Self.published(database)
-                #expect(outcome.version == after.version)
-                #expect(after.visits.first { $0.order == first.order } == done, "the half begun moved or left (\(report))")
-                let state = try await Self.states(database)[second.order]
-                #expect(after.visits.contains { $0.order == second.order } || state == .rebooking, "\(String(describing: state))")
+                let after = try await Self.delayLands(second.order, minutes: minutes, keeping: done, operations, database)
                 // The rest of a visit begun is fixed where it is announced again.
                 if let moved = after.visits.first(where: { $0.order == second.order }) {
                     let lock = try await Self.orders(database)[second.order]?.order.lock
