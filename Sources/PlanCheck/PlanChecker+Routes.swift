@@ -105,19 +105,16 @@ extension PlanChecker {
             // A visit already begun (a member locked to start by now, halves locked at different
             // starts, or a member finished, perhaps ahead of its locked start): the members still
             // to come cannot start with it and follow when they can.
-            var lockedHeads: [String: Instant] = [:]
-            for order in orders {
-                guard let lock = order.lock else { continue }
-                lockedHeads[lock.technicianID] = min(lockedHeads[lock.technicianID] ?? lock.start, lock.start)
-            }
+            // The locks by technician and start: each technician's first is the head of its share.
+            let locks = orders.compactMap { order in
+                order.lock.map { (technician: $0.technicianID, start: $0.start, end: $0.start.adding(minutes: order.durationMinutes)) }
+            }.sorted { ($0.technician, $0.start) < ($1.technician, $1.start) }
+            let heads = locks.indices.filter { $0 == 0 || locks[$0 - 1].technician != locks[$0].technician }.map { locks[$0].start }
             // (Or, on one technician, a member locked later than the end of the one locked before
             // it: that one overran, or began ahead of its start, and this one was announced again.)
-            let spans = orders.compactMap { order in order.lock.map { ($0.technicianID, $0.start, order.durationMinutes) } }
-                .sorted { ($0.0, $0.1) < ($1.0, $1.1) }
-            let apart = zip(spans, spans.dropFirst()).contains { $0.0 == $1.0 && $0.1.adding(minutes: $0.2) < $1.1 }
+            let apart = zip(locks, locks.dropFirst()).contains { $0.technician == $1.technician && $0.end < $1.start }
             let begun =
-                lockedHeads.values.contains { $0 <= scenario.now } || Set(lockedHeads.values).count > 1
-                || orders.contains { finished.contains($0.id) } || apart
+                heads.contains { $0 <= scenario.now } || Set(heads).count > 1 || orders.contains { finished.contains($0.id) } || apart
             for order in orders where !finished.contains(order.id) {
                 guard let window = order.window, order.lock == nil, arrival < window.start || arrival > window.end else { continue }
                 // A member still to come of a visit that began may have an appointment of its own:

@@ -341,20 +341,17 @@ public struct PlanningProblem: Sendable {
     static func arrived(_ groups: [[Int]], orders: [Order], now: Int) -> Set<Int> {
         var found = Set<Int>()
         for (index, members) in groups.enumerated() where members.count > 1 {
-            // Each technician's first locked start.
-            var heads: [Int: Int] = [:]
-            for member in members where orders[member].locked {
-                let order = orders[member]
-                heads[order.fixedTechnician] = min(heads[order.fixedTechnician] ?? .max, order.fixedStart)
-            }
+            // The locked members by technician and start: each technician's first heads its share.
+            let locks = members.filter { orders[$0].locked }.map { orders[$0] }
+                .sorted { ($0.fixedTechnician, $0.fixedStart) < ($1.fixedTechnician, $1.fixedStart) }
+            let heads = locks.indices.filter { $0 == 0 || locks[$0 - 1].fixedTechnician != locks[$0].fixedTechnician }
+                .map { locks[$0].fixedStart }
             // Or, on one technician, a member locked later than the end of the one locked before
             // it: that one overran (or began early), this one was announced again.
-            let spans = members.filter { orders[$0].locked }.map { orders[$0] }
-                .sorted { ($0.fixedTechnician, $0.fixedStart) < ($1.fixedTechnician, $1.fixedStart) }
-            let apart = zip(spans, spans.dropFirst()).contains {
+            let apart = zip(locks, locks.dropFirst()).contains {
                 $0.fixedTechnician == $1.fixedTechnician && $0.fixedStart + $0.duration < $1.fixedStart
             }
-            if heads.values.contains(where: { $0 <= now }) || Set(heads.values).count > 1 || apart { found.insert(index) }
+            if heads.contains(where: { $0 <= now }) || Set(heads).count > 1 || apart { found.insert(index) }
         }
         return found
     }
